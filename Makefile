@@ -1,0 +1,131 @@
+# SPDX-License-Identifier: MIT
+# mptcp-auto: one plain Makefile. `make check` runs everything CI runs.
+
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DESTDIR ?=
+
+CC ?= cc
+B := build
+VERSION := 0.1.0
+SONAME := libmptcplib.so.0
+
+WARN := -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
+	-Wshadow -Werror
+CFLAGS ?= -O2 -g
+BASE_CFLAGS := -std=gnu11 -fPIC -fvisibility=hidden $(WARN) -D_GNU_SOURCE
+LIBMNL_LIBS := -lmnl
+CMOCKA_LIBS := -lcmocka
+
+CORE_SRC := $(wildcard core/*.c)
+CORE_HDR := $(wildcard core/*.h)
+
+# Debian packages the build, the tests and the demo need.
+DEB_PKGS := gcc make pkg-config libmnl-dev libcmocka-dev libinih-dev \
+	iproute2 curl valgrind
+
+.PHONY: all deps lib check test-unit demo install clean sanitize
+
+all: lib examples tools
+
+# Installs missing Debian packages when run as root; explains otherwise.
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+		grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "installing:" $$missing; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq $$missing >/dev/null || exit 1; \
+		else \
+			echo "missing Debian packages:" $$missing; \
+			echo "run 'sudo make deps' or apt-get install them"; \
+			exit 1; \
+		fi; \
+	fi
+
+# ---- core: libmptcplib (shared + static) -------------------------------
+CORE_OBJ := $(patsubst core/%.c,$(B)/core/%.o,$(CORE_SRC))
+CORE_ASAN_OBJ := $(patsubst core/%.c,$(B)/asan/core/%.o,$(CORE_SRC))
+
+lib: $(B)/$(SONAME) $(B)/libmptcplib.a $(B)/mptcplib.pc
+
+$(B)/core/%.o: core/%.c $(CORE_HDR) | $(B)/core
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Icore -c -o $@ $<
+
+$(B)/$(SONAME): $(CORE_OBJ) core/mptcplib.map
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,-z,defs -Wl,-z,now \
+		-Wl,--version-script=core/mptcplib.map -o $@ $(CORE_OBJ) \
+		$(LIBMNL_LIBS) -lpthread
+	ln -sf $(SONAME) $(B)/libmptcplib.so
+
+$(B)/libmptcplib.a: $(CORE_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/mptcplib.pc: core/mptcplib.pc.in | $(B)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    $< > $@
+
+# ---- sanitizer build (unit tests) ----------------------------------------
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+$(B)/asan/core/%.o: core/%.c $(CORE_HDR) | $(B)/asan/core
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -Icore -c -o $@ $<
+
+# ---- examples and test tools ---------------------------------------------
+EXAMPLES := $(B)/examples/readme_example
+TOOLS := $(B)/tests/mpa-testsrv $(B)/tests/test_core_integration
+
+examples: $(EXAMPLES)
+tools: $(TOOLS)
+
+$(B)/examples/%: examples/%.c $(B)/libmptcplib.a | $(B)/examples
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Icore -o $@ $< $(B)/libmptcplib.a \
+		$(LIBMNL_LIBS) -lpthread
+
+$(B)/tests/mpa-testsrv: tests/tools/mpa_testsrv.c $(B)/libmptcplib.a | $(B)/tests
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Icore -o $@ $< $(B)/libmptcplib.a \
+		$(LIBMNL_LIBS) -lpthread
+
+$(B)/tests/test_core_integration: tests/integration/test_core.c \
+		tests/integration/itest.h $(B)/libmptcplib.a | $(B)/tests
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Icore -Itests/integration -o $@ $< \
+		$(B)/libmptcplib.a $(LIBMNL_LIBS) $(CMOCKA_LIBS) -lpthread
+
+# ---- unit tests: cmocka, under ASan + UBSan --------------------------------
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/asan/tests/%,$(UNIT_SRC))
+
+$(B)/asan/tests/%: tests/unit/%.c $(CORE_ASAN_OBJ) | $(B)/asan/tests
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -Icore -o $@ $< \
+		$(CORE_ASAN_OBJ) $(LIBMNL_LIBS) $(CMOCKA_LIBS) -lpthread
+
+test-unit: $(UNIT_BIN)
+sanitize: $(UNIT_BIN)
+
+check: deps
+	$(MAKE) all test-unit
+	bash tests/run.sh
+
+demo: deps
+	$(MAKE) all
+	bash examples/demo.sh
+
+# ---- install -------------------------------------------------------------
+install: lib
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+		$(DESTDIR)$(LIBDIR)/pkgconfig
+	install -m 0755 $(B)/$(SONAME) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libmptcplib.so
+	install -m 0644 $(B)/libmptcplib.a $(DESTDIR)$(LIBDIR)/
+	install -m 0644 core/mptcplib.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 0644 $(B)/mptcplib.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+
+$(B) $(B)/core $(B)/asan/core $(B)/asan/tests $(B)/examples $(B)/tests:
+	mkdir -p $@
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: MIT
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mpl_addr.h"
+
+socklen_t mpl_sa_len(int family)
+{
+	switch (family) {
+	case AF_INET:
+		return sizeof(struct sockaddr_in);
+	case AF_INET6:
+		return sizeof(struct sockaddr_in6);
+	default:
+		return 0;
+	}
+}
+
+void mpl_sa_unmap(struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in in4 = { .sin_family = AF_INET };
+
+	if (ss->ss_family != AF_INET6 || !IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))
+		return;
+	in4.sin_port = in6->sin6_port;
+	memcpy(&in4.sin_addr, &in6->sin6_addr.s6_addr[12], 4);
+	memset(ss, 0, sizeof(*ss));
+	memcpy(ss, &in4, sizeof(in4));
+}
+
+int mpl_sa_load(struct sockaddr_storage *dst, const struct sockaddr *src,
+		size_t len)
+{
+	socklen_t need;
+
+	if (!src || len < sizeof(sa_family_t))
+		return -EINVAL;
+	need = mpl_sa_len(src->sa_family);
+	if (!need)
+		return -EAFNOSUPPORT;
+	if (len < need)
+		return -EINVAL;
+	memset(dst, 0, sizeof(*dst));
+	memcpy(dst, src, need);
+	mpl_sa_unmap(dst);
+	return 0;
+}
+
+bool mpl_sa_addr_equal(const struct sockaddr *a, const struct sockaddr *b)
+{
+	if (a->sa_family != b->sa_family)
+		return false;
+	if (a->sa_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	if (a->sa_family == AF_INET6)
+		return IN6_ARE_ADDR_EQUAL(
+			&((const struct sockaddr_in6 *)a)->sin6_addr,
+			&((const struct sockaddr_in6 *)b)->sin6_addr);
+	return false;
+}
+
+unsigned short mpl_sa_port(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)sa)->sin_port);
+	if (sa->sa_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+	return 0;
+}
+
+bool mpl_sa_equal(const struct sockaddr *a, const struct sockaddr *b)
+{
+	return mpl_sa_addr_equal(a, b) && mpl_sa_port(a) == mpl_sa_port(b);
+}
+
+bool mpl_sa_is_any(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return ((const struct sockaddr_in *)sa)->sin_addr.s_addr ==
+		       htonl(INADDR_ANY);
+	if (sa->sa_family == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(
+			&((const struct sockaddr_in6 *)sa)->sin6_addr);
+	return false;
+}
+
+const char *mpl_sa_fmt(const struct sockaddr *sa, char *buf, size_t len)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+
+	if (sa->sa_family == AF_INET) {
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+			  host, sizeof(host));
+		snprintf(buf, len, "%s:%u", host, mpl_sa_port(sa));
+	} else if (sa->sa_family == AF_INET6) {
+		inet_ntop(AF_INET6,
+			  &((const struct sockaddr_in6 *)sa)->sin6_addr, host,
+			  sizeof(host));
+		snprintf(buf, len, "[%s]:%u", host, mpl_sa_port(sa));
+	} else {
+		snprintf(buf, len, "(family %d)", sa->sa_family);
+	}
+	return buf;
+}

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/inet_diag.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mpl_addr.h"
+#include "mpl_diag.h"
+#include "mpl_nl.h"
+#include "mpl_uapi.h"
+
+struct diag_match {
+	const struct sockaddr *local, *remote;
+	struct mpl_diag_sf *out;
+	int found;
+};
+
+static int diag_mptcp_cb(const struct nlattr *attr, void *data)
+{
+	struct mpl_diag_sf *sf = data;
+	uint16_t len = mnl_attr_get_payload_len(attr);
+
+	switch (mnl_attr_get_type(attr)) {
+	case MPL_SUBFLOW_ATTR_FLAGS:
+		if (len == 4)
+			sf->flags = mnl_attr_get_u32(attr);
+		break;
+	case MPL_SUBFLOW_ATTR_ID_LOC:
+		if (len == 1)
+			sf->local_id = mnl_attr_get_u8(attr);
+		break;
+	case MPL_SUBFLOW_ATTR_ID_REM:
+		if (len == 1)
+			sf->remote_id = mnl_attr_get_u8(attr);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int diag_ulp_cb(const struct nlattr *attr, void *data)
+{
+	if (mnl_attr_get_type(attr) == MPL_INET_ULP_INFO_MPTCP)
+		mnl_attr_parse_nested(attr, diag_mptcp_cb, data);
+	return MNL_CB_OK;
+}
+
+static int diag_attr_cb(const struct nlattr *attr, void *data)
+{
+	if (mnl_attr_get_type(attr) == INET_DIAG_ULP_INFO)
+		mnl_attr_parse_nested(attr, diag_ulp_cb, data);
+	return MNL_CB_OK;
+}
+
+/* The endpoint a diag id describes, unmapped like our own addresses. */
+static void diag_sa(struct sockaddr_storage *ss, int family, const __be32 *a,
+		    __be16 port)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)ss;
+
+		in->sin_family = AF_INET;
+		in->sin_addr.s_addr = a[0];
+		in->sin_port = port;
+	} else {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+		in6->sin6_family = AF_INET6;
+		memcpy(&in6->sin6_addr, a, 16);
+		in6->sin6_port = port;
+		mpl_sa_unmap(ss);
+	}
+}
+
+static int diag_msg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct inet_diag_msg *msg = mnl_nlmsg_get_payload(nlh);
+	struct diag_match *m = data;
+	struct sockaddr_storage src, dst;
+
+	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY || m->found)
+		return MNL_CB_OK;
+	diag_sa(&src, msg->idiag_family, msg->id.idiag_src,
+		msg->id.idiag_sport);
+	diag_sa(&dst, msg->idiag_family, msg->id.idiag_dst,
+		msg->id.idiag_dport);
+	if (!mpl_sa_equal((struct sockaddr *)&src, m->local) ||
+	    !mpl_sa_equal((struct sockaddr *)&dst, m->remote))
+		return MNL_CB_OK;
+	memset(m->out, 0, sizeof(*m->out));
+	m->out->local_id = -1;
+	m->out->remote_id = -1;
+	m->out->state = msg->idiag_state;
+	m->out->ifindex = (int)msg->id.idiag_if;
+	mnl_attr_parse(nlh, sizeof(*msg), diag_attr_cb, m->out);
+	m->found = 1;
+	return MNL_CB_OK;
+}
+
+/* Dump the namespace's TCP sockets of @family, looking for the tuple. */
+static int diag_dump(struct mnl_socket *nl, int family, struct diag_match *m)
+{
+	char buf[MPL_NL_BUFSIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct inet_diag_req_v2 *req;
+	unsigned int seq = 1, portid = mnl_socket_get_portid(nl);
+	ssize_t n;
+	int ret;
+
+	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
+	req->sdiag_family = (uint8_t)family;
+	req->sdiag_protocol = IPPROTO_TCP;
+	req->idiag_states = ~0u & ~(1u << 10) & ~(1u << 6); /* !LISTEN, !TW */
+	req->idiag_ext = 1 << (INET_DIAG_INFO - 1);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	do {
+		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (n < 0)
+			return -errno;
+		ret = mnl_cb_run(buf, (size_t)n, seq, portid, diag_msg_cb, m);
+	} while (ret > MNL_CB_STOP);
+	return ret < 0 ? -errno : 0;
+}
+
+int mpl_diag_subflow(const struct sockaddr *local,
+		     const struct sockaddr *remote, struct mpl_diag_sf *out)
+{
+	struct diag_match m = { local, remote, out, 0 };
+	struct mnl_socket *nl;
+	int fd, err;
+
+	fd = mpl_nl_socket(NETLINK_SOCK_DIAG);
+	if (fd < 0)
+		return fd;
+	nl = mnl_socket_fdopen(fd);
+	if (!nl) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		err = -errno;
+		mnl_socket_close(nl);
+		return err;
+	}
+	err = diag_dump(nl, local->sa_family, &m);
+	/* The initial subflow of a dual-stack socket is AF_INET6, v4-mapped. */
+	if (!err && !m.found && local->sa_family == AF_INET)
+		err = diag_dump(nl, AF_INET6, &m);
+	mnl_socket_close(nl);
+	if (err)
+		return err;
+	return m.found ? 0 : -ENOENT;
+}

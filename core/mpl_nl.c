@@ -1,0 +1,463 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <fcntl.h>
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "mpl_nl.h"
+#include "mpl_uapi.h"
+
+#ifndef NETLINK_EXT_ACK
+#define NETLINK_EXT_ACK 11
+#endif
+#ifndef NETLINK_CAP_ACK
+#define NETLINK_CAP_ACK 10
+#endif
+#ifndef NLM_F_CAPPED
+#define NLM_F_CAPPED 0x100
+#endif
+#ifndef NLM_F_ACK_TLVS
+#define NLM_F_ACK_TLVS 0x200
+#endif
+
+int mpl_nl_socket(int proto)
+{
+	long fd = syscall(SYS_socket, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+			  proto);
+
+	return fd < 0 ? -errno : (int)fd;
+}
+
+int mpl_pm_addr_init(struct mpl_pm_addr *a, const struct sockaddr *sa)
+{
+	memset(a, 0, sizeof(*a));
+	a->id = -1;
+	a->flags = -1;
+	a->family = sa->sa_family;
+	if (sa->sa_family == AF_INET)
+		a->addr.v4 = ((const struct sockaddr_in *)sa)->sin_addr;
+	else if (sa->sa_family == AF_INET6)
+		a->addr.v6 = ((const struct sockaddr_in6 *)sa)->sin6_addr;
+	else
+		return -EAFNOSUPPORT;
+	return 0;
+}
+
+static struct nlmsghdr *nl_put_genl(void *buf, uint16_t type, uint16_t flags,
+				    uint32_t seq, uint8_t cmd, uint8_t version)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *genl;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = flags;
+	nlh->nlmsg_seq = seq;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = cmd;
+	genl->version = version;
+	return nlh;
+}
+
+struct nlmsghdr *mpl_nl_put_getfamily(void *buf, uint32_t seq)
+{
+	struct nlmsghdr *nlh = nl_put_genl(buf, GENL_ID_CTRL,
+					   NLM_F_REQUEST | NLM_F_ACK, seq,
+					   CTRL_CMD_GETFAMILY, 1);
+
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, MPL_PM_NAME);
+	return nlh;
+}
+
+static void nl_put_addr(struct nlmsghdr *nlh, uint16_t type,
+			const struct mpl_pm_addr *a)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, type);
+
+	/* pm_nl_ctl marks nests explicitly; the kernel accepts both forms. */
+	nest->nla_type |= NLA_F_NESTED;
+	mnl_attr_put_u16(nlh, MPL_PM_ADDR_ATTR_FAMILY, (uint16_t)a->family);
+	if (a->family == AF_INET)
+		mnl_attr_put(nlh, MPL_PM_ADDR_ATTR_ADDR4, sizeof(a->addr.v4),
+			     &a->addr.v4);
+	else
+		mnl_attr_put(nlh, MPL_PM_ADDR_ATTR_ADDR6, sizeof(a->addr.v6),
+			     &a->addr.v6);
+	if (a->id >= 0)
+		mnl_attr_put_u8(nlh, MPL_PM_ADDR_ATTR_ID, (uint8_t)a->id);
+	/* Host order: the running kernel reads it raw (kernel-facts 4.4). */
+	if (a->port)
+		mnl_attr_put_u16(nlh, MPL_PM_ADDR_ATTR_PORT, a->port);
+	if (a->flags >= 0)
+		mnl_attr_put_u32(nlh, MPL_PM_ADDR_ATTR_FLAGS,
+				 (uint32_t)a->flags);
+	if (a->ifindex)
+		mnl_attr_put_u32(nlh, MPL_PM_ADDR_ATTR_IF_IDX,
+				 (uint32_t)a->ifindex);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+struct nlmsghdr *mpl_nl_put_pm_cmd(void *buf, uint16_t family_id,
+				   uint32_t seq, uint8_t cmd, uint32_t token,
+				   const struct mpl_pm_addr *local,
+				   const struct mpl_pm_addr *remote)
+{
+	struct nlmsghdr *nlh = nl_put_genl(buf, family_id,
+					   NLM_F_REQUEST | NLM_F_ACK, seq, cmd,
+					   MPL_PM_VER);
+
+	mnl_attr_put_u32(nlh, MPL_PM_ATTR_TOKEN, token);
+	nl_put_addr(nlh, MPL_PM_ATTR_ADDR, local);
+	if (remote)
+		nl_put_addr(nlh, MPL_PM_ATTR_ADDR_REMOTE, remote);
+	return nlh;
+}
+
+struct nlmsghdr *mpl_nl_put_get_addrs(void *buf, uint16_t family_id,
+				      uint32_t seq, uint32_t token)
+{
+	struct nlmsghdr *nlh = nl_put_genl(buf, family_id,
+					   NLM_F_REQUEST | NLM_F_DUMP, seq,
+					   MPL_PM_CMD_GET_ADDR, MPL_PM_VER);
+
+	mnl_attr_put_u32(nlh, MPL_PM_ATTR_TOKEN, token);
+	return nlh;
+}
+
+struct err_tlvs {
+	const char *msg;
+	int miss_type;
+};
+
+static int nl_err_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct err_tlvs *t = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case MPL_NLMSGERR_ATTR_MSG:
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
+			t->msg = mnl_attr_get_str(attr);
+		break;
+	case MPL_NLMSGERR_ATTR_MISS_TYPE:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+			t->miss_type = (int)mnl_attr_get_u32(attr);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+int mpl_nl_parse_err(const struct nlmsghdr *nlh, char *msg, size_t msglen)
+{
+	struct err_tlvs tlvs = { NULL, -1 };
+	size_t off;
+	int error;
+
+	if (msglen)
+		msg[0] = '\0';
+	if (nlh->nlmsg_type == NLMSG_DONE) {
+		if (mnl_nlmsg_get_payload_len(nlh) < sizeof(int))
+			return 0;
+		error = *(const int *)mnl_nlmsg_get_payload(nlh);
+		off = sizeof(int);
+	} else {
+		const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+		if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*e))
+			return -EBADMSG;
+		error = e->error;
+		off = sizeof(*e);
+		/* Without NETLINK_CAP_ACK the request is echoed first. */
+		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+			off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
+	}
+	if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) &&
+	    off < mnl_nlmsg_get_payload_len(nlh))
+		mnl_attr_parse(nlh, (unsigned int)off, nl_err_attr_cb, &tlvs);
+	if (!msglen)
+		return error;
+	if (tlvs.msg)
+		snprintf(msg, msglen, "%s", tlvs.msg);
+	else if (tlvs.miss_type >= 0)
+		snprintf(msg, msglen, "missing attribute %d", tlvs.miss_type);
+	return error;
+}
+
+struct family_info {
+	uint16_t id;
+	uint32_t group;
+	uint32_t ops;
+};
+
+static void nl_family_groups(const struct nlattr *groups,
+			     struct family_info *fi)
+{
+	const struct nlattr *grp, *a;
+
+	mnl_attr_for_each_nested(grp, groups) {
+		const char *name = NULL;
+		uint32_t id = 0;
+
+		mnl_attr_for_each_nested(a, grp) {
+			if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_NAME &&
+			    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+				name = mnl_attr_get_str(a);
+			else if (mnl_attr_get_type(a) ==
+					 CTRL_ATTR_MCAST_GRP_ID &&
+				 mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+				id = mnl_attr_get_u32(a);
+		}
+		if (name && !strcmp(name, MPL_PM_EV_GRP_NAME))
+			fi->group = id;
+	}
+}
+
+static void nl_family_ops(const struct nlattr *ops, struct family_info *fi)
+{
+	const struct nlattr *op, *a;
+
+	mnl_attr_for_each_nested(op, ops) {
+		mnl_attr_for_each_nested(a, op) {
+			if (mnl_attr_get_type(a) == CTRL_ATTR_OP_ID &&
+			    mnl_attr_validate(a, MNL_TYPE_U32) == 0 &&
+			    mnl_attr_get_u32(a) < 32)
+				fi->ops |= 1u << mnl_attr_get_u32(a);
+		}
+	}
+}
+
+static int nl_family_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct family_info *fi = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case CTRL_ATTR_FAMILY_ID:
+		if (mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
+			fi->id = mnl_attr_get_u16(attr);
+		break;
+	case CTRL_ATTR_MCAST_GROUPS:
+		nl_family_groups(attr, fi);
+		break;
+	case CTRL_ATTR_OPS:
+		nl_family_ops(attr, fi);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+int mpl_nl_parse_family(const struct nlmsghdr *nlh, uint16_t *family_id,
+			uint32_t *events_group, uint32_t *ops)
+{
+	struct family_info fi = { 0 };
+
+	if (nlh->nlmsg_type != GENL_ID_CTRL)
+		return -EINVAL;
+	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), nl_family_attr_cb, &fi);
+	if (!fi.id)
+		return -EINVAL;
+	*family_id = fi.id;
+	*events_group = fi.group;
+	*ops = fi.ops;
+	return 0;
+}
+
+static int nl_addr_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct mpl_pm_addr *a = data;
+	uint16_t len = mnl_attr_get_payload_len(attr);
+
+	switch (mnl_attr_get_type(attr)) {
+	case MPL_PM_ADDR_ATTR_FAMILY:
+		if (len == 2)
+			a->family = mnl_attr_get_u16(attr);
+		break;
+	case MPL_PM_ADDR_ATTR_ID:
+		if (len == 1)
+			a->id = mnl_attr_get_u8(attr);
+		break;
+	case MPL_PM_ADDR_ATTR_ADDR4:
+		if (len == sizeof(a->addr.v4))
+			memcpy(&a->addr.v4, mnl_attr_get_payload(attr), len);
+		break;
+	case MPL_PM_ADDR_ATTR_ADDR6:
+		if (len == sizeof(a->addr.v6))
+			memcpy(&a->addr.v6, mnl_attr_get_payload(attr), len);
+		break;
+	case MPL_PM_ADDR_ATTR_PORT:
+		if (len == 2)
+			a->port = mnl_attr_get_u16(attr);
+		break;
+	case MPL_PM_ADDR_ATTR_FLAGS:
+		if (len == 4)
+			a->flags = (int)mnl_attr_get_u32(attr);
+		break;
+	case MPL_PM_ADDR_ATTR_IF_IDX:
+		if (len == 4)
+			a->ifindex = (int)mnl_attr_get_u32(attr);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int nl_addr_top_cb(const struct nlattr *attr, void *data)
+{
+	if (mnl_attr_get_type(attr) == MPL_PM_ATTR_ADDR)
+		mnl_attr_parse_nested(attr, nl_addr_attr_cb, data);
+	return MNL_CB_OK;
+}
+
+int mpl_nl_parse_addr(const struct nlmsghdr *nlh, struct mpl_pm_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->id = -1;
+	a->flags = -1;
+	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), nl_addr_top_cb, a);
+	if (a->family != AF_INET && a->family != AF_INET6)
+		return -EINVAL;
+	return 0;
+}
+
+typedef int (*nl_reply_cb)(const struct nlmsghdr *nlh, void *data);
+
+/*
+ * Send @req and read until its ack, NLMSG_DONE or error; data messages go
+ * to @cb. The kernel always terminates a request, so this cannot hang on
+ * a live socket.
+ */
+static int nl_talk(struct mpl_nl *nl, struct nlmsghdr *req, nl_reply_cb cb,
+		   void *data)
+{
+	char buf[MPL_NL_BUFSIZE];
+	const struct nlmsghdr *nlh;
+	ssize_t len;
+	int len_left;
+
+	nl->ext_msg[0] = '\0';
+	req->nlmsg_seq = ++nl->seq;
+	if (mnl_socket_sendto(nl->sock, req, req->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		len = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
+		if (len < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		len_left = (int)len;
+		for (nlh = (const struct nlmsghdr *)buf;
+		     mnl_nlmsg_ok(nlh, len_left);
+		     nlh = mnl_nlmsg_next(nlh, &len_left)) {
+			if (nlh->nlmsg_seq != nl->seq)
+				continue;
+			if (nlh->nlmsg_type == NLMSG_ERROR ||
+			    nlh->nlmsg_type == NLMSG_DONE)
+				return mpl_nl_parse_err(nlh, nl->ext_msg,
+							sizeof(nl->ext_msg));
+			if (nlh->nlmsg_type == NLMSG_NOOP || !cb)
+				continue;
+			cb(nlh, data);
+		}
+	}
+}
+
+static int nl_family_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct mpl_nl *nl = data;
+
+	return mpl_nl_parse_family(nlh, &nl->family_id, &nl->events_group,
+				   &nl->ops);
+}
+
+int mpl_nl_open(struct mpl_nl *nl)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	int one = 1, fd, err;
+
+	memset(nl, 0, sizeof(*nl));
+	fd = mpl_nl_socket(NETLINK_GENERIC);
+	if (fd < 0)
+		return fd;
+	nl->sock = mnl_socket_fdopen(fd);
+	if (!nl->sock) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+		err = -errno;
+		goto fail;
+	}
+	nl->portid = mnl_socket_get_portid(nl->sock);
+	/* Both are best effort: without them errors just carry no text. */
+	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
+	err = nl_talk(nl, mpl_nl_put_getfamily(buf, 0), nl_family_cb, nl);
+	if (err == 0 && !nl->family_id)
+		err = -ENOENT;
+	if (err)
+		goto fail;
+	return 0;
+fail:
+	mpl_nl_close(nl);
+	return err;
+}
+
+void mpl_nl_close(struct mpl_nl *nl)
+{
+	if (nl->sock)
+		mnl_socket_close(nl->sock);
+	nl->sock = NULL;
+}
+
+int mpl_nl_fd(const struct mpl_nl *nl)
+{
+	return mnl_socket_get_fd(nl->sock);
+}
+
+bool mpl_nl_has_op(const struct mpl_nl *nl, int cmd)
+{
+	return cmd >= 0 && cmd < 32 && (nl->ops & (1u << cmd));
+}
+
+int mpl_nl_pm_cmd(struct mpl_nl *nl, uint8_t cmd, uint32_t token,
+		  const struct mpl_pm_addr *local,
+		  const struct mpl_pm_addr *remote)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+
+	return nl_talk(nl,
+		       mpl_nl_put_pm_cmd(buf, nl->family_id, 0, cmd, token,
+					 local, remote),
+		       NULL, NULL);
+}
+
+struct addr_dump {
+	struct mpl_pm_addr *out;
+	int cap;
+	int n;
+};
+
+static int nl_addr_dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct addr_dump *d = data;
+	struct mpl_pm_addr a;
+
+	if (mpl_nl_parse_addr(nlh, &a) == 0 && d->n < d->cap)
+		d->out[d->n++] = a;
+	return 0;
+}
+
+int mpl_nl_get_addrs(struct mpl_nl *nl, uint32_t token,
+		     struct mpl_pm_addr *out, int cap, int *n)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct addr_dump d = { out, cap, 0 };
+	int err;
+
+	err = nl_talk(nl, mpl_nl_put_get_addrs(buf, nl->family_id, 0, token),
+		      nl_addr_dump_cb, &d);
+	*n = d.n;
+	return err;
+}

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Generic netlink client for the "mptcp_pm" family: message builders and
+ * parsers (pure, tested against canned bytes) and a small request engine
+ * that reports the kernel's extended-ack text.
+ */
+#ifndef MPL_NL_H
+#define MPL_NL_H
+
+#include <linux/netlink.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Room for any request or reply we build or expect. */
+#define MPL_NL_BUFSIZE 8192
+
+/* An address nest (MPTCP_PM_ATTR_ADDR / ADDR_REMOTE). */
+struct mpl_pm_addr {
+	int family; /* AF_INET or AF_INET6 */
+	union {
+		struct in_addr v4;
+		struct in6_addr v6;
+	} addr;
+	uint16_t port; /* host order; 0: not sent */
+	int id; /* address id 0..255; -1: not sent */
+	int flags; /* MPL_PM_ADDR_FLAG_*; -1: not sent */
+	int ifindex; /* 0: not sent */
+};
+
+struct mnl_socket;
+
+struct mpl_nl {
+	struct mnl_socket *sock;
+	uint16_t family_id;
+	uint32_t events_group;
+	uint32_t ops; /* bit n set: the kernel has command n */
+	uint32_t seq;
+	uint32_t portid;
+	char ext_msg[160]; /* extended-ack text of the last failure */
+};
+
+/* mpl_pm_addr_init() - family and address from @sa; nothing else sent. */
+int mpl_pm_addr_init(struct mpl_pm_addr *a, const struct sockaddr *sa);
+
+/*
+ * mpl_nl_put_getfamily() - CTRL_CMD_GETFAMILY for "mptcp_pm" into @buf.
+ * Returns the message.
+ */
+struct nlmsghdr *mpl_nl_put_getfamily(void *buf, uint32_t seq);
+
+/*
+ * mpl_nl_put_pm_cmd() - a mptcp_pm command (SUBFLOW_CREATE, DESTROY,
+ * SET_FLAGS) with TOKEN, ADDR and ADDR_REMOTE (@remote may be NULL).
+ */
+struct nlmsghdr *mpl_nl_put_pm_cmd(void *buf, uint16_t family_id,
+				   uint32_t seq, uint8_t cmd, uint32_t token,
+				   const struct mpl_pm_addr *local,
+				   const struct mpl_pm_addr *remote);
+
+/* mpl_nl_put_get_addrs() - GET_ADDR dump of one connection's entries. */
+struct nlmsghdr *mpl_nl_put_get_addrs(void *buf, uint16_t family_id,
+				      uint32_t seq, uint32_t token);
+
+/*
+ * mpl_nl_parse_err() - the status carried by an NLMSG_ERROR or NLMSG_DONE
+ * message: 0 or -errno, with the extended-ack text (or "missing attribute
+ * N" when only NLMSGERR_ATTR_MISS_TYPE came) copied into @msg.
+ */
+int mpl_nl_parse_err(const struct nlmsghdr *nlh, char *msg, size_t msglen);
+
+/*
+ * mpl_nl_parse_family() - family id, events group id and the command set
+ * from a CTRL_CMD_NEWFAMILY reply. 0 or -EINVAL if the id is missing.
+ */
+int mpl_nl_parse_family(const struct nlmsghdr *nlh, uint16_t *family_id,
+			uint32_t *events_group, uint32_t *ops);
+
+/* mpl_nl_parse_addr() - one GET_ADDR reply entry. 0 or -EINVAL. */
+int mpl_nl_parse_addr(const struct nlmsghdr *nlh, struct mpl_pm_addr *a);
+
+/*
+ * mpl_nl_open() - a netlink socket with extended acks, the family resolved.
+ * -ENOENT if the kernel has no mptcp_pm family, other -errno on failure.
+ */
+int mpl_nl_open(struct mpl_nl *nl);
+
+void mpl_nl_close(struct mpl_nl *nl);
+
+/* mpl_nl_fd() - the socket's fd, for poll(). */
+int mpl_nl_fd(const struct mpl_nl *nl);
+
+bool mpl_nl_has_op(const struct mpl_nl *nl, int cmd);
+
+/*
+ * mpl_nl_pm_cmd() - run one mptcp_pm command and wait for its ack.
+ * 0 or -errno; on failure nl->ext_msg holds the kernel's text (or "").
+ */
+int mpl_nl_pm_cmd(struct mpl_nl *nl, uint8_t cmd, uint32_t token,
+		  const struct mpl_pm_addr *local,
+		  const struct mpl_pm_addr *remote);
+
+/*
+ * mpl_nl_get_addrs() - the connection's local address entries (userspace
+ * PM). At most @cap are stored, *n gets how many. 0 or -errno.
+ */
+int mpl_nl_get_addrs(struct mpl_nl *nl, uint32_t token,
+		     struct mpl_pm_addr *out, int cap, int *n);
+
+/*
+ * mpl_nl_socket() - a raw netlink socket of @proto, O_CLOEXEC, created with
+ * the system call itself so that an interposed socket() never sees it.
+ */
+int mpl_nl_socket(int proto);
+
+#endif /* MPL_NL_H */

@@ -1,0 +1,472 @@
+// SPDX-License-Identifier: MIT
+/* open_sub, close_sub and priority: SUBFLOW_CREATE/DESTROY and SET_FLAGS. */
+#include <errno.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mpl_addr.h"
+#include "mpl_conn.h"
+#include "mpl_diag.h"
+#include "mpl_err.h"
+#include "mpl_event.h"
+#include "mpl_ids.h"
+#include "mpl_nl.h"
+#include "mpl_pm.h"
+#include "mpl_uapi.h"
+#include "mptcplib.h"
+
+/* How often a synchronous open re-reads the subflow's state. */
+#define PM_POLL_MS 20
+
+int mpl_pm_map_err(int err, const char *ext, const char *what)
+{
+	int sub_err;
+
+	err = abs(err);
+	if (strstr(ext, "userspace PM not selected"))
+		return mpl_fail(ENOPROTOOPT, "%s: the connection uses the "
+					     "in-kernel path manager; set "
+					     "net.mptcp.path_manager=userspace "
+					     "before connecting (kernel: %s)",
+				what, ext);
+	if (sscanf(ext, "connect error: %d", &sub_err) == 1 && sub_err < 0) {
+		if (sub_err == -ENOTCONN)
+			return mpl_fail(ENOTCONN, "%s: the connection is not "
+						  "fully established yet; "
+						  "exchange data first "
+						  "(kernel: %s)",
+					what, ext);
+		return mpl_fail(-sub_err, "%s: kernel: %s", what, ext);
+	}
+	if (strstr(ext, "families mismatch") ||
+	    strstr(ext, "address families do not match"))
+		return mpl_fail(EAFNOSUPPORT, "%s: kernel: %s", what, ext);
+	if (strstr(ext, "invalid token"))
+		return mpl_fail(ENOTCONN, "%s: the kernel no longer knows this "
+					  "connection (kernel: %s)",
+				what, ext);
+	if (err == ESRCH)
+		return mpl_fail(ENOENT, "%s: kernel: %s", what,
+				*ext ? ext : "subflow not found");
+	if (err == EPERM)
+		return mpl_fail(EPERM, "%s: changing subflows needs "
+				       "CAP_NET_ADMIN",
+				what);
+	if (*ext)
+		return mpl_fail(err, "%s: kernel: %s", what, ext);
+	return mpl_fail(err, "%s", what);
+}
+
+/* Open the mptcp_pm family and check it has @cmd. */
+static int pm_open(struct mpl_nl *nl, int cmd, const char *what)
+{
+	int err = mpl_nl_open(nl);
+
+	if (err == -ENOENT)
+		return mpl_fail(ENOSYS, "%s: the kernel has no mptcp_pm netlink "
+					"family",
+				what);
+	if (err)
+		return mpl_fail(err, "%s: netlink", what);
+	if (!mpl_nl_has_op(nl, cmd)) {
+		mpl_nl_close(nl);
+		return mpl_fail(ENOSYS, "%s: the kernel lacks this mptcp_pm "
+					"command (Linux 5.19 or newer)",
+				what);
+	}
+	return 0;
+}
+
+/* Netlink form of a subflow endpoint: address and port. */
+static void pm_endpoint(struct mpl_pm_addr *a, const struct sockaddr_storage *ss)
+{
+	mpl_pm_addr_init(a, (const struct sockaddr *)ss);
+	a->port = mpl_sa_port((const struct sockaddr *)ss);
+}
+
+static int pm_subflow_cmd(struct mpl_nl *nl, uint8_t cmd, uint32_t token,
+			  const struct mpl_sf *sf, int flags)
+{
+	struct mpl_pm_addr local, remote;
+
+	pm_endpoint(&local, &sf->local);
+	pm_endpoint(&remote, &sf->remote);
+	local.flags = flags;
+	return mpl_nl_pm_cmd(nl, cmd, token, &local, &remote);
+}
+
+struct open_req {
+	uint32_t token;
+	struct sockaddr_storage local, remote;
+	int ifindex;
+	int low_prio;
+	int timeout_ms;
+	int nonblock;
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int open_parse(int fd, const struct mptcplib_flow *tuple,
+		      const struct mptcplib_open_opts *opts,
+		      struct open_req *req)
+{
+	struct mpl_mptcp_info info;
+	socklen_t len = sizeof(req->remote);
+	int err;
+
+	memset(req, 0, sizeof(*req));
+	if (!tuple || !tuple->local)
+		return mpl_fail(EINVAL, "open_sub: tuple->local is NULL (use "
+					"the wildcard address to let routing "
+					"choose)");
+	err = mpl_sa_load(&req->local, tuple->local, tuple->local_len);
+	if (err)
+		return mpl_fail(err, "open_sub: bad local address");
+	if (tuple->remote) {
+		err = mpl_sa_load(&req->remote, tuple->remote,
+				  tuple->remote_len);
+		if (err)
+			return mpl_fail(err, "open_sub: bad remote address");
+	} else if (getpeername(fd, (struct sockaddr *)&req->remote, &len) <
+		   0) {
+		return mpl_fail(errno, "open_sub: fd %d has no peer", fd);
+	}
+	mpl_sa_unmap(&req->remote);
+	if (!mpl_sa_port((struct sockaddr *)&req->remote))
+		return mpl_fail(EINVAL, "open_sub: remote port is 0");
+	if (req->local.ss_family != req->remote.ss_family)
+		return mpl_fail(EAFNOSUPPORT, "open_sub: local and remote "
+					      "address families differ");
+	err = mpl_sock_info(fd, &info, NULL);
+	if (err == -EOPNOTSUPP)
+		return mpl_conn_not_mptcp(fd, "open_sub");
+	if (err)
+		return mpl_fail(err, "open_sub: fd %d", fd);
+	if (!info.token)
+		return mpl_fail(ENOTCONN, "open_sub: fd %d is not connected",
+				fd);
+	req->token = info.token;
+	req->low_prio = tuple->low_prio > 0;
+	req->timeout_ms = MPTCPLIB_OPEN_TIMEOUT_MS;
+	if (!opts)
+		return 0;
+	req->nonblock = !!(opts->flags & MPTCPLIB_OPEN_NONBLOCK);
+	if (opts->timeout_ms > 0)
+		req->timeout_ms = opts->timeout_ms;
+	req->ifindex = opts->ifindex;
+	if (!req->ifindex && opts->ifname) {
+		req->ifindex = (int)if_nametoindex(opts->ifname);
+		if (!req->ifindex)
+			return mpl_fail(ENODEV, "open_sub: no interface %s",
+					opts->ifname);
+	}
+	return 0;
+}
+
+/* Does listed subflow @sf look like the one @req asked for? */
+static int open_matches(const struct open_req *req, const struct mpl_sf *sf)
+{
+	const struct sockaddr *want = (const struct sockaddr *)&req->local;
+
+	if (!mpl_sa_equal((const struct sockaddr *)&sf->remote,
+			  (const struct sockaddr *)&req->remote))
+		return 0;
+	if (!mpl_sa_is_any(want) &&
+	    !mpl_sa_addr_equal((const struct sockaddr *)&sf->local, want))
+		return 0;
+	return !mpl_sa_port(want) ||
+	       mpl_sa_port(want) ==
+		       mpl_sa_port((const struct sockaddr *)&sf->local);
+}
+
+/* The newest subflow in @after that is not in @before and matches @req. */
+static const struct mpl_sf *open_find_new(const struct open_req *req,
+					  const struct mpl_sf_list *before,
+					  const struct mpl_sf_list *after)
+{
+	const struct mpl_sf *best = NULL;
+	int i, j, old;
+
+	for (i = 0; i < after->count; i++) {
+		for (old = 0, j = 0; j < before->count && !old; j++)
+			old = before->sf[j].id == after->sf[i].id;
+		if (old || !open_matches(req, &after->sf[i]))
+			continue;
+		if (!best || after->sf[i].id > best->id)
+			best = &after->sf[i];
+	}
+	return best;
+}
+
+/* Is event @ev about subflow @sf? */
+static int open_event_is(const struct mptcplib_event *ev, uint32_t token,
+			 const struct mpl_sf *sf)
+{
+	struct sockaddr_storage l = ev->local, r = ev->remote;
+
+	if (ev->token != token)
+		return 0;
+	mpl_sa_unmap(&l);
+	mpl_sa_unmap(&r);
+	return mpl_sa_equal((struct sockaddr *)&l,
+			    (const struct sockaddr *)&sf->local) &&
+	       mpl_sa_equal((struct sockaddr *)&r,
+			    (const struct sockaddr *)&sf->remote);
+}
+
+/*
+ * Wait until subflow @sf is fully established (the peer acknowledged the
+ * join), it closes, or the deadline passes. The SUB_ESTABLISHED event comes
+ * at the SYN-ACK, before the peer has validated the join: a peer over its
+ * join limit resets right after, so only the diag flag proves success.
+ */
+static int open_wait(struct mptcplib_events *evs, const struct open_req *req,
+		     const struct mpl_sf *sf, int64_t deadline)
+{
+	struct pollfd pfd = { .fd = mptcplib_events_fd(evs), .events = POLLIN };
+	struct mptcplib_event ev;
+	struct mpl_diag_sf diag;
+	char ep[MPL_ADDRSTRLEN];
+	int err, left;
+
+	mpl_sa_fmt((const struct sockaddr *)&sf->local, ep, sizeof(ep));
+	for (;;) {
+		while (mpl_events_next(evs, &ev, 0) == 0) {
+			if (ev.type == MPTCPLIB_EVENT_CLOSED &&
+			    ev.token == req->token)
+				return mpl_fail(ECONNRESET, "open_sub: the "
+							    "connection closed");
+			if (ev.type != MPTCPLIB_EVENT_SUB_CLOSED ||
+			    !open_event_is(&ev, req->token, sf))
+				continue;
+			/* A reset right after the handshake: join refused. */
+			err = ev.error && ev.error != ECONNRESET ?
+				      ev.error :
+				      ECONNREFUSED;
+			return mpl_fail(err, "open_sub: subflow from %s %s", ep,
+					err == ECONNREFUSED ?
+						"was refused by the peer" :
+						"failed");
+		}
+		err = mpl_diag_subflow((const struct sockaddr *)&sf->local,
+				       (const struct sockaddr *)&sf->remote,
+				       &diag);
+		if (!err && (diag.flags & MPL_SUBFLOW_FLAG_FULLY_ESTABLISHED))
+			return 0;
+		left = (int)(deadline - now_ms());
+		if (left <= 0)
+			return mpl_fail(ETIMEDOUT, "open_sub: subflow from %s "
+						   "not established within "
+						   "%d ms",
+					ep, req->timeout_ms);
+		poll(&pfd, 1, left < PM_POLL_MS ? left : PM_POLL_MS);
+	}
+}
+
+/* Ask the kernel for the subflow; the id sent is stable per address. */
+static int open_request(struct mpl_nl *nl, const struct open_req *req)
+{
+	struct mpl_pm_addr kernel[MPL_IDS_MAX], local, remote;
+	int n = 0, err, id;
+
+	err = mpl_nl_get_addrs(nl, req->token, kernel, MPL_IDS_MAX, &n);
+	if (err)
+		return mpl_pm_map_err(err, nl->ext_msg, "open_sub");
+	pm_endpoint(&local, &req->local);
+	pm_endpoint(&remote, &req->remote);
+	id = mpl_ids_pick(req->token, &local, kernel, n);
+	if (id < 0)
+		return mpl_fail(ENOSPC, "open_sub: all 255 local address ids "
+					"of this connection are in use");
+	local.id = id;
+	local.ifindex = req->ifindex;
+	if (req->low_prio)
+		local.flags = MPL_PM_ADDR_FLAG_BACKUP;
+	err = mpl_nl_pm_cmd(nl, MPL_PM_CMD_SUBFLOW_CREATE, req->token, &local,
+			    &remote);
+	return err ? mpl_pm_map_err(err, nl->ext_msg, "open_sub") : 0;
+}
+
+int mptcplib_open_sub_ext(int sockfd, struct mptcplib_flow *tuple,
+			  const struct mptcplib_open_opts *opts)
+{
+	struct mpl_sf_list before = { 0 }, after = { 0 };
+	struct mptcplib_events *evs = NULL;
+	const struct mpl_sf *sf;
+	struct open_req req;
+	struct mpl_nl nl;
+	int64_t deadline;
+	int err;
+
+	mpl_clear();
+	err = open_parse(sockfd, tuple, opts, &req);
+	if (err)
+		return err;
+	deadline = now_ms() + req.timeout_ms;
+	err = pm_open(&nl, MPL_PM_CMD_SUBFLOW_CREATE, "open_sub");
+	if (err)
+		return err;
+	/* Subscribe before asking, or a fast peer's answer is missed. */
+	if (!req.nonblock) {
+		err = mptcplib_events_open(&evs);
+		if (err) {
+			err = mpl_pm_map_err(err, "", "open_sub");
+			goto out;
+		}
+	}
+	err = mpl_conn_subflows(sockfd, &before, "open_sub");
+	if (err)
+		goto out;
+	err = open_request(&nl, &req);
+	if (err)
+		goto out;
+	err = mpl_conn_subflows(sockfd, &after, "open_sub");
+	if (err)
+		goto out;
+	sf = open_find_new(&req, &before, &after);
+	tuple->id = sf ? (int)sf->id : -1;
+	if (req.nonblock)
+		goto out;
+	if (!sf) {
+		/* Listed at creation; gone already means it failed at once. */
+		err = mpl_fail(ECONNREFUSED, "open_sub: the new subflow "
+					     "closed immediately");
+		goto out;
+	}
+	err = open_wait(evs, &req, sf, deadline);
+	if (err) {
+		/* Do not leave a half-open subflow that may come up later. */
+		int saved = errno;
+
+		pm_subflow_cmd(&nl, MPL_PM_CMD_SUBFLOW_DESTROY, req.token, sf,
+			       -1);
+		tuple->id = -1;
+		errno = saved;
+	}
+out:
+	mpl_sf_list_free(&before);
+	mpl_sf_list_free(&after);
+	mptcplib_events_close(evs);
+	mpl_nl_close(&nl);
+	return err;
+}
+
+int mptcplib_open_sub(int sockfd, struct mptcplib_flow *tuple)
+{
+	return mptcplib_open_sub_ext(sockfd, tuple, NULL);
+}
+
+/* Record the kernel's id for @sf's local address before it forgets it. */
+static void close_keep_id(struct mpl_nl *nl, uint32_t token,
+			  const struct mpl_sf *sf)
+{
+	struct mpl_pm_addr kernel[MPL_IDS_MAX], local;
+	int n = 0, i;
+
+	if (mpl_nl_get_addrs(nl, token, kernel, MPL_IDS_MAX, &n))
+		return;
+	mpl_pm_addr_init(&local, (const struct sockaddr *)&sf->local);
+	for (i = 0; i < n; i++) {
+		local.id = kernel[i].id;
+		if (kernel[i].family == local.family &&
+		    !memcmp(&kernel[i].addr, &local.addr, sizeof(local.addr)))
+			mpl_ids_remember(token, &kernel[i]);
+	}
+}
+
+int mptcplib_close_sub(int sockfd, int id, int how)
+{
+	struct mpl_sf_list list;
+	const struct mpl_sf *sf;
+	struct mpl_nl nl;
+	int err;
+
+	mpl_clear();
+	if (how != SHUT_RDWR && how != MPTCPLIB_SHUT_RDWR_LAST)
+		return mpl_fail(EINVAL, "close_sub: the kernel closes subflows "
+					"in both directions only; pass "
+					"SHUT_RDWR");
+	err = mpl_conn_find(sockfd, id, &list, &sf, "close_sub");
+	if (err)
+		return err;
+	if (mpl_conn_live(&list) == 1 && how != MPTCPLIB_SHUT_RDWR_LAST) {
+		err = mpl_fail(EBUSY, "close_sub: subflow %d is the last one; "
+				      "pass MPTCPLIB_SHUT_RDWR_LAST to close "
+				      "it anyway",
+			       id);
+		goto out_list;
+	}
+	err = pm_open(&nl, MPL_PM_CMD_SUBFLOW_DESTROY, "close_sub");
+	if (err)
+		goto out_list;
+	close_keep_id(&nl, list.info.token, sf);
+	err = pm_subflow_cmd(&nl, MPL_PM_CMD_SUBFLOW_DESTROY, list.info.token,
+			     sf, -1);
+	if (err)
+		err = mpl_pm_map_err(err, nl.ext_msg, "close_sub");
+	mpl_nl_close(&nl);
+out_list:
+	mpl_sf_list_free(&list);
+	return err;
+}
+
+int mptcplib_set_sub_prio(int sockfd, int id, int low_prio)
+{
+	struct mpl_sf_list list;
+	const struct mpl_sf *sf;
+	struct mpl_nl nl;
+	int err;
+
+	mpl_clear();
+	err = mpl_conn_find(sockfd, id, &list, &sf, "set_sub_prio");
+	if (err)
+		return err;
+	err = pm_open(&nl, MPL_PM_CMD_SET_FLAGS, "set_sub_prio");
+	if (err)
+		goto out_list;
+	err = pm_subflow_cmd(&nl, MPL_PM_CMD_SET_FLAGS, list.info.token, sf,
+			     low_prio ? MPL_PM_ADDR_FLAG_BACKUP : 0);
+	if (err)
+		err = mpl_pm_map_err(err, nl.ext_msg, "set_sub_prio");
+	mpl_nl_close(&nl);
+out_list:
+	mpl_sf_list_free(&list);
+	return err;
+}
+
+int mptcplib_set_sub_sockopt(int sockfd, int id, int level, int opt,
+			     void *val, size_t size)
+{
+	mpl_clear();
+	if (level == MPTCPLIB_SOL && opt == MPTCPLIB_SUB_LOW_PRIO) {
+		if (!val || size != sizeof(int))
+			return mpl_fail(EINVAL, "set_sub_sockopt: "
+						"MPTCPLIB_SUB_LOW_PRIO takes "
+						"an int");
+		return mptcplib_set_sub_prio(sockfd, id, *(int *)val);
+	}
+	if (level == SOL_SOCKET &&
+	    (opt == SO_BINDTODEVICE || opt == SO_BINDTOIFINDEX))
+		return mpl_fail(EOPNOTSUPP, "set_sub_sockopt: a subflow's "
+					    "interface is chosen when it is "
+					    "opened: use mptcplib_open_sub_ext() "
+					    "with ifindex or ifname");
+	return mpl_fail(EOPNOTSUPP, "set_sub_sockopt: upstream Linux cannot "
+				    "set option (%d, %d) on one subflow; set "
+				    "it on the MPTCP socket to apply it to "
+				    "all subflows, or use a cgroup sock_ops "
+				    "BPF program",
+			level, opt);
+}

@@ -1,0 +1,104 @@
+# SPDX-License-Identifier: MIT
+#
+# Two-host, two-path lab in network namespaces, for the integration tests.
+# Source this file, then call topo_up; the EXIT trap tears everything down,
+# also when a test fails or is interrupted.
+#
+#   client ns  c1 10.0.1.1/24 fd00:1::1/64 ---- s1 10.0.1.2/24 fd00:1::2/64  server ns
+#              c2 10.0.2.1/24 fd00:2::1/64 ---- s2 10.0.2.2/24 fd00:2::2/64
+#
+# The client uses the userspace path manager, the server the in-kernel one
+# with its join limits raised, as kernel-facts.md section 11 recommends.
+# Every address lives in namespaces this script creates; nothing leaves them.
+
+TOPO_CLI="mpa-c-$$-${RANDOM}"
+TOPO_SRV="mpa-s-$$-${RANDOM}"
+TOPO_PIDS=""
+
+topo_cleanup()
+{
+	local pid
+	for pid in $TOPO_PIDS; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in $TOPO_PIDS; do
+		wait "$pid" 2>/dev/null
+	done
+	TOPO_PIDS=""
+	ip netns del "$TOPO_CLI" 2>/dev/null
+	ip netns del "$TOPO_SRV" 2>/dev/null
+	return 0
+}
+
+# topo_up [client_pm]: client_pm is "userspace" (default) or "kernel".
+topo_up()
+{
+	local pm=${1:-userspace} i
+
+	trap topo_cleanup EXIT
+	trap 'topo_cleanup; exit 130' INT TERM
+	ip netns add "$TOPO_CLI" || return 1
+	ip netns add "$TOPO_SRV" || return 1
+	for i in 1 2; do
+		ip link add "c$i" netns "$TOPO_CLI" type veth \
+			peer name "s$i" netns "$TOPO_SRV" || return 1
+		ip -n "$TOPO_CLI" addr add "10.0.$i.1/24" dev "c$i"
+		ip -n "$TOPO_SRV" addr add "10.0.$i.2/24" dev "s$i"
+		ip -n "$TOPO_CLI" addr add "fd00:$i::1/64" dev "c$i" nodad
+		ip -n "$TOPO_SRV" addr add "fd00:$i::2/64" dev "s$i" nodad
+		ip -n "$TOPO_CLI" link set "c$i" up
+		ip -n "$TOPO_SRV" link set "s$i" up
+	done
+	ip -n "$TOPO_CLI" link set lo up
+	ip -n "$TOPO_SRV" link set lo up
+	ip netns exec "$TOPO_CLI" sysctl -qw net.mptcp.enabled=1
+	ip netns exec "$TOPO_SRV" sysctl -qw net.mptcp.enabled=1
+	topo_set_pm "$TOPO_CLI" "$pm" || return 1
+	ip -n "$TOPO_SRV" mptcp limits set subflows 8 add_addr_accepted 8
+}
+
+# topo_set_pm NS kernel|userspace: the string sysctl exists since 6.15,
+# pm_type (0 kernel, 1 userspace) before that.
+topo_set_pm()
+{
+	local ns=$1 pm=$2 type=0
+
+	[ "$pm" = userspace ] && type=1
+	if ip netns exec "$ns" test -e /proc/sys/net/mptcp/path_manager; then
+		ip netns exec "$ns" sysctl -qw "net.mptcp.path_manager=$pm"
+	else
+		ip netns exec "$ns" sysctl -qw "net.mptcp.pm_type=$type"
+	fi
+}
+
+# topo_shape DEV_IN_CLIENT_NS RATE: token-bucket rate limit on both ends of
+# one path (this kernel has tbf and htb but no netem).
+topo_shape()
+{
+	local dev=$1 rate=$2 peer=s${1#c}
+
+	tc -n "$TOPO_CLI" qdisc replace dev "$dev" root tbf rate "$rate" \
+		burst 32kbit latency 50ms || return 1
+	tc -n "$TOPO_SRV" qdisc replace dev "$peer" root tbf rate "$rate" \
+		burst 32kbit latency 50ms
+}
+
+# topo_bg NS CMD...: run CMD in NS in the background; killed at cleanup.
+topo_bg()
+{
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$@" &
+	TOPO_PIDS="$TOPO_PIDS $!"
+}
+
+# topo_wait_listen NS PORT: wait up to 5 s for a listener on PORT.
+topo_wait_listen()
+{
+	local i
+	for i in $(seq 50); do
+		ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q . && return 0
+		sleep 0.1
+	done
+	return 1
+}

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: MIT
+/*
+ * mpa-testsrv: the MPTCP server of the integration tests.
+ *
+ * Listens on one port (dual-stack) and speaks a line protocol on each
+ * connection, which makes the client fully established and lets it ask
+ * what the server side sees:
+ *   greeting   "OK\n" right after accept (not with --silent)
+ *   SINK       read until EOF, answer "GOT <bytes>\n"
+ *   SEND <n>   send n bytes, then close
+ *   STATE      one line per live subflow, "<peer-addr> <peer-port>
+ *              <backup_remote>", then "END\n"
+ * --tcp listens with plain TCP instead of MPTCP.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "mptcplib.h"
+
+static int silent;
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int read_line(int fd, char *buf, size_t len)
+{
+	size_t i = 0;
+
+	while (i + 1 < len) {
+		ssize_t n = read(fd, buf + i, 1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		if (buf[i] == '\n')
+			break;
+		i++;
+	}
+	buf[i] = '\0';
+	return 0;
+}
+
+static void do_sink(int fd)
+{
+	char buf[65536], line[64];
+	unsigned long long total = 0;
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+		if (n > 0)
+			total += (unsigned long long)n;
+	snprintf(line, sizeof(line), "GOT %llu\n", total);
+	write_all(fd, line, strlen(line));
+}
+
+static void do_send(int fd, unsigned long long n)
+{
+	char buf[65536];
+
+	memset(buf, 'x', sizeof(buf));
+	while (n) {
+		size_t chunk = n < sizeof(buf) ? (size_t)n : sizeof(buf);
+
+		if (write_all(fd, buf, chunk))
+			return;
+		n -= chunk;
+	}
+}
+
+static void do_state(int fd)
+{
+	struct mptcplib_getsubids_result ids = mptcplib_get_sub_ids(fd);
+	char line[160], host[INET6_ADDRSTRLEN];
+	int i;
+
+	for (i = 0; !ids.errnoValue && i < ids.ids.count; i++) {
+		struct mptcplib_getsubtuple_result t =
+			mptcplib_get_sub_tuple(fd, ids.ids.values[i]);
+		struct mptcplib_sub_state st;
+		const struct sockaddr *r = t.flow.remote;
+		unsigned short port;
+
+		if (t.errnoValue ||
+		    mptcplib_get_sub_state(fd, ids.ids.values[i], &st)) {
+			mptcplib_free_flow(t.flow);
+			continue;
+		}
+		if (r->sa_family == AF_INET) {
+			inet_ntop(AF_INET, &((struct sockaddr_in *)r)->sin_addr,
+				  host, sizeof(host));
+			port = ntohs(((struct sockaddr_in *)r)->sin_port);
+		} else {
+			inet_ntop(AF_INET6,
+				  &((struct sockaddr_in6 *)r)->sin6_addr, host,
+				  sizeof(host));
+			port = ntohs(((struct sockaddr_in6 *)r)->sin6_port);
+		}
+		snprintf(line, sizeof(line), "%s %u %d\n", host, port,
+			 st.backup_remote);
+		write_all(fd, line, strlen(line));
+		mptcplib_free_flow(t.flow);
+	}
+	mptcplib_free_intarray(ids.ids);
+	write_all(fd, "END\n", 4);
+}
+
+static void *serve(void *arg)
+{
+	int fd = (int)(intptr_t)arg;
+	char line[128];
+	unsigned long long n;
+
+	if (!silent && write_all(fd, "OK\n", 3))
+		goto out;
+	while (read_line(fd, line, sizeof(line)) == 0) {
+		if (!strcmp(line, "SINK")) {
+			do_sink(fd);
+			break;
+		} else if (sscanf(line, "SEND %llu", &n) == 1) {
+			do_send(fd, n);
+			break;
+		} else if (!strcmp(line, "STATE")) {
+			do_state(fd);
+		} else {
+			break;
+		}
+	}
+out:
+	close(fd);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_in6 addr = { .sin6_family = AF_INET6,
+				     .sin6_addr = IN6ADDR_ANY_INIT };
+	int proto = 262, one = 1, zero = 0, lfd, i;
+	int port = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--tcp"))
+			proto = IPPROTO_TCP;
+		else if (!strcmp(argv[i], "--silent"))
+			silent = 1;
+		else
+			port = atoi(argv[i]);
+	}
+	if (port <= 0 || port > 65535) {
+		fprintf(stderr, "usage: mpa-testsrv [--tcp] [--silent] PORT\n");
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	lfd = socket(AF_INET6, SOCK_STREAM, proto);
+	if (lfd < 0) {
+		perror("socket");
+		return 1;
+	}
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(lfd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	addr.sin6_port = htons((unsigned short)port);
+	if (bind(lfd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+	    listen(lfd, 512) < 0) {
+		perror("bind/listen");
+		return 1;
+	}
+	for (;;) {
+		pthread_t th;
+		int fd = accept(lfd, NULL, NULL);
+
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			perror("accept");
+			return 1;
+		}
+		if (pthread_create(&th, NULL, serve, (void *)(intptr_t)fd)) {
+			close(fd);
+			continue;
+		}
+		pthread_detach(th);
+	}
+}
