@@ -180,7 +180,12 @@ fail:
 
 int mpl_sf_is_live(const struct mpl_sf *sf)
 {
-	return sf->tcp_state != TCP_CLOSE;
+	/*
+	 * A destroyed initial subflow stays listed, in FIN_WAIT* or CLOSE;
+	 * only a subflow that is (or is becoming) established carries data.
+	 */
+	return sf->tcp_state == TCP_ESTABLISHED ||
+	       sf->tcp_state == TCP_SYN_SENT || sf->tcp_state == TCP_SYN_RECV;
 }
 
 const struct mpl_sf *mpl_sf_find(const struct mpl_sf_list *list, int id)

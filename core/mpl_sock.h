@@ -46,7 +46,7 @@ int mpl_sock_subflows(int fd, struct mpl_sf_list *list);
 
 void mpl_sf_list_free(struct mpl_sf_list *list);
 
-/* mpl_sf_is_live() - not the closed-but-listed initial subflow. */
+/* mpl_sf_is_live() - established or connecting (not closing or closed). */
 int mpl_sf_is_live(const struct mpl_sf *sf);
 
 /* mpl_sf_find() - live subflow with id @id, or NULL. */

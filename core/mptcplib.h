@@ -150,7 +150,7 @@ MPTCPLIB_API int mptcplib_close_sub(int sockfd, int id, int how);
  *
  * Ids are the kernel's (MPTCP_FULL_INFO): per connection, starting at 1
  * (the initial subflow), never reused, with gaps for failed attempts. A
- * closed initial subflow that the kernel still lists in TCP_CLOSE is not
+ * closed initial subflow that the kernel still lists (closing or TCP_CLOSE) is not
  * included. Free ids.values with mptcplib_free_intarray().
  */
 MPTCPLIB_API struct mptcplib_getsubids_result mptcplib_get_sub_ids(int sockfd);

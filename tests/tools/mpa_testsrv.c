@@ -6,7 +6,8 @@
  * connection, which makes the client fully established and lets it ask
  * what the server side sees:
  *   greeting   "OK\n" right after accept (not with --silent)
- *   SINK       read until EOF, answer "GOT <bytes>\n"
+ *   SINK <n>   read n bytes (or until EOF), answer "GOT <bytes>\n"; the
+ *              connection stays open for more commands
  *   SEND <n>   send n bytes, then close
  *   STATE      one line per live subflow, "<peer-addr> <peer-port>
  *              <backup_remote>", then "END\n"
@@ -63,15 +64,23 @@ static int read_line(int fd, char *buf, size_t len)
 	return 0;
 }
 
-static void do_sink(int fd)
+static void do_sink(int fd, unsigned long long want)
 {
 	char buf[65536], line[64];
 	unsigned long long total = 0;
 	ssize_t n;
 
-	while ((n = read(fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
-		if (n > 0)
-			total += (unsigned long long)n;
+	while (total < want) {
+		size_t chunk = want - total < sizeof(buf) ? want - total :
+							    sizeof(buf);
+
+		n = read(fd, buf, chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		total += (unsigned long long)n;
+	}
 	snprintf(line, sizeof(line), "GOT %llu\n", total);
 	write_all(fd, line, strlen(line));
 }
@@ -136,9 +145,8 @@ static void *serve(void *arg)
 	if (!silent && write_all(fd, "OK\n", 3))
 		goto out;
 	while (read_line(fd, line, sizeof(line)) == 0) {
-		if (!strcmp(line, "SINK")) {
-			do_sink(fd);
-			break;
+		if (sscanf(line, "SINK %llu", &n) == 1) {
+			do_sink(fd, n);
 		} else if (sscanf(line, "SEND %llu", &n) == 1) {
 			do_send(fd, n);
 			break;
