@@ -25,6 +25,8 @@ CORE_HDR := $(wildcard core/*.h)
 DEB_PKGS := gcc make pkg-config libmnl-dev libcmocka-dev libinih-dev \
 	iproute2 curl valgrind
 
+.SECONDARY:
+
 .PHONY: all deps lib check test-unit demo install clean sanitize
 
 all: lib examples tools
@@ -50,7 +52,7 @@ deps:
 CORE_OBJ := $(patsubst core/%.c,$(B)/core/%.o,$(CORE_SRC))
 CORE_ASAN_OBJ := $(patsubst core/%.c,$(B)/asan/core/%.o,$(CORE_SRC))
 
-lib: $(B)/$(SONAME) $(B)/libmptcplib.a $(B)/mptcplib.pc
+lib: $(B)/$(SONAME) $(B)/libmptcplib.a
 
 $(B)/core/%.o: core/%.c $(CORE_HDR) | $(B)/core
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Icore -c -o $@ $<
@@ -63,11 +65,6 @@ $(B)/$(SONAME): $(CORE_OBJ) core/mptcplib.map
 
 $(B)/libmptcplib.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
-
-$(B)/mptcplib.pc: core/mptcplib.pc.in | $(B)
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
-	    $< > $@
 
 # ---- sanitizer build (unit tests) ----------------------------------------
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -99,7 +96,8 @@ $(B)/tests/test_core_integration: tests/integration/test_core.c \
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/asan/tests/%,$(UNIT_SRC))
 
-$(B)/asan/tests/%: tests/unit/%.c $(CORE_ASAN_OBJ) | $(B)/asan/tests
+$(B)/asan/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(CORE_ASAN_OBJ) \
+		| $(B)/asan/tests
 	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -Icore -o $@ $< \
 		$(CORE_ASAN_OBJ) $(LIBMNL_LIBS) $(CMOCKA_LIBS) -lpthread
 
@@ -122,7 +120,9 @@ install: lib
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libmptcplib.so
 	install -m 0644 $(B)/libmptcplib.a $(DESTDIR)$(LIBDIR)/
 	install -m 0644 core/mptcplib.h $(DESTDIR)$(INCLUDEDIR)/
-	install -m 0644 $(B)/mptcplib.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    core/mptcplib.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/mptcplib.pc
 
 $(B) $(B)/core $(B)/asan/core $(B)/asan/tests $(B)/examples $(B)/tests:
 	mkdir -p $@

@@ -103,7 +103,7 @@ static int diag_msg_cb(const struct nlmsghdr *nlh, void *data)
 /* Dump the namespace's TCP sockets of @family, looking for the tuple. */
 static int diag_dump(struct mnl_socket *nl, int family, struct diag_match *m)
 {
-	char buf[MPL_NL_BUFSIZE];
+	char buf[MPL_NL_BUFSIZE] = { 0 }; /* zeroed: attribute padding */
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct inet_diag_req_v2 *req;
 	unsigned int seq = 1, portid = mnl_socket_get_portid(nl);

@@ -372,7 +372,7 @@ static int nl_family_cb(const struct nlmsghdr *nlh, void *data)
 
 int mpl_nl_open(struct mpl_nl *nl)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[MPL_NL_REQSIZE] = { 0 }; /* zeroed: attribute padding */
 	int one = 1, fd, err;
 
 	memset(nl, 0, sizeof(*nl));
@@ -425,7 +425,7 @@ int mpl_nl_pm_cmd(struct mpl_nl *nl, uint8_t cmd, uint32_t token,
 		  const struct mpl_pm_addr *local,
 		  const struct mpl_pm_addr *remote)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[MPL_NL_REQSIZE] = { 0 }; /* zeroed: attribute padding */
 
 	return nl_talk(nl,
 		       mpl_nl_put_pm_cmd(buf, nl->family_id, 0, cmd, token,
@@ -452,7 +452,7 @@ static int nl_addr_dump_cb(const struct nlmsghdr *nlh, void *data)
 int mpl_nl_get_addrs(struct mpl_nl *nl, uint32_t token,
 		     struct mpl_pm_addr *out, int cap, int *n)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[MPL_NL_REQSIZE] = { 0 }; /* zeroed: attribute padding */
 	struct addr_dump d = { out, cap, 0 };
 	int err;
 

@@ -13,8 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Room for any request or reply we build or expect. */
+/* Room for any reply we expect, and for any request we build. */
 #define MPL_NL_BUFSIZE 8192
+#define MPL_NL_REQSIZE 512
 
 /* An address nest (MPTCP_PM_ATTR_ADDR / ADDR_REMOTE). */
 struct mpl_pm_addr {

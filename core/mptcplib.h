@@ -149,9 +149,10 @@ MPTCPLIB_API int mptcplib_close_sub(int sockfd, int id, int how);
  * mptcplib_get_sub_ids() - ids of the connection's live subflows.
  *
  * Ids are the kernel's (MPTCP_FULL_INFO): per connection, starting at 1
- * (the initial subflow), never reused, with gaps for failed attempts. A
- * closed initial subflow that the kernel still lists (closing or TCP_CLOSE) is not
- * included. Free ids.values with mptcplib_free_intarray().
+ * (the initial subflow), never reused, with gaps for failed attempts. Only
+ * live subflows (established or connecting) are listed: a destroyed initial
+ * subflow that the kernel still lists while closing or in TCP_CLOSE is not.
+ * Free ids.values with mptcplib_free_intarray().
  */
 MPTCPLIB_API struct mptcplib_getsubids_result mptcplib_get_sub_ids(int sockfd);
 

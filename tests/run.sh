@@ -1,0 +1,91 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The test runner behind `make check`: unit tests (cmocka, ASan + UBSan),
+# ABI and install checks, and the integration suites on the real kernel.
+# Counts every cmocka test and every script check, and ends with the line
+# "N passed, N failed, N skipped". Exits non-zero if anything failed.
+#
+# Integration suites need root, network namespaces and MPTCP: outside CI
+# they skip with a reason; in CI (CI=true) a missing precondition fails.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+logdir=$top/build/test-logs
+mkdir -p "$logdir"
+
+passed=0
+failed=0
+skipped=0
+failures=()
+
+# run_cmocka NAME CMD...: a program printing cmocka's summary lines.
+run_cmocka()
+{
+	local name=$1 log=$logdir/$1.log rc p f
+	shift
+	echo "== $name"
+	"$@" >"$log" 2>&1
+	rc=$?
+	if [ $rc -eq 77 ]; then
+		grep -h '^SKIP' "$log"
+		skipped=$((skipped + 1))
+		return
+	fi
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
+	p=${p:-0}
+	f=${f:-0}
+	# A crash, sanitizer or valgrind report fails the suite even when
+	# every test that ran had passed.
+	if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	echo "   $p passed, $f failed (log: ${log#$top/})"
+	if [ "$f" -ne 0 ]; then
+		failures+=("$name")
+		sed -n '/FAILED\|ERROR\|LINE\|ERROR SUMMARY\|Sanitizer\|runtime error\|^==[0-9]*==\|^FAIL/p' \
+			"$log" | head -40
+	fi
+}
+
+# run_check NAME CMD...: one check, passed when CMD exits 0.
+run_check()
+{
+	local name=$1 log=$logdir/$1.log rc
+	shift
+	echo "== $name"
+	"$@" >"$log" 2>&1
+	rc=$?
+	case $rc in
+	0)
+		passed=$((passed + 1))
+		echo "   passed"
+		;;
+	77)
+		grep -h '^SKIP' "$log"
+		skipped=$((skipped + 1))
+		;;
+	*)
+		failed=$((failed + 1))
+		failures+=("$name")
+		echo "   FAILED (exit $rc, log: ${log#$top/})"
+		tail -20 "$log"
+		;;
+	esac
+}
+
+for t in build/asan/tests/test_*; do
+	run_cmocka "unit-$(basename "$t")" "$t"
+done
+run_check abi-install bash tests/abi.sh
+run_cmocka core-ipv4-valgrind bash tests/integration/core.sh 4 valgrind
+run_cmocka core-ipv6 bash tests/integration/core.sh 6
+run_check readme-example bash tests/integration/example.sh
+
+if [ ${#failures[@]} -ne 0 ]; then
+	echo "failed suites: ${failures[*]}"
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The public error convention: kernel answers mapped to documented errno
+ * values with readable text, and argument errors caught before any
+ * kernel call (these need no privilege and no MPTCP).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mpl_pm.h"
+#include "mptcplib.h"
+
+static const struct map_case {
+	int err;
+	const char *ext;
+	int want;
+	const char *text;
+} map_cases[] = {
+	{ -EINVAL, "invalid request; userspace PM not selected", ENOPROTOOPT,
+	  "net.mptcp.path_manager=userspace" },
+	{ -ENOTCONN, "connect error: -107", ENOTCONN, "not fully established" },
+	{ -EADDRNOTAVAIL, "connect error: -99", EADDRNOTAVAIL,
+	  "kernel: connect error: -99" },
+	{ -EINVAL, "families mismatch", EAFNOSUPPORT, "families mismatch" },
+	{ -EINVAL, "address families do not match", EAFNOSUPPORT,
+	  "do not match" },
+	{ -EINVAL, "invalid token", ENOTCONN, "no longer knows" },
+	{ -ESRCH, "subflow not found", ENOENT, "subflow not found" },
+	{ -ESRCH, "", ENOENT, "subflow not found" },
+	{ -EPERM, "", EPERM, "CAP_NET_ADMIN" },
+	{ -EINVAL, "did not match address and id", EINVAL,
+	  "did not match address and id" },
+	{ -EINVAL, "", EINVAL, "open_sub (Invalid argument)" },
+};
+
+static void test_pm_error_mapping(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(map_cases) / sizeof(map_cases[0]); i++) {
+		const struct map_case *c = &map_cases[i];
+
+		errno = 0;
+		assert_int_equal(mpl_pm_map_err(c->err, c->ext, "open_sub"),
+				 c->want);
+		assert_int_equal(errno, c->want);
+		print_message("%s\n", mptcplib_last_error());
+		assert_non_null(strstr(mptcplib_last_error(), c->text));
+		assert_non_null(strstr(mptcplib_last_error(), "open_sub"));
+	}
+}
+
+static void test_open_sub_argument_errors(void **state)
+{
+	struct mptcplib_flow f = { 0 };
+
+	(void)state;
+	assert_int_equal(mptcplib_open_sub(0, NULL), EINVAL);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(mptcplib_open_sub(0, &f), EINVAL);
+	assert_non_null(strstr(mptcplib_last_error(), "tuple->local is NULL"));
+}
+
+static void test_close_sub_bad_how(void **state)
+{
+	(void)state;
+	assert_int_equal(mptcplib_close_sub(0, 1, SHUT_RD), EINVAL);
+	assert_int_equal(mptcplib_close_sub(0, 1, 42), EINVAL);
+	assert_non_null(strstr(mptcplib_last_error(), "SHUT_RDWR"));
+}
+
+static void test_not_a_socket(void **state)
+{
+	struct mptcplib_getsubids_result r;
+	enum mptcplib_kind kind;
+	int p[2];
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	r = mptcplib_get_sub_ids(p[0]);
+	assert_int_equal(r.errnoValue, ENOTSOCK);
+	assert_null(r.ids.values);
+	assert_int_equal(mptcplib_get_kind(p[0], &kind), ENOTSOCK);
+	close(p[0]);
+	close(p[1]);
+	r = mptcplib_get_sub_ids(p[0]);
+	assert_int_equal(r.errnoValue, EBADF);
+}
+
+static const struct kind_case {
+	int family, type, proto;
+	enum mptcplib_kind want;
+} kind_cases[] = {
+	{ AF_INET, SOCK_STREAM, 0, MPTCPLIB_KIND_TCP },
+	{ AF_INET6, SOCK_STREAM, IPPROTO_TCP, MPTCPLIB_KIND_TCP },
+	{ AF_INET, SOCK_DGRAM, 0, MPTCPLIB_KIND_OTHER },
+	{ AF_UNIX, SOCK_STREAM, 0, MPTCPLIB_KIND_OTHER },
+	{ AF_INET, SOCK_STREAM, 262, MPTCPLIB_KIND_MPTCP },
+};
+
+static void test_kind_table(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(kind_cases) / sizeof(kind_cases[0]); i++) {
+		const struct kind_case *c = &kind_cases[i];
+		enum mptcplib_kind kind;
+		int fd = socket(c->family, c->type, c->proto);
+
+		if (fd < 0 && c->proto == 262) {
+			print_message("MPTCP sockets unavailable here: %s\n",
+				      strerror(errno));
+			continue;
+		}
+		assert_true(fd >= 0);
+		assert_int_equal(mptcplib_get_kind(fd, &kind), 0);
+		assert_int_equal(kind, c->want);
+		close(fd);
+	}
+}
+
+/* A plain TCP socket: every subflow call says "not MPTCP", and why. */
+static void test_tcp_socket_is_not_mptcp(void **state)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	struct mptcplib_getsubsockopt_result r;
+	struct mptcplib_conn_info info;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(mptcplib_close_sub(fd, 1, SHUT_RDWR), EOPNOTSUPP);
+	assert_non_null(strstr(mptcplib_last_error(), "not an MPTCP socket"));
+	assert_int_equal(mptcplib_set_sub_prio(fd, 1, 1), EOPNOTSUPP);
+	assert_int_equal(mptcplib_get_conn_info(fd, &info), EOPNOTSUPP);
+	r = mptcplib_get_sub_sockopt(fd, 1, IPPROTO_TCP, TCP_INFO, 64);
+	assert_int_equal(r.errnoValue, EOPNOTSUPP);
+	assert_null(r.value);
+	assert_int_equal(mptcplib_set_sub_sockopt(fd, 1, IPPROTO_TCP,
+						  TCP_NODELAY, &one,
+						  sizeof(one)),
+			 EOPNOTSUPP);
+	assert_non_null(strstr(mptcplib_last_error(), "MPTCP socket"));
+	close(fd);
+}
+
+/* last_error is per thread: another thread's failure does not leak in. */
+static void *fail_in_thread(void *arg)
+{
+	(void)arg;
+	mptcplib_close_sub(0, 1, 42);
+	return NULL;
+}
+
+static void test_last_error_is_per_thread(void **state)
+{
+	pthread_t th;
+
+	(void)state;
+	assert_int_equal(mptcplib_open_sub(0, NULL), EINVAL);
+	assert_int_equal(pthread_create(&th, NULL, fail_in_thread, NULL), 0);
+	pthread_join(th, NULL);
+	assert_non_null(strstr(mptcplib_last_error(), "tuple->local"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pm_error_mapping),
+		cmocka_unit_test(test_open_sub_argument_errors),
+		cmocka_unit_test(test_close_sub_bad_how),
+		cmocka_unit_test(test_not_a_socket),
+		cmocka_unit_test(test_kind_table),
+		cmocka_unit_test(test_tcp_socket_is_not_mptcp),
+		cmocka_unit_test(test_last_error_is_per_thread),
+	};
+
+	return cmocka_run_group_tests_name("errors", tests, NULL, NULL);
+}

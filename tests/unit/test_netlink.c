@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: MIT
+/* Netlink encoding and decoding against canned bytes (canned_netlink.h). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+
+#include "canned_netlink.h"
+#include "mpl_event.h"
+#include "mpl_nl.h"
+#include "mpl_uapi.h"
+
+static void pm_addr4(struct mpl_pm_addr *a, const char *ip, uint16_t port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+
+	inet_pton(AF_INET, ip, &sin.sin_addr);
+	assert_int_equal(mpl_pm_addr_init(a, (struct sockaddr *)&sin), 0);
+	a->port = port;
+}
+
+static void pm_addr6(struct mpl_pm_addr *a, const char *ip, uint16_t port)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
+
+	inet_pton(AF_INET6, ip, &sin6.sin6_addr);
+	assert_int_equal(mpl_pm_addr_init(a, (struct sockaddr *)&sin6), 0);
+	a->port = port;
+}
+
+static void assert_msg(const struct nlmsghdr *nlh, const unsigned char *want,
+		       size_t len)
+{
+	assert_int_equal(nlh->nlmsg_len, len);
+	assert_memory_equal(nlh, want, len);
+}
+
+static void test_put_subflow_create_v4(void **state)
+{
+	char buf[MPL_NL_REQSIZE] = { 0 };
+	struct mpl_pm_addr local, remote;
+
+	(void)state;
+	pm_addr4(&local, "10.0.2.1", 0);
+	local.id = 1;
+	local.flags = MPL_PM_ADDR_FLAG_BACKUP;
+	local.ifindex = 3;
+	pm_addr4(&remote, "10.0.2.2", 7001);
+	assert_msg(mpl_nl_put_pm_cmd(buf, 28, 7, MPL_PM_CMD_SUBFLOW_CREATE,
+				     0x11223344, &local, &remote),
+		   canned_subflow_create_v4, sizeof(canned_subflow_create_v4));
+}
+
+static void test_put_subflow_destroy_v6(void **state)
+{
+	char buf[MPL_NL_REQSIZE] = { 0 };
+	struct mpl_pm_addr local, remote;
+
+	(void)state;
+	pm_addr6(&local, "fd00:2::1", 40000);
+	pm_addr6(&remote, "fd00:2::2", 7001);
+	assert_msg(mpl_nl_put_pm_cmd(buf, 28, 8, MPL_PM_CMD_SUBFLOW_DESTROY,
+				     0xdeadbeef, &local, &remote),
+		   canned_subflow_destroy_v6,
+		   sizeof(canned_subflow_destroy_v6));
+}
+
+/* Flags 0 must be sent (it clears backup), unlike "not set" (-1). */
+static void test_put_set_flags_clear(void **state)
+{
+	char buf[MPL_NL_REQSIZE] = { 0 };
+	struct mpl_pm_addr local, remote;
+
+	(void)state;
+	pm_addr4(&local, "10.0.2.1", 40000);
+	local.flags = 0;
+	pm_addr4(&remote, "10.0.2.2", 7001);
+	assert_msg(mpl_nl_put_pm_cmd(buf, 28, 9, MPL_PM_CMD_SET_FLAGS, 1,
+				     &local, &remote),
+		   canned_set_flags_clear, sizeof(canned_set_flags_clear));
+}
+
+static void test_put_get_addrs_and_family(void **state)
+{
+	char buf[MPL_NL_REQSIZE] = { 0 };
+
+	(void)state;
+	assert_msg(mpl_nl_put_get_addrs(buf, 28, 10, 0x01020304),
+		   canned_get_addrs, sizeof(canned_get_addrs));
+	memset(buf, 0, sizeof(buf));
+	assert_msg(mpl_nl_put_getfamily(buf, 11), canned_getfamily,
+		   sizeof(canned_getfamily));
+}
+
+static const struct err_case {
+	const char *name;
+	const unsigned char *msg;
+	int error;
+	const char *text;
+} err_cases[] = {
+	{ "extack text", canned_err_invalid_token, -EINVAL, "invalid token" },
+	{ "missing attribute only", canned_err_miss_type, -EINVAL,
+	  "missing attribute 4" },
+	{ "request echoed (not capped)", canned_err_uncapped, -ENOTCONN,
+	  "connect error: -107" },
+	{ "plain ack", canned_ack_ok, 0, "" },
+	{ "dump done with error", canned_done_invalid_token, -EINVAL,
+	  "invalid token" },
+};
+
+static void test_parse_err_table(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(err_cases) / sizeof(err_cases[0]); i++) {
+		char text[160];
+		int err = mpl_nl_parse_err(
+			(const struct nlmsghdr *)err_cases[i].msg, text,
+			sizeof(text));
+
+		print_message("case: %s\n", err_cases[i].name);
+		assert_int_equal(err, err_cases[i].error);
+		assert_string_equal(text, err_cases[i].text);
+	}
+}
+
+static void test_parse_family(void **state)
+{
+	uint16_t id = 0;
+	uint32_t grp = 0, ops = 0;
+
+	(void)state;
+	assert_int_equal(mpl_nl_parse_family((const struct nlmsghdr *)
+						     canned_family_reply,
+					     &id, &grp, &ops),
+			 0);
+	assert_int_equal(id, 28);
+	assert_int_equal(grp, 9);
+	assert_int_equal(ops, (1u << 3) | (1u << 10) | (1u << 11));
+	/* A message of another family is not a family reply. */
+	assert_int_equal(mpl_nl_parse_family((const struct nlmsghdr *)
+						     canned_ev_closed,
+					     &id, &grp, &ops),
+			 -EINVAL);
+}
+
+static void test_parse_addr_v6(void **state)
+{
+	struct mpl_pm_addr a, want;
+
+	(void)state;
+	assert_int_equal(mpl_nl_parse_addr((const struct nlmsghdr *)
+						   canned_addr_reply_v6,
+					   &a),
+			 0);
+	pm_addr6(&want, "fd00:2::1", 0);
+	assert_int_equal(a.family, AF_INET6);
+	assert_memory_equal(&a.addr.v6, &want.addr.v6, 16);
+	assert_int_equal(a.id, 5);
+	assert_int_equal(a.flags, MPL_PM_ADDR_FLAG_SUBFLOW);
+	assert_int_equal(a.ifindex, 4);
+	assert_int_equal(a.port, 0);
+}
+
+static void test_event_sub_established_v4(void **state)
+{
+	struct mptcplib_event ev;
+	struct sockaddr_in *l = (struct sockaddr_in *)&ev.local;
+	struct sockaddr_in *r = (struct sockaddr_in *)&ev.remote;
+
+	(void)state;
+	assert_int_equal(mpl_event_parse((const struct nlmsghdr *)
+						 canned_ev_sub_established_v4,
+					 &ev),
+			 0);
+	assert_int_equal(ev.type, MPTCPLIB_EVENT_SUB_ESTABLISHED);
+	assert_int_equal(ev.token, 0xcafef00d);
+	assert_int_equal(l->sin_family, AF_INET);
+	assert_int_equal(l->sin_addr.s_addr, inet_addr("10.0.2.1"));
+	assert_int_equal(ntohs(l->sin_port), 40000);
+	assert_int_equal(r->sin_addr.s_addr, inet_addr("10.0.2.2"));
+	assert_int_equal(ntohs(r->sin_port), 7001);
+	assert_int_equal(ev.local_addr_id, 1);
+	assert_int_equal(ev.remote_addr_id, 0);
+	assert_int_equal(ev.backup, 1);
+	assert_int_equal(ev.ifindex, 3);
+	assert_int_equal(ev.error, 0);
+	assert_int_equal(ev.server_side, 0);
+}
+
+static void test_event_sub_closed_v6(void **state)
+{
+	struct mptcplib_event ev;
+	struct sockaddr_in6 *l = (struct sockaddr_in6 *)&ev.local, want;
+
+	(void)state;
+	assert_int_equal(mpl_event_parse((const struct nlmsghdr *)
+						 canned_ev_sub_closed_v6,
+					 &ev),
+			 0);
+	assert_int_equal(ev.type, MPTCPLIB_EVENT_SUB_CLOSED);
+	assert_int_equal(l->sin6_family, AF_INET6);
+	inet_pton(AF_INET6, "fd00:2::1", &want.sin6_addr);
+	assert_memory_equal(&l->sin6_addr, &want.sin6_addr, 16);
+	assert_int_equal(ntohs(l->sin6_port), 40001);
+	assert_int_equal(ev.error, 111);
+	assert_int_equal(ev.reset_reason, 3);
+	assert_int_equal(ev.local_addr_id, 2);
+	assert_int_equal(ev.ifindex, 0);
+}
+
+static void test_event_server_side_and_closed(void **state)
+{
+	struct mptcplib_event ev;
+
+	(void)state;
+	assert_int_equal(mpl_event_parse((const struct nlmsghdr *)
+						 canned_ev_created_server,
+					 &ev),
+			 0);
+	assert_int_equal(ev.type, MPTCPLIB_EVENT_CREATED);
+	assert_int_equal(ev.server_side, 1);
+	assert_int_equal(ev.flags, 2);
+	assert_int_equal(mpl_event_parse((const struct nlmsghdr *)
+						 canned_ev_closed,
+					 &ev),
+			 0);
+	assert_int_equal(ev.type, MPTCPLIB_EVENT_CLOSED);
+	assert_int_equal(ev.token, 9);
+	assert_int_equal(ev.local.ss_family, AF_UNSPEC);
+	assert_int_equal(ev.local_addr_id, -1);
+	assert_int_equal(mpl_event_parse((const struct nlmsghdr *)
+						 canned_ev_truncated,
+					 &ev),
+			 -EINVAL);
+	assert_string_equal(mptcplib_event_name(MPTCPLIB_EVENT_SUB_PRIORITY),
+			    "SUB_PRIORITY");
+	assert_string_equal(mptcplib_event_name(99), "UNKNOWN");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_put_subflow_create_v4),
+		cmocka_unit_test(test_put_subflow_destroy_v6),
+		cmocka_unit_test(test_put_set_flags_clear),
+		cmocka_unit_test(test_put_get_addrs_and_family),
+		cmocka_unit_test(test_parse_err_table),
+		cmocka_unit_test(test_parse_family),
+		cmocka_unit_test(test_parse_addr_v6),
+		cmocka_unit_test(test_event_sub_established_v4),
+		cmocka_unit_test(test_event_sub_closed_v6),
+		cmocka_unit_test(test_event_server_side_and_closed),
+	};
+
+	return cmocka_run_group_tests_name("netlink", tests, NULL, NULL);
+}
