@@ -52,7 +52,7 @@ deps:
 CORE_OBJ := $(patsubst core/%.c,$(B)/core/%.o,$(CORE_SRC))
 CORE_ASAN_OBJ := $(patsubst core/%.c,$(B)/asan/core/%.o,$(CORE_SRC))
 
-lib: $(B)/$(SONAME) $(B)/libmptcplib.a
+lib: $(B)/$(SONAME) $(B)/libmptcplib.a $(B)/mptcplib.pc
 
 $(B)/core/%.o: core/%.c $(CORE_HDR) | $(B)/core
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Icore -c -o $@ $<
@@ -65,6 +65,13 @@ $(B)/$(SONAME): $(CORE_OBJ) core/mptcplib.map
 
 $(B)/libmptcplib.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
+
+PC_SUBST := -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|'
+
+# Rewritten at install time, so that PREFIX given to `make install` counts.
+$(B)/mptcplib.pc: core/mptcplib.pc.in | $(B)
+	sed $(PC_SUBST) $< > $@
 
 # ---- sanitizer build (unit tests) ----------------------------------------
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -120,9 +127,8 @@ install: lib
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libmptcplib.so
 	install -m 0644 $(B)/libmptcplib.a $(DESTDIR)$(LIBDIR)/
 	install -m 0644 core/mptcplib.h $(DESTDIR)$(INCLUDEDIR)/
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
-	    core/mptcplib.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/mptcplib.pc
+	sed $(PC_SUBST) core/mptcplib.pc.in \
+		> $(DESTDIR)$(LIBDIR)/pkgconfig/mptcplib.pc
 
 $(B) $(B)/core $(B)/asan/core $(B)/asan/tests $(B)/examples $(B)/tests:
 	mkdir -p $@

@@ -210,20 +210,41 @@ static const struct mpl_sf *open_find_new(const struct open_req *req,
 	return best;
 }
 
-/* Is event @ev about subflow @sf? */
-static int open_event_is(const struct mptcplib_event *ev, uint32_t token,
-			 const struct mpl_sf *sf)
+/*
+ * Is event @ev about our subflow? With @sf known, by its exact 4-tuple;
+ * without (it vanished before we could list it), by the requested ends.
+ */
+static int open_event_is(const struct mptcplib_event *ev,
+			 const struct open_req *req, const struct mpl_sf *sf)
 {
 	struct sockaddr_storage l = ev->local, r = ev->remote;
+	const struct sockaddr *want = (const struct sockaddr *)&req->local;
 
-	if (ev->token != token)
+	if (ev->token != req->token)
 		return 0;
 	mpl_sa_unmap(&l);
 	mpl_sa_unmap(&r);
-	return mpl_sa_equal((struct sockaddr *)&l,
-			    (const struct sockaddr *)&sf->local) &&
-	       mpl_sa_equal((struct sockaddr *)&r,
-			    (const struct sockaddr *)&sf->remote);
+	if (sf)
+		return mpl_sa_equal((struct sockaddr *)&l,
+				    (const struct sockaddr *)&sf->local) &&
+		       mpl_sa_equal((struct sockaddr *)&r,
+				    (const struct sockaddr *)&sf->remote);
+	return mpl_sa_equal((struct sockaddr *)&r,
+			    (const struct sockaddr *)&req->remote) &&
+	       (mpl_sa_is_any(want) ||
+		mpl_sa_addr_equal((struct sockaddr *)&l, want));
+}
+
+/* The reason a SUB_CLOSED event gives, as the public errno. */
+static int open_closed_err(const struct mptcplib_event *ev, const char *ep)
+{
+	/* A reset right after the handshake: the peer refused the join. */
+	int err = ev->error && ev->error != ECONNRESET ? ev->error :
+							 ECONNREFUSED;
+
+	return mpl_fail(err, "open_sub: subflow from %s %s", ep,
+			err == ECONNREFUSED ? "was refused by the peer" :
+					      "failed");
 }
 
 /*
@@ -231,6 +252,9 @@ static int open_event_is(const struct mptcplib_event *ev, uint32_t token,
  * join), it closes, or the deadline passes. The SUB_ESTABLISHED event comes
  * at the SYN-ACK, before the peer has validated the join: a peer over its
  * join limit resets right after, so only the diag flag proves success.
+ * Events give the reason of a failure; inet_diag is the ground truth when
+ * events were lost (ENOBUFS) or when @sf is NULL because the subflow was
+ * already gone when listed.
  */
 static int open_wait(struct mptcplib_events *evs, const struct open_req *req,
 		     const struct mpl_sf *sf, int64_t deadline)
@@ -239,32 +263,33 @@ static int open_wait(struct mptcplib_events *evs, const struct open_req *req,
 	struct mptcplib_event ev;
 	struct mpl_diag_sf diag;
 	char ep[MPL_ADDRSTRLEN];
-	int err, left;
+	int err, left, gone = 0;
 
-	mpl_sa_fmt((const struct sockaddr *)&sf->local, ep, sizeof(ep));
+	mpl_sa_fmt((const struct sockaddr *)(sf ? &sf->local : &req->local),
+		   ep, sizeof(ep));
 	for (;;) {
 		while (mpl_events_next(evs, &ev, 0) == 0) {
 			if (ev.type == MPTCPLIB_EVENT_CLOSED &&
 			    ev.token == req->token)
 				return mpl_fail(ECONNRESET, "open_sub: the "
 							    "connection closed");
-			if (ev.type != MPTCPLIB_EVENT_SUB_CLOSED ||
-			    !open_event_is(&ev, req->token, sf))
-				continue;
-			/* A reset right after the handshake: join refused. */
-			err = ev.error && ev.error != ECONNRESET ?
-				      ev.error :
-				      ECONNREFUSED;
-			return mpl_fail(err, "open_sub: subflow from %s %s", ep,
-					err == ECONNREFUSED ?
-						"was refused by the peer" :
-						"failed");
+			if (ev.type == MPTCPLIB_EVENT_SUB_CLOSED &&
+			    open_event_is(&ev, req, sf))
+				return open_closed_err(&ev, ep);
 		}
-		err = mpl_diag_subflow((const struct sockaddr *)&sf->local,
-				       (const struct sockaddr *)&sf->remote,
-				       &diag);
+		err = -ENOENT;
+		if (sf)
+			err = mpl_diag_subflow(
+				(const struct sockaddr *)&sf->local,
+				(const struct sockaddr *)&sf->remote, &diag);
 		if (!err && (diag.flags & MPL_SUBFLOW_FLAG_FULLY_ESTABLISHED))
 			return 0;
+		/* Gone: one more round lets its SUB_CLOSED event arrive. */
+		if (err == -ENOENT && gone++)
+			return mpl_fail(ECONNREFUSED, "open_sub: subflow from "
+						      "%s closed before it "
+						      "was established",
+					ep);
 		left = (int)(deadline - now_ms());
 		if (left <= 0)
 			return mpl_fail(ETIMEDOUT, "open_sub: subflow from %s "
@@ -339,21 +364,15 @@ int mptcplib_open_sub_ext(int sockfd, struct mptcplib_flow *tuple,
 	tuple->id = sf ? (int)sf->id : -1;
 	if (req.nonblock)
 		goto out;
-	if (!sf) {
-		/* Listed at creation; gone already means it failed at once. */
-		err = mpl_fail(ECONNREFUSED, "open_sub: the new subflow "
-					     "closed immediately");
-		goto out;
-	}
+	/* Not listed: it already failed; open_wait() finds out why. */
 	err = open_wait(evs, &req, sf, deadline);
-	if (err) {
+	if (err)
+		tuple->id = -1;
+	if (err == ETIMEDOUT) {
 		/* Do not leave a half-open subflow that may come up later. */
-		int saved = errno;
-
 		pm_subflow_cmd(&nl, MPL_PM_CMD_SUBFLOW_DESTROY, req.token, sf,
 			       -1);
-		tuple->id = -1;
-		errno = saved;
+		errno = err;
 	}
 out:
 	mpl_sf_list_free(&before);
@@ -379,7 +398,6 @@ static void close_keep_id(struct mpl_nl *nl, uint32_t token,
 		return;
 	mpl_pm_addr_init(&local, (const struct sockaddr *)&sf->local);
 	for (i = 0; i < n; i++) {
-		local.id = kernel[i].id;
 		if (kernel[i].family == local.family &&
 		    !memcmp(&kernel[i].addr, &local.addr, sizeof(local.addr)))
 			mpl_ids_remember(token, &kernel[i]);

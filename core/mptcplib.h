@@ -90,7 +90,8 @@ struct mptcplib_getsubsockopt_result {
  *
  * Returns once the peer has accepted the join (the subflow is fully
  * established) and writes the kernel's subflow id into tuple->id, or fails
- * with the reason the kernel reports for that subflow:
+ * (tuple->id = -1 once the request reached the kernel) with the reason the
+ * kernel reports for that subflow:
  *   ECONNREFUSED   the peer refused the join (RST, e.g. its join limit);
  *   ETIMEDOUT      no answer within MPTCPLIB_OPEN_TIMEOUT_MS; the pending
  *                  subflow is closed again;
@@ -120,8 +121,8 @@ struct mptcplib_open_opts {
  * mptcplib_open_sub_ext() - mptcplib_open_sub() with options.
  *
  * With MPTCPLIB_OPEN_NONBLOCK it never waits for the network: it returns 0
- * once the kernel has queued the SYN, tuple->id holds the new subflow's id,
- * and the outcome shows later in the events (MPTCPLIB_EVENT_SUB_ESTABLISHED
+ * once the kernel has queued the SYN, tuple->id holds the new subflow's id
+ * (-1 if the attempt failed at once), and the outcome shows later in the events (MPTCPLIB_EVENT_SUB_ESTABLISHED
  * or SUB_CLOSED) or in mptcplib_get_sub_ids(). An interface given by index
  * or name binds the subflow to it (SO_BINDTODEVICE semantics); ENODEV if no
  * such interface. opts may be NULL. Same errors as mptcplib_open_sub().
@@ -161,7 +162,8 @@ MPTCPLIB_API struct mptcplib_getsubids_result mptcplib_get_sub_ids(int sockfd);
  *
  * flow.local/flow.remote are heap copies (free with mptcplib_free_flow());
  * ports in network order as in any sockaddr. flow.low_prio is 1 when this
- * host marked the subflow as backup (at open or by set_sub_prio).
+ * host marked the subflow as backup (at open or by set_sub_prio), 0 when
+ * not, -1 if inet_diag could not tell.
  * ENOENT if no live subflow has this id.
  */
 MPTCPLIB_API struct mptcplib_getsubtuple_result mptcplib_get_sub_tuple(int sockfd, int id);

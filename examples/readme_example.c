@@ -91,17 +91,17 @@ int main(int argc, char **argv)
 	flow2.low_prio = 1;
 	err = mptcplib_open_sub(sockfd, &flow1);
 	if (err)
-		fprintf(stderr, "open_sub: %s\n", mptcplib_last_error());
+		fprintf(stderr, "%s\n", mptcplib_last_error());
 	err = mptcplib_open_sub(sockfd, &flow2);
 	if (err)
-		fprintf(stderr, "open_sub: %s\n", mptcplib_last_error());
+		fprintf(stderr, "%s\n", mptcplib_last_error());
 	mptcplib_free_flow(flow1);
 	mptcplib_free_flow(flow2);
 
 	/* List the subflows. */
 	subids = mptcplib_get_sub_ids(sockfd);
 	if (subids.errnoValue) {
-		fprintf(stderr, "get_sub_ids: %s\n", mptcplib_last_error());
+		fprintf(stderr, "%s\n", mptcplib_last_error());
 		goto out_sock;
 	}
 	for (i = 0; i < subids.ids.count; i++) {
@@ -116,7 +116,7 @@ int main(int argc, char **argv)
 	/* Close one subflow: the first one, the connection keeps going. */
 	err = mptcplib_close_sub(sockfd, subids.ids.values[0], SHUT_RDWR);
 	if (err)
-		fprintf(stderr, "close_sub: %s\n", mptcplib_last_error());
+		fprintf(stderr, "%s\n", mptcplib_last_error());
 	else
 		printf("closed subflow %d, %d left\n", subids.ids.values[0],
 		       subids.ids.count - 1);

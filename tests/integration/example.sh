@@ -29,3 +29,14 @@ grep -q '10.0.2.1 .* -> 10.0.1.2 port 7001, priority: backup' <<<"$out" ||
 	die "backup subflow missing"
 grep -q '^closed subflow 1, 2 left' <<<"$out" || die "close_sub failed"
 echo "example: OK"
+
+# The same program without privilege (setpriv: uid nobody, no capability):
+# it still connects and lists, and says why it cannot open subflows.
+out=$(ip netns exec "$TOPO_CLI" setpriv --reuid 65534 --regid 65534 \
+	--clear-groups --inh-caps=-all --bounding-set=-all \
+	"$top/build/examples/readme_example" 2>&1)
+echo "$out"
+grep -q 'open_sub: changing subflows needs CAP_NET_ADMIN (Operation not permitted)' \
+	<<<"$out" || die "unprivileged open_sub did not report EPERM"
+[ "$(grep -c '^subflow ' <<<"$out")" -eq 1 ] || die "expected 1 subflow"
+echo "example without privilege: OK"
