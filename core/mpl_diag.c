@@ -3,7 +3,9 @@
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -100,8 +102,42 @@ static int diag_msg_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* Dump the namespace's TCP sockets of @family, looking for the tuple. */
-static int diag_dump(struct mnl_socket *nl, int family, struct diag_match *m)
+/* The tuple in a diag request, v4-mapped when asking the IPv6 table. */
+static void diag_put_id(struct inet_diag_sockid *id, int family,
+			const struct sockaddr *local,
+			const struct sockaddr *remote)
+{
+	const struct sockaddr *ends[2] = { local, remote };
+	__be32 *addrs[2] = { id->idiag_src, id->idiag_dst };
+	int i;
+
+	id->idiag_sport = htons(mpl_sa_port(local));
+	id->idiag_dport = htons(mpl_sa_port(remote));
+	id->idiag_cookie[0] = INET_DIAG_NOCOOKIE;
+	id->idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+	for (i = 0; i < 2; i++) {
+		if (ends[i]->sa_family == AF_INET6) {
+			memcpy(addrs[i],
+			       &((const struct sockaddr_in6 *)ends[i])->sin6_addr,
+			       16);
+		} else if (family == AF_INET6) {
+			addrs[i][2] = htonl(0xffff);
+			addrs[i][3] =
+				((const struct sockaddr_in *)ends[i])->sin_addr.s_addr;
+		} else {
+			addrs[i][0] =
+				((const struct sockaddr_in *)ends[i])->sin_addr.s_addr;
+		}
+	}
+}
+
+/*
+ * One diag request for @family. @exact looks the tuple up directly (cheap,
+ * but it cannot see device-bound sockets); otherwise the namespace's TCP
+ * sockets are dumped and matched here.
+ */
+static int diag_query(struct mnl_socket *nl, int family, bool exact,
+		      struct diag_match *m)
 {
 	char buf[MPL_NL_BUFSIZE] = { 0 }; /* zeroed: attribute padding */
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -111,13 +147,15 @@ static int diag_dump(struct mnl_socket *nl, int family, struct diag_match *m)
 	int ret;
 
 	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_flags = NLM_F_REQUEST | (exact ? 0 : NLM_F_DUMP);
 	nlh->nlmsg_seq = seq;
 	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
 	req->sdiag_family = (uint8_t)family;
 	req->sdiag_protocol = IPPROTO_TCP;
 	req->idiag_states = ~0u & ~(1u << 10) & ~(1u << 6); /* !LISTEN, !TW */
 	req->idiag_ext = 1 << (INET_DIAG_INFO - 1);
+	if (exact)
+		diag_put_id(&req->id, family, m->local, m->remote);
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	do {
@@ -125,16 +163,21 @@ static int diag_dump(struct mnl_socket *nl, int family, struct diag_match *m)
 		if (n < 0)
 			return -errno;
 		ret = mnl_cb_run(buf, (size_t)n, seq, portid, diag_msg_cb, m);
-	} while (ret > MNL_CB_STOP);
-	return ret < 0 ? -errno : 0;
+	} while (!exact && ret > MNL_CB_STOP);
+	if (ret < 0)
+		return errno == ENOENT ? 0 : -errno;
+	return 0;
 }
 
 int mpl_diag_subflow(const struct sockaddr *local,
 		     const struct sockaddr *remote, struct mpl_diag_sf *out)
 {
 	struct diag_match m = { local, remote, out, 0 };
+	/* The initial subflow of a dual-stack socket is AF_INET6, v4-mapped. */
+	int families[2] = { local->sa_family, AF_INET6 };
+	int nfam = local->sa_family == AF_INET ? 2 : 1;
 	struct mnl_socket *nl;
-	int fd, err;
+	int fd, err = 0, i, exact;
 
 	fd = mpl_nl_socket(NETLINK_SOCK_DIAG);
 	if (fd < 0)
@@ -147,13 +190,12 @@ int mpl_diag_subflow(const struct sockaddr *local,
 	}
 	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		err = -errno;
-		mnl_socket_close(nl);
-		return err;
+		goto out;
 	}
-	err = diag_dump(nl, local->sa_family, &m);
-	/* The initial subflow of a dual-stack socket is AF_INET6, v4-mapped. */
-	if (!err && !m.found && local->sa_family == AF_INET)
-		err = diag_dump(nl, AF_INET6, &m);
+	for (exact = 1; exact >= 0 && !m.found; exact--)
+		for (i = 0; i < nfam && !m.found && !err; i++)
+			err = diag_query(nl, families[i], exact, &m);
+out:
 	mnl_socket_close(nl);
 	if (err)
 		return err;
