@@ -90,13 +90,17 @@ $(B)/examples/%: examples/%.c $(B)/libmptcplib.a | $(B)/examples
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Icore -o $@ $< $(B)/libmptcplib.a \
 		$(LIBMNL_LIBS) -lpthread
 
-$(B)/tests/mpa-testsrv: tests/tools/mpa_testsrv.c $(B)/libmptcplib.a | $(B)/tests
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Icore -o $@ $< $(B)/libmptcplib.a \
+$(B)/tests/mpa-testsrv: tests/tools/mpa_testsrv.c tests/lib/io.h \
+		$(B)/libmptcplib.a | $(B)/tests
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Icore -Itests/lib -o $@ $< \
+		$(B)/libmptcplib.a \
 		$(LIBMNL_LIBS) -lpthread
 
 $(B)/tests/test_core_integration: tests/integration/test_core.c \
-		tests/integration/itest.h $(B)/libmptcplib.a | $(B)/tests
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Icore -Itests/integration -o $@ $< \
+		tests/integration/itest.h tests/lib/io.h $(B)/libmptcplib.a \
+		| $(B)/tests
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Icore -Itests/integration -Itests/lib \
+		-o $@ $< \
 		$(B)/libmptcplib.a $(LIBMNL_LIBS) $(CMOCKA_LIBS) -lpthread
 
 # ---- unit tests: cmocka, under ASan + UBSan --------------------------------

@@ -118,15 +118,16 @@ static void diag_put_id(struct inet_diag_sockid *id, int family,
 	for (i = 0; i < 2; i++) {
 		if (ends[i]->sa_family == AF_INET6) {
 			memcpy(addrs[i],
-			       &((const struct sockaddr_in6 *)ends[i])->sin6_addr,
+			       &((const struct sockaddr_in6 *)ends[i])
+					->sin6_addr,
 			       16);
 		} else if (family == AF_INET6) {
 			addrs[i][2] = htonl(0xffff);
-			addrs[i][3] =
-				((const struct sockaddr_in *)ends[i])->sin_addr.s_addr;
+			addrs[i][3] = ((const struct sockaddr_in *)ends[i])
+					      ->sin_addr.s_addr;
 		} else {
-			addrs[i][0] =
-				((const struct sockaddr_in *)ends[i])->sin_addr.s_addr;
+			addrs[i][0] = ((const struct sockaddr_in *)ends[i])
+					      ->sin_addr.s_addr;
 		}
 	}
 }

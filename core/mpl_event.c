@@ -105,8 +105,8 @@ static int ev_attr_cb(const struct nlattr *attr, void *data)
 }
 
 /* Fill @ss from a raw address and a network-order port, if present. */
-static void ev_put_addr(struct sockaddr_storage *ss, int family,
-			const void *a4, const void *a6, uint16_t port)
+static void ev_put_addr(struct sockaddr_storage *ss, int family, const void *a4,
+			const void *a6, uint16_t port)
 {
 	if (a4 && family != AF_INET6) {
 		struct sockaddr_in *in = (struct sockaddr_in *)ss;
@@ -204,7 +204,7 @@ static const struct nlmsghdr *ev_pending(struct mptcplib_events *ev)
 	return NULL;
 }
 
-static int64_t ev_now_ms(void)
+int64_t mpl_now_ms(void)
 {
 	struct timespec ts;
 
@@ -215,7 +215,7 @@ static int64_t ev_now_ms(void)
 int mpl_events_next(struct mptcplib_events *ev, struct mptcplib_event *out,
 		    int timeout_ms)
 {
-	int64_t deadline = ev_now_ms() + timeout_ms;
+	int64_t deadline = mpl_now_ms() + timeout_ms;
 	const struct nlmsghdr *nlh;
 	struct pollfd pfd = { .fd = mptcplib_events_fd(ev), .events = POLLIN };
 	ssize_t n;
@@ -225,7 +225,7 @@ int mpl_events_next(struct mptcplib_events *ev, struct mptcplib_event *out,
 		while ((nlh = ev_pending(ev)))
 			if (mpl_event_parse(nlh, out) == 0)
 				return 0;
-		wait = timeout_ms < 0 ? -1 : (int)(deadline - ev_now_ms());
+		wait = timeout_ms < 0 ? -1 : (int)(deadline - mpl_now_ms());
 		if (timeout_ms >= 0 && wait < 0)
 			wait = 0;
 		rc = poll(&pfd, 1, wait);

@@ -52,15 +52,15 @@ struct mptcplib_flow mptcplib_make_flow(char *source_host,
 
 	if (!dest_host)
 		goto fail;
-	flow.remote = flow_resolve(dest_host, dest_port, AF_UNSPEC,
-				   &flow.remote_len);
+	flow.remote =
+		flow_resolve(dest_host, dest_port, AF_UNSPEC, &flow.remote_len);
 	if (!flow.remote)
 		goto fail;
 	family = flow.remote->sa_family;
 	if (!source_host)
 		source_host = family == AF_INET ? "0.0.0.0" : "::";
-	flow.local = flow_resolve(source_host, source_port, family,
-				  &flow.local_len);
+	flow.local =
+		flow_resolve(source_host, source_port, family, &flow.local_len);
 	if (!flow.local)
 		goto fail;
 	return flow;

@@ -25,8 +25,8 @@
 
 int mpl_nl_socket(int proto)
 {
-	long fd = syscall(SYS_socket, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
-			  proto);
+	long fd =
+		syscall(SYS_socket, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, proto);
 
 	return fd < 0 ? -errno : (int)fd;
 }
@@ -99,8 +99,8 @@ static void nl_put_addr(struct nlmsghdr *nlh, uint16_t type,
 	mnl_attr_nest_end(nlh, nest);
 }
 
-struct nlmsghdr *mpl_nl_put_pm_cmd(void *buf, uint16_t family_id,
-				   uint32_t seq, uint8_t cmd, uint32_t token,
+struct nlmsghdr *mpl_nl_put_pm_cmd(void *buf, uint16_t family_id, uint32_t seq,
+				   uint8_t cmd, uint32_t token,
 				   const struct mpl_pm_addr *local,
 				   const struct mpl_pm_addr *remote)
 {
@@ -448,8 +448,8 @@ static int nl_addr_dump_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
-int mpl_nl_get_addrs(struct mpl_nl *nl, uint32_t token,
-		     struct mpl_pm_addr *out, int cap, int *n)
+int mpl_nl_get_addrs(struct mpl_nl *nl, uint32_t token, struct mpl_pm_addr *out,
+		     int cap, int *n)
 {
 	char buf[MPL_NL_REQSIZE] = { 0 }; /* zeroed: attribute padding */
 	struct addr_dump d = { out, cap, 0 };

@@ -55,8 +55,8 @@ struct nlmsghdr *mpl_nl_put_getfamily(void *buf, uint32_t seq);
  * mpl_nl_put_pm_cmd() - a mptcp_pm command (SUBFLOW_CREATE, DESTROY,
  * SET_FLAGS) with TOKEN, ADDR and ADDR_REMOTE (@remote may be NULL).
  */
-struct nlmsghdr *mpl_nl_put_pm_cmd(void *buf, uint16_t family_id,
-				   uint32_t seq, uint8_t cmd, uint32_t token,
+struct nlmsghdr *mpl_nl_put_pm_cmd(void *buf, uint16_t family_id, uint32_t seq,
+				   uint8_t cmd, uint32_t token,
 				   const struct mpl_pm_addr *local,
 				   const struct mpl_pm_addr *remote);
 
@@ -106,8 +106,8 @@ int mpl_nl_pm_cmd(struct mpl_nl *nl, uint8_t cmd, uint32_t token,
  * mpl_nl_get_addrs() - the connection's local address entries (userspace
  * PM). At most @cap are stored, *n gets how many. 0 or -errno.
  */
-int mpl_nl_get_addrs(struct mpl_nl *nl, uint32_t token,
-		     struct mpl_pm_addr *out, int cap, int *n);
+int mpl_nl_get_addrs(struct mpl_nl *nl, uint32_t token, struct mpl_pm_addr *out,
+		     int cap, int *n);
 
 /*
  * mpl_nl_socket() - a raw netlink socket of @proto, O_CLOEXEC, created with

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "mpl_addr.h"
 #include "mpl_conn.h"
@@ -30,17 +29,19 @@ int mpl_pm_map_err(int err, const char *ext, const char *what)
 
 	err = abs(err);
 	if (strstr(ext, "userspace PM not selected"))
-		return mpl_fail(ENOPROTOOPT, "%s: the connection uses the "
-					     "in-kernel path manager; set "
-					     "net.mptcp.path_manager=userspace "
-					     "before connecting (kernel: %s)",
+		return mpl_fail(ENOPROTOOPT,
+				"%s: the connection uses the "
+				"in-kernel path manager; set "
+				"net.mptcp.path_manager=userspace "
+				"before connecting (kernel: %s)",
 				what, ext);
 	if (sscanf(ext, "connect error: %d", &sub_err) == 1 && sub_err < 0) {
 		if (sub_err == -ENOTCONN)
-			return mpl_fail(ENOTCONN, "%s: the connection is not "
-						  "fully established yet; "
-						  "exchange data first "
-						  "(kernel: %s)",
+			return mpl_fail(ENOTCONN,
+					"%s: the connection is not "
+					"fully established yet; "
+					"exchange data first "
+					"(kernel: %s)",
 					what, ext);
 		return mpl_fail(-sub_err, "%s: kernel: %s", what, ext);
 	}
@@ -48,15 +49,17 @@ int mpl_pm_map_err(int err, const char *ext, const char *what)
 	    strstr(ext, "address families do not match"))
 		return mpl_fail(EAFNOSUPPORT, "%s: kernel: %s", what, ext);
 	if (strstr(ext, "invalid token"))
-		return mpl_fail(ENOTCONN, "%s: the kernel no longer knows this "
-					  "connection (kernel: %s)",
+		return mpl_fail(ENOTCONN,
+				"%s: the kernel no longer knows this "
+				"connection (kernel: %s)",
 				what, ext);
 	if (err == ESRCH)
 		return mpl_fail(ENOENT, "%s: kernel: %s", what,
 				*ext ? ext : "subflow not found");
 	if (err == EPERM)
-		return mpl_fail(EPERM, "%s: changing subflows needs "
-				       "CAP_NET_ADMIN",
+		return mpl_fail(EPERM,
+				"%s: changing subflows needs "
+				"CAP_NET_ADMIN",
 				what);
 	if (*ext)
 		return mpl_fail(err, "%s: kernel: %s", what, ext);
@@ -69,22 +72,25 @@ static int pm_open(struct mpl_nl *nl, int cmd, const char *what)
 	int err = mpl_nl_open(nl);
 
 	if (err == -ENOENT)
-		return mpl_fail(ENOSYS, "%s: the kernel has no mptcp_pm netlink "
-					"family",
+		return mpl_fail(ENOSYS,
+				"%s: the kernel has no mptcp_pm netlink "
+				"family",
 				what);
 	if (err)
 		return mpl_fail(err, "%s: netlink", what);
 	if (!mpl_nl_has_op(nl, cmd)) {
 		mpl_nl_close(nl);
-		return mpl_fail(ENOSYS, "%s: the kernel lacks this mptcp_pm "
-					"command (Linux 5.19 or newer)",
+		return mpl_fail(ENOSYS,
+				"%s: the kernel lacks this mptcp_pm "
+				"command (Linux 5.19 or newer)",
 				what);
 	}
 	return 0;
 }
 
 /* Netlink form of a subflow endpoint: address and port. */
-static void pm_endpoint(struct mpl_pm_addr *a, const struct sockaddr_storage *ss)
+static void pm_endpoint(struct mpl_pm_addr *a,
+			const struct sockaddr_storage *ss)
 {
 	mpl_pm_addr_init(a, (const struct sockaddr *)ss);
 	a->port = mpl_sa_port((const struct sockaddr *)ss);
@@ -110,14 +116,6 @@ struct open_req {
 	int nonblock;
 };
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int open_parse(int fd, const struct mptcplib_flow *tuple,
 		      const struct mptcplib_open_opts *opts,
 		      struct open_req *req)
@@ -139,8 +137,7 @@ static int open_parse(int fd, const struct mptcplib_flow *tuple,
 				  tuple->remote_len);
 		if (err)
 			return mpl_fail(err, "open_sub: bad remote address");
-	} else if (getpeername(fd, (struct sockaddr *)&req->remote, &len) <
-		   0) {
+	} else if (getpeername(fd, (struct sockaddr *)&req->remote, &len) < 0) {
 		return mpl_fail(errno, "open_sub: fd %d has no peer", fd);
 	}
 	mpl_sa_unmap(&req->remote);
@@ -265,14 +262,15 @@ static int open_wait(struct mptcplib_events *evs, const struct open_req *req,
 	char ep[MPL_ADDRSTRLEN];
 	int err, left, gone = 0;
 
-	mpl_sa_fmt((const struct sockaddr *)(sf ? &sf->local : &req->local),
-		   ep, sizeof(ep));
+	mpl_sa_fmt((const struct sockaddr *)(sf ? &sf->local : &req->local), ep,
+		   sizeof(ep));
 	for (;;) {
 		while (mpl_events_next(evs, &ev, 0) == 0) {
 			if (ev.type == MPTCPLIB_EVENT_CLOSED &&
 			    ev.token == req->token)
-				return mpl_fail(ECONNRESET, "open_sub: the "
-							    "connection closed");
+				return mpl_fail(ECONNRESET,
+						"open_sub: the "
+						"connection closed");
 			if (ev.type == MPTCPLIB_EVENT_SUB_CLOSED &&
 			    open_event_is(&ev, req, sf))
 				return open_closed_err(&ev, ep);
@@ -286,15 +284,17 @@ static int open_wait(struct mptcplib_events *evs, const struct open_req *req,
 			return 0;
 		/* Gone: one more round lets its SUB_CLOSED event arrive. */
 		if (err == -ENOENT && gone++)
-			return mpl_fail(ECONNREFUSED, "open_sub: subflow from "
-						      "%s closed before it "
-						      "was established",
+			return mpl_fail(ECONNREFUSED,
+					"open_sub: subflow from "
+					"%s closed before it "
+					"was established",
 					ep);
-		left = (int)(deadline - now_ms());
+		left = (int)(deadline - mpl_now_ms());
 		if (left <= 0)
-			return mpl_fail(ETIMEDOUT, "open_sub: subflow from %s "
-						   "not established within "
-						   "%d ms",
+			return mpl_fail(ETIMEDOUT,
+					"open_sub: subflow from %s "
+					"not established within "
+					"%d ms",
 					ep, req->timeout_ms);
 		poll(&pfd, 1, left < PM_POLL_MS ? left : PM_POLL_MS);
 	}
@@ -339,7 +339,7 @@ int mptcplib_open_sub_ext(int sockfd, struct mptcplib_flow *tuple,
 	err = open_parse(sockfd, tuple, opts, &req);
 	if (err)
 		return err;
-	deadline = now_ms() + req.timeout_ms;
+	deadline = mpl_now_ms() + req.timeout_ms;
 	err = pm_open(&nl, MPL_PM_CMD_SUBFLOW_CREATE, "open_sub");
 	if (err)
 		return err;
@@ -420,9 +420,10 @@ int mptcplib_close_sub(int sockfd, int id, int how)
 	if (err)
 		return err;
 	if (mpl_conn_live(&list) == 1 && how != MPTCPLIB_SHUT_RDWR_LAST) {
-		err = mpl_fail(EBUSY, "close_sub: subflow %d is the last one; "
-				      "pass MPTCPLIB_SHUT_RDWR_LAST to close "
-				      "it anyway",
+		err = mpl_fail(EBUSY,
+			       "close_sub: subflow %d is the last one; "
+			       "pass MPTCPLIB_SHUT_RDWR_LAST to close "
+			       "it anyway",
 			       id);
 		goto out_list;
 	}
@@ -464,8 +465,8 @@ out_list:
 	return err;
 }
 
-int mptcplib_set_sub_sockopt(int sockfd, int id, int level, int opt,
-			     void *val, size_t size)
+int mptcplib_set_sub_sockopt(int sockfd, int id, int level, int opt, void *val,
+			     size_t size)
 {
 	mpl_clear();
 	if (level == MPTCPLIB_SOL && opt == MPTCPLIB_SUB_LOW_PRIO) {
@@ -477,14 +478,16 @@ int mptcplib_set_sub_sockopt(int sockfd, int id, int level, int opt,
 	}
 	if (level == SOL_SOCKET &&
 	    (opt == SO_BINDTODEVICE || opt == SO_BINDTOIFINDEX))
-		return mpl_fail(EOPNOTSUPP, "set_sub_sockopt: a subflow's "
-					    "interface is chosen when it is "
-					    "opened: use mptcplib_open_sub_ext() "
-					    "with ifindex or ifname");
-	return mpl_fail(EOPNOTSUPP, "set_sub_sockopt: upstream Linux cannot "
-				    "set option (%d, %d) on one subflow; set "
-				    "it on the MPTCP socket to apply it to "
-				    "all subflows, or use a cgroup sock_ops "
-				    "BPF program",
+		return mpl_fail(EOPNOTSUPP,
+				"set_sub_sockopt: a subflow's "
+				"interface is chosen when it is "
+				"opened: use mptcplib_open_sub_ext() "
+				"with ifindex or ifname");
+	return mpl_fail(EOPNOTSUPP,
+			"set_sub_sockopt: upstream Linux cannot "
+			"set option (%d, %d) on one subflow; set "
+			"it on the MPTCP socket to apply it to "
+			"all subflows, or use a cgroup sock_ops "
+			"BPF program",
 			level, opt);
 }

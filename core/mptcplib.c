@@ -21,9 +21,10 @@ int mpl_conn_not_mptcp(int fd, const char *what)
 	enum mptcplib_kind kind;
 
 	if (mpl_sock_kind(fd, &kind) == 0 && kind == MPTCPLIB_KIND_FALLBACK)
-		return mpl_fail(EOPNOTSUPP, "%s: fd %d fell back to plain TCP "
-					    "(the peer or a middlebox does "
-					    "not speak MPTCP)",
+		return mpl_fail(EOPNOTSUPP,
+				"%s: fd %d fell back to plain TCP "
+				"(the peer or a middlebox does "
+				"not speak MPTCP)",
 				what, fd);
 	return mpl_fail(EOPNOTSUPP, "%s: fd %d is not an MPTCP socket", what,
 			fd);
@@ -39,8 +40,9 @@ int mpl_conn_subflows(int fd, struct mpl_sf_list *list, const char *what)
 	case -EOPNOTSUPP:
 		return mpl_conn_not_mptcp(fd, what);
 	case -ENOSYS:
-		return mpl_fail(ENOSYS, "%s: the kernel has no MPTCP_FULL_INFO "
-					"(Linux 6.5 or newer is needed)",
+		return mpl_fail(ENOSYS,
+				"%s: the kernel has no MPTCP_FULL_INFO "
+				"(Linux 6.5 or newer is needed)",
 				what);
 	case -EBADF:
 	case -ENOTSOCK:
@@ -76,8 +78,7 @@ int mpl_conn_find(int fd, int id, struct mpl_sf_list *list,
 }
 
 /* Heap copy of @ss, sized for its family. */
-static struct sockaddr *sa_dup(const struct sockaddr_storage *ss,
-			       size_t *len)
+static struct sockaddr *sa_dup(const struct sockaddr_storage *ss, size_t *len)
 {
 	struct sockaddr *sa;
 
@@ -119,8 +120,7 @@ struct mptcplib_getsubtuple_result mptcplib_get_sub_tuple(int sockfd, int id)
 	struct mpl_diag_sf diag;
 
 	mpl_clear();
-	res.errnoValue =
-		mpl_conn_find(sockfd, id, &list, &sf, "get_sub_tuple");
+	res.errnoValue = mpl_conn_find(sockfd, id, &list, &sf, "get_sub_tuple");
 	if (res.errnoValue)
 		return res;
 	res.flow.local = sa_dup(&sf->local, &res.flow.local_len);
@@ -159,8 +159,9 @@ int mptcplib_get_sub_state(int sockfd, int id, struct mptcplib_sub_state *st)
 			       (const struct sockaddr *)&sf->remote, &diag);
 	mpl_sf_list_free(&list);
 	if (err)
-		return mpl_fail(err, "get_sub_state: subflow %d not found in "
-				     "inet_diag",
+		return mpl_fail(err,
+				"get_sub_state: subflow %d not found in "
+				"inet_diag",
 				id);
 	st->fully_established =
 		!!(diag.flags & MPL_SUBFLOW_FLAG_FULLY_ESTABLISHED);
@@ -176,12 +177,12 @@ int mptcplib_get_sub_state(int sockfd, int id, struct mptcplib_sub_state *st)
 static const struct {
 	int level, opt;
 } uniform_opts[] = {
-	{ SOL_SOCKET, SO_MARK },       { SOL_SOCKET, SO_PRIORITY },
-	{ SOL_SOCKET, SO_KEEPALIVE },  { SOL_SOCKET, SO_SNDBUF },
-	{ SOL_SOCKET, SO_RCVBUF },     { IPPROTO_TCP, TCP_CONGESTION },
-	{ IPPROTO_TCP, TCP_NODELAY },  { IPPROTO_TCP, TCP_KEEPIDLE },
+	{ SOL_SOCKET, SO_MARK },	{ SOL_SOCKET, SO_PRIORITY },
+	{ SOL_SOCKET, SO_KEEPALIVE },	{ SOL_SOCKET, SO_SNDBUF },
+	{ SOL_SOCKET, SO_RCVBUF },	{ IPPROTO_TCP, TCP_CONGESTION },
+	{ IPPROTO_TCP, TCP_NODELAY },	{ IPPROTO_TCP, TCP_KEEPIDLE },
 	{ IPPROTO_TCP, TCP_KEEPINTVL }, { IPPROTO_TCP, TCP_KEEPCNT },
-	{ IPPROTO_TCP, TCP_MAXSEG },   { IPPROTO_IP, IP_TOS },
+	{ IPPROTO_TCP, TCP_MAXSEG },	{ IPPROTO_IP, IP_TOS },
 };
 
 static int is_uniform_opt(int level, int opt)
@@ -228,8 +229,9 @@ mptcplib_get_sub_sockopt(int sockfd, int id, int level, int opt, size_t size)
 				       (const struct sockaddr *)&sf->remote,
 				       &diag);
 		if (err) {
-			err = mpl_fail(err, "get_sub_sockopt: subflow %d not "
-					    "found in inet_diag",
+			err = mpl_fail(err,
+				       "get_sub_sockopt: subflow %d not "
+				       "found in inet_diag",
 				       id);
 			goto fail_list;
 		}
@@ -237,18 +239,20 @@ mptcplib_get_sub_sockopt(int sockfd, int id, int level, int opt, size_t size)
 		res.retsize = sizeof(int);
 	} else if (is_uniform_opt(level, opt)) {
 		if (getsockopt(sockfd, level, opt, res.value, &len) < 0) {
-			err = mpl_fail(errno, "get_sub_sockopt: getsockopt(%d, "
-					      "%d) on the MPTCP socket",
+			err = mpl_fail(errno,
+				       "get_sub_sockopt: getsockopt(%d, "
+				       "%d) on the MPTCP socket",
 				       level, opt);
 			goto fail_list;
 		}
 		res.retsize = len;
 	} else {
-		err = mpl_fail(EOPNOTSUPP, "get_sub_sockopt: option (%d, %d) "
-					   "cannot be read per subflow on "
-					   "upstream Linux; read it on the "
-					   "MPTCP socket, or use inet_diag "
-					   "(ss -tiM)",
+		err = mpl_fail(EOPNOTSUPP,
+			       "get_sub_sockopt: option (%d, %d) "
+			       "cannot be read per subflow on "
+			       "upstream Linux; read it on the "
+			       "MPTCP socket, or use inet_diag "
+			       "(ss -tiM)",
 			       level, opt);
 		goto fail_list;
 	}

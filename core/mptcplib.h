@@ -122,13 +122,14 @@ struct mptcplib_open_opts {
  *
  * With MPTCPLIB_OPEN_NONBLOCK it never waits for the network: it returns 0
  * once the kernel has queued the SYN, tuple->id holds the new subflow's id
- * (-1 if the attempt failed at once), and the outcome shows later in the events (MPTCPLIB_EVENT_SUB_ESTABLISHED
- * or SUB_CLOSED) or in mptcplib_get_sub_ids(). An interface given by index
+ * (-1 if the attempt failed at once), and the outcome shows later in the
+ * events (MPTCPLIB_EVENT_SUB_ESTABLISHED or SUB_CLOSED) or in
+ * mptcplib_get_sub_state(). An interface given by index
  * or name binds the subflow to it (SO_BINDTODEVICE semantics); ENODEV if no
  * such interface. opts may be NULL. Same errors as mptcplib_open_sub().
  */
 MPTCPLIB_API int mptcplib_open_sub_ext(int sockfd, struct mptcplib_flow *tuple,
-			  const struct mptcplib_open_opts *opts);
+				       const struct mptcplib_open_opts *opts);
 
 /* close_sub: also allow closing the last live subflow (kills the data path) */
 #define MPTCPLIB_SHUT_RDWR_LAST (SHUT_RDWR | 0x100)
@@ -166,7 +167,8 @@ MPTCPLIB_API struct mptcplib_getsubids_result mptcplib_get_sub_ids(int sockfd);
  * not, -1 if inet_diag could not tell.
  * ENOENT if no live subflow has this id.
  */
-MPTCPLIB_API struct mptcplib_getsubtuple_result mptcplib_get_sub_tuple(int sockfd, int id);
+MPTCPLIB_API struct mptcplib_getsubtuple_result
+mptcplib_get_sub_tuple(int sockfd, int id);
 
 /*
  * The option mptcplib_set_sub_sockopt() accepts, at level MPTCPLIB_SOL:
@@ -186,8 +188,8 @@ MPTCPLIB_API struct mptcplib_getsubtuple_result mptcplib_get_sub_tuple(int sockf
  * pick interface, source and backup when opening the subflow.
  * EINVAL if val is NULL or size is not sizeof(int).
  */
-MPTCPLIB_API int mptcplib_set_sub_sockopt(int sockfd, int id, int level, int opt,
-			     void *val, size_t size);
+MPTCPLIB_API int mptcplib_set_sub_sockopt(int sockfd, int id, int level,
+					  int opt, void *val, size_t size);
 
 /*
  * mptcplib_get_sub_sockopt() - read an option of one subflow.
@@ -224,9 +226,9 @@ MPTCPLIB_API int mptcplib_set_sub_prio(int sockfd, int id, int low_prio);
  * Free with mptcplib_free_flow().
  */
 MPTCPLIB_API struct mptcplib_flow mptcplib_make_flow(char *source_host,
-					unsigned short source_port,
-					char *dest_host,
-					unsigned short dest_port);
+						     unsigned short source_port,
+						     char *dest_host,
+						     unsigned short dest_port);
 
 MPTCPLIB_API void mptcplib_free_intarray(struct mptcplib_intarray arr);
 MPTCPLIB_API void mptcplib_free_flow(struct mptcplib_flow tuple);
@@ -271,7 +273,8 @@ struct mptcplib_conn_info {
 };
 
 /* mptcplib_get_conn_info() - read connection info. 0 or positive errno. */
-MPTCPLIB_API int mptcplib_get_conn_info(int sockfd, struct mptcplib_conn_info *info);
+MPTCPLIB_API int mptcplib_get_conn_info(int sockfd,
+					struct mptcplib_conn_info *info);
 
 enum mptcplib_pm {
 	MPTCPLIB_PM_UNKNOWN = 0,
@@ -297,7 +300,8 @@ struct mptcplib_sub_state {
 };
 
 /* mptcplib_get_sub_state() - read subflow @id's state. 0 or positive errno. */
-MPTCPLIB_API int mptcplib_get_sub_state(int sockfd, int id, struct mptcplib_sub_state *st);
+MPTCPLIB_API int mptcplib_get_sub_state(int sockfd, int id,
+					struct mptcplib_sub_state *st);
 
 /* Path-manager events (genl group "mptcp_pm_events"). */
 enum mptcplib_event_type {
@@ -348,8 +352,9 @@ MPTCPLIB_API int mptcplib_events_fd(const struct mptcplib_events *ev);
  * or ENOBUFS when the kernel dropped events because the reader was slow
  * (the stream goes on after that).
  */
-MPTCPLIB_API int mptcplib_events_next(struct mptcplib_events *ev, struct mptcplib_event *out,
-			 int timeout_ms);
+MPTCPLIB_API int mptcplib_events_next(struct mptcplib_events *ev,
+				      struct mptcplib_event *out,
+				      int timeout_ms);
 
 MPTCPLIB_API void mptcplib_events_close(struct mptcplib_events *ev);
 

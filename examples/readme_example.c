@@ -38,8 +38,8 @@ static void print_flow(const struct mptcplib_flow *flow)
 	}
 	inet_ntop(flow->local->sa_family, la, l, sizeof(l));
 	inet_ntop(flow->remote->sa_family, ra, r, sizeof(r));
-	printf("subflow %d: %s port %u -> %s port %u, priority: %s\n",
-	       flow->id, l, lp, r, rp, flow->low_prio ? "backup" : "normal");
+	printf("subflow %d: %s port %u -> %s port %u, priority: %s\n", flow->id,
+	       l, lp, r, rp, flow->low_prio ? "backup" : "normal");
 }
 
 int main(int argc, char **argv)

@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "io.h"
+
 static int it_v6(void)
 {
 	const char *f = getenv("MPA_FAMILY");
@@ -62,42 +64,6 @@ static void it_addr(struct sockaddr_storage *ss, socklen_t *len, int path,
 	}
 }
 
-static int it_read_line(int fd, char *buf, size_t len)
-{
-	size_t i = 0;
-
-	while (i + 1 < len) {
-		ssize_t n = read(fd, buf + i, 1);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		if (buf[i] == '\n')
-			break;
-		i++;
-	}
-	buf[i] = '\0';
-	return 0;
-}
-
-static int it_write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * Connect over path 1 with @proto to the server's @port_var port; when the
  * server greets, read the greeting so the connection is fully established.
@@ -117,8 +83,8 @@ static int it_connect(int proto, const char *port_var, int greeting)
 		close(fd);
 		return -1;
 	}
-	if (greeting && (it_read_line(fd, line, sizeof(line)) ||
-			 strcmp(line, "OK"))) {
+	if (greeting &&
+	    (io_read_line(fd, line, sizeof(line)) || strcmp(line, "OK"))) {
 		close(fd);
 		return -1;
 	}
@@ -148,8 +114,8 @@ static int it_srv(const char *cmd)
 {
 	char buf[512];
 
-	snprintf(buf, sizeof(buf), "ip netns exec %s %s",
-		 getenv("MPA_SRV_NS"), cmd);
+	snprintf(buf, sizeof(buf), "ip netns exec %s %s", getenv("MPA_SRV_NS"),
+		 cmd);
 	return system(buf);
 }
 

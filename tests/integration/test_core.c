@@ -30,9 +30,9 @@ static int srv_backup_of(int fd, unsigned short port)
 	unsigned int p;
 	int b, found = -1;
 
-	if (it_write_all(fd, "STATE\n", 6))
+	if (io_write_all(fd, "STATE\n", 6))
 		return -2;
-	while (it_read_line(fd, line, sizeof(line)) == 0 &&
+	while (io_read_line(fd, line, sizeof(line)) == 0 &&
 	       strcmp(line, "END")) {
 		if (sscanf(line, "%63s %u %d", host, &p, &b) == 3 && p == port)
 			found = b;
@@ -46,9 +46,11 @@ static unsigned short local_port_of(int fd, int id)
 	unsigned short port = 0;
 
 	if (!t.errnoValue)
-		port = ntohs(t.flow.local->sa_family == AF_INET ?
-				     ((struct sockaddr_in *)t.flow.local)->sin_port :
-				     ((struct sockaddr_in6 *)t.flow.local)->sin6_port);
+		port = ntohs(
+			t.flow.local->sa_family == AF_INET ?
+				((struct sockaddr_in *)t.flow.local)->sin_port :
+				((struct sockaddr_in6 *)t.flow.local)
+					->sin6_port);
 	mptcplib_free_flow(t.flow);
 	return port;
 }
@@ -93,12 +95,14 @@ static void test_open_sub_second_path(void **state)
 	assert_int_equal(t.flow.remote_len, f.remote_len);
 	/* Same address as asked, a real source port, the server's port. */
 	if (f.local->sa_family == AF_INET) {
-		struct sockaddr_in *l = (void *)t.flow.local, *want = (void *)f.local;
+		struct sockaddr_in *l = (void *)t.flow.local,
+				   *want = (void *)f.local;
 
 		assert_int_equal(l->sin_addr.s_addr, want->sin_addr.s_addr);
 		assert_int_not_equal(l->sin_port, 0);
 	} else {
-		struct sockaddr_in6 *l = (void *)t.flow.local, *want = (void *)f.local;
+		struct sockaddr_in6 *l = (void *)t.flow.local,
+				    *want = (void *)f.local;
 
 		assert_memory_equal(&l->sin6_addr, &want->sin6_addr, 16);
 		assert_int_not_equal(l->sin6_port, 0);
@@ -137,7 +141,7 @@ static void send_zeros(int fd, size_t total)
 	while (total) {
 		size_t n = total < sizeof(buf) ? total : sizeof(buf);
 
-		assert_int_equal(it_write_all(fd, buf, n), 0);
+		assert_int_equal(io_write_all(fd, buf, n), 0);
 		total -= n;
 	}
 }
@@ -148,7 +152,7 @@ static int sink_start(int fd, unsigned long long n)
 	char cmd[64];
 
 	snprintf(cmd, sizeof(cmd), "SINK %llu\n", n);
-	return it_write_all(fd, cmd, strlen(cmd));
+	return io_write_all(fd, cmd, strlen(cmd));
 }
 
 static void expect_got(int fd, unsigned long long want)
@@ -156,7 +160,7 @@ static void expect_got(int fd, unsigned long long want)
 	char line[64];
 	unsigned long long got = 0;
 
-	assert_int_equal(it_read_line(fd, line, sizeof(line)), 0);
+	assert_int_equal(io_read_line(fd, line, sizeof(line)), 0);
 	assert_int_equal(sscanf(line, "GOT %llu", &got), 1);
 	assert_int_equal(got, want);
 }
@@ -253,7 +257,7 @@ static void *sender_main(void *arg)
 	while (left) {
 		size_t n = left < sizeof(buf) ? left : sizeof(buf);
 
-		if (it_write_all(s->fd, buf, n))
+		if (io_write_all(s->fd, buf, n))
 			break;
 		left -= n;
 	}
@@ -304,7 +308,8 @@ static void test_close_shared_local_address(void **state)
 	assert_true(fd >= 0);
 	a = open_path2(fd, 0);
 	assert_true(a > 1);
-	assert_int_equal(mptcplib_open_sub(fd, &f), 0); /* path-2 addr -> path-1 server addr */
+	assert_int_equal(mptcplib_open_sub(fd, &f),
+			 0); /* path-2 addr -> path-1 server addr */
 	b = f.id;
 	mptcplib_free_flow(f);
 	assert_int_equal(mptcplib_get_sub_state(fd, b, &sb), 0);
@@ -364,7 +369,8 @@ static void test_last_subflow_needs_insisting(void **state)
 	assert_int_equal(mptcplib_close_sub(fd, 1, SHUT_WR), EINVAL);
 	assert_int_equal(mptcplib_close_sub(fd, 1, SHUT_RDWR), EBUSY);
 	assert_int_equal(errno, EBUSY);
-	assert_non_null(strstr(mptcplib_last_error(), "MPTCPLIB_SHUT_RDWR_LAST"));
+	assert_non_null(
+		strstr(mptcplib_last_error(), "MPTCPLIB_SHUT_RDWR_LAST"));
 	assert_int_equal(mptcplib_close_sub(fd, 1, MPTCPLIB_SHUT_RDWR_LAST), 0);
 	close(fd);
 }
@@ -442,11 +448,11 @@ static void test_not_fully_established(void **state)
 	assert_int_equal(mptcplib_open_sub(fd, &f), ENOTCONN);
 	assert_non_null(strstr(mptcplib_last_error(), "fully established"));
 	/* Once data flowed, the same request works. */
-	assert_int_equal(it_write_all(fd, "STATE\n", 6), 0);
+	assert_int_equal(io_write_all(fd, "STATE\n", 6), 0);
 	{
 		char line[160];
 
-		while (it_read_line(fd, line, sizeof(line)) == 0 &&
+		while (io_read_line(fd, line, sizeof(line)) == 0 &&
 		       strcmp(line, "END"))
 			;
 	}
@@ -476,16 +482,16 @@ static void test_kernel_path_manager(void **state)
 	(void)state;
 	assert_int_equal(mptcplib_get_path_manager(&pm), 0);
 	assert_int_equal(pm, MPTCPLIB_PM_USERSPACE);
-	assert_int_equal(write_file("/proc/sys/net/mptcp/path_manager",
-				    "kernel"),
-			 0);
+	assert_int_equal(
+		write_file("/proc/sys/net/mptcp/path_manager", "kernel"), 0);
 	assert_int_equal(mptcplib_get_path_manager(&pm), 0);
 	assert_int_equal(pm, MPTCPLIB_PM_KERNEL);
 	fd = it_connect(262, "MPA_PORT", 1);
 	write_file("/proc/sys/net/mptcp/path_manager", "userspace");
 	assert_true(fd >= 0);
 	assert_int_equal(mptcplib_open_sub(fd, &f), ENOPROTOOPT);
-	assert_non_null(strstr(mptcplib_last_error(), "in-kernel path manager"));
+	assert_non_null(
+		strstr(mptcplib_last_error(), "in-kernel path manager"));
 	mptcplib_free_flow(f);
 	close(fd);
 }
@@ -510,7 +516,8 @@ static void test_unprivileged_caller(void **state)
 		    setresuid(65534, 65534, 65534))
 			_exit(100);
 		err = mptcplib_open_sub(fd, &f);
-		if (err != EPERM || !strstr(mptcplib_last_error(), "CAP_NET_ADMIN"))
+		if (err != EPERM ||
+		    !strstr(mptcplib_last_error(), "CAP_NET_ADMIN"))
 			_exit(101);
 		/* Reading needs no privilege. */
 		ids = mptcplib_get_sub_ids(fd);
@@ -532,7 +539,9 @@ static void test_refused_join(void **state)
 	struct mptcplib_getsubids_result ids;
 
 	(void)state;
-	assert_int_equal(it_srv("ip mptcp limits set subflows 0 add_addr_accepted 8"), 0);
+	assert_int_equal(
+		it_srv("ip mptcp limits set subflows 0 add_addr_accepted 8"),
+		0);
 	fd = it_connect(262, "MPA_PORT", 1);
 	err = open_path2(fd, 0);
 	it_srv("ip mptcp limits set subflows 8 add_addr_accepted 8");
@@ -602,8 +611,8 @@ static void test_local_address_not_here(void **state)
  */
 static void test_wrong_family(void **state)
 {
-	struct mptcplib_flow c = mptcplib_make_flow(NULL, 0, "10.0.1.2",
-						    it_port("MPA_PORT"));
+	struct mptcplib_flow c =
+		mptcplib_make_flow(NULL, 0, "10.0.1.2", it_port("MPA_PORT"));
 	struct mptcplib_flow f = mptcplib_make_flow("fd00:2::1", 0, "fd00:2::2",
 						    it_port("MPA_PORT"));
 	int fd = socket(AF_INET, SOCK_STREAM, 262);
@@ -612,7 +621,7 @@ static void test_wrong_family(void **state)
 	(void)state;
 	assert_true(fd >= 0);
 	assert_int_equal(connect(fd, c.remote, c.remote_len), 0);
-	assert_int_equal(it_read_line(fd, line, sizeof(line)), 0);
+	assert_int_equal(io_read_line(fd, line, sizeof(line)), 0);
 	mptcplib_free_flow(c);
 	assert_non_null(f.local);
 	assert_int_equal(mptcplib_open_sub(fd, &f), EAFNOSUPPORT);
@@ -678,20 +687,26 @@ static void test_events(void **state)
 	fd = it_connect(262, "MPA_PORT", 1);
 	assert_true(fd >= 0);
 	assert_int_equal(mptcplib_get_conn_info(fd, &info), 0);
-	assert_int_equal(wait_event(ev, MPTCPLIB_EVENT_CREATED, info.token, &e), 0);
+	assert_int_equal(wait_event(ev, MPTCPLIB_EVENT_CREATED, info.token, &e),
+			 0);
 	assert_int_equal(e.server_side, 0);
-	assert_int_equal(wait_event(ev, MPTCPLIB_EVENT_ESTABLISHED, info.token, &e), 0);
+	assert_int_equal(
+		wait_event(ev, MPTCPLIB_EVENT_ESTABLISHED, info.token, &e), 0);
 	assert_int_equal(mptcplib_open_sub(fd, &f), 0);
 	id = f.id;
-	assert_int_equal(wait_event(ev, MPTCPLIB_EVENT_SUB_ESTABLISHED, info.token, &e), 0);
+	assert_int_equal(wait_event(ev, MPTCPLIB_EVENT_SUB_ESTABLISHED,
+				    info.token, &e),
+			 0);
 	assert_int_equal(e.local.ss_family, f.local->sa_family);
 	assert_int_equal(memcmp(&e.remote, f.remote, f.remote_len), 0);
 	assert_true(e.local_addr_id > 0);
 	assert_string_equal(mptcplib_event_name(e.type), "SUB_ESTABLISHED");
 	assert_int_equal(mptcplib_close_sub(fd, id, SHUT_RDWR), 0);
-	assert_int_equal(wait_event(ev, MPTCPLIB_EVENT_SUB_CLOSED, info.token, &e), 0);
+	assert_int_equal(
+		wait_event(ev, MPTCPLIB_EVENT_SUB_CLOSED, info.token, &e), 0);
 	close(fd);
-	assert_int_equal(wait_event(ev, MPTCPLIB_EVENT_CLOSED, info.token, &e), 0);
+	assert_int_equal(wait_event(ev, MPTCPLIB_EVENT_CLOSED, info.token, &e),
+			 0);
 	assert_int_equal(mptcplib_events_next(ev, &e, 0), ETIMEDOUT);
 	mptcplib_events_close(ev);
 	mptcplib_free_flow(f);
@@ -706,7 +721,8 @@ static void test_sub_sockopts(void **state)
 	assert_true(fd >= 0);
 	id = open_path2(fd, 0);
 	assert_true(id > 1);
-	assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)), 0);
+	assert_int_equal(
+		setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)), 0);
 	r = mptcplib_get_sub_sockopt(fd, id, SOL_SOCKET, SO_MARK, sizeof(int));
 	assert_int_equal(r.errnoValue, 0);
 	assert_int_equal(r.retsize, sizeof(int));
@@ -726,7 +742,8 @@ static void test_sub_sockopts(void **state)
 			 EOPNOTSUPP);
 	assert_non_null(strstr(mptcplib_last_error(), "open_sub_ext"));
 	assert_int_equal(mptcplib_set_sub_sockopt(fd, id, MPTCPLIB_SOL,
-						  MPTCPLIB_SUB_LOW_PRIO, &mark, 1),
+						  MPTCPLIB_SUB_LOW_PRIO, &mark,
+						  1),
 			 EINVAL);
 	close(fd);
 }

@@ -24,45 +24,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "mptcplib.h"
 
 static int silent;
-
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int read_line(int fd, char *buf, size_t len)
-{
-	size_t i = 0;
-
-	while (i + 1 < len) {
-		ssize_t n = read(fd, buf + i, 1);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		if (buf[i] == '\n')
-			break;
-		i++;
-	}
-	buf[i] = '\0';
-	return 0;
-}
 
 static void do_sink(int fd, unsigned long long want)
 {
@@ -82,7 +47,7 @@ static void do_sink(int fd, unsigned long long want)
 		total += (unsigned long long)n;
 	}
 	snprintf(line, sizeof(line), "GOT %llu\n", total);
-	write_all(fd, line, strlen(line));
+	io_write_all(fd, line, strlen(line));
 }
 
 static void do_send(int fd, unsigned long long n)
@@ -93,7 +58,7 @@ static void do_send(int fd, unsigned long long n)
 	while (n) {
 		size_t chunk = n < sizeof(buf) ? (size_t)n : sizeof(buf);
 
-		if (write_all(fd, buf, chunk))
+		if (io_write_all(fd, buf, chunk))
 			return;
 		n -= chunk;
 	}
@@ -129,11 +94,11 @@ static void do_state(int fd)
 		}
 		snprintf(line, sizeof(line), "%s %u %d\n", host, port,
 			 st.backup_remote);
-		write_all(fd, line, strlen(line));
+		io_write_all(fd, line, strlen(line));
 		mptcplib_free_flow(t.flow);
 	}
 	mptcplib_free_intarray(ids.ids);
-	write_all(fd, "END\n", 4);
+	io_write_all(fd, "END\n", 4);
 }
 
 static void *serve(void *arg)
@@ -142,9 +107,9 @@ static void *serve(void *arg)
 	char line[128];
 	unsigned long long n;
 
-	if (!silent && write_all(fd, "OK\n", 3))
+	if (!silent && io_write_all(fd, "OK\n", 3))
 		goto out;
-	while (read_line(fd, line, sizeof(line)) == 0) {
+	while (io_read_line(fd, line, sizeof(line)) == 0) {
 		if (sscanf(line, "SINK %llu", &n) == 1) {
 			do_sink(fd, n);
 		} else if (sscanf(line, "SEND %llu", &n) == 1) {

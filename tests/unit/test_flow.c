@@ -102,8 +102,7 @@ static void test_sa_load_unmaps_and_validates(void **state)
 
 	(void)state;
 	inet_pton(AF_INET6, "::ffff:10.0.2.1", &m.sin6_addr);
-	assert_int_equal(mpl_sa_load(&ss, (struct sockaddr *)&m, sizeof(m)),
-			 0);
+	assert_int_equal(mpl_sa_load(&ss, (struct sockaddr *)&m, sizeof(m)), 0);
 	assert_int_equal(in->sin_family, AF_INET);
 	assert_int_equal(in->sin_addr.s_addr, inet_addr("10.0.2.1"));
 	assert_int_equal(ntohs(in->sin_port), 9);
@@ -124,7 +123,8 @@ static void test_sa_compare(void **state)
 	a.sin_addr.s_addr = b.sin_addr.s_addr = inet_addr("10.0.0.1");
 	assert_true(mpl_sa_equal((struct sockaddr *)&a, (struct sockaddr *)&b));
 	b.sin_port = htons(2);
-	assert_false(mpl_sa_equal((struct sockaddr *)&a, (struct sockaddr *)&b));
+	assert_false(
+		mpl_sa_equal((struct sockaddr *)&a, (struct sockaddr *)&b));
 	assert_true(mpl_sa_addr_equal((struct sockaddr *)&a,
 				      (struct sockaddr *)&b));
 	assert_false(mpl_sa_addr_equal((struct sockaddr *)&a,

@@ -13,8 +13,7 @@
 
 #include "mpl_ids.h"
 
-static struct mpl_pm_addr A(const char *ip, int id)
-{
+static struct mpl_pm_addr A(const char *ip, int id) {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	struct mpl_pm_addr a;
 
@@ -24,7 +23,8 @@ static struct mpl_pm_addr A(const char *ip, int id)
 	return a;
 }
 
-static void test_choose_table(void **state)
+static void
+test_choose_table(void **state)
 {
 	struct mpl_pm_addr want = A("10.0.2.1", -1);
 	struct mpl_pm_addr k_same[] = { A("10.0.3.1", 1), A("10.0.2.1", 7) };

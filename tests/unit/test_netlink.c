@@ -136,18 +136,18 @@ static void test_parse_family(void **state)
 	uint32_t grp = 0, ops = 0;
 
 	(void)state;
-	assert_int_equal(mpl_nl_parse_family((const struct nlmsghdr *)
-						     canned_family_reply,
-					     &id, &grp, &ops),
+	assert_int_equal(mpl_nl_parse_family(
+				 (const struct nlmsghdr *)canned_family_reply,
+				 &id, &grp, &ops),
 			 0);
 	assert_int_equal(id, 28);
 	assert_int_equal(grp, 9);
 	assert_int_equal(ops, (1u << 3) | (1u << 10) | (1u << 11));
 	/* A message of another family is not a family reply. */
-	assert_int_equal(mpl_nl_parse_family((const struct nlmsghdr *)
-						     canned_ev_closed,
-					     &id, &grp, &ops),
-			 -EINVAL);
+	assert_int_equal(
+		mpl_nl_parse_family((const struct nlmsghdr *)canned_ev_closed,
+				    &id, &grp, &ops),
+		-EINVAL);
 }
 
 static void test_parse_addr_v6(void **state)
@@ -155,10 +155,10 @@ static void test_parse_addr_v6(void **state)
 	struct mpl_pm_addr a, want;
 
 	(void)state;
-	assert_int_equal(mpl_nl_parse_addr((const struct nlmsghdr *)
-						   canned_addr_reply_v6,
-					   &a),
-			 0);
+	assert_int_equal(
+		mpl_nl_parse_addr((const struct nlmsghdr *)canned_addr_reply_v6,
+				  &a),
+		0);
 	pm_addr6(&want, "fd00:2::1", 0);
 	assert_int_equal(a.family, AF_INET6);
 	assert_memory_equal(&a.addr.v6, &want.addr.v6, 16);
@@ -200,10 +200,10 @@ static void test_event_sub_closed_v6(void **state)
 	struct sockaddr_in6 *l = (struct sockaddr_in6 *)&ev.local, want;
 
 	(void)state;
-	assert_int_equal(mpl_event_parse((const struct nlmsghdr *)
-						 canned_ev_sub_closed_v6,
-					 &ev),
-			 0);
+	assert_int_equal(
+		mpl_event_parse(
+			(const struct nlmsghdr *)canned_ev_sub_closed_v6, &ev),
+		0);
 	assert_int_equal(ev.type, MPTCPLIB_EVENT_SUB_CLOSED);
 	assert_int_equal(l->sin6_family, AF_INET6);
 	inet_pton(AF_INET6, "fd00:2::1", &want.sin6_addr);
@@ -220,25 +220,24 @@ static void test_event_server_side_and_closed(void **state)
 	struct mptcplib_event ev;
 
 	(void)state;
-	assert_int_equal(mpl_event_parse((const struct nlmsghdr *)
-						 canned_ev_created_server,
-					 &ev),
-			 0);
+	assert_int_equal(
+		mpl_event_parse(
+			(const struct nlmsghdr *)canned_ev_created_server, &ev),
+		0);
 	assert_int_equal(ev.type, MPTCPLIB_EVENT_CREATED);
 	assert_int_equal(ev.server_side, 1);
 	assert_int_equal(ev.flags, 2);
-	assert_int_equal(mpl_event_parse((const struct nlmsghdr *)
-						 canned_ev_closed,
-					 &ev),
-			 0);
+	assert_int_equal(
+		mpl_event_parse((const struct nlmsghdr *)canned_ev_closed, &ev),
+		0);
 	assert_int_equal(ev.type, MPTCPLIB_EVENT_CLOSED);
 	assert_int_equal(ev.token, 9);
 	assert_int_equal(ev.local.ss_family, AF_UNSPEC);
 	assert_int_equal(ev.local_addr_id, -1);
-	assert_int_equal(mpl_event_parse((const struct nlmsghdr *)
-						 canned_ev_truncated,
-					 &ev),
-			 -EINVAL);
+	assert_int_equal(
+		mpl_event_parse((const struct nlmsghdr *)canned_ev_truncated,
+				&ev),
+		-EINVAL);
 	assert_string_equal(mptcplib_event_name(MPTCPLIB_EVENT_SUB_PRIORITY),
 			    "SUB_PRIORITY");
 	assert_string_equal(mptcplib_event_name(99), "UNKNOWN");
