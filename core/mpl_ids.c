@@ -19,10 +19,14 @@ static struct ids_slot ids_table[IDS_SLOTS];
 static uint64_t ids_clock;
 static pthread_mutex_t ids_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/*
+ * The kernel keys an entry by address and port: a subflow opened from a
+ * fixed source port gets an entry of its own (kernel-facts 4.5).
+ */
 static bool ids_same_addr(const struct mpl_pm_addr *a,
 			  const struct mpl_pm_addr *b)
 {
-	if (a->family != b->family)
+	if (a->family != b->family || a->port != b->port)
 		return false;
 	if (a->family == AF_INET)
 		return a->addr.v4.s_addr == b->addr.v4.s_addr;

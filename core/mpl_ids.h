@@ -2,8 +2,9 @@
 /*
  * Local address ids for the userspace path manager.
  *
- * The kernel binds one id to one local address per connection and rejects
- * a request that pairs them differently. It also forgets an address's entry
+ * The kernel binds one id to one local address (and source port, when one
+ * is given) per connection and rejects a request that pairs them
+ * differently. It also forgets an address's entry
  * whenever one subflow from it is closed, even if another still uses it
  * (kernel-facts 4.6). We remember the pairs process-wide so an address
  * keeps its id for the connection's life and no other address takes it.

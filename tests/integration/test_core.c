@@ -120,6 +120,44 @@ static void test_open_sub_second_path(void **state)
 	close(fd);
 }
 
+/* The wildcard source lets routing choose; a given source port is kept. */
+static void test_wildcard_source_and_fixed_port(void **state)
+{
+	int fd = it_connect(262, "MPA_PORT", 1);
+	struct mptcplib_flow any =
+		mptcplib_make_flow(NULL, 0, it_v6() ? "fd00:2::2" : "10.0.2.2",
+				   it_port("MPA_PORT"));
+	struct mptcplib_flow fixed = it_flow(2, 2), want = it_flow(2, 2);
+	struct mptcplib_getsubtuple_result t;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(mptcplib_open_sub(fd, &any), 0);
+	t = mptcplib_get_sub_tuple(fd, any.id);
+	assert_int_equal(t.errnoValue, 0);
+	/* Routing picks the path-2 address for a path-2 destination. */
+	if (it_v6())
+		assert_memory_equal(
+			&((struct sockaddr_in6 *)t.flow.local)->sin6_addr,
+			&((struct sockaddr_in6 *)want.local)->sin6_addr, 16);
+	else
+		assert_int_equal(
+			((struct sockaddr_in *)t.flow.local)->sin_addr.s_addr,
+			((struct sockaddr_in *)want.local)->sin_addr.s_addr);
+	mptcplib_free_flow(t.flow);
+
+	if (it_v6())
+		((struct sockaddr_in6 *)fixed.local)->sin6_port = htons(40123);
+	else
+		((struct sockaddr_in *)fixed.local)->sin_port = htons(40123);
+	assert_int_equal(mptcplib_open_sub(fd, &fixed), 0);
+	assert_int_equal(local_port_of(fd, fixed.id), 40123);
+	mptcplib_free_flow(any);
+	mptcplib_free_flow(fixed);
+	mptcplib_free_flow(want);
+	close(fd);
+}
+
 static uint64_t sub_bytes_acked(int fd, int id)
 {
 	struct mptcplib_getsubsockopt_result r = mptcplib_get_sub_sockopt(
@@ -752,6 +790,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open_sub_second_path),
+		cmocka_unit_test(test_wildcard_source_and_fixed_port),
 		cmocka_unit_test(test_push_10mb_uses_new_subflow),
 		cmocka_unit_test(test_backup_and_priority),
 		cmocka_unit_test(test_close_during_transfer),

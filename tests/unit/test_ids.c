@@ -46,6 +46,9 @@ test_choose_table(void **state)
 	assert_int_equal(mpl_ids_choose(&want, k_other, 2, r_other, 1), 4);
 	/* If the kernel gave our old id to another address, pick anew. */
 	assert_int_equal(mpl_ids_choose(&want, k_steals, 1, r_mine, 1), 1);
+	/* A fixed source port makes another entry, with another id. */
+	want.port = 40123;
+	assert_int_equal(mpl_ids_choose(&want, k_same, 2, NULL, 0), 2);
 }
 
 static void test_choose_exhausted(void **state)
