@@ -20,6 +20,10 @@ CMOCKA_LIBS := -lcmocka
 
 CORE_SRC := $(wildcard core/*.c)
 CORE_HDR := $(wildcard core/*.h)
+POLICY_SRC := $(wildcard policy/*.c)
+POLICY_HDR := $(wildcard policy/*.h)
+# inih is linked statically (Debian's libinih-dev ships libinih.a).
+INIH_LIBS := -l:libinih.a
 
 # Debian packages the build, the tests and the demo need.
 DEB_PKGS := gcc make pkg-config libmnl-dev libcmocka-dev libinih-dev \
@@ -27,9 +31,9 @@ DEB_PKGS := gcc make pkg-config libmnl-dev libcmocka-dev libinih-dev \
 
 .SECONDARY:
 
-.PHONY: all deps lib check test-unit demo install clean sanitize
+.PHONY: all deps lib policy check test-unit demo install clean sanitize
 
-all: lib examples tools
+all: lib policy examples tools
 
 # Installs missing Debian packages when run as root; explains otherwise.
 deps:
@@ -73,6 +77,21 @@ PC_SUBST := -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 $(B)/mptcplib.pc: core/mptcplib.pc.in | $(B)
 	sed $(PC_SUBST) $< > $@
 
+# ---- policy: libmpa_policy.a (internal, linked into the shim and tools) --
+POLICY_OBJ := $(patsubst policy/%.c,$(B)/policy/%.o,$(POLICY_SRC))
+POLICY_ASAN_OBJ := $(patsubst policy/%.c,$(B)/asan/policy/%.o,$(POLICY_SRC))
+
+policy: $(B)/libmpa_policy.a
+
+$(B)/policy/%.o: policy/%.c $(POLICY_HDR) | $(B)/policy
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Ipolicy -c -o $@ $<
+
+$(B)/libmpa_policy.a: $(POLICY_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/asan/policy/%.o: policy/%.c $(POLICY_HDR) | $(B)/asan/policy
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -Ipolicy -c -o $@ $<
+
 # ---- sanitizer build (unit tests) ----------------------------------------
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
@@ -108,9 +127,11 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/asan/tests/%,$(UNIT_SRC))
 
 $(B)/asan/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(CORE_ASAN_OBJ) \
-		| $(B)/asan/tests
-	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -Icore -o $@ $< \
-		$(CORE_ASAN_OBJ) $(LIBMNL_LIBS) $(CMOCKA_LIBS) -lpthread
+		$(POLICY_ASAN_OBJ) | $(B)/asan/tests
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -Icore -Ipolicy \
+		-DFIXTURES='"$(CURDIR)/tests/fixtures"' -o $@ $< \
+		$(CORE_ASAN_OBJ) $(POLICY_ASAN_OBJ) $(LIBMNL_LIBS) $(INIH_LIBS) \
+		$(CMOCKA_LIBS) -lpthread
 
 test-unit: $(UNIT_BIN)
 sanitize: $(UNIT_BIN)
@@ -134,7 +155,8 @@ install: lib
 	sed $(PC_SUBST) core/mptcplib.pc.in \
 		> $(DESTDIR)$(LIBDIR)/pkgconfig/mptcplib.pc
 
-$(B) $(B)/core $(B)/asan/core $(B)/asan/tests $(B)/examples $(B)/tests:
+$(B) $(B)/core $(B)/policy $(B)/asan/core $(B)/asan/policy $(B)/asan/tests \
+		$(B)/examples $(B)/tests:
 	mkdir -p $@
 
 clean:

@@ -1,0 +1,578 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Policy loading: inih parses the INI syntax; a line reader in front of it
+ * counts lines (this inih build has no line numbers in the handler),
+ * checks each line's shape and name lengths against what inih would keep,
+ * and tracks sections, so every diagnostic carries file and line.
+ */
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mpa_load.h"
+#include "mpa_parse.h"
+
+#define NO_RULE (-2)
+#define DEF_RULE (-1)
+
+/* Every key of a section. The table order is the documentation order. */
+enum key_id {
+	K_MPTCP,
+	K_INTERFACES,
+	K_BACKUP,
+	K_EXCLUDE_INTERFACES,
+	K_SUBFLOWS,
+	K_DESTINATIONS,
+	K_EXCLUDE_DESTINATIONS,
+	K_PORTS,
+	K_EXCLUDE_PORTS,
+	K_SKIP_LOCAL,
+	K_REOPEN,
+	K_COUNT
+};
+
+static const char *const key_names[K_COUNT] = {
+	[K_MPTCP] = "mptcp",
+	[K_INTERFACES] = "interfaces",
+	[K_BACKUP] = "backup",
+	[K_EXCLUDE_INTERFACES] = "exclude-interfaces",
+	[K_SUBFLOWS] = "subflows",
+	[K_DESTINATIONS] = "destinations",
+	[K_EXCLUDE_DESTINATIONS] = "exclude-destinations",
+	[K_PORTS] = "ports",
+	[K_EXCLUDE_PORTS] = "exclude-ports",
+	[K_SKIP_LOCAL] = "skip-local",
+	[K_REOPEN] = "reopen",
+};
+
+/* The rules as built so far: [default] and the [program] sections. */
+struct load_state {
+	struct mpa_rule def;
+	struct mpa_rule *progs;
+	int nprogs, cap;
+};
+
+/* What one file set in one section, to report repeats. */
+struct seen_section {
+	int rule; /* DEF_RULE or an index into progs */
+	int line;
+	int key_line[K_COUNT]; /* 0: not set in this file */
+};
+
+struct file_ctx {
+	struct mpa_policy *p;
+	struct load_state *st;
+	const char *name;
+	const char *buf;
+	size_t len, off;
+	int line;
+	int errors;
+	int cur; /* index into seen[], or NO_RULE */
+	bool had_header; /* any [section] line so far, good or bad */
+	struct seen_section *seen;
+	int nseen;
+	char linebuf[INI_MAX_LINE];
+};
+
+static int add_diag(struct mpa_policy *p, enum mpa_severity sev,
+		    const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static int add_diag(struct mpa_policy *p, enum mpa_severity sev,
+		    const char *file, int line, const char *fmt, ...)
+{
+	struct mpa_diag *d;
+	va_list ap;
+
+	if (p->ndiags % 16 == 0) {
+		d = realloc(p->diags, (p->ndiags + 16) * sizeof(*d));
+		if (!d)
+			return -ENOMEM;
+		p->diags = d;
+	}
+	d = &p->diags[p->ndiags++];
+	d->severity = sev;
+	d->line = line;
+	snprintf(d->file, sizeof(d->file), "%s", file);
+	va_start(ap, fmt);
+	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+	va_end(ap);
+	if (sev == MPA_ERROR)
+		p->nerrors++;
+	return 0;
+}
+
+#define file_error(ctx, ...)                                              \
+	((ctx)->errors++, add_diag((ctx)->p, MPA_ERROR, (ctx)->name,      \
+				   (ctx)->line, __VA_ARGS__))
+#define file_warn(ctx, ...) \
+	add_diag((ctx)->p, MPA_WARNING, (ctx)->name, (ctx)->line, __VA_ARGS__)
+
+const char *mpa_diag_format(const struct mpa_diag *d, char *buf, size_t len)
+{
+	const char *sev = d->severity == MPA_ERROR ? "error" : "warning";
+
+	if (d->line)
+		snprintf(buf, len, "%s:%d: %s: %s", d->file, d->line, sev,
+			 d->msg);
+	else
+		snprintf(buf, len, "%s: %s: %s", d->file, sev, d->msg);
+	return buf;
+}
+
+static void rule_init(struct mpa_rule *r, const char *program)
+{
+	memset(r, 0, sizeof(*r));
+	snprintf(r->program, sizeof(r->program), "%s", program);
+	r->mptcp = MPA_UNSET;
+	r->subflows = MPA_UNSET;
+	r->skip_local = MPA_UNSET;
+	r->reopen = MPA_UNSET;
+}
+
+static struct mpa_rule *state_rule(struct load_state *st, int idx)
+{
+	return idx == DEF_RULE ? &st->def : &st->progs[idx];
+}
+
+/* The [program] rule for @pattern, created at the end if new. */
+static int state_program(struct load_state *st, const char *pattern)
+{
+	struct mpa_rule *r;
+	int i;
+
+	for (i = 0; i < st->nprogs; i++)
+		if (!strcmp(st->progs[i].program, pattern))
+			return i;
+	if (st->nprogs == st->cap) {
+		int cap = st->cap ? st->cap * 2 : 8;
+
+		r = realloc(st->progs, (size_t)cap * sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		st->progs = r;
+		st->cap = cap;
+	}
+	rule_init(&st->progs[st->nprogs], pattern);
+	return st->nprogs++;
+}
+
+static int state_copy(struct load_state *dst, const struct load_state *src)
+{
+	*dst = *src;
+	dst->progs = NULL;
+	if (!src->cap)
+		return 0;
+	dst->progs = malloc((size_t)src->cap * sizeof(*dst->progs));
+	if (!dst->progs)
+		return -ENOMEM;
+	memcpy(dst->progs, src->progs, (size_t)src->nprogs * sizeof(*src->progs));
+	return 0;
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	size_t row[MPA_NAME_MAX + 2];
+
+	if (la > MPA_NAME_MAX || lb > MPA_NAME_MAX)
+		return (size_t)-1;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		size_t diag = row[0];
+
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+static const char *closest_key(const char *name)
+{
+	size_t best = 3, d;
+	const char *hit = NULL;
+	int i;
+
+	for (i = 0; i < K_COUNT; i++) {
+		d = edit_distance(name, key_names[i]);
+		if (d < best) {
+			best = d;
+			hit = key_names[i];
+		}
+	}
+	return hit;
+}
+
+/* Set key @k of @r from @value; 0 or -EINVAL with @err filled. */
+static int rule_set(struct mpa_rule *r, int k, const char *value, char *err,
+		    size_t errlen)
+{
+	const char *key = key_names[k];
+	int rc = -EINVAL;
+
+	switch (k) {
+	case K_MPTCP:
+		return mpa_parse_bool(key, value, &r->mptcp, err, errlen);
+	case K_SKIP_LOCAL:
+		return mpa_parse_bool(key, value, &r->skip_local, err, errlen);
+	case K_REOPEN:
+		return mpa_parse_bool(key, value, &r->reopen, err, errlen);
+	case K_SUBFLOWS:
+		return mpa_parse_int(key, value, 0, MPA_MAX_SUBFLOWS,
+				     &r->subflows, err, errlen);
+#define LIST_CASE(K, list, parser)                                          \
+	case K:                                                             \
+		rc = parser(key, value, r->list.v, MPA_MAX_##list##_N,      \
+			    &r->list.n, err, errlen);                        \
+		r->list.set = rc == 0;                                      \
+		return rc;
+#define MPA_MAX_ifaces_N MPA_MAX_IFACES
+#define MPA_MAX_backup_ifaces_N MPA_MAX_IFACES
+#define MPA_MAX_exclude_ifaces_N MPA_MAX_IFACES
+#define MPA_MAX_dests_N MPA_MAX_PREFIXES
+#define MPA_MAX_exclude_dests_N MPA_MAX_PREFIXES
+#define MPA_MAX_ports_N MPA_MAX_PORT_RANGES
+#define MPA_MAX_exclude_ports_N MPA_MAX_PORT_RANGES
+		LIST_CASE(K_INTERFACES, ifaces, mpa_parse_ifaces)
+		LIST_CASE(K_BACKUP, backup_ifaces, mpa_parse_ifaces)
+		LIST_CASE(K_EXCLUDE_INTERFACES, exclude_ifaces,
+			  mpa_parse_ifaces)
+		LIST_CASE(K_DESTINATIONS, dests, mpa_parse_prefixes)
+		LIST_CASE(K_EXCLUDE_DESTINATIONS, exclude_dests,
+			  mpa_parse_prefixes)
+		LIST_CASE(K_PORTS, ports, mpa_parse_ports)
+		LIST_CASE(K_EXCLUDE_PORTS, exclude_ports, mpa_parse_ports)
+	}
+	return rc;
+}
+
+static int ini_key(void *user, const char *section, const char *name,
+		   const char *value)
+{
+	struct file_ctx *ctx = user;
+	struct seen_section *s;
+	const char *hint;
+	char err[160];
+	int k;
+
+	(void)section; /* tracked by the reader, which also sees bad ones */
+	if (ctx->cur == NO_RULE)
+		return 1;
+	s = &ctx->seen[ctx->cur];
+	for (k = 0; k < K_COUNT; k++)
+		if (!strcmp(name, key_names[k]))
+			break;
+	if (k == K_COUNT) {
+		hint = closest_key(name);
+		if (hint)
+			file_warn(ctx, "unknown key '%s' (did you mean '%s'?)",
+				  name, hint);
+		else
+			file_warn(ctx, "unknown key '%s'", name);
+		return 1;
+	}
+	if (s->key_line[k]) {
+		file_error(ctx, "'%s' is set twice in this section (first at "
+				"line %d)",
+			   name, s->key_line[k]);
+		return 1;
+	}
+	s->key_line[k] = ctx->line;
+	if (rule_set(state_rule(ctx->st, s->rule), k, value, err, sizeof(err)))
+		file_error(ctx, "%s", err);
+	return 1;
+}
+
+/* Trim spaces at both ends of [*s, *s + *len). */
+static void trim(const char **s, size_t *len)
+{
+	while (*len && (**s == ' ' || **s == '\t')) {
+		(*s)++;
+		(*len)--;
+	}
+	while (*len && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t'))
+		(*len)--;
+}
+
+/* Start a section from its header's inside; ctx->cur set, or NO_RULE. */
+static void begin_section(struct file_ctx *ctx, const char *in, size_t len)
+{
+	char name[MPA_NAME_MAX + 1];
+	struct seen_section *s;
+	int idx, i;
+
+	ctx->cur = NO_RULE;
+	trim(&in, &len);
+	if (len > MPA_NAME_MAX) {
+		file_error(ctx, "section name longer than %d characters",
+			   MPA_NAME_MAX);
+		return;
+	}
+	snprintf(name, sizeof(name), "%.*s", (int)len, in);
+	if (!strcmp(name, "default")) {
+		idx = DEF_RULE;
+	} else if (!strncmp(name, "program", 7) &&
+		   (name[7] == ' ' || name[7] == '\t')) {
+		const char *pat = name + 8;
+
+		while (*pat == ' ' || *pat == '\t')
+			pat++;
+		idx = state_program(ctx->st, pat);
+		if (idx == -ENOMEM) {
+			file_error(ctx, "out of memory");
+			return;
+		}
+	} else {
+		file_error(ctx, "unknown section [%s] (expected [default] or "
+				"[program NAME])",
+			   name);
+		return;
+	}
+	for (i = 0; i < ctx->nseen; i++) {
+		if (ctx->seen[i].rule == idx) {
+			file_error(ctx, "section [%s] repeated (first at line "
+					"%d)",
+				   name, ctx->seen[i].line);
+			return;
+		}
+	}
+	if (ctx->nseen % 16 == 0) {
+		s = realloc(ctx->seen, (ctx->nseen + 16) * sizeof(*s));
+		if (!s) {
+			file_error(ctx, "out of memory");
+			return;
+		}
+		ctx->seen = s;
+	}
+	s = &ctx->seen[ctx->nseen];
+	memset(s, 0, sizeof(*s));
+	s->rule = idx;
+	s->line = ctx->line;
+	snprintf(state_rule(ctx->st, idx)->origin,
+		 sizeof(state_rule(ctx->st, idx)->origin), "%s:%d", ctx->name,
+		 ctx->line);
+	ctx->cur = ctx->nseen++;
+}
+
+/*
+ * Check one raw line; return what inih should parse: the line without
+ * leading blanks (so inih never treats it as a continuation), or an empty
+ * line when the line is a comment, blank, or already diagnosed.
+ */
+static const char *check_line(struct file_ctx *ctx, const char *s, size_t len)
+{
+	const char *eq, *colon;
+	size_t keylen;
+
+	if (memchr(s, '\0', len)) {
+		file_error(ctx, "binary data (a NUL byte) in the line");
+		return "";
+	}
+	if (len && s[len - 1] == '\r')
+		len--;
+	if (ctx->line == 1 && len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) {
+		s += 3;
+		len -= 3;
+	}
+	trim(&s, &len);
+	if (!len || *s == ';' || *s == '#')
+		return "";
+	if (len > INI_MAX_LINE - 2) {
+		file_error(ctx, "line longer than %d characters",
+			   INI_MAX_LINE - 2);
+		if (*s == '[') {
+			ctx->had_header = true;
+			ctx->cur = NO_RULE;
+		}
+		return "";
+	}
+	if (*s == '[') {
+		const char *close = memchr(s, ']', len);
+
+		ctx->had_header = true;
+		if (!close) {
+			file_error(ctx, "missing ']' in the section header");
+			ctx->cur = NO_RULE;
+			return "";
+		}
+		begin_section(ctx, s + 1, (size_t)(close - s - 1));
+		if (ctx->cur == NO_RULE)
+			return "";
+	} else {
+		eq = memchr(s, '=', len);
+		colon = memchr(s, ':', len);
+		if (!eq || (colon && colon < eq))
+			eq = colon;
+		if (!eq) {
+			file_error(ctx, "expected 'key = value', a [section] "
+					"or a comment");
+			return "";
+		}
+		keylen = (size_t)(eq - s);
+		trim(&s, &keylen);
+		if (!keylen) {
+			file_error(ctx, "missing key name before '%c'", *eq);
+			return "";
+		}
+		if (keylen > MPA_NAME_MAX) {
+			file_error(ctx, "key name longer than %d characters",
+				   MPA_NAME_MAX);
+			return "";
+		}
+		if (!ctx->had_header) {
+			file_error(ctx, "'%.*s' is outside any section; put "
+					"it under [default] or [program NAME]",
+				   (int)keylen, s);
+			return "";
+		}
+	}
+	memcpy(ctx->linebuf, s, len);
+	ctx->linebuf[len] = '\0';
+	return ctx->linebuf;
+}
+
+/* inih's reader: one line per call, always ending in '\n'. */
+static char *ini_line(char *str, int num, void *stream)
+{
+	struct file_ctx *ctx = stream;
+	const char *start, *nl, *out;
+	size_t len;
+
+	if (ctx->off >= ctx->len)
+		return NULL;
+	start = ctx->buf + ctx->off;
+	nl = memchr(start, '\n', ctx->len - ctx->off);
+	len = nl ? (size_t)(nl - start) : ctx->len - ctx->off;
+	ctx->off += len + (nl ? 1 : 0);
+	ctx->line++;
+	out = check_line(ctx, start, len);
+	snprintf(str, (size_t)num, "%s\n", out);
+	return str;
+}
+
+/* Parse one file's text into @st; returns its error count. */
+static int load_text(struct mpa_policy *p, struct load_state *st,
+		     const char *name, const char *text, size_t len)
+{
+	struct file_ctx ctx = {
+		.p = p, .st = st, .name = name, .buf = text, .len = len,
+		.cur = NO_RULE,
+	};
+
+	ini_parse_stream(ini_line, &ctx, ini_key, &ctx);
+	free(ctx.seen);
+	return ctx.errors;
+}
+
+int mpa_load_layer(struct mpa_policy *p, void *state, const char *name,
+		   const char *text, size_t len)
+{
+	struct load_state *st = state, trial;
+	int errors;
+
+	if (state_copy(&trial, st))
+		return -ENOMEM;
+	errors = load_text(p, &trial, name, text, len);
+	if (errors) {
+		free(trial.progs);
+		add_diag(p, MPA_WARNING, name, 0,
+			 "file not applied: %d error%s", errors,
+			 errors == 1 ? "" : "s");
+		return 0;
+	}
+	free(st->progs);
+	*st = trial;
+	p->nfiles++;
+	return 0;
+}
+
+/* Fill what @r left unset from @from. */
+static void rule_inherit(struct mpa_rule *r, const struct mpa_rule *from)
+{
+	if (r->mptcp == MPA_UNSET)
+		r->mptcp = from->mptcp;
+	if (r->subflows == MPA_UNSET)
+		r->subflows = from->subflows;
+	if (r->skip_local == MPA_UNSET)
+		r->skip_local = from->skip_local;
+	if (r->reopen == MPA_UNSET)
+		r->reopen = from->reopen;
+#define INHERIT(list)                       \
+	if (!r->list.set)                   \
+		r->list = from->list;
+	INHERIT(ifaces)
+	INHERIT(backup_ifaces)
+	INHERIT(exclude_ifaces)
+	INHERIT(dests)
+	INHERIT(exclude_dests)
+	INHERIT(ports)
+	INHERIT(exclude_ports)
+#undef INHERIT
+}
+
+void *mpa_load_begin(void)
+{
+	struct load_state *st = calloc(1, sizeof(*st));
+
+	if (st)
+		rule_init(&st->def, "");
+	return st;
+}
+
+int mpa_load_finish(struct mpa_policy *p, void *state)
+{
+	struct load_state *st = state;
+	struct mpa_rule builtin;
+	int i;
+
+	/* Built-in defaults: see docs/policy.md. */
+	rule_init(&builtin, "");
+	builtin.mptcp = MPA_YES;
+	builtin.subflows = 2;
+	builtin.skip_local = MPA_YES;
+	builtin.reopen = MPA_NO;
+	builtin.ifaces.set = builtin.backup_ifaces.set = true;
+	builtin.exclude_ifaces.set = builtin.dests.set = true;
+	builtin.exclude_dests.set = builtin.ports.set = true;
+	builtin.exclude_ports.set = true;
+	rule_inherit(&st->def, &builtin);
+	if (!st->def.origin[0])
+		snprintf(st->def.origin, sizeof(st->def.origin), "built-in");
+	for (i = 0; i < st->nprogs; i++)
+		rule_inherit(&st->progs[i], &st->def);
+	p->def = st->def;
+	p->programs = st->progs;
+	p->nprograms = st->nprogs;
+	free(st);
+	return 0;
+}
+
+void mpa_load_abort(void *state)
+{
+	struct load_state *st = state;
+
+	if (st)
+		free(st->progs);
+	free(st);
+}
+
+void mpa_load_file_diag(struct mpa_policy *p, enum mpa_severity sev,
+			const char *file, const char *msg)
+{
+	add_diag(p, sev, file, 0, "%s", msg);
+}

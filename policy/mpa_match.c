@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: MIT
+/* Matching: pure, allocation-free, safe from any thread. */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "mpa_policy.h"
+
+bool mpa_glob_match(const char *pat, const char *name)
+{
+	const char *star = NULL, *resume = NULL;
+
+	/* Iterative with one backtrack point: linear, no recursion. */
+	while (*name) {
+		if (*pat == '*') {
+			star = pat++;
+			resume = name;
+		} else if (*pat == '?' || *pat == *name) {
+			pat++;
+			name++;
+		} else if (star) {
+			pat = star + 1;
+			name = ++resume;
+		} else {
+			return false;
+		}
+	}
+	while (*pat == '*')
+		pat++;
+	return !*pat;
+}
+
+const struct mpa_rule *mpa_policy_program(const struct mpa_policy *p,
+					  const struct mpa_prog_id *id)
+{
+	const char *names[3] = { id->exe, id->argv0, id->script };
+	int i, j;
+
+	for (i = 0; i < p->nprograms; i++)
+		for (j = 0; j < 3; j++)
+			if (names[j] && names[j][0] &&
+			    mpa_glob_match(p->programs[i].program, names[j]))
+				return &p->programs[i];
+	return &p->def;
+}
+
+/* The destination in a comparable form: family, 16 bytes, host port. */
+struct dest {
+	int family;
+	uint8_t addr[16];
+	uint16_t port;
+};
+
+static bool dest_load(const struct sockaddr *sa, struct dest *d)
+{
+	memset(d, 0, sizeof(*d));
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+
+		d->family = AF_INET;
+		memcpy(d->addr, &in->sin_addr, 4);
+		d->port = ntohs(in->sin_port);
+		return true;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+
+		d->port = ntohs(in6->sin6_port);
+		if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+			d->family = AF_INET;
+			memcpy(d->addr, &in6->sin6_addr.s6_addr[12], 4);
+		} else {
+			d->family = AF_INET6;
+			memcpy(d->addr, &in6->sin6_addr, 16);
+		}
+		return true;
+	}
+	return false;
+}
+
+static bool prefix_has(const struct mpa_prefix *p, const struct dest *d)
+{
+	int full = p->len / 8, rest = p->len % 8;
+
+	if (p->family != d->family)
+		return false;
+	if (memcmp(p->addr, d->addr, (size_t)full))
+		return false;
+	return !rest || !((p->addr[full] ^ d->addr[full]) &
+			  (uint8_t)(0xff << (8 - rest)));
+}
+
+static bool prefixes_have(const struct mpa_prefix *v, int n,
+			  const struct dest *d)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (prefix_has(&v[i], d))
+			return true;
+	return false;
+}
+
+static bool ports_have(const struct mpa_port_range *v, int n, uint16_t port)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (port >= v[i].lo && port <= v[i].hi)
+			return true;
+	return false;
+}
+
+static bool dest_is_local(const struct dest *d)
+{
+	static const uint8_t v6_loopback[16] = { [15] = 1 };
+
+	if (d->family == AF_INET)
+		return d->addr[0] == 127 ||
+		       (d->addr[0] == 169 && d->addr[1] == 254);
+	return !memcmp(d->addr, v6_loopback, 16) ||
+	       (d->addr[0] == 0xfe && (d->addr[1] & 0xc0) == 0x80);
+}
+
+void mpa_rule_decide(const struct mpa_rule *rule, const struct sockaddr *dst,
+		     struct mpa_decision *out)
+{
+	struct dest d;
+
+	out->rule = rule;
+	out->mptcp = rule->mptcp == MPA_YES;
+	out->open_subflows = false;
+	out->max_subflows = rule->subflows;
+	if (!out->mptcp)
+		out->why = "MPTCP is off for this program";
+	else if (!rule->ifaces.n && !rule->backup_ifaces.n)
+		out->why = "the policy names no interfaces";
+	else if (rule->subflows == 0)
+		out->why = "subflows = 0";
+	else if (!dest_load(dst, &d))
+		out->why = "not an IPv4 or IPv6 destination";
+	else if (rule->skip_local == MPA_YES && dest_is_local(&d))
+		out->why = "loopback or link-local destination";
+	else if (prefixes_have(rule->exclude_dests.v, rule->exclude_dests.n,
+			       &d))
+		out->why = "destination in exclude-destinations";
+	else if (rule->dests.n &&
+		 !prefixes_have(rule->dests.v, rule->dests.n, &d))
+		out->why = "destination not in destinations";
+	else if (ports_have(rule->exclude_ports.v, rule->exclude_ports.n,
+			    d.port))
+		out->why = "port in exclude-ports";
+	else if (rule->ports.n &&
+		 !ports_have(rule->ports.v, rule->ports.n, d.port))
+		out->why = "port not in ports";
+	else
+		out->open_subflows = true;
+	if (out->open_subflows)
+		out->why = NULL;
+}
+
+void mpa_policy_match(const struct mpa_policy *p, const struct mpa_prog_id *id,
+		      const struct sockaddr *dst, struct mpa_decision *out)
+{
+	mpa_rule_decide(mpa_policy_program(p, id), dst, out);
+}

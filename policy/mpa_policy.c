@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: MIT
+/* Policy sources: which files, in which order, read how. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mpa_load.h"
+#include "mpa_policy.h"
+
+#define POLICY_FILE_MAX (1024 * 1024)
+#define DROPIN_MAX 1024
+
+void mpa_sources_init(struct mpa_sources *src, const char *sysdir,
+		      const char *env_policy, const char *xdg_config_home,
+		      const char *home, bool secure)
+{
+	memset(src, 0, sizeof(*src));
+	snprintf(src->system_file, sizeof(src->system_file), "%s/policy.ini",
+		 sysdir);
+	snprintf(src->dropin_dir, sizeof(src->dropin_dir), "%s/policy.d",
+		 sysdir);
+	/*
+	 * A setuid or setcap program must not let its caller's environment
+	 * choose its policy; relative paths would depend on the current
+	 * directory, which is never a policy source.
+	 */
+	if (secure)
+		return;
+	if (env_policy && env_policy[0] == '/')
+		snprintf(src->env_file, sizeof(src->env_file), "%s",
+			 env_policy);
+	if (xdg_config_home && xdg_config_home[0] == '/')
+		snprintf(src->user_file, sizeof(src->user_file),
+			 "%s/mptcp-auto/policy.ini", xdg_config_home);
+	else if (home && home[0] == '/')
+		snprintf(src->user_file, sizeof(src->user_file),
+			 "%s/.config/mptcp-auto/policy.ini", home);
+}
+
+/* Whole file into a heap buffer. 0 or -errno (-EFBIG past the limit). */
+static int read_file(const char *path, char **text, size_t *len)
+{
+	struct stat st;
+	ssize_t n;
+	size_t got = 0;
+	int fd, err = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		err = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err = -EISDIR;
+		goto out;
+	}
+	if (st.st_size > POLICY_FILE_MAX) {
+		err = -EFBIG;
+		goto out;
+	}
+	*text = malloc((size_t)st.st_size + 1);
+	if (!*text) {
+		err = -ENOMEM;
+		goto out;
+	}
+	while (got < (size_t)st.st_size) {
+		n = read(fd, *text + got, (size_t)st.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	*len = got;
+out:
+	close(fd);
+	return err;
+}
+
+/*
+ * Layer one file. A missing optional file is normal; a missing file the
+ * user named explicitly (the environment variable) is an error.
+ */
+static int load_path(struct mpa_policy *p, void *state, const char *path,
+		     bool required)
+{
+	char *text = NULL, msg[160];
+	size_t len = 0;
+	int err;
+
+	err = read_file(path, &text, &len);
+	if (err == -ENOENT && !required)
+		return 0;
+	if (err == -ENOMEM)
+		return err;
+	if (err) {
+		snprintf(msg, sizeof(msg), "cannot read: %s",
+			 err == -EFBIG ? "larger than 1 MiB" : strerror(-err));
+		mpa_load_file_diag(p, required ? MPA_ERROR : MPA_WARNING, path,
+				   msg);
+		return 0;
+	}
+	err = mpa_load_layer(p, state, path, text, len);
+	free(text);
+	return err;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The drop-in folder's *.ini files, in name order. */
+static int load_dropins(struct mpa_policy *p, void *state, const char *dir)
+{
+	char *names[DROPIN_MAX], path[512];
+	struct dirent *de;
+	int n = 0, i, err = 0;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) && n < DROPIN_MAX) {
+		size_t len = strlen(de->d_name);
+
+		if (de->d_name[0] == '.' || len < 5 ||
+		    strcmp(de->d_name + len - 4, ".ini"))
+			continue;
+		names[n] = strdup(de->d_name);
+		if (!names[n]) {
+			err = -ENOMEM;
+			break;
+		}
+		n++;
+	}
+	closedir(d);
+	qsort(names, (size_t)n, sizeof(names[0]), cmp_names);
+	for (i = 0; i < n; i++) {
+		if (!err) {
+			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+			err = load_path(p, state, path, false);
+		}
+		free(names[i]);
+	}
+	return err;
+}
+
+struct mpa_policy *mpa_policy_load(const struct mpa_sources *src)
+{
+	struct mpa_policy *p = calloc(1, sizeof(*p));
+	void *state = mpa_load_begin();
+
+	if (!p || !state)
+		goto fail;
+	if (load_path(p, state, src->system_file, false) ||
+	    load_dropins(p, state, src->dropin_dir) ||
+	    (src->user_file[0] &&
+	     load_path(p, state, src->user_file, false)) ||
+	    (src->env_file[0] && load_path(p, state, src->env_file, true)))
+		goto fail;
+	mpa_load_finish(p, state);
+	return p;
+fail:
+	mpa_load_abort(state);
+	mpa_policy_free(p);
+	return NULL;
+}
+
+struct mpa_policy *mpa_policy_load_buffers(const char *const *names,
+					   const char *const *texts,
+					   const size_t *lens, int n)
+{
+	struct mpa_policy *p = calloc(1, sizeof(*p));
+	void *state = mpa_load_begin();
+	int i;
+
+	if (!p || !state)
+		goto fail;
+	for (i = 0; i < n; i++)
+		if (mpa_load_layer(p, state, names[i], texts[i], lens[i]))
+			goto fail;
+	mpa_load_finish(p, state);
+	return p;
+fail:
+	mpa_load_abort(state);
+	mpa_policy_free(p);
+	return NULL;
+}
+
+void mpa_policy_free(struct mpa_policy *p)
+{
+	if (!p)
+		return;
+	free(p->programs);
+	free(p->diags);
+	free(p);
+}

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Policy: which programs get MPTCP sockets and, per destination, which
+ * extra interfaces their connections open subflows from. The format is
+ * documented in docs/policy.md; conf/policy.ini shows every key.
+ *
+ * Loading reads INI files (inih) into an immutable object plus a list of
+ * diagnostics. A file with errors is not applied at all. Matching is pure,
+ * allocation-free and thread-safe; resolving a decision against the
+ * machine's interfaces is separate (mpa_resolve.h).
+ */
+#ifndef MPA_POLICY_H
+#define MPA_POLICY_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+/* Limits of one section; exceeding one is a diagnosed error. */
+#define MPA_MAX_IFACES 16
+#define MPA_MAX_PREFIXES 32
+#define MPA_MAX_PORT_RANGES 32
+#define MPA_MAX_SUBFLOWS 8
+#define MPA_NAME_MAX 49 /* longest section or key name inih keeps */
+
+enum mpa_tristate { MPA_UNSET = -1, MPA_NO = 0, MPA_YES = 1 };
+
+struct mpa_iface_pat {
+	char pat[IFNAMSIZ]; /* name with * and ? wildcards */
+};
+
+struct mpa_prefix {
+	int family; /* AF_INET or AF_INET6 */
+	uint8_t addr[16]; /* network order; IPv4 in the first 4 bytes */
+	uint8_t len; /* prefix length */
+};
+
+struct mpa_port_range {
+	uint16_t lo, hi;
+};
+
+/* A list value: set (possibly empty) or inherited. */
+#define MPA_LIST(type, max)   \
+	struct {              \
+		bool set;     \
+		int n;        \
+		type v[max];  \
+	}
+
+/* One section: [default] or [program PATTERN]. */
+struct mpa_rule {
+	char program[MPA_NAME_MAX + 1]; /* "" for [default] */
+	int mptcp; /* enum mpa_tristate */
+	int subflows; /* cap on extra subflows, -1 unset */
+	int skip_local; /* loopback and link-local destinations */
+	int reopen; /* re-open subflows that die */
+	MPA_LIST(struct mpa_iface_pat, MPA_MAX_IFACES) ifaces;
+	MPA_LIST(struct mpa_iface_pat, MPA_MAX_IFACES) backup_ifaces;
+	MPA_LIST(struct mpa_iface_pat, MPA_MAX_IFACES) exclude_ifaces;
+	MPA_LIST(struct mpa_prefix, MPA_MAX_PREFIXES) dests;
+	MPA_LIST(struct mpa_prefix, MPA_MAX_PREFIXES) exclude_dests;
+	MPA_LIST(struct mpa_port_range, MPA_MAX_PORT_RANGES) ports;
+	MPA_LIST(struct mpa_port_range, MPA_MAX_PORT_RANGES) exclude_ports;
+	char origin[160]; /* "file:line" of the section header that set it */
+};
+
+enum mpa_severity { MPA_WARNING, MPA_ERROR };
+
+struct mpa_diag {
+	enum mpa_severity severity;
+	char file[256];
+	int line; /* 0: about the whole file */
+	char msg[200];
+};
+
+struct mpa_policy {
+	struct mpa_rule def; /* [default], fully resolved */
+	struct mpa_rule *programs; /* [program ...], defaults merged in */
+	int nprograms;
+	struct mpa_diag *diags;
+	int ndiags;
+	int nerrors;
+	int nfiles; /* files applied */
+};
+
+/* Where the policy comes from, highest precedence last. */
+struct mpa_sources {
+	char system_file[256]; /* /etc/mptcp-auto/policy.ini */
+	char dropin_dir[256]; /* /etc/mptcp-auto/policy.d: *.ini, sorted */
+	char user_file[256]; /* XDG config; "" when unknown or secure */
+	char env_file[256]; /* MPTCP_AUTO_POLICY; "" when unset or secure */
+};
+
+#define MPA_ENV_POLICY "MPTCP_AUTO_POLICY"
+#define MPA_SYSTEM_DIR "/etc/mptcp-auto"
+
+/*
+ * mpa_sources_init() - the policy files of this process. @env_policy,
+ * @xdg_config_home and @home are the environment's values (NULL if unset);
+ * @secure is getauxval(AT_SECURE): a setuid/setcap process ignores every
+ * environment-derived path. @sysdir is MPA_SYSTEM_DIR outside tests.
+ */
+void mpa_sources_init(struct mpa_sources *src, const char *sysdir,
+		      const char *env_policy, const char *xdg_config_home,
+		      const char *home, bool secure);
+
+/*
+ * mpa_policy_load() - read every source that exists, in precedence order
+ * (system, drop-ins, user, environment); a later file overrides earlier
+ * ones key by key within the same section. A file with an error is
+ * skipped whole and reported. Returns NULL only when out of memory.
+ */
+struct mpa_policy *mpa_policy_load(const struct mpa_sources *src);
+
+/*
+ * mpa_policy_load_buffers() - the same from memory: @n (name, text) pairs
+ * in precedence order. For tests, the fuzzer and `mptcp-auto check`.
+ */
+struct mpa_policy *mpa_policy_load_buffers(const char *const *names,
+					   const char *const *texts,
+					   const size_t *lens, int n);
+
+void mpa_policy_free(struct mpa_policy *p);
+
+/* mpa_diag_format() - "file:line: error: message" into @buf. */
+const char *mpa_diag_format(const struct mpa_diag *d, char *buf, size_t len);
+
+/* How the running program is known; unused names are NULL. */
+struct mpa_prog_id {
+	const char *exe; /* basename of /proc/self/exe */
+	const char *argv0; /* basename of argv[0] */
+	const char *script; /* basename of the script an interpreter runs */
+};
+
+/*
+ * mpa_policy_program() - the rule for this program: the first
+ * [program PATTERN] section (in file order) whose pattern matches exe,
+ * argv0 or script, else [default]. Never NULL.
+ */
+const struct mpa_rule *mpa_policy_program(const struct mpa_policy *p,
+					  const struct mpa_prog_id *id);
+
+/* What to do for one connection. */
+struct mpa_decision {
+	const struct mpa_rule *rule; /* interfaces to use are in here */
+	bool mptcp; /* the program's sockets become MPTCP */
+	bool open_subflows; /* extra subflows for this destination */
+	int max_subflows;
+	const char *why; /* when !open_subflows: a short, static reason */
+};
+
+/*
+ * mpa_rule_decide() - apply @rule's destination filters to @dst (an
+ * AF_INET or AF_INET6 sockaddr with port; v4-mapped counts as IPv4).
+ * Pure and allocation-free; cost linear in the rule's list sizes.
+ */
+void mpa_rule_decide(const struct mpa_rule *rule, const struct sockaddr *dst,
+		     struct mpa_decision *out);
+
+/*
+ * mpa_policy_match() - mpa_policy_program() then mpa_rule_decide(): the
+ * whole decision for program @id connecting to @dst.
+ */
+void mpa_policy_match(const struct mpa_policy *p, const struct mpa_prog_id *id,
+		      const struct sockaddr *dst, struct mpa_decision *out);
+
+/* mpa_glob_match() - @name against @pat with * and ? wildcards. */
+bool mpa_glob_match(const char *pat, const char *name);
+
+#endif /* MPA_POLICY_H */

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Resolving a decision against the machine's interfaces, kept apart from
+ * matching so that matching stays pure. Allocates (getifaddrs): call it
+ * from a helper thread or a command, never from a hook.
+ */
+#ifndef MPA_RESOLVE_H
+#define MPA_RESOLVE_H
+
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <stdbool.h>
+#include <sys/socket.h>
+
+#include "mpa_policy.h"
+
+struct mpa_local {
+	char ifname[IFNAMSIZ];
+	int ifindex;
+	struct sockaddr_storage addr; /* port 0 */
+	bool backup;
+};
+
+/*
+ * mpa_resolve_list() - pure part: from @ifa (a getifaddrs() list), the
+ * addresses of @family that the rule of @d selects: interface up, not
+ * loopback, not IPv6 link-local, not the connection's own source @own
+ * (may be NULL), name matching interfaces or backup (backup wins) and not
+ * exclude-interfaces. Ordered by the rule's patterns, interfaces first,
+ * then the list order; at most min(@cap, d->max_subflows). Returns the
+ * count.
+ */
+int mpa_resolve_list(const struct mpa_decision *d, const struct ifaddrs *ifa,
+		     int family, const struct sockaddr *own,
+		     struct mpa_local *out, int cap);
+
+/* mpa_resolve() - mpa_resolve_list() on the current interfaces, or -errno. */
+int mpa_resolve(const struct mpa_decision *d, int family,
+		const struct sockaddr *own, struct mpa_local *out, int cap);
+
+#endif /* MPA_RESOLVE_H */

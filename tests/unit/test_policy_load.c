@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Policy loading: one fixture per feature, one bad fixture per error
+ * class with its exact diagnostic, and layering of several files.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "mpa_policy.h"
+#include "policy_fixture.h"
+
+static const struct bad_case {
+	const char *file;
+	const char *diag; /* formatted, exact */
+	bool applied; /* warnings only: the file still counts */
+} bad_cases[] = {
+	{ .file = "bad_empty_iface.ini",
+	  .diag = "bad_empty_iface.ini:2: error: wlan0,, eth1: empty interface name" },
+	{ .file = "bad_port.ini",
+	  .diag = "bad_port.ini:3: error: ports: 70000 is not a port" },
+	{ .file = "bad_port_range.ini",
+	  .diag = "bad_port_range.ini:2: error: exclude-ports: 9000-8000 is an empty "
+		  "range" },
+	{ .file = "bad_prefix_length.ini",
+	  .diag = "bad_prefix_length.ini:2: error: destinations: '10.0.0.0/33': prefix "
+		  "length must be 0 to 32" },
+	{ .file = "bad_prefix_address.ini",
+	  .diag = "bad_prefix_address.ini:2: error: exclude-destinations: '10.0.0.300' "
+		  "is not an address or prefix" },
+	{ .file = "bad_prefix_host_bits.ini",
+	  .diag = "bad_prefix_host_bits.ini:2: error: destinations: '10.0.0.1/8' has "
+		  "bits set past its prefix length" },
+	{ .file = "bad_bool.ini",
+	  .diag = "bad_bool.ini:2: error: mptcp: 'maybe' is not yes or "
+		  "no" },
+	{ .file = "bad_subflows.ini",
+	  .diag = "bad_subflows.ini:2: error: subflows: '9' is not a number from 0 to "
+		  "8" },
+	{ .file = "bad_iface_too_long.ini",
+	  .diag = "bad_iface_too_long.ini:2: error: interfaces: 'averyveryverylongname0' "
+		  "is longer than an interface name (15 characters)" },
+	{ .file = "bad_iface_chars.ini",
+	  .diag = "bad_iface_chars.ini:2: error: interfaces: 'eth0/1' is not an "
+		  "interface name" },
+	{ .file = "bad_too_many_ifaces.ini",
+	  .diag = "bad_too_many_ifaces.ini:2: error: interfaces: more than 16 "
+		  "interfaces" },
+	{ .file = "warn_unknown_key.ini",
+	  .diag = "warn_unknown_key.ini:2: warning: unknown key 'subflow' (did you mean "
+		  "'subflows'?)",
+	  .applied = true },
+	{ .file = "bad_unknown_section.ini",
+	  .diag = "bad_unknown_section.ini:1: error: unknown section [programme curl] "
+		  "(expected [default] or [program NAME])" },
+	{ .file = "bad_section_bracket.ini",
+	  .diag = "bad_section_bracket.ini:1: error: missing ']' in the section "
+		  "header" },
+	{ .file = "bad_no_equals.ini",
+	  .diag = "bad_no_equals.ini:2: error: expected 'key = value', a [section] or a "
+		  "comment" },
+	{ .file = "bad_no_key.ini",
+	  .diag = "bad_no_key.ini:2: error: missing key name before '='" },
+	{ .file = "bad_outside_section.ini",
+	  .diag = "bad_outside_section.ini:1: error: 'mptcp' is outside any section; "
+		  "put it under [default] or [program NAME]" },
+	{ .file = "bad_section_too_long.ini",
+	  .diag = "bad_section_too_long.ini:1: error: section name longer than 49 "
+		  "characters" },
+	{ .file = "bad_key_too_long.ini",
+	  .diag = "bad_key_too_long.ini:2: error: key name longer than 49 characters" },
+	{ .file = "bad_line_too_long.ini",
+	  .diag = "bad_line_too_long.ini:2: error: line longer than 198 characters" },
+	{ .file = "bad_duplicate_key.ini",
+	  .diag = "bad_duplicate_key.ini:3: error: 'interfaces' is set twice in this "
+		  "section (first at line 2)" },
+	{ .file = "bad_duplicate_section.ini",
+	  .diag = "bad_duplicate_section.ini:4: error: section [program curl] repeated "
+		  "(first at line 1)" },
+};
+
+static void test_bad_fixtures(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		const struct bad_case *c = &bad_cases[i];
+		struct mpa_policy *p = fixture_load1(c->file);
+		char buf[400], want[400];
+
+		print_message("%s\n", c->file);
+		assert_non_null(p);
+		assert_true(p->ndiags >= 1);
+		assert_string_equal(mpa_diag_format(&p->diags[0], buf,
+						    sizeof(buf)),
+				    c->diag);
+		if (c->applied) {
+			assert_int_equal(p->nfiles, 1);
+			assert_int_equal(p->nerrors, 0);
+			assert_int_equal(p->ndiags, 1);
+		} else {
+			/* One error, then the file is reported unapplied. */
+			assert_int_equal(p->nerrors, 1);
+			assert_int_equal(p->nfiles, 0);
+			assert_int_equal(p->ndiags, 2);
+			snprintf(want, sizeof(want),
+				 "%s: warning: file not applied: 1 error",
+				 c->file);
+			assert_string_equal(mpa_diag_format(&p->diags[1], buf,
+							    sizeof(buf)),
+					    want);
+		}
+		mpa_policy_free(p);
+	}
+}
+
+static bool has_iface(const struct mpa_iface_pat *v, int n, const char *pat)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i].pat, pat))
+			return true;
+	return false;
+}
+
+static void test_ok_all_keys(void **state)
+{
+	struct mpa_policy *p = fixture_load1("ok_all_keys.ini");
+	const struct mpa_rule *d;
+	char a[INET6_ADDRSTRLEN];
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal(p->ndiags, 0);
+	assert_int_equal(p->nfiles, 1);
+	d = &p->def;
+	assert_int_equal(d->mptcp, MPA_YES);
+	assert_int_equal(d->ifaces.n, 2);
+	assert_string_equal(d->ifaces.v[0].pat, "eth1");
+	assert_string_equal(d->ifaces.v[1].pat, "wlan0");
+	assert_int_equal(d->backup_ifaces.n, 1);
+	assert_string_equal(d->backup_ifaces.v[0].pat, "wwan0");
+	assert_true(has_iface(d->exclude_ifaces.v, d->exclude_ifaces.n, "wg*"));
+	assert_int_equal(d->subflows, 3);
+	assert_int_equal(d->dests.n, 2);
+	assert_int_equal(d->dests.v[1].family, AF_INET6);
+	assert_int_equal(d->dests.v[1].len, 0);
+	assert_int_equal(d->exclude_dests.n, 2);
+	assert_int_equal(d->exclude_dests.v[0].len, 8);
+	assert_string_equal(inet_ntop(AF_INET6, d->exclude_dests.v[1].addr, a,
+				      sizeof(a)),
+			    "fd00::");
+	assert_int_equal(d->ports.n, 3);
+	assert_int_equal(d->ports.v[2].lo, 8000);
+	assert_int_equal(d->ports.v[2].hi, 8999);
+	assert_int_equal(d->exclude_ports.v[0].lo, 8080);
+	assert_int_equal(d->skip_local, MPA_NO);
+	assert_int_equal(d->reopen, MPA_YES);
+	assert_string_equal(d->origin, "ok_all_keys.ini:2");
+	mpa_policy_free(p);
+}
+
+static void test_ok_programs_inherit(void **state)
+{
+	struct mpa_policy *p = fixture_load1("ok_program.ini");
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal(p->ndiags, 0);
+	assert_int_equal(p->nprograms, 2);
+	assert_string_equal(p->programs[0].program, "curl");
+	assert_string_equal(p->programs[0].ifaces.v[0].pat, "wlan0");
+	assert_string_equal(p->programs[0].backup_ifaces.v[0].pat, "wwan0");
+	/* Unset keys come from [default], then from the built-ins. */
+	assert_int_equal(p->programs[0].mptcp, MPA_YES);
+	assert_int_equal(p->programs[0].subflows, 2);
+	assert_string_equal(p->programs[1].program, "java");
+	assert_int_equal(p->programs[1].mptcp, MPA_NO);
+	assert_string_equal(p->programs[1].ifaces.v[0].pat, "eth1");
+	assert_string_equal(p->programs[1].origin, "ok_program.ini:8");
+	mpa_policy_free(p);
+}
+
+static void test_ok_syntax_variants(void **state)
+{
+	struct mpa_policy *p = fixture_load1("ok_syntax.ini");
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal(p->ndiags, 0);
+	assert_int_equal(p->def.ifaces.n, 1);
+	assert_string_equal(p->def.ifaces.v[0].pat, "eth1");
+	/* "backup =" sets an empty list, it does not inherit. */
+	assert_true(p->def.backup_ifaces.set);
+	assert_int_equal(p->def.backup_ifaces.n, 0);
+	assert_int_equal(p->nprograms, 1);
+	assert_string_equal(p->programs[0].program, "my-app");
+	assert_int_equal(p->programs[0].reopen, MPA_YES);
+	assert_string_equal(p->programs[0].origin, "ok_syntax.ini:7");
+	mpa_policy_free(p);
+}
+
+static void test_other_ok_fixtures_load_clean(void **state)
+{
+	static const char *const files[] = { "ok_wildcards.ini",
+					     "ok_destinations.ini",
+					     "ok_ports.ini" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		struct mpa_policy *p = fixture_load1(files[i]);
+
+		assert_non_null(p);
+		assert_int_equal(p->ndiags, 0);
+		assert_int_equal(p->nfiles, 1);
+		mpa_policy_free(p);
+	}
+}
+
+static void test_every_error_is_reported(void **state)
+{
+	struct mpa_policy *p = fixture_load1("bad_many_errors.ini");
+	char buf[300];
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal(p->nerrors, 3);
+	assert_string_equal(
+		mpa_diag_format(&p->diags[0], buf, sizeof(buf)),
+		"bad_many_errors.ini:3: error: ports: 0 is not a port");
+	assert_string_equal(mpa_diag_format(&p->diags[1], buf, sizeof(buf)),
+			    "bad_many_errors.ini:4: error: subflows: '-1' is "
+			    "not a number from 0 to 8");
+	assert_string_equal(mpa_diag_format(&p->diags[2], buf, sizeof(buf)),
+			    "bad_many_errors.ini:5: error: mptcp: 'of' is not "
+			    "yes or no");
+	/* Nothing of it applies, not even the valid line 2. */
+	assert_int_equal(p->def.ifaces.n, 0);
+	mpa_policy_free(p);
+}
+
+static void test_nul_byte(void **state)
+{
+	static const char text[] = "[default]\nmptcp = o\0n\n";
+	const char *name = "nul.ini", *t = text;
+	size_t len = sizeof(text) - 1;
+	struct mpa_policy *p = mpa_policy_load_buffers(&name, &t, &len, 1);
+	char buf[300];
+
+	(void)state;
+	assert_non_null(p);
+	assert_string_equal(mpa_diag_format(&p->diags[0], buf, sizeof(buf)),
+			    "nul.ini:2: error: binary data (a NUL byte) in the "
+			    "line");
+	mpa_policy_free(p);
+}
+
+/* Later files override earlier ones key by key; a bad one changes nothing. */
+static void test_layering(void **state)
+{
+	static const char *const names[] = { "ok_program.ini", "override.ini",
+					     "broken.ini" };
+	static const char over[] = "[program curl]\nsubflows = 1\n"
+				   "[default]\ninterfaces = eth9\n";
+	static const char broken[] = "[program curl]\nsubflows = 7\n"
+				     "ports = x\n";
+	const char *texts[3];
+	size_t lens[3];
+	struct mpa_policy *p;
+
+	(void)state;
+	texts[0] = fixture_read(names[0], &lens[0]);
+	texts[1] = over;
+	lens[1] = sizeof(over) - 1;
+	texts[2] = broken;
+	lens[2] = sizeof(broken) - 1;
+	p = mpa_policy_load_buffers(names, texts, lens, 3);
+	free((char *)texts[0]);
+	assert_non_null(p);
+	assert_int_equal(p->nfiles, 2);
+	assert_int_equal(p->nerrors, 1);
+	assert_string_equal(p->programs[0].program, "curl");
+	assert_int_equal(p->programs[0].subflows, 1);
+	/* Keys the override did not touch keep the first file's values. */
+	assert_string_equal(p->programs[0].ifaces.v[0].pat, "wlan0");
+	assert_string_equal(p->def.ifaces.v[0].pat, "eth9");
+	/* java inherits the new default interfaces. */
+	assert_string_equal(p->programs[1].ifaces.v[0].pat, "eth9");
+	mpa_policy_free(p);
+}
+
+static void test_builtin_defaults(void **state)
+{
+	struct mpa_policy *p = mpa_policy_load_buffers(NULL, NULL, NULL, 0);
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal(p->ndiags, 0);
+	assert_int_equal(p->def.mptcp, MPA_YES);
+	assert_int_equal(p->def.subflows, 2);
+	assert_int_equal(p->def.skip_local, MPA_YES);
+	assert_int_equal(p->def.reopen, MPA_NO);
+	assert_int_equal(p->def.ifaces.n, 0);
+	assert_string_equal(p->def.origin, "built-in");
+	mpa_policy_free(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bad_fixtures),
+		cmocka_unit_test(test_ok_all_keys),
+		cmocka_unit_test(test_ok_programs_inherit),
+		cmocka_unit_test(test_ok_syntax_variants),
+		cmocka_unit_test(test_other_ok_fixtures_load_clean),
+		cmocka_unit_test(test_every_error_is_reported),
+		cmocka_unit_test(test_nul_byte),
+		cmocka_unit_test(test_layering),
+		cmocka_unit_test(test_builtin_defaults),
+	};
+
+	return cmocka_run_group_tests_name("policy-load", tests, NULL, NULL);
+}
