@@ -100,7 +100,8 @@ $(B)/asan/core/%.o: core/%.c $(CORE_HDR) | $(B)/asan/core
 
 # ---- examples and test tools ---------------------------------------------
 EXAMPLES := $(B)/examples/readme_example
-TOOLS := $(B)/tests/mpa-testsrv $(B)/tests/test_core_integration
+TOOLS := $(B)/tests/mpa-testsrv $(B)/tests/test_core_integration \
+	$(B)/tests/test_policy_ns
 
 examples: $(EXAMPLES)
 tools: $(TOOLS)
@@ -121,6 +122,11 @@ $(B)/tests/test_core_integration: tests/integration/test_core.c \
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Icore -Itests/integration -Itests/lib \
 		-o $@ $< \
 		$(B)/libmptcplib.a $(LIBMNL_LIBS) $(CMOCKA_LIBS) -lpthread
+
+$(B)/tests/test_policy_ns: tests/integration/test_policy_ns.c \
+		$(B)/libmpa_policy.a | $(B)/tests
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Ipolicy -o $@ $< $(B)/libmpa_policy.a \
+		$(INIH_LIBS) $(CMOCKA_LIBS)
 
 # ---- unit tests: cmocka, under ASan + UBSan --------------------------------
 UNIT_SRC := $(wildcard tests/unit/test_*.c)

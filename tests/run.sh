@@ -83,6 +83,7 @@ run_check abi-install bash tests/abi.sh
 run_cmocka core-ipv4-valgrind bash tests/integration/core.sh 4 valgrind
 run_cmocka core-ipv6 bash tests/integration/core.sh 6
 run_check readme-example bash tests/integration/example.sh
+run_cmocka policy-resolve-netns bash tests/integration/policy_ns.sh
 
 if [ ${#failures[@]} -ne 0 ]; then
 	echo "failed suites: ${failures[*]}"

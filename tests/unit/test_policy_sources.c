@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Where policies come from and who wins: system file, drop-in folder,
+ * per-user file, environment file; each alone and combined, secure
+ * execution, HOME unset. Real files in a temporary folder.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mpa_policy.h"
+
+struct tree {
+	char root[64];
+	char sys[128], home[128], xdg[128], env[160];
+};
+
+static void put(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+static void mkdirs(const char *root, const char *sub)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", root, sub);
+	assert_int_equal(mkdir(path, 0755), 0);
+}
+
+static int setup(void **state)
+{
+	struct tree *t = calloc(1, sizeof(*t));
+
+	snprintf(t->root, sizeof(t->root), "/tmp/mpa-policy-XXXXXX");
+	if (!mkdtemp(t->root))
+		return -1;
+	snprintf(t->sys, sizeof(t->sys), "%s/etc", t->root);
+	snprintf(t->home, sizeof(t->home), "%s/home", t->root);
+	snprintf(t->xdg, sizeof(t->xdg), "%s/xdg", t->root);
+	snprintf(t->env, sizeof(t->env), "%s/launch.ini", t->root);
+	mkdirs(t->root, "etc");
+	mkdirs(t->root, "etc/policy.d");
+	mkdirs(t->root, "home");
+	mkdirs(t->root, "home/.config");
+	mkdirs(t->root, "home/.config/mptcp-auto");
+	mkdirs(t->root, "xdg");
+	mkdirs(t->root, "xdg/mptcp-auto");
+	*state = t;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct tree *t = *state;
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->root);
+	if (system(cmd) != 0)
+		return -1;
+	free(t);
+	return 0;
+}
+
+/* Each source sets subflows to its own number; the winner shows. */
+static void write_all_sources(struct tree *t)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/policy.ini", t->sys);
+	put(path, "[default]\nsubflows = 1\ninterfaces = sys0\n");
+	snprintf(path, sizeof(path), "%s/policy.d/20-curl.ini", t->sys);
+	put(path, "[program curl]\nsubflows = 2\n");
+	snprintf(path, sizeof(path), "%s/policy.d/10-curl.ini", t->sys);
+	put(path, "[program curl]\nsubflows = 3\nbackup = drop0\n");
+	snprintf(path, sizeof(path), "%s/policy.d/notes.txt", t->sys);
+	put(path, "not a policy");
+	snprintf(path, sizeof(path), "%s/home/.config/mptcp-auto/policy.ini",
+		 t->root);
+	put(path, "[program curl]\nsubflows = 4\n");
+	snprintf(path, sizeof(path), "%s/mptcp-auto/policy.ini", t->xdg);
+	put(path, "[program curl]\nsubflows = 5\n");
+	put(t->env, "[program curl]\nsubflows = 6\n");
+}
+
+static const struct mpa_rule *curl(const struct mpa_policy *p)
+{
+	struct mpa_prog_id id = { .exe = "curl" };
+
+	return mpa_policy_program(p, &id);
+}
+
+static const struct src_case {
+	const char *name;
+	bool env, xdg, home, secure;
+	int want_subflows;
+	int want_files;
+} src_cases[] = {
+	{ "system and drop-ins only", false, false, false, false, 2, 3 },
+	{ "plus per-user (HOME)", false, false, true, false, 4, 4 },
+	{ "XDG_CONFIG_HOME beats HOME", false, true, true, false, 5, 4 },
+	{ "environment file wins", true, true, true, false, 6, 5 },
+	{ "secure execution ignores env and user", true, true, true, true, 2,
+	  3 },
+};
+
+static void test_precedence_table(void **state)
+{
+	struct tree *t = *state;
+	size_t i;
+
+	write_all_sources(t);
+	for (i = 0; i < sizeof(src_cases) / sizeof(src_cases[0]); i++) {
+		const struct src_case *c = &src_cases[i];
+		struct mpa_sources src;
+		struct mpa_policy *p;
+
+		print_message("%s\n", c->name);
+		mpa_sources_init(&src, t->sys, c->env ? t->env : NULL,
+				 c->xdg ? t->xdg : NULL,
+				 c->home ? t->home : NULL, c->secure);
+		p = mpa_policy_load(&src);
+		assert_non_null(p);
+		assert_int_equal(p->ndiags, 0);
+		assert_int_equal(p->nfiles, c->want_files);
+		assert_int_equal(curl(p)->subflows, c->want_subflows);
+		/* Drop-ins load in name order; keys they leave alone stay. */
+		assert_string_equal(curl(p)->backup_ifaces.v[0].pat, "drop0");
+		assert_string_equal(curl(p)->ifaces.v[0].pat, "sys0");
+		assert_int_equal(p->def.subflows, 1);
+		mpa_policy_free(p);
+	}
+}
+
+static void test_each_source_alone(void **state)
+{
+	struct tree *t = *state;
+	struct mpa_sources src;
+	struct mpa_policy *p;
+	char path[256];
+
+	/* Nothing at all: built-in defaults, no diagnostic. */
+	mpa_sources_init(&src, t->sys, NULL, NULL, NULL, false);
+	p = mpa_policy_load(&src);
+	assert_int_equal(p->nfiles, 0);
+	assert_int_equal(p->ndiags, 0);
+	assert_int_equal(curl(p)->subflows, 2);
+	mpa_policy_free(p);
+
+	put(t->env, "[program curl]\nsubflows = 6\n");
+	mpa_sources_init(&src, t->sys, t->env, NULL, NULL, false);
+	p = mpa_policy_load(&src);
+	assert_int_equal(p->nfiles, 1);
+	assert_int_equal(curl(p)->subflows, 6);
+	mpa_policy_free(p);
+	unlink(t->env);
+
+	snprintf(path, sizeof(path), "%s/home/.config/mptcp-auto/policy.ini",
+		 t->root);
+	put(path, "[program curl]\nsubflows = 4\n");
+	mpa_sources_init(&src, t->sys, NULL, NULL, t->home, false);
+	p = mpa_policy_load(&src);
+	assert_int_equal(p->nfiles, 1);
+	assert_int_equal(curl(p)->subflows, 4);
+	mpa_policy_free(p);
+	unlink(path);
+
+	snprintf(path, sizeof(path), "%s/policy.d/50-curl.ini", t->sys);
+	put(path, "[program curl]\nsubflows = 7\n");
+	mpa_sources_init(&src, t->sys, NULL, NULL, NULL, false);
+	p = mpa_policy_load(&src);
+	assert_int_equal(p->nfiles, 1);
+	assert_int_equal(curl(p)->subflows, 7);
+	mpa_policy_free(p);
+	unlink(path);
+
+	snprintf(path, sizeof(path), "%s/policy.ini", t->sys);
+	put(path, "[program curl]\nsubflows = 8\n");
+	mpa_sources_init(&src, t->sys, NULL, NULL, NULL, false);
+	p = mpa_policy_load(&src);
+	assert_int_equal(p->nfiles, 1);
+	assert_int_equal(curl(p)->subflows, 8);
+	mpa_policy_free(p);
+	unlink(path);
+}
+
+static void test_paths(void **state)
+{
+	struct mpa_sources src;
+
+	(void)state;
+	mpa_sources_init(&src, "/etc/mptcp-auto", "/srv/p.ini", NULL, "/home/u",
+			 false);
+	assert_string_equal(src.system_file, "/etc/mptcp-auto/policy.ini");
+	assert_string_equal(src.dropin_dir, "/etc/mptcp-auto/policy.d");
+	assert_string_equal(src.user_file,
+			    "/home/u/.config/mptcp-auto/policy.ini");
+	assert_string_equal(src.env_file, "/srv/p.ini");
+	/* HOME unset (systemd services): no per-user file, no crash. */
+	mpa_sources_init(&src, "/etc/mptcp-auto", NULL, NULL, NULL, false);
+	assert_string_equal(src.user_file, "");
+	assert_string_equal(src.env_file, "");
+	/* Relative paths would mean the current directory: never. */
+	mpa_sources_init(&src, "/etc/mptcp-auto", "policy.ini", "cfg", "home",
+			 false);
+	assert_string_equal(src.env_file, "");
+	assert_string_equal(src.user_file, "");
+	/* setuid/setcap: only the system files. */
+	mpa_sources_init(&src, "/etc/mptcp-auto", "/srv/p.ini", "/x", "/h",
+			 true);
+	assert_string_equal(src.env_file, "");
+	assert_string_equal(src.user_file, "");
+	assert_string_equal(src.system_file, "/etc/mptcp-auto/policy.ini");
+}
+
+static void test_missing_env_file_is_an_error(void **state)
+{
+	struct tree *t = *state;
+	struct mpa_sources src;
+	struct mpa_policy *p;
+	char buf[400], want[400];
+
+	mpa_sources_init(&src, t->sys, "/nonexistent/mpa.ini", NULL, NULL,
+			 false);
+	p = mpa_policy_load(&src);
+	assert_non_null(p);
+	assert_int_equal(p->nerrors, 1);
+	snprintf(want, sizeof(want),
+		 "/nonexistent/mpa.ini: error: cannot "
+		 "read: No such file or directory");
+	assert_string_equal(mpa_diag_format(&p->diags[0], buf, sizeof(buf)),
+			    want);
+	mpa_policy_free(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_precedence_table, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_each_source_alone, setup,
+						teardown),
+		cmocka_unit_test(test_paths),
+		cmocka_unit_test_setup_teardown(
+			test_missing_env_file_is_an_error, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("policy-sources", tests, NULL, NULL);
+}
