@@ -27,11 +27,11 @@ INIH_LIBS := -l:libinih.a
 
 # Debian packages the build, the tests and the demo need.
 DEB_PKGS := gcc make pkg-config libmnl-dev libcmocka-dev libinih-dev \
-	iproute2 curl valgrind
+	iproute2 curl valgrind clang libclang-rt-dev
 
 .SECONDARY:
 
-.PHONY: all deps lib policy check test-unit demo install clean sanitize
+.PHONY: all deps lib policy fuzz fuzz-check bench check test-unit demo install clean sanitize
 
 all: lib policy examples tools
 
@@ -139,11 +139,43 @@ $(B)/asan/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(CORE_ASAN_OBJ) \
 		$(CORE_ASAN_OBJ) $(POLICY_ASAN_OBJ) $(LIBMNL_LIBS) $(INIH_LIBS) \
 		$(CMOCKA_LIBS) -lpthread
 
+# ---- fuzzing (libFuzzer, clang) ------------------------------------------
+FUZZ_SECONDS ?= 300
+FUZZ_CHECK_SECONDS ?= 15
+FUZZ_CORPUS := tests/fixtures/policy
+FUZZ_BIN := $(B)/fuzz/fuzz_policy
+
+$(FUZZ_BIN): tests/fuzz/fuzz_policy.c $(POLICY_SRC) $(POLICY_HDR) | $(B)/fuzz
+	clang -std=gnu11 -g -O1 -D_GNU_SOURCE $(WARN) \
+		-fsanitize=fuzzer,address,undefined -Ipolicy -o $@ \
+		tests/fuzz/fuzz_policy.c $(POLICY_SRC) $(INIH_LIBS)
+
+# What `make check` runs: every seed once, then a short seeded run.
+fuzz-check: $(FUZZ_BIN)
+	$(FUZZ_BIN) $(FUZZ_CORPUS)/*.ini conf/policy.ini
+	mkdir -p $(B)/fuzz/corpus
+	$(FUZZ_BIN) -seed=1 -max_total_time=$(FUZZ_CHECK_SECONDS) \
+		-max_len=4096 $(B)/fuzz/corpus $(FUZZ_CORPUS)
+
+fuzz: $(FUZZ_BIN)
+	mkdir -p $(B)/fuzz/corpus
+	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+		$(B)/fuzz/corpus $(FUZZ_CORPUS)
+
+# ---- benchmarks: figures, never pass/fail ---------------------------------
+$(B)/bench/policy_match: bench/policy_match.c $(B)/libmpa_policy.a | $(B)/bench
+	$(CC) $(BASE_CFLAGS) -O2 -Ipolicy -o $@ $< $(B)/libmpa_policy.a \
+		$(INIH_LIBS)
+
+bench: $(B)/bench/policy_match
+	@echo "== policy match cost (bench/policy_match.c)"
+	@$(B)/bench/policy_match
+
 test-unit: $(UNIT_BIN)
 sanitize: $(UNIT_BIN)
 
 check: deps
-	$(MAKE) all test-unit
+	$(MAKE) all test-unit $(FUZZ_BIN)
 	bash tests/run.sh
 
 demo: deps
@@ -162,7 +194,7 @@ install: lib
 		> $(DESTDIR)$(LIBDIR)/pkgconfig/mptcplib.pc
 
 $(B) $(B)/core $(B)/policy $(B)/asan/core $(B)/asan/policy $(B)/asan/tests \
-		$(B)/examples $(B)/tests:
+		$(B)/examples $(B)/tests $(B)/fuzz $(B)/bench:
 	mkdir -p $@
 
 clean:

@@ -106,9 +106,9 @@ static int add_diag(struct mpa_policy *p, enum mpa_severity sev,
 	return 0;
 }
 
-#define file_error(ctx, ...)                                              \
-	((ctx)->errors++, add_diag((ctx)->p, MPA_ERROR, (ctx)->name,      \
-				   (ctx)->line, __VA_ARGS__))
+#define file_error(ctx, ...) \
+	((ctx)->errors++,    \
+	 add_diag((ctx)->p, MPA_ERROR, (ctx)->name, (ctx)->line, __VA_ARGS__))
 #define file_warn(ctx, ...) \
 	add_diag((ctx)->p, MPA_WARNING, (ctx)->name, (ctx)->line, __VA_ARGS__)
 
@@ -170,7 +170,8 @@ static int state_copy(struct load_state *dst, const struct load_state *src)
 	dst->progs = malloc((size_t)src->cap * sizeof(*dst->progs));
 	if (!dst->progs)
 		return -ENOMEM;
-	memcpy(dst->progs, src->progs, (size_t)src->nprogs * sizeof(*src->progs));
+	memcpy(dst->progs, src->progs,
+	       (size_t)src->nprogs * sizeof(*src->progs));
 	return 0;
 }
 
@@ -235,11 +236,11 @@ static int rule_set(struct mpa_rule *r, int k, const char *value, char *err,
 	case K_SUBFLOWS:
 		return mpa_parse_int(key, value, 0, MPA_MAX_SUBFLOWS,
 				     &r->subflows, err, errlen);
-#define LIST_CASE(K, list, parser)                                          \
-	case K:                                                             \
-		rc = parser(key, value, r->list.v, MPA_MAX_##list##_N,      \
-			    &r->list.n, err, errlen);                        \
-		r->list.set = rc == 0;                                      \
+#define LIST_CASE(K, list, parser)                                     \
+	case K:                                                        \
+		rc = parser(key, value, r->list.v, MPA_MAX_##list##_N, \
+			    &r->list.n, err, errlen);                  \
+		r->list.set = rc == 0;                                 \
 		return rc;
 #define MPA_MAX_ifaces_N MPA_MAX_IFACES
 #define MPA_MAX_backup_ifaces_N MPA_MAX_IFACES
@@ -287,8 +288,9 @@ static int ini_key(void *user, const char *section, const char *name,
 		return 1;
 	}
 	if (s->key_line[k]) {
-		file_error(ctx, "'%s' is set twice in this section (first at "
-				"line %d)",
+		file_error(ctx,
+			   "'%s' is set twice in this section (first at "
+			   "line %d)",
 			   name, s->key_line[k]);
 		return 1;
 	}
@@ -338,15 +340,17 @@ static void begin_section(struct file_ctx *ctx, const char *in, size_t len)
 			return;
 		}
 	} else {
-		file_error(ctx, "unknown section [%s] (expected [default] or "
-				"[program NAME])",
+		file_error(ctx,
+			   "unknown section [%s] (expected [default] or "
+			   "[program NAME])",
 			   name);
 		return;
 	}
 	for (i = 0; i < ctx->nseen; i++) {
 		if (ctx->seen[i].rule == idx) {
-			file_error(ctx, "section [%s] repeated (first at line "
-					"%d)",
+			file_error(ctx,
+				   "section [%s] repeated (first at line "
+				   "%d)",
 				   name, ctx->seen[i].line);
 			return;
 		}
@@ -435,8 +439,9 @@ static const char *check_line(struct file_ctx *ctx, const char *s, size_t len)
 			return "";
 		}
 		if (!ctx->had_header) {
-			file_error(ctx, "'%.*s' is outside any section; put "
-					"it under [default] or [program NAME]",
+			file_error(ctx,
+				   "'%.*s' is outside any section; put "
+				   "it under [default] or [program NAME]",
 				   (int)keylen, s);
 			return "";
 		}
@@ -470,7 +475,11 @@ static int load_text(struct mpa_policy *p, struct load_state *st,
 		     const char *name, const char *text, size_t len)
 {
 	struct file_ctx ctx = {
-		.p = p, .st = st, .name = name, .buf = text, .len = len,
+		.p = p,
+		.st = st,
+		.name = name,
+		.buf = text,
+		.len = len,
 		.cur = NO_RULE,
 	};
 
@@ -512,8 +521,8 @@ static void rule_inherit(struct mpa_rule *r, const struct mpa_rule *from)
 		r->skip_local = from->skip_local;
 	if (r->reopen == MPA_UNSET)
 		r->reopen = from->reopen;
-#define INHERIT(list)                       \
-	if (!r->list.set)                   \
+#define INHERIT(list)     \
+	if (!r->list.set) \
 		r->list = from->list;
 	INHERIT(ifaces)
 	INHERIT(backup_ifaces)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Matching: pure, allocation-free, safe from any thread. */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "mpa_policy.h"
@@ -27,6 +28,50 @@ bool mpa_glob_match(const char *pat, const char *name)
 	while (*pat == '*')
 		pat++;
 	return !*pat;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+static bool is_interpreter(const char *exe)
+{
+	static const char *const pats[] = { "sh",    "bash",	"dash",
+					    "zsh",   "python*", "perl*",
+					    "ruby*", "node",	"nodejs" };
+	size_t i;
+
+	for (i = 0; i < sizeof(pats) / sizeof(pats[0]); i++)
+		if (mpa_glob_match(pats[i], exe))
+			return true;
+	return false;
+}
+
+void mpa_prog_id_init(struct mpa_prog_id *id, struct mpa_prog_names *names,
+		      const char *exe_path, const char *argv0,
+		      const char *argv1)
+{
+	memset(names, 0, sizeof(*names));
+	memset(id, 0, sizeof(*id));
+	if (exe_path && *exe_path) {
+		snprintf(names->exe, sizeof(names->exe), "%s",
+			 base_name(exe_path));
+		id->exe = names->exe;
+	}
+	if (argv0 && *argv0) {
+		snprintf(names->argv0, sizeof(names->argv0), "%s",
+			 base_name(argv0));
+		id->argv0 = names->argv0;
+	}
+	if (id->exe && is_interpreter(id->exe) && argv1 && *argv1 &&
+	    *argv1 != '-') {
+		snprintf(names->script, sizeof(names->script), "%s",
+			 base_name(argv1));
+		id->script = names->script;
+	}
 }
 
 const struct mpa_rule *mpa_policy_program(const struct mpa_policy *p,
@@ -62,7 +107,8 @@ static bool dest_load(const struct sockaddr *sa, struct dest *d)
 		return true;
 	}
 	if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+		const struct sockaddr_in6 *in6 =
+			(const struct sockaddr_in6 *)sa;
 
 		d->port = ntohs(in6->sin6_port);
 		if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {

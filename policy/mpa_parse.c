@@ -69,8 +69,9 @@ int mpa_parse_int(const char *key, const char *v, int min, int max, int *out,
 	long n;
 
 	if (parse_uint(v, max, &n) || n < min)
-		return parse_fail(err, errlen, "%s: '%s' is not a number from "
-					       "%d to %d",
+		return parse_fail(err, errlen,
+				  "%s: '%s' is not a number from "
+				  "%d to %d",
 				  key, v, min, max);
 	*out = (int)n;
 	return 0;
@@ -81,8 +82,7 @@ int mpa_parse_int(const char *key, const char *v, int min, int max, int *out,
  * an empty list; an empty element ("a,,b", "a,") is an error naming the
  * whole value, since that is what the person has to look at.
  */
-typedef int (*elem_fn)(const char *elem, void *ctx, char *err,
-		       size_t errlen);
+typedef int (*elem_fn)(const char *elem, void *ctx, char *err, size_t errlen);
 
 static int parse_list(const char *v, const char *what, elem_fn fn, void *ctx,
 		      char *err, size_t errlen)
@@ -134,14 +134,16 @@ static int iface_elem(const char *e, void *c, char *err, size_t errlen)
 	const char *s;
 
 	if (strlen(e) >= IFNAMSIZ)
-		return parse_fail(err, errlen, "%s: '%s' is longer than an "
-					       "interface name (%d characters)",
+		return parse_fail(err, errlen,
+				  "%s: '%s' is longer than an "
+				  "interface name (%d characters)",
 				  ctx->key, e, IFNAMSIZ - 1);
 	for (s = e; *s; s++)
 		if (isspace((unsigned char)*s) || *s == '/' || *s == ':' ||
 		    !isprint((unsigned char)*s))
-			return parse_fail(err, errlen, "%s: '%s' is not an "
-						       "interface name",
+			return parse_fail(err, errlen,
+					  "%s: '%s' is not an "
+					  "interface name",
 					  ctx->key, e);
 	if (*ctx->n >= ctx->max)
 		return parse_fail(err, errlen, "%s: more than %d interfaces",
@@ -151,9 +153,8 @@ static int iface_elem(const char *e, void *c, char *err, size_t errlen)
 	return 0;
 }
 
-int mpa_parse_ifaces(const char *key, const char *v,
-		     struct mpa_iface_pat *out, int max, int *n, char *err,
-		     size_t errlen)
+int mpa_parse_ifaces(const char *key, const char *v, struct mpa_iface_pat *out,
+		     int max, int *n, char *err, size_t errlen)
 {
 	struct list_ctx ctx = { key, out, max, n };
 
@@ -194,19 +195,22 @@ static int prefix_elem(const char *e, void *c, char *err, size_t errlen)
 	else if (inet_pton(AF_INET6, addr, p.addr) == 1)
 		p.family = AF_INET6;
 	else
-		return parse_fail(err, errlen, "%s: '%s' is not an address or "
-					       "prefix",
+		return parse_fail(err, errlen,
+				  "%s: '%s' is not an address or "
+				  "prefix",
 				  ctx->key, e);
 	maxlen = p.family == AF_INET ? 32 : 128;
 	len = maxlen;
 	if (slash && parse_uint(slash + 1, maxlen, &len))
-		return parse_fail(err, errlen, "%s: '%s': prefix length must "
-					       "be 0 to %d",
+		return parse_fail(err, errlen,
+				  "%s: '%s': prefix length must "
+				  "be 0 to %d",
 				  ctx->key, e, maxlen);
 	p.len = (uint8_t)len;
 	if (!prefix_host_bits_clear(&p))
-		return parse_fail(err, errlen, "%s: '%s' has bits set past "
-					       "its prefix length",
+		return parse_fail(err, errlen,
+				  "%s: '%s' has bits set past "
+				  "its prefix length",
 				  ctx->key, e);
 	if (*ctx->n >= ctx->max)
 		return parse_fail(err, errlen, "%s: more than %d prefixes",
@@ -245,8 +249,9 @@ static int port_elem(const char *e, void *c, char *err, size_t errlen)
 		return parse_fail(err, errlen, "%s: %s is an empty range",
 				  ctx->key, e);
 	if (*ctx->n >= ctx->max)
-		return parse_fail(err, errlen, "%s: more than %d ports or "
-					       "ranges",
+		return parse_fail(err, errlen,
+				  "%s: more than %d ports or "
+				  "ranges",
 				  ctx->key, ctx->max);
 	out[*ctx->n].lo = (uint16_t)lo;
 	out[*ctx->n].hi = (uint16_t)hi;

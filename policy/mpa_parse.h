@@ -17,9 +17,8 @@ int mpa_parse_int(const char *key, const char *v, int min, int max, int *out,
 		  char *err, size_t errlen);
 
 /* Comma-separated interface names, * and ? allowed. */
-int mpa_parse_ifaces(const char *key, const char *v,
-		     struct mpa_iface_pat *out, int max, int *n, char *err,
-		     size_t errlen);
+int mpa_parse_ifaces(const char *key, const char *v, struct mpa_iface_pat *out,
+		     int max, int *n, char *err, size_t errlen);
 
 /* Comma-separated IPv4/IPv6 prefixes; a bare address is a host prefix. */
 int mpa_parse_prefixes(const char *key, const char *v, struct mpa_prefix *out,

@@ -161,8 +161,7 @@ struct mpa_policy *mpa_policy_load(const struct mpa_sources *src)
 		goto fail;
 	if (load_path(p, state, src->system_file, false) ||
 	    load_dropins(p, state, src->dropin_dir) ||
-	    (src->user_file[0] &&
-	     load_path(p, state, src->user_file, false)) ||
+	    (src->user_file[0] && load_path(p, state, src->user_file, false)) ||
 	    (src->env_file[0] && load_path(p, state, src->env_file, true)))
 		goto fail;
 	mpa_load_finish(p, state);

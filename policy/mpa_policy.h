@@ -43,11 +43,11 @@ struct mpa_port_range {
 };
 
 /* A list value: set (possibly empty) or inherited. */
-#define MPA_LIST(type, max)   \
-	struct {              \
-		bool set;     \
-		int n;        \
-		type v[max];  \
+#define MPA_LIST(type, max)  \
+	struct {             \
+		bool set;    \
+		int n;       \
+		type v[max]; \
 	}
 
 /* One section: [default] or [program PATTERN]. */
@@ -134,6 +134,22 @@ struct mpa_prog_id {
 	const char *argv0; /* basename of argv[0] */
 	const char *script; /* basename of the script an interpreter runs */
 };
+
+/* Storage for a program's names; mpa_prog_id points into it. */
+struct mpa_prog_names {
+	char exe[64], argv0[64], script[64];
+};
+
+/*
+ * mpa_prog_id_init() - this program's identity from the path of its
+ * executable (readlink of /proc/self/exe), argv[0] and argv[1] (each may
+ * be NULL). The script name is argv[1]'s basename when the executable is
+ * an interpreter (sh, bash, dash, zsh, python*, perl*, ruby*, node) and
+ * argv[1] is not an option.
+ */
+void mpa_prog_id_init(struct mpa_prog_id *id, struct mpa_prog_names *names,
+		      const char *exe_path, const char *argv0,
+		      const char *argv1);
 
 /*
  * mpa_policy_program() - the rule for this program: the first

@@ -60,9 +60,8 @@ static bool add_local(const struct ifaddrs *i, bool backup,
 	snprintf(l->ifname, sizeof(l->ifname), "%s", i->ifa_name);
 	l->ifindex = (int)if_nametoindex(i->ifa_name);
 	memcpy(&l->addr, i->ifa_addr,
-	       i->ifa_addr->sa_family == AF_INET ?
-		       sizeof(struct sockaddr_in) :
-		       sizeof(struct sockaddr_in6));
+	       i->ifa_addr->sa_family == AF_INET ? sizeof(struct sockaddr_in) :
+						   sizeof(struct sockaddr_in6));
 	l->backup = backup;
 	return true;
 }
@@ -80,8 +79,8 @@ int mpa_resolve_list(const struct mpa_decision *d, const struct ifaddrs *ifa,
 	if (d->max_subflows < cap)
 		cap = d->max_subflows;
 	for (pass = 0; pass < 2; pass++) {
-		const struct mpa_iface_pat *pats =
-			pass ? r->backup_ifaces.v : r->ifaces.v;
+		const struct mpa_iface_pat *pats = pass ? r->backup_ifaces.v :
+							  r->ifaces.v;
 		int npats = pass ? r->backup_ifaces.n : r->ifaces.n;
 
 		for (p = 0; p < npats; p++) {
@@ -93,9 +92,9 @@ int mpa_resolve_list(const struct mpa_decision *d, const struct ifaddrs *ifa,
 					       i->ifa_name))
 					continue;
 				/* Named in both lists: backup wins. */
-				if (!pass && pats_match(r->backup_ifaces.v,
-							r->backup_ifaces.n,
-							i->ifa_name))
+				if (!pass &&
+				    pats_match(r->backup_ifaces.v,
+					       r->backup_ifaces.n, i->ifa_name))
 					continue;
 				if (!add_local(i, pass == 1, out, &n, cap))
 					return n;

@@ -12,15 +12,13 @@
 #define FIXTURES "tests/fixtures"
 #endif
 
-/* The fixture's bytes (NUL-terminated, NULL if missing); *len its size. */
-static char *fixture_read(const char *name, size_t *len)
+/* The file's bytes (NUL-terminated, NULL if missing); *len its size. */
+static char *fixture_read_path(const char *path, size_t *len)
 {
-	char path[512];
 	FILE *f;
 	char *buf;
 	long n;
 
-	snprintf(path, sizeof(path), "%s/policy/%s", FIXTURES, name);
 	f = fopen(path, "rb");
 	if (!f)
 		return NULL;
@@ -37,6 +35,14 @@ static char *fixture_read(const char *name, size_t *len)
 	fclose(f);
 	*len = (size_t)n;
 	return buf;
+}
+
+static char *fixture_read(const char *name, size_t *len)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/policy/%s", FIXTURES, name);
+	return fixture_read_path(path, len);
 }
 
 /* Load fixtures @names in order, each diagnosed under its own name. */

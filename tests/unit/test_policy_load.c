@@ -297,6 +297,26 @@ static void test_layering(void **state)
 	mpa_policy_free(p);
 }
 
+/* The shipped example is a valid policy, with no warning. */
+static void test_conf_example_is_clean(void **state)
+{
+	const char *name = "conf/policy.ini", *text;
+	size_t len;
+	struct mpa_policy *p;
+	struct mpa_prog_id id = { .exe = "java" };
+
+	(void)state;
+	text = fixture_read_path(FIXTURES "/../../conf/policy.ini", &len);
+	assert_non_null(text);
+	p = mpa_policy_load_buffers(&name, &text, &len, 1);
+	free((char *)text);
+	assert_non_null(p);
+	assert_int_equal(p->ndiags, 0);
+	assert_int_equal(p->nprograms, 3);
+	assert_int_equal(mpa_policy_program(p, &id)->mptcp, MPA_NO);
+	mpa_policy_free(p);
+}
+
 static void test_builtin_defaults(void **state)
 {
 	struct mpa_policy *p = mpa_policy_load_buffers(NULL, NULL, NULL, 0);
@@ -325,6 +345,7 @@ int main(void)
 		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_layering),
 		cmocka_unit_test(test_builtin_defaults),
+		cmocka_unit_test(test_conf_example_is_clean),
 	};
 
 	return cmocka_run_group_tests_name("policy-load", tests, NULL, NULL);

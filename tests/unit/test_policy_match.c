@@ -81,6 +81,48 @@ static void test_program_table(void **state)
 	mpa_policy_free(p);
 }
 
+static const struct id_case {
+	const char *exe, *argv0, *argv1;
+	const char *want_exe, *want_argv0, *want_script;
+} id_cases[] = {
+	{ "/usr/bin/curl", "curl", "-O", "curl", "curl", NULL },
+	{ "/usr/bin/python3.11", "/usr/bin/python3", "/opt/backup.py",
+	  "python3.11", "python3", "backup.py" },
+	{ "/usr/bin/bash", "bash", "./nightly.sh", "bash", "bash",
+	  "nightly.sh" },
+	/* An option is not a script. */
+	{ "/usr/bin/python3.11", "python3", "-m", "python3.11", "python3",
+	  NULL },
+	/* Not an interpreter: argv[1] is just an argument. */
+	{ "/usr/bin/git", "git", "clone", "git", "git", NULL },
+	{ NULL, NULL, NULL, NULL, NULL, NULL },
+};
+
+static void check_name(const char *got, const char *want)
+{
+	if (want)
+		assert_string_equal(got, want);
+	else
+		assert_null(got);
+}
+
+static void test_prog_id(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(id_cases) / sizeof(id_cases[0]); i++) {
+		const struct id_case *c = &id_cases[i];
+		struct mpa_prog_names names;
+		struct mpa_prog_id id;
+
+		mpa_prog_id_init(&id, &names, c->exe, c->argv0, c->argv1);
+		check_name(id.exe, c->want_exe);
+		check_name(id.argv0, c->want_argv0);
+		check_name(id.script, c->want_script);
+	}
+}
+
 static void sa(struct sockaddr_storage *ss, const char *ip, int port)
 {
 	memset(ss, 0, sizeof(*ss));
@@ -283,6 +325,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_program_table),
+		cmocka_unit_test(test_prog_id),
 		cmocka_unit_test(test_destination_table),
 		cmocka_unit_test(test_no_interfaces_no_subflows),
 		cmocka_unit_test(test_skip_local_off),
