@@ -116,11 +116,14 @@ struct open_req {
 	int nonblock;
 };
 
-static int open_parse(int fd, const struct mptcplib_flow *tuple,
-		      const struct mptcplib_open_opts *opts,
-		      struct open_req *req)
+/*
+ * The request's ends and options. A NULL tuple->remote means the peer of
+ * @fd (which must then be >= 0).
+ */
+static int open_parse_flow(int fd, const struct mptcplib_flow *tuple,
+			   const struct mptcplib_open_opts *opts,
+			   struct open_req *req)
 {
-	struct mpl_mptcp_info info;
 	socklen_t len = sizeof(req->remote);
 	int err;
 
@@ -137,6 +140,8 @@ static int open_parse(int fd, const struct mptcplib_flow *tuple,
 				  tuple->remote_len);
 		if (err)
 			return mpl_fail(err, "open_sub: bad remote address");
+	} else if (fd < 0) {
+		return mpl_fail(EINVAL, "open_sub: tuple->remote is NULL");
 	} else if (getpeername(fd, (struct sockaddr *)&req->remote, &len) < 0) {
 		return mpl_fail(errno, "open_sub: fd %d has no peer", fd);
 	}
@@ -146,15 +151,6 @@ static int open_parse(int fd, const struct mptcplib_flow *tuple,
 	if (req->local.ss_family != req->remote.ss_family)
 		return mpl_fail(EAFNOSUPPORT, "open_sub: local and remote "
 					      "address families differ");
-	err = mpl_sock_info(fd, &info, NULL);
-	if (err == -EOPNOTSUPP)
-		return mpl_conn_not_mptcp(fd, "open_sub");
-	if (err)
-		return mpl_fail(err, "open_sub: fd %d", fd);
-	if (!info.token)
-		return mpl_fail(ENOTCONN, "open_sub: fd %d is not connected",
-				fd);
-	req->token = info.token;
 	req->low_prio = tuple->low_prio > 0;
 	req->timeout_ms = MPTCPLIB_OPEN_TIMEOUT_MS;
 	if (!opts)
@@ -169,6 +165,28 @@ static int open_parse(int fd, const struct mptcplib_flow *tuple,
 			return mpl_fail(ENODEV, "open_sub: no interface %s",
 					opts->ifname);
 	}
+	return 0;
+}
+
+/* open_parse_flow(), then the connection's token from @fd. */
+static int open_parse(int fd, const struct mptcplib_flow *tuple,
+		      const struct mptcplib_open_opts *opts,
+		      struct open_req *req)
+{
+	struct mpl_mptcp_info info;
+	int err = open_parse_flow(fd, tuple, opts, req);
+
+	if (err)
+		return err;
+	err = mpl_sock_info(fd, &info, NULL);
+	if (err == -EOPNOTSUPP)
+		return mpl_conn_not_mptcp(fd, "open_sub");
+	if (err)
+		return mpl_fail(err, "open_sub: fd %d", fd);
+	if (!info.token)
+		return mpl_fail(ENOTCONN, "open_sub: fd %d is not connected",
+				fd);
+	req->token = info.token;
 	return 0;
 }
 
@@ -385,6 +403,26 @@ out:
 int mptcplib_open_sub(int sockfd, struct mptcplib_flow *tuple)
 {
 	return mptcplib_open_sub_ext(sockfd, tuple, NULL);
+}
+
+int mptcplib_token_open_sub(uint32_t token, const struct mptcplib_flow *tuple,
+			    const struct mptcplib_open_opts *opts)
+{
+	struct open_req req;
+	struct mpl_nl nl;
+	int err;
+
+	mpl_clear();
+	err = open_parse_flow(-1, tuple, opts, &req);
+	if (err)
+		return err;
+	req.token = token;
+	err = pm_open(&nl, MPL_PM_CMD_SUBFLOW_CREATE, "open_sub");
+	if (err)
+		return err;
+	err = open_request(&nl, &req);
+	mpl_nl_close(&nl);
+	return err;
 }
 
 /* Record the kernel's id for @sf's local address before it forgets it. */

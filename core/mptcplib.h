@@ -131,6 +131,20 @@ struct mptcplib_open_opts {
 MPTCPLIB_API int mptcplib_open_sub_ext(int sockfd, struct mptcplib_flow *tuple,
 				       const struct mptcplib_open_opts *opts);
 
+/*
+ * mptcplib_token_open_sub() - ask for a subflow of the connection whose
+ * local token is @token, without its fd: the form a path manager that runs
+ * beside the application (a helper thread or daemon) uses. Always
+ * non-blocking: returns once the kernel queued the SYN; the outcome is an
+ * MPTCPLIB_EVENT_SUB_ESTABLISHED or SUB_CLOSED event for the token.
+ * tuple->local and tuple->remote are both required; tuple->low_prio and
+ * opts' interface are honoured, opts' flags and timeout ignored. Errors as
+ * mptcplib_open_sub(), plus ENOTCONN for a token the kernel does not know.
+ */
+MPTCPLIB_API int mptcplib_token_open_sub(uint32_t token,
+					 const struct mptcplib_flow *tuple,
+					 const struct mptcplib_open_opts *opts);
+
 /* close_sub: also allow closing the last live subflow (kills the data path) */
 #define MPTCPLIB_SHUT_RDWR_LAST (SHUT_RDWR | 0x100)
 

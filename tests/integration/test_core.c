@@ -750,6 +750,37 @@ static void test_events(void **state)
 	mptcplib_free_flow(f);
 }
 
+/* The fd-less form a helper daemon uses: by token, outcome as an event. */
+static void test_token_open_sub(void **state)
+{
+	struct mptcplib_events *ev = NULL;
+	struct mptcplib_conn_info info;
+	struct mptcplib_flow f = it_flow(2, 2);
+	struct mptcplib_event e;
+	int fd = it_connect(262, "MPA_PORT", 1);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(mptcplib_events_open(&ev), 0);
+	assert_int_equal(mptcplib_get_conn_info(fd, &info), 0);
+	f.low_prio = 1;
+	assert_int_equal(mptcplib_token_open_sub(info.token, &f, NULL), 0);
+	assert_int_equal(wait_event(ev, MPTCPLIB_EVENT_SUB_ESTABLISHED,
+				    info.token, &e),
+			 0);
+	assert_int_equal(memcmp(&e.remote, f.remote, f.remote_len), 0);
+	assert_int_equal(mptcplib_get_conn_info(fd, &info), 0);
+	assert_int_equal(info.subflows, 2);
+	/* A token nobody has. */
+	assert_int_equal(mptcplib_token_open_sub(info.token ^ 0x5a5a5a5a, &f,
+						 NULL),
+			 ENOTCONN);
+	assert_non_null(strstr(mptcplib_last_error(), "invalid token"));
+	mptcplib_events_close(ev);
+	mptcplib_free_flow(f);
+	close(fd);
+}
+
 static void test_sub_sockopts(void **state)
 {
 	int fd = it_connect(262, "MPA_PORT", 1), mark = 0x42, id;
@@ -810,6 +841,7 @@ int main(void)
 		cmocka_unit_test(test_nonblocking_open_bound_to_interface),
 		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_sub_sockopts),
+		cmocka_unit_test(test_token_open_sub),
 	};
 
 	return cmocka_run_group_tests_name(it_v6() ? "core-integration-ipv6" :
