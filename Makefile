@@ -31,9 +31,9 @@ DEB_PKGS := gcc make pkg-config libmnl-dev libcmocka-dev libinih-dev \
 
 .SECONDARY:
 
-.PHONY: all deps lib policy fuzz fuzz-check bench check test-unit demo install clean sanitize
+.PHONY: all deps lib policy shim fuzz fuzz-check bench check test-unit demo install clean sanitize
 
-all: lib policy examples tools
+all: lib policy shim examples tools
 
 # Installs missing Debian packages when run as root; explains otherwise.
 deps:
@@ -84,13 +84,34 @@ POLICY_ASAN_OBJ := $(patsubst policy/%.c,$(B)/asan/policy/%.o,$(POLICY_SRC))
 policy: $(B)/libmpa_policy.a
 
 $(B)/policy/%.o: policy/%.c $(POLICY_HDR) | $(B)/policy
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Ipolicy -c -o $@ $<
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Ipolicy -Icore -c -o $@ $<
 
 $(B)/libmpa_policy.a: $(POLICY_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 $(B)/asan/policy/%.o: policy/%.c $(POLICY_HDR) | $(B)/asan/policy
-	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -Ipolicy -c -o $@ $<
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -Ipolicy -Icore -c -o $@ $<
+
+# ---- preload: libmptcp_auto.so (the shim) --------------------------------
+PRELOAD_SRC := $(wildcard preload/*.c)
+PRELOAD_HDR := $(wildcard preload/*.h)
+PRELOAD_OBJ := $(patsubst preload/%.c,$(B)/preload/%.o,$(PRELOAD_SRC))
+SHIM := $(B)/libmptcp_auto.so
+
+shim: $(SHIM)
+
+$(B)/preload/%.o: preload/%.c $(PRELOAD_HDR) $(POLICY_HDR) $(CORE_HDR) \
+		| $(B)/preload
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(SHIM_CFLAGS) -Ipreload -Ipolicy \
+		-Icore -c -o $@ $<
+
+# Everything but socket() and connect() is hidden by the version script,
+# inih included (linked statically); bound at load time, not in a hook.
+$(SHIM): $(PRELOAD_OBJ) $(POLICY_OBJ) $(CORE_OBJ) preload/libmptcp_auto.map
+	$(CC) -shared -Wl,-soname,libmptcp_auto.so -Wl,-z,now -Wl,-z,defs \
+		-Wl,--version-script=preload/libmptcp_auto.map -o $@ \
+		$(PRELOAD_OBJ) $(POLICY_OBJ) $(CORE_OBJ) $(LIBMNL_LIBS) \
+		$(INIH_LIBS) -lpthread -ldl
 
 # ---- sanitizer build (unit tests) ----------------------------------------
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -100,7 +121,8 @@ $(B)/asan/core/%.o: core/%.c $(CORE_HDR) | $(B)/asan/core
 
 # ---- examples and test tools ---------------------------------------------
 EXAMPLES := $(B)/examples/readme_example
-TOOLS := $(B)/tests/mpa-testsrv $(B)/tests/test_core_integration \
+TOOLS := $(B)/tests/mpa-testsrv $(B)/tests/mpa-httpd \
+	$(B)/tests/test_core_integration \
 	$(B)/tests/test_policy_ns
 
 examples: $(EXAMPLES)
@@ -115,6 +137,11 @@ $(B)/tests/mpa-testsrv: tests/tools/mpa_testsrv.c tests/lib/io.h \
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Icore -Itests/lib -o $@ $< \
 		$(B)/libmptcplib.a \
 		$(LIBMNL_LIBS) -lpthread
+
+$(B)/tests/mpa-httpd: tests/tools/mpa_httpd.c tests/lib/io.h \
+		$(B)/libmptcplib.a | $(B)/tests
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Icore -Itests/lib -o $@ $< \
+		$(B)/libmptcplib.a $(LIBMNL_LIBS) -lpthread
 
 $(B)/tests/test_core_integration: tests/integration/test_core.c \
 		tests/integration/itest.h tests/lib/io.h $(B)/libmptcplib.a \
@@ -145,10 +172,14 @@ FUZZ_CHECK_SECONDS ?= 15
 FUZZ_CORPUS := tests/fixtures/policy
 FUZZ_BIN := $(B)/fuzz/fuzz_policy
 
-$(FUZZ_BIN): tests/fuzz/fuzz_policy.c $(POLICY_SRC) $(POLICY_HDR) | $(B)/fuzz
+# The loader and matcher only: nothing that needs the kernel.
+FUZZ_SRC := $(addprefix policy/,mpa_parse.c mpa_load.c mpa_match.c \
+	mpa_policy.c)
+
+$(FUZZ_BIN): tests/fuzz/fuzz_policy.c $(FUZZ_SRC) $(POLICY_HDR) | $(B)/fuzz
 	clang -std=gnu11 -g -O1 -D_GNU_SOURCE $(WARN) \
 		-fsanitize=fuzzer,address,undefined -Ipolicy -o $@ \
-		tests/fuzz/fuzz_policy.c $(POLICY_SRC) $(INIH_LIBS)
+		tests/fuzz/fuzz_policy.c $(FUZZ_SRC) $(INIH_LIBS)
 
 # What `make check` runs: every seed once, then a short seeded run.
 fuzz-check: $(FUZZ_BIN)
@@ -193,7 +224,7 @@ install: lib
 	sed $(PC_SUBST) core/mptcplib.pc.in \
 		> $(DESTDIR)$(LIBDIR)/pkgconfig/mptcplib.pc
 
-$(B) $(B)/core $(B)/policy $(B)/asan/core $(B)/asan/policy $(B)/asan/tests \
+$(B) $(B)/core $(B)/policy $(B)/preload $(B)/asan/core $(B)/asan/policy $(B)/asan/tests \
 		$(B)/examples $(B)/tests $(B)/fuzz $(B)/bench:
 	mkdir -p $@
 

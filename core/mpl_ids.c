@@ -18,6 +18,32 @@ struct ids_slot {
 static struct ids_slot ids_table[IDS_SLOTS];
 static uint64_t ids_clock;
 static pthread_mutex_t ids_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t ids_once = PTHREAD_ONCE_INIT;
+
+/*
+ * A fork() while another thread holds the lock would leave the child's
+ * copy locked forever: hold it across fork() instead.
+ */
+static void ids_prefork(void)
+{
+	pthread_mutex_lock(&ids_lock);
+}
+
+static void ids_postfork(void)
+{
+	pthread_mutex_unlock(&ids_lock);
+}
+
+static void ids_setup(void)
+{
+	pthread_atfork(ids_prefork, ids_postfork, ids_postfork);
+}
+
+static void ids_acquire(void)
+{
+	pthread_once(&ids_once, ids_setup);
+	pthread_mutex_lock(&ids_lock);
+}
 
 /*
  * The kernel keys an entry by address and port: a subflow opened from a
@@ -90,7 +116,7 @@ void mpl_ids_remember(uint32_t token, const struct mpl_pm_addr *a)
 {
 	if (a->id <= 0 || a->id > MPL_IDS_MAX)
 		return;
-	pthread_mutex_lock(&ids_lock);
+	ids_acquire();
 	ids_store(token, a);
 	pthread_mutex_unlock(&ids_lock);
 }
@@ -102,7 +128,7 @@ int mpl_ids_pick(uint32_t token, const struct mpl_pm_addr *want,
 	struct mpl_pm_addr chosen = *want;
 	int i, n = 0, id;
 
-	pthread_mutex_lock(&ids_lock);
+	ids_acquire();
 	for (i = 0; i < IDS_SLOTS; i++)
 		if (ids_table[i].stamp && ids_table[i].token == token)
 			mine[n++] = ids_table[i].addr;

@@ -278,6 +278,22 @@ int mptcplib_get_kind(int sockfd, enum mptcplib_kind *kind)
 	return err ? mpl_fail(err, "get_kind: fd %d", sockfd) : 0;
 }
 
+int mptcplib_get_token(int sockfd, uint32_t *token)
+{
+	struct mpl_mptcp_info info;
+	int err;
+
+	mpl_clear();
+	*token = 0;
+	err = mpl_sock_info(sockfd, &info, NULL);
+	if (err == -EOPNOTSUPP)
+		return mpl_conn_not_mptcp(sockfd, "get_token");
+	if (err)
+		return mpl_fail(err, "get_token: fd %d", sockfd);
+	*token = info.token;
+	return 0;
+}
+
 int mptcplib_get_conn_info(int sockfd, struct mptcplib_conn_info *info)
 {
 	struct mpl_sf_list list;

@@ -139,7 +139,8 @@ MPTCPLIB_API int mptcplib_open_sub_ext(int sockfd, struct mptcplib_flow *tuple,
  * MPTCPLIB_EVENT_SUB_ESTABLISHED or SUB_CLOSED event for the token.
  * tuple->local and tuple->remote are both required; tuple->low_prio and
  * opts' interface are honoured, opts' flags and timeout ignored. Errors as
- * mptcplib_open_sub(), plus ENOTCONN for a token the kernel does not know.
+ * mptcplib_open_sub(), plus ESRCH for a token the kernel does not know
+ * (the connection closed or fell back to TCP).
  */
 MPTCPLIB_API int mptcplib_token_open_sub(uint32_t token,
 					 const struct mptcplib_flow *tuple,
@@ -276,6 +277,14 @@ enum mptcplib_kind {
  * Works on any socket, before or after connect. Returns 0 or EBADF/ENOTSOCK.
  */
 MPTCPLIB_API int mptcplib_get_kind(int sockfd, enum mptcplib_kind *kind);
+
+/*
+ * mptcplib_get_token() - the connection's local token (0 before connect),
+ * the key of the path-manager events and of mptcplib_token_open_sub().
+ * One getsockopt(), no allocation: usable in an LD_PRELOAD hook. 0,
+ * EOPNOTSUPP (not MPTCP, or fell back) or the getsockopt() errno.
+ */
+MPTCPLIB_API int mptcplib_get_token(int sockfd, uint32_t *token);
 
 /* Connection-level state (MPTCP_INFO). */
 struct mptcplib_conn_info {

@@ -91,10 +91,9 @@ struct mpa_sources {
 	char system_file[256]; /* /etc/mptcp-auto/policy.ini */
 	char dropin_dir[256]; /* /etc/mptcp-auto/policy.d: *.ini, sorted */
 	char user_file[256]; /* XDG config; "" when unknown or secure */
-	char env_file[256]; /* MPTCP_AUTO_POLICY; "" when unset or secure */
+	char env_file[256]; /* the launch's file; "" when unset or secure */
 };
 
-#define MPA_ENV_POLICY "MPTCP_AUTO_POLICY"
 #define MPA_SYSTEM_DIR "/etc/mptcp-auto"
 
 /*

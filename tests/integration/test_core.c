@@ -774,7 +774,7 @@ static void test_token_open_sub(void **state)
 	/* A token nobody has. */
 	assert_int_equal(mptcplib_token_open_sub(info.token ^ 0x5a5a5a5a, &f,
 						 NULL),
-			 ENOTCONN);
+			 ESRCH);
 	assert_non_null(strstr(mptcplib_last_error(), "invalid token"));
 	mptcplib_events_close(ev);
 	mptcplib_free_flow(f);

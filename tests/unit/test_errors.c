@@ -34,7 +34,7 @@ static const struct map_case {
 	{ -EINVAL, "families mismatch", EAFNOSUPPORT, "families mismatch" },
 	{ -EINVAL, "address families do not match", EAFNOSUPPORT,
 	  "do not match" },
-	{ -EINVAL, "invalid token", ENOTCONN, "no longer knows" },
+	{ -EINVAL, "invalid token", ESRCH, "does not know this connection" },
 	{ -ESRCH, "subflow not found", ENOENT, "subflow not found" },
 	{ -ESRCH, "", ENOENT, "subflow not found" },
 	{ -EPERM, "", EPERM, "CAP_NET_ADMIN" },

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/rtnetlink.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "mpa_route.h"
+
+struct route_match {
+	int family;
+	uint8_t dst[16];
+	int ifindex;
+	bool found;
+};
+
+struct route_attrs {
+	const struct nlattr *dst, *oif, *multipath;
+};
+
+static int route_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct route_attrs *a = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case RTA_DST:
+		a->dst = attr;
+		break;
+	case RTA_OIF:
+		if (mnl_attr_get_payload_len(attr) == 4)
+			a->oif = attr;
+		break;
+	case RTA_MULTIPATH:
+		a->multipath = attr;
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static bool prefix_covers(const uint8_t *prefix, int len, const uint8_t *addr)
+{
+	int full = len / 8, rest = len % 8;
+
+	if (memcmp(prefix, addr, (size_t)full))
+		return false;
+	return !rest ||
+	       !((prefix[full] ^ addr[full]) & (uint8_t)(0xff << (8 - rest)));
+}
+
+static bool multipath_has(const struct nlattr *mp, int ifindex)
+{
+	const struct rtnexthop *nh = mnl_attr_get_payload(mp);
+	int left = (int)mnl_attr_get_payload_len(mp);
+
+	while (left >= (int)sizeof(*nh) && nh->rtnh_len >= sizeof(*nh) &&
+	       nh->rtnh_len <= left) {
+		if (nh->rtnh_ifindex == ifindex)
+			return true;
+		left -= RTNH_ALIGN(nh->rtnh_len);
+		nh = RTNH_NEXT(nh);
+	}
+	return false;
+}
+
+static int route_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	struct route_match *m = data;
+	struct route_attrs a = { 0 };
+	uint8_t prefix[16] = { 0 };
+	size_t alen = m->family == AF_INET ? 4 : 16;
+
+	if (rtm->rtm_family != m->family || rtm->rtm_type != RTN_UNICAST)
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, &a);
+	if (a.dst) {
+		if (mnl_attr_get_payload_len(a.dst) != alen)
+			return MNL_CB_OK;
+		memcpy(prefix, mnl_attr_get_payload(a.dst), alen);
+	}
+	if (!prefix_covers(prefix, rtm->rtm_dst_len, m->dst))
+		return MNL_CB_OK;
+	if ((a.oif && (int)mnl_attr_get_u32(a.oif) == m->ifindex) ||
+	    (a.multipath && multipath_has(a.multipath, m->ifindex)))
+		m->found = true;
+	return MNL_CB_OK;
+}
+
+int mpa_route_via(const struct sockaddr *dst, int ifindex)
+{
+	char buf[8192];
+	struct route_match m = { .family = dst->sa_family, .ifindex = ifindex };
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+	struct mnl_socket *nl;
+	unsigned int portid, seq = 1;
+	ssize_t n;
+	long fd;
+	int ret, err = 0;
+
+	if (dst->sa_family == AF_INET)
+		memcpy(m.dst, &((const struct sockaddr_in *)dst)->sin_addr, 4);
+	else if (dst->sa_family == AF_INET6)
+		memcpy(m.dst, &((const struct sockaddr_in6 *)dst)->sin6_addr,
+		       16);
+	else
+		return -EAFNOSUPPORT;
+	/* Raw system call: an interposed socket() must never see this. */
+	fd = syscall(SYS_socket, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+		     NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	nl = mnl_socket_fdopen((int)fd);
+	if (!nl) {
+		err = -errno;
+		close((int)fd);
+		return err;
+	}
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		err = -errno;
+		goto out;
+	}
+	portid = mnl_socket_get_portid(nl);
+	memset(buf, 0, MNL_NLMSG_HDRLEN + sizeof(*rtm));
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (unsigned char)dst->sa_family;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		err = -errno;
+		goto out;
+	}
+	do {
+		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (n < 0) {
+			err = -errno;
+			goto out;
+		}
+		ret = mnl_cb_run(buf, (size_t)n, seq, portid, route_cb, &m);
+	} while (ret > MNL_CB_STOP);
+	if (ret < 0)
+		err = -errno;
+out:
+	mnl_socket_close(nl);
+	return err ? err : m.found;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The shim's settings, from the environment. Every MPTCP_AUTO_* variable
+ * is named here; the constructor is the only place that reads them.
+ */
+#ifndef MPA_CONFIG_H
+#define MPA_CONFIG_H
+
+#include <stdbool.h>
+
+#include "mpa_engine.h"
+#include "mpa_policy.h"
+
+#define MPA_ENV_POLICY "MPTCP_AUTO_POLICY" /* one policy file, absolute */
+#define MPA_ENV_LOG "MPTCP_AUTO_LOG" /* debug, info or warn */
+#define MPA_ENV_LOG_FILE "MPTCP_AUTO_LOG_FILE" /* else standard error */
+
+struct mpa_config {
+	enum mpa_log_level log_level; /* MPA_LOG_OFF unless asked */
+	char log_file[256]; /* "" for standard error */
+	struct mpa_sources sources;
+	bool bad_log_level; /* MPTCP_AUTO_LOG had another value */
+};
+
+typedef const char *(*mpa_env_get)(const char *name);
+
+/*
+ * mpa_config_init() - settings from @get (getenv in the shim). With
+ * @secure (getauxval(AT_SECURE): setuid, setgid, file capabilities) no
+ * variable counts: logging stays off and only system policy files apply.
+ */
+void mpa_config_init(struct mpa_config *c, mpa_env_get get, bool secure,
+		     const char *sysdir);
+
+#endif /* MPA_CONFIG_H */

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The only two functions the shim exports. Each does what the program
+ * asked; everything else is an addition that fails open: if anything goes
+ * wrong, the program sees exactly what it would without the shim.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "mpa_log.h"
+#include "mpa_shim.h"
+
+#define MPA_EXPORT __attribute__((visibility("default")))
+
+MPA_EXPORT int socket(int domain, int type, int protocol);
+MPA_EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len);
+
+int socket(int domain, int type, int protocol)
+{
+	int saved = errno, fd;
+
+	/* Called before our constructor (another library's): pass through. */
+	if (!mpa_shim.real_socket)
+		return (int)syscall(SYS_socket, domain, type, protocol);
+	if (!mpa_shim.ready || !mpa_shim.convert ||
+	    !mpa_socket_eligible(domain, type, protocol))
+		return mpa_shim.real_socket(domain, type, protocol);
+	fd = mpa_shim.real_socket(domain, type, IPPROTO_MPTCP);
+	if (fd >= 0) {
+		errno = saved;
+		return fd;
+	}
+	/*
+	 * Refused (MPTCP disabled, not in the kernel, a seccomp filter, no
+	 * memory...): make the socket the program asked for, so that result
+	 * and errno are exactly those of a run without the shim.
+	 */
+	if (mpa_log_enabled(MPA_LOG_DEBUG))
+		mpa_log(MPA_LOG_DEBUG, "MPTCP socket refused (%s): plain TCP",
+			strerror(errno));
+	errno = saved;
+	return mpa_shim.real_socket(domain, type, protocol);
+}
+
+int connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	int rc, saved;
+
+	if (!mpa_shim.real_connect)
+		return (int)syscall(SYS_connect, fd, addr, len);
+	rc = mpa_shim.real_connect(fd, addr, len);
+	if (!mpa_shim.ready || !mpa_shim.subflows)
+		return rc;
+	saved = errno;
+	if (rc == 0 || saved == EINPROGRESS)
+		mpa_track(fd, addr, len);
+	errno = saved;
+	return rc;
+}

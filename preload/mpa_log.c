@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mpa_log.h"
+
+#define LOG_FD_MIN 100
+
+static enum mpa_log_level log_level = MPA_LOG_OFF;
+static atomic_int log_fd = -1;
+/* What our descriptor is, to notice when the program replaced it. */
+static dev_t log_dev;
+static ino_t log_ino;
+
+void mpa_log_open(enum mpa_log_level level, const char *file)
+{
+	struct stat st;
+	int fd, high;
+
+	log_level = level;
+	if (level == MPA_LOG_OFF)
+		return;
+	if (!file[0]) {
+		fd = 2;
+	} else {
+		fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+			  0600);
+		if (fd < 0) {
+			log_level = MPA_LOG_OFF;
+			return;
+		}
+		/* Out of the way of programs that assume small fds. */
+		high = fcntl(fd, F_DUPFD_CLOEXEC, LOG_FD_MIN);
+		close(fd);
+		fd = high;
+	}
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		log_level = MPA_LOG_OFF;
+		return;
+	}
+	log_dev = st.st_dev;
+	log_ino = st.st_ino;
+	atomic_store(&log_fd, fd);
+}
+
+int mpa_log_enabled(enum mpa_log_level level)
+{
+	return level >= log_level && log_level != MPA_LOG_OFF &&
+	       atomic_load_explicit(&log_fd, memory_order_relaxed) >= 0;
+}
+
+void mpa_log(enum mpa_log_level level, const char *fmt, ...)
+{
+	static const char *const names[] = { "debug", "info", "warn" };
+	char line[512];
+	struct stat st;
+	va_list ap;
+	int saved = errno, fd, n;
+
+	if (!mpa_log_enabled(level))
+		return;
+	fd = atomic_load(&log_fd);
+	/* Closed or reused by the program (close_range, dup2): stop. */
+	if (fstat(fd, &st) < 0 || st.st_dev != log_dev ||
+	    st.st_ino != log_ino) {
+		atomic_store(&log_fd, -1);
+		errno = saved;
+		return;
+	}
+	n = snprintf(line, sizeof(line), "mptcp-auto[%d]: %s: ", (int)getpid(),
+		     names[level]);
+	va_start(ap, fmt);
+	n += vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
+	line[n++] = '\n';
+	if (write(fd, line, (size_t)n) < 0) {
+		/* Nothing to do about it: the program must not notice. */
+	}
+	errno = saved;
+}

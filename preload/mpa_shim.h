@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * State shared by the shim's init and hooks. Written once by the
+ * constructor, read-only afterwards (the engine start flag is atomic).
+ * See preload/DESIGN.md for the thread, fork and errno rules.
+ */
+#ifndef MPA_SHIM_H
+#define MPA_SHIM_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include "mpa_engine.h"
+#include "mpa_policy.h"
+
+typedef int (*socket_fn)(int, int, int);
+typedef int (*connect_fn)(int, const struct sockaddr *, socklen_t);
+
+struct mpa_shim {
+	socket_fn real_socket; /* NULL until the constructor ran */
+	connect_fn real_connect;
+	bool ready; /* constructor done: the fields below are valid */
+	bool convert; /* this program's sockets become MPTCP */
+	bool subflows; /* this host can open subflows for it */
+	const struct mpa_rule *rule;
+	struct mpa_engine *engine;
+	atomic_int engine_state; /* enum mpa_engine_state */
+	pid_t pid; /* ours; differs in a vfork()ed child */
+};
+
+enum mpa_engine_state { ENGINE_IDLE, ENGINE_RUNNING, ENGINE_FAILED };
+
+extern struct mpa_shim mpa_shim;
+
+/* mpa_socket_eligible() - TCP over IPv4/IPv6 that we may turn into MPTCP. */
+bool mpa_socket_eligible(int domain, int type, int protocol);
+
+/*
+ * mpa_track() - after a successful or in-progress connect() on @fd: hand
+ * the connection to the engine if the policy wants subflows for @addr.
+ * Never changes the connect() result; keeps errno.
+ */
+void mpa_track(int fd, const struct sockaddr *addr, socklen_t len);
+
+#endif /* MPA_SHIM_H */

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: MIT
+/*
+ * mpa-httpd: the HTTP server of the end-to-end tests. Serves one file for
+ * any GET, over MPTCP (or TCP with --tcp), dual-stack. When a response is
+ * done and the client has closed, prints one line per connection and one
+ * per subflow with the bytes each subflow carried (the server's bytes
+ * acked) and whether the client marked it backup:
+ *   conn <peer> bytes=<n> subflows=<k> mptcp=<0|1>
+ *   sub <client-addr> <client-port> acked=<n> backup=<0|1>
+ * Usage: mpa-httpd [--tcp] PORT FILE
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/tcp.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "io.h"
+#include "mptcplib.h"
+
+static const char *file_path;
+static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void addr_str(const struct sockaddr *sa, char *host, size_t len,
+		     unsigned short *port)
+{
+	if (sa->sa_family == AF_INET) {
+		inet_ntop(AF_INET, &((struct sockaddr_in *)sa)->sin_addr, host,
+			  (socklen_t)len);
+		*port = ntohs(((struct sockaddr_in *)sa)->sin_port);
+	} else {
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)sa)->sin6_addr,
+			  host, (socklen_t)len);
+		*port = ntohs(((struct sockaddr_in6 *)sa)->sin6_port);
+	}
+}
+
+/* The per-subflow report, while the subflows are still there. */
+static void report(int fd, unsigned long long sent)
+{
+	struct mptcplib_getsubids_result ids = mptcplib_get_sub_ids(fd);
+	struct sockaddr_storage peer;
+	socklen_t plen = sizeof(peer);
+	char host[INET6_ADDRSTRLEN];
+	unsigned short port = 0;
+	int i;
+
+	pthread_mutex_lock(&out_lock);
+	host[0] = '\0';
+	if (getpeername(fd, (struct sockaddr *)&peer, &plen) == 0)
+		addr_str((struct sockaddr *)&peer, host, sizeof(host), &port);
+	printf("conn %s bytes=%llu subflows=%d mptcp=%d\n", host, sent,
+	       ids.errnoValue ? 1 : ids.ids.count, ids.errnoValue == 0);
+	for (i = 0; !ids.errnoValue && i < ids.ids.count; i++) {
+		int id = ids.ids.values[i];
+		struct mptcplib_getsubtuple_result t =
+			mptcplib_get_sub_tuple(fd, id);
+		struct mptcplib_getsubsockopt_result r =
+			mptcplib_get_sub_sockopt(fd, id, IPPROTO_TCP, TCP_INFO,
+						 sizeof(struct tcp_info));
+		struct mptcplib_sub_state st = { 0 };
+		unsigned long long acked = 0;
+
+		mptcplib_get_sub_state(fd, id, &st);
+		if (!r.errnoValue &&
+		    r.retsize >=
+			    offsetof(struct tcp_info, tcpi_bytes_acked) + 8)
+			acked = ((struct tcp_info *)r.value)->tcpi_bytes_acked;
+		if (!t.errnoValue) {
+			addr_str(t.flow.remote, host, sizeof(host), &port);
+			printf("sub %s %u acked=%llu backup=%d\n", host, port,
+			       acked, st.backup_remote);
+		}
+		mptcplib_free_flow(t.flow);
+		mptcplib_free_getsubsockopt_result(r);
+	}
+	mptcplib_free_intarray(ids.ids);
+	fflush(stdout);
+	pthread_mutex_unlock(&out_lock);
+}
+
+static void *serve(void *arg)
+{
+	int fd = (int)(intptr_t)arg, in = -1;
+	char req[4096], hdr[256], sink[4096];
+	unsigned long long sent = 0;
+	struct stat st;
+	size_t got = 0;
+	off_t off = 0;
+	ssize_t n;
+
+	while (got < sizeof(req) - 1) {
+		n = read(fd, req + got, sizeof(req) - 1 - got);
+		if (n <= 0)
+			goto out;
+		got += (size_t)n;
+		req[got] = '\0';
+		if (strstr(req, "\r\n\r\n"))
+			break;
+	}
+	in = open(file_path, O_RDONLY | O_CLOEXEC);
+	if (in < 0 || fstat(in, &st) < 0)
+		goto out;
+	snprintf(hdr, sizeof(hdr),
+		 "HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream"
+		 "\r\nContent-Length: %lld\r\nConnection: close\r\n\r\n",
+		 (long long)st.st_size);
+	if (io_write_all(fd, hdr, strlen(hdr)))
+		goto out;
+	while (off < st.st_size) {
+		n = sendfile(fd, in, &off, (size_t)(st.st_size - off));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			goto out;
+		sent += (unsigned long long)n;
+	}
+	/* The client closes once it has everything: all of it was acked. */
+	while ((n = read(fd, sink, sizeof(sink))) > 0 ||
+	       (n < 0 && errno == EINTR))
+		;
+	report(fd, sent);
+out:
+	if (in >= 0)
+		close(in);
+	close(fd);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_in6 addr = { .sin6_family = AF_INET6,
+				     .sin6_addr = IN6ADDR_ANY_INIT };
+	int proto = 262, one = 1, zero = 0, lfd, argi = 1;
+
+	if (argc > 1 && !strcmp(argv[1], "--tcp")) {
+		proto = IPPROTO_TCP;
+		argi++;
+	}
+	if (argc - argi != 2) {
+		fprintf(stderr, "usage: mpa-httpd [--tcp] PORT FILE\n");
+		return 2;
+	}
+	file_path = argv[argi + 1];
+	signal(SIGPIPE, SIG_IGN);
+	lfd = socket(AF_INET6, SOCK_STREAM, proto);
+	if (lfd < 0) {
+		perror("socket");
+		return 1;
+	}
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(lfd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	addr.sin6_port = htons((unsigned short)atoi(argv[argi]));
+	if (bind(lfd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+	    listen(lfd, 1024) < 0) {
+		perror("bind/listen");
+		return 1;
+	}
+	for (;;) {
+		pthread_t th;
+		int fd = accept(lfd, NULL, NULL);
+
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			perror("accept");
+			return 1;
+		}
+		if (pthread_create(&th, NULL, serve, (void *)(intptr_t)fd)) {
+			close(fd);
+			continue;
+		}
+		pthread_detach(th);
+	}
+}
