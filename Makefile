@@ -31,9 +31,9 @@ DEB_PKGS := gcc make pkg-config libmnl-dev libcmocka-dev libinih-dev \
 
 .SECONDARY:
 
-.PHONY: all deps lib policy shim fuzz fuzz-check bench check test-unit demo install clean sanitize
+.PHONY: all deps lib policy shim shim-debug tsan fuzz fuzz-check bench check test-unit demo install clean sanitize
 
-all: lib policy shim examples tools
+all: lib policy shim shim-debug tsan examples tools
 
 # Installs missing Debian packages when run as root; explains otherwise.
 deps:
@@ -113,6 +113,32 @@ $(SHIM): $(PRELOAD_OBJ) $(POLICY_OBJ) $(CORE_OBJ) preload/libmptcp_auto.map
 		$(PRELOAD_OBJ) $(POLICY_OBJ) $(CORE_OBJ) $(LIBMNL_LIBS) \
 		$(INIH_LIBS) -lpthread -ldl
 
+# Debug shim: aborts if a hook is ever re-entered (tests only).
+SHIM_DEBUG := $(B)/debug/libmptcp_auto.so
+shim-debug: $(SHIM_DEBUG)
+$(SHIM_DEBUG): $(PRELOAD_SRC) $(POLICY_OBJ) $(CORE_OBJ) $(PRELOAD_HDR) \
+		preload/libmptcp_auto.map | $(B)/debug
+	$(CC) $(BASE_CFLAGS) -O1 -g -DMPA_HOOK_DEPTH_CHECK -Ipreload -Ipolicy \
+		-Icore -shared -Wl,-z,now -Wl,-z,defs \
+		-Wl,--version-script=preload/libmptcp_auto.map -o $@ \
+		$(PRELOAD_SRC) $(POLICY_OBJ) $(CORE_OBJ) $(LIBMNL_LIBS) \
+		$(INIH_LIBS) -lpthread -ldl
+
+# ThreadSanitizer builds of the shim and its tester (thread stress test).
+TSAN_DIR := $(B)/tests/tsan
+tsan: $(TSAN_DIR)/libmptcp_auto.so $(TSAN_DIR)/mpa-shimtest
+$(TSAN_DIR)/libmptcp_auto.so: $(PRELOAD_SRC) $(POLICY_SRC) $(CORE_SRC) \
+		$(PRELOAD_HDR) $(POLICY_HDR) $(CORE_HDR) | $(TSAN_DIR)
+	$(CC) $(BASE_CFLAGS) -O1 -g -fsanitize=thread -Ipreload -Ipolicy \
+		-Icore -shared -Wl,-z,now \
+		-Wl,--version-script=preload/libmptcp_auto.map -o $@ \
+		$(PRELOAD_SRC) $(POLICY_SRC) $(CORE_SRC) $(LIBMNL_LIBS) \
+		$(INIH_LIBS) -lpthread -ldl
+$(TSAN_DIR)/mpa-shimtest: tests/tools/mpa_shimtest.c tests/lib/io.h \
+		| $(TSAN_DIR)
+	$(CC) $(BASE_CFLAGS) -O1 -g -fsanitize=thread -Itests/lib -o $@ $< \
+		-lpthread -ldl
+
 # ---- sanitizer build (unit tests) ----------------------------------------
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
@@ -122,6 +148,8 @@ $(B)/asan/core/%.o: core/%.c $(CORE_HDR) | $(B)/asan/core
 # ---- examples and test tools ---------------------------------------------
 EXAMPLES := $(B)/examples/readme_example
 TOOLS := $(B)/tests/mpa-testsrv $(B)/tests/mpa-httpd \
+	$(B)/tests/mpa-shimtest $(B)/tests/deny-mptcp \
+	$(B)/tests/libmalloc_count.so $(B)/tests/libctor_helper.so \
 	$(B)/tests/test_core_integration \
 	$(B)/tests/test_policy_ns
 
@@ -142,6 +170,16 @@ $(B)/tests/mpa-httpd: tests/tools/mpa_httpd.c tests/lib/io.h \
 		$(B)/libmptcplib.a | $(B)/tests
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Icore -Itests/lib -o $@ $< \
 		$(B)/libmptcplib.a $(LIBMNL_LIBS) -lpthread
+
+$(B)/tests/mpa-shimtest: tests/tools/mpa_shimtest.c tests/lib/io.h \
+		| $(B)/tests
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Itests/lib -o $@ $< -lpthread -ldl
+
+$(B)/tests/deny-mptcp: tests/tools/deny_mptcp.c | $(B)/tests
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $<
+
+$(B)/tests/lib%.so: tests/tools/%.c | $(B)/tests
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -shared -o $@ $<
 
 $(B)/tests/test_core_integration: tests/integration/test_core.c \
 		tests/integration/itest.h tests/lib/io.h $(B)/libmptcplib.a \
@@ -224,8 +262,8 @@ install: lib
 	sed $(PC_SUBST) core/mptcplib.pc.in \
 		> $(DESTDIR)$(LIBDIR)/pkgconfig/mptcplib.pc
 
-$(B) $(B)/core $(B)/policy $(B)/preload $(B)/asan/core $(B)/asan/policy $(B)/asan/tests \
-		$(B)/examples $(B)/tests $(B)/fuzz $(B)/bench:
+$(B) $(B)/core $(B)/policy $(B)/preload $(B)/debug $(B)/asan/core $(B)/asan/policy $(B)/asan/tests \
+		$(B)/examples $(B)/tests $(B)/fuzz $(B)/bench $(TSAN_DIR):
 	mkdir -p $@
 
 clean:

@@ -18,7 +18,25 @@
 MPA_EXPORT int socket(int domain, int type, int protocol);
 MPA_EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len);
 
-int socket(int domain, int type, int protocol)
+#ifdef MPA_HOOK_DEPTH_CHECK
+#include <stdlib.h>
+/*
+ * Debug builds (make shim-debug) prove that nothing the shim does calls
+ * back into its own hooks: the tests run them and a nested hook aborts.
+ */
+static __thread int hook_depth;
+#define HOOK_ENTER()                  \
+	do {                          \
+		if (++hook_depth > 1) \
+			abort();      \
+	} while (0)
+#define HOOK_LEAVE() (hook_depth--)
+#else
+#define HOOK_ENTER() ((void)0)
+#define HOOK_LEAVE() ((void)0)
+#endif
+
+static int socket_hooked(int domain, int type, int protocol)
 {
 	int saved = errno, fd;
 
@@ -45,7 +63,17 @@ int socket(int domain, int type, int protocol)
 	return mpa_shim.real_socket(domain, type, protocol);
 }
 
-int connect(int fd, const struct sockaddr *addr, socklen_t len)
+int socket(int domain, int type, int protocol)
+{
+	int fd;
+
+	HOOK_ENTER();
+	fd = socket_hooked(domain, type, protocol);
+	HOOK_LEAVE();
+	return fd;
+}
+
+static int connect_hooked(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	int rc, saved;
 
@@ -58,5 +86,15 @@ int connect(int fd, const struct sockaddr *addr, socklen_t len)
 	if (rc == 0 || saved == EINPROGRESS)
 		mpa_track(fd, addr, len);
 	errno = saved;
+	return rc;
+}
+
+int connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	int rc;
+
+	HOOK_ENTER();
+	rc = connect_hooked(fd, addr, len);
+	HOOK_LEAVE();
 	return rc;
 }

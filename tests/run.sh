@@ -76,6 +76,31 @@ run_check()
 	esac
 }
 
+# run_tap NAME CMD...: a script printing "PASS: x", "FAIL: x", "SKIP: x".
+run_tap()
+{
+	local name=$1 log=$logdir/$1.log rc p f s
+	shift
+	echo "== $name"
+	"$@" >"$log" 2>&1
+	rc=$?
+	p=$(grep -c '^PASS: ' "$log")
+	f=$(grep -c '^FAIL: ' "$log")
+	s=$(grep -c '^SKIP: ' "$log")
+	if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + s))
+	echo "   $p passed, $f failed, $s skipped (log: ${log#$top/})"
+	grep -h '^SKIP: ' "$log"
+	if [ "$f" -ne 0 ]; then
+		failures+=("$name")
+		grep -A12 '^FAIL: ' "$log" | head -60
+	fi
+}
+
 for t in build/asan/tests/test_*; do
 	run_cmocka "unit-$(basename "$t")" "$t"
 done
@@ -85,6 +110,7 @@ run_cmocka core-ipv4-valgrind bash tests/integration/core.sh 4 valgrind
 run_cmocka core-ipv6 bash tests/integration/core.sh 6
 run_check readme-example bash tests/integration/example.sh
 run_cmocka policy-resolve-netns bash tests/integration/policy_ns.sh
+run_tap preload-rules bash tests/integration/preload.sh
 
 if [ ${#failures[@]} -ne 0 ]; then
 	echo "failed suites: ${failures[*]}"

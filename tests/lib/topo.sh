@@ -31,12 +31,16 @@ topo_cleanup()
 }
 
 # topo_up [client_pm]: client_pm is "userspace" (default) or "kernel".
+# Sets EXIT/INT/TERM traps unless TOPO_NO_TRAP=1 (a caller with its own
+# cleanup then calls topo_cleanup from it).
 topo_up()
 {
 	local pm=${1:-userspace} i
 
-	trap topo_cleanup EXIT
-	trap 'topo_cleanup; exit 130' INT TERM
+	if [ "${TOPO_NO_TRAP:-0}" != 1 ]; then
+		trap topo_cleanup EXIT
+		trap 'topo_cleanup; exit 130' INT TERM
+	fi
 	ip netns add "$TOPO_CLI" || return 1
 	ip netns add "$TOPO_SRV" || return 1
 	for i in 1 2; do
@@ -69,6 +73,48 @@ topo_set_pm()
 	else
 		ip netns exec "$ns" sysctl -qw "net.mptcp.pm_type=$type"
 	fi
+}
+
+# topo_multihome metrics|rules: make the client a real multi-homed host
+# and give the server a service address off both paths (10.9.0.1 and
+# fd00:9::1 on its loopback), so that a subflow bound to c2 needs a route
+# through c2:
+#   metrics: two default routes, via c1 (metric 100) and c2 (metric 200),
+#            as NetworkManager sets them up;
+#   rules:   one default route via c1, and per-source policy routing that
+#            sends traffic from c2's addresses to table 102 via c2.
+# Without it (plain topo_up) no route leads through c2 to 10.9.0.1.
+topo_multihome()
+{
+	local mode=$1 v
+
+	ip -n "$TOPO_SRV" addr add 10.9.0.1/32 dev lo || return 1
+	ip -n "$TOPO_SRV" addr add fd00:9::1/128 dev lo || return 1
+	for v in 4 6; do
+		local g1=10.0.1.2 g2=10.0.2.2 src=10.0.2.1
+		if [ $v = 6 ]; then
+			g1=fd00:1::2 g2=fd00:2::2 src=fd00:2::1
+		fi
+		case $mode in
+		metrics)
+			ip -$v -n "$TOPO_CLI" route add default via $g1 dev c1 \
+				metric 100 || return 1
+			ip -$v -n "$TOPO_CLI" route add default via $g2 dev c2 \
+				metric 200 || return 1
+			;;
+		rules)
+			ip -$v -n "$TOPO_CLI" route add default via $g1 dev c1 \
+				|| return 1
+			ip -$v -n "$TOPO_CLI" route add default via $g2 dev c2 \
+				table 102 || return 1
+			ip -$v -n "$TOPO_CLI" rule add from $src table 102 \
+				|| return 1
+			;;
+		*)
+			return 1
+			;;
+		esac
+	done
 }
 
 # topo_shape DEV_IN_CLIENT_NS RATE: token-bucket rate limit on both ends of

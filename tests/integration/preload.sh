@@ -1,0 +1,309 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The shim's reliability rules (../shared/design/style.md part a, items 1 to
+# 17 and 20 to 23), one check each. Prints "PASS: name", "FAIL: name" or
+# "SKIP: name (reason)" per check. Loopback checks run for anyone; the ones
+# that need subflows, a blackhole or MPTCP disabled run in namespaces
+# (root), and skip outside CI without it.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+. "$top/tests/lib/require.sh"
+
+SHIM=$top/build/libmptcp_auto.so
+SHIM_DEBUG=$top/build/debug/libmptcp_auto.so
+T=$top/build/tests
+ST=$T/mpa-shimtest
+tmp=$(mktemp -d)
+PIDS=""
+TOPO_OK=0
+
+cleanup()
+{
+	local p
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	[ "$TOPO_OK" = 1 ] && topo_cleanup
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+failed=0
+pass() { echo "PASS: $1"; }
+fail()
+{
+	echo "FAIL: $1"
+	shift
+	[ $# -gt 0 ] && printf '%s\n' "$@" | sed 's/^/      /' | head -30
+	failed=1
+}
+skip() { echo "SKIP: $1 ($2)"; }
+
+# check NAME CMD...: PASS when CMD exits 0 (output shown on failure).
+check()
+{
+	local name=$1 out
+	shift
+	if out=$("$@" 2>&1); then pass "$name"; else fail "$name" "$out"; fi
+}
+
+# A policy that converts everything and wants subflows from the lab's c2.
+cat >"$tmp/policy.ini" <<EOF
+[default]
+interfaces = c2
+skip-local = no
+EOF
+printf '[default\ninterfaces = ,,\n\x00garbage\n' >"$tmp/garbage.ini"
+shim_env=(env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini")
+
+# ---- loopback: a test server any user can run ----------------------------
+port=$((20000 + $$ % 20000))
+"$T/mpa-testsrv" "$port" &
+PIDS="$PIDS $!"
+for i in $(seq 50); do
+	ss -Hltn "sport = :$port" | grep -q . && break
+	sleep 0.1
+done
+L=(127.0.0.1 "$port")
+
+# 1. Exported surface: exactly the hooks.
+syms=$(nm -D --defined-only "$SHIM" | awk '{print $3}' | sort | tr '\n' ' ')
+if [ "$syms" = "connect socket " ]; then
+	pass "exported symbols are exactly connect and socket"
+else
+	fail "exported symbols are exactly connect and socket" "got: $syms"
+fi
+
+# 2. Another library's constructor uses the network, in either order.
+check "hooks work before the shim's constructor (helper first)" \
+	timeout 20 env LD_PRELOAD="$T/libctor_helper.so $SHIM" \
+	MPA_CTOR_HOST=127.0.0.1 MPA_CTOR_PORT="$port" "$ST" connect "${L[@]}"
+check "hooks work before the shim's constructor (shim first)" \
+	timeout 20 env LD_PRELOAD="$SHIM $T/libctor_helper.so" \
+	MPA_CTOR_HOST=127.0.0.1 MPA_CTOR_PORT="$port" "$ST" connect "${L[@]}"
+
+# 3. No self-recursion: the debug build aborts on a nested hook.
+check "no hook re-entry (debug build, threads and forks)" \
+	timeout 60 env LD_PRELOAD="$SHIM_DEBUG" \
+	MPTCP_AUTO_POLICY="$tmp/policy.ini" MPTCP_AUTO_LOG=debug \
+	MPTCP_AUTO_LOG_FILE="$tmp/debug.log" \
+	"$ST" fork "${L[@]}"
+
+# 5. A broken policy leaves curl byte-identical.
+head -c 200000 /dev/urandom >"$tmp/page"
+hport=$((port + 1))
+"$T/mpa-httpd" "$hport" "$tmp/page" >/dev/null &
+PIDS="$PIDS $!"
+for i in $(seq 50); do
+	ss -Hltn "sport = :$hport" | grep -q . && break
+	sleep 0.1
+done
+url=http://127.0.0.1:$hport/page
+if command -v curl >/dev/null; then
+	curl -s "$url" >"$tmp/plain.out"
+	rc_plain=$?
+	env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/garbage.ini" \
+		curl -s "$url" >"$tmp/shim.out" 2>"$tmp/shim.err"
+	rc_shim=$?
+	if [ $rc_plain -eq 0 ] && [ $rc_shim -eq 0 ] &&
+		cmp -s "$tmp/plain.out" "$tmp/shim.out" &&
+		cmp -s "$tmp/page" "$tmp/shim.out" && [ ! -s "$tmp/shim.err" ]; then
+		pass "curl with a garbage policy: same output, exit 0"
+	else
+		fail "curl with a garbage policy: same output, exit 0" \
+			"exit $rc_plain / $rc_shim" "$(cat "$tmp/shim.err")"
+	fi
+else
+	skip "curl with a garbage policy" "curl not installed"
+fi
+
+# 6. MPTCP refused by a seccomp filter: the socket the program asked for.
+check "seccomp denies MPTCP: plain TCP sockets" \
+	"$T/deny-mptcp" env LD_PRELOAD="$SHIM" "$ST" eligibility tcp
+out=$("$T/deny-mptcp" env LD_PRELOAD="$SHIM" "$ST" proto "${L[@]}" 2>&1)
+if [ "$out" = 6 ]; then
+	pass "seccomp denies MPTCP: connection works over TCP"
+else
+	fail "seccomp denies MPTCP: connection works over TCP" "$out"
+fi
+
+# 7, 8. Eligibility table and flags.
+check "eligibility: only TCP over IPv4/IPv6 becomes MPTCP" \
+	env LD_PRELOAD="$SHIM" "$ST" eligibility mptcp
+check "SOCK_NONBLOCK and SOCK_CLOEXEC are kept" \
+	env LD_PRELOAD="$SHIM" "$ST" flags
+
+# 10, 11. errno discipline, epoll registration.
+check "errno untouched by successful calls" \
+	env LD_PRELOAD="$SHIM" "$ST" errno "${L[@]}"
+check "epoll registration survives connect (fd never replaced)" \
+	env LD_PRELOAD="$SHIM" "$ST" epoll "${L[@]}"
+
+# 13. Thread stress: 64 threads x 10k cycles.
+cycles=${MPA_STRESS_CYCLES:-10000}
+check "64 threads x $cycles socket/connect/close cycles" \
+	timeout 400 env LD_PRELOAD="$SHIM" "$ST" stress 64 "$cycles"
+tsan_stress()
+{
+	timeout 300 env LD_PRELOAD="$T/tsan/libmptcp_auto.so" \
+		TSAN_OPTIONS="halt_on_error=1 exitcode=66" \
+		MPTCP_AUTO_POLICY="$tmp/policy.ini" MPTCP_AUTO_LOG=debug \
+		MPTCP_AUTO_LOG_FILE="$tmp/tsan.log" \
+		"$T/tsan/mpa-shimtest" stress 64 500
+}
+check "thread stress under ThreadSanitizer (64 x 500)" tsan_stress
+
+# 14. fork while another thread is inside a hook.
+check "fork: children connect while the parent's threads use the hooks" \
+	timeout 60 "${shim_env[@]}" "$ST" fork "${L[@]}"
+
+# 15. vfork and posix_spawn children, under valgrind.
+if command -v valgrind >/dev/null; then
+	check "vfork child calls socket() (valgrind clean)" \
+		valgrind -q --error-exitcode=99 env LD_PRELOAD="$SHIM" \
+		"$ST" vfork
+	check "vfork child calls socket() under valgrind (shim loaded)" \
+		env LD_PRELOAD="$SHIM" valgrind -q --error-exitcode=99 \
+		"$ST" vfork
+	check "posix_spawn child uses the shim (valgrind clean)" \
+		env LD_PRELOAD="$SHIM" valgrind -q --error-exitcode=99 \
+		--trace-children=yes "$ST" spawn
+else
+	skip "vfork and posix_spawn under valgrind" "valgrind not installed"
+fi
+
+# 16. No allocation in the hooks after init.
+check "socket()+connect() allocate nothing (loopback)" \
+	env LD_PRELOAD="$SHIM $T/libmalloc_count.so" "$ST" mallocs \
+	"${L[@]}" 200
+
+# 17. The environment is read in one place only.
+uses=$(grep -rln 'getenv *(' "$top/core" "$top/policy" "$top/preload" | sort)
+if [ "$uses" = "$top/preload/mpa_init.c" ]; then
+	pass "getenv only in the constructor's file"
+else
+	fail "getenv only in the constructor's file" "$uses"
+fi
+
+# 20. A program the policy excludes gets no MPTCP socket.
+printf '[program mpa-shimtest]\nmptcp = off\n' >"$tmp/optout.ini"
+check "program opted out: zero conversions" \
+	env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/optout.ini" \
+	"$ST" eligibility tcp
+
+# 21. Logging: off by default; never stdout; survives close_range.
+out=$(env LD_PRELOAD="$SHIM" "$ST" connect "${L[@]}" 2>&1)
+if [ -z "$out" ]; then
+	pass "logging off by default (nothing on stdout or stderr)"
+else
+	fail "logging off by default (nothing on stdout or stderr)" "$out"
+fi
+out=$(env LD_PRELOAD="$SHIM" MPTCP_AUTO_LOG=debug \
+	MPTCP_AUTO_LOG_FILE="$tmp/log" "$ST" connect "${L[@]}" 2>&1)
+if [ -z "$out" ] && grep -q '^mptcp-auto\[[0-9]*\]: info: ' "$tmp/log"; then
+	pass "logging to its file when asked, never stdout"
+else
+	fail "logging to its file when asked, never stdout" "$out"
+fi
+check "log fd closed and reused by the program: no write, no close" \
+	env LD_PRELOAD="$SHIM" MPTCP_AUTO_LOG=debug \
+	MPTCP_AUTO_LOG_FILE="$tmp/log2" "$ST" logfd "${L[@]}" "$tmp/app"
+
+# 22. No descriptor of ours survives exec (compared with no shim at all).
+base=$("$ST" fds "${L[@]}" 2>&1)
+out=$(env LD_PRELOAD="$SHIM" MPTCP_AUTO_LOG=debug \
+	MPTCP_AUTO_LOG_FILE="$tmp/log3" "$ST" fds "${L[@]}" 2>&1)
+if [ -n "$base" ] && [ "$out" = "$base" ]; then
+	pass "after exec no descriptor of the shim is left"
+else
+	fail "after exec no descriptor of the shim is left" \
+		"without shim: $base, with: $out"
+fi
+
+# ---- namespaces: subflows, blackholes, MPTCP disabled (root) -------------
+if ! (require_netns_mptcp) >/dev/null 2>&1; then
+	reason=$( (require_netns_mptcp) 2>&1 | head -1)
+	[ "${CI:-}" = true ] && fail "namespace checks" "$reason"
+	skip "namespace checks" "$reason"
+	exit $failed
+fi
+. "$top/tests/lib/topo.sh"
+TOPO_NO_TRAP=1
+TOPO_OK=1
+topo_up userspace && topo_multihome metrics || {
+	fail "namespace lab"
+	exit 1
+}
+topo_bg "$TOPO_SRV" "$T/mpa-testsrv" 7001
+topo_wait_listen "$TOPO_SRV" 7001
+N=(10.9.0.1 7001)
+in_cli() { ip netns exec "$TOPO_CLI" "$@"; }
+
+# The policy's subflow is opened: the server sees two subflows.
+cat >"$tmp/state.sh" <<'EOF'
+exec 3<>/dev/tcp/10.9.0.1/7001
+read -r greeting <&3
+sleep 1
+echo STATE >&3
+while read -r line <&3 && [ "$line" != END ]; do echo "$line"; done
+EOF
+out=$(in_cli env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini" \
+	MPTCP_AUTO_LOG=debug MPTCP_AUTO_LOG_FILE="$tmp/ns.log" \
+	bash "$tmp/state.sh" 2>&1)
+if [ "$(grep -c . <<<"$out")" = 2 ] && grep -q '^10.0.2.1 ' <<<"$out"; then
+	pass "bash /dev/tcp under the shim gets its policy subflow"
+else
+	fail "bash /dev/tcp under the shim gets its policy subflow" "$out" \
+		"$(cat "$tmp/ns.log" 2>/dev/null)"
+fi
+
+# 9. Non-blocking connect to a blackhole stays non-blocking.
+check "non-blocking connect to a blackhole: EINPROGRESS within 5 ms" \
+	in_cli env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini" \
+	"$ST" nonblock 10.0.2.99 7001
+
+# 12. Without CAP_NET_ADMIN: works, says why once, opens nothing.
+out=$(in_cli setpriv --reuid 65534 --regid 65534 --clear-groups \
+	--inh-caps=-all --bounding-set=-all env LD_PRELOAD="$SHIM" \
+	MPTCP_AUTO_POLICY="$tmp/policy.ini" MPTCP_AUTO_LOG=info \
+	"$ST" connect "${N[@]}" 5 2>&1)
+rc=$?
+if [ $rc -eq 0 ] && [ "$(grep -c 'no CAP_NET_ADMIN' <<<"$out")" = 1 ]; then
+	pass "no CAP_NET_ADMIN: connections work, one log line says why"
+else
+	fail "no CAP_NET_ADMIN: connections work, one log line says why" \
+		"exit $rc" "$out"
+fi
+
+check "thread stress under ThreadSanitizer, subflow engine active" \
+	in_cli bash -c "$(declare -f tsan_stress); T=$T tmp=$tmp tsan_stress"
+
+# 22 again, with the helper thread's netlink sockets open.
+base=$(in_cli "$ST" fds "${N[@]}" 2>&1)
+out=$(in_cli env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini" \
+	MPTCP_AUTO_LOG=debug MPTCP_AUTO_LOG_FILE="$tmp/fds.log" \
+	"$ST" fds "${N[@]}" 2>&1)
+if [ -n "$base" ] && [ "$out" = "$base" ] &&
+	grep -q 'subflow requested' "$tmp/fds.log"; then
+	pass "after exec no descriptor of the subflow engine is left"
+else
+	fail "after exec no descriptor of the subflow engine is left" \
+		"without shim: $base, with: $out" "$(cat "$tmp/fds.log")"
+fi
+
+# 16 again, with the engine busy: connections tracked, still no malloc.
+check "socket()+connect() allocate nothing (subflows tracked)" \
+	in_cli env LD_PRELOAD="$SHIM $T/libmalloc_count.so" \
+	MPTCP_AUTO_POLICY="$tmp/policy.ini" "$ST" mallocs "${N[@]}" 200
+
+# 6. MPTCP disabled in the namespace: plain TCP, same behaviour.
+ip netns exec "$TOPO_CLI" sysctl -qw net.mptcp.enabled=0
+out=$(in_cli env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini" \
+	"$ST" proto "${N[@]}" 2>&1)
+ip netns exec "$TOPO_CLI" sysctl -qw net.mptcp.enabled=1
+if [ "$out" = 6 ]; then
+	pass "net.mptcp.enabled=0: the connection is plain TCP"
+else
+	fail "net.mptcp.enabled=0: the connection is plain TCP" "$out"
+fi
+exit $failed

@@ -1,0 +1,589 @@
+// SPDX-License-Identifier: MIT
+/*
+ * mpa-shimtest: runs under LD_PRELOAD=libmptcp_auto.so and checks, one
+ * subcommand each, the reliability rules of ../shared/design/style.md (a).
+ * Exit 0 when the rule holds; a line on stderr says what broke.
+ *
+ *   eligibility mptcp|tcp   protocol of each kind of socket() call
+ *   flags                   SOCK_NONBLOCK/SOCK_CLOEXEC survive
+ *   nonblock HOST PORT      blackholed O_NONBLOCK connect is immediate
+ *   errno HOST PORT         a successful call leaves errno alone
+ *   epoll HOST PORT         epoll registration survives connect()
+ *   fork HOST PORT          connect() in children forked mid-hook
+ *   vfork                   socket() in a vfork()ed child
+ *   spawn                   posix_spawn of a child that uses the shim
+ *   stress THREADS CYCLES   socket/connect/close against our listener
+ *   mallocs HOST PORT N     no allocation in socket()/connect() (needs
+ *                           libmalloc_count.so preloaded too)
+ *   logfd HOST PORT FILE    the program closes and reuses the log's fd
+ *   fds HOST PORT           no descriptor of ours survives exec
+ *   countfds                (helper of fds)
+ *   connect HOST PORT [N]   connect, read the greeting, N times
+ *   proto HOST PORT         print the connected socket's protocol
+ */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "io.h"
+
+extern char **environ;
+
+static const char *host;
+static int port;
+
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static socklen_t target(struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (strchr(host, ':')) {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+		in6->sin6_family = AF_INET6;
+		inet_pton(AF_INET6, host, &in6->sin6_addr);
+		in6->sin6_port = htons((unsigned short)port);
+		return sizeof(*in6);
+	}
+	((struct sockaddr_in *)ss)->sin_family = AF_INET;
+	inet_pton(AF_INET, host, &((struct sockaddr_in *)ss)->sin_addr);
+	((struct sockaddr_in *)ss)->sin_port = htons((unsigned short)port);
+	return sizeof(struct sockaddr_in);
+}
+
+static int sock_proto(int fd)
+{
+	int proto = -1;
+	socklen_t len = sizeof(proto);
+
+	getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len);
+	return proto;
+}
+
+/* Connect to the test server and read its greeting; fd or -1. */
+static int connect_greeted(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = target(&ss);
+	char line[16];
+	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&ss, len) < 0 ||
+	    io_read_line(fd, line, sizeof(line)) || strcmp(line, "OK")) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static const struct elig_case {
+	const char *name;
+	int domain, type, proto;
+	int plain; /* SO_PROTOCOL without the shim */
+	bool convertible; /* becomes MPTCP when the policy says so */
+} elig_cases[] = {
+	{ "inet stream 0", AF_INET, SOCK_STREAM, 0, IPPROTO_TCP, true },
+	{ "inet stream tcp", AF_INET, SOCK_STREAM, IPPROTO_TCP, IPPROTO_TCP,
+	  true },
+	{ "inet6 stream 0", AF_INET6, SOCK_STREAM, 0, IPPROTO_TCP, true },
+	{ "inet stream|nonblock|cloexec", AF_INET,
+	  SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, IPPROTO_TCP, true },
+	{ "inet stream mptcp", AF_INET, SOCK_STREAM, IPPROTO_MPTCP,
+	  IPPROTO_MPTCP, false },
+	{ "inet dgram", AF_INET, SOCK_DGRAM, 0, IPPROTO_UDP, false },
+	{ "inet6 dgram", AF_INET6, SOCK_DGRAM, 0, IPPROTO_UDP, false },
+	{ "inet stream sctp", AF_INET, SOCK_STREAM, IPPROTO_SCTP,
+	  IPPROTO_SCTP, false },
+	{ "inet raw tcp", AF_INET, SOCK_RAW, IPPROTO_TCP, IPPROTO_TCP, false },
+	{ "unix stream", AF_UNIX, SOCK_STREAM, 0, 0, false },
+	{ "netlink raw", AF_NETLINK, SOCK_RAW, 0, 0, false },
+};
+
+static int cmd_eligibility(bool expect_mptcp)
+{
+	size_t i;
+	int bad = 0;
+
+	for (i = 0; i < sizeof(elig_cases) / sizeof(elig_cases[0]); i++) {
+		const struct elig_case *c = &elig_cases[i];
+		int fd = socket(c->domain, c->type, c->proto), got, want;
+
+		if (fd < 0) {
+			/* SCTP may be missing; raw needs privilege. */
+			if (!c->convertible && (errno == EPROTONOSUPPORT ||
+						errno == EPERM ||
+						errno == ESOCKTNOSUPPORT))
+				continue;
+			bad |= fail("%s: socket: %s", c->name,
+				    strerror(errno));
+			continue;
+		}
+		got = sock_proto(fd);
+		want = c->convertible && expect_mptcp ? IPPROTO_MPTCP :
+							  c->plain;
+		if (got != want)
+			bad |= fail("%s: protocol %d, expected %d", c->name,
+				    got, want);
+		close(fd);
+	}
+	return bad;
+}
+
+static int cmd_flags(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return fail("socket: %s", strerror(errno));
+	if (!(fcntl(fd, F_GETFL) & O_NONBLOCK))
+		return fail("O_NONBLOCK lost");
+	if (!(fcntl(fd, F_GETFD) & FD_CLOEXEC))
+		return fail("FD_CLOEXEC lost");
+	close(fd);
+	fd = socket(AF_INET6, SOCK_STREAM, 0);
+	if ((fcntl(fd, F_GETFL) & O_NONBLOCK) || (fcntl(fd, F_GETFD) & FD_CLOEXEC))
+		return fail("flags appeared that were not asked for");
+	close(fd);
+	return 0;
+}
+
+static int cmd_nonblock(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = target(&ss);
+	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int before = fcntl(fd, F_GETFL), rc, err;
+	double t0 = now_ms(), took;
+
+	rc = connect(fd, (struct sockaddr *)&ss, len);
+	err = errno;
+	took = now_ms() - t0;
+	if (rc != -1 || err != EINPROGRESS)
+		return fail("connect: rc %d errno %s", rc, strerror(err));
+	if (took > 5.0)
+		return fail("non-blocking connect took %.2f ms", took);
+	if (fcntl(fd, F_GETFL) != before)
+		return fail("file status flags changed");
+	close(fd);
+	printf("EINPROGRESS in %.3f ms\n", took);
+	return 0;
+}
+
+static int cmd_errno(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = target(&ss);
+	int fd, want;
+
+	errno = 4242;
+	fd = socket(ss.ss_family, SOCK_STREAM, 0);
+	if (fd < 0 || errno != 4242)
+		return fail("socket: errno %d after success", errno);
+	errno = 4243;
+	if (connect(fd, (struct sockaddr *)&ss, len) < 0)
+		return fail("connect: %s", strerror(errno));
+	if (errno != 4243)
+		return fail("connect: errno %d after success", errno);
+	close(fd);
+	/* A failing call reports the kernel's errno, as without the shim. */
+	if (syscall(SYS_socket, AF_INET, SOCK_STREAM, 9999) != -1)
+		return fail("protocol 9999 accepted?");
+	want = errno;
+	errno = 0;
+	if (socket(AF_INET, SOCK_STREAM, 9999) != -1 || errno != want)
+		return fail("bad protocol: errno %d, without the shim %d", errno,
+			    want);
+	errno = 0;
+	if (socket(AF_INET6, SOCK_STREAM, IPPROTO_UDP) != -1)
+		return fail("TCP stream with IPPROTO_UDP accepted?");
+	want = errno;
+	if (syscall(SYS_socket, AF_INET6, SOCK_STREAM, IPPROTO_UDP) != -1 ||
+	    errno != want)
+		return fail("stream/udp: errno %d, without the shim %d", want,
+			    errno);
+	return 0;
+}
+
+static int cmd_epoll(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = target(&ss);
+	struct epoll_event ev = { .events = EPOLLOUT }, out;
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+	ev.data.fd = fd;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0)
+		return fail("epoll_ctl: %s", strerror(errno));
+	if (connect(fd, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS)
+		return fail("connect: %s", strerror(errno));
+	if (epoll_wait(ep, &out, 1, 2000) != 1 || out.data.fd != fd ||
+	    !(out.events & EPOLLOUT))
+		return fail("no EPOLLOUT for the registered fd");
+	close(fd);
+	close(ep);
+	return 0;
+}
+
+static atomic_int busy_stop;
+
+static void *busy_loop(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&busy_stop)) {
+		int fd = connect_greeted();
+
+		if (fd >= 0)
+			close(fd);
+	}
+	return NULL;
+}
+
+static int cmd_fork(void)
+{
+	pthread_t th;
+	int i, bad = 0, status;
+
+	/* Another thread is inside the hooks while we fork. */
+	pthread_create(&th, NULL, busy_loop, NULL);
+	for (i = 0; i < 40; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			int fd;
+
+			alarm(10); /* a deadlock must not hang the suite */
+			fd = connect_greeted();
+			_exit(fd < 0 ? 3 : 0);
+		}
+		if (pid < 0 || waitpid(pid, &status, 0) != pid ||
+		    !WIFEXITED(status) || WEXITSTATUS(status))
+			bad |= fail("child %d failed (status %#x)", i, status);
+		usleep(2000);
+	}
+	atomic_store(&busy_stop, 1);
+	pthread_join(th, NULL);
+	return bad;
+}
+
+static int cmd_vfork(void)
+{
+	int status = -1;
+	pid_t pid = vfork();
+
+	if (pid == 0) {
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+		_exit(fd < 0 ? 3 : 0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		return fail("vfork child failed (status %#x)", status);
+	return 0;
+}
+
+static int cmd_spawn(const char *self)
+{
+	char *argv[] = { (char *)self, "flags", NULL };
+	int status = -1;
+	pid_t pid;
+
+	if (posix_spawn(&pid, self, NULL, NULL, argv, environ))
+		return fail("posix_spawn failed");
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		return fail("spawned child failed (status %#x)", status);
+	return 0;
+}
+
+struct stress_arg {
+	int cycles;
+	atomic_int *failures;
+};
+
+static void *stress_thread(void *p)
+{
+	struct stress_arg *a = p;
+	struct sockaddr_storage ss;
+	socklen_t len = target(&ss);
+	struct linger lg = { 1, 0 };
+	int i;
+
+	for (i = 0; i < a->cycles; i++) {
+		int fd = socket(ss.ss_family, SOCK_STREAM, 0);
+
+		if (fd < 0 || connect(fd, (struct sockaddr *)&ss, len) < 0)
+			atomic_fetch_add(a->failures, 1);
+		/* RST on close: no TIME_WAIT pile-up over many cycles. */
+		if (fd >= 0) {
+			setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+			close(fd);
+		}
+	}
+	return NULL;
+}
+
+/* The stress test's own listener: accept and close, as fast as it can. */
+static void *accept_loop(void *arg)
+{
+	int lfd = (int)(intptr_t)arg;
+
+	for (;;) {
+		int fd = accept(lfd, NULL, NULL);
+
+		if (fd >= 0)
+			close(fd);
+	}
+	return NULL;
+}
+
+static int local_listener(void)
+{
+	struct sockaddr_in in = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(in);
+	int lfd = socket(AF_INET, SOCK_STREAM, 0);
+	pthread_t th;
+
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&in, len) < 0 ||
+	    listen(lfd, 4096) < 0 ||
+	    getsockname(lfd, (struct sockaddr *)&in, &len) < 0)
+		return -1;
+	pthread_create(&th, NULL, accept_loop, (void *)(intptr_t)lfd);
+	pthread_detach(th);
+	return ntohs(in.sin_port);
+}
+
+static int cmd_stress(int threads, int cycles)
+{
+	pthread_t *th = calloc((size_t)threads, sizeof(*th));
+	atomic_int failures = 0;
+	struct stress_arg a = { cycles, &failures };
+	double t0;
+	int i;
+
+	host = "127.0.0.1";
+	port = local_listener();
+	if (port < 0)
+		return fail("listener: %s", strerror(errno));
+	t0 = now_ms();
+	for (i = 0; i < threads; i++)
+		pthread_create(&th[i], NULL, stress_thread, &a);
+	for (i = 0; i < threads; i++)
+		pthread_join(th[i], NULL);
+	printf("%d x %d cycles in %.0f ms, %d failures\n", threads, cycles,
+	       now_ms() - t0, atomic_load(&failures));
+	free(th);
+	return atomic_load(&failures) ? 1 : 0;
+}
+
+static int cmd_mallocs(int n)
+{
+	long (*count)(void) =
+		(long (*)(void))dlsym(RTLD_DEFAULT, "mpa_malloc_count");
+	struct sockaddr_storage ss;
+	socklen_t len = target(&ss);
+	long before, after;
+	int i, fd;
+
+	if (!count)
+		return fail("libmalloc_count.so is not preloaded");
+	/* Warm-up: the first multipath connection starts the helper. */
+	fd = connect_greeted();
+	if (fd < 0)
+		return fail("warm-up connect failed");
+	close(fd);
+	usleep(200 * 1000);
+	before = count();
+	for (i = 0; i < n; i++) {
+		fd = socket(ss.ss_family, SOCK_STREAM, 0);
+		if (fd < 0 || connect(fd, (struct sockaddr *)&ss, len) < 0)
+			return fail("cycle %d: %s", i, strerror(errno));
+		close(fd);
+	}
+	after = count();
+	printf("%ld allocations in %d socket+connect cycles\n", after - before,
+	       n);
+	/* The counter is this thread's: the helper's work is not in it. */
+	return after == before ? 0 : 1;
+}
+
+static int cmd_logfd(const char *file)
+{
+	char buf[64];
+	int fd, app, logfd = -1, d;
+	ssize_t n;
+
+	/* Find the shim's log descriptor: the one at or above 100. */
+	for (d = 100; d < 200 && logfd < 0; d++)
+		if (fcntl(d, F_GETFD) >= 0)
+			logfd = d;
+	if (logfd < 0)
+		return fail("no log descriptor above 100");
+	if (!(fcntl(logfd, F_GETFD) & FD_CLOEXEC))
+		return fail("log descriptor without FD_CLOEXEC");
+	/* The program closes everything, then reuses the number. */
+	if (syscall(SYS_close_range, 3, ~0U, 0) < 0)
+		return fail("close_range: %s", strerror(errno));
+	app = open(file, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (app < 0 || dup2(app, logfd) < 0)
+		return fail("cannot set up the program's file");
+	fd = connect_greeted();
+	if (fd < 0)
+		return fail("connect after close_range failed");
+	close(fd);
+	socket(AF_INET, SOCK_STREAM, 9999); /* a failure, logged at debug */
+	n = pread(logfd, buf, sizeof(buf), 0);
+	if (n != 0)
+		return fail("the shim wrote %zd bytes into the program's file",
+			    n);
+	if (fcntl(logfd, F_GETFD) < 0)
+		return fail("the shim closed the program's descriptor");
+	return 0;
+}
+
+static int cmd_countfds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	while ((de = readdir(d))) {
+		char path[300], target[300] = "";
+
+		if (de->d_name[0] == '.')
+			continue;
+		n++;
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", de->d_name);
+		if (readlink(path, target, sizeof(target) - 1) > 0)
+			fprintf(stderr, "fd %s -> %s\n", de->d_name, target);
+	}
+	closedir(d);
+	printf("%d\n", n - 1); /* not counting the directory's own fd */
+	return 0;
+}
+
+static int cmd_fds(const char *self)
+{
+	char *argv[] = { (char *)self, "countfds", NULL };
+	int fd = connect_greeted();
+
+	if (fd < 0)
+		return fail("connect failed");
+	/* Give the helper thread time to open its sockets. */
+	usleep(300 * 1000);
+	close(fd);
+	fflush(stdout);
+	/* The new image must not load a shim of its own (and a log fd). */
+	unsetenv("LD_PRELOAD");
+	execv(self, argv);
+	return fail("exec: %s", strerror(errno));
+}
+
+static int cmd_connect(int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		int fd = connect_greeted();
+
+		if (fd < 0)
+			return fail("connect %d failed", i);
+		close(fd);
+	}
+	return 0;
+}
+
+static int cmd_proto(void)
+{
+	int fd = connect_greeted();
+
+	if (fd < 0)
+		return fail("connect failed: %s", strerror(errno));
+	printf("%d\n", sock_proto(fd));
+	close(fd);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : "";
+
+	signal(SIGPIPE, SIG_IGN);
+	if (argc > 3 && strcmp(cmd, "stress")) {
+		host = argv[2];
+		port = atoi(argv[3]);
+	}
+	if (!strcmp(cmd, "eligibility") && argc == 3)
+		return cmd_eligibility(!strcmp(argv[2], "mptcp"));
+	if (!strcmp(cmd, "flags"))
+		return cmd_flags();
+	if (!strcmp(cmd, "vfork"))
+		return cmd_vfork();
+	if (!strcmp(cmd, "spawn"))
+		return cmd_spawn(argv[0]);
+	if (!strcmp(cmd, "countfds"))
+		return cmd_countfds();
+	if (!strcmp(cmd, "stress") && argc == 4)
+		return cmd_stress(atoi(argv[2]), atoi(argv[3]));
+	if (!host)
+		return fail("usage: see the comment at the top of the source");
+	if (!strcmp(cmd, "nonblock"))
+		return cmd_nonblock();
+	if (!strcmp(cmd, "errno"))
+		return cmd_errno();
+	if (!strcmp(cmd, "epoll"))
+		return cmd_epoll();
+	if (!strcmp(cmd, "fork"))
+		return cmd_fork();
+	if (!strcmp(cmd, "mallocs") && argc == 5)
+		return cmd_mallocs(atoi(argv[4]));
+	if (!strcmp(cmd, "logfd") && argc == 5)
+		return cmd_logfd(argv[4]);
+	if (!strcmp(cmd, "fds"))
+		return cmd_fds(argv[0]);
+	if (!strcmp(cmd, "connect"))
+		return cmd_connect(argc > 4 ? atoi(argv[4]) : 1);
+	if (!strcmp(cmd, "proto"))
+		return cmd_proto();
+	return fail("unknown command %s", cmd);
+}
