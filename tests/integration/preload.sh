@@ -210,9 +210,9 @@ check "log fd closed and reused by the program: no write, no close" \
 	MPTCP_AUTO_LOG_FILE="$tmp/log2" "$ST" logfd "${L[@]}" "$tmp/app"
 
 # 22. No descriptor of ours survives exec (compared with no shim at all).
-base=$("$ST" fds "${L[@]}" 2>&1)
+base=$("$ST" fds "${L[@]}" 2>/dev/null)
 out=$(env LD_PRELOAD="$SHIM" MPTCP_AUTO_LOG=debug \
-	MPTCP_AUTO_LOG_FILE="$tmp/log3" "$ST" fds "${L[@]}" 2>&1)
+	MPTCP_AUTO_LOG_FILE="$tmp/log3" "$ST" fds "${L[@]}" 2>/dev/null)
 if [ -n "$base" ] && [ "$out" = "$base" ]; then
 	pass "after exec no descriptor of the shim is left"
 else
@@ -279,10 +279,10 @@ check "thread stress under ThreadSanitizer, subflow engine active" \
 	in_cli bash -c "$(declare -f tsan_stress); T=$T tmp=$tmp tsan_stress"
 
 # 22 again, with the helper thread's netlink sockets open.
-base=$(in_cli "$ST" fds "${N[@]}" 2>&1)
+base=$(in_cli "$ST" fds "${N[@]}" 2>/dev/null)
 out=$(in_cli env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini" \
 	MPTCP_AUTO_LOG=debug MPTCP_AUTO_LOG_FILE="$tmp/fds.log" \
-	"$ST" fds "${N[@]}" 2>&1)
+	"$ST" fds "${N[@]}" 2>/dev/null)
 if [ -n "$base" ] && [ "$out" = "$base" ] &&
 	grep -q 'subflow requested' "$tmp/fds.log"; then
 	pass "after exec no descriptor of the subflow engine is left"
