@@ -30,6 +30,12 @@
 #define ENG_RETRY_FIRST_MS 250
 #define ENG_RETRIES 8
 #define ENG_MAX_CONNS 8192
+/*
+ * ESTABLISHED events for tokens not submitted yet (the event can beat the
+ * queue): remembered briefly, so that the submission acts at once.
+ */
+#define ENG_EARLY_SLOTS 256
+#define ENG_EARLY_MS 5000
 
 struct eng_cell {
 	atomic_uint seq;
@@ -43,11 +49,12 @@ struct eng_sub {
 	enum sub_state state;
 };
 
-enum conn_state { CONN_NEW, CONN_WAIT_ESTABLISHED, CONN_DONE };
+enum conn_state { CONN_WAIT_ESTABLISHED, CONN_DONE };
 
 struct eng_conn {
 	struct mpa_conn_req req;
 	enum conn_state state;
+	bool planned; /* interfaces resolved and routes checked */
 	int tries;
 	int64_t retry_at; /* ms, CONN_WAIT_ESTABLISHED only */
 	int nsubs;
@@ -70,6 +77,11 @@ struct mpa_engine {
 	/* Owned by the thread in mpa_engine_run(). */
 	struct mptcplib_events *events;
 	int64_t last_submission; /* ms */
+	struct {
+		uint32_t token;
+		int64_t at;
+	} early[ENG_EARLY_SLOTS];
+	unsigned int early_next;
 	struct eng_conn *conns;
 	int nconns, capconns;
 };
@@ -249,8 +261,10 @@ static void eng_try(struct mpa_engine *e, struct eng_conn *c)
 	char a[INET6_ADDRSTRLEN];
 	int i, err;
 
-	if (c->state == CONN_NEW)
+	if (!c->planned) {
+		c->planned = true;
 		eng_plan(e, c);
+	}
 	for (i = 0; i < c->nsubs; i++) {
 		struct eng_sub *s = &c->subs[i];
 		struct mptcplib_flow flow = {
@@ -325,7 +339,33 @@ static void eng_try(struct mpa_engine *e, struct eng_conn *c)
 	c->state = CONN_DONE;
 }
 
-static void eng_add(struct mpa_engine *e, const struct mpa_conn_req *req)
+static void eng_note_early(struct mpa_engine *e, uint32_t token)
+{
+	unsigned int i = e->early_next++ % ENG_EARLY_SLOTS;
+
+	e->early[i].token = token;
+	e->early[i].at = eng_now_ms();
+}
+
+static bool eng_early_established(struct mpa_engine *e, uint32_t token)
+{
+	int64_t now = eng_now_ms();
+	int i;
+
+	for (i = 0; i < ENG_EARLY_SLOTS; i++)
+		if (e->early[i].token == token &&
+		    now - e->early[i].at < ENG_EARLY_MS)
+			return true;
+	return false;
+}
+
+/*
+ * @early_ok: the connection may have become established before we listened
+ * to the events (submitted before this thread subscribed), so its
+ * ESTABLISHED event may be lost to us: try at once.
+ */
+static void eng_add(struct mpa_engine *e, const struct mpa_conn_req *req,
+		    bool early_ok)
 {
 	char p[INET6_ADDRSTRLEN];
 	struct eng_conn *c = eng_find(e, req->token);
@@ -351,8 +391,18 @@ static void eng_add(struct mpa_engine *e, const struct mpa_conn_req *req)
 	c->req = *req;
 	LOG(e, MPA_LOG_DEBUG, "token %08x: to %s, rule %s", req->token,
 	    eng_addr(&req->remote, p, sizeof(p)), req->rule->origin);
-	/* Maybe established already: the attempt tells. */
-	eng_try(e, c);
+	/*
+	 * A connection is fully established only once data has flowed, so
+	 * it is normally too early: wait for its ESTABLISHED event (a timer
+	 * covers a lost one) rather than load the program's busiest moment
+	 * with work that would fail. If the event came first, act now.
+	 */
+	if (early_ok || eng_early_established(e, req->token)) {
+		eng_try(e, c);
+	} else {
+		c->state = CONN_WAIT_ESTABLISHED;
+		c->retry_at = eng_now_ms() + ENG_RETRY_FIRST_MS * 4;
+	}
 }
 
 /* The subflow of @c whose local address is the event's, if any. */
@@ -394,8 +444,11 @@ static void eng_event(struct mpa_engine *e, const struct mptcplib_event *ev)
 	struct eng_sub *s;
 	char a[INET6_ADDRSTRLEN];
 
-	if (!c)
+	if (!c) {
+		if (ev->type == MPTCPLIB_EVENT_ESTABLISHED)
+			eng_note_early(e, ev->token);
 		return;
+	}
 	switch (ev->type) {
 	case MPTCPLIB_EVENT_ESTABLISHED:
 		if (c->state != CONN_DONE)
@@ -487,6 +540,7 @@ void mpa_engine_run(struct mpa_engine *e)
 {
 	struct mpa_conn_req req;
 	struct mptcplib_event ev;
+	bool subscribed_late = true;
 	int err;
 
 	err = mptcplib_events_open(&e->events);
@@ -506,8 +560,9 @@ void mpa_engine_run(struct mpa_engine *e)
 
 		while (eng_dequeue(e, &req)) {
 			e->last_submission = now;
-			eng_add(e, &req);
+			eng_add(e, &req, subscribed_late);
 		}
+		subscribed_late = false;
 		if (!e->nconns) {
 			/* Nothing to follow: drop stale events, then sleep. */
 			while (mptcplib_events_next(e->events, &ev, 0) == 0)

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -54,6 +55,8 @@ static void engine_log(enum mpa_log_level level, const char *fmt, ...)
 static void *engine_main(void *arg)
 {
 	(void)arg;
+	/* Lower priority than the program's own threads: it can wait. */
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
 	mpa_engine_run(mpa_shim.engine);
 	return NULL;
 }

@@ -18,6 +18,12 @@
  *   logfd HOST PORT FILE    the program closes and reuses the log's fd
  *   fds HOST PORT           no descriptor of ours survives exec
  *   countfds                (helper of fds)
+ *   burst HOST PORT N ROUNDS HOLD_MS
+ *                           N concurrent connections to mpa-testsrv, each
+ *                           doing ROUNDS PING/PONG exchanges, then held
+ *                           HOLD_MS and asked how many subflows the server
+ *                           sees (MPA_BURST_NATIVE=1: ask for
+ *                           IPPROTO_MPTCP ourselves, without the shim)
  *   connect HOST PORT [N]   connect, read the greeting, N times
  *   proto HOST PORT         print the connected socket's protocol
  */
@@ -131,8 +137,8 @@ static const struct elig_case {
 	  IPPROTO_MPTCP, false },
 	{ "inet dgram", AF_INET, SOCK_DGRAM, 0, IPPROTO_UDP, false },
 	{ "inet6 dgram", AF_INET6, SOCK_DGRAM, 0, IPPROTO_UDP, false },
-	{ "inet stream sctp", AF_INET, SOCK_STREAM, IPPROTO_SCTP,
-	  IPPROTO_SCTP, false },
+	{ "inet stream sctp", AF_INET, SOCK_STREAM, IPPROTO_SCTP, IPPROTO_SCTP,
+	  false },
 	{ "inet raw tcp", AF_INET, SOCK_RAW, IPPROTO_TCP, IPPROTO_TCP, false },
 	{ "unix stream", AF_UNIX, SOCK_STREAM, 0, 0, false },
 	{ "netlink raw", AF_NETLINK, SOCK_RAW, 0, 0, false },
@@ -149,17 +155,16 @@ static int cmd_eligibility(bool expect_mptcp)
 
 		if (fd < 0) {
 			/* SCTP may be missing; raw needs privilege. */
-			if (!c->convertible && (errno == EPROTONOSUPPORT ||
-						errno == EPERM ||
-						errno == ESOCKTNOSUPPORT))
+			if (!c->convertible &&
+			    (errno == EPROTONOSUPPORT || errno == EPERM ||
+			     errno == ESOCKTNOSUPPORT))
 				continue;
-			bad |= fail("%s: socket: %s", c->name,
-				    strerror(errno));
+			bad |= fail("%s: socket: %s", c->name, strerror(errno));
 			continue;
 		}
 		got = sock_proto(fd);
 		want = c->convertible && expect_mptcp ? IPPROTO_MPTCP :
-							  c->plain;
+							c->plain;
 		if (got != want)
 			bad |= fail("%s: protocol %d, expected %d", c->name,
 				    got, want);
@@ -180,7 +185,8 @@ static int cmd_flags(void)
 		return fail("FD_CLOEXEC lost");
 	close(fd);
 	fd = socket(AF_INET6, SOCK_STREAM, 0);
-	if ((fcntl(fd, F_GETFL) & O_NONBLOCK) || (fcntl(fd, F_GETFD) & FD_CLOEXEC))
+	if ((fcntl(fd, F_GETFL) & O_NONBLOCK) ||
+	    (fcntl(fd, F_GETFD) & FD_CLOEXEC))
 		return fail("flags appeared that were not asked for");
 	close(fd);
 	return 0;
@@ -230,8 +236,8 @@ static int cmd_errno(void)
 	want = errno;
 	errno = 0;
 	if (socket(AF_INET, SOCK_STREAM, 9999) != -1 || errno != want)
-		return fail("bad protocol: errno %d, without the shim %d", errno,
-			    want);
+		return fail("bad protocol: errno %d, without the shim %d",
+			    errno, want);
 	errno = 0;
 	if (socket(AF_INET6, SOCK_STREAM, IPPROTO_UDP) != -1)
 		return fail("TCP stream with IPPROTO_UDP accepted?");
@@ -254,7 +260,8 @@ static int cmd_epoll(void)
 	ev.data.fd = fd;
 	if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0)
 		return fail("epoll_ctl: %s", strerror(errno));
-	if (connect(fd, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS)
+	if (connect(fd, (struct sockaddr *)&ss, len) < 0 &&
+	    errno != EINPROGRESS)
 		return fail("connect: %s", strerror(errno));
 	if (epoll_wait(ep, &out, 1, 2000) != 1 || out.data.fd != fd ||
 	    !(out.events & EPOLLOUT))
@@ -519,6 +526,88 @@ static int cmd_fds(const char *self)
 	return fail("exec: %s", strerror(errno));
 }
 
+struct burst_arg {
+	int rounds, hold_ms;
+	bool native;
+	long latency_us; /* socket() to the last PONG */
+	bool done; /* got the greeting and every PONG */
+	int subflows; /* as the server sees them (with HOLD_MS) */
+};
+
+static void *burst_thread(void *p)
+{
+	struct burst_arg *a = p;
+	struct sockaddr_storage ss;
+	socklen_t len = target(&ss);
+	char line[160];
+	double t0 = now_ms();
+	int fd = socket(ss.ss_family, SOCK_STREAM,
+			a->native ? IPPROTO_MPTCP : 0);
+	int i;
+
+	if (fd < 0)
+		return NULL;
+	if (connect(fd, (struct sockaddr *)&ss, len) < 0 ||
+	    io_read_line(fd, line, sizeof(line)) || strcmp(line, "OK"))
+		goto out;
+	for (i = 0; i < a->rounds; i++)
+		if (io_write_all(fd, "PING\n", 5) ||
+		    io_read_line(fd, line, sizeof(line)) ||
+		    strcmp(line, "PONG"))
+			goto out;
+	a->latency_us = (long)((now_ms() - t0) * 1000);
+	a->done = true;
+	if (!a->hold_ms)
+		goto out;
+	usleep((useconds_t)a->hold_ms * 1000);
+	if (io_write_all(fd, "STATE\n", 6))
+		goto out;
+	while (!io_read_line(fd, line, sizeof(line)) && strcmp(line, "END"))
+		a->subflows++;
+out:
+	close(fd);
+	return NULL;
+}
+
+static int cmp_long(const void *x, const void *y)
+{
+	long a = *(const long *)x, b = *(const long *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+static int cmd_burst(int n, int rounds, int hold_ms)
+{
+	struct burst_arg *a = calloc((size_t)n, sizeof(*a));
+	pthread_t *th = calloc((size_t)n, sizeof(*th));
+	long *lat = calloc((size_t)n, sizeof(*lat));
+	const char *native = getenv("MPA_BURST_NATIVE");
+	int i, ok = 0, two = 0;
+	double t0 = now_ms(), wall;
+
+	for (i = 0; i < n; i++) {
+		a[i].rounds = rounds;
+		a[i].hold_ms = hold_ms;
+		a[i].native = native && *native == '1';
+		pthread_create(&th[i], NULL, burst_thread, &a[i]);
+	}
+	for (i = 0; i < n; i++) {
+		pthread_join(th[i], NULL);
+		if (a[i].done)
+			lat[ok++] = a[i].latency_us;
+		two += a[i].subflows >= 2;
+	}
+	wall = now_ms() - t0 - hold_ms;
+	qsort(lat, (size_t)ok, sizeof(*lat), cmp_long);
+	printf("ok=%d fail=%d subflows2=%d p50_us=%ld p95_us=%ld wall_ms=%.0f\n",
+	       ok, n - ok, two, ok ? lat[ok / 2] : 0,
+	       ok ? lat[ok * 95 / 100] : 0, wall);
+	free(a);
+	free(th);
+	free(lat);
+	return ok == n ? 0 : 1;
+}
+
 static int cmd_connect(int n)
 {
 	int i;
@@ -583,6 +672,8 @@ int main(int argc, char **argv)
 		return cmd_fds(argv[0]);
 	if (!strcmp(cmd, "connect"))
 		return cmd_connect(argc > 4 ? atoi(argv[4]) : 1);
+	if (!strcmp(cmd, "burst") && argc == 7)
+		return cmd_burst(atoi(argv[4]), atoi(argv[5]), atoi(argv[6]));
 	if (!strcmp(cmd, "proto"))
 		return cmd_proto();
 	return fail("unknown command %s", cmd);

@@ -9,6 +9,7 @@
  *   SINK <n>   read n bytes (or until EOF), answer "GOT <bytes>\n"; the
  *              connection stays open for more commands
  *   SEND <n>   send n bytes, then close
+ *   PING       answer "PONG"
  *   STATE      one line per live subflow, "<peer-addr> <peer-port>
  *              <backup_remote>", then "END\n"
  * --tcp listens with plain TCP instead of MPTCP.
@@ -115,6 +116,8 @@ static void *serve(void *arg)
 		} else if (sscanf(line, "SEND %llu", &n) == 1) {
 			do_send(fd, n);
 			break;
+		} else if (!strcmp(line, "PING")) {
+			io_write_all(fd, "PONG\n", 5);
 		} else if (!strcmp(line, "STATE")) {
 			do_state(fd);
 		} else {
