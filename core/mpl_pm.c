@@ -49,9 +49,10 @@ int mpl_pm_map_err(int err, const char *ext, const char *what)
 	    strstr(ext, "address families do not match"))
 		return mpl_fail(EAFNOSUPPORT, "%s: kernel: %s", what, ext);
 	if (strstr(ext, "invalid token"))
-		return mpl_fail(ENOTCONN,
-				"%s: the kernel no longer knows this "
-				"connection (kernel: %s)",
+		return mpl_fail(ESRCH,
+				"%s: the kernel does not know this "
+				"connection: closed, or fell back to TCP "
+				"(kernel: %s)",
 				what, ext);
 	if (err == ESRCH)
 		return mpl_fail(ENOENT, "%s: kernel: %s", what,
