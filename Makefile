@@ -197,12 +197,19 @@ $(B)/tests/test_policy_ns: tests/integration/test_policy_ns.c \
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/asan/tests/%,$(UNIT_SRC))
 
+# The shim's pure parts only: its hooks would interpose the test itself.
+PRELOAD_UNIT_ASAN_OBJ := $(B)/asan/preload/mpa_config.o
+$(B)/asan/preload/%.o: preload/%.c $(PRELOAD_HDR) $(POLICY_HDR) \
+		| $(B)/asan/preload
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -Ipreload -Ipolicy -Icore -c \
+		-o $@ $<
+
 $(B)/asan/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(CORE_ASAN_OBJ) \
-		$(POLICY_ASAN_OBJ) | $(B)/asan/tests
-	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -Icore -Ipolicy \
+		$(POLICY_ASAN_OBJ) $(PRELOAD_UNIT_ASAN_OBJ) | $(B)/asan/tests
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -Icore -Ipolicy -Ipreload \
 		-DFIXTURES='"$(CURDIR)/tests/fixtures"' -o $@ $< \
-		$(CORE_ASAN_OBJ) $(POLICY_ASAN_OBJ) $(LIBMNL_LIBS) $(INIH_LIBS) \
-		$(CMOCKA_LIBS) -lpthread
+		$(CORE_ASAN_OBJ) $(POLICY_ASAN_OBJ) $(PRELOAD_UNIT_ASAN_OBJ) \
+		$(LIBMNL_LIBS) $(INIH_LIBS) $(CMOCKA_LIBS) -lpthread
 
 # ---- fuzzing (libFuzzer, clang) ------------------------------------------
 FUZZ_SECONDS ?= 300
@@ -262,7 +269,7 @@ install: lib
 	sed $(PC_SUBST) core/mptcplib.pc.in \
 		> $(DESTDIR)$(LIBDIR)/pkgconfig/mptcplib.pc
 
-$(B) $(B)/core $(B)/policy $(B)/preload $(B)/debug $(B)/asan/core $(B)/asan/policy $(B)/asan/tests \
+$(B) $(B)/core $(B)/policy $(B)/preload $(B)/debug $(B)/asan/core $(B)/asan/policy $(B)/asan/preload $(B)/asan/tests \
 		$(B)/examples $(B)/tests $(B)/fuzz $(B)/bench $(TSAN_DIR):
 	mkdir -p $@
 

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The shim's settings from the environment: log levels, log file, policy
+ * sources; and secure execution, where no variable counts.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "mpa_config.h"
+
+static const char *const *env_now;
+
+/* A fake environment: NULL-terminated "NAME=value" strings. */
+static const char *fake_get(const char *name)
+{
+	size_t len = strlen(name);
+	int i;
+
+	for (i = 0; env_now && env_now[i]; i++)
+		if (!strncmp(env_now[i], name, len) && env_now[i][len] == '=')
+			return env_now[i] + len + 1;
+	return NULL;
+}
+
+static const char *const full_env[] = { "MPTCP_AUTO_POLICY=/srv/policy.ini",
+					"MPTCP_AUTO_LOG=debug",
+					"MPTCP_AUTO_LOG_FILE=/var/log/mpa.log",
+					"HOME=/home/u", NULL };
+
+static void test_environment_read(void **state)
+{
+	struct mpa_config c;
+
+	(void)state;
+	env_now = full_env;
+	mpa_config_init(&c, fake_get, false, "/etc/mptcp-auto");
+	assert_int_equal(c.log_level, MPA_LOG_DEBUG);
+	assert_string_equal(c.log_file, "/var/log/mpa.log");
+	assert_string_equal(c.sources.env_file, "/srv/policy.ini");
+	assert_string_equal(c.sources.user_file,
+			    "/home/u/.config/mptcp-auto/policy.ini");
+	assert_false(c.bad_log_level);
+}
+
+static void test_secure_execution_ignores_environment(void **state)
+{
+	struct mpa_config c;
+
+	(void)state;
+	env_now = full_env;
+	mpa_config_init(&c, fake_get, true, "/etc/mptcp-auto");
+	assert_int_equal(c.log_level, MPA_LOG_OFF);
+	assert_string_equal(c.log_file, "");
+	assert_string_equal(c.sources.env_file, "");
+	assert_string_equal(c.sources.user_file, "");
+	assert_string_equal(c.sources.system_file,
+			    "/etc/mptcp-auto/policy.ini");
+}
+
+static const struct level_case {
+	const char *env;
+	enum mpa_log_level level;
+	bool bad;
+} level_cases[] = {
+	{ NULL, MPA_LOG_OFF, false },	   { "", MPA_LOG_OFF, false },
+	{ "off", MPA_LOG_OFF, false },	   { "warn", MPA_LOG_WARN, false },
+	{ "INFO", MPA_LOG_INFO, false },   { "debug", MPA_LOG_DEBUG, false },
+	{ "verbose", MPA_LOG_WARN, true },
+};
+
+static void test_log_levels(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(level_cases) / sizeof(level_cases[0]); i++) {
+		const char *env[3] = { NULL, "MPTCP_AUTO_LOG_FILE=relative.log",
+				       NULL };
+		char var[64];
+		struct mpa_config c;
+
+		if (level_cases[i].env) {
+			snprintf(var, sizeof(var), "MPTCP_AUTO_LOG=%s",
+				 level_cases[i].env);
+			env[0] = var;
+		} else {
+			env[0] = env[1];
+			env[1] = NULL;
+		}
+		env_now = env;
+		mpa_config_init(&c, fake_get, false, "/etc/mptcp-auto");
+		assert_int_equal(c.log_level, level_cases[i].level);
+		assert_int_equal(c.bad_log_level, level_cases[i].bad);
+		/* Relative paths would depend on the current directory. */
+		assert_string_equal(c.log_file, "");
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_environment_read),
+		cmocka_unit_test(test_secure_execution_ignores_environment),
+		cmocka_unit_test(test_log_levels),
+	};
+
+	return cmocka_run_group_tests_name("preload-config", tests, NULL, NULL);
+}
