@@ -339,6 +339,47 @@ static void eng_try(struct mpa_engine *e, struct eng_conn *c)
 	c->state = CONN_DONE;
 }
 
+/*
+ * Room for one more connection: grow the table, or at the limit forget
+ * a finished one (its CLOSED event may have been lost).
+ */
+static bool eng_grow(struct mpa_engine *e)
+{
+	int cap = e->capconns ? e->capconns * 2 : 64, i;
+	struct eng_conn *n;
+
+	if (cap <= ENG_MAX_CONNS &&
+	    (n = realloc(e->conns, (size_t)cap * sizeof(*n)))) {
+		e->conns = n;
+		e->capconns = cap;
+		return true;
+	}
+	for (i = 0; i < e->nconns; i++) {
+		if (e->conns[i].state == CONN_DONE) {
+			memmove(&e->conns[i], &e->conns[i + 1],
+				(size_t)(e->nconns - i - 1) *
+					sizeof(e->conns[0]));
+			e->nconns--;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* An IPv4-mapped IPv6 address (dual-stack socket) as plain IPv4. */
+static void eng_unmap(struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in in = { .sin_family = AF_INET };
+
+	if (ss->ss_family != AF_INET6 || !IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))
+		return;
+	in.sin_port = in6->sin6_port;
+	memcpy(&in.sin_addr, &in6->sin6_addr.s6_addr[12], 4);
+	memset(ss, 0, sizeof(*ss));
+	memcpy(ss, &in, sizeof(in));
+}
+
 static void eng_note_early(struct mpa_engine *e, uint32_t token)
 {
 	unsigned int i = e->early_next++ % ENG_EARLY_SLOTS;
@@ -372,25 +413,18 @@ static void eng_add(struct mpa_engine *e, const struct mpa_conn_req *req,
 
 	if (c)
 		eng_drop(e, c); /* a reused token: the old one is gone */
-	if (e->nconns == e->capconns) {
-		int cap = e->capconns ? e->capconns * 2 : 64;
-		struct eng_conn *n;
-
-		if (cap > ENG_MAX_CONNS ||
-		    !(n = realloc(e->conns, (size_t)cap * sizeof(*n)))) {
-			LOG(e, MPA_LOG_WARN,
-			    "token %08x: too many connections tracked",
-			    req->token);
-			return;
-		}
-		e->conns = n;
-		e->capconns = cap;
+	if (e->nconns == e->capconns && !eng_grow(e)) {
+		LOG(e, MPA_LOG_WARN, "token %08x: too many connections tracked",
+		    req->token);
+		return;
 	}
 	c = &e->conns[e->nconns++];
 	memset(c, 0, sizeof(*c));
 	c->req = *req;
+	eng_unmap(&c->req.local);
+	eng_unmap(&c->req.remote);
 	LOG(e, MPA_LOG_DEBUG, "token %08x: to %s, rule %s", req->token,
-	    eng_addr(&req->remote, p, sizeof(p)), req->rule->origin);
+	    eng_addr(&c->req.remote, p, sizeof(p)), req->rule->origin);
 	/*
 	 * A connection is fully established only once data has flowed, so
 	 * it is normally too early: wait for its ESTABLISHED event (a timer

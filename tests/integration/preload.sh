@@ -257,6 +257,14 @@ else
 		"$(cat "$tmp/ns.log" 2>/dev/null)"
 fi
 
+out=$(in_cli env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini" \
+	"$ST" state ::ffff:10.9.0.1 7001 2>&1)
+if [ "$(grep -c . <<<"$out")" = 2 ] && grep -q '^10.0.2.1 ' <<<"$out"; then
+	pass "dual-stack socket to a v4-mapped peer gets an IPv4 subflow"
+else
+	fail "dual-stack socket to a v4-mapped peer gets an IPv4 subflow" "$out"
+fi
+
 # 9. Non-blocking connect to a blackhole stays non-blocking.
 check "non-blocking connect to a blackhole: EINPROGRESS within 5 ms" \
 	in_cli env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini" \

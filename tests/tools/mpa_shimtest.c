@@ -24,6 +24,9 @@
  *                           HOLD_MS and asked how many subflows the server
  *                           sees (MPA_BURST_NATIVE=1: ask for
  *                           IPPROTO_MPTCP ourselves, without the shim)
+ *   state HOST PORT         connect, exchange, wait 1 s, print the
+ *                           server's view of the subflows (HOST may be a
+ *                           v4-mapped IPv6 address: a dual-stack socket)
  *   connect HOST PORT [N]   connect, read the greeting, N times
  *   proto HOST PORT         print the connected socket's protocol
  */
@@ -622,6 +625,22 @@ static int cmd_connect(int n)
 	return 0;
 }
 
+static int cmd_state(void)
+{
+	char line[160];
+	int fd = connect_greeted();
+
+	if (fd < 0)
+		return fail("connect failed: %s", strerror(errno));
+	sleep(1);
+	if (io_write_all(fd, "STATE\n", 6))
+		return fail("write: %s", strerror(errno));
+	while (!io_read_line(fd, line, sizeof(line)) && strcmp(line, "END"))
+		printf("%s\n", line);
+	close(fd);
+	return 0;
+}
+
 static int cmd_proto(void)
 {
 	int fd = connect_greeted();
@@ -676,5 +695,7 @@ int main(int argc, char **argv)
 		return cmd_burst(atoi(argv[4]), atoi(argv[5]), atoi(argv[6]));
 	if (!strcmp(cmd, "proto"))
 		return cmd_proto();
+	if (!strcmp(cmd, "state"))
+		return cmd_state();
 	return fail("unknown command %s", cmd);
 }
