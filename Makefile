@@ -31,9 +31,9 @@ DEB_PKGS := gcc make pkg-config libmnl-dev libcmocka-dev libinih-dev \
 
 .SECONDARY:
 
-.PHONY: all deps lib policy shim shim-debug tsan fuzz fuzz-check bench check test-unit demo install clean sanitize
+.PHONY: all deps lib policy shim shim-debug tsan cli fuzz fuzz-check bench check test-unit demo install clean sanitize
 
-all: lib policy shim shim-debug tsan examples tools
+all: lib policy shim shim-debug tsan cli examples tools
 
 # Installs missing Debian packages when run as root; explains otherwise.
 deps:
@@ -139,6 +139,22 @@ $(TSAN_DIR)/mpa-shimtest: tests/tools/mpa_shimtest.c tests/lib/io.h \
 	$(CC) $(BASE_CFLAGS) -O1 -g -fsanitize=thread -Itests/lib -o $@ $< \
 		-lpthread -ldl
 
+# ---- cli: the mptcp-auto command -------------------------------------------
+CLI_SRC := $(wildcard cli/*.c)
+CLI_HDR := $(wildcard cli/*.h)
+CLI := $(B)/mptcp-auto
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+# The shim's installed home; ld.so expands $$LIB to lib/$(MULTIARCH).
+SHIMDIR ?= $(PREFIX)/lib/$(MULTIARCH)
+SHIM_LD_PATH ?= $(PREFIX)/$$LIB/libmptcp_auto.so
+
+cli: $(CLI)
+$(CLI): $(CLI_SRC) $(CLI_HDR) $(B)/libmpa_policy.a $(B)/libmptcplib.a
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Icli -Ipolicy -Icore \
+		-DMPA_SHIM_INSTALLED='"$(SHIM_LD_PATH)"' -o $@ $(CLI_SRC) \
+		$(B)/libmpa_policy.a $(B)/libmptcplib.a $(LIBMNL_LIBS) \
+		$(INIH_LIBS) -lpthread
+
 # ---- sanitizer build (unit tests) ----------------------------------------
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
@@ -148,7 +164,7 @@ $(B)/asan/core/%.o: core/%.c $(CORE_HDR) | $(B)/asan/core
 # ---- examples and test tools ---------------------------------------------
 EXAMPLES := $(B)/examples/readme_example
 TOOLS := $(B)/tests/mpa-testsrv $(B)/tests/mpa-httpd \
-	$(B)/tests/mpa-shimtest $(B)/tests/deny-mptcp \
+	$(B)/tests/mpa-shimtest $(B)/tests/deny-mptcp $(B)/tests/static-hello \
 	$(B)/tests/libmalloc_count.so $(B)/tests/libctor_helper.so \
 	$(B)/tests/test_core_integration \
 	$(B)/tests/test_policy_ns
@@ -175,6 +191,10 @@ $(B)/tests/mpa-shimtest: tests/tools/mpa_shimtest.c tests/lib/io.h \
 		| $(B)/tests
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Itests/lib -o $@ $< -lpthread -ldl
 
+# A statically linked program, for the launcher's warning.
+$(B)/tests/static-hello: tests/tools/static_hello.c | $(B)/tests
+	$(CC) $(BASE_CFLAGS) -static -o $@ $<
+
 $(B)/tests/deny-mptcp: tests/tools/deny_mptcp.c | $(B)/tests
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $<
 
@@ -198,7 +218,10 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/asan/tests/%,$(UNIT_SRC))
 
 # The shim's pure parts only: its hooks would interpose the test itself.
-PRELOAD_UNIT_ASAN_OBJ := $(B)/asan/preload/mpa_config.o
+PRELOAD_UNIT_ASAN_OBJ := $(B)/asan/preload/mpa_config.o \
+	$(B)/asan/cli/cli_util.o
+$(B)/asan/cli/%.o: cli/%.c $(CLI_HDR) | $(B)/asan/cli
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -Icli -c -o $@ $<
 $(B)/asan/preload/%.o: preload/%.c $(PRELOAD_HDR) $(POLICY_HDR) \
 		| $(B)/asan/preload
 	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -Ipreload -Ipolicy -Icore -c \
@@ -206,7 +229,7 @@ $(B)/asan/preload/%.o: preload/%.c $(PRELOAD_HDR) $(POLICY_HDR) \
 
 $(B)/asan/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(CORE_ASAN_OBJ) \
 		$(POLICY_ASAN_OBJ) $(PRELOAD_UNIT_ASAN_OBJ) | $(B)/asan/tests
-	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -Icore -Ipolicy -Ipreload \
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -Icore -Ipolicy -Ipreload -Icli \
 		-DFIXTURES='"$(CURDIR)/tests/fixtures"' -o $@ $< \
 		$(CORE_ASAN_OBJ) $(POLICY_ASAN_OBJ) $(PRELOAD_UNIT_ASAN_OBJ) \
 		$(LIBMNL_LIBS) $(INIH_LIBS) $(CMOCKA_LIBS) -lpthread
@@ -269,7 +292,8 @@ install: lib
 	sed $(PC_SUBST) core/mptcplib.pc.in \
 		> $(DESTDIR)$(LIBDIR)/pkgconfig/mptcplib.pc
 
-$(B) $(B)/core $(B)/policy $(B)/preload $(B)/debug $(B)/asan/core $(B)/asan/policy $(B)/asan/preload $(B)/asan/tests \
+$(B) $(B)/core $(B)/policy $(B)/preload $(B)/debug $(B)/asan/core $(B)/asan/policy $(B)/asan/preload $(B)/asan/cli \
+		$(B)/asan/tests \
 		$(B)/examples $(B)/tests $(B)/fuzz $(B)/bench $(TSAN_DIR):
 	mkdir -p $@
 

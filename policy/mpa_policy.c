@@ -193,6 +193,25 @@ fail:
 	return NULL;
 }
 
+struct mpa_policy *mpa_policy_load_files(const char *const *paths, int n)
+{
+	struct mpa_policy *p = calloc(1, sizeof(*p));
+	void *state = mpa_load_begin();
+	int i;
+
+	if (!p || !state)
+		goto fail;
+	for (i = 0; i < n; i++)
+		if (load_path(p, state, paths[i], true))
+			goto fail;
+	mpa_load_finish(p, state);
+	return p;
+fail:
+	mpa_load_abort(state);
+	mpa_policy_free(p);
+	return NULL;
+}
+
 void mpa_policy_free(struct mpa_policy *p)
 {
 	if (!p)

@@ -122,6 +122,12 @@ struct mpa_policy *mpa_policy_load_buffers(const char *const *names,
 					   const char *const *texts,
 					   const size_t *lens, int n);
 
+/*
+ * mpa_policy_load_files() - the same from @n named files, each required
+ * (a missing one is an error). For `mptcp-auto check FILE...`.
+ */
+struct mpa_policy *mpa_policy_load_files(const char *const *paths, int n);
+
 void mpa_policy_free(struct mpa_policy *p);
 
 /* mpa_diag_format() - "file:line: error: message" into @buf. */

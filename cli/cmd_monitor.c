@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+/* mptcp-auto monitor: the path-manager events, live, one line each. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mpa_cli.h"
+#include "mptcplib.h"
+
+static const char monitor_help[] =
+	"usage: mptcp-auto monitor [--json]\n"
+	"\n"
+	"Print the MPTCP path-manager events of this network namespace as\n"
+	"they happen, one line each (one JSON object per line with --json),\n"
+	"until interrupted. Needs CAP_NET_ADMIN.\n";
+
+static const char *ep(const struct sockaddr_storage *ss, char *buf,
+		      size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)ss;
+
+		inet_ntop(AF_INET, &in->sin_addr, a, sizeof(a));
+		snprintf(buf, len, "%s:%u", a, ntohs(in->sin_port));
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)ss;
+
+		inet_ntop(AF_INET6, &in6->sin6_addr, a, sizeof(a));
+		snprintf(buf, len, "[%s]:%u", a, ntohs(in6->sin6_port));
+	} else {
+		snprintf(buf, len, "-");
+	}
+	return buf;
+}
+
+static void print_event(const struct mptcplib_event *e, bool json)
+{
+	char l[80], r[80], ifn[IF_NAMESIZE] = "";
+
+	if (e->ifindex)
+		if_indextoname((unsigned)e->ifindex, ifn);
+	if (json) {
+		printf("{\"event\":\"%s\",\"token\":\"%08x\",\"local\":",
+		       mptcplib_event_name(e->type), e->token);
+		json_str(stdout, ep(&e->local, l, sizeof(l)));
+		printf(",\"remote\":");
+		json_str(stdout, ep(&e->remote, r, sizeof(r)));
+		printf(",\"local_id\":%d,\"remote_id\":%d,\"backup\":%d,"
+		       "\"error\":%d,\"interface\":",
+		       e->local_addr_id, e->remote_addr_id, e->backup, e->error);
+		json_str(stdout, ifn);
+		printf(",\"server_side\":%s}\n", e->server_side ? "true" : "false");
+		return;
+	}
+	printf("%-16s token %08x", mptcplib_event_name(e->type), e->token);
+	if (e->local.ss_family || e->remote.ss_family)
+		printf("  %s -> %s", ep(&e->local, l, sizeof(l)),
+		       ep(&e->remote, r, sizeof(r)));
+	if (e->local_addr_id >= 0)
+		printf("  ids %d/%d", e->local_addr_id, e->remote_addr_id);
+	if (e->backup)
+		printf("  backup");
+	if (*ifn)
+		printf("  dev %s", ifn);
+	if (e->error)
+		printf("  error %d (%s)", e->error, strerror(e->error));
+	if (e->server_side)
+		printf("  server-side");
+	putchar('\n');
+}
+
+int cmd_monitor(int argc, char **argv)
+{
+	struct mptcplib_events *ev;
+	struct mptcplib_event e;
+	bool json = false;
+	int i, err;
+
+	for (i = 1; i < argc; i++) {
+		if (cli_is_help(argv[i])) {
+			fputs(monitor_help, stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--json")) {
+			json = true;
+		} else {
+			return cli_error(2, "monitor: unexpected argument %s",
+					 argv[i]);
+		}
+	}
+	if (mptcplib_events_open(&ev))
+		return cli_error(1, "monitor: %s", mptcplib_last_error());
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (;;) {
+		err = mptcplib_events_next(ev, &e, -1);
+		if (err == 0)
+			print_event(&e, json);
+		else if (err == ENOBUFS)
+			fprintf(stderr, "mptcp-auto: monitor: events were "
+					"dropped (too many at once)\n");
+		else if (err != EINTR)
+			break;
+	}
+	err = cli_error(1, "monitor: %s", mptcplib_last_error());
+	mptcplib_events_close(ev);
+	return err;
+}

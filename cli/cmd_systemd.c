@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: MIT
+/*
+ * mptcp-auto enable/disable: a systemd drop-in that preloads the shim for
+ * one unit. The unit's own file is never touched.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "mpa_cli.h"
+
+#define DROPIN_NAME "mptcp-auto.conf"
+
+static const char enable_help[] =
+	"usage: mptcp-auto enable UNIT [--policy FILE] [--dry-run] [--root DIR]\n"
+	"\n"
+	"Preload libmptcp_auto.so into a systemd service through a drop-in,\n"
+	"/etc/systemd/system/UNIT.d/" DROPIN_NAME ", then reload systemd if it\n"
+	"runs. Restart the unit for it to take effect.\n"
+	"\n"
+	"  --policy FILE   policy file for this unit (MPTCP_AUTO_POLICY)\n"
+	"  --dry-run       print what would be written, write nothing\n"
+	"  --root DIR      operate on DIR as the root directory (no reload)\n";
+
+static const char disable_help[] =
+	"usage: mptcp-auto disable UNIT [--dry-run] [--root DIR]\n"
+	"\n"
+	"Remove the drop-in written by `mptcp-auto enable UNIT` (and nothing\n"
+	"else), then reload systemd if it runs.\n";
+
+struct unit_args {
+	char unit[256];
+	const char *policy;
+	const char *root;
+	bool dry_run;
+};
+
+static int parse(int argc, char **argv, struct unit_args *a, bool enable)
+{
+	static char policy[PATH_MAX];
+	int i;
+
+	memset(a, 0, sizeof(*a));
+	a->root = "";
+	for (i = 1; i < argc; i++) {
+		if (cli_is_help(argv[i])) {
+			fputs(enable ? enable_help : disable_help, stdout);
+			return 1;
+		} else if (!strcmp(argv[i], "--dry-run")) {
+			a->dry_run = true;
+		} else if (!strcmp(argv[i], "--root") && i + 1 < argc) {
+			a->root = argv[++i];
+		} else if (enable && !strcmp(argv[i], "--policy") &&
+			   i + 1 < argc) {
+			if (!realpath(argv[++i], policy))
+				return cli_error(2, "policy %s: %s", argv[i],
+						 strerror(errno));
+			a->policy = policy;
+		} else if (argv[i][0] == '-' || a->unit[0]) {
+			return cli_error(2, "%s: unexpected argument %s",
+					 enable ? "enable" : "disable", argv[i]);
+		} else {
+			/* "nginx" means nginx.service, as systemctl does. */
+			snprintf(a->unit, sizeof(a->unit), "%s%s", argv[i],
+				 strchr(argv[i], '.') ? "" : ".service");
+		}
+	}
+	if (!a->unit[0])
+		return cli_error(2, "%s: no unit given",
+				 enable ? "enable" : "disable");
+	if (strchr(a->unit, '/') || strcmp(strrchr(a->unit, '.'), ".service"))
+		return cli_error(2, "%s: %s is not a service unit name",
+				 enable ? "enable" : "disable", a->unit);
+	return 0;
+}
+
+/* systemctl daemon-reload, when systemd runs and we work on "/". */
+static void reload(const struct unit_args *a)
+{
+	pid_t pid;
+	int status;
+
+	if (a->root[0] || access("/run/systemd/system", F_OK))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		execlp("systemctl", "systemctl", "daemon-reload", (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		cli_error(0, "warning: systemctl daemon-reload failed; run it "
+			     "yourself");
+}
+
+/* Socket activation: systemd, not the service, creates the listeners. */
+static void warn_socket_activation(const struct unit_args *a)
+{
+	static const char *const dirs[] = { "/etc/systemd/system",
+					    "/run/systemd/system",
+					    "/usr/lib/systemd/system",
+					    "/lib/systemd/system" };
+	char name[256], path[PATH_MAX];
+	size_t i;
+
+	snprintf(name, sizeof(name), "%.*s.socket",
+		 (int)(strrchr(a->unit, '.') - a->unit), a->unit);
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s/%s", a->root, dirs[i], name);
+		if (access(path, F_OK) == 0) {
+			cli_error(0,
+				  "warning: %s is socket-activated: systemd "
+				  "creates its listening sockets, which the "
+				  "preload cannot see; add SocketProtocol=mptcp "
+				  "to %s (a drop-in in %s.d/ will do)",
+				  a->unit, name, name);
+			return;
+		}
+	}
+}
+
+#define FILE_MAX (PATH_MAX + 64)
+
+/* The drop-in's folder and file; -1 if --root makes them too long. */
+static int dropin_path(const struct unit_args *a, char *dir, char *file)
+{
+	int n = snprintf(dir, PATH_MAX, "%s/etc/systemd/system/%s.d", a->root,
+			 a->unit);
+
+	if (n < 0 || n >= PATH_MAX)
+		return cli_error(-1, "%s: path too long", a->root);
+	snprintf(file, FILE_MAX, "%s/%s", dir, DROPIN_NAME);
+	return 0;
+}
+
+static int mkdirs(char *path)
+{
+	char *p;
+
+	for (p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+			*p = '/';
+			return -1;
+		}
+		*p = '/';
+	}
+	return mkdir(path, 0755) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+int cmd_enable(int argc, char **argv)
+{
+	char dir[PATH_MAX], file[FILE_MAX], text[2 * PATH_MAX], tmp[FILE_MAX + 8];
+	struct unit_args a;
+	int rc = parse(argc, argv, &a, true), fd, n;
+
+	if (rc)
+		return rc == 1 ? 0 : rc;
+	if (dropin_path(&a, dir, file))
+		return 2;
+	n = dropin_render(a.unit, MPA_SHIM_INSTALLED, a.policy, text,
+			  sizeof(text));
+	if (n < 0)
+		return cli_error(2, "enable: path too long");
+	warn_socket_activation(&a);
+	if (a.dry_run) {
+		printf("would write %s:\n%s", file, text);
+		return 0;
+	}
+	if (mkdirs(dir))
+		return cli_error(1, "enable: %s: %s", dir, strerror(errno));
+	/* Write then rename: systemd never reads a half-written file. */
+	snprintf(tmp, sizeof(tmp), "%s.tmp", file);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, text, (size_t)n) != n || close(fd) < 0 ||
+	    rename(tmp, file) < 0) {
+		rc = errno;
+		unlink(tmp);
+		return cli_error(1, "enable: %s: %s", file, strerror(rc));
+	}
+	printf("wrote %s\n", file);
+	reload(&a);
+	printf("restart %s to apply it\n", a.unit);
+	return 0;
+}
+
+int cmd_disable(int argc, char **argv)
+{
+	char dir[PATH_MAX], file[FILE_MAX];
+	struct unit_args a;
+	int rc = parse(argc, argv, &a, false);
+
+	if (rc)
+		return rc == 1 ? 0 : rc;
+	if (dropin_path(&a, dir, file))
+		return 2;
+	if (access(file, F_OK)) {
+		printf("%s is not enabled (no %s)\n", a.unit, file);
+		return 0;
+	}
+	if (a.dry_run) {
+		printf("would remove %s\n", file);
+		return 0;
+	}
+	if (unlink(file) < 0)
+		return cli_error(1, "disable: %s: %s", file, strerror(errno));
+	rmdir(dir); /* only if now empty: other drop-ins stay */
+	printf("removed %s\n", file);
+	reload(&a);
+	printf("restart %s to apply it\n", a.unit);
+	return 0;
+}
