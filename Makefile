@@ -15,6 +15,8 @@ WARN := -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
 	-Wshadow -Werror
 CFLAGS ?= -O2 -g
 BASE_CFLAGS := -std=gnu11 -fPIC -fvisibility=hidden $(WARN) -D_GNU_SOURCE
+# Old glibc symbol versions for the libraries (see the header).
+COMPAT := -include preload/mpa_glibc_compat.h
 LIBMNL_LIBS := -lmnl
 CMOCKA_LIBS := -lcmocka
 
@@ -58,8 +60,8 @@ CORE_ASAN_OBJ := $(patsubst core/%.c,$(B)/asan/core/%.o,$(CORE_SRC))
 
 lib: $(B)/$(SONAME) $(B)/libmptcplib.a $(B)/mptcplib.pc
 
-$(B)/core/%.o: core/%.c $(CORE_HDR) | $(B)/core
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Icore -c -o $@ $<
+$(B)/core/%.o: core/%.c $(CORE_HDR) preload/mpa_glibc_compat.h | $(B)/core
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(COMPAT) -Icore -c -o $@ $<
 
 $(B)/$(SONAME): $(CORE_OBJ) core/mptcplib.map
 	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,-z,defs -Wl,-z,now \
@@ -83,14 +85,16 @@ POLICY_ASAN_OBJ := $(patsubst policy/%.c,$(B)/asan/policy/%.o,$(POLICY_SRC))
 
 policy: $(B)/libmpa_policy.a
 
-$(B)/policy/%.o: policy/%.c $(POLICY_HDR) | $(B)/policy
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Ipolicy -Icore -c -o $@ $<
+$(B)/policy/%.o: policy/%.c $(POLICY_HDR) preload/mpa_glibc_compat.h \
+		| $(B)/policy
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(COMPAT) -Ipolicy -Ipreload -Icore -c \
+		-o $@ $<
 
 $(B)/libmpa_policy.a: $(POLICY_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 $(B)/asan/policy/%.o: policy/%.c $(POLICY_HDR) | $(B)/asan/policy
-	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -Ipolicy -Icore -c -o $@ $<
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -Ipolicy -Ipreload -Icore -c -o $@ $<
 
 # ---- preload: libmptcp_auto.so (the shim) --------------------------------
 PRELOAD_SRC := $(wildcard preload/*.c)
@@ -102,8 +106,8 @@ shim: $(SHIM)
 
 $(B)/preload/%.o: preload/%.c $(PRELOAD_HDR) $(POLICY_HDR) $(CORE_HDR) \
 		| $(B)/preload
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(SHIM_CFLAGS) -Ipreload -Ipolicy \
-		-Icore -c -o $@ $<
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(COMPAT) -Ipreload -Ipolicy -Icore \
+		-c -o $@ $<
 
 # Everything but socket() and connect() is hidden by the version script,
 # inih included (linked statically); bound at load time, not in a hook.
@@ -118,7 +122,8 @@ SHIM_DEBUG := $(B)/debug/libmptcp_auto.so
 shim-debug: $(SHIM_DEBUG)
 $(SHIM_DEBUG): $(PRELOAD_SRC) $(POLICY_OBJ) $(CORE_OBJ) $(PRELOAD_HDR) \
 		preload/libmptcp_auto.map | $(B)/debug
-	$(CC) $(BASE_CFLAGS) -O1 -g -DMPA_HOOK_DEPTH_CHECK -Ipreload -Ipolicy \
+	$(CC) $(BASE_CFLAGS) -O1 -g $(COMPAT) -DMPA_HOOK_DEPTH_CHECK -Ipreload \
+		-Ipolicy \
 		-Icore -shared -Wl,-z,now -Wl,-z,defs \
 		-Wl,--version-script=preload/libmptcp_auto.map -o $@ \
 		$(PRELOAD_SRC) $(POLICY_OBJ) $(CORE_OBJ) $(LIBMNL_LIBS) \
@@ -129,8 +134,8 @@ TSAN_DIR := $(B)/tests/tsan
 tsan: $(TSAN_DIR)/libmptcp_auto.so $(TSAN_DIR)/mpa-shimtest
 $(TSAN_DIR)/libmptcp_auto.so: $(PRELOAD_SRC) $(POLICY_SRC) $(CORE_SRC) \
 		$(PRELOAD_HDR) $(POLICY_HDR) $(CORE_HDR) | $(TSAN_DIR)
-	$(CC) $(BASE_CFLAGS) -O1 -g -fsanitize=thread -Ipreload -Ipolicy \
-		-Icore -shared -Wl,-z,now \
+	$(CC) $(BASE_CFLAGS) -O1 -g -fsanitize=thread $(COMPAT) -Ipreload \
+		-Ipolicy -Icore -shared -Wl,-z,now \
 		-Wl,--version-script=preload/libmptcp_auto.map -o $@ \
 		$(PRELOAD_SRC) $(POLICY_SRC) $(CORE_SRC) $(LIBMNL_LIBS) \
 		$(INIH_LIBS) -lpthread -ldl
@@ -148,9 +153,17 @@ MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 SHIMDIR ?= $(PREFIX)/lib/$(MULTIARCH)
 SHIM_LD_PATH ?= $(PREFIX)/$$LIB/libmptcp_auto.so
 
+# Rebuilt when PREFIX changes: the installed shim's path is compiled in.
+$(B)/config.stamp: FORCE | $(B)
+	@echo '$(SHIM_LD_PATH)' | cmp -s - $@ || echo '$(SHIM_LD_PATH)' > $@
+
+.PHONY: FORCE
+FORCE:
+
 cli: $(CLI)
-$(CLI): $(CLI_SRC) $(CLI_HDR) $(B)/libmpa_policy.a $(B)/libmptcplib.a
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Icli -Ipolicy -Icore \
+$(CLI): $(CLI_SRC) $(CLI_HDR) $(B)/libmpa_policy.a $(B)/libmptcplib.a \
+		$(B)/config.stamp | $(B)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Icli -Ipolicy -Ipreload -Icore \
 		-DMPA_SHIM_INSTALLED='"$(SHIM_LD_PATH)"' -o $@ $(CLI_SRC) \
 		$(B)/libmpa_policy.a $(B)/libmptcplib.a $(LIBMNL_LIBS) \
 		$(INIH_LIBS) -lpthread
@@ -210,8 +223,8 @@ $(B)/tests/test_core_integration: tests/integration/test_core.c \
 
 $(B)/tests/test_policy_ns: tests/integration/test_policy_ns.c \
 		$(B)/libmpa_policy.a | $(B)/tests
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Ipolicy -o $@ $< $(B)/libmpa_policy.a \
-		$(INIH_LIBS) $(CMOCKA_LIBS)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Ipolicy -Ipreload -o $@ $< \
+		$(B)/libmpa_policy.a $(INIH_LIBS) $(CMOCKA_LIBS)
 
 # ---- unit tests: cmocka, under ASan + UBSan --------------------------------
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -246,7 +259,7 @@ FUZZ_SRC := $(addprefix policy/,mpa_parse.c mpa_load.c mpa_match.c \
 
 $(FUZZ_BIN): tests/fuzz/fuzz_policy.c $(FUZZ_SRC) $(POLICY_HDR) | $(B)/fuzz
 	clang -std=gnu11 -g -O1 -D_GNU_SOURCE $(WARN) \
-		-fsanitize=fuzzer,address,undefined -Ipolicy -o $@ \
+		-fsanitize=fuzzer,address,undefined -Ipolicy -Ipreload -o $@ \
 		tests/fuzz/fuzz_policy.c $(FUZZ_SRC) $(INIH_LIBS)
 
 # What `make check` runs: every seed once, then a short seeded run.
@@ -263,7 +276,7 @@ fuzz: $(FUZZ_BIN)
 
 # ---- benchmarks: figures, never pass/fail ---------------------------------
 $(B)/bench/policy_match: bench/policy_match.c $(B)/libmpa_policy.a | $(B)/bench
-	$(CC) $(BASE_CFLAGS) -O2 -Ipolicy -o $@ $< $(B)/libmpa_policy.a \
+	$(CC) $(BASE_CFLAGS) -O2 -Ipolicy -Ipreload -o $@ $< $(B)/libmpa_policy.a \
 		$(INIH_LIBS)
 
 bench: $(B)/bench/policy_match
@@ -282,15 +295,34 @@ demo: deps
 	bash examples/demo.sh
 
 # ---- install -------------------------------------------------------------
-install: lib
-	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
-		$(DESTDIR)$(LIBDIR)/pkgconfig
+SYSCONFDIR ?= /etc
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/mptcp-auto
+
+install: lib shim cli
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) \
+		$(DESTDIR)$(SHIMDIR) $(DESTDIR)$(BINDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR)/examples \
+		$(DESTDIR)$(SYSCONFDIR)/mptcp-auto/policy.d
 	install -m 0755 $(B)/$(SONAME) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libmptcplib.so
 	install -m 0644 $(B)/libmptcplib.a $(DESTDIR)$(LIBDIR)/
 	install -m 0644 core/mptcplib.h $(DESTDIR)$(INCLUDEDIR)/
 	sed $(PC_SUBST) core/mptcplib.pc.in \
 		> $(DESTDIR)$(LIBDIR)/pkgconfig/mptcplib.pc
+	install -m 0755 $(SHIM) $(DESTDIR)$(SHIMDIR)/libmptcp_auto.so
+	install -m 0755 $(CLI) $(DESTDIR)$(BINDIR)/mptcp-auto
+	install -m 0644 docs/man/mptcp-auto.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 docs/man/mptcplib.3 $(DESTDIR)$(MANDIR)/man3/
+	install -m 0644 docs/man/mptcp-auto-policy.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 conf/policy.ini $(DESTDIR)$(DOCDIR)/examples/
+	install -m 0644 docs/policy.md README.md $(DESTDIR)$(DOCDIR)/
+	@# An administrator's policy is never overwritten.
+	test -e $(DESTDIR)$(SYSCONFDIR)/mptcp-auto/policy.ini || \
+		install -m 0644 conf/policy.ini \
+			$(DESTDIR)$(SYSCONFDIR)/mptcp-auto/policy.ini
 
 $(B) $(B)/core $(B)/policy $(B)/preload $(B)/debug $(B)/asan/core $(B)/asan/policy $(B)/asan/preload $(B)/asan/cli \
 		$(B)/asan/tests \

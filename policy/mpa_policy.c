@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mpa_glibc_compat.h"
+
 #include "mpa_load.h"
 #include "mpa_policy.h"
 
@@ -53,7 +55,7 @@ static int read_file(const char *path, char **text, size_t *len)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0) {
+	if (mpa_fstat(fd, &st) < 0) {
 		err = -errno;
 		goto out;
 	}

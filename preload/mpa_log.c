@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mpa_glibc_compat.h"
+
 #include "mpa_log.h"
 
 #define LOG_FD_MIN 100
@@ -40,7 +42,7 @@ void mpa_log_open(enum mpa_log_level level, const char *file)
 		close(fd);
 		fd = high;
 	}
-	if (fd < 0 || fstat(fd, &st) < 0) {
+	if (fd < 0 || mpa_fstat(fd, &st) < 0) {
 		log_level = MPA_LOG_OFF;
 		return;
 	}
@@ -67,7 +69,7 @@ void mpa_log(enum mpa_log_level level, const char *fmt, ...)
 		return;
 	fd = atomic_load(&log_fd);
 	/* Closed or reused by the program (close_range, dup2): stop. */
-	if (fstat(fd, &st) < 0 || st.st_dev != log_dev ||
+	if (mpa_fstat(fd, &st) < 0 || st.st_dev != log_dev ||
 	    st.st_ino != log_ino) {
 		atomic_store(&log_fd, -1);
 		errno = saved;

@@ -30,4 +30,31 @@ libs=$(PKG_CONFIG_PATH=$pc PKG_CONFIG_SYSROOT_DIR=$dest pkg-config --libs mptcpl
 cc -std=gnu11 -Wall -Werror $cflags -o "$dest/example" \
 	examples/readme_example.c $libs
 LD_LIBRARY_PATH=$dest/opt/mpa/lib ldd "$dest/example" | grep -q "$dest/opt/mpa/lib/libmptcplib.so.0"
+# Both libraries load on glibc 2.17 and later (see mpa_glibc_compat.h).
+for so in "$lib" build/libmptcp_auto.so; do
+	newest=$(objdump -T "$so" | grep -o 'GLIBC_[0-9.]*' | sort -V | tail -1)
+	if [ "$(printf '%s\nGLIBC_2.17\n' "$newest" | sort -V | tail -1)" != \
+		GLIBC_2.17 ]; then
+		echo "$so needs $newest, newer than the GLIBC_2.17 floor"
+		exit 1
+	fi
+done
+
+# A real install under a fresh prefix: the command finds the shim through
+# ld.so's $LIB, and the shim converts sockets.
+prefix=$(mktemp -d /tmp/mpa-prefix-XXXXXX)
+trap 'rm -rf "$dest" "$prefix"' EXIT
+make -s install PREFIX="$prefix" SYSCONFDIR="$prefix/etc" >/dev/null
+test -x "$prefix/bin/mptcp-auto"
+test -f "$prefix/share/man/man1/mptcp-auto.1"
+test -f "$prefix/share/man/man5/mptcp-auto-policy.5"
+test -f "$prefix/share/man/man3/mptcplib.3"
+test -f "$prefix/etc/mptcp-auto/policy.ini"
+"$prefix/bin/mptcp-auto" run env | grep -qx "LD_PRELOAD=$prefix/\$LIB/libmptcp_auto.so"
+"$prefix/bin/mptcp-auto" run build/tests/mpa-shimtest eligibility mptcp
+# An administrator's policy survives a second install.
+echo '; mine' >"$prefix/etc/mptcp-auto/policy.ini"
+make -s install PREFIX="$prefix" SYSCONFDIR="$prefix/etc" >/dev/null
+grep -qx '; mine' "$prefix/etc/mptcp-auto/policy.ini"
+make -s cli >/dev/null # back to the default prefix for the other tests
 echo "abi and install: OK ($(echo "$exported" | wc -l) symbols)"
