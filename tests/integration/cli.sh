@@ -1,0 +1,252 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Every mptcp-auto subcommand, with its error cases: run, enable/disable
+# (against a temporary root), check, explain; status and monitor against
+# live connections in namespaces (root). "PASS: x" / "FAIL: x" / "SKIP: x".
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+. "$top/tests/lib/require.sh"
+
+MA=$top/build/mptcp-auto
+T=$top/build/tests
+tmp=$(mktemp -d)
+TOPO_OK=0
+cleanup()
+{
+	[ "$TOPO_OK" = 1 ] && topo_cleanup
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+failed=0
+pass() { echo "PASS: $1"; }
+fail()
+{
+	echo "FAIL: $1"
+	shift
+	[ $# -gt 0 ] && printf '%s\n' "$@" | sed 's/^/      /' | head -30
+	failed=1
+}
+# expect NAME STATUS PATTERN CMD...: CMD exits STATUS, output matches.
+expect()
+{
+	local name=$1 want=$2 pat=$3 out rc
+	shift 3
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" = "$want" ] && grep -qE -- "$pat" <<<"$out"; then
+		pass "$name"
+	else
+		fail "$name" "exit $rc (want $want), pattern '$pat'" "$out"
+	fi
+}
+
+# ---- help and usage ----------------------------------------------------------
+for c in run enable disable check explain status monitor; do
+	expect "$c --help" 0 "^usage: mptcp-auto $c" "$MA" "$c" --help
+done
+expect "no command: usage, exit 2" 2 "^usage: mptcp-auto COMMAND" "$MA"
+expect "unknown command" 2 "unknown command 'frobnicate'" "$MA" frobnicate
+
+# ---- run ---------------------------------------------------------------------
+expect "run: LD_PRELOAD gets the shim" 0 \
+	"^LD_PRELOAD=$top/build/libmptcp_auto.so$" "$MA" run env
+expect "run: appended to an existing LD_PRELOAD" 0 \
+	"^LD_PRELOAD=/lib/x.so:$top/build/libmptcp_auto.so$" \
+	env LD_PRELOAD=/lib/x.so "$MA" run env
+expect "run: twice adds it once" 0 \
+	"^LD_PRELOAD=$top/build/libmptcp_auto.so$" \
+	"$MA" run "$MA" run env
+expect "run: GODEBUG merged" 0 "^GODEBUG=http2client=0,multipathtcp=1$" \
+	env GODEBUG=http2client=0 "$MA" run env
+expect "run: --policy exported as an absolute path" 0 \
+	"^MPTCP_AUTO_POLICY=$top/conf/policy.ini$" \
+	bash -c "cd '$top' && '$MA' run --policy conf/policy.ini -- env"
+expect "run: sockets become MPTCP" 0 "" "$MA" run "$T/mpa-shimtest" \
+	eligibility mptcp
+expect "run: static binary warned about, runs unchanged" 0 \
+	"statically linked.*static hello|static hello" \
+	"$MA" run "$T/static-hello"
+out=$("$MA" run "$T/static-hello" 2>&1 >/dev/null)
+if grep -q "warning: .*static-hello is statically linked" <<<"$out"; then
+	pass "run: the warning names the program"
+else
+	fail "run: the warning names the program" "$out"
+fi
+expect "run: program's exit status passed through" 3 "" \
+	"$MA" run sh -c 'exit 3'
+expect "run: no program" 2 "no program given" "$MA" run
+expect "run: unknown program" 127 "nope-not-here: command not found" \
+	"$MA" run nope-not-here
+expect "run: missing policy file" 2 "policy /nonexistent.ini" \
+	"$MA" run --policy /nonexistent.ini true
+
+# ---- enable / disable (temporary root, no systemd needed) -------------------
+root=$tmp/root
+mkdir -p "$root/lib/systemd/system"
+printf '[Service]\nExecStart=/usr/sbin/web\n' >"$root/lib/systemd/system/web.service"
+vendor=$(sha256sum <"$root/lib/systemd/system/web.service")
+dropin=$root/etc/systemd/system/web.service.d/mptcp-auto.conf
+expect "enable --dry-run prints, writes nothing" 0 \
+	"would write $dropin" "$MA" enable web --dry-run --root "$root"
+[ ! -e "$dropin" ] && pass "enable --dry-run: no file" ||
+	fail "enable --dry-run: no file"
+expect "enable writes the drop-in" 0 "wrote $dropin" \
+	"$MA" enable web --root "$root" --policy "$top/conf/policy.ini"
+if grep -qx 'Environment="LD_PRELOAD=/usr/local/$LIB/libmptcp_auto.so"' \
+	"$dropin" && grep -qx "Environment=\"MPTCP_AUTO_POLICY=$top/conf/policy.ini\"" \
+	"$dropin" && grep -qx '\[Service\]' "$dropin"; then
+	pass "drop-in: unversioned \$LIB path and the policy"
+else
+	fail "drop-in: unversioned \$LIB path and the policy" "$(cat "$dropin")"
+fi
+if [ "$(sha256sum <"$root/lib/systemd/system/web.service")" = "$vendor" ]; then
+	pass "the vendor unit is untouched"
+else
+	fail "the vendor unit is untouched"
+fi
+printf '[Service]\nNice=5\n' >"$(dirname "$dropin")/other.conf"
+expect "disable removes the drop-in" 0 "removed $dropin" \
+	"$MA" disable web.service --root "$root"
+if [ ! -e "$dropin" ] && [ -e "$(dirname "$dropin")/other.conf" ]; then
+	pass "disable removes exactly our file"
+else
+	fail "disable removes exactly our file"
+fi
+expect "disable when not enabled" 0 "is not enabled" \
+	"$MA" disable web --root "$root"
+printf '[Socket]\nListenStream=80\n' >"$root/lib/systemd/system/sock.socket"
+expect "socket-activated unit: warned, pointed to SocketProtocol=mptcp" 0 \
+	"socket-activated.*SocketProtocol=mptcp" \
+	"$MA" enable sock --root "$root" --dry-run
+expect "enable: not a service" 2 "not a service unit name" \
+	"$MA" enable foo.socket --root "$root"
+expect "enable: no unit" 2 "no unit given" "$MA" enable
+
+# ---- check -------------------------------------------------------------------
+F=$top/tests/fixtures/policy
+expect "check: a valid file" 0 "1 file applied, 0 errors" \
+	"$MA" check "$top/conf/policy.ini"
+expect "check: file:line: message, exit 1" 1 \
+	"^$F/bad_port.ini:3: error: ports: 70000 is not a port$" \
+	"$MA" check "$F/bad_port.ini"
+expect "check: warnings do not fail" 0 \
+	"warn_unknown_key.ini:2: warning: unknown key 'subflow' \(did you mean 'subflows'\?\)" \
+	"$MA" check "$F/warn_unknown_key.ini"
+expect "check: missing file" 1 "cannot read: No such file" \
+	"$MA" check /nonexistent.ini
+out=$("$MA" check --json "$F/bad_port.ini" "$top/conf/policy.ini")
+if python3 -c 'import json, sys
+d = json.loads(sys.argv[1])
+assert d["errors"] == 1 and d["files_applied"] == 1
+assert d["diagnostics"][0]["line"] == 3' "$out" 2>/dev/null; then
+	pass "check --json"
+else
+	fail "check --json" "$out"
+fi
+expect "check: default sources (MPTCP_AUTO_POLICY)" 1 "bad_bool.ini:2" \
+	env MPTCP_AUTO_POLICY="$F/bad_bool.ini" HOME=/nonexistent "$MA" check
+
+# ---- explain -----------------------------------------------------------------
+P=$top/conf/policy.ini
+expect "explain: the program's rule" 0 "rule \[program curl\] from $P:" \
+	"$MA" explain --policy "$P" --program curl 192.0.2.1:443
+expect "explain: opted-out program" 0 "sockets: plain TCP" \
+	"$MA" explain --policy "$P" --program java 192.0.2.1:443
+expect "explain: excluded destination says why" 0 \
+	"none \(destination in exclude-destinations\)" \
+	"$MA" explain --policy "$P" 10.1.2.3
+expect "explain: excluded port" 0 "none \(port in exclude-ports\)" \
+	"$MA" explain --policy "$P" '[2001:db8::1]:53'
+expect "explain: bad destination" 2 "is not ADDR\[:PORT\]" \
+	"$MA" explain --policy "$P" not-an-address
+expect "explain: no destination" 2 "no destination" "$MA" explain
+
+# ---- status, monitor, explain on live interfaces (namespaces) ---------------
+if ! (require_netns_mptcp) >/dev/null 2>&1; then
+	reason=$( (require_netns_mptcp) 2>&1 | head -1)
+	[ "${CI:-}" = true ] && fail "namespace checks" "$reason"
+	echo "SKIP: status, monitor, explain in namespaces ($reason)"
+	exit $failed
+fi
+. "$top/tests/lib/topo.sh"
+TOPO_NO_TRAP=1
+TOPO_OK=1
+topo_up userspace && topo_multihome metrics || { fail "lab"; exit 1; }
+topo_bg "$TOPO_SRV" "$T/mpa-testsrv" 7001
+topo_wait_listen "$TOPO_SRV" 7001
+printf '[default]\ninterfaces = c2\n' >"$tmp/p.ini"
+in_cli() { ip netns exec "$TOPO_CLI" "$@"; }
+
+out=$(in_cli "$MA" explain --policy "$tmp/p.ini" --json 10.9.0.1:7001)
+if python3 -c 'import json, sys
+d = json.loads(sys.argv[1])
+i = d["interfaces"]
+assert d["open_subflows"] and len(i) == 1
+assert i[0]["interface"] == "c2" and i[0]["address"] == "10.0.2.1"
+assert i[0]["route"] is True' "$out" 2>/dev/null; then
+	pass "explain: resolves c2 with its route, on live interfaces"
+else
+	fail "explain: resolves c2 with its route, on live interfaces" "$out"
+fi
+
+in_cli "$MA" monitor >"$tmp/monitor.log" 2>&1 &
+mon=$!
+in_cli "$MA" monitor --json >"$tmp/monitor.json" 2>&1 &
+monj=$!
+sleep 0.5
+in_cli "$MA" run --policy "$tmp/p.ini" "$T/mpa-shimtest" state 10.9.0.1 \
+	7001 >"$tmp/state.out" 2>&1 &
+conn=$!
+sleep 0.7
+in_cli "$MA" status >"$tmp/status.txt" 2>&1
+in_cli "$MA" status --json >"$tmp/status.json" 2>&1
+wait $conn
+sleep 0.3
+kill $mon $monj 2>/dev/null
+wait $mon $monj 2>/dev/null
+
+if grep -q '^connection token [0-9a-f]* 10.0.1.1:[0-9]* -> 10.9.0.1:7001 ESTAB  mpa-shimtest\[' \
+	"$tmp/status.txt" && grep -q '^  subflow 10.0.2.1:[0-9]* -> 10.9.0.1:7001  c2 ' \
+	"$tmp/status.txt"; then
+	pass "status: the connection, its process and its subflow on c2"
+else
+	fail "status: the connection, its process and its subflow on c2" \
+		"$(cat "$tmp/status.txt")"
+fi
+if python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+c = [c for c in d["connections"] if c["remote"] == "10.9.0.1:7001"]
+assert len(c) == 1 and c[0]["process"] == "mpa-shimtest"
+s = c[0]["subflows"]
+assert len(s) == 2 and {x["interface"] for x in s} == {"", "c2"}
+assert d["mode"].startswith("userspace")' "$tmp/status.json" 2>/dev/null; then
+	pass "status --json"
+else
+	fail "status --json" "$(cat "$tmp/status.json")"
+fi
+if grep -q '^CREATED ' "$tmp/monitor.log" &&
+	grep -q '^ESTABLISHED ' "$tmp/monitor.log" &&
+	grep -q '^SUB_ESTABLISHED .*10.0.2.1:[0-9]* -> 10.9.0.1:7001.*dev c2' \
+		"$tmp/monitor.log" && grep -q '^CLOSED ' "$tmp/monitor.log"; then
+	pass "monitor: a connection's life, one line per event"
+else
+	fail "monitor: a connection's life, one line per event" \
+		"$(cat "$tmp/monitor.log")"
+fi
+if python3 -c 'import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+names = [e["event"] for e in ev]
+assert "SUB_ESTABLISHED" in names and "CLOSED" in names
+sub = [e for e in ev if e["event"] == "SUB_ESTABLISHED"][0]
+assert sub["interface"] == "c2"' "$tmp/monitor.json" 2>/dev/null; then
+	pass "monitor --json"
+else
+	fail "monitor --json" "$(cat "$tmp/monitor.json")"
+fi
+expect "monitor without CAP_NET_ADMIN says so" 1 "CAP_NET_ADMIN" \
+	in_cli setpriv --reuid 65534 --regid 65534 --clear-groups \
+	--inh-caps=-all --bounding-set=-all "$MA" monitor
+exit $failed
