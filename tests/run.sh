@@ -113,6 +113,7 @@ run_cmocka policy-resolve-netns bash tests/integration/policy_ns.sh
 run_tap preload-rules bash tests/integration/preload.sh
 run_tap end-to-end bash tests/integration/e2e.sh
 run_tap mptcp-auto-command bash tests/integration/cli.sh
+run_tap demo bash tests/integration/demo.sh
 
 if [ ${#failures[@]} -ne 0 ]; then
 	echo "failed suites: ${failures[*]}"
