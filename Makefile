@@ -279,9 +279,15 @@ $(B)/bench/policy_match: bench/policy_match.c $(B)/libmpa_policy.a | $(B)/bench
 	$(CC) $(BASE_CFLAGS) -O2 -Ipolicy -Ipreload -o $@ $< $(B)/libmpa_policy.a \
 		$(INIH_LIBS)
 
-bench: $(B)/bench/policy_match
-	@echo "== policy match cost (bench/policy_match.c)"
-	@$(B)/bench/policy_match
+$(B)/bench/mpa-delayq: bench/mpa_delayq.c | $(B)/bench
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< $(LIBMNL_LIBS)
+
+# Figures, not pass/fail: installs what it compares against (mptcpd's
+# mptcpize, iptables for the delay line), runs as root in namespaces.
+BENCH_PKGS := mptcpd iptables iputils-ping python3
+bench: deps all $(B)/bench/policy_match $(B)/bench/mpa-delayq
+	@$(MAKE) -s deps DEB_PKGS="$(BENCH_PKGS)"
+	bash bench/run.sh
 
 test-unit: $(UNIT_BIN)
 sanitize: $(UNIT_BIN)

@@ -5,6 +5,7 @@
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "mpa_cli.h"
 #include "mptcplib.h"
@@ -16,8 +17,7 @@ static const char monitor_help[] =
 	"they happen, one line each (one JSON object per line with --json),\n"
 	"until interrupted. Needs CAP_NET_ADMIN.\n";
 
-static const char *ep(const struct sockaddr_storage *ss, char *buf,
-		      size_t len)
+static const char *ep(const struct sockaddr_storage *ss, char *buf, size_t len)
 {
 	char a[INET6_ADDRSTRLEN];
 
@@ -44,16 +44,24 @@ static void print_event(const struct mptcplib_event *e, bool json)
 	if (e->ifindex)
 		if_indextoname((unsigned)e->ifindex, ifn);
 	if (json) {
-		printf("{\"event\":\"%s\",\"token\":\"%08x\",\"local\":",
+		struct timespec ts;
+
+		/* When we saw it, for measurements (time to aggregate). */
+		clock_gettime(CLOCK_REALTIME, &ts);
+		printf("{\"ts\":%lld.%06ld,\"event\":\"%s\",\"token\":"
+		       "\"%08x\",\"local\":",
+		       (long long)ts.tv_sec, ts.tv_nsec / 1000,
 		       mptcplib_event_name(e->type), e->token);
 		json_str(stdout, ep(&e->local, l, sizeof(l)));
 		printf(",\"remote\":");
 		json_str(stdout, ep(&e->remote, r, sizeof(r)));
 		printf(",\"local_id\":%d,\"remote_id\":%d,\"backup\":%d,"
 		       "\"error\":%d,\"interface\":",
-		       e->local_addr_id, e->remote_addr_id, e->backup, e->error);
+		       e->local_addr_id, e->remote_addr_id, e->backup,
+		       e->error);
 		json_str(stdout, ifn);
-		printf(",\"server_side\":%s}\n", e->server_side ? "true" : "false");
+		printf(",\"server_side\":%s}\n",
+		       e->server_side ? "true" : "false");
 		return;
 	}
 	printf("%-16s token %08x", mptcplib_event_name(e->type), e->token);

@@ -27,6 +27,11 @@
  *   state HOST PORT         connect, exchange, wait 1 s, print the
  *                           server's view of the subflows (HOST may be a
  *                           v4-mapped IPv6 address: a dual-stack socket)
+ *   rate N                  N socket/connect/close cycles against our own
+ *                           listener, one thread: prints us per cycle
+ *                           (MPA_RATE_NATIVE=1: IPPROTO_MPTCP ourselves)
+ *   rss HOST PORT           resident memory and threads, before and after
+ *                           a connection (for the benchmarks)
  *   connect HOST PORT [N]   connect, read the greeting, N times
  *   proto HOST PORT         print the connected socket's protocol
  */
@@ -611,6 +616,72 @@ static int cmd_burst(int n, int rounds, int hold_ms)
 	return ok == n ? 0 : 1;
 }
 
+static int cmd_rate(int n)
+{
+	const char *native = getenv("MPA_RATE_NATIVE");
+	int proto = native && *native == '1' ? IPPROTO_MPTCP : 0;
+	struct sockaddr_in in = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(in);
+	struct linger lg = { 1, 0 };
+	pthread_t th;
+	double t0;
+	int lfd, i;
+
+	lfd = socket(AF_INET, SOCK_STREAM, proto);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&in, len) < 0 ||
+	    listen(lfd, 4096) < 0 ||
+	    getsockname(lfd, (struct sockaddr *)&in, &len) < 0)
+		return fail("listener: %s", strerror(errno));
+	pthread_create(&th, NULL, accept_loop, (void *)(intptr_t)lfd);
+	t0 = now_ms();
+	for (i = 0; i < n; i++) {
+		int fd = socket(AF_INET, SOCK_STREAM, proto);
+
+		if (fd < 0 || connect(fd, (struct sockaddr *)&in, len) < 0)
+			return fail("cycle %d: %s", i, strerror(errno));
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		close(fd);
+	}
+	printf("us_per_cycle=%.2f cycles_per_s=%.0f\n",
+	       (now_ms() - t0) * 1000 / n, n / ((now_ms() - t0) / 1000));
+	return 0;
+}
+
+/* VmRSS (kB) and Threads of this process. */
+static void self_status(long *rss_kb, long *threads)
+{
+	char line[256];
+	FILE *f = fopen("/proc/self/status", "re");
+
+	*rss_kb = *threads = -1;
+	while (f && fgets(line, sizeof(line), f)) {
+		sscanf(line, "VmRSS: %ld", rss_kb);
+		sscanf(line, "Threads: %ld", threads);
+	}
+	if (f)
+		fclose(f);
+}
+
+static int cmd_rss(void)
+{
+	long rss0, th0, rss1, th1;
+	int fd;
+
+	self_status(&rss0, &th0);
+	fd = connect_greeted();
+	if (fd < 0)
+		return fail("connect failed");
+	/* Time for the helper thread, if any, to start and settle. */
+	usleep(500 * 1000);
+	self_status(&rss1, &th1);
+	close(fd);
+	printf("rss_kb_before=%ld threads_before=%ld rss_kb_after=%ld "
+	       "threads_after=%ld\n",
+	       rss0, th0, rss1, th1);
+	return 0;
+}
+
 static int cmd_connect(int n)
 {
 	int i;
@@ -673,6 +744,8 @@ int main(int argc, char **argv)
 		return cmd_countfds();
 	if (!strcmp(cmd, "stress") && argc == 4)
 		return cmd_stress(atoi(argv[2]), atoi(argv[3]));
+	if (!strcmp(cmd, "rate") && argc == 3)
+		return cmd_rate(atoi(argv[2]));
 	if (!host)
 		return fail("usage: see the comment at the top of the source");
 	if (!strcmp(cmd, "nonblock"))
@@ -697,5 +770,7 @@ int main(int argc, char **argv)
 		return cmd_proto();
 	if (!strcmp(cmd, "state"))
 		return cmd_state();
+	if (!strcmp(cmd, "rss"))
+		return cmd_rss();
 	return fail("unknown command %s", cmd);
 }

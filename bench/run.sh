@@ -1,0 +1,314 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# `make bench`: figures for mptcp-auto, measured side by side with plain
+# TCP, plain MPTCP and Debian's mptcpize + the in-kernel path manager, in
+# namespaces on this machine. Not a test: it prints a table and writes
+# build/bench/results.json. Each figure is the median of BENCH_RUNS runs
+# (default 3) with its spread (min..max). Needs root.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/tests/lib/topo.sh"
+
+ulimit -n 65536 # the scale test holds thousands of sockets
+RUNS=${BENCH_RUNS:-3}
+MB=${BENCH_MB:-60}
+DELAY_MS=${BENCH_DELAY_MS:-10}
+SCALE=${BENCH_SCALE:-2000}
+B=$top/build
+T=$B/tests
+MA=$B/mptcp-auto
+SHIM=$B/libmptcp_auto.so
+out=$B/bench
+mkdir -p "$out"
+res=$out/results.txt
+: >"$res"
+tmp=$(mktemp -d)
+TOPO_NO_TRAP=1
+trap 'topo_cleanup; rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+
+[ "$(id -u)" = 0 ] || { echo "make bench needs root"; exit 1; }
+MPTCPIZE=$(command -v mptcpize || true)
+
+# record KEY VALUE: one figure for results.json and the summary.
+record() { echo "$1 $2" >>"$res"; }
+# stats V...: "median min max" of numbers.
+stats()
+{
+	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+		if (NR == 0) { print "nan nan nan"; exit }
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%.2f %.2f %.2f\n", m, v[1], v[NR] }'
+}
+fmt() { set -- $1; echo "$1 ($2..$3)"; }
+
+# lab PM RATE1 RATE2: client on PM, server 10.9.0.1 behind two shaped
+# paths, with DELAY_MS added to every server->client packet.
+lab()
+{
+	topo_cleanup
+	TOPO_CLI="mpa-bc-$$-$RANDOM"
+	TOPO_SRV="mpa-bs-$$-$RANDOM"
+	topo_up "$1" && topo_multihome metrics || return 1
+	topo_shape c1 "$2" && topo_shape c2 "$3" || return 1
+	ip netns exec "$TOPO_SRV" iptables -A OUTPUT -o s+ -j NFQUEUE \
+		--queue-num 1 || return 1
+	ip netns exec "$TOPO_SRV" ip6tables -A OUTPUT -o s+ -j NFQUEUE \
+		--queue-num 1 || return 1
+	topo_bg "$TOPO_SRV" "$B/bench/mpa-delayq" 1 "$DELAY_MS"
+	if [ "$1" = kernel ]; then
+		ip -n "$TOPO_CLI" mptcp endpoint add 10.0.2.1 dev c2 subflow
+		ip -n "$TOPO_CLI" mptcp limits set subflows 2 add_addr_accepted 0
+	fi
+	topo_bg "$TOPO_SRV" "$T/mpa-httpd" 8080 "$tmp/file" >>"$tmp/httpd.log"
+	topo_bg "$TOPO_SRV" "$T/mpa-testsrv" 7001
+	topo_wait_listen "$TOPO_SRV" 8080 && topo_wait_listen "$TOPO_SRV" 7001
+}
+
+cli() { ip netns exec "$TOPO_CLI" "$@"; }
+
+# download MODE: seconds for one download of the file, "" on failure.
+download()
+{
+	local t0 t1 rc
+	rm -f "$tmp/out"
+	t0=$(date +%s.%N)
+	case $1 in
+	tcp) cli curl -s -o "$tmp/out" http://10.9.0.1:8080/f ;;
+	mptcpize) cli "$MPTCPIZE" run curl -s -o "$tmp/out" \
+		http://10.9.0.1:8080/f ;;
+	shim) cli "$MA" run --policy "$tmp/policy.ini" -- curl -s \
+		-o "$tmp/out" http://10.9.0.1:8080/f ;;
+	esac
+	rc=$?
+	t1=$(date +%s.%N)
+	[ $rc -eq 0 ] && cmp -s "$tmp/out" "$tmp/file" &&
+		awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }'
+}
+
+printf '[default]\ninterfaces = c2\n' >"$tmp/policy.ini"
+head -c $((MB * 1024 * 1024)) /dev/urandom >"$tmp/file"
+
+echo "== 0. the lab: delay line check (ping over path 1, ${DELAY_MS} ms added)"
+lab userspace 50mbit 50mbit || { echo "lab failed"; exit 1; }
+rtt=$(cli ping -c 5 -i 0.2 10.9.0.1 | awk -F/ '/^rtt/ { print $5 }')
+echo "   rtt avg $rtt ms"
+record lab.rtt_ms "$rtt"
+
+# ---- 1. aggregation -------------------------------------------------------
+aggregate()
+{
+	local r1=$1 r2=$2 label=$3 mode s g list sum
+	sum=$(( ${r1%mbit} + ${r2%mbit} ))
+	echo "== 1. aggregation, $label: paths $r1 + $r2, ${DELAY_MS} ms, $MB MB"
+	for mode in tcp mptcpize shim; do
+		if [ $mode = mptcpize ] && [ -z "$MPTCPIZE" ]; then
+			echo "   mptcpize: not installed (Debian package mptcpd)"
+			continue
+		fi
+		if [ $mode = mptcpize ]; then
+			lab kernel "$r1" "$r2" || return 1
+		else
+			lab userspace "$r1" "$r2" || return 1
+		fi
+		list=()
+		for _ in $(seq "$RUNS"); do
+			s=$(download $mode)
+			[ -n "$s" ] && list+=("$(awk -v s="$s" -v mb="$MB" \
+				'BEGIN { printf "%.2f", mb * 8 * 1.048576 / s }')")
+		done
+		g=$(stats "${list[@]}")
+		set -- $g
+		printf '   %-9s goodput %s Mbit/s, %.0f%% of %d Mbit/s\n' \
+			"$mode" "$(fmt "$g")" "$(awk -v g="$1" -v s="$sum" \
+			'BEGIN { print 100 * g / s }')" "$sum"
+		record "aggregation.$label.$mode.goodput_mbps" "$g"
+	done
+}
+aggregate 50mbit 50mbit equal
+aggregate 50mbit 20mbit unequal
+
+# ---- 2. time to aggregate ---------------------------------------------------
+# ESTABLISHED -> first SUB_ESTABLISHED per connection, from the events.
+join_delays()
+{
+	python3 - "$1" <<'EOF'
+import json, sys
+est, sub = {}, {}
+for line in open(sys.argv[1]):
+    try:
+        e = json.loads(line)
+    except ValueError:
+        continue
+    t = e["token"]
+    if e["event"] == "ESTABLISHED":
+        est.setdefault(t, e["ts"])
+    elif e["event"] == "SUB_ESTABLISHED":
+        sub.setdefault(t, e["ts"])
+d = sorted((sub[t] - est[t]) * 1000 for t in sub if t in est)
+if not d:
+    print("nan nan nan 0")
+else:
+    print("%.2f %.2f %.2f %d" % (d[len(d) // 2], d[int(len(d) * 0.9)],
+                                 d[-1], len(d)))
+EOF
+}
+
+time_to_aggregate()
+{
+	local mode=$1 run
+	shift
+	echo "== 2. time to aggregate ($mode): 200 connections"
+	lab "$@" || return 1
+	cli "$MA" monitor --json >"$tmp/mon.json" 2>/dev/null &
+	local mon=$!
+	sleep 0.5
+	case $mode in
+	shim) cli env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini" \
+		"$T/mpa-shimtest" burst 10.9.0.1 7001 200 1 1000 >/dev/null ;;
+	kernel-pm) cli env MPA_BURST_NATIVE=1 "$T/mpa-shimtest" burst \
+		10.9.0.1 7001 200 1 1000 >/dev/null ;;
+	esac
+	sleep 0.5
+	kill $mon
+	wait $mon 2>/dev/null
+	run=$(join_delays "$tmp/mon.json")
+	set -- $run
+	echo "   ESTABLISHED -> SUB_ESTABLISHED: median $1 ms, p90 $2 ms," \
+		"max $3 ms ($4 connections)"
+	record "time_to_aggregate.$mode.ms_median_p90_max_n" "$run"
+}
+time_to_aggregate shim userspace 50mbit 50mbit
+time_to_aggregate kernel-pm kernel 50mbit 50mbit
+
+# ---- 3. cost to the program ----------------------------------------------
+echo "== 3. cost: socket+connect+close on loopback (userspace PM namespace)"
+lab userspace 50mbit 50mbit
+printf '[default]\ninterfaces = c2\nskip-local = no\n' >"$tmp/sub.ini"
+printf '[default]\n' >"$tmp/nosub.ini"
+rate()
+{
+	local list=() v
+	for _ in $(seq "$RUNS"); do
+		v=$(cli env "$@" "$T/mpa-shimtest" rate 20000 |
+			sed -n 's/us_per_cycle=\([0-9.]*\).*/\1/p')
+		list+=("$v")
+	done
+	stats "${list[@]}"
+}
+base=$(rate X=1)
+printf '   %-28s %s us per connection\n' "plain TCP" "$(fmt "$base")"
+record cost.tcp_us "$base"
+for v in "MPTCP, no preload|MPA_RATE_NATIVE=1" \
+	"mptcpize|LD_PRELOAD=/usr/lib/x86_64-linux-gnu/mptcpize/libmptcpwrap.so.0" \
+	"shim, no subflows|LD_PRELOAD=$SHIM MPTCP_AUTO_POLICY=$tmp/nosub.ini" \
+	"shim, subflows in policy|LD_PRELOAD=$SHIM MPTCP_AUTO_POLICY=$tmp/sub.ini"; do
+	name=${v%%|*}
+	envs=${v#*|}
+	if [ "$name" = mptcpize ] && [ ! -e /usr/lib/x86_64-linux-gnu/mptcpize/libmptcpwrap.so.0 ]; then
+		continue
+	fi
+	r=$(rate $envs)
+	set -- $r
+	printf '   %-28s %s us per connection, x%.2f of TCP\n' "$name" \
+		"$(fmt "$r")" "$(awk -v a="$1" -v b="${base%% *}" \
+		'BEGIN { print a / b }')"
+	record "cost.$(echo "$name" | tr -c 'a-z0-9\n' '_')us" "$r"
+done
+
+# ---- 4. policy match --------------------------------------------------------
+echo "== 4. policy match cost"
+"$B/bench/policy_match" | sed 's/^/   /' | tee "$tmp/match.txt"
+while read -r n ns _; do
+	[ "$n" = rules ] || record "policy_match.$n.ns" "$ns"
+done <"$tmp/match.txt"
+
+# ---- 5. memory and threads ---------------------------------------------
+echo "== 5. memory and threads of a small program"
+plain=$(cli "$T/mpa-shimtest" rss 10.9.0.1 7001)
+shim=$(cli env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini" \
+	"$T/mpa-shimtest" rss 10.9.0.1 7001)
+echo "   without the shim: $plain"
+echo "   with the shim:    $shim"
+record memory.plain "$plain"
+record memory.shim "$shim"
+
+# ---- 6. scale ----------------------------------------------------------------
+echo "== 6. scale: $SCALE concurrent connections under the shim"
+lab userspace 1000mbit 1000mbit
+cli "$MA" monitor --json >"$tmp/scale.json" 2>/dev/null &
+mon=$!
+sleep 0.5
+t0=$(date +%s.%N)
+res6=$(cli env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini" \
+	"$T/mpa-shimtest" burst 10.9.0.1 7001 "$SCALE" 1 6000 2>&1)
+sleep 0.5
+kill $mon
+wait $mon 2>/dev/null
+last=$(python3 -c 'import json, sys
+t0 = float(sys.argv[2]); subs = {}
+for l in open(sys.argv[1]):
+    try:
+        e = json.loads(l)
+    except ValueError:
+        continue
+    if e["event"] == "SUB_ESTABLISHED":
+        subs.setdefault(e["token"], e["ts"])
+print("%d %.2f" % (len(subs), (max(subs.values()) - t0) if subs else -1))' \
+	"$tmp/scale.json" "$t0")
+echo "   $res6"
+echo "   connections with their subflow: ${last% *} of $SCALE;" \
+	"the last joined ${last#* } s after the burst began"
+record scale.burst "$res6"
+record scale.subflows_and_last_s "$last"
+
+# ---- 7. failover -------------------------------------------------------------
+echo "== 7. failover: path 1 down halfway through a download"
+lab userspace 50mbit 50mbit
+cat >"$tmp/client.py" <<'EOF'
+import hashlib, sys, time, urllib.request
+t0 = time.monotonic(); marks = []; h = hashlib.sha256(); n = 0
+r = urllib.request.urlopen(sys.argv[1])
+while True:
+    b = r.read(65536)
+    if not b:
+        break
+    h.update(b); n += len(b); marks.append((time.monotonic() - t0, n))
+cut = float(sys.argv[3]); rate = float(sys.argv[4]) * 1e6 / 8
+stall = max(b[0] - a[0] for a, b in zip(marks, marks[1:]))
+back = None
+for i, (t, b) in enumerate(marks):
+    if t < cut:
+        continue
+    j = i
+    while j < len(marks) and marks[j][0] - t < 0.5:
+        j += 1
+    if j < len(marks) and (marks[j][1] - b) / (marks[j][0] - t) >= 0.9 * rate:
+        back = t - cut
+        break
+print("intact=%s bytes=%d longest_stall_ms=%.0f back_to_rate_s=%s" % (
+    h.hexdigest() == sys.argv[2], n, stall * 1000,
+    "%.2f" % back if back is not None else "never"))
+EOF
+sum=$(sha256sum "$tmp/file" | cut -d' ' -f1)
+half=$(awk -v mb="$MB" 'BEGIN { printf "%.1f", mb * 8.4 / 100 / 2 }')
+cli env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini" python3 \
+	"$tmp/client.py" http://10.9.0.1:8080/f "$sum" "$half" 47.5 \
+	>"$tmp/fail.txt" 2>&1 &
+pid=$!
+sleep "$half"
+ip -n "$TOPO_CLI" link set c1 down
+wait $pid
+res7=$(cat "$tmp/fail.txt")
+echo "   path 1 down at ${half} s: $res7"
+record failover "$res7"
+
+python3 - "$res" "$out/results.json" <<'EOF'
+import json, sys
+d = {}
+for line in open(sys.argv[1]):
+    k, _, v = line.strip().partition(" ")
+    d[k] = v
+json.dump(d, open(sys.argv[2], "w"), indent=1, sort_keys=True)
+EOF
+echo "results: ${out#$top/}/results.json"
