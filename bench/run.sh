@@ -9,7 +9,7 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/lib/topo.sh"
 
-ulimit -n 65536 # the scale test holds thousands of sockets
+ulimit -n "$(ulimit -Hn)" # the scale test holds thousands of sockets
 RUNS=${BENCH_RUNS:-3}
 MB=${BENCH_MB:-60}
 DELAY_MS=${BENCH_DELAY_MS:-10}
@@ -43,7 +43,9 @@ stats()
 fmt() { set -- $1; echo "$1 ($2..$3)"; }
 
 # lab PM RATE1 RATE2: client on PM, server 10.9.0.1 behind two shaped
-# paths, with DELAY_MS added to every server->client packet.
+# paths, with DELAY_MS added to every packet the client receives. (Held on
+# the receiving side: held on the sender's own egress, packets would count
+# against its TCP small-queues budget and throttle it.)
 lab()
 {
 	topo_cleanup
@@ -51,11 +53,11 @@ lab()
 	TOPO_SRV="mpa-bs-$$-$RANDOM"
 	topo_up "$1" && topo_multihome metrics || return 1
 	topo_shape c1 "$2" && topo_shape c2 "$3" || return 1
-	ip netns exec "$TOPO_SRV" iptables -A OUTPUT -o s+ -j NFQUEUE \
+	ip netns exec "$TOPO_CLI" iptables -A INPUT -i c+ -j NFQUEUE \
 		--queue-num 1 || return 1
-	ip netns exec "$TOPO_SRV" ip6tables -A OUTPUT -o s+ -j NFQUEUE \
+	ip netns exec "$TOPO_CLI" ip6tables -A INPUT -i c+ -j NFQUEUE \
 		--queue-num 1 || return 1
-	topo_bg "$TOPO_SRV" "$B/bench/mpa-delayq" 1 "$DELAY_MS"
+	topo_bg "$TOPO_CLI" "$B/bench/mpa-delayq" 1 "$DELAY_MS"
 	if [ "$1" = kernel ]; then
 		ip -n "$TOPO_CLI" mptcp endpoint add 10.0.2.1 dev c2 subflow
 		ip -n "$TOPO_CLI" mptcp limits set subflows 2 add_addr_accepted 0
@@ -91,7 +93,7 @@ head -c $((MB * 1024 * 1024)) /dev/urandom >"$tmp/file"
 
 echo "== 0. the lab: delay line check (ping over path 1, ${DELAY_MS} ms added)"
 lab userspace 50mbit 50mbit || { echo "lab failed"; exit 1; }
-rtt=$(cli ping -c 5 -i 0.2 10.9.0.1 | awk -F/ '/^rtt/ { print $5 }')
+rtt=$(cli ping -U -c 5 -i 0.2 10.9.0.1 | awk -F/ '/^rtt/ { print $5 }')
 echo "   rtt avg $rtt ms"
 record lab.rtt_ms "$rtt"
 

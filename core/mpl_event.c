@@ -14,6 +14,8 @@
 #include "mpl_nl.h"
 #include "mpl_uapi.h"
 
+#define EV_RCVBUF (8 << 20)
+
 struct mptcplib_events {
 	struct mpl_nl nl;
 	char buf[MPL_NL_BUFSIZE];
@@ -175,6 +177,15 @@ int mptcplib_events_open(struct mptcplib_events **out)
 		return mpl_fail(err, "events: joining mptcp_pm_events needs "
 				     "CAP_NET_ADMIN");
 	}
+	/*
+	 * Events of every connection in the namespace share this buffer: make
+	 * it large, so that a burst of connections does not overflow it.
+	 * Best effort; without privilege the kernel caps it at rmem_max.
+	 */
+	if (setsockopt(mpl_nl_fd(&ev->nl), SOL_SOCKET, SO_RCVBUFFORCE,
+		       &(int){ EV_RCVBUF }, sizeof(int)) < 0)
+		setsockopt(mpl_nl_fd(&ev->nl), SOL_SOCKET, SO_RCVBUF,
+			   &(int){ EV_RCVBUF }, sizeof(int));
 	*out = ev;
 	return 0;
 }

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -361,6 +362,15 @@ static int nl_talk(struct mpl_nl *nl, struct nlmsghdr *req, nl_reply_cb cb,
 	}
 }
 
+/*
+ * Generic-netlink family ids are fixed while the kernel runs (MPTCP is
+ * built in): resolve "mptcp_pm" once per process, not once per request.
+ */
+static struct {
+	atomic_uint id, group, ops;
+	atomic_int ready;
+} nl_family_cache;
+
 static int nl_family_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct mpl_nl *nl = data;
@@ -392,11 +402,22 @@ int mpl_nl_open(struct mpl_nl *nl)
 	/* Both are best effort: without them errors just carry no text. */
 	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
+	if (atomic_load_explicit(&nl_family_cache.ready,
+				 memory_order_acquire)) {
+		nl->family_id = (uint16_t)atomic_load(&nl_family_cache.id);
+		nl->events_group = atomic_load(&nl_family_cache.group);
+		nl->ops = atomic_load(&nl_family_cache.ops);
+		return 0;
+	}
 	err = nl_talk(nl, mpl_nl_put_getfamily(buf, 0), nl_family_cb, nl);
 	if (err == 0 && !nl->family_id)
 		err = -ENOENT;
 	if (err)
 		goto fail;
+	atomic_store(&nl_family_cache.id, nl->family_id);
+	atomic_store(&nl_family_cache.group, nl->events_group);
+	atomic_store(&nl_family_cache.ops, nl->ops);
+	atomic_store_explicit(&nl_family_cache.ready, 1, memory_order_release);
 	return 0;
 fail:
 	mpl_nl_close(nl);

@@ -36,6 +36,22 @@
  */
 #define ENG_EARLY_SLOTS 256
 #define ENG_EARLY_MS 5000
+/*
+ * Plans (interfaces resolved, routes checked) are reused for connections
+ * to the same peer under the same rule for a moment: a burst of
+ * connections would otherwise re-read the interfaces and routing tables
+ * for each one.
+ */
+#define ENG_PLAN_SLOTS 16
+#define ENG_PLAN_MS 1000
+
+struct eng_plan_cache {
+	const struct mpa_rule *rule;
+	struct sockaddr_storage local, remote; /* remote port ignored */
+	int64_t at;
+	int nsubs;
+	struct mpa_local locals[MPA_MAX_SUBFLOWS];
+};
 
 struct eng_cell {
 	atomic_uint seq;
@@ -82,6 +98,8 @@ struct mpa_engine {
 		int64_t at;
 	} early[ENG_EARLY_SLOTS];
 	unsigned int early_next;
+	struct eng_plan_cache plans[ENG_PLAN_SLOTS];
+	unsigned int plan_next;
 	struct eng_conn *conns;
 	int nconns, capconns;
 };
@@ -212,6 +230,38 @@ static int eng_count(const struct eng_conn *c, enum sub_state st)
 	return n;
 }
 
+static bool eng_same_addr(const struct sockaddr_storage *a,
+			  const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	if (a->ss_family == AF_INET6)
+		return IN6_ARE_ADDR_EQUAL(
+			&((const struct sockaddr_in6 *)a)->sin6_addr,
+			&((const struct sockaddr_in6 *)b)->sin6_addr);
+	return true;
+}
+
+static struct eng_plan_cache *eng_plan_cached(struct mpa_engine *e,
+					      const struct eng_conn *c)
+{
+	int64_t now = eng_now_ms();
+	int i;
+
+	for (i = 0; i < ENG_PLAN_SLOTS; i++) {
+		struct eng_plan_cache *p = &e->plans[i];
+
+		if (p->rule == c->req.rule && now - p->at < ENG_PLAN_MS &&
+		    eng_same_addr(&p->remote, &c->req.remote) &&
+		    eng_same_addr(&p->local, &c->req.local))
+			return p;
+	}
+	return NULL;
+}
+
 /*
  * Which local addresses this connection should use, now: the rule's
  * interfaces as they are at this moment, minus those without a route to
@@ -221,9 +271,18 @@ static void eng_plan(struct mpa_engine *e, struct eng_conn *c)
 {
 	struct mpa_decision d = { .rule = c->req.rule, .open_subflows = true };
 	struct mpa_local locals[MPA_MAX_SUBFLOWS];
-	char a[INET6_ADDRSTRLEN], p[INET6_ADDRSTRLEN];
+	struct eng_plan_cache *p = eng_plan_cached(e, c);
+	char a[INET6_ADDRSTRLEN], r[INET6_ADDRSTRLEN];
 	int n, i;
 
+	if (p) {
+		for (i = 0; i < p->nsubs; i++) {
+			c->subs[i].local = p->locals[i];
+			c->subs[i].state = SUB_PLANNED;
+		}
+		c->nsubs = p->nsubs;
+		return;
+	}
 	d.max_subflows = c->req.rule->subflows;
 	n = mpa_resolve(&d, c->req.remote.ss_family,
 			(const struct sockaddr *)&c->req.local, locals,
@@ -240,7 +299,7 @@ static void eng_plan(struct mpa_engine *e, struct eng_conn *c)
 			    "higher metric) or a source rule for %s",
 			    c->req.token, locals[i].ifname,
 			    eng_addr(&locals[i].addr, a, sizeof(a)),
-			    eng_addr(&c->req.remote, p, sizeof(p)),
+			    eng_addr(&c->req.remote, r, sizeof(r)),
 			    locals[i].ifname, locals[i].ifname, a);
 			continue;
 		}
@@ -251,8 +310,16 @@ static void eng_plan(struct mpa_engine *e, struct eng_conn *c)
 	if (!c->nsubs)
 		LOG(e, MPA_LOG_DEBUG,
 		    "token %08x: no usable interface for %s (rule %s)",
-		    c->req.token, eng_addr(&c->req.remote, p, sizeof(p)),
+		    c->req.token, eng_addr(&c->req.remote, r, sizeof(r)),
 		    c->req.rule->origin);
+	p = &e->plans[e->plan_next++ % ENG_PLAN_SLOTS];
+	p->rule = c->req.rule;
+	p->local = c->req.local;
+	p->remote = c->req.remote;
+	p->at = eng_now_ms();
+	p->nsubs = c->nsubs;
+	for (i = 0; i < c->nsubs; i++)
+		p->locals[i] = c->subs[i].local;
 }
 
 /* Ask for every planned subflow; stop at the first connection-wide error. */

@@ -154,64 +154,88 @@ static int load_dropins(struct mpa_policy *p, void *state, const char *dir)
 	return err;
 }
 
-struct mpa_policy *mpa_policy_load(const struct mpa_sources *src)
+/* One of the ways to load: layer the sources, 0 or -ENOMEM. */
+typedef int (*load_fn)(struct mpa_policy *p, void *state, const void *ctx);
+
+/* A policy object, its layers from @fn, inheritance resolved. */
+static struct mpa_policy *load_with(load_fn fn, const void *ctx)
 {
 	struct mpa_policy *p = calloc(1, sizeof(*p));
 	void *state = mpa_load_begin();
 
-	if (!p || !state)
-		goto fail;
-	if (load_path(p, state, src->system_file, false) ||
-	    load_dropins(p, state, src->dropin_dir) ||
-	    (src->user_file[0] && load_path(p, state, src->user_file, false)) ||
-	    (src->env_file[0] && load_path(p, state, src->env_file, true)))
-		goto fail;
+	if (!p || !state || fn(p, state, ctx)) {
+		mpa_load_abort(state);
+		mpa_policy_free(p);
+		return NULL;
+	}
 	mpa_load_finish(p, state);
 	return p;
-fail:
-	mpa_load_abort(state);
-	mpa_policy_free(p);
-	return NULL;
+}
+
+static int load_sources(struct mpa_policy *p, void *state, const void *ctx)
+{
+	const struct mpa_sources *src = ctx;
+
+	return load_path(p, state, src->system_file, false) ||
+	       load_dropins(p, state, src->dropin_dir) ||
+	       (src->user_file[0] &&
+		load_path(p, state, src->user_file, false)) ||
+	       (src->env_file[0] && load_path(p, state, src->env_file, true));
+}
+
+struct mpa_policy *mpa_policy_load(const struct mpa_sources *src)
+{
+	return load_with(load_sources, src);
+}
+
+struct buffers {
+	const char *const *names, *const *texts;
+	const size_t *lens;
+	int n;
+};
+
+static int load_buffers(struct mpa_policy *p, void *state, const void *ctx)
+{
+	const struct buffers *b = ctx;
+	int i;
+
+	for (i = 0; i < b->n; i++)
+		if (mpa_load_layer(p, state, b->names[i], b->texts[i],
+				   b->lens[i]))
+			return -ENOMEM;
+	return 0;
 }
 
 struct mpa_policy *mpa_policy_load_buffers(const char *const *names,
 					   const char *const *texts,
 					   const size_t *lens, int n)
 {
-	struct mpa_policy *p = calloc(1, sizeof(*p));
-	void *state = mpa_load_begin();
+	struct buffers b = { names, texts, lens, n };
+
+	return load_with(load_buffers, &b);
+}
+
+struct files {
+	const char *const *paths;
+	int n;
+};
+
+static int load_files(struct mpa_policy *p, void *state, const void *ctx)
+{
+	const struct files *f = ctx;
 	int i;
 
-	if (!p || !state)
-		goto fail;
-	for (i = 0; i < n; i++)
-		if (mpa_load_layer(p, state, names[i], texts[i], lens[i]))
-			goto fail;
-	mpa_load_finish(p, state);
-	return p;
-fail:
-	mpa_load_abort(state);
-	mpa_policy_free(p);
-	return NULL;
+	for (i = 0; i < f->n; i++)
+		if (load_path(p, state, f->paths[i], true))
+			return -ENOMEM;
+	return 0;
 }
 
 struct mpa_policy *mpa_policy_load_files(const char *const *paths, int n)
 {
-	struct mpa_policy *p = calloc(1, sizeof(*p));
-	void *state = mpa_load_begin();
-	int i;
+	struct files f = { paths, n };
 
-	if (!p || !state)
-		goto fail;
-	for (i = 0; i < n; i++)
-		if (load_path(p, state, paths[i], true))
-			goto fail;
-	mpa_load_finish(p, state);
-	return p;
-fail:
-	mpa_load_abort(state);
-	mpa_policy_free(p);
-	return NULL;
+	return load_with(load_files, &f);
 }
 
 void mpa_policy_free(struct mpa_policy *p)

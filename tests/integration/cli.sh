@@ -7,6 +7,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 . "$top/tests/lib/require.sh"
+. "$top/tests/lib/tap.sh"
 
 MA=$top/build/mptcp-auto
 T=$top/build/tests
@@ -20,15 +21,6 @@ cleanup()
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-failed=0
-pass() { echo "PASS: $1"; }
-fail()
-{
-	echo "FAIL: $1"
-	shift
-	[ $# -gt 0 ] && printf '%s\n' "$@" | sed 's/^/      /' | head -30
-	failed=1
-}
 # expect NAME STATUS PATTERN CMD...: CMD exits STATUS, output matches.
 expect()
 {

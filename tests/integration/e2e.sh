@@ -9,6 +9,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 . "$top/tests/lib/require.sh"
+. "$top/tests/lib/tap.sh"
 . "$top/tests/lib/topo.sh"
 
 require_netns_mptcp
@@ -21,16 +22,6 @@ TOPO_NO_TRAP=1
 trap 'topo_cleanup; rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
 
-failed=0
-pass() { echo "PASS: $1"; }
-fail()
-{
-	echo "FAIL: $1"
-	shift
-	[ $# -gt 0 ] && printf '%s\n' "$@" | sed 's/^/      /' | head -30
-	failed=1
-}
-skip() { echo "SKIP: $1 ($2)"; }
 
 head -c $((BIG_MB * 1024 * 1024)) /dev/urandom >"$tmp/big"
 head -c $((20 * 1024 * 1024)) /dev/urandom >"$tmp/small"

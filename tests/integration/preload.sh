@@ -9,6 +9,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 . "$top/tests/lib/require.sh"
+. "$top/tests/lib/tap.sh"
 
 SHIM=$top/build/libmptcp_auto.so
 SHIM_DEBUG=$top/build/debug/libmptcp_auto.so
@@ -28,24 +29,7 @@ cleanup()
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-failed=0
-pass() { echo "PASS: $1"; }
-fail()
-{
-	echo "FAIL: $1"
-	shift
-	[ $# -gt 0 ] && printf '%s\n' "$@" | sed 's/^/      /' | head -30
-	failed=1
-}
-skip() { echo "SKIP: $1 ($2)"; }
 
-# check NAME CMD...: PASS when CMD exits 0 (output shown on failure).
-check()
-{
-	local name=$1 out
-	shift
-	if out=$("$@" 2>&1); then pass "$name"; else fail "$name" "$out"; fi
-}
 
 # A policy that converts everything and wants subflows from the lab's c2.
 cat >"$tmp/policy.ini" <<EOF

@@ -158,7 +158,7 @@ int main(int argc, char **argv)
 	setsockopt(lfd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
 	addr.sin6_port = htons((unsigned short)port);
 	if (bind(lfd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
-	    listen(lfd, 512) < 0) {
+	    listen(lfd, 4096) < 0) {
 		perror("bind/listen");
 		return 1;
 	}
@@ -169,6 +169,12 @@ int main(int argc, char **argv)
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
+			/* Out of descriptors or memory: wait, do not quit. */
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				usleep(10000);
+				continue;
+			}
 			perror("accept");
 			return 1;
 		}
