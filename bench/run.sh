@@ -121,9 +121,15 @@ aggregate()
 		done
 		g=$(stats "${list[@]}")
 		set -- $g
-		printf '   %-9s goodput %s Mbit/s, %.0f%% of %d Mbit/s\n' \
+		# Header-adjusted limit: of each 1514-byte frame on the wire,
+		# 1448 bytes are TCP payload, 1428 with MPTCP's DSS option.
+		printf '   %-9s goodput %s Mbit/s, %.0f%% of %d Mbit/s, %.1f%% of the header-adjusted limit\n' \
 			"$mode" "$(fmt "$g")" "$(awk -v g="$1" -v s="$sum" \
-			'BEGIN { print 100 * g / s }')" "$sum"
+			'BEGIN { print 100 * g / s }')" "$sum" \
+			"$(awk -v g="$1" -v r1="${r1%mbit}" -v r2="${r2%mbit}" \
+			-v m="$mode" 'BEGIN { s = m == "tcp" ? r1 : r1 + r2
+				p = m == "tcp" ? 1448 : 1428
+				print 100 * g / (s * p / 1514) }')"
 		record "aggregation.$label.$mode.goodput_mbps" "$g"
 	done
 }
@@ -215,7 +221,8 @@ for v in "MPTCP, no preload|MPA_RATE_NATIVE=1" \
 	printf '   %-28s %s us per connection, x%.2f of TCP\n' "$name" \
 		"$(fmt "$r")" "$(awk -v a="$1" -v b="${base%% *}" \
 		'BEGIN { print a / b }')"
-	record "cost.$(echo "$name" | tr -c 'a-z0-9\n' '_')us" "$r"
+	record "cost.$(echo "$name" | tr 'A-Z' 'a-z' | tr -cs 'a-z0-9\n' '_')us" \
+		"$r"
 done
 
 # ---- 4. policy match --------------------------------------------------------
@@ -265,8 +272,7 @@ record scale.burst "$res6"
 record scale.subflows_and_last_s "$last"
 
 # ---- 7. failover -------------------------------------------------------------
-echo "== 7. failover: path 1 down halfway through a download"
-lab userspace 50mbit 50mbit
+echo "== 7. failover: path 1 down halfway through a download, $RUNS runs"
 cat >"$tmp/client.py" <<'EOF'
 import hashlib, sys, time, urllib.request
 t0 = time.monotonic(); marks = []; h = hashlib.sha256(); n = 0
@@ -294,16 +300,27 @@ print("intact=%s bytes=%d longest_stall_ms=%.0f back_to_rate_s=%s" % (
 EOF
 sum=$(sha256sum "$tmp/file" | cut -d' ' -f1)
 half=$(awk -v mb="$MB" 'BEGIN { printf "%.1f", mb * 8.4 / 100 / 2 }')
-cli env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini" python3 \
-	"$tmp/client.py" http://10.9.0.1:8080/f "$sum" "$half" 47.5 \
-	>"$tmp/fail.txt" 2>&1 &
-pid=$!
-sleep "$half"
-ip -n "$TOPO_CLI" link set c1 down
-wait $pid
-res7=$(cat "$tmp/fail.txt")
-echo "   path 1 down at ${half} s: $res7"
-record failover "$res7"
+stalls=()
+backs=()
+for run in $(seq "$RUNS"); do
+	lab userspace 50mbit 50mbit
+	cli env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini" python3 \
+		"$tmp/client.py" http://10.9.0.1:8080/f "$sum" "$half" 47.5 \
+		>"$tmp/fail.txt" 2>&1 &
+	pid=$!
+	sleep "$half"
+	ip -n "$TOPO_CLI" link set c1 down
+	wait $pid
+	res7=$(cat "$tmp/fail.txt")
+	echo "   run $run, path 1 down at ${half} s: $res7"
+	record "failover.run$run" "$res7"
+	stalls+=("$(sed -n 's/.*longest_stall_ms=\([0-9]*\).*/\1/p' <<<"$res7")")
+	backs+=("$(sed -n 's/.*back_to_rate_s=\([0-9.]*\).*/\1/p' <<<"$res7")")
+done
+echo "   longest stall $(fmt "$(stats "${stalls[@]}")") ms," \
+	"back to the surviving path's rate after $(fmt "$(stats "${backs[@]}")") s"
+record failover.longest_stall_ms "$(stats "${stalls[@]}")"
+record failover.back_to_rate_s "$(stats "${backs[@]}")"
 
 python3 - "$res" "$out/results.json" <<'EOF'
 import json, sys
