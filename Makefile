@@ -189,13 +189,13 @@ $(B)/examples/%: examples/%.c $(B)/libmptcplib.a | $(B)/examples
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Icore -o $@ $< $(B)/libmptcplib.a \
 		$(LIBMNL_LIBS) -lpthread
 
-$(B)/tests/mpa-testsrv: tests/tools/mpa_testsrv.c tests/lib/io.h \
+$(B)/tests/mpa-testsrv: tests/tools/mpa_testsrv.c tests/lib/io.h tests/lib/server.h \
 		$(B)/libmptcplib.a | $(B)/tests
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Icore -Itests/lib -o $@ $< \
 		$(B)/libmptcplib.a \
 		$(LIBMNL_LIBS) -lpthread
 
-$(B)/tests/mpa-httpd: tests/tools/mpa_httpd.c tests/lib/io.h \
+$(B)/tests/mpa-httpd: tests/tools/mpa_httpd.c tests/lib/io.h tests/lib/server.h \
 		$(B)/libmptcplib.a | $(B)/tests
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Icore -Itests/lib -o $@ $< \
 		$(B)/libmptcplib.a $(LIBMNL_LIBS) -lpthread

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "io.h"
+#include "server.h"
 #include "mptcplib.h"
 
 static const char *file_path;
@@ -139,9 +140,7 @@ out:
 
 int main(int argc, char **argv)
 {
-	struct sockaddr_in6 addr = { .sin6_family = AF_INET6,
-				     .sin6_addr = IN6ADDR_ANY_INIT };
-	int proto = 262, one = 1, zero = 0, lfd, argi = 1;
+	int proto = 262, argi = 1;
 
 	if (argc > 1 && !strcmp(argv[1], "--tcp")) {
 		proto = IPPROTO_TCP;
@@ -152,34 +151,5 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	file_path = argv[argi + 1];
-	signal(SIGPIPE, SIG_IGN);
-	lfd = socket(AF_INET6, SOCK_STREAM, proto);
-	if (lfd < 0) {
-		perror("socket");
-		return 1;
-	}
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	setsockopt(lfd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
-	addr.sin6_port = htons((unsigned short)atoi(argv[argi]));
-	if (bind(lfd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
-	    listen(lfd, 1024) < 0) {
-		perror("bind/listen");
-		return 1;
-	}
-	for (;;) {
-		pthread_t th;
-		int fd = accept(lfd, NULL, NULL);
-
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			perror("accept");
-			return 1;
-		}
-		if (pthread_create(&th, NULL, serve, (void *)(intptr_t)fd)) {
-			close(fd);
-			continue;
-		}
-		pthread_detach(th);
-	}
+	return server_run(atoi(argv[argi]), proto, serve);
 }

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "io.h"
+#include "server.h"
 #include "mptcplib.h"
 
 static int silent;
@@ -131,10 +132,7 @@ out:
 
 int main(int argc, char **argv)
 {
-	struct sockaddr_in6 addr = { .sin6_family = AF_INET6,
-				     .sin6_addr = IN6ADDR_ANY_INIT };
-	int proto = 262, one = 1, zero = 0, lfd, i;
-	int port = 0;
+	int proto = 262, port = 0, i;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--tcp"))
@@ -148,40 +146,5 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: mpa-testsrv [--tcp] [--silent] PORT\n");
 		return 2;
 	}
-	signal(SIGPIPE, SIG_IGN);
-	lfd = socket(AF_INET6, SOCK_STREAM, proto);
-	if (lfd < 0) {
-		perror("socket");
-		return 1;
-	}
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	setsockopt(lfd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
-	addr.sin6_port = htons((unsigned short)port);
-	if (bind(lfd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
-	    listen(lfd, 4096) < 0) {
-		perror("bind/listen");
-		return 1;
-	}
-	for (;;) {
-		pthread_t th;
-		int fd = accept(lfd, NULL, NULL);
-
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			/* Out of descriptors or memory: wait, do not quit. */
-			if (errno == EMFILE || errno == ENFILE ||
-			    errno == ENOBUFS || errno == ENOMEM) {
-				usleep(10000);
-				continue;
-			}
-			perror("accept");
-			return 1;
-		}
-		if (pthread_create(&th, NULL, serve, (void *)(intptr_t)fd)) {
-			close(fd);
-			continue;
-		}
-		pthread_detach(th);
-	}
+	return server_run(port, proto, serve);
 }
