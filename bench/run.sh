@@ -168,7 +168,9 @@ time_to_aggregate()
 	shift
 	echo "== 2. time to aggregate ($mode): 200 connections"
 	lab "$@" || return 1
-	cli "$MA" monitor --json >"$tmp/mon.json" 2>/dev/null &
+	# Not through cli(): $! must be the monitor itself, for kill below.
+	ip netns exec "$TOPO_CLI" "$MA" monitor --json >"$tmp/mon.json" \
+		2>/dev/null &
 	local mon=$!
 	sleep 0.5
 	case $mode in
@@ -245,7 +247,8 @@ record memory.shim "$shim"
 # ---- 6. scale ----------------------------------------------------------------
 echo "== 6. scale: $SCALE concurrent connections under the shim"
 lab userspace 1000mbit 1000mbit
-cli "$MA" monitor --json >"$tmp/scale.json" 2>/dev/null &
+ip netns exec "$TOPO_CLI" "$MA" monitor --json >"$tmp/scale.json" \
+	2>/dev/null &
 mon=$!
 sleep 0.5
 t0=$(date +%s.%N)

@@ -184,9 +184,10 @@ else
 	fail "explain: resolves c2 with its route, on live interfaces" "$out"
 fi
 
-in_cli "$MA" monitor >"$tmp/monitor.log" 2>&1 &
+# Not through in_cli: $! must be the monitor itself, for kill below.
+ip netns exec "$TOPO_CLI" "$MA" monitor >"$tmp/monitor.log" 2>&1 &
 mon=$!
-in_cli "$MA" monitor --json >"$tmp/monitor.json" 2>&1 &
+ip netns exec "$TOPO_CLI" "$MA" monitor --json >"$tmp/monitor.json" 2>&1 &
 monj=$!
 sleep 0.5
 in_cli "$MA" run --policy "$tmp/p.ini" "$T/mpa-shimtest" state 10.9.0.1 \
