@@ -60,8 +60,7 @@ static bool list_has(const char *list, const char *item)
 	return false;
 }
 
-int ld_preload_add(const char *current, const char *shim, char *out,
-		   size_t len)
+int ld_preload_add(const char *current, const char *shim, char *out, size_t len)
 {
 	int n;
 

@@ -88,7 +88,8 @@ int cmd_check(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--json")) {
 			json = true;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
-			return cli_error(2, "check: unknown option %s", argv[i]);
+			return cli_error(2, "check: unknown option %s",
+					 argv[i]);
 		} else if (n < 64) {
 			files[n++] = argv[i];
 		}
@@ -124,8 +125,8 @@ static int parse_dest(const char *s, struct sockaddr_storage *ss)
 		else if (end[1])
 			return -EINVAL;
 	} else if (strchr(s, ':') == strrchr(s, ':') && strchr(s, ':')) {
-		snprintf(host, sizeof(host), "%.*s",
-			 (int)(strchr(s, ':') - s), s);
+		snprintf(host, sizeof(host), "%.*s", (int)(strchr(s, ':') - s),
+			 s);
 		port = strchr(s, ':') + 1;
 	} else {
 		snprintf(host, sizeof(host), "%s", s);
@@ -195,8 +196,9 @@ int cmd_explain(int argc, char **argv)
 		return cli_error(2, "explain: no destination (see mptcp-auto "
 				    "explain --help)");
 	if (parse_dest(dest, &dst))
-		return cli_error(2, "explain: %s is not ADDR[:PORT] or "
-				    "[ADDR6]:PORT",
+		return cli_error(2,
+				 "explain: %s is not ADDR[:PORT] or "
+				 "[ADDR6]:PORT",
 				 dest);
 	p = load_default(policy);
 	if (!p)
@@ -216,8 +218,8 @@ int cmd_explain(int argc, char **argv)
 		printf("{\"program\":");
 		json_str(stdout, program ? program : "");
 		printf(",\"rule\":");
-		json_str(stdout, d.rule->program[0] ? d.rule->program :
-						      "default");
+		json_str(stdout,
+			 d.rule->program[0] ? d.rule->program : "default");
 		printf(",\"origin\":");
 		json_str(stdout, d.rule->origin);
 		printf(",\"mptcp\":%s,\"open_subflows\":%s,\"max_subflows\":%d"
@@ -246,7 +248,8 @@ int cmd_explain(int argc, char **argv)
 		if (json) {
 			printf("%s{\"interface\":", i ? "," : "");
 			json_str(stdout, locals[i].ifname);
-			printf(",\"ifindex\":%d,\"address\":", locals[i].ifindex);
+			printf(",\"ifindex\":%d,\"address\":",
+			       locals[i].ifindex);
 			json_str(stdout, addr_of(&locals[i].addr, a));
 			printf(",\"backup\":%s,\"route\":%s}",
 			       locals[i].backup ? "true" : "false",

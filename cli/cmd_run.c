@@ -32,7 +32,8 @@ static void shim_path(char *out, size_t len)
 		exe[n] = '\0';
 		slash = strrchr(exe, '/');
 		if (slash) {
-			snprintf(slash + 1, sizeof(exe) - (size_t)(slash + 1 - exe),
+			snprintf(slash + 1,
+				 sizeof(exe) - (size_t)(slash + 1 - exe),
 				 "libmptcp_auto.so");
 			if (access(exe, R_OK) == 0) {
 				snprintf(out, len, "%s", exe);
@@ -85,8 +86,9 @@ int cmd_run(int argc, char **argv)
 			i++;
 			break;
 		} else if (argv[i][0] == '-') {
-			return cli_error(2, "run: unknown option %s (see "
-					    "mptcp-auto run --help)",
+			return cli_error(2,
+					 "run: unknown option %s (see "
+					 "mptcp-auto run --help)",
 					 argv[i]);
 		} else {
 			break;
@@ -98,8 +100,9 @@ int cmd_run(int argc, char **argv)
 	if (find_program(argv[i], prog, sizeof(prog)))
 		return cli_error(127, "run: %s: command not found", argv[i]);
 	if (elf_is_static(prog) == 1)
-		cli_error(0, "warning: %s is statically linked: the preload "
-			     "cannot reach it; it runs without MPTCP",
+		cli_error(0,
+			  "warning: %s is statically linked: the preload "
+			  "cannot reach it; it runs without MPTCP",
 			  prog);
 	shim_path(shim, sizeof(shim));
 	if (ld_preload_add(getenv("LD_PRELOAD"), shim, preload,

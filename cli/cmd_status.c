@@ -63,9 +63,9 @@ struct snapshot {
 };
 
 static const char *const tcp_states[] = {
-	"?",	     "ESTAB",	   "SYN-SENT", "SYN-RECV", "FIN-WAIT-1",
-	"FIN-WAIT-2", "TIME-WAIT", "CLOSE",    "CLOSE-WAIT", "LAST-ACK",
-	"LISTEN",    "CLOSING",
+	"?",	      "ESTAB",	    "SYN-SENT",	 "SYN-RECV",
+	"FIN-WAIT-1", "FIN-WAIT-2", "TIME-WAIT", "CLOSE",
+	"CLOSE-WAIT", "LAST-ACK",   "LISTEN",	 "CLOSING",
 };
 
 static const char *state_name(int s)
@@ -144,8 +144,8 @@ static int conn_cb(const struct nlmsghdr *nlh, void *data)
 	c->inode = m->idiag_inode;
 	/* struct mptcp_info: the local token is at offset 12. */
 	if (at.info && mnl_attr_get_payload_len(at.info) >= 16)
-		memcpy(&c->token, (const char *)mnl_attr_get_payload(at.info) + 12,
-		       4);
+		memcpy(&c->token,
+		       (const char *)mnl_attr_get_payload(at.info) + 12, 4);
 	return MNL_CB_OK;
 }
 
@@ -316,7 +316,8 @@ static void print_text(const struct snapshot *sn)
 
 		printf("connection token %08x %s -> %s %s", c->token,
 		       ep_str(&c->ep, false, a, sizeof(a)),
-		       ep_str(&c->ep, true, b, sizeof(b)), state_name(c->state));
+		       ep_str(&c->ep, true, b, sizeof(b)),
+		       state_name(c->state));
 		if (c->pid)
 			printf("  %s[%d]", c->comm, c->pid);
 		putchar('\n');
@@ -377,8 +378,9 @@ static void print_json(const struct snapshot *sn, const char *mode, bool can)
 			json_str(stdout, ep_str(&s->ep, true, a, sizeof(a)));
 			printf(",\"interface\":");
 			json_str(stdout,
-				 s->ifindex && if_indextoname((unsigned)s->ifindex,
-							      ifn) ?
+				 s->ifindex && if_indextoname(
+						       (unsigned)s->ifindex,
+						       ifn) ?
 					 ifn :
 					 "");
 			printf(",\"backup\":%s,\"bytes_sent\":%llu,"

@@ -21,7 +21,8 @@ static const char enable_help[] =
 	"usage: mptcp-auto enable UNIT [--policy FILE] [--dry-run] [--root DIR]\n"
 	"\n"
 	"Preload libmptcp_auto.so into a systemd service through a drop-in,\n"
-	"/etc/systemd/system/UNIT.d/" DROPIN_NAME ", then reload systemd if it\n"
+	"/etc/systemd/system/UNIT.d/" DROPIN_NAME
+	", then reload systemd if it\n"
 	"runs. Restart the unit for it to take effect.\n"
 	"\n"
 	"  --policy FILE   policy file for this unit (MPTCP_AUTO_POLICY)\n"
@@ -64,7 +65,8 @@ static int parse(int argc, char **argv, struct unit_args *a, bool enable)
 			a->policy = policy;
 		} else if (argv[i][0] == '-' || a->unit[0]) {
 			return cli_error(2, "%s: unexpected argument %s",
-					 enable ? "enable" : "disable", argv[i]);
+					 enable ? "enable" : "disable",
+					 argv[i]);
 		} else {
 			/* "nginx" means nginx.service, as systemctl does. */
 			snprintf(a->unit, sizeof(a->unit), "%s%s", argv[i],
@@ -114,12 +116,13 @@ static void warn_socket_activation(const struct unit_args *a)
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		snprintf(path, sizeof(path), "%s%s/%s", a->root, dirs[i], name);
 		if (access(path, F_OK) == 0) {
-			cli_error(0,
-				  "warning: %s is socket-activated: systemd "
-				  "creates its listening sockets, which the "
-				  "preload cannot see; add SocketProtocol=mptcp "
-				  "to %s (a drop-in in %s.d/ will do)",
-				  a->unit, name, name);
+			cli_error(
+				0,
+				"warning: %s is socket-activated: systemd "
+				"creates its listening sockets, which the "
+				"preload cannot see; add SocketProtocol=mptcp "
+				"to %s (a drop-in in %s.d/ will do)",
+				a->unit, name, name);
 			return;
 		}
 	}
@@ -158,7 +161,8 @@ static int mkdirs(char *path)
 
 int cmd_enable(int argc, char **argv)
 {
-	char dir[PATH_MAX], file[FILE_MAX], text[2 * PATH_MAX], tmp[FILE_MAX + 8];
+	char dir[PATH_MAX], file[FILE_MAX], text[2 * PATH_MAX],
+		tmp[FILE_MAX + 8];
 	struct unit_args a;
 	int rc = parse(argc, argv, &a, true), fd, n;
 

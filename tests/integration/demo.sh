@@ -32,4 +32,17 @@ check "path 1 cut halfway: finished over path 2, intact" \
 	'^  \+ path 1 cut at .* 2 +.*10\.0\.2\.1 [0-9.]+ MB +yes$'
 [ "$(ip netns list | grep -c "mpa-")" = 0 ] && echo "PASS: lab removed" ||
 	{ echo "FAIL: lab removed"; failed=1; }
+
+# Ctrl-C in the middle: the lab and its processes go away too.
+timeout -s INT 6 bash "$top/examples/demo.sh" >/dev/null 2>&1
+rc=$?
+sleep 0.5
+if [ $rc = 124 ] && [ "$(ip netns list | grep -c "mpa-")" = 0 ] &&
+	! pgrep -f "$top/build/tests/mpa-httpd" >/dev/null; then
+	echo "PASS: interrupted demo removes its lab"
+else
+	echo "FAIL: interrupted demo removes its lab (exit $rc)"
+	ip netns list
+	failed=1
+fi
 exit $failed

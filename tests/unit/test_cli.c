@@ -42,8 +42,8 @@ static void test_ld_preload_add(void **state)
 				 0);
 		assert_string_equal(out, preload_cases[i].want);
 		/* Running the launcher twice changes nothing more. */
-		assert_int_equal(ld_preload_add(out, SHIM, again, sizeof(again)),
-				 0);
+		assert_int_equal(
+			ld_preload_add(out, SHIM, again, sizeof(again)), 0);
 		assert_string_equal(again, preload_cases[i].want);
 	}
 	assert_int_equal(ld_preload_add("/x", SHIM, out, 8), -ENOSPC);
@@ -81,9 +81,10 @@ static void test_elf_is_static(void **state)
 	assert_int_equal(elf_is_static("/etc/hostname"), 0); /* not ELF */
 	assert_int_equal(elf_is_static("/nonexistent"), -ENOENT);
 	if (!access(FIXTURES "/../../build/tests/static-hello", X_OK))
-		assert_int_equal(
-			elf_is_static(FIXTURES "/../../build/tests/static-hello"),
-			1);
+		assert_int_equal(elf_is_static(
+					 FIXTURES
+					 "/../../build/tests/static-hello"),
+				 1);
 }
 
 static void test_dropin_render(void **state)
