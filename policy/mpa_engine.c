@@ -662,12 +662,17 @@ void mpa_engine_run(struct mpa_engine *e)
 		while (eng_dequeue(e, &req)) {
 			e->last_submission = now;
 			eng_add(e, &req, subscribed_late);
+			/* Later ones were submitted while we listened. */
+			subscribed_late = false;
 		}
-		subscribed_late = false;
 		if (!e->nconns) {
-			/* Nothing to follow: drop stale events, then sleep. */
+			/*
+			 * Nothing to follow yet, but an ESTABLISHED event may
+			 * already be here for a connection still on its way
+			 * through the queue: remember it, then sleep.
+			 */
 			while (mptcplib_events_next(e->events, &ev, 0) == 0)
-				;
+				eng_event(e, &ev);
 			eng_idle(e);
 			continue;
 		}

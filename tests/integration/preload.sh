@@ -249,6 +249,22 @@ else
 	fail "dual-stack socket to a v4-mapped peer gets an IPv4 subflow" "$out"
 fi
 
+# Regression (event before queue): the server greets at once, so the
+# connection can be established before connect() has handed it over; the
+# helper thread, just started, must not drop that ESTABLISHED event.
+bad=0
+for i in $(seq 8); do
+	out=$(in_cli env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini" \
+		"$ST" state 10.9.0.1 7001 2>&1)
+	[ "$(grep -c . <<<"$out")" = 2 ] || bad=$((bad + 1))
+done
+if [ $bad = 0 ]; then
+	pass "event before queue: 8 fresh processes, 8 subflows"
+else
+	fail "event before queue: 8 fresh processes, 8 subflows" \
+		"$bad of 8 without their subflow after 1 s"
+fi
+
 # 9. Non-blocking connect to a blackhole stays non-blocking.
 check "non-blocking connect to a blackhole: EINPROGRESS within 5 ms" \
 	in_cli env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini" \
