@@ -286,8 +286,13 @@ int mptcplib_get_token(int sockfd, uint32_t *token)
 	mpl_clear();
 	*token = 0;
 	err = mpl_sock_info(sockfd, &info, NULL);
+	/* No probing of why here: this call sits on a connect() hook path. */
 	if (err == -EOPNOTSUPP)
-		return mpl_conn_not_mptcp(sockfd, "get_token");
+		return mpl_fail(EOPNOTSUPP,
+				"get_token: fd %d is not an MPTCP "
+				"connection (plain TCP or fell "
+				"back)",
+				sockfd);
 	if (err)
 		return mpl_fail(err, "get_token: fd %d", sockfd);
 	*token = info.token;

@@ -96,30 +96,32 @@ void mpa_track(int fd, const struct sockaddr *addr, socklen_t len)
 	struct mpa_conn_req req = { .rule = mpa_shim.rule };
 	struct mpa_decision d;
 	socklen_t slen = sizeof(req.local);
-	int proto = 0, err;
-	socklen_t plen = sizeof(proto);
+	int err;
 
 	if (!addr ||
 	    (addr->sa_family != AF_INET && addr->sa_family != AF_INET6) ||
 	    len < (addr->sa_family == AF_INET ? sizeof(struct sockaddr_in) :
 						sizeof(struct sockaddr_in6)))
 		return;
-	/* State comes from the kernel, never from our own bookkeeping. */
-	if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &plen) < 0 ||
-	    proto != IPPROTO_MPTCP)
-		return;
-	/* A vfork()ed child shares our memory: start nothing there. */
-	if (getpid() != mpa_shim.pid)
-		return;
+	/* The pure decision first: most connections need no system call. */
 	mpa_rule_decide(mpa_shim.rule, addr, &d);
 	if (!d.open_subflows) {
 		mpa_log(MPA_LOG_DEBUG, "fd %d: no extra subflow: %s", fd,
 			d.why);
 		return;
 	}
+	/* A vfork()ed child shares our memory: start nothing there. */
+	if (getpid() != mpa_shim.pid)
+		return;
+	/*
+	 * State comes from the kernel, never from our own bookkeeping: only
+	 * an MPTCP socket that has not fallen back has a token.
+	 */
 	err = mptcplib_get_token(fd, &req.token);
 	if (err || !req.token) {
-		mpa_log(MPA_LOG_DEBUG, "fd %d: no MPTCP token (fell back?)",
+		mpa_log(MPA_LOG_DEBUG,
+			"fd %d: not MPTCP (plain TCP or fell "
+			"back)",
 			fd);
 		return;
 	}
