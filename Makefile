@@ -177,7 +177,8 @@ $(B)/asan/core/%.o: core/%.c $(CORE_HDR) | $(B)/asan/core
 # ---- examples and test tools ---------------------------------------------
 EXAMPLES := $(B)/examples/readme_example
 TOOLS := $(B)/tests/mpa-testsrv $(B)/tests/mpa-httpd \
-	$(B)/tests/mpa-shimtest $(B)/tests/deny-mptcp $(B)/tests/static-hello \
+	$(B)/tests/mpa-shimtest $(B)/tests/mpa-fdtest $(B)/tests/seccomp-filter \
+	$(B)/tests/static-hello \
 	$(B)/tests/libmalloc_count.so $(B)/tests/libctor_helper.so \
 	$(B)/tests/test_core_integration \
 	$(B)/tests/test_policy_ns
@@ -208,8 +209,11 @@ $(B)/tests/mpa-shimtest: tests/tools/mpa_shimtest.c tests/lib/io.h \
 $(B)/tests/static-hello: tests/tools/static_hello.c | $(B)/tests
 	$(CC) $(BASE_CFLAGS) -static -o $@ $<
 
-$(B)/tests/deny-mptcp: tests/tools/deny_mptcp.c | $(B)/tests
+$(B)/tests/seccomp-filter: tests/tools/seccomp_filter.c | $(B)/tests
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $<
+
+$(B)/tests/mpa-fdtest: tests/tools/mpa_fdtest.c tests/lib/io.h | $(B)/tests
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Itests/lib -o $@ $<
 
 $(B)/tests/lib%.so: tests/tools/%.c | $(B)/tests
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -shared -o $@ $<
@@ -232,6 +236,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/asan/tests/%,$(UNIT_SRC))
 
 # The shim's pure parts only: its hooks would interpose the test itself.
 PRELOAD_UNIT_ASAN_OBJ := $(B)/asan/preload/mpa_config.o \
+	$(B)/asan/preload/mpa_seccomp.o \
 	$(B)/asan/cli/cli_util.o
 $(B)/asan/cli/%.o: cli/%.c $(CLI_HDR) | $(B)/asan/cli
 	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -Icli -c -o $@ $<

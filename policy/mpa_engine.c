@@ -693,6 +693,16 @@ void mpa_engine_run(struct mpa_engine *e)
 				break;
 			eng_event(e, &ev);
 		}
+		/*
+		 * Anything but "no more for now" means the socket is broken:
+		 * stop rather than spin on a descriptor that polls ready.
+		 */
+		if (err != ETIMEDOUT && err != EAGAIN && err != EINTR) {
+			LOG(e, MPA_LOG_WARN,
+			    "%s: no more subflows are opened in this process",
+			    mptcplib_last_error());
+			atomic_store(&e->disabled, 1);
+		}
 	}
 	mptcplib_events_close(e->events);
 	e->events = NULL;
@@ -703,6 +713,11 @@ void mpa_engine_stop(struct mpa_engine *e)
 	atomic_store(&e->stop, 1);
 	atomic_fetch_add(&e->wake, 1);
 	syscall(SYS_futex, &e->wake, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+void mpa_engine_disable(struct mpa_engine *e)
+{
+	atomic_store(&e->disabled, 1);
 }
 
 void mpa_engine_reset_after_fork(struct mpa_engine *e)

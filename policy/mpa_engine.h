@@ -67,6 +67,12 @@ void mpa_engine_run(struct mpa_engine *e);
 void mpa_engine_stop(struct mpa_engine *e);
 
 /*
+ * mpa_engine_disable() - the engine will not run here (its host could not
+ * start it): later submissions fail with -ECANCELED at once.
+ */
+void mpa_engine_disable(struct mpa_engine *e);
+
+/*
  * mpa_engine_reset_after_fork() - in a fork()ed child: the running thread
  * did not survive; forget its state (without freeing: another thread may
  * have been changing it) so that a new thread can run the engine.

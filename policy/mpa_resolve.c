@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <linux/if_packet.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -42,9 +43,23 @@ static bool usable(const struct ifaddrs *i, int family,
 	return !own || !same_addr(i->ifa_addr, own);
 }
 
-/* Append @i unless already listed; false when @out is full. */
-static bool add_local(const struct ifaddrs *i, bool backup,
-		      struct mpa_local *out, int *n, int cap)
+/*
+ * @name's index, from its AF_PACKET entry in the same list: not from
+ * if_nametoindex(), whose AF_UNIX socket a seccomp filter may forbid.
+ */
+static int ifindex_of(const struct ifaddrs *ifa, const char *name)
+{
+	for (; ifa; ifa = ifa->ifa_next)
+		if (ifa->ifa_addr && ifa->ifa_addr->sa_family == AF_PACKET &&
+		    !strcmp(ifa->ifa_name, name))
+			return ((const struct sockaddr_ll *)ifa->ifa_addr)
+				->sll_ifindex;
+	return 0;
+}
+
+/* Append @i of list @all unless listed; false when @out is full. */
+static bool add_local(const struct ifaddrs *all, const struct ifaddrs *i,
+		      bool backup, struct mpa_local *out, int *n, int cap)
 {
 	struct mpa_local *l;
 	int k;
@@ -58,7 +73,7 @@ static bool add_local(const struct ifaddrs *i, bool backup,
 	l = &out[(*n)++];
 	memset(l, 0, sizeof(*l));
 	snprintf(l->ifname, sizeof(l->ifname), "%s", i->ifa_name);
-	l->ifindex = (int)if_nametoindex(i->ifa_name);
+	l->ifindex = ifindex_of(all, i->ifa_name);
 	memcpy(&l->addr, i->ifa_addr,
 	       i->ifa_addr->sa_family == AF_INET ? sizeof(struct sockaddr_in) :
 						   sizeof(struct sockaddr_in6));
@@ -96,7 +111,7 @@ int mpa_resolve_list(const struct mpa_decision *d, const struct ifaddrs *ifa,
 				    pats_match(r->backup_ifaces.v,
 					       r->backup_ifaces.n, i->ifa_name))
 					continue;
-				if (!add_local(i, pass == 1, out, &n, cap))
+				if (!add_local(ifa, i, pass == 1, out, &n, cap))
 					return n;
 			}
 		}

@@ -22,15 +22,29 @@
 #include <unistd.h>
 
 #include "mpa_config.h"
+#include "mpa_helper.h"
 #include "mpa_log.h"
 #include "mpa_shim.h"
 #include "mptcplib.h"
 
 #define ENGINE_QUEUE 4096
-#define ENGINE_STACK (256 * 1024)
 #define SOCK_TYPE_MASK 0xf /* SOCK_NONBLOCK and SOCK_CLOEXEC are flags */
 
 struct mpa_shim mpa_shim = { .engine_state = ENGINE_IDLE };
+
+/*
+ * Exported (the one symbol besides the hooks) so that a second copy of
+ * the shim in the same process, loaded from another path, finds the first
+ * one and stays out of the way: two copies would each open every subflow.
+ */
+static const int shim_marker = 1;
+extern const int mptcp_auto_shim
+	__attribute__((visibility("default"), alias("shim_marker")));
+
+/* The seccomp probes the helper thread needs to survive its first call. */
+#define PROBES_SUBFLOWS                                                    \
+	(1u << MPA_PROBE_NETLINK_GENERIC | 1u << MPA_PROBE_NETLINK_ROUTE | \
+	 1u << MPA_PROBE_CLOSE_RANGE)
 
 bool mpa_socket_eligible(int domain, int type, int protocol)
 {
@@ -50,45 +64,6 @@ static void engine_log(enum mpa_log_level level, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	mpa_log(level, "%s", msg);
-}
-
-static void *engine_main(void *arg)
-{
-	(void)arg;
-	/* Lower priority than the program's own threads: it can wait. */
-	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
-	mpa_engine_run(mpa_shim.engine);
-	return NULL;
-}
-
-/* Start the engine's thread once per process (again after fork()). */
-static void engine_start(void)
-{
-	int idle = ENGINE_IDLE;
-	sigset_t all, old;
-	pthread_attr_t attr;
-	pthread_t th;
-	int rc;
-
-	if (!atomic_compare_exchange_strong(&mpa_shim.engine_state, &idle,
-					    ENGINE_RUNNING))
-		return;
-	/* The program's signals are for its own threads, not ours. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, ENGINE_STACK);
-	rc = pthread_create(&th, &attr, engine_main, NULL);
-	pthread_attr_destroy(&attr);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc) {
-		atomic_store(&mpa_shim.engine_state, ENGINE_FAILED);
-		mpa_log(MPA_LOG_WARN, "cannot start the subflow thread: %s",
-			strerror(rc));
-		return;
-	}
-	pthread_setname_np(th, "mptcp-auto");
 }
 
 void mpa_track(int fd, const struct sockaddr *addr, socklen_t len)
@@ -130,7 +105,7 @@ void mpa_track(int fd, const struct sockaddr *addr, socklen_t len)
 	if (getsockname(fd, (struct sockaddr *)&req.local, &slen) < 0)
 		memset(&req.local, 0, sizeof(req.local));
 	if (atomic_load(&mpa_shim.engine_state) == ENGINE_IDLE)
-		engine_start();
+		mpa_helper_start();
 	err = mpa_engine_submit(mpa_shim.engine, &req);
 	if (err)
 		mpa_log(MPA_LOG_DEBUG, "token %08x: not tracked (%s)",
@@ -142,9 +117,7 @@ void mpa_track(int fd, const struct sockaddr *addr, socklen_t len)
 static void at_fork_child(void)
 {
 	mpa_shim.pid = getpid();
-	if (mpa_shim.engine)
-		mpa_engine_reset_after_fork(mpa_shim.engine);
-	atomic_store(&mpa_shim.engine_state, ENGINE_IDLE);
+	mpa_helper_after_fork();
 }
 
 static bool has_cap_net_admin(void)
@@ -205,7 +178,11 @@ static void decide_mode(void)
 	enum mptcplib_pm pm = MPTCPLIB_PM_UNKNOWN;
 
 	mptcplib_get_path_manager(&pm);
-	if (!mpa_shim.convert) {
+	if (mpa_shim.rule->mptcp == MPA_YES && !mpa_shim.convert) {
+		mpa_log(MPA_LOG_WARN,
+			"the seccomp filter would kill the process on an MPTCP "
+			"socket: sockets stay plain TCP");
+	} else if (!mpa_shim.convert) {
 		mpa_log(MPA_LOG_INFO, "policy %s: MPTCP off for this program",
 			mpa_shim.rule->origin);
 	} else if (pm == MPTCPLIB_PM_KERNEL) {
@@ -217,6 +194,12 @@ static void decide_mode(void)
 			"no CAP_NET_ADMIN: sockets become MPTCP, subflows are "
 			"not opened (run as root or with "
 			"AmbientCapabilities=CAP_NET_ADMIN)");
+	} else if (pm == MPTCPLIB_PM_USERSPACE &&
+		   (mpa_shim.probes & PROBES_SUBFLOWS) != PROBES_SUBFLOWS) {
+		mpa_log(MPA_LOG_WARN,
+			"the seccomp filter would kill the process on the netlink "
+			"calls subflows need: sockets become MPTCP, subflows are "
+			"not opened");
 	} else if (pm == MPTCPLIB_PM_USERSPACE) {
 		mpa_shim.subflows = true;
 		mpa_log(MPA_LOG_INFO,
@@ -230,15 +213,24 @@ static void decide_mode(void)
 __attribute__((constructor)) static void mpa_init(void)
 {
 	int saved = errno;
+	/* The names the rule was chosen by; they live with the process. */
+	static struct mpa_prog_names names;
 	struct mpa_config cfg;
-	struct mpa_prog_names *names;
 	struct mpa_prog_id id;
-	struct mpa_policy *policy;
+	const void *first;
 
 	/* Before anything that may call socket() or connect(). */
 	mpa_shim.real_socket = (socket_fn)dlsym(RTLD_NEXT, "socket");
 	mpa_shim.real_connect = (connect_fn)dlsym(RTLD_NEXT, "connect");
 	if (!mpa_shim.real_socket || !mpa_shim.real_connect)
+		goto out;
+	/*
+	 * Only the copy first in the lookup order acts (LD_PRELOAD naming the
+	 * shim twice by different paths); the others pass every call on.
+	 */
+	first = dlsym(RTLD_DEFAULT, "mptcp_auto_shim");
+	/* shim_marker, unlike the exported name, is never interposed. */
+	if (first && first != &shim_marker)
 		goto out;
 	mpa_shim.pid = getpid();
 	mpa_config_init(&cfg, env_get, getauxval(AT_SECURE) != 0,
@@ -247,16 +239,26 @@ __attribute__((constructor)) static void mpa_init(void)
 	if (cfg.bad_log_level)
 		mpa_log(MPA_LOG_WARN, "%s: expected debug, info, warn or off",
 			MPA_ENV_LOG);
-	policy = mpa_policy_load(&cfg.sources);
-	names = malloc(sizeof(*names));
-	if (!policy || !names) {
-		free(names);
+	mpa_shim.policy = mpa_policy_load(&cfg.sources);
+	if (!mpa_shim.policy)
 		goto out; /* out of memory: stay out of the way */
-	}
-	log_policy(policy);
-	program_id(&id, names);
-	mpa_shim.rule = mpa_policy_program(policy, &id);
-	mpa_shim.convert = mpa_shim.rule->mptcp == MPA_YES;
+	log_policy(mpa_shim.policy);
+	program_id(&id, &names);
+	mpa_shim.rule = mpa_policy_program(mpa_shim.policy, &id);
+	/*
+	 * Under a seccomp filter, a call the program never makes could kill
+	 * it: try each of ours in a throw-away child first (only then).
+	 */
+	if (mpa_seccomp_read(&mpa_shim.seccomp) < 0)
+		mpa_shim.seccomp.mode = mpa_shim.seccomp.filters = -1;
+	if (mpa_shim.rule->mptcp != MPA_YES)
+		mpa_shim.probes = 0;
+	else if (mpa_shim.seccomp.mode == 0)
+		mpa_shim.probes = ~0u;
+	else
+		mpa_shim.probes = mpa_seccomp_probe();
+	mpa_shim.convert = mpa_shim.rule->mptcp == MPA_YES &&
+			   (mpa_shim.probes & 1u << MPA_PROBE_MPTCP);
 	decide_mode();
 	if (mpa_shim.subflows) {
 		mpa_shim.engine = mpa_engine_new(ENGINE_QUEUE, engine_log);

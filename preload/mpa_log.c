@@ -3,9 +3,11 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "mpa_glibc_compat.h"
@@ -14,11 +16,21 @@
 
 #define LOG_FD_MIN 100
 
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
+
 static enum mpa_log_level log_level = MPA_LOG_OFF;
 static atomic_int log_fd = -1;
 /* What our descriptor is, to notice when the program replaced it. */
 static dev_t log_dev;
 static ino_t log_ino;
+/*
+ * A thread with a descriptor table of its own (the helper) reaches the
+ * log's descriptor through a pidfd of the process; -1: it cannot log.
+ */
+static __thread bool log_private;
+static __thread int log_pidfd = -1;
 
 void mpa_log_open(enum mpa_log_level level, const char *file)
 {
@@ -63,17 +75,27 @@ void mpa_log(enum mpa_log_level level, const char *fmt, ...)
 	char line[512];
 	struct stat st;
 	va_list ap;
-	int saved = errno, fd, n;
+	int saved = errno, fd, n, own = -1;
 
 	if (!mpa_log_enabled(level))
 		return;
 	fd = atomic_load(&log_fd);
+	if (log_private) {
+		/* A copy of the program's descriptor, dropped after the line. */
+		if (log_pidfd < 0)
+			goto out;
+		own = (int)syscall(SYS_pidfd_getfd, log_pidfd, fd, 0);
+		if (own < 0)
+			goto out;
+		fd = own;
+	}
 	/* Closed or reused by the program (close_range, dup2): stop. */
 	if (mpa_fstat(fd, &st) < 0 || st.st_dev != log_dev ||
 	    st.st_ino != log_ino) {
-		atomic_store(&log_fd, -1);
-		errno = saved;
-		return;
+		/* The program's side finds out by itself. */
+		if (own < 0)
+			atomic_store(&log_fd, -1);
+		goto out;
 	}
 	n = snprintf(line, sizeof(line), "mptcp-auto[%d]: %s: ", (int)getpid(),
 		     names[level]);
@@ -86,5 +108,14 @@ void mpa_log(enum mpa_log_level level, const char *fmt, ...)
 	if (write(fd, line, (size_t)n) < 0) {
 		/* Nothing to do about it: the program must not notice. */
 	}
+out:
+	if (own >= 0)
+		close(own);
 	errno = saved;
+}
+
+void mpa_log_private_table(int pidfd)
+{
+	log_private = true;
+	log_pidfd = pidfd;
 }

@@ -20,4 +20,11 @@ int mpa_log_enabled(enum mpa_log_level level);
 void mpa_log(enum mpa_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * mpa_log_private_table() - the calling thread has a descriptor table of
+ * its own: log through copies of the program's log descriptor taken with
+ * @pidfd (a pidfd of this process, or -1: this thread does not log).
+ */
+void mpa_log_private_table(int pidfd);
+
 #endif /* MPA_LOG_H */

@@ -14,6 +14,7 @@
 
 #include "mpa_engine.h"
 #include "mpa_policy.h"
+#include "mpa_seccomp.h"
 
 typedef int (*socket_fn)(int, int, int);
 typedef int (*connect_fn)(int, const struct sockaddr *, socklen_t);
@@ -25,9 +26,12 @@ struct mpa_shim {
 	bool convert; /* this program's sockets become MPTCP */
 	bool subflows; /* this host can open subflows for it */
 	const struct mpa_rule *rule;
+	struct mpa_policy *policy; /* owns rule; kept for the process */
 	struct mpa_engine *engine;
 	atomic_int engine_state; /* enum mpa_engine_state */
 	pid_t pid; /* ours; differs in a vfork()ed child */
+	struct mpa_seccomp seccomp; /* the constructor's thread's filter */
+	unsigned int probes; /* bit n: enum mpa_probe n survives the filter */
 };
 
 enum mpa_engine_state { ENGINE_IDLE, ENGINE_RUNNING, ENGINE_FAILED };

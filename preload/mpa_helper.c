@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The helper thread: starts with the first connection that wants
+ * subflows, moves into a descriptor table of its own, then runs the
+ * subflow engine until the process ends.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "mpa_helper.h"
+#include "mpa_log.h"
+#include "mpa_seccomp.h"
+#include "mpa_shim.h"
+
+#define HELPER_STACK (256 * 1024)
+
+#ifndef CLOSE_RANGE_UNSHARE
+#define CLOSE_RANGE_UNSHARE (1U << 1)
+#endif
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+/*
+ * Give this thread a new, empty descriptor table. With the range covering
+ * every descriptor, CLOSE_RANGE_UNSHARE copies none of the program's into
+ * it (Linux 5.9): the helper never holds a reference to a program file,
+ * so a program's close() takes effect at once, and no number the program
+ * can see, close or reuse ever names one of the helper's sockets.
+ */
+static int helper_own_table(void)
+{
+	if (syscall(SYS_close_range, 0U, ~0U, CLOSE_RANGE_UNSHARE) < 0)
+		return -errno;
+	return 0;
+}
+
+static void *helper_main(void *arg)
+{
+	int err, pidfd;
+
+	(void)arg;
+	/* Lower priority than the program's own threads: it can wait. */
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
+	err = helper_own_table();
+	if (err) {
+		mpa_log(MPA_LOG_WARN,
+			"cannot give the subflow thread descriptors of its own "
+			"(%s): connections stay MPTCP, no subflow is opened",
+			strerror(-err));
+		mpa_engine_disable(mpa_shim.engine);
+		return NULL;
+	}
+	/*
+	 * Our log lines go to the program's log descriptor, which is not in
+	 * this table: reach it through a pidfd of our own process (a copy
+	 * taken per line, checked, written, dropped). Without one, this
+	 * thread does not log.
+	 */
+	pidfd = (int)syscall(SYS_pidfd_open, mpa_shim.pid, 0);
+	mpa_log_private_table(pidfd);
+	mpa_engine_run(mpa_shim.engine);
+	/* The thread's table, and every socket in it, goes with the thread. */
+	return NULL;
+}
+
+/*
+ * A filter attached after start-up (a program sandboxing itself) was not
+ * probed: the helper's system calls could kill the process under it.
+ */
+static const char *helper_seccomp_refusal(void)
+{
+	static const unsigned int needed = 1u << MPA_PROBE_NETLINK_GENERIC |
+					   1u << MPA_PROBE_NETLINK_ROUTE |
+					   1u << MPA_PROBE_CLOSE_RANGE;
+	struct mpa_seccomp now;
+
+	if (mpa_seccomp_read(&now) < 0)
+		now.mode = now.filters = -1;
+	if (now.mode != mpa_shim.seccomp.mode ||
+	    now.filters != mpa_shim.seccomp.filters)
+		return "a seccomp filter was attached after start-up";
+	if (now.mode != 0 && (mpa_shim.probes & needed) != needed)
+		return "the seccomp filter forbids the netlink calls subflows "
+		       "need";
+	return NULL;
+}
+
+void mpa_helper_start(void)
+{
+	int idle = ENGINE_IDLE;
+	sigset_t all, old;
+	pthread_attr_t attr;
+	const char *why;
+	pthread_t th;
+	int rc;
+
+	if (!atomic_compare_exchange_strong(&mpa_shim.engine_state, &idle,
+					    ENGINE_RUNNING))
+		return;
+	why = helper_seccomp_refusal();
+	if (why) {
+		atomic_store(&mpa_shim.engine_state, ENGINE_FAILED);
+		mpa_engine_disable(mpa_shim.engine);
+		mpa_log(MPA_LOG_WARN,
+			"%s: connections stay MPTCP, no subflow is opened",
+			why);
+		return;
+	}
+	/* The program's signals are for its own threads, not ours. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, HELPER_STACK);
+	rc = pthread_create(&th, &attr, helper_main, NULL);
+	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc) {
+		atomic_store(&mpa_shim.engine_state, ENGINE_FAILED);
+		mpa_engine_disable(mpa_shim.engine);
+		mpa_log(MPA_LOG_WARN, "cannot start the subflow thread: %s",
+			strerror(rc));
+		return;
+	}
+	pthread_setname_np(th, "mptcp-auto");
+}
+
+void mpa_helper_after_fork(void)
+{
+	if (mpa_shim.engine)
+		mpa_engine_reset_after_fork(mpa_shim.engine);
+	atomic_store(&mpa_shim.engine_state, ENGINE_IDLE);
+}

@@ -1,0 +1,214 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The shim never touches what is not its own: the program's descriptor
+# cleanups cannot reach the helper thread's sockets (nor the helper the
+# program's files), a seccomp filter never gets the program killed because
+# of the shim, two copies of the shim act as one, and the shim leaks
+# nothing at start. Prints "PASS: name", "FAIL: name" or "SKIP: name".
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+. "$top/tests/lib/require.sh"
+. "$top/tests/lib/tap.sh"
+
+SHIM=$top/build/libmptcp_auto.so
+T=$top/build/tests
+ST=$T/mpa-shimtest
+FT=$T/mpa-fdtest
+SF=$T/seccomp-filter
+tmp=$(mktemp -d)
+PIDS=""
+TOPO_OK=0
+
+cleanup()
+{
+	local p
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	[ "$TOPO_OK" = 1 ] && topo_cleanup
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+cat >"$tmp/policy.ini" <<EOF
+[default]
+interfaces = c2
+skip-local = no
+EOF
+
+# ---- loopback: any user ---------------------------------------------------
+port=$((20000 + ($$ + 7) % 20000))
+"$T/mpa-testsrv" "$port" &
+PIDS="$PIDS $!"
+for i in $(seq 50); do
+	ss -Hltn "sport = :$port" | grep -q . && break
+	sleep 0.1
+done
+
+# The start-up allocations live as long as the process: none is lost.
+if command -v valgrind >/dev/null; then
+	check "valgrind: nothing lost at start-up" \
+		env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini" \
+		valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
+		--error-exitcode=99 "$ST" connect 127.0.0.1 "$port"
+else
+	skip "valgrind: nothing lost at start-up" "valgrind not installed"
+fi
+
+# The marker that lets a second copy find the first is exported.
+if nm -D --defined-only "$SHIM" | grep -qw mptcp_auto_shim; then
+	pass "the shim exports its one-copy marker"
+else
+	fail "the shim exports its one-copy marker"
+fi
+
+# ---- namespaces: the helper thread at work (root) --------------------------
+if ! (require_netns_mptcp) >/dev/null 2>&1; then
+	reason=$( (require_netns_mptcp) 2>&1 | head -1)
+	[ "${CI:-}" = true ] && fail "namespace checks" "$reason"
+	skip "namespace checks" "$reason"
+	exit $failed
+fi
+. "$top/tests/lib/topo.sh"
+TOPO_NO_TRAP=1
+TOPO_OK=1
+topo_up userspace && topo_multihome metrics || {
+	fail "namespace lab"
+	exit 1
+}
+topo_bg "$TOPO_SRV" "$T/mpa-testsrv" 7001
+topo_wait_listen "$TOPO_SRV" 7001
+head -c 3000000 /dev/urandom >"$tmp/page"
+topo_bg "$TOPO_SRV" "$T/mpa-httpd" 7002 "$tmp/page"
+topo_wait_listen "$TOPO_SRV" 7002
+in_cli() { ip netns exec "$TOPO_CLI" "$@"; }
+shim()
+{
+	timeout 60 ip netns exec "$TOPO_CLI" env LD_PRELOAD="$SHIM" \
+		MPTCP_AUTO_POLICY="$tmp/policy.ini" "$@"
+}
+
+# 1. closerange() then reuse: not a byte lost, the file stays ours, the
+# helper idles and keeps working.
+check "closerange(3, 1024) then a 10 MB download: every byte arrives" \
+	shim "$FT" closerange 10.9.0.1 7001 10000000
+if command -v python3 >/dev/null; then
+	cat >"$tmp/closerange.py" <<'EOF'
+import os, socket, sys, time
+first = socket.create_connection(("10.9.0.1", 7001))
+assert first.recv(3) == b"OK\n"
+time.sleep(0.5)  # the helper thread is up
+first.detach()  # closerange closes it; Python must not close it again
+os.closerange(3, 1024)
+log = open("/proc/self/cmdline", "rb")
+s = socket.create_connection(("10.9.0.1", 7001))
+f = s.makefile("rb")
+assert f.readline() == b"OK\n"
+s.sendall(b"SEND 10000000\n")
+n = 0
+while True:
+    b = f.read(65536)
+    if not b:
+        break
+    if b.count(b"x") != len(b):
+        sys.exit("bad bytes")
+    n += len(b)
+sys.exit(0 if n == 10000000 and log.read(1) else "got %d bytes" % n)
+EOF
+	check "python3 os.closerange(3, 1024) then a 10 MB download" \
+		shim python3 "$tmp/closerange.py"
+else
+	skip "python3 os.closerange" "python3 not installed"
+fi
+
+# 3. /dev/null dup2()ed over every low number: the helper does not spin.
+check "dup2 of /dev/null over 3..63: the helper idles and still works" \
+	shim "$FT" dup2null 10.9.0.1 7001
+
+# 2. Privileges dropped after start: the helper's request fails (EPERM),
+# and it closes nothing of the program's.
+check "privileges dropped: every program descriptor stays open" \
+	shim MPTCP_AUTO_LOG=debug MPTCP_AUTO_LOG_FILE="$tmp/drop.log" \
+	"$FT" dropuid 10.9.0.1 7001
+if grep -q 'CAP_NET_ADMIN' "$tmp/drop.log" 2>/dev/null; then
+	pass "privileges dropped: the helper's refusal is logged"
+else
+	fail "privileges dropped: the helper's refusal is logged" \
+		"$(cat "$tmp/drop.log" 2>/dev/null)"
+fi
+
+# The helper's own lines reach the program's log file.
+if grep -q 'subflow requested' "$tmp/drop.log" 2>/dev/null; then
+	pass "the helper thread logs through the program's log descriptor"
+else
+	fail "the helper thread logs through the program's log descriptor" \
+		"$(cat "$tmp/drop.log" 2>/dev/null)"
+fi
+
+# nsubflows OUT: how many subflows the server listed.
+nsubflows() { grep -c '^10\.0\.' <<<"$1"; }
+
+# 12. Seccomp filters that kill: the program lives; what the shim can do
+# safely, it still does.
+out=$(shim "$SF" kill netlink "$ST" state 10.9.0.1 7001 2>&1)
+rc=$?
+if [ $rc = 0 ] && [ "$(nsubflows "$out")" = 1 ]; then
+	pass "seccomp kills AF_NETLINK: program lives, one path"
+else
+	fail "seccomp kills AF_NETLINK: program lives, one path" "exit $rc" "$out"
+fi
+out=$(shim "$SF" trap netlink "$ST" state 10.9.0.1 7001 2>&1)
+rc=$?
+if [ $rc = 0 ] && [ "$(nsubflows "$out")" = 1 ]; then
+	pass "seccomp traps AF_NETLINK: program lives, one path"
+else
+	fail "seccomp traps AF_NETLINK: program lives, one path" "exit $rc" "$out"
+fi
+out=$(shim "$SF" kill mptcp "$ST" proto 10.9.0.1 7001 2>&1)
+rc=$?
+if [ $rc = 0 ] && [ "$out" = 6 ]; then
+	pass "seccomp kills protocol 262: program lives, plain TCP"
+else
+	fail "seccomp kills protocol 262: program lives, plain TCP" "exit $rc" "$out"
+fi
+out=$(shim "$SF" kill unix "$ST" state 10.9.0.1 7001 2>&1)
+rc=$?
+if [ $rc = 0 ] && [ "$(nsubflows "$out")" = 2 ]; then
+	pass "seccomp kills AF_UNIX: program lives, subflow opened"
+else
+	fail "seccomp kills AF_UNIX: program lives, subflow opened" "exit $rc" "$out"
+fi
+out=$(shim "$SF" errno netlink "$ST" state 10.9.0.1 7001 2>&1)
+rc=$?
+if [ $rc = 0 ] && [ "$(nsubflows "$out")" = 1 ]; then
+	pass "AF_NETLINK refused (RestrictAddressFamilies): one path"
+else
+	fail "AF_NETLINK refused (RestrictAddressFamilies): one path" "exit $rc" "$out"
+fi
+if command -v curl >/dev/null; then
+	shim "$SF" kill netlink curl -s -o "$tmp/curl.out" \
+		http://10.9.0.1:7002/page
+	rc=$?
+	if [ $rc = 0 ] && cmp -s "$tmp/page" "$tmp/curl.out"; then
+		pass "curl under a seccomp filter that kills AF_NETLINK"
+	else
+		fail "curl under a seccomp filter that kills AF_NETLINK" "exit $rc"
+	fi
+else
+	skip "curl under a seccomp filter" "curl not installed"
+fi
+
+# 11. The shim twice in LD_PRELOAD, by two paths: one copy acts.
+mkdir -p "$tmp/other"
+cp "$SHIM" "$tmp/other/libmptcp_auto.so"
+out=$(in_cli env LD_PRELOAD="$SHIM:$tmp/other/libmptcp_auto.so" \
+	MPTCP_AUTO_POLICY="$tmp/policy.ini" MPTCP_AUTO_LOG=debug \
+	MPTCP_AUTO_LOG_FILE="$tmp/twice.log" "$ST" state 10.9.0.1 7001 2>&1)
+req=$(grep -c 'subflow requested' "$tmp/twice.log" 2>/dev/null)
+if [ "$(nsubflows "$out")" = 2 ] && [ "$req" = 1 ]; then
+	pass "shim preloaded twice by two paths: each subflow asked for once"
+else
+	fail "shim preloaded twice by two paths: each subflow asked for once" \
+		"$out" "requests: $req"
+fi
+exit $failed
