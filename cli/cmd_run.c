@@ -14,10 +14,11 @@ static const char run_help[] =
 	"\n"
 	"Run PROGRAM with libmptcp_auto.so preloaded: its TCP connections\n"
 	"become MPTCP, with extra subflows as the policy says. The library is\n"
-	"appended to an existing LD_PRELOAD (never twice), and\n"
-	"GODEBUG=multipathtcp=1 is added for Go programs, which do not go\n"
-	"through the C library. A statically linked PROGRAM runs unchanged,\n"
-	"with a warning.\n"
+	"appended to an existing LD_PRELOAD, unless a libmptcp_auto.so is\n"
+	"already there (at any path), and GODEBUG=multipathtcp=1 is added\n"
+	"for Go programs, which do not go through the C library. A statically\n"
+	"linked PROGRAM runs unchanged, with a warning. Like a shell, exits\n"
+	"127 if PROGRAM is not found and 126 if it cannot be run.\n"
 	"\n"
 	"  --policy FILE   use this policy file for this run (MPTCP_AUTO_POLICY)\n";
 
@@ -44,34 +45,13 @@ static void shim_path(char *out, size_t len)
 	snprintf(out, len, "%s", MPA_SHIM_INSTALLED);
 }
 
-/* @prog as execvp() would find it, for the static-binary check. */
-static int find_program(const char *prog, char *out, size_t len)
-{
-	const char *path = getenv("PATH");
-	char *copy, *dir, *save = NULL;
-
-	if (strchr(prog, '/')) {
-		snprintf(out, len, "%s", prog);
-		return access(out, X_OK);
-	}
-	copy = strdup(path ? path : "/usr/local/bin:/usr/bin:/bin");
-	for (dir = strtok_r(copy, ":", &save); dir;
-	     dir = strtok_r(NULL, ":", &save)) {
-		snprintf(out, len, "%s/%s", *dir ? dir : ".", prog);
-		if (access(out, X_OK) == 0) {
-			free(copy);
-			return 0;
-		}
-	}
-	free(copy);
-	return -1;
-}
-
 int cmd_run(int argc, char **argv)
 {
 	char shim[PATH_MAX], preload[8192], godebug[4096], prog[PATH_MAX];
 	char policy[PATH_MAX];
-	int i = 1;
+	const char *other;
+	size_t other_len;
+	int i = 1, err;
 
 	for (; i < argc; i++) {
 		if (cli_is_help(argv[i])) {
@@ -97,14 +77,32 @@ int cmd_run(int argc, char **argv)
 	if (i >= argc)
 		return cli_error(2, "run: no program given (see mptcp-auto run "
 				    "--help)");
-	if (find_program(argv[i], prog, sizeof(prog)))
+	/* Exit codes and messages as a shell's: 127 not found, 126 else. */
+	err = program_find(argv[i], getenv("PATH"), prog, sizeof(prog));
+	if (err == -ENOENT && !strchr(argv[i], '/'))
 		return cli_error(127, "run: %s: command not found", argv[i]);
+	if (err == -ENOENT)
+		return cli_error(127, "run: %s: no such file or directory",
+				 argv[i]);
+	if (err == -EACCES)
+		return cli_error(126, "run: %s: permission denied", prog);
+	if (err == -EISDIR)
+		return cli_error(126, "run: %s: is a directory", prog);
+	if (err)
+		return cli_error(126, "run: %s: %s", argv[i], strerror(-err));
 	if (elf_is_static(prog) == 1)
 		cli_error(0,
 			  "warning: %s is statically linked: the preload "
 			  "cannot reach it; it runs without MPTCP",
 			  prog);
 	shim_path(shim, sizeof(shim));
+	other = ld_preload_find(getenv("LD_PRELOAD"), shim, &other_len);
+	if (other &&
+	    (other_len != strlen(shim) || strncmp(other, shim, other_len)))
+		cli_error(0,
+			  "note: LD_PRELOAD already has %.*s; %s is not "
+			  "added",
+			  (int)other_len, other, shim);
 	if (ld_preload_add(getenv("LD_PRELOAD"), shim, preload,
 			   sizeof(preload)) ||
 	    godebug_add(getenv("GODEBUG"), godebug, sizeof(godebug)))
@@ -112,5 +110,11 @@ int cmd_run(int argc, char **argv)
 	setenv("LD_PRELOAD", preload, 1);
 	setenv("GODEBUG", godebug, 1);
 	execv(prog, argv + i);
+	/* The file is there, so ENOENT means its interpreter is not. */
+	if (errno == ENOENT)
+		return cli_error(127,
+				 "run: %s: cannot execute: its interpreter "
+				 "was not found",
+				 prog);
 	return cli_error(126, "run: %s: %s", prog, strerror(errno));
 }

@@ -23,11 +23,14 @@ static const char enable_help[] =
 	"Preload libmptcp_auto.so into a systemd service through a drop-in,\n"
 	"/etc/systemd/system/UNIT.d/" DROPIN_NAME
 	", then reload systemd if it\n"
-	"runs. Restart the unit for it to take effect.\n"
+	"runs. Restart the unit for it to take effect. UNIT is a service\n"
+	"name (nginx means nginx.service) of letters, digits, \":-_.\\\" and\n"
+	"'@', at most 255 characters.\n"
 	"\n"
 	"  --policy FILE   policy file for this unit (MPTCP_AUTO_POLICY)\n"
 	"  --dry-run       print what would be written, write nothing\n"
-	"  --root DIR      operate on DIR as the root directory (no reload)\n";
+	"  --root DIR      operate on DIR, an existing directory, as the root\n"
+	"                  directory (no reload)\n";
 
 static const char disable_help[] =
 	"usage: mptcp-auto disable UNIT [--dry-run] [--root DIR]\n"
@@ -36,15 +39,56 @@ static const char disable_help[] =
 	"else), then reload systemd if it runs.\n";
 
 struct unit_args {
-	char unit[256];
+	char unit[MPA_UNIT_NAME_MAX + 1];
 	const char *policy;
 	const char *root;
 	bool dry_run;
 };
 
+/* --root must name an existing directory: a typo creates nothing. */
+static int check_root(const char *cmd, const char *root)
+{
+	struct stat st;
+
+	if (stat(root, &st) < 0)
+		return cli_error(2, "%s: --root %s: %s", cmd, root,
+				 errno == ENOENT ? "no such directory" :
+						   strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return cli_error(2, "%s: --root %s: not a directory", cmd,
+				 root);
+	return 0;
+}
+
+/* The policy path goes into Environment=: refuse what it cannot carry. */
+static int check_policy(const char *policy)
+{
+	size_t bad;
+	int err = env_value_check(policy, &bad);
+
+	if (err == -EINVAL)
+		return cli_error(2,
+				 "enable: --policy: the file's path has a %s "
+				 "(byte %zu), which a systemd drop-in cannot "
+				 "carry; move or rename the file",
+				 policy[bad] == '\n' ? "newline" :
+						       "control character",
+				 bad + 1);
+	if (err)
+		return cli_error(2,
+				 "enable: --policy: the file's path is not "
+				 "valid UTF-8 (byte %zu), which systemd "
+				 "ignores in Environment=; move or rename the "
+				 "file",
+				 bad + 1);
+	return 0;
+}
+
 static int parse(int argc, char **argv, struct unit_args *a, bool enable)
 {
 	static char policy[PATH_MAX];
+	const char *cmd = enable ? "enable" : "disable", *unit = NULL;
+	char why[512];
 	int i;
 
 	memset(a, 0, sizeof(*a));
@@ -57,28 +101,27 @@ static int parse(int argc, char **argv, struct unit_args *a, bool enable)
 			a->dry_run = true;
 		} else if (!strcmp(argv[i], "--root") && i + 1 < argc) {
 			a->root = argv[++i];
+			if (check_root(cmd, a->root))
+				return 2;
 		} else if (enable && !strcmp(argv[i], "--policy") &&
 			   i + 1 < argc) {
 			if (!realpath(argv[++i], policy))
 				return cli_error(2, "policy %s: %s", argv[i],
 						 strerror(errno));
+			if (check_policy(policy))
+				return 2;
 			a->policy = policy;
-		} else if (argv[i][0] == '-' || a->unit[0]) {
-			return cli_error(2, "%s: unexpected argument %s",
-					 enable ? "enable" : "disable",
+		} else if (argv[i][0] == '-' || unit) {
+			return cli_error(2, "%s: unexpected argument %s", cmd,
 					 argv[i]);
 		} else {
-			/* "nginx" means nginx.service, as systemctl does. */
-			snprintf(a->unit, sizeof(a->unit), "%s%s", argv[i],
-				 strchr(argv[i], '.') ? "" : ".service");
+			unit = argv[i];
 		}
 	}
-	if (!a->unit[0])
-		return cli_error(2, "%s: no unit given",
-				 enable ? "enable" : "disable");
-	if (strchr(a->unit, '/') || strcmp(strrchr(a->unit, '.'), ".service"))
-		return cli_error(2, "%s: %s is not a service unit name",
-				 enable ? "enable" : "disable", a->unit);
+	if (!unit)
+		return cli_error(2, "%s: no unit given", cmd);
+	if (unit_name_parse(unit, a->unit, sizeof(a->unit), why, sizeof(why)))
+		return cli_error(2, "%s: %s", cmd, why);
 	return 0;
 }
 
@@ -161,7 +204,7 @@ static int mkdirs(char *path)
 
 int cmd_enable(int argc, char **argv)
 {
-	char dir[PATH_MAX], file[FILE_MAX], text[2 * PATH_MAX],
+	char dir[PATH_MAX], file[FILE_MAX], text[3 * PATH_MAX],
 		tmp[FILE_MAX + 8];
 	struct unit_args a;
 	int rc = parse(argc, argv, &a, true), fd, n;
@@ -172,6 +215,11 @@ int cmd_enable(int argc, char **argv)
 		return 2;
 	n = dropin_render(a.unit, MPA_SHIM_INSTALLED, a.policy, text,
 			  sizeof(text));
+	if (n == -EINVAL) /* the policy was checked: the built-in shim path */
+		return cli_error(2,
+				 "enable: the library path %s cannot be "
+				 "written into a drop-in",
+				 MPA_SHIM_INSTALLED);
 	if (n < 0)
 		return cli_error(2, "enable: path too long");
 	warn_socket_activation(&a);

@@ -32,9 +32,17 @@ void json_str(FILE *f, const char *s);
 
 /*
  * Pure helpers of `run`, unit-tested.
+ * ld_preload_find() - the first entry of the LD_PRELOAD list @list (':' or
+ * ' ' separated, may be NULL) whose file name is that of @shim, at another
+ * path or the same; its length in *@n. NULL if there is none.
+ */
+const char *ld_preload_find(const char *list, const char *shim, size_t *n);
+
+/*
  * ld_preload_add() - @current (may be NULL) with @shim appended after ':',
- * unless an entry equal to @shim is already there. 0, or -ENOSPC. @out
- * must not overlap @current (nor @current of godebug_add()).
+ * unless an entry with @shim's file name is already there (at any path:
+ * two copies of the shim must not load). 0, or -ENOSPC. @out must not
+ * overlap @current (nor @current of godebug_add()).
  */
 int ld_preload_add(const char *current, const char *shim, char *out,
 		   size_t len);
@@ -51,8 +59,55 @@ int godebug_add(const char *current, char *out, size_t len);
 int elf_is_static(const char *path);
 
 /*
- * dropin_render() - the systemd drop-in that enables the shim for a unit.
- * @policy may be NULL. Returns the length written, or -ENOSPC.
+ * program_find() - @prog as a shell would find it to run it, in @out.
+ * With a '/', @prog itself; else the first executable file (not a
+ * directory) @prog in the directories of @path (the PATH value, NULL for
+ * a default; an empty entry is the current directory). 0; -ENOENT if there
+ * is no such file (shells exit 127); -EACCES if it is not executable, or
+ * the PATH search found only non-executable ones: @out is then the first
+ * of those, as bash reports it (126); -EISDIR for a directory named with
+ * a '/' (126); another -errno from stat() (126).
+ */
+int program_find(const char *prog, const char *path, char *out, size_t len);
+
+/* Unit names longer than this are refused by systemd. */
+#define MPA_UNIT_NAME_MAX 255
+
+/*
+ * unit_name_parse() - @arg as a service unit name in @out (at least
+ * MPA_UNIT_NAME_MAX + 1 bytes): "nginx" becomes "nginx.service", as
+ * systemctl does, then the name must pass systemd's rules: not empty, at
+ * most MPA_UNIT_NAME_MAX characters with the suffix, only letters, digits
+ * and ":-_.\", '@' only after a non-empty prefix (templates, instances),
+ * and ending in ".service". 0, or -EINVAL with a sentence saying what is
+ * wrong in @why (@arg itself is quoted only when it is printable).
+ */
+int unit_name_parse(const char *arg, char *out, size_t len, char *why,
+		    size_t why_len);
+
+/*
+ * env_value_check() - can @value be written into a unit file's
+ * Environment= setting and reach the program as it is? 0; -EINVAL if it
+ * holds a control character (a newline would end the setting), its
+ * offset in *@bad; -EILSEQ if it is not valid UTF-8 (systemd drops the
+ * whole assignment), the offset of the first bad byte in *@bad.
+ */
+int env_value_check(const char *value, size_t *bad);
+
+/*
+ * env_quote() - the Environment= item "NAME=VALUE" in double quotes, by
+ * systemd.syntax(7): '\' and '"' escaped with a backslash, and '%'
+ * written "%%" because systemd expands specifiers in Environment=.
+ * Returns the length written, -EINVAL if env_value_check() refuses
+ * @value, or -ENOSPC.
+ */
+int env_quote(const char *name, const char *value, char *out, size_t len);
+
+/*
+ * dropin_render() - the systemd drop-in that enables the shim for @unit
+ * (a name unit_name_parse() accepted). @policy may be NULL. Every value
+ * goes through env_quote(). Returns the length written, -EINVAL if a
+ * value cannot be written (see env_value_check()), or -ENOSPC.
  */
 int dropin_render(const char *unit, const char *shim, const char *policy,
 		  char *out, size_t len);

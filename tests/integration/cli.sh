@@ -75,6 +75,86 @@ expect "run: unknown program" 127 "nope-not-here: command not found" \
 expect "run: missing policy file" 2 "policy /nonexistent.ini" \
 	"$MA" run --policy /nonexistent.ini true
 
+# Found but not runnable is 126, not there 127, as in a shell.
+bin=$tmp/bin
+mkdir -p "$bin/d1" "$bin/d2" "$bin/d3/foo" "$bin/d4" "$bin/dir"
+for f in d1/foo d2/foo d4/foo noexec; do
+	printf '#!/bin/sh\necho ran %s\n' "$f" >"$bin/$f"
+done
+chmod 0644 "$bin/d1/foo" "$bin/d4/foo" "$bin/noexec"
+chmod 0755 "$bin/d2/foo"
+expect "run: a file that is not executable: 126" 126 \
+	"run: $bin/noexec: permission denied$" "$MA" run "$bin/noexec"
+expect "run: a directory: 126" 126 "run: $bin/dir: is a directory$" \
+	"$MA" run "$bin/dir"
+expect "run: a path that does not exist: 127" 127 \
+	"run: $bin/missing: no such file or directory$" "$MA" run "$bin/missing"
+expect "run: PATH has only a non-executable file: 126" 126 \
+	"run: $bin/d1/foo: permission denied$" env PATH="$bin/d1" "$MA" run foo
+# The same cases through bash: the exit status must be bash's.
+BASH_BIN=$(command -v bash)
+while read -r path prog; do
+	[ "$path" = - ] && path=/nonexistent
+	want=$(cd "$bin" && env PATH="$path" "$BASH_BIN" -c "$prog" 2>/dev/null
+		echo $?)
+	want=${want##*$'\n'}
+	got=$(cd "$bin" && env PATH="$path" "$MA" run "$prog" 2>/dev/null
+		echo $?)
+	got=${got##*$'\n'}
+	name="run: exit status as bash's: PATH=${path//$bin\//} $prog"
+	if [ "$got" = "$want" ]; then
+		pass "$name ($want)"
+	else
+		fail "$name" "got $got, bash $want"
+	fi
+done <<EOF2
+- ./noexec
+- ./dir
+- ./missing
+- ./noexec/x
+$bin/d1 foo
+$bin/d1:$bin/d2 foo
+$bin/d1:$bin/d4 foo
+$bin/d3 foo
+$bin/d3:$bin/d1 foo
+$bin/d3:$bin/d2 foo
+$bin/nowhere foo
+EOF2
+
+# The shim at another path in LD_PRELOAD: kept, not loaded twice.
+mkdir -p "$tmp/other"
+cp "$top/build/libmptcp_auto.so" "$tmp/other/libmptcp_auto.so"
+out=$(LD_PRELOAD=$tmp/other/libmptcp_auto.so "$MA" run printenv LD_PRELOAD \
+	2>"$tmp/note")
+name="run: the shim already in LD_PRELOAD at another path is kept alone"
+if [ "$out" = "$tmp/other/libmptcp_auto.so" ]; then
+	pass "$name"
+else
+	fail "$name" "$out"
+fi
+if grep -q "note: LD_PRELOAD already has $tmp/other/libmptcp_auto.so" \
+	"$tmp/note" && [ "$(wc -l <"$tmp/note")" = 1 ]; then
+	pass "run: one note on stderr when the two paths differ"
+else
+	fail "run: one note on stderr when the two paths differ" \
+		"$(cat "$tmp/note")"
+fi
+n=$(LD_PRELOAD=$tmp/other/libmptcp_auto.so "$MA" run cat /proc/self/maps \
+	2>/dev/null | grep -o '/[^ ]*/libmptcp_auto\.so$' | sort -u | wc -l)
+if [ "$n" = 1 ]; then
+	pass "run: one copy of the shim loads"
+else
+	fail "run: one copy of the shim loads" "$n copies mapped"
+fi
+out=$(LD_PRELOAD='/lib/a.so:/usr/$LIB/libmptcp_auto.so' "$MA" run \
+	printenv LD_PRELOAD 2>/dev/null)
+if [ "$out" = '/lib/a.so:/usr/$LIB/libmptcp_auto.so' ]; then
+	pass "run: /usr/\$LIB/libmptcp_auto.so in LD_PRELOAD is kept alone"
+else
+	fail "run: /usr/\$LIB/libmptcp_auto.so in LD_PRELOAD is kept alone" \
+		"$out"
+fi
+
 # ---- enable / disable (temporary root, no systemd needed) -------------------
 root=$tmp/root
 mkdir -p "$root/lib/systemd/system"
@@ -116,6 +196,100 @@ expect "socket-activated unit: warned, pointed to SocketProtocol=mptcp" 0 \
 expect "enable: not a service" 2 "not a service unit name" \
 	"$MA" enable foo.socket --root "$root"
 expect "enable: no unit" 2 "no unit given" "$MA" enable
+
+# Unit names by systemd's rules: refused with a reason, exit 2.
+before=$(find "$root" | sort)
+long=$(printf 'a%.0s' $(seq 256))
+expect "enable: a 256-character unit name is refused" 2 \
+	"unit name is too long: 264 characters" \
+	"$MA" enable "$long" --root "$root"
+expect "disable: a 256-character unit name is refused" 2 \
+	"unit name is too long" "$MA" disable "$long" --root "$root"
+expect "enable: 247 characters + .service fit" 0 "would write" \
+	"$MA" enable "${long:0:247}" --root "$root" --dry-run
+expect "enable: a space in a unit name" 2 "character 3 is a space" \
+	"$MA" enable "we b" --root "$root"
+expect "enable: a '/' in a unit name" 2 "'/' is not allowed" \
+	"$MA" enable "../x" --root "$root"
+expect "enable: a newline in a unit name" 2 "character 2 is a newline" \
+	"$MA" enable $'a\nb' --root "$root"
+expect "enable: an empty unit name" 2 "the unit name is empty" \
+	"$MA" enable "" --root "$root"
+expect "enable: a template unit" 0 "getty@.service.d/mptcp-auto.conf" \
+	"$MA" enable getty@ --root "$root" --dry-run
+after=$(find "$root" | sort)
+if [ "$after" = "$before" ]; then
+	pass "enable: refused unit names write nothing"
+else
+	fail "enable: refused unit names write nothing" \
+		"$(diff <(echo "$before") <(echo "$after"))"
+fi
+
+# Values in the drop-in are quoted for Environment=: no directive injected.
+pol="$tmp/p \"q\" 100% a\\b.ini"
+cp "$top/conf/policy.ini" "$pol"
+out=$("$MA" enable web --root "$root" --dry-run --policy "$pol")
+want_pol="Environment=\"MPTCP_AUTO_POLICY=$tmp/p \\\"q\\\" 100%% a\\\\b.ini\""
+name="enable: a quote, %, a backslash and a space in --policy are escaped"
+if [ "$(grep -c '^Environment=' <<<"$out")" = 2 ] &&
+	grep -qxF "$want_pol" <<<"$out" &&
+	grep -qxF 'Environment="LD_PRELOAD=/usr/local/$LIB/libmptcp_auto.so"' \
+		<<<"$out"; then
+	pass "$name"
+else
+	fail "$name" "want $want_pol" "$out"
+fi
+if command -v systemd-analyze >/dev/null; then
+	# systemd's own parser reads the real file without a complaint.
+	sroot=$tmp/sroot
+	mkdir -p "$sroot/etc/systemd/system" "$sroot/usr/bin"
+	printf '#!/bin/sh\n' >"$sroot/usr/bin/web"
+	chmod +x "$sroot/usr/bin/web"
+	printf '[Service]\nExecStart=/usr/bin/web\n' \
+		>"$sroot/etc/systemd/system/web.service"
+	# A quote not followed by a space, an unknown escape: each one
+	# makes systemd drop a line that is not escaped.
+	pol2=$tmp/$'v"x%q\\z.ini'
+	cp "$top/conf/policy.ini" "$pol2"
+	"$MA" enable web --root "$sroot" --policy "$pol2" >/dev/null
+	out=$(systemd-analyze verify --root="$sroot" web.service 2>&1)
+	name="enable: systemd-analyze verify accepts the escaped drop-in"
+	if [ -s "$sroot/etc/systemd/system/web.service.d/mptcp-auto.conf" ] &&
+		! grep -q 'mptcp-auto.conf' <<<"$out"; then
+		pass "$name"
+	else
+		fail "$name" "$out"
+	fi
+else
+	skip "enable: systemd-analyze verify" "no systemd-analyze"
+fi
+nroot=$tmp/nroot
+mkdir "$nroot"
+pol=$tmp/$'p\nExecStartPre=touch injected'
+cp "$top/conf/policy.ini" "$pol"
+expect "enable: a newline in the --policy path is refused" 2 \
+	"path has a newline.*cannot carry" \
+	"$MA" enable web --root "$nroot" --policy "$pol"
+if [ -z "$(ls -A "$nroot")" ]; then
+	pass "enable: nothing written for a refused --policy path"
+else
+	fail "enable: nothing written for a refused --policy path" \
+		"$(find "$nroot")"
+fi
+
+# --root must exist: a typo creates no tree.
+expect "enable: --root that does not exist" 2 \
+	"enable: --root $tmp/nope: no such directory" \
+	"$MA" enable web --root "$tmp/nope"
+expect "disable: --root that does not exist" 2 \
+	"disable: --root $tmp/nope: no such directory" \
+	"$MA" disable web --root "$tmp/nope"
+expect "enable --dry-run: --root that does not exist" 2 \
+	"no such directory" "$MA" enable web --root "$tmp/nope" --dry-run
+[ ! -e "$tmp/nope" ] && pass "enable: a missing --root is not created" ||
+	fail "enable: a missing --root is not created" "$(find "$tmp/nope")"
+expect "enable: --root that is a file" 2 "not a directory" \
+	"$MA" enable web --root "$top/conf/policy.ini"
 
 # ---- check -------------------------------------------------------------------
 F=$top/tests/fixtures/policy

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
-/* The launcher's pure parts: environment merging, static binaries, drop-in. */
+/*
+ * The command's pure parts: environment merging, static binaries, program
+ * lookup, unit names, Environment= quoting and the drop-in.
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -7,8 +10,12 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mpa_cli.h"
@@ -28,6 +35,19 @@ static const struct preload_case {
 	{ SHIM " /lib/a.so", SHIM " /lib/a.so" },
 	/* A longer name that merely contains ours is another library. */
 	{ SHIM ".old", SHIM ".old:" SHIM },
+	{ "/opt/xlibmptcp_auto.so", "/opt/xlibmptcp_auto.so:" SHIM },
+	{ "/opt/libmptcp_auto.so/a.so", "/opt/libmptcp_auto.so/a.so:" SHIM },
+	/*
+	 * The shim at another path (installed, a build tree, bare for the
+	 * library path): it is loaded already, so a second copy must not be.
+	 */
+	{ "/usr/local/lib/x86_64-linux-gnu/libmptcp_auto.so",
+	  "/usr/local/lib/x86_64-linux-gnu/libmptcp_auto.so" },
+	{ "/lib/a.so:build/libmptcp_auto.so",
+	  "/lib/a.so:build/libmptcp_auto.so" },
+	{ "libmptcp_auto.so /lib/a.so", "libmptcp_auto.so /lib/a.so" },
+	{ "/usr/local/$LIB/libmptcp_auto.so",
+	  "/usr/local/$LIB/libmptcp_auto.so" },
 };
 
 static void test_ld_preload_add(void **state)
@@ -47,6 +67,37 @@ static void test_ld_preload_add(void **state)
 		assert_string_equal(again, preload_cases[i].want);
 	}
 	assert_int_equal(ld_preload_add("/x", SHIM, out, 8), -ENOSPC);
+}
+
+static const struct find_case {
+	const char *list;
+	int at, len; /* -1: not found */
+} find_cases[] = {
+	{ NULL, -1, 0 },
+	{ "", -1, 0 },
+	{ "/lib/a.so", -1, 0 },
+	{ "/lib/a.so:/opt/libmptcp_auto.so b.so", 10, 21 },
+	{ "libmptcp_auto.so", 0, 16 },
+	{ "/a/libmptcp_auto.so:" SHIM, 0, 19 }, /* the first one */
+	{ "/a/libmptcp_auto.so.1", -1, 0 },
+};
+
+static void test_ld_preload_find(void **state)
+{
+	const char *p;
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(find_cases) / sizeof(find_cases[0]); i++) {
+		n = 0;
+		p = ld_preload_find(find_cases[i].list, SHIM, &n);
+		if (find_cases[i].at < 0) {
+			assert_null(p);
+			continue;
+		}
+		assert_ptr_equal(p, find_cases[i].list + find_cases[i].at);
+		assert_int_equal(n, find_cases[i].len);
+	}
 }
 
 static const struct godebug_case {
@@ -87,33 +138,306 @@ static void test_elf_is_static(void **state)
 				 1);
 }
 
+/*
+ * program_find(), in a directory of its own: d1/foo and d4/foo are not
+ * executable, d2/foo is, d3/foo is a directory; ./exe, ./noexec, ./dir.
+ * The results are bash's (tests/integration/cli.sh compares the two).
+ */
+static const struct prog_case {
+	const char *prog, *path;
+	int rc;
+	const char *out;
+} prog_cases[] = {
+	{ "foo", "d2", 0, "d2/foo" },
+	{ "foo", "d1:d2", 0, "d2/foo" },
+	{ "foo", "nowhere:d3:d2", 0, "d2/foo" },
+	/* Only non-executable files: the first is reported, 126. */
+	{ "foo", "d1", -EACCES, "d1/foo" },
+	{ "foo", "d1:d4", -EACCES, "d1/foo" },
+	{ "foo", "d4:d1", -EACCES, "d4/foo" },
+	/* A directory first: bash says "not found", 127. */
+	{ "foo", "d3", -ENOENT, NULL },
+	{ "foo", "d3:d1", -ENOENT, NULL },
+	{ "foo", "nowhere", -ENOENT, NULL },
+	/* Empty entries are the current directory. */
+	{ "exe", "", 0, "./exe" },
+	{ "exe", "d1::d2", 0, "./exe" },
+	{ "exe", "d1:d2", -ENOENT, NULL },
+	{ "", "d2", -ENOENT, NULL },
+	/* With a '/': the file itself, PATH unused. */
+	{ "./exe", "d2", 0, "./exe" },
+	{ "d2/foo", "", 0, "d2/foo" },
+	{ "./noexec", NULL, -EACCES, "./noexec" },
+	{ "d1/foo", "d2", -EACCES, "d1/foo" },
+	{ "./dir", NULL, -EISDIR, "./dir" },
+	{ "./missing", NULL, -ENOENT, NULL },
+	{ "./noexec/x", NULL, -ENOTDIR, NULL },
+};
+
+static void make_file(const char *path, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "#!/bin/sh\n", 10), 10);
+	assert_int_equal(fchmod(fd, mode), 0);
+	close(fd);
+}
+
+static void test_program_find(void **state)
+{
+	char dir[] = "/tmp/mpa-test-cli-XXXXXX", out[PATH_MAX], cmd[64];
+	int cwd = open(".", O_RDONLY | O_DIRECTORY), rc;
+	size_t i;
+
+	(void)state;
+	assert_true(cwd >= 0);
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chdir(dir), 0);
+	assert_int_equal(mkdir("d1", 0755) | mkdir("d2", 0755) |
+				 mkdir("d3", 0755) | mkdir("d3/foo", 0755) |
+				 mkdir("d4", 0755) | mkdir("dir", 0755),
+			 0);
+	make_file("d1/foo", 0644);
+	make_file("d2/foo", 0755);
+	make_file("d4/foo", 0644);
+	make_file("exe", 0755);
+	make_file("noexec", 0644);
+	for (i = 0; i < sizeof(prog_cases) / sizeof(prog_cases[0]); i++) {
+		const struct prog_case *c = &prog_cases[i];
+
+		out[0] = '\0';
+		rc = program_find(c->prog, c->path, out, sizeof(out));
+		if (rc != c->rc)
+			fail_msg("program_find(\"%s\", \"%s\"): %d, want %d",
+				 c->prog, c->path ? c->path : "(null)", rc,
+				 c->rc);
+		if (c->out)
+			assert_string_equal(out, c->out);
+	}
+	/* Found, but the caller's buffer cannot hold the path. */
+	assert_int_equal(program_find("foo", "d2", out, 4), -ENAMETOOLONG);
+	assert_int_equal(fchdir(cwd), 0);
+	close(cwd);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static const struct unit_case {
+	const char *arg;
+	const char *want; /* the name, or a piece of the reason */
+	int rc;
+} unit_cases[] = {
+	{ "nginx", "nginx.service", 0 },
+	{ "nginx.service", "nginx.service", 0 },
+	{ "getty@tty1.service", "getty@tty1.service", 0 },
+	{ "getty@", "getty@.service", 0 }, /* a template */
+	{ "a@b@c", "a@b@c.service", 0 },
+	{ "sys-dev\\x2dx:a_b", "sys-dev\\x2dx:a_b.service", 0 },
+	{ "a.b.service", "a.b.service", 0 },
+	{ "", "the unit name is empty", -EINVAL },
+	{ "we b", "character 3 is a space (byte 0x20)", -EINVAL },
+	{ "a/b", "unit name \"a/b\": '/' is not allowed", -EINVAL },
+	{ "../x.service", "'/' is not allowed", -EINVAL },
+	{ "a\nb", "character 2 is a newline", -EINVAL },
+	{ "a\tb", "character 2 is a control character (byte 0x09)", -EINVAL },
+	{ "a/b\n", "character 2, '/', is not allowed", -EINVAL },
+	{ "caf\xc3\xa9", "character 4 is not ASCII (byte 0xc3)", -EINVAL },
+	{ "a\"b", "'\"' is not allowed", -EINVAL },
+	{ "a%i", "'%' is not allowed", -EINVAL },
+	{ "@x", "unit name \"@x.service\": nothing before the '@'", -EINVAL },
+	{ ".service", "nothing before the suffix", -EINVAL },
+	{ "foo.socket", "foo.socket is not a service unit name", -EINVAL },
+	{ "foo.", "foo. is not a service unit name", -EINVAL },
+	{ "foo.Service", "is not a service unit name", -EINVAL },
+};
+
+static void test_unit_name_parse(void **state)
+{
+	char out[MPA_UNIT_NAME_MAX + 1], why[512], arg[4096];
+	static const struct {
+		size_t len;
+		bool dot;
+		int rc;
+	} lengths[] = {
+		{ 247, false, 0 }, /* + ".service": 255 */
+		{ 248, false, -EINVAL },  { 255, true, 0 },
+		{ 256, true, -EINVAL },	  { 256, false, -EINVAL },
+		{ 4000, false, -EINVAL },
+	};
+	size_t i;
+	int rc;
+
+	(void)state;
+	for (i = 0; i < sizeof(unit_cases) / sizeof(unit_cases[0]); i++) {
+		const struct unit_case *c = &unit_cases[i];
+
+		out[0] = why[0] = '\0';
+		rc = unit_name_parse(c->arg, out, sizeof(out), why,
+				     sizeof(why));
+		if (rc != c->rc)
+			fail_msg("unit_name_parse(\"%s\"): %d (%s), want %d",
+				 c->arg, rc, why, c->rc);
+		if (!rc)
+			assert_string_equal(out, c->want);
+		else if (!strstr(why, c->want))
+			fail_msg("unit_name_parse(\"%s\"): \"%s\" lacks "
+				 "\"%s\"",
+				 c->arg, why, c->want);
+	}
+	/* Long names: refused, never truncated (or crashing). */
+	for (i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++) {
+		size_t n = lengths[i].len;
+
+		memset(arg, 'a', n);
+		if (lengths[i].dot)
+			memcpy(arg + n - 8, ".service", 8);
+		arg[n] = '\0';
+		rc = unit_name_parse(arg, out, sizeof(out), why, sizeof(why));
+		assert_int_equal(rc, lengths[i].rc);
+		if (rc)
+			assert_non_null(strstr(why, "too long"));
+		else
+			assert_int_equal(strlen(out), MPA_UNIT_NAME_MAX);
+	}
+}
+
+static const struct env_case {
+	const char *value;
+	int check; /* env_value_check(), and the byte it points at */
+	size_t bad;
+	const char *quoted; /* env_quote("N", value); NULL: -EINVAL */
+} env_cases[] = {
+	{ "/etc/p.ini", 0, 0, "\"N=/etc/p.ini\"" },
+	{ "", 0, 0, "\"N=\"" },
+	{ "/a b/p.ini", 0, 0, "\"N=/a b/p.ini\"" },
+	{ "/a\"b", 0, 0, "\"N=/a\\\"b\"" },
+	{ "/a\\b", 0, 0, "\"N=/a\\\\b\"" },
+	{ "\\\"", 0, 0, "\"N=\\\\\\\"\"" },
+	{ "100%", 0, 0, "\"N=100%%\"" },
+	{ "%n%%", 0, 0, "\"N=%%n%%%%\"" },
+	{ "/usr/$LIB/x.so", 0, 0, "\"N=/usr/$LIB/x.so\"" }, /* $ is literal */
+	{ "it's", 0, 0, "\"N=it's\"" },
+	{ "/p \"q\" 100% a\\b.ini", 0, 0,
+	  "\"N=/p \\\"q\\\" 100%% a\\\\b.ini\"" },
+	{ "/caf\xc3\xa9/\xf0\x9f\x98\x80", 0, 0,
+	  "\"N=/caf\xc3\xa9/\xf0\x9f\x98\x80\"" },
+	/* Control characters: a newline would start a new directive. */
+	{ "/p\nExecStartPre=/bin/sh", -EINVAL, 2, NULL },
+	{ "/p\"\nExecStartPre=/bin/sh", -EINVAL, 3, NULL },
+	{ "\t", -EINVAL, 0, NULL },
+	{ "a\r", -EINVAL, 1, NULL },
+	{ "a\x7f", -EINVAL, 1, NULL },
+	{ "a\x1b[31m", -EINVAL, 1, NULL },
+	/* Not UTF-8: systemd drops the whole assignment. */
+	{ "/p\xff", -EILSEQ, 2, NULL },
+	{ "/p\xc3", -EILSEQ, 2, NULL }, /* cut short */
+	{ "\xc0\xaf", -EILSEQ, 0, NULL }, /* overlong '/' */
+	{ "a\xed\xa0\x80", -EILSEQ, 1, NULL }, /* a surrogate */
+	{ "\xef\xbf\xbf", -EILSEQ, 0, NULL }, /* U+FFFF */
+	{ "\xf4\x90\x80\x80", -EILSEQ, 0, NULL }, /* above U+10FFFF */
+};
+
+static void test_env_quote(void **state)
+{
+	size_t i, len, bad;
+	char *out;
+	int rc;
+
+	(void)state;
+	for (i = 0; i < sizeof(env_cases) / sizeof(env_cases[0]); i++) {
+		const struct env_case *c = &env_cases[i];
+
+		bad = 99;
+		rc = env_value_check(c->value, &bad);
+		if (rc != c->check)
+			fail_msg("env_value_check(case %zu): %d, want %d", i,
+				 rc, c->check);
+		if (rc)
+			assert_int_equal(bad, c->bad);
+		out = malloc(256);
+		rc = env_quote("N", c->value, out, 256);
+		if (!c->quoted) {
+			assert_int_equal(rc, -EINVAL);
+			free(out);
+			continue;
+		}
+		assert_int_equal(rc, (int)strlen(c->quoted));
+		assert_string_equal(out, c->quoted);
+		free(out);
+		/* Every shorter buffer: -ENOSPC, no byte written past it
+		 * (ASan watches the exact-size allocation). */
+		for (len = 0; len <= strlen(c->quoted); len++) {
+			out = malloc(len ? len : 1);
+			assert_int_equal(env_quote("N", c->value, out, len),
+					 -ENOSPC);
+			free(out);
+		}
+	}
+}
+
+#define HEAD(u)                                               \
+	"# Written by `mptcp-auto enable " u "`; removed by " \
+	"`mptcp-auto disable " u "`.\n"                       \
+	"# The unit's own file is left untouched.\n"          \
+	"[Service]\n"
+#define HEAD_A HEAD("a.service")
+
 static void test_dropin_render(void **state)
 {
-	char out[1024];
+	static const char with_policy[] = HEAD_A
+		"Environment=\"LD_PRELOAD=" SHIM "\"\n"
+		"Environment=\"MPTCP_AUTO_POLICY=/etc/p.ini\"\n";
+	static const char quoted[] = HEAD_A
+		"Environment=\"LD_PRELOAD=/opt/100%%/libmptcp_auto.so\"\n"
+		"Environment=\"MPTCP_AUTO_POLICY=/etc/a \\\"b\\\" 100%% "
+		"c\\\\d.ini\"\n";
+	char out[1024], *small;
+	size_t len;
 	int n;
 
 	(void)state;
 	n = dropin_render("nginx.service", SHIM, NULL, out, sizeof(out));
 	assert_int_equal(n, (int)strlen(out));
 	assert_string_equal(out,
-			    "# Written by `mptcp-auto enable nginx.service`; "
-			    "removed by `mptcp-auto disable nginx.service`.\n"
-			    "# The unit's own file is left untouched.\n"
-			    "[Service]\n"
-			    "Environment=\"LD_PRELOAD=" SHIM "\"\n");
+			    HEAD("nginx.service") "Environment=\""
+						  "LD_PRELOAD=" SHIM "\"\n");
 	n = dropin_render("a.service", SHIM, "/etc/p.ini", out, sizeof(out));
-	assert_non_null(strstr(out, "Environment=\"MPTCP_AUTO_POLICY=/etc/"
-				    "p.ini\"\n"));
-	assert_int_equal(dropin_render("a.service", SHIM, NULL, out, 16),
-			 -ENOSPC);
+	assert_int_equal(n, (int)strlen(out));
+	assert_string_equal(out, with_policy);
+	/* Both values quoted and escaped, one line each. */
+	n = dropin_render("a.service", "/opt/100%/libmptcp_auto.so",
+			  "/etc/a \"b\" 100% c\\d.ini", out, sizeof(out));
+	assert_int_equal(n, (int)strlen(quoted));
+	assert_string_equal(out, quoted);
+	/* A newline cannot be carried: refused, not written. */
+	assert_int_equal(dropin_render("a.service", SHIM,
+				       "/p\nExecStartPre=/bin/sh", out,
+				       sizeof(out)),
+			 -EINVAL);
+	assert_int_equal(dropin_render("a.service", "/x\n", NULL, out,
+				       sizeof(out)),
+			 -EINVAL);
+	for (len = 0; len <= strlen(quoted); len++) {
+		small = malloc(len ? len : 1);
+		assert_int_equal(
+			dropin_render("a.service", "/opt/100%/libmptcp_auto.so",
+				      "/etc/a \"b\" 100% c\\d.ini", small, len),
+			-ENOSPC);
+		free(small);
+	}
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ld_preload_add),
+		cmocka_unit_test(test_ld_preload_find),
 		cmocka_unit_test(test_godebug_add),
 		cmocka_unit_test(test_elf_is_static),
+		cmocka_unit_test(test_program_find),
+		cmocka_unit_test(test_unit_name_parse),
+		cmocka_unit_test(test_env_quote),
 		cmocka_unit_test(test_dropin_render),
 	};
 
