@@ -325,6 +325,29 @@ echo "   longest stall $(fmt "$(stats "${stalls[@]}")") ms," \
 record failover.longest_stall_ms "$(stats "${stalls[@]}")"
 record failover.back_to_rate_s "$(stats "${backs[@]}")"
 
+# ---- 8. port use -------------------------------------------------------------
+# Every extra subflow takes a local port on its own address and leaves a
+# TIME-WAIT entry when it closes: count them after a run of short
+# connections, at once (subflow-delay 0) and with a delay.
+SHORT=${BENCH_SHORT:-2000}
+echo "== 8. port use: $SHORT short connections (connect, greeting, close)"
+for delay in 0 500ms; do
+	lab userspace 1000mbit 1000mbit
+	printf '[default]\ninterfaces = c2\nsubflow-delay = %s\n' "$delay" \
+		>"$tmp/delay.ini"
+	t0=$(date +%s.%N)
+	cli env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/delay.ini" \
+		"$T/mpa-shimtest" connect 10.9.0.1 7001 "$SHORT" >/dev/null 2>&1
+	t1=$(date +%s.%N)
+	sleep 1
+	first=$(cli ss -Htan state time-wait src 10.0.1.1 | wc -l)
+	extra=$(cli ss -Htan state time-wait src 10.0.2.1 | wc -l)
+	secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+	echo "   subflow-delay $delay: TIME-WAIT entries: $first on path 1," \
+		"$extra on path 2 (extra subflows); $secs s"
+	record "ports.delay_$delay" "first=$first extra=$extra seconds=$secs"
+done
+
 python3 - "$res" "$out/results.json" <<'EOF'
 import json, sys
 d = {}

@@ -65,12 +65,13 @@ struct eng_sub {
 	enum sub_state state;
 };
 
-enum conn_state { CONN_WAIT_ESTABLISHED, CONN_DONE };
+enum conn_state { CONN_WAIT_ESTABLISHED, CONN_WAIT_AGE, CONN_DONE };
 
 struct eng_conn {
 	struct mpa_conn_req req;
 	enum conn_state state;
 	bool planned; /* interfaces resolved and routes checked */
+	bool aged; /* the rule's subflow-delay was waited out */
 	int tries;
 	int64_t retry_at; /* ms, CONN_WAIT_ESTABLISHED only */
 	int nsubs;
@@ -407,6 +408,25 @@ static void eng_try(struct mpa_engine *e, struct eng_conn *c)
 }
 
 /*
+ * @c is fully established (or its event was lost): open its subflows now,
+ * or once it has lived the rule's subflow-delay. Short connections gain
+ * nothing from a second path, and each extra subflow takes a local port
+ * (and a TIME-WAIT entry after it closes).
+ */
+static void eng_ready(struct mpa_engine *e, struct eng_conn *c)
+{
+	int delay = c->req.rule->subflow_delay;
+
+	if (delay > 0 && !c->aged) {
+		c->aged = true;
+		c->state = CONN_WAIT_AGE;
+		c->retry_at = eng_now_ms() + delay;
+		return;
+	}
+	eng_try(e, c);
+}
+
+/*
  * Room for one more connection: grow the table, or at the limit forget
  * a finished one (its CLOSED event may have been lost).
  */
@@ -499,7 +519,7 @@ static void eng_add(struct mpa_engine *e, const struct mpa_conn_req *req,
 	 * with work that would fail. If the event came first, act now.
 	 */
 	if (early_ok || eng_early_established(e, req->token)) {
-		eng_try(e, c);
+		eng_ready(e, c);
 	} else {
 		c->state = CONN_WAIT_ESTABLISHED;
 		c->retry_at = eng_now_ms() + ENG_RETRY_FIRST_MS * 4;
@@ -552,8 +572,8 @@ static void eng_event(struct mpa_engine *e, const struct mptcplib_event *ev)
 	}
 	switch (ev->type) {
 	case MPTCPLIB_EVENT_ESTABLISHED:
-		if (c->state != CONN_DONE)
-			eng_try(e, c);
+		if (c->state == CONN_WAIT_ESTABLISHED)
+			eng_ready(e, c);
 		break;
 	case MPTCPLIB_EVENT_SUB_ESTABLISHED:
 		s = eng_event_sub(c, ev);
@@ -597,11 +617,12 @@ static void eng_timers(struct mpa_engine *e, int64_t now, int *timeout)
 		struct eng_conn *c = &e->conns[i];
 		int left;
 
-		if (c->state != CONN_WAIT_ESTABLISHED)
+		if (c->state != CONN_WAIT_ESTABLISHED &&
+		    c->state != CONN_WAIT_AGE)
 			continue;
 		left = (int)(c->retry_at - now);
 		if (left <= 0) {
-			eng_try(e, c);
+			eng_ready(e, c);
 			/* eng_try() may have dropped it: look at i again. */
 			if (i < e->nconns && &e->conns[i] != c)
 				i--;

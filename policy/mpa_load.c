@@ -32,6 +32,7 @@ enum key_id {
 	K_EXCLUDE_PORTS,
 	K_SKIP_LOCAL,
 	K_REOPEN,
+	K_SUBFLOW_DELAY,
 	K_COUNT
 };
 
@@ -47,6 +48,7 @@ static const char *const key_names[K_COUNT] = {
 	[K_EXCLUDE_PORTS] = "exclude-ports",
 	[K_SKIP_LOCAL] = "skip-local",
 	[K_REOPEN] = "reopen",
+	[K_SUBFLOW_DELAY] = "subflow-delay",
 };
 
 /* The rules as built so far: [default] and the [program] sections. */
@@ -132,6 +134,7 @@ static void rule_init(struct mpa_rule *r, const char *program)
 	r->subflows = MPA_UNSET;
 	r->skip_local = MPA_UNSET;
 	r->reopen = MPA_UNSET;
+	r->subflow_delay = MPA_UNSET;
 }
 
 static struct mpa_rule *state_rule(struct load_state *st, int idx)
@@ -236,6 +239,9 @@ static int rule_set(struct mpa_rule *r, int k, const char *value, char *err,
 	case K_SUBFLOWS:
 		return mpa_parse_int(key, value, 0, MPA_MAX_SUBFLOWS,
 				     &r->subflows, err, errlen);
+	case K_SUBFLOW_DELAY:
+		return mpa_parse_duration(key, value, MPA_MAX_DELAY_MS,
+					  &r->subflow_delay, err, errlen);
 #define LIST_CASE(K, list, parser)                                     \
 	case K:                                                        \
 		rc = parser(key, value, r->list.v, MPA_MAX_##list##_N, \
@@ -521,6 +527,8 @@ static void rule_inherit(struct mpa_rule *r, const struct mpa_rule *from)
 		r->skip_local = from->skip_local;
 	if (r->reopen == MPA_UNSET)
 		r->reopen = from->reopen;
+	if (r->subflow_delay == MPA_UNSET)
+		r->subflow_delay = from->subflow_delay;
 #define INHERIT(list)     \
 	if (!r->list.set) \
 		r->list = from->list;
@@ -555,6 +563,7 @@ int mpa_load_finish(struct mpa_policy *p, void *state)
 	builtin.subflows = 2;
 	builtin.skip_local = MPA_YES;
 	builtin.reopen = MPA_NO;
+	builtin.subflow_delay = 0;
 	builtin.ifaces.set = builtin.backup_ifaces.set = true;
 	builtin.exclude_ifaces.set = builtin.dests.set = true;
 	builtin.exclude_dests.set = builtin.ports.set = true;

@@ -77,6 +77,50 @@ int mpa_parse_int(const char *key, const char *v, int min, int max, int *out,
 	return 0;
 }
 
+int mpa_parse_duration(const char *key, const char *v, int max_ms, int *out,
+		       char *err, size_t errlen)
+{
+	const char *p = v;
+	long whole = 0, frac = 0, scale = 1;
+	int digits = 0;
+	long ms;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	for (; isdigit((unsigned char)*p) && whole <= max_ms; p++, digits++)
+		whole = whole * 10 + (*p - '0');
+	if (*p == '.')
+		for (p++; isdigit((unsigned char)*p); p++, digits++)
+			if (scale < 1000) {
+				frac = frac * 10 + (*p - '0');
+				scale *= 10;
+			}
+	if (!strncmp(p, "ms", 2)) {
+		if (scale > 1) /* fractions of a millisecond: too fine */
+			goto bad;
+		ms = whole;
+		p += 2;
+	} else if (*p == 's') {
+		ms = whole * 1000 + frac * 1000 / scale;
+		p++;
+	} else if (!*p && whole == 0 && scale == 1 && digits) {
+		ms = 0; /* a bare 0 needs no unit */
+	} else {
+		goto bad;
+	}
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p || !digits || ms > max_ms)
+		goto bad;
+	*out = (int)ms;
+	return 0;
+bad:
+	return parse_fail(err, errlen,
+			  "%s: '%s' is not a duration from 0 to %d s "
+			  "(like 200ms or 1.5s)",
+			  key, v, max_ms / 1000);
+}
+
 /*
  * Split @v at commas; call @fn on each trimmed element. An empty value is
  * an empty list; an empty element ("a,,b", "a,") is an error naming the

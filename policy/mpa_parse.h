@@ -16,6 +16,13 @@ int mpa_parse_bool(const char *key, const char *v, int *out, char *err,
 int mpa_parse_int(const char *key, const char *v, int min, int max, int *out,
 		  char *err, size_t errlen);
 
+/*
+ * A duration in milliseconds, from 0 to @max_ms: "250ms", "2s", "1.5s",
+ * or a bare 0.
+ */
+int mpa_parse_duration(const char *key, const char *v, int max_ms, int *out,
+		       char *err, size_t errlen);
+
 /* Comma-separated interface names, * and ? allowed. */
 int mpa_parse_ifaces(const char *key, const char *v, struct mpa_iface_pat *out,
 		     int max, int *n, char *err, size_t errlen);

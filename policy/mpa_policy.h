@@ -24,6 +24,8 @@
 #define MPA_MAX_PREFIXES 32
 #define MPA_MAX_PORT_RANGES 32
 #define MPA_MAX_SUBFLOWS 8
+/* Longest subflow-delay: past a minute a connection has long been busy. */
+#define MPA_MAX_DELAY_MS 60000
 #define MPA_NAME_MAX 49 /* longest section or key name inih keeps */
 
 enum mpa_tristate { MPA_UNSET = -1, MPA_NO = 0, MPA_YES = 1 };
@@ -57,6 +59,7 @@ struct mpa_rule {
 	int subflows; /* cap on extra subflows, -1 unset */
 	int skip_local; /* loopback and link-local destinations */
 	int reopen; /* re-open subflows that die */
+	int subflow_delay; /* ms a connection lives before extra subflows */
 	MPA_LIST(struct mpa_iface_pat, MPA_MAX_IFACES) ifaces;
 	MPA_LIST(struct mpa_iface_pat, MPA_MAX_IFACES) backup_ifaces;
 	MPA_LIST(struct mpa_iface_pat, MPA_MAX_IFACES) exclude_ifaces;

@@ -198,6 +198,23 @@ else
 	skip "curl under a seccomp filter" "curl not installed"
 fi
 
+# 14. subflow-delay: a connection shorter than the delay never takes a
+# second local port; one that outlives it gets its subflow.
+printf '[default]\ninterfaces = c2\nskip-local = no\nsubflow-delay = %s\n' \
+	3s >"$tmp/delay3s.ini"
+printf '[default]\ninterfaces = c2\nskip-local = no\nsubflow-delay = %s\n' \
+	200ms >"$tmp/delay200.ini"
+short=$(in_cli env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/delay3s.ini" \
+	"$ST" state 10.9.0.1 7001 2>&1)
+long=$(in_cli env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/delay200.ini" \
+	"$ST" state 10.9.0.1 7001 2>&1)
+if [ "$(nsubflows "$short")" = 1 ] && [ "$(nsubflows "$long")" = 2 ]; then
+	pass "subflow-delay: a 1 s connection gets a subflow after 200ms, not 3s"
+else
+	fail "subflow-delay: a 1 s connection gets a subflow after 200ms, not 3s" \
+		"delay 3s:" "$short" "delay 200ms:" "$long"
+fi
+
 # 11. The shim twice in LD_PRELOAD, by two paths: one copy acts.
 mkdir -p "$tmp/other"
 cp "$SHIM" "$tmp/other/libmptcp_auto.so"
