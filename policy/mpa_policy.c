@@ -44,15 +44,32 @@ void mpa_sources_init(struct mpa_sources *src, const char *sysdir,
 			 "%s/.config/mptcp-auto/policy.ini", home);
 }
 
-/* Whole file into a heap buffer. 0 or -errno (-EFBIG past the limit). */
-static int read_file(const char *path, char **text, size_t *len)
+/*
+ * Whole file into a heap buffer. 0 or -errno: -EFBIG past the limit;
+ * -EINVAL for anything but a regular file, with its type in @mode.
+ *
+ * Only regular files are opened, and never in a way that can wait: the
+ * shim loads the policy in every program it is loaded into, and opening
+ * a FIFO for reading blocks until a writer comes (opening a device may
+ * also do something of its own). So the type is looked at first; then
+ * O_NONBLOCK keeps a FIFO swapped in meanwhile from blocking open() or
+ * read(), and fstat() on the open file decides.
+ */
+static int read_file(const char *path, char **text, size_t *len, mode_t *mode)
 {
 	struct stat st;
 	ssize_t n;
 	size_t got = 0;
 	int fd, err = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	*mode = 0;
+	if (mpa_stat(path, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode)) {
+		*mode = st.st_mode;
+		return -EINVAL;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
 	if (mpa_fstat(fd, &st) < 0) {
@@ -60,7 +77,8 @@ static int read_file(const char *path, char **text, size_t *len)
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		err = -EISDIR;
+		*mode = st.st_mode;
+		err = -EINVAL;
 		goto out;
 	}
 	if (st.st_size > POLICY_FILE_MAX) {
@@ -86,6 +104,16 @@ out:
 	return err;
 }
 
+/* Why read_file() failed, for a diagnostic. */
+static const char *read_problem(int err, mode_t mode)
+{
+	if (mode)
+		return S_ISDIR(mode) ? "is a directory" : "not a regular file";
+	if (err == -EFBIG)
+		return "larger than 1 MiB";
+	return strerror(-err);
+}
+
 /*
  * Layer one file. A missing optional file is normal; a missing file the
  * user named explicitly (the environment variable) is an error.
@@ -95,16 +123,17 @@ static int load_path(struct mpa_policy *p, void *state, const char *path,
 {
 	char *text = NULL, msg[160];
 	size_t len = 0;
+	mode_t mode;
 	int err;
 
-	err = read_file(path, &text, &len);
+	err = read_file(path, &text, &len, &mode);
 	if (err == -ENOENT && !required)
 		return 0;
 	if (err == -ENOMEM)
 		return err;
 	if (err) {
 		snprintf(msg, sizeof(msg), "cannot read: %s",
-			 err == -EFBIG ? "larger than 1 MiB" : strerror(-err));
+			 read_problem(err, mode));
 		mpa_load_file_diag(p, required ? MPA_ERROR : MPA_WARNING, path,
 				   msg);
 		return 0;
