@@ -148,22 +148,37 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The drop-in folder's *.ini files, in name order. */
+/*
+ * The drop-in folder's *.ini files (not hidden ones), in name order: the
+ * first DROPIN_MAX by name, and a warning naming what is left out. All
+ * names are sorted, so which files apply never depends on the order the
+ * folder lists them in.
+ */
 static int load_dropins(struct mpa_policy *p, void *state, const char *dir)
 {
-	char *names[DROPIN_MAX], path[512];
+	char **names = NULL, **more, path[512], msg[200];
+	size_t n = 0, cap = 0, i;
 	struct dirent *de;
-	int n = 0, i, err = 0;
+	int err = 0;
 	DIR *d = opendir(dir);
 
 	if (!d)
 		return 0;
-	while ((de = readdir(d)) && n < DROPIN_MAX) {
+	while ((de = readdir(d))) {
 		size_t len = strlen(de->d_name);
 
 		if (de->d_name[0] == '.' || len < 5 ||
 		    strcmp(de->d_name + len - 4, ".ini"))
 			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			more = realloc(names, cap * sizeof(*names));
+			if (!more) {
+				err = -ENOMEM;
+				break;
+			}
+			names = more;
+		}
 		names[n] = strdup(de->d_name);
 		if (!names[n]) {
 			err = -ENOMEM;
@@ -172,14 +187,23 @@ static int load_dropins(struct mpa_policy *p, void *state, const char *dir)
 		n++;
 	}
 	closedir(d);
-	qsort(names, (size_t)n, sizeof(names[0]), cmp_names);
-	for (i = 0; i < n; i++) {
-		if (!err) {
-			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-			err = load_path(p, state, path, false);
-		}
-		free(names[i]);
+	if (n)
+		qsort(names, n, sizeof(names[0]), cmp_names);
+	/* Said first, before whatever the files themselves report. */
+	if (!err && n > DROPIN_MAX) {
+		snprintf(msg, sizeof(msg),
+			 "%zu drop-ins ignored: only the first %d by name are "
+			 "read (the first ignored is %s)",
+			 n - DROPIN_MAX, DROPIN_MAX, names[DROPIN_MAX]);
+		mpa_load_file_diag(p, MPA_WARNING, dir, msg);
 	}
+	for (i = 0; i < n && i < DROPIN_MAX && !err; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		err = load_path(p, state, path, false);
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 	return err;
 }
 

@@ -2,8 +2,8 @@
 /*
  * Where policies come from and who wins: system file, drop-in folder,
  * per-user file, environment file; each alone and combined, secure
- * execution, HOME unset; files that are not regular files. Real files
- * in a temporary folder.
+ * execution, HOME unset; files that are not regular files, and the
+ * drop-in limit. Real files in a temporary folder.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -420,6 +420,59 @@ static void test_other_non_regular_files(void **state)
 	mpa_policy_free(p);
 }
 
+#define DROPINS 1030
+
+/*
+ * Regression, more than 1,024 drop-ins: the first 1,024 names readdir()
+ * returned were kept, then sorted, so an arbitrary subset applied,
+ * silently. Now the first 1,024 by name apply, and the rest is reported.
+ * The files are created in a shuffled order.
+ */
+static void test_dropin_limit(void **state)
+{
+	struct tree *t = *state;
+	char path[256], text[128], want[512];
+	struct mpa_sources src;
+	struct mpa_policy *p;
+	int i, k;
+
+	for (k = 0; k < DROPINS; k++) {
+		i = (k * 7) % DROPINS; /* 7 and 1030 are coprime */
+		snprintf(path, sizeof(path), "%s/policy.d/%04d.ini", t->sys, i);
+		snprintf(text, sizeof(text),
+			 "[program p%04d]\nsubflows = 1\n%s", i,
+			 i == 1023	  ? "[default]\nsubflows = 5\n" :
+			 i == DROPINS - 1 ? "[default]\nsubflows = 7\n" :
+					    "");
+		put(path, text);
+	}
+	/* Not *.ini: never counted. */
+	snprintf(path, sizeof(path), "%s/policy.d/0000.ini.bak", t->sys);
+	put(path, "[default]\nsubflows = 8\n");
+	snprintf(path, sizeof(path), "%s/policy.d/.0000.ini", t->sys);
+	put(path, "[default]\nsubflows = 8\n");
+
+	mpa_sources_init(&src, t->sys, NULL, NULL, NULL, false);
+	p = mpa_policy_load(&src);
+	assert_non_null(p);
+	print_diags(p);
+	assert_int_equal(p->nfiles, 1024);
+	assert_int_equal(p->nprograms, 1024);
+	for (i = 0; i < 1024; i++) {
+		snprintf(text, sizeof(text), "p%04d", i);
+		assert_string_equal(p->programs[i].program, text);
+	}
+	/* The 1,024th by name applies, the last by name does not. */
+	assert_int_equal(p->def.subflows, 5);
+	assert_int_equal(p->ndiags, 1);
+	snprintf(want, sizeof(want),
+		 "%s/policy.d: warning: %d drop-ins ignored: only the first "
+		 "1024 by name are read (the first ignored is 1024.ini)",
+		 t->sys, DROPINS - 1024);
+	assert_true(has_diag(p, want));
+	mpa_policy_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -436,6 +489,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_other_non_regular_files,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dropin_limit, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests_name("policy-sources", tests, NULL, NULL);
