@@ -227,11 +227,20 @@ for v in "MPTCP, no preload|MPA_RATE_NATIVE=1" \
 		"$r"
 done
 
-# ---- 4. policy match --------------------------------------------------------
-echo "== 4. policy match cost"
+# ---- 4. policy match and load ---------------------------------------------
+echo "== 4. policy match and load cost"
 "$B/bench/policy_match" | sed 's/^/   /' | tee "$tmp/match.txt"
-while read -r n ns _; do
-	[ "$n" = rules ] || record "policy_match.$n.ns" "$ns"
+# Load lines: NAME LINES TIME ms CPU ms PEAK MB met|NOT met (...).
+while read -r n a b _ c _ d _ goal; do
+	case $n in
+	[0-9]*) record "policy_match.$n.ns" "$a" ;;
+	program-sections | bad-lines)
+		record "policy_load.$n.ms" "$b"
+		record "policy_load.$n.cpu_ms" "$c"
+		record "policy_load.$n.peak_mb" "$d"
+		record "policy_load.$n.under_50ms" "${goal%% (*}"
+		;;
+	esac
 done <"$tmp/match.txt"
 
 # ---- 5. memory and threads ---------------------------------------------

@@ -4,11 +4,18 @@
  * counts lines (this inih build has no line numbers in the handler),
  * checks each line's shape and name lengths against what inih would keep,
  * and tracks sections, so every diagnostic carries file and line.
+ *
+ * The shim loads the policy in every program it is loaded into, so the
+ * cost stays linear in the size of the files: program names are found
+ * through a hash index, a file's changes are undone from a log of what
+ * it overwrote (not by copying every rule per file), and diagnostics past
+ * MPA_DIAG_MAX are only counted.
  */
 #include <errno.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,11 +58,24 @@ static const char *const key_names[K_COUNT] = {
 	[K_SUBFLOW_DELAY] = "subflow-delay",
 };
 
-/* The rules as built so far: [default] and the [program] sections. */
+/* Beside each [program] rule: its hash chain, and the current file. */
+struct prog_slot {
+	int next; /* the next older rule in the same chain, or -1 */
+	int seen; /* 1 + its index in the file's seen[]; 0: not in the file */
+};
+
+/*
+ * The rules as built so far: [default] and the [program] sections, these
+ * indexed by name in a chained hash whose chains run newest first, so
+ * that the rules a failed file added can be unlinked newest first.
+ */
 struct load_state {
 	struct mpa_rule def;
+	int def_seen; /* as prog_slot.seen, for [default] */
 	struct mpa_rule *progs;
+	struct prog_slot *slots; /* cap of them, beside progs */
 	int nprogs, cap;
+	int *heads; /* cap chains (a power of two), -1: empty */
 };
 
 /* What one file set in one section, to report repeats. */
@@ -63,6 +83,12 @@ struct seen_section {
 	int rule; /* DEF_RULE or an index into progs */
 	int line;
 	int key_line[K_COUNT]; /* 0: not set in this file */
+};
+
+/* A rule as it was before the current file changed it. */
+struct undo {
+	int rule; /* DEF_RULE or an index into progs */
+	struct mpa_rule old;
 };
 
 struct file_ctx {
@@ -76,7 +102,10 @@ struct file_ctx {
 	int cur; /* index into seen[], or NO_RULE */
 	bool had_header; /* any [section] line so far, good or bad */
 	struct seen_section *seen;
-	int nseen;
+	int nseen, seen_cap;
+	int nprogs_before; /* rules from here on are this file's own */
+	struct undo *undo; /* rules of earlier files this file changed */
+	int nundo, undo_cap;
 	char linebuf[INI_MAX_LINE];
 };
 
@@ -90,6 +119,17 @@ static int add_diag(struct mpa_policy *p, enum mpa_severity sev,
 	struct mpa_diag *d;
 	va_list ap;
 
+	if (sev == MPA_ERROR)
+		p->nerrors++;
+	/*
+	 * Past the cap, only count: a file of bad lines must not cost memory
+	 * and log lines in proportion to its size. The slot after the cap is
+	 * the summary, worded by mpa_load_finish().
+	 */
+	if (p->ndiags > MPA_DIAG_MAX) {
+		p->nhidden++;
+		return 0;
+	}
 	if (p->ndiags % 16 == 0) {
 		d = realloc(p->diags, (p->ndiags + 16) * sizeof(*d));
 		if (!d)
@@ -100,11 +140,16 @@ static int add_diag(struct mpa_policy *p, enum mpa_severity sev,
 	d->severity = sev;
 	d->line = line;
 	snprintf(d->file, sizeof(d->file), "%s", file);
+	if (p->ndiags > MPA_DIAG_MAX) {
+		d->severity = MPA_WARNING;
+		d->line = 0;
+		d->msg[0] = '\0';
+		p->nhidden = 1;
+		return 0;
+	}
 	va_start(ap, fmt);
 	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
 	va_end(ap);
-	if (sev == MPA_ERROR)
-		p->nerrors++;
 	return 0;
 }
 
@@ -142,40 +187,106 @@ static struct mpa_rule *state_rule(struct load_state *st, int idx)
 	return idx == DEF_RULE ? &st->def : &st->progs[idx];
 }
 
+/* The "seen in the current file" mark of rule @idx. */
+static int *seen_mark(struct load_state *st, int idx)
+{
+	return idx == DEF_RULE ? &st->def_seen : &st->slots[idx].seen;
+}
+
+/* FNV-1a: the chain of a program name, for a power-of-two @nchains. */
+static unsigned int name_chain(const char *name, int nchains)
+{
+	uint32_t h = 2166136261u;
+
+	while (*name)
+		h = (h ^ (unsigned char)*name++) * 16777619u;
+	return h & (uint32_t)(nchains - 1);
+}
+
+static void chain_link(struct load_state *st, int i)
+{
+	unsigned int c = name_chain(st->progs[i].program, st->cap);
+
+	st->slots[i].next = st->heads[c];
+	st->heads[c] = i;
+}
+
+/* Room for twice as many rules; the index rebuilt, oldest linked first. */
+static int state_grow(struct load_state *st)
+{
+	int cap = st->cap ? st->cap * 2 : 8, i, *heads;
+	struct prog_slot *slots;
+	struct mpa_rule *r;
+
+	if (cap > (1 << 24))
+		return -ENOMEM; /* far more than 1 MiB of headers can name */
+	r = realloc(st->progs, (size_t)cap * sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	st->progs = r;
+	slots = realloc(st->slots, (size_t)cap * sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	st->slots = slots;
+	heads = malloc((size_t)cap * sizeof(*heads));
+	if (!heads)
+		return -ENOMEM;
+	free(st->heads);
+	st->heads = heads;
+	st->cap = cap;
+	for (i = 0; i < cap; i++)
+		heads[i] = -1;
+	for (i = 0; i < st->nprogs; i++)
+		chain_link(st, i);
+	return 0;
+}
+
 /* The [program] rule for @pattern, created at the end if new. */
 static int state_program(struct load_state *st, const char *pattern)
 {
-	struct mpa_rule *r;
 	int i;
 
-	for (i = 0; i < st->nprogs; i++)
-		if (!strcmp(st->progs[i].program, pattern))
-			return i;
-	if (st->nprogs == st->cap) {
-		int cap = st->cap ? st->cap * 2 : 8;
-
-		r = realloc(st->progs, (size_t)cap * sizeof(*r));
-		if (!r)
-			return -ENOMEM;
-		st->progs = r;
-		st->cap = cap;
-	}
-	rule_init(&st->progs[st->nprogs], pattern);
-	return st->nprogs++;
+	if (st->cap)
+		for (i = st->heads[name_chain(pattern, st->cap)]; i >= 0;
+		     i = st->slots[i].next)
+			if (!strcmp(st->progs[i].program, pattern))
+				return i;
+	if (st->nprogs == st->cap && state_grow(st))
+		return -ENOMEM;
+	i = st->nprogs++;
+	rule_init(&st->progs[i], pattern);
+	st->slots[i].seen = 0;
+	chain_link(st, i);
+	return i;
 }
 
-static int state_copy(struct load_state *dst, const struct load_state *src)
+/* Drop the rules from @n on; each is the newest of its chain in turn. */
+static void state_truncate(struct load_state *st, int n)
 {
-	*dst = *src;
-	dst->progs = NULL;
-	if (!src->cap)
-		return 0;
-	dst->progs = malloc((size_t)src->cap * sizeof(*dst->progs));
-	if (!dst->progs)
-		return -ENOMEM;
-	memcpy(dst->progs, src->progs,
-	       (size_t)src->nprogs * sizeof(*src->progs));
-	return 0;
+	while (st->nprogs > n) {
+		int i = --st->nprogs;
+
+		st->heads[name_chain(st->progs[i].program, st->cap)] =
+			st->slots[i].next;
+	}
+}
+
+/*
+ * @arr (*@cap items of @size bytes) with room for @need, doubling; NULL
+ * when out of memory, @arr then unchanged.
+ */
+static void *grow(void *arr, int *cap, int need, size_t size)
+{
+	int n = *cap ? *cap : 16;
+
+	if (need <= *cap)
+		return arr;
+	while (n < need)
+		n *= 2;
+	arr = realloc(arr, (size_t)n * size);
+	if (arr)
+		*cap = n;
+	return arr;
 }
 
 static size_t edit_distance(const char *a, const char *b)
@@ -322,7 +433,8 @@ static void begin_section(struct file_ctx *ctx, const char *in, size_t len)
 {
 	char name[MPA_NAME_MAX + 1];
 	struct seen_section *s;
-	int idx, i;
+	struct undo *u;
+	int idx, *mark;
 
 	ctx->cur = NO_RULE;
 	trim(&in, &len);
@@ -352,22 +464,30 @@ static void begin_section(struct file_ctx *ctx, const char *in, size_t len)
 			   name);
 		return;
 	}
-	for (i = 0; i < ctx->nseen; i++) {
-		if (ctx->seen[i].rule == idx) {
-			file_error(ctx,
-				   "section [%s] repeated (first at line "
-				   "%d)",
-				   name, ctx->seen[i].line);
-			return;
-		}
+	mark = seen_mark(ctx->st, idx);
+	if (*mark) {
+		file_error(ctx,
+			   "section [%s] repeated (first at line "
+			   "%d)",
+			   name, ctx->seen[*mark - 1].line);
+		return;
 	}
-	if (ctx->nseen % 16 == 0) {
-		s = realloc(ctx->seen, (ctx->nseen + 16) * sizeof(*s));
-		if (!s) {
+	s = grow(ctx->seen, &ctx->seen_cap, ctx->nseen + 1, sizeof(*s));
+	if (!s) {
+		file_error(ctx, "out of memory");
+		return;
+	}
+	ctx->seen = s;
+	/* A rule of an earlier file: keep what it was, to undo this file. */
+	if (idx == DEF_RULE || idx < ctx->nprogs_before) {
+		u = grow(ctx->undo, &ctx->undo_cap, ctx->nundo + 1, sizeof(*u));
+		if (!u) {
 			file_error(ctx, "out of memory");
 			return;
 		}
-		ctx->seen = s;
+		ctx->undo = u;
+		u[ctx->nundo].rule = idx;
+		u[ctx->nundo++].old = *state_rule(ctx->st, idx);
 	}
 	s = &ctx->seen[ctx->nseen];
 	memset(s, 0, sizeof(*s));
@@ -377,6 +497,7 @@ static void begin_section(struct file_ctx *ctx, const char *in, size_t len)
 		 sizeof(state_rule(ctx->st, idx)->origin), "%s:%d", ctx->name,
 		 ctx->line);
 	ctx->cur = ctx->nseen++;
+	*mark = ctx->nseen;
 }
 
 /*
@@ -472,11 +593,18 @@ static char *ini_line(char *str, int num, void *stream)
 	ctx->off += len + (nl ? 1 : 0);
 	ctx->line++;
 	out = check_line(ctx, start, len);
-	snprintf(str, (size_t)num, "%s\n", out);
+	/* check_line() keeps lines short enough for inih's buffer (@num). */
+	len = strnlen(out, (size_t)num - 2);
+	memcpy(str, out, len);
+	memcpy(str + len, "\n", 2);
 	return str;
 }
 
-/* Parse one file's text into @st; returns its error count. */
+/*
+ * Parse one file's text into @st; returns its error count. A file with
+ * errors is undone: the rules it changed get their old values back, and
+ * the rules it added are dropped.
+ */
 static int load_text(struct mpa_policy *p, struct load_state *st,
 		     const char *name, const char *text, size_t len)
 {
@@ -487,31 +615,34 @@ static int load_text(struct mpa_policy *p, struct load_state *st,
 		.buf = text,
 		.len = len,
 		.cur = NO_RULE,
+		.nprogs_before = st->nprogs,
 	};
+	int i;
 
 	ini_parse_stream(ini_line, &ctx, ini_key, &ctx);
+	for (i = 0; i < ctx.nseen; i++)
+		*seen_mark(st, ctx.seen[i].rule) = 0;
+	if (ctx.errors) {
+		for (i = ctx.nundo - 1; i >= 0; i--)
+			*state_rule(st, ctx.undo[i].rule) = ctx.undo[i].old;
+		state_truncate(st, ctx.nprogs_before);
+	}
 	free(ctx.seen);
+	free(ctx.undo);
 	return ctx.errors;
 }
 
 int mpa_load_layer(struct mpa_policy *p, void *state, const char *name,
 		   const char *text, size_t len)
 {
-	struct load_state *st = state, trial;
-	int errors;
+	int errors = load_text(p, state, name, text, len);
 
-	if (state_copy(&trial, st))
-		return -ENOMEM;
-	errors = load_text(p, &trial, name, text, len);
 	if (errors) {
-		free(trial.progs);
 		add_diag(p, MPA_WARNING, name, 0,
 			 "file not applied: %d error%s", errors,
 			 errors == 1 ? "" : "s");
 		return 0;
 	}
-	free(st->progs);
-	*st = trial;
 	p->nfiles++;
 	return 0;
 }
@@ -576,6 +707,14 @@ int mpa_load_finish(struct mpa_policy *p, void *state)
 	p->def = st->def;
 	p->programs = st->progs;
 	p->nprograms = st->nprogs;
+	if (p->nhidden)
+		snprintf(p->diags[MPA_DIAG_MAX].msg,
+			 sizeof(p->diags[MPA_DIAG_MAX].msg),
+			 "%d more problem%s not shown (only the first %d are "
+			 "kept)",
+			 p->nhidden, p->nhidden == 1 ? "" : "s", MPA_DIAG_MAX);
+	free(st->slots);
+	free(st->heads);
 	free(st);
 	return 0;
 }
@@ -584,8 +723,11 @@ void mpa_load_abort(void *state)
 {
 	struct load_state *st = state;
 
-	if (st)
+	if (st) {
 		free(st->progs);
+		free(st->slots);
+		free(st->heads);
+	}
 	free(st);
 }
 

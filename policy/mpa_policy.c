@@ -44,15 +44,32 @@ void mpa_sources_init(struct mpa_sources *src, const char *sysdir,
 			 "%s/.config/mptcp-auto/policy.ini", home);
 }
 
-/* Whole file into a heap buffer. 0 or -errno (-EFBIG past the limit). */
-static int read_file(const char *path, char **text, size_t *len)
+/*
+ * Whole file into a heap buffer. 0 or -errno: -EFBIG past the limit;
+ * -EINVAL for anything but a regular file, with its type in @mode.
+ *
+ * Only regular files are opened, and never in a way that can wait: the
+ * shim loads the policy in every program it is loaded into, and opening
+ * a FIFO for reading blocks until a writer comes (opening a device may
+ * also do something of its own). So the type is looked at first; then
+ * O_NONBLOCK keeps a FIFO swapped in meanwhile from blocking open() or
+ * read(), and fstat() on the open file decides.
+ */
+static int read_file(const char *path, char **text, size_t *len, mode_t *mode)
 {
 	struct stat st;
 	ssize_t n;
 	size_t got = 0;
 	int fd, err = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	*mode = 0;
+	if (mpa_stat(path, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode)) {
+		*mode = st.st_mode;
+		return -EINVAL;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
 	if (mpa_fstat(fd, &st) < 0) {
@@ -60,7 +77,8 @@ static int read_file(const char *path, char **text, size_t *len)
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		err = -EISDIR;
+		*mode = st.st_mode;
+		err = -EINVAL;
 		goto out;
 	}
 	if (st.st_size > POLICY_FILE_MAX) {
@@ -86,6 +104,16 @@ out:
 	return err;
 }
 
+/* Why read_file() failed, for a diagnostic. */
+static const char *read_problem(int err, mode_t mode)
+{
+	if (mode)
+		return S_ISDIR(mode) ? "is a directory" : "not a regular file";
+	if (err == -EFBIG)
+		return "larger than 1 MiB";
+	return strerror(-err);
+}
+
 /*
  * Layer one file. A missing optional file is normal; a missing file the
  * user named explicitly (the environment variable) is an error.
@@ -95,16 +123,17 @@ static int load_path(struct mpa_policy *p, void *state, const char *path,
 {
 	char *text = NULL, msg[160];
 	size_t len = 0;
+	mode_t mode;
 	int err;
 
-	err = read_file(path, &text, &len);
+	err = read_file(path, &text, &len, &mode);
 	if (err == -ENOENT && !required)
 		return 0;
 	if (err == -ENOMEM)
 		return err;
 	if (err) {
 		snprintf(msg, sizeof(msg), "cannot read: %s",
-			 err == -EFBIG ? "larger than 1 MiB" : strerror(-err));
+			 read_problem(err, mode));
 		mpa_load_file_diag(p, required ? MPA_ERROR : MPA_WARNING, path,
 				   msg);
 		return 0;
@@ -119,22 +148,37 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The drop-in folder's *.ini files, in name order. */
+/*
+ * The drop-in folder's *.ini files (not hidden ones), in name order: the
+ * first DROPIN_MAX by name, and a warning naming what is left out. All
+ * names are sorted, so which files apply never depends on the order the
+ * folder lists them in.
+ */
 static int load_dropins(struct mpa_policy *p, void *state, const char *dir)
 {
-	char *names[DROPIN_MAX], path[512];
+	char **names = NULL, **more, path[512], msg[200];
+	size_t n = 0, cap = 0, i;
 	struct dirent *de;
-	int n = 0, i, err = 0;
+	int err = 0;
 	DIR *d = opendir(dir);
 
 	if (!d)
 		return 0;
-	while ((de = readdir(d)) && n < DROPIN_MAX) {
+	while ((de = readdir(d))) {
 		size_t len = strlen(de->d_name);
 
 		if (de->d_name[0] == '.' || len < 5 ||
 		    strcmp(de->d_name + len - 4, ".ini"))
 			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			more = realloc(names, cap * sizeof(*names));
+			if (!more) {
+				err = -ENOMEM;
+				break;
+			}
+			names = more;
+		}
 		names[n] = strdup(de->d_name);
 		if (!names[n]) {
 			err = -ENOMEM;
@@ -143,14 +187,23 @@ static int load_dropins(struct mpa_policy *p, void *state, const char *dir)
 		n++;
 	}
 	closedir(d);
-	qsort(names, (size_t)n, sizeof(names[0]), cmp_names);
-	for (i = 0; i < n; i++) {
-		if (!err) {
-			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-			err = load_path(p, state, path, false);
-		}
-		free(names[i]);
+	if (n)
+		qsort(names, n, sizeof(names[0]), cmp_names);
+	/* Said first, before whatever the files themselves report. */
+	if (!err && n > DROPIN_MAX) {
+		snprintf(msg, sizeof(msg),
+			 "%zu drop-ins ignored: only the first %d by name are "
+			 "read (the first ignored is %s)",
+			 n - DROPIN_MAX, DROPIN_MAX, names[DROPIN_MAX]);
+		mpa_load_file_diag(p, MPA_WARNING, dir, msg);
 	}
+	for (i = 0; i < n && i < DROPIN_MAX && !err; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		err = load_path(p, state, path, false);
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 	return err;
 }
 

@@ -72,6 +72,13 @@ struct mpa_rule {
 
 enum mpa_severity { MPA_WARNING, MPA_ERROR };
 
+/*
+ * Diagnostics kept per policy; past it they are only counted, and one
+ * last diagnostic says how many more there were (so ndiags is at most
+ * MPA_DIAG_MAX + 1, and the shim logs at most that many lines).
+ */
+#define MPA_DIAG_MAX 100
+
 struct mpa_diag {
 	enum mpa_severity severity;
 	char file[256];
@@ -85,7 +92,8 @@ struct mpa_policy {
 	int nprograms;
 	struct mpa_diag *diags;
 	int ndiags;
-	int nerrors;
+	int nhidden; /* problems past MPA_DIAG_MAX: counted, not kept */
+	int nerrors; /* every error, kept or not */
 	int nfiles; /* files applied */
 };
 

@@ -21,6 +21,7 @@ __asm__(".symver pthread_setname_np,pthread_setname_np@GLIBC_2.12");
 __asm__(".symver dlsym,dlsym@GLIBC_2.2.5");
 #endif
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -35,6 +36,16 @@ static inline int mpa_fstat(int fd, struct stat *st)
 	return (int)syscall(SYS_fstat, fd, st);
 #else
 	return fstat(fd, st);
+#endif
+}
+
+/* stat() likewise (glibc 2.33). */
+static inline int mpa_stat(const char *path, struct stat *st)
+{
+#if defined(__x86_64__)
+	return (int)syscall(SYS_newfstatat, AT_FDCWD, path, st, 0);
+#else
+	return stat(path, st);
 #endif
 }
 

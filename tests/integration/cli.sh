@@ -314,6 +314,25 @@ else
 fi
 expect "check: default sources (MPTCP_AUTO_POLICY)" 1 "bad_bool.ini:2" \
 	env MPTCP_AUTO_POLICY="$F/bad_bool.ini" HOME=/nonexistent "$MA" check
+# Regression: a FIFO as a policy file blocked the loader in open() (in
+# `check`, `explain` and every program under the shim); only regular files
+# are read. timeout makes a hang a failure (exit 124), not a stuck suite.
+fifo=$tmp/fifo.ini
+mkfifo "$fifo"
+expect "check: a FIFO is reported at once, not read" 1 \
+	"^$fifo: error: cannot read: not a regular file$" \
+	timeout 5 "$MA" check "$fifo"
+expect "check: a FIFO as MPTCP_AUTO_POLICY" 1 \
+	"^$fifo: error: cannot read: not a regular file$" \
+	timeout 5 env MPTCP_AUTO_POLICY="$fifo" HOME=/nonexistent "$MA" check
+expect "check: a device is not a policy file" 1 \
+	"^/dev/zero: error: cannot read: not a regular file$" \
+	timeout 5 "$MA" check /dev/zero
+expect "explain: a FIFO policy is reported at once" 0 \
+	"$fifo: error: cannot read: not a regular file" \
+	timeout 5 "$MA" explain --policy "$fifo" 192.0.2.1:443
+expect "run: a program under the shim with a FIFO policy starts" 0 "" \
+	timeout 5 "$MA" run --policy "$fifo" true
 
 # ---- explain -----------------------------------------------------------------
 P=$top/conf/policy.ini

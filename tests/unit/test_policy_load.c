@@ -10,7 +10,9 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mpa_policy.h"
 #include "policy_fixture.h"
@@ -333,6 +335,212 @@ static void test_builtin_defaults(void **state)
 	mpa_policy_free(p);
 }
 
+/* @n lines "@head<i>]", i from 0: section headers. */
+static char *gen_text(const char *head, int n, size_t *len)
+{
+	size_t cap = (size_t)n * 48 + 256;
+	char *text = malloc(cap);
+	int i;
+
+	assert_non_null(text);
+	*len = 0;
+	for (i = 0; i < n; i++)
+		*len += (size_t)snprintf(text + *len, cap - *len, "%s%d]\n",
+					 head, i);
+	return text;
+}
+
+/*
+ * Regression, unbounded diagnostics: 1 MiB of bad lines kept 524k
+ * diagnostics (240 MB) and the shim logged every one of them at start.
+ * At most MPA_DIAG_MAX are kept, then one line says how many more.
+ */
+static void test_diagnostics_capped(void **state)
+{
+	static const char *const names[] = { "first.ini", "second.ini" };
+	const char *texts[2];
+	size_t lens[2];
+	struct mpa_policy *p;
+	char *bad, buf[400];
+	int i;
+
+	(void)state;
+	assert_int_equal(MPA_DIAG_MAX, 100);
+	/* 1,000 lines with no '=': 1,000 errors, 1 "not applied". */
+	bad = malloc(2000);
+	assert_non_null(bad);
+	for (i = 0; i < 1000; i++)
+		memcpy(bad + 2 * i, "x\n", 2);
+	texts[0] = bad;
+	lens[0] = 2000;
+	p = mpa_policy_load_buffers(names, texts, lens, 1);
+	assert_non_null(p);
+	assert_int_equal(p->ndiags, MPA_DIAG_MAX + 1);
+	assert_int_equal(p->nerrors, 1000);
+	assert_string_equal(mpa_diag_format(&p->diags[99], buf, sizeof(buf)),
+			    "first.ini:100: error: expected 'key = value', a "
+			    "[section] or a comment");
+	assert_string_equal(mpa_diag_format(&p->diags[100], buf, sizeof(buf)),
+			    "first.ini: warning: 901 more problems not shown "
+			    "(only the first 100 are kept)");
+	mpa_policy_free(p);
+
+	/* Over several files: one line in all, at the first hidden one. */
+	texts[0] = texts[1] = bad;
+	lens[0] = lens[1] = 120; /* 60 errors + "not applied", each */
+	p = mpa_policy_load_buffers(names, texts, lens, 2);
+	assert_non_null(p);
+	assert_int_equal(p->ndiags, MPA_DIAG_MAX + 1);
+	assert_int_equal(p->nerrors, 120);
+	assert_string_equal(mpa_diag_format(&p->diags[100], buf, sizeof(buf)),
+			    "second.ini: warning: 22 more problems not shown "
+			    "(only the first 100 are kept)");
+	mpa_policy_free(p);
+
+	/* Exactly the cap: every problem shown, no summary. */
+	lens[0] = 198; /* 99 errors + "not applied" */
+	p = mpa_policy_load_buffers(names, texts, lens, 1);
+	assert_int_equal(p->ndiags, 100);
+	assert_string_equal(mpa_diag_format(&p->diags[99], buf, sizeof(buf)),
+			    "first.ini: warning: file not applied: 99 errors");
+	mpa_policy_free(p);
+	free(bad);
+}
+
+static void on_alarm(int sig)
+{
+	static const char msg[] = "loading 20,000 sections: alarm fired\n";
+
+	(void)sig;
+	if (write(2, msg, sizeof(msg) - 1) < 0)
+		_exit(2);
+	_exit(1);
+}
+
+/*
+ * Regression, quadratic loading: each [program] header was compared with
+ * every earlier rule, then with every section of its file, and each file
+ * worked on a copy of all rules. A big generated policy, changed by a
+ * second file and left alone by a broken third one, loads whole and
+ * right; the alarm is a hang guard, not a timing.
+ */
+static void test_many_program_sections(void **state)
+{
+	static const char *const names[] = { "big.ini", "over.ini",
+					     "broken.ini" };
+	static const char tail[] = "[program last]\nsubflows = 7\n"
+				   "interfaces = eth7\n";
+	static const char over[] = "[program p19999]\nsubflows = 1\n"
+				   "[program p5]\nsubflows = 3\n"
+				   "[program new]\nsubflows = 4\n";
+	struct mpa_prog_id id = { .exe = "last" };
+	const struct mpa_rule *r;
+	const char *texts[3];
+	struct mpa_policy *p;
+	size_t lens[3], len;
+	char *text, *broken, want[32];
+	int i;
+
+	(void)state;
+	text = gen_text("[program p", 20000, &len);
+	text = realloc(text, len + sizeof(tail));
+	assert_non_null(text);
+	memcpy(text + len, tail, sizeof(tail));
+	len += sizeof(tail) - 1;
+	/* Overrides some, adds 500 new ones and sets [default], then fails. */
+	broken = gen_text("[program q", 500, &lens[2]);
+	broken = realloc(broken, lens[2] + 64);
+	assert_non_null(broken);
+	lens[2] += (size_t)snprintf(broken + lens[2], 64,
+				    "[program p7]\nsubflows = 8\n[default]\n"
+				    "subflows = 8\nx\n");
+	texts[0] = text;
+	lens[0] = len;
+	texts[1] = over;
+	lens[1] = sizeof(over) - 1;
+	texts[2] = broken;
+
+	signal(SIGALRM, on_alarm);
+	alarm(20);
+	p = mpa_policy_load_buffers(names, texts, lens, 3);
+	alarm(0);
+	free(text);
+	free(broken);
+	assert_non_null(p);
+	assert_int_equal(p->nerrors, 1);
+	assert_int_equal(p->nfiles, 2);
+	assert_int_equal(p->nprograms, 20002);
+	for (i = 0; i < 20000; i++) {
+		snprintf(want, sizeof(want), "p%d", i);
+		assert_string_equal(p->programs[i].program, want);
+	}
+	assert_string_equal(p->programs[20000].program, "last");
+	assert_string_equal(p->programs[20001].program, "new");
+	r = mpa_policy_program(p, &id);
+	assert_ptr_equal(r, &p->programs[20000]);
+	assert_int_equal(r->subflows, 7);
+	assert_int_equal(r->ifaces.n, 1);
+	assert_string_equal(r->ifaces.v[0].pat, "eth7");
+	assert_string_equal(r->origin, "big.ini:20001");
+	/* The second file changed its sections in place. */
+	assert_int_equal(p->programs[19999].subflows, 1);
+	assert_string_equal(p->programs[19999].origin, "over.ini:1");
+	assert_int_equal(p->programs[5].subflows, 3);
+	assert_int_equal(p->programs[20001].subflows, 4);
+	/* The broken third file left nothing behind. */
+	assert_int_equal(p->programs[7].subflows, 2);
+	assert_string_equal(p->programs[7].origin, "big.ini:8");
+	assert_int_equal(p->def.subflows, 2);
+	assert_string_equal(p->def.origin, "built-in");
+	mpa_policy_free(p);
+}
+
+/*
+ * A file with an error is undone: rules it changed get their old values
+ * back, rules it added are gone, and a later file finds the names again.
+ */
+static void test_failed_layer_is_undone(void **state)
+{
+	static const char *const names[] = { "a.ini", "bad.ini", "c.ini" };
+	static const char a[] = "[default]\ninterfaces = eth1\n"
+				"[program curl]\nsubflows = 1\n";
+	static const char c[] = "[program q3]\nsubflows = 5\n"
+				"[program curl]\nreopen = yes\n";
+	const char *texts[3];
+	size_t lens[3];
+	struct mpa_policy *p;
+	char *bad;
+
+	(void)state;
+	/* 100 new sections grow the name index past its first size. */
+	bad = gen_text("[program q", 100, &lens[1]);
+	bad = realloc(bad, lens[1] + 80);
+	assert_non_null(bad);
+	lens[1] +=
+		(size_t)snprintf(bad + lens[1], 80,
+				 "[program curl]\nsubflows = 8\n"
+				 "[default]\ninterfaces = eth9\nports = x\n");
+	texts[0] = a;
+	lens[0] = sizeof(a) - 1;
+	texts[1] = bad;
+	texts[2] = c;
+	lens[2] = sizeof(c) - 1;
+	p = mpa_policy_load_buffers(names, texts, lens, 3);
+	free(bad);
+	assert_non_null(p);
+	assert_int_equal(p->nfiles, 2);
+	assert_int_equal(p->nprograms, 2);
+	assert_string_equal(p->programs[0].program, "curl");
+	assert_int_equal(p->programs[0].subflows, 1);
+	assert_int_equal(p->programs[0].reopen, MPA_YES);
+	assert_string_equal(p->programs[0].origin, "c.ini:3");
+	assert_string_equal(p->programs[1].program, "q3");
+	assert_int_equal(p->programs[1].subflows, 5);
+	assert_string_equal(p->def.ifaces.v[0].pat, "eth1");
+	assert_string_equal(p->def.origin, "a.ini:1");
+	mpa_policy_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -346,6 +554,9 @@ int main(void)
 		cmocka_unit_test(test_layering),
 		cmocka_unit_test(test_builtin_defaults),
 		cmocka_unit_test(test_conf_example_is_clean),
+		cmocka_unit_test(test_diagnostics_capped),
+		cmocka_unit_test(test_many_program_sections),
+		cmocka_unit_test(test_failed_layer_is_undone),
 	};
 
 	return cmocka_run_group_tests_name("policy-load", tests, NULL, NULL);

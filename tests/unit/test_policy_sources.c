@@ -2,7 +2,8 @@
 /*
  * Where policies come from and who wins: system file, drop-in folder,
  * per-user file, environment file; each alone and combined, secure
- * execution, HOME unset. Real files in a temporary folder.
+ * execution, HOME unset; files that are not regular files, and the
+ * drop-in limit. Real files in a temporary folder.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,6 +248,231 @@ static void test_missing_env_file_is_an_error(void **state)
 	mpa_policy_free(p);
 }
 
+/* A loader that blocks fails the suite instead of hanging it. */
+static void on_alarm(int sig)
+{
+	static const char msg[] = "policy loading blocked (alarm fired)\n";
+
+	(void)sig;
+	if (write(2, msg, sizeof(msg) - 1) < 0)
+		_exit(2);
+	_exit(1);
+}
+
+static void guard(unsigned int seconds)
+{
+	signal(SIGALRM, on_alarm);
+	alarm(seconds);
+}
+
+/* @p has the diagnostic @want (formatted, exact). */
+static bool has_diag(const struct mpa_policy *p, const char *want)
+{
+	char buf[512];
+	int i;
+
+	for (i = 0; i < p->ndiags; i++)
+		if (!strcmp(mpa_diag_format(&p->diags[i], buf, sizeof(buf)),
+			    want))
+			return true;
+	return false;
+}
+
+static void print_diags(const struct mpa_policy *p)
+{
+	char buf[512];
+	int i;
+
+	for (i = 0; i < p->ndiags; i++)
+		print_message("  %s\n",
+			      mpa_diag_format(&p->diags[i], buf, sizeof(buf)));
+}
+
+enum source_kind { ENV_FILE, DROPIN, USER_FILE };
+
+/*
+ * Regression, a FIFO as a policy file: the loader opened it before looking
+ * at its type, so every program started under the shim (and `mptcp-auto
+ * check`) blocked in open() until a writer came. Only regular files are
+ * read; anything else is reported, and the other sources still apply.
+ */
+static void test_fifo_is_not_read(void **state)
+{
+	static const struct fifo_case {
+		const char *name;
+		enum source_kind kind;
+		const char *severity;
+	} cases[] = {
+		{ "environment file", ENV_FILE, "error" },
+		{ "drop-in", DROPIN, "warning" },
+		{ "per-user file", USER_FILE, "warning" },
+	};
+	struct tree *t = *state;
+	char sys[256], fifo[256], want[512];
+	size_t i;
+
+	snprintf(sys, sizeof(sys), "%s/policy.ini", t->sys);
+	put(sys, "[default]\nsubflows = 3\n");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct fifo_case *c = &cases[i];
+		struct mpa_sources src;
+		struct mpa_policy *p;
+
+		print_message("%s\n", c->name);
+		if (c->kind == ENV_FILE)
+			snprintf(fifo, sizeof(fifo), "%s", t->env);
+		else if (c->kind == DROPIN)
+			snprintf(fifo, sizeof(fifo), "%s/policy.d/50-fifo.ini",
+				 t->sys);
+		else
+			snprintf(fifo, sizeof(fifo),
+				 "%s/.config/mptcp-auto/policy.ini", t->home);
+		assert_int_equal(mkfifo(fifo, 0644), 0);
+		mpa_sources_init(&src, t->sys,
+				 c->kind == ENV_FILE ? t->env : NULL, NULL,
+				 c->kind == USER_FILE ? t->home : NULL, false);
+		guard(5);
+		p = mpa_policy_load(&src);
+		alarm(0);
+		assert_non_null(p);
+		print_diags(p);
+		snprintf(want, sizeof(want),
+			 "%s: %s: cannot read: not a regular file", fifo,
+			 c->severity);
+		assert_true(has_diag(p, want));
+		assert_int_equal(p->ndiags, 1);
+		assert_int_equal(p->nfiles, 1);
+		assert_int_equal(p->def.subflows, 3);
+		mpa_policy_free(p);
+		assert_int_equal(unlink(fifo), 0);
+	}
+}
+
+/* mptcp-auto check FILE: the same through mpa_policy_load_files(). */
+static void test_fifo_named_file(void **state)
+{
+	struct tree *t = *state;
+	const char *path = t->env;
+	struct mpa_policy *p;
+	char want[512];
+
+	assert_int_equal(mkfifo(path, 0644), 0);
+	guard(5);
+	p = mpa_policy_load_files(&path, 1);
+	alarm(0);
+	assert_non_null(p);
+	snprintf(want, sizeof(want),
+		 "%s: error: cannot read: not a regular file", path);
+	assert_true(has_diag(p, want));
+	assert_int_equal(p->nerrors, 1);
+	mpa_policy_free(p);
+}
+
+/* Devices and folders are named for what they are, never read. */
+static void test_other_non_regular_files(void **state)
+{
+	struct tree *t = *state;
+	static const struct {
+		const char *path, *diag;
+	} cases[] = {
+		{ "/dev/zero",
+		  "/dev/zero: error: cannot read: not a regular file" },
+		{ "/dev/null",
+		  "/dev/null: error: cannot read: not a regular file" },
+		{ "/tmp", "/tmp: error: cannot read: is a directory" },
+	};
+	char link[256], want[512];
+	struct mpa_sources src;
+	struct mpa_policy *p;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		print_message("%s\n", cases[i].path);
+		mpa_sources_init(&src, t->sys, cases[i].path, NULL, NULL,
+				 false);
+		guard(5);
+		p = mpa_policy_load(&src);
+		alarm(0);
+		assert_non_null(p);
+		print_diags(p);
+		assert_int_equal(p->ndiags, 1);
+		assert_true(has_diag(p, cases[i].diag));
+		mpa_policy_free(p);
+	}
+
+	/* A symbolic link to a regular file is read; one to a FIFO is not. */
+	put(t->env, "[program curl]\nsubflows = 6\n");
+	snprintf(link, sizeof(link), "%s/link.ini", t->root);
+	assert_int_equal(symlink(t->env, link), 0);
+	mpa_sources_init(&src, t->sys, link, NULL, NULL, false);
+	p = mpa_policy_load(&src);
+	assert_int_equal(p->ndiags, 0);
+	assert_int_equal(curl(p)->subflows, 6);
+	mpa_policy_free(p);
+	assert_int_equal(unlink(t->env), 0);
+	assert_int_equal(mkfifo(t->env, 0644), 0);
+	guard(5);
+	p = mpa_policy_load(&src);
+	alarm(0);
+	snprintf(want, sizeof(want),
+		 "%s: error: cannot read: not a regular file", link);
+	assert_true(has_diag(p, want));
+	mpa_policy_free(p);
+}
+
+#define DROPINS 1030
+
+/*
+ * Regression, more than 1,024 drop-ins: the first 1,024 names readdir()
+ * returned were kept, then sorted, so an arbitrary subset applied,
+ * silently. Now the first 1,024 by name apply, and the rest is reported.
+ * The files are created in a shuffled order.
+ */
+static void test_dropin_limit(void **state)
+{
+	struct tree *t = *state;
+	char path[256], text[128], want[512];
+	struct mpa_sources src;
+	struct mpa_policy *p;
+	int i, k;
+
+	for (k = 0; k < DROPINS; k++) {
+		i = (k * 7) % DROPINS; /* 7 and 1030 are coprime */
+		snprintf(path, sizeof(path), "%s/policy.d/%04d.ini", t->sys, i);
+		snprintf(text, sizeof(text),
+			 "[program p%04d]\nsubflows = 1\n%s", i,
+			 i == 1023	  ? "[default]\nsubflows = 5\n" :
+			 i == DROPINS - 1 ? "[default]\nsubflows = 7\n" :
+					    "");
+		put(path, text);
+	}
+	/* Not *.ini: never counted. */
+	snprintf(path, sizeof(path), "%s/policy.d/0000.ini.bak", t->sys);
+	put(path, "[default]\nsubflows = 8\n");
+	snprintf(path, sizeof(path), "%s/policy.d/.0000.ini", t->sys);
+	put(path, "[default]\nsubflows = 8\n");
+
+	mpa_sources_init(&src, t->sys, NULL, NULL, NULL, false);
+	p = mpa_policy_load(&src);
+	assert_non_null(p);
+	print_diags(p);
+	assert_int_equal(p->nfiles, 1024);
+	assert_int_equal(p->nprograms, 1024);
+	for (i = 0; i < 1024; i++) {
+		snprintf(text, sizeof(text), "p%04d", i);
+		assert_string_equal(p->programs[i].program, text);
+	}
+	/* The 1,024th by name applies, the last by name does not. */
+	assert_int_equal(p->def.subflows, 5);
+	assert_int_equal(p->ndiags, 1);
+	snprintf(want, sizeof(want),
+		 "%s/policy.d: warning: %d drop-ins ignored: only the first "
+		 "1024 by name are read (the first ignored is 1024.ini)",
+		 t->sys, DROPINS - 1024);
+	assert_true(has_diag(p, want));
+	mpa_policy_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -256,6 +483,14 @@ int main(void)
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test_setup_teardown(
 			test_missing_env_file_is_an_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fifo_is_not_read, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_fifo_named_file, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_other_non_regular_files,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dropin_limit, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests_name("policy-sources", tests, NULL, NULL);
