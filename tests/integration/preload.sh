@@ -50,12 +50,13 @@ for i in $(seq 50); do
 done
 L=(127.0.0.1 "$port")
 
-# 1. Exported surface: exactly the hooks.
+# 1. Exported surface: exactly the hooks (setsockopt: preload/DESIGN.md).
 syms=$(nm -D --defined-only "$SHIM" | awk '{print $3}' | sort | tr '\n' ' ')
-if [ "$syms" = "connect socket " ]; then
-	pass "exported symbols are exactly connect and socket"
+if [ "$syms" = "connect setsockopt socket " ]; then
+	pass "exported symbols are exactly connect, setsockopt and socket"
 else
-	fail "exported symbols are exactly connect and socket" "got: $syms"
+	fail "exported symbols are exactly connect, setsockopt and socket" \
+		"got: $syms"
 fi
 
 # 2. Another library's constructor uses the network, in either order.
