@@ -109,8 +109,9 @@ $(B)/preload/%.o: preload/%.c $(PRELOAD_HDR) $(POLICY_HDR) $(CORE_HDR) \
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(COMPAT) -Ipreload -Ipolicy -Icore \
 		-c -o $@ $<
 
-# Everything but socket() and connect() is hidden by the version script,
-# inih included (linked statically); bound at load time, not in a hook.
+# Everything but socket(), connect() and setsockopt() is hidden by the
+# version script, inih included (linked statically); bound at load time,
+# not in a hook.
 $(SHIM): $(PRELOAD_OBJ) $(POLICY_OBJ) $(CORE_OBJ) preload/libmptcp_auto.map
 	$(CC) -shared -Wl,-soname,libmptcp_auto.so -Wl,-z,now -Wl,-z,defs \
 		-Wl,--version-script=preload/libmptcp_auto.map -o $@ \
@@ -178,6 +179,7 @@ $(B)/asan/core/%.o: core/%.c $(CORE_HDR) | $(B)/asan/core
 EXAMPLES := $(B)/examples/readme_example
 TOOLS := $(B)/tests/mpa-testsrv $(B)/tests/mpa-httpd \
 	$(B)/tests/mpa-shimtest $(B)/tests/mpa-fdtest $(B)/tests/seccomp-filter \
+	$(B)/tests/mpa-sockopts \
 	$(B)/tests/static-hello \
 	$(B)/tests/libmalloc_count.so $(B)/tests/libctor_helper.so \
 	$(B)/tests/test_core_integration \
@@ -204,6 +206,10 @@ $(B)/tests/mpa-httpd: tests/tools/mpa_httpd.c tests/lib/io.h tests/lib/server.h 
 $(B)/tests/mpa-shimtest: tests/tools/mpa_shimtest.c tests/lib/io.h \
 		| $(B)/tests
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Itests/lib -o $@ $< -lpthread -ldl
+
+# Socket options on TCP and MPTCP, and the shim's swap (docs/sockopts.md).
+$(B)/tests/mpa-sockopts: tests/tools/mpa_sockopts.c | $(B)/tests
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< -ldl
 
 # A statically linked program, for the launcher's warning.
 $(B)/tests/static-hello: tests/tools/static_hello.c | $(B)/tests
@@ -237,6 +243,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/asan/tests/%,$(UNIT_SRC))
 # The shim's pure parts only: its hooks would interpose the test itself.
 PRELOAD_UNIT_ASAN_OBJ := $(B)/asan/preload/mpa_config.o \
 	$(B)/asan/preload/mpa_seccomp.o \
+	$(B)/asan/preload/mpa_sockopt.o \
 	$(B)/asan/cli/cli_util.o
 $(B)/asan/cli/%.o: cli/%.c $(CLI_HDR) | $(B)/asan/cli
 	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -Icli -c -o $@ $<
@@ -329,7 +336,8 @@ install: lib shim cli
 	install -m 0644 docs/man/mptcplib.3 $(DESTDIR)$(MANDIR)/man3/
 	install -m 0644 docs/man/mptcp-auto-policy.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 conf/policy.ini $(DESTDIR)$(DOCDIR)/examples/
-	install -m 0644 docs/policy.md README.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 docs/policy.md docs/sockopts.md README.md \
+		$(DESTDIR)$(DOCDIR)/
 	@# An administrator's policy is never overwritten.
 	test -e $(DESTDIR)$(SYSCONFDIR)/mptcp-auto/policy.ini || \
 		install -m 0644 conf/policy.ini \

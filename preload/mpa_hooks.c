@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The only two functions the shim exports. Each does what the program
+ * The only three functions the shim exports. Each does what the program
  * asked; everything else is an addition that fails open: if anything goes
  * wrong, the program sees exactly what it would without the shim.
  */
@@ -12,11 +12,15 @@
 
 #include "mpa_log.h"
 #include "mpa_shim.h"
+#include "mpa_sockopt.h"
+#include "mpa_swap.h"
 
 #define MPA_EXPORT __attribute__((visibility("default")))
 
 MPA_EXPORT int socket(int domain, int type, int protocol);
 MPA_EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len);
+MPA_EXPORT int setsockopt(int fd, int level, int optname, const void *val,
+			  socklen_t len);
 
 #ifdef MPA_HOOK_DEPTH_CHECK
 #include <stdlib.h>
@@ -95,6 +99,44 @@ int connect(int fd, const struct sockaddr *addr, socklen_t len)
 
 	HOOK_ENTER();
 	rc = connect_hooked(fd, addr, len);
+	HOOK_LEAVE();
+	return rc;
+}
+
+static int setsockopt_hooked(int fd, int level, int optname, const void *val,
+			     socklen_t len)
+{
+	int saved = errno, rc, err;
+
+	if (!mpa_shim.real_setsockopt)
+		return (int)syscall(SYS_setsockopt, fd, level, optname, val,
+				    len);
+	rc = mpa_shim.real_setsockopt(fd, level, optname, val, len);
+	if (rc == 0 || !mpa_shim.ready || !mpa_shim.convert)
+		return rc;
+	err = errno;
+	/* Most refusals are final: decided here without a system call. */
+	if (!mpa_sockopt_swap_case(level, err))
+		return rc;
+	/*
+	 * MPTCP may have refused what TCP takes (TCP_USER_TIMEOUT...): the
+	 * program asked for a TCP socket, so it gets one, while that is
+	 * still possible. Otherwise it gets the kernel's answer as is.
+	 */
+	if (mpa_swap_to_tcp(fd, level, optname, val, len) == 0) {
+		errno = saved;
+		return 0;
+	}
+	errno = err;
+	return rc;
+}
+
+int setsockopt(int fd, int level, int optname, const void *val, socklen_t len)
+{
+	int rc;
+
+	HOOK_ENTER();
+	rc = setsockopt_hooked(fd, level, optname, val, len);
 	HOOK_LEAVE();
 	return rc;
 }

@@ -222,6 +222,8 @@ __attribute__((constructor)) static void mpa_init(void)
 	/* Before anything that may call socket() or connect(). */
 	mpa_shim.real_socket = (socket_fn)dlsym(RTLD_NEXT, "socket");
 	mpa_shim.real_connect = (connect_fn)dlsym(RTLD_NEXT, "connect");
+	mpa_shim.real_setsockopt =
+		(setsockopt_fn)dlsym(RTLD_NEXT, "setsockopt");
 	if (!mpa_shim.real_socket || !mpa_shim.real_connect)
 		goto out;
 	/*

@@ -18,10 +18,12 @@
 
 typedef int (*socket_fn)(int, int, int);
 typedef int (*connect_fn)(int, const struct sockaddr *, socklen_t);
+typedef int (*setsockopt_fn)(int, int, int, const void *, socklen_t);
 
 struct mpa_shim {
 	socket_fn real_socket; /* NULL until the constructor ran */
 	connect_fn real_connect;
+	setsockopt_fn real_setsockopt;
 	bool ready; /* constructor done: the fields below are valid */
 	bool convert; /* this program's sockets become MPTCP */
 	bool subflows; /* this host can open subflows for it */

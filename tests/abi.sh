@@ -15,6 +15,16 @@ if [ "$exported" != "$declared" ]; then
 	exit 1
 fi
 [ "$(objdump -p "$lib" | awk '/SONAME/ {print $2}')" = libmptcplib.so.0 ]
+# The shim exports its hooks and nothing else: socket() and connect(),
+# setsockopt() for the swap back to TCP of a socket that refuses an option
+# (preload/DESIGN.md, "The setsockopt() exception"), and the marker that
+# keeps a second copy of the shim passive ("One copy per process").
+shim_syms=$(nm -D --defined-only build/libmptcp_auto.so | awk '{print $3}' |
+	sort | tr '\n' ' ')
+if [ "$shim_syms" != "connect mptcp_auto_shim setsockopt socket " ]; then
+	echo "libmptcp_auto.so exports: $shim_syms"
+	exit 1
+fi
 
 dest=$(mktemp -d)
 trap 'rm -rf "$dest"' EXIT

@@ -14,7 +14,17 @@ extern void *__libc_memalign(size_t align, size_t size);
 
 static __thread long allocations;
 
-__attribute__((visibility("default"))) long mpa_malloc_count(void);
+/*
+ * Built with -fvisibility=hidden like everything here: the functions that
+ * interpose the C library's must be exported, or nothing is counted.
+ */
+#define EXPORT __attribute__((visibility("default")))
+
+EXPORT long mpa_malloc_count(void);
+EXPORT void *malloc(size_t size);
+EXPORT void *calloc(size_t n, size_t size);
+EXPORT void *realloc(void *p, size_t size);
+EXPORT int posix_memalign(void **out, size_t align, size_t size);
 
 long mpa_malloc_count(void)
 {
