@@ -251,6 +251,8 @@ static int state_program(struct load_state *st, const char *pattern)
 		     i = st->slots[i].next)
 			if (!strcmp(st->progs[i].program, pattern))
 				return i;
+	if (st->nprogs == MPA_MAX_PROGRAMS)
+		return -E2BIG;
 	if (st->nprogs == st->cap && state_grow(st))
 		return -ENOMEM;
 	i = st->nprogs++;
@@ -453,6 +455,13 @@ static void begin_section(struct file_ctx *ctx, const char *in, size_t len)
 		while (*pat == ' ' || *pat == '\t')
 			pat++;
 		idx = state_program(ctx->st, pat);
+		if (idx == -E2BIG) {
+			file_error(ctx,
+				   "more than %d [program] sections in all "
+				   "files",
+				   MPA_MAX_PROGRAMS);
+			return;
+		}
 		if (idx == -ENOMEM) {
 			file_error(ctx, "out of memory");
 			return;

@@ -26,6 +26,12 @@
 #define MPA_MAX_SUBFLOWS 8
 /* Longest subflow-delay: past a minute a connection has long been busy. */
 #define MPA_MAX_DELAY_MS 60000
+/*
+ * [program] sections across all files: each rule is a few KiB, and every
+ * shimmed program loads the policy at start, so a bound keeps start-up
+ * within milliseconds whatever the files hold.
+ */
+#define MPA_MAX_PROGRAMS 4096
 #define MPA_NAME_MAX 49 /* longest section or key name inih keeps */
 
 enum mpa_tristate { MPA_UNSET = -1, MPA_NO = 0, MPA_YES = 1 };

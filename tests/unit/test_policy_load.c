@@ -409,7 +409,7 @@ static void test_diagnostics_capped(void **state)
 
 static void on_alarm(int sig)
 {
-	static const char msg[] = "loading 20,000 sections: alarm fired\n";
+	static const char msg[] = "loading 3,000 sections: alarm fired\n";
 
 	(void)sig;
 	if (write(2, msg, sizeof(msg) - 1) < 0)
@@ -430,7 +430,7 @@ static void test_many_program_sections(void **state)
 					     "broken.ini" };
 	static const char tail[] = "[program last]\nsubflows = 7\n"
 				   "interfaces = eth7\n";
-	static const char over[] = "[program p19999]\nsubflows = 1\n"
+	static const char over[] = "[program p2999]\nsubflows = 1\n"
 				   "[program p5]\nsubflows = 3\n"
 				   "[program new]\nsubflows = 4\n";
 	struct mpa_prog_id id = { .exe = "last" };
@@ -442,7 +442,7 @@ static void test_many_program_sections(void **state)
 	int i;
 
 	(void)state;
-	text = gen_text("[program p", 20000, &len);
+	text = gen_text("[program p", 3000, &len);
 	text = realloc(text, len + sizeof(tail));
 	assert_non_null(text);
 	memcpy(text + len, tail, sizeof(tail));
@@ -469,30 +469,62 @@ static void test_many_program_sections(void **state)
 	assert_non_null(p);
 	assert_int_equal(p->nerrors, 1);
 	assert_int_equal(p->nfiles, 2);
-	assert_int_equal(p->nprograms, 20002);
-	for (i = 0; i < 20000; i++) {
+	assert_int_equal(p->nprograms, 3002);
+	for (i = 0; i < 3000; i++) {
 		snprintf(want, sizeof(want), "p%d", i);
 		assert_string_equal(p->programs[i].program, want);
 	}
-	assert_string_equal(p->programs[20000].program, "last");
-	assert_string_equal(p->programs[20001].program, "new");
+	assert_string_equal(p->programs[3000].program, "last");
+	assert_string_equal(p->programs[3001].program, "new");
 	r = mpa_policy_program(p, &id);
-	assert_ptr_equal(r, &p->programs[20000]);
+	assert_ptr_equal(r, &p->programs[3000]);
 	assert_int_equal(r->subflows, 7);
 	assert_int_equal(r->ifaces.n, 1);
 	assert_string_equal(r->ifaces.v[0].pat, "eth7");
-	assert_string_equal(r->origin, "big.ini:20001");
+	assert_string_equal(r->origin, "big.ini:3001");
 	/* The second file changed its sections in place. */
-	assert_int_equal(p->programs[19999].subflows, 1);
-	assert_string_equal(p->programs[19999].origin, "over.ini:1");
+	assert_int_equal(p->programs[2999].subflows, 1);
+	assert_string_equal(p->programs[2999].origin, "over.ini:1");
 	assert_int_equal(p->programs[5].subflows, 3);
-	assert_int_equal(p->programs[20001].subflows, 4);
+	assert_int_equal(p->programs[3001].subflows, 4);
 	/* The broken third file left nothing behind. */
 	assert_int_equal(p->programs[7].subflows, 2);
 	assert_string_equal(p->programs[7].origin, "big.ini:8");
 	assert_int_equal(p->def.subflows, 2);
 	assert_string_equal(p->def.origin, "built-in");
 	mpa_policy_free(p);
+}
+
+/*
+ * Each rule is a few KiB and every shimmed program loads the policy at
+ * start: past MPA_MAX_PROGRAMS [program] sections a file is refused.
+ */
+static void test_program_section_limit(void **state)
+{
+	static const char *const names[] = { "a.ini", "b.ini" };
+	const char *texts[2];
+	struct mpa_policy *p;
+	size_t lens[2];
+	char buf[512];
+	char *a, *b;
+
+	(void)state;
+	a = gen_text("[program a", MPA_MAX_PROGRAMS - 1, &lens[0]);
+	b = gen_text("[program b", 2, &lens[1]);
+	texts[0] = a;
+	texts[1] = b;
+	p = mpa_policy_load_buffers(names, texts, lens, 2);
+	assert_non_null(p);
+	/* The first file fits; the second would make one too many. */
+	assert_int_equal(p->nfiles, 1);
+	assert_int_equal(p->nprograms, MPA_MAX_PROGRAMS - 1);
+	assert_int_equal(p->nerrors, 1);
+	assert_string_equal(mpa_diag_format(&p->diags[0], buf, sizeof(buf)),
+			    "b.ini:2: error: more than 4096 [program] "
+			    "sections in all files");
+	mpa_policy_free(p);
+	free(a);
+	free(b);
 }
 
 /*
@@ -556,6 +588,7 @@ int main(void)
 		cmocka_unit_test(test_conf_example_is_clean),
 		cmocka_unit_test(test_diagnostics_capped),
 		cmocka_unit_test(test_many_program_sections),
+		cmocka_unit_test(test_program_section_limit),
 		cmocka_unit_test(test_failed_layer_is_undone),
 	};
 
