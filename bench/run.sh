@@ -227,6 +227,30 @@ for v in "MPTCP, no preload|MPA_RATE_NATIVE=1" \
 		"$r"
 done
 
+# A busy program: 200 concurrent connections, each 50 PING/PONG exchanges
+# with mpa-testsrv; the wall time of the whole burst, plain MPTCP (the
+# tester asks for IPPROTO_MPTCP itself) against the shim. (This comparison
+# used to be a pass/fail test; on a shared machine it is a figure.)
+echo "== 3b. busy program: 200 concurrent connections x 50 ping-pongs"
+burst_wall()
+{
+	local list=() v
+	for _ in $(seq "$RUNS"); do
+		v=$(cli env "$@" "$T/mpa-shimtest" burst 10.9.0.1 7001 200 50 0 \
+			2>&1 | sed -n 's/.*ok=200 .*wall_ms=\([0-9]*\).*/\1/p')
+		[ -n "$v" ] && list+=("$v")
+	done
+	stats "${list[@]}"
+}
+bn=$(burst_wall MPA_BURST_NATIVE=1)
+bs=$(burst_wall LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini")
+printf '   %-28s %s ms\n' "plain MPTCP" "$(fmt "$bn")"
+printf '   %-28s %s ms, x%.2f of plain MPTCP\n' "shim, subflows in policy" \
+	"$(fmt "$bs")" "$(awk -v a="${bs%% *}" -v b="${bn%% *}" \
+	'BEGIN { print (b > 0 ? a / b : 0) }')"
+record burst.mptcp_wall_ms "$bn"
+record burst.shim_wall_ms "$bs"
+
 # ---- 4. policy match --------------------------------------------------------
 echo "== 4. policy match cost"
 "$B/bench/policy_match" | sed 's/^/   /' | tee "$tmp/match.txt"
