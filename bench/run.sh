@@ -25,7 +25,9 @@ res=$out/results.txt
 tmp=$(mktemp -d)
 TOPO_NO_TRAP=1
 trap 'topo_cleanup; rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
 
 [ "$(id -u)" = 0 ] || { echo "make bench needs root"; exit 1; }
 MPTCPIZE=$(command -v mptcpize || true)
@@ -48,9 +50,9 @@ fmt() { set -- $1; echo "$1 ($2..$3)"; }
 # against its TCP small-queues budget and throttle it.)
 lab()
 {
-	topo_cleanup
-	TOPO_CLI="mpa-bc-$$-$RANDOM"
-	TOPO_SRV="mpa-bs-$$-$RANDOM"
+	topo_reset
+	TOPO_CLI="mpa-bc-$TOPO_TAG-$RANDOM"
+	TOPO_SRV="mpa-bs-$TOPO_TAG-$RANDOM"
 	topo_up "$1" && topo_multihome metrics || return 1
 	topo_shape c1 "$2" && topo_shape c2 "$3" || return 1
 	ip netns exec "$TOPO_CLI" iptables -A INPUT -i c+ -j NFQUEUE \

@@ -15,11 +15,14 @@ tmp=$(mktemp -d)
 TOPO_OK=0
 cleanup()
 {
+	trap '' INT TERM HUP
 	[ "$TOPO_OK" = 1 ] && topo_cleanup
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
 
 # expect NAME STATUS PATTERN CMD...: CMD exits STATUS, output matches.
 expect()

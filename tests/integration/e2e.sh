@@ -21,8 +21,9 @@ BIG_MB=${MPA_E2E_MB:-100}
 tmp=$(mktemp -d)
 TOPO_NO_TRAP=1
 trap 'topo_cleanup; rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
-
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
 
 head -c $((BIG_MB * 1024 * 1024)) /dev/urandom >"$tmp/big"
 head -c $((20 * 1024 * 1024)) /dev/urandom >"$tmp/small"
@@ -32,9 +33,9 @@ small_sum=$(sha256sum <"$tmp/small")
 # lab MODE: a fresh lab; MODE is metrics, rules or plain (no route via c2).
 lab()
 {
-	topo_cleanup
-	TOPO_CLI="mpa-c-$$-$RANDOM"
-	TOPO_SRV="mpa-s-$$-$RANDOM"
+	topo_reset
+	TOPO_CLI="mpa-c-$TOPO_TAG-$RANDOM"
+	TOPO_SRV="mpa-s-$TOPO_TAG-$RANDOM"
 	topo_up userspace || return 1
 	if [ "$1" != plain ]; then
 		topo_multihome "$1" || return 1

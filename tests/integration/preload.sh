@@ -22,14 +22,15 @@ TOPO_OK=0
 cleanup()
 {
 	local p
+	trap '' INT TERM HUP
 	for p in $PIDS; do kill "$p" 2>/dev/null; done
 	[ "$TOPO_OK" = 1 ] && topo_cleanup
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
 
 # A policy that converts everything and wants subflows from the lab's c2.
 cat >"$tmp/policy.ini" <<EOF
@@ -41,13 +42,40 @@ printf '[default\ninterfaces = ,,\n\x00garbage\n' >"$tmp/garbage.ini"
 shim_env=(env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini")
 
 # ---- loopback: a test server any user can run ----------------------------
-port=$((20000 + $$ % 20000))
-"$T/mpa-testsrv" "$port" &
-PIDS="$PIDS $!"
-for i in $(seq 50); do
-	ss -Hltn "sport = :$port" | grep -q . && break
-	sleep 0.1
-done
+# serve CMD...: run CMD with its word PORT replaced by a random port below
+# the ephemeral range, and wait until that very process listens there (not
+# another program, such as a run of these tests next to us); when the port
+# is taken the server exits, and another one is tried. Sets $served.
+serve()
+{
+	local p pid a i args lo
+
+	read -r lo _ </proc/sys/net/ipv4/ip_local_port_range
+	[ "$lo" -gt 11024 ] || lo=61024
+	for _ in 1 2 3 4 5; do
+		p=$((10000 + RANDOM % (lo - 10000)))
+		args=()
+		for a in "$@"; do
+			[ "$a" = PORT ] && a=$p
+			args+=("$a")
+		done
+		"${args[@]}" >/dev/null &
+		pid=$!
+		PIDS="$PIDS $pid"
+		for i in $(seq 50); do
+			if ss -Hltnp "sport = :$p" | grep -q "pid=$pid,"; then
+				served=$p
+				return 0
+			fi
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill "$pid" 2>/dev/null
+	done
+	return 1
+}
+serve "$T/mpa-testsrv" PORT || { fail "loopback test server"; exit 1; }
+port=$served
 L=(127.0.0.1 "$port")
 
 # 1. Exported surface: exactly the hooks.
@@ -75,13 +103,8 @@ check "no hook re-entry (debug build, threads and forks)" \
 
 # 5. A broken policy leaves curl byte-identical.
 head -c 200000 /dev/urandom >"$tmp/page"
-hport=$((port + 1))
-"$T/mpa-httpd" "$hport" "$tmp/page" >/dev/null &
-PIDS="$PIDS $!"
-for i in $(seq 50); do
-	ss -Hltn "sport = :$hport" | grep -q . && break
-	sleep 0.1
-done
+serve "$T/mpa-httpd" PORT "$tmp/page" || { fail "loopback web server"; exit 1; }
+hport=$served
 url=http://127.0.0.1:$hport/page
 if command -v curl >/dev/null; then
 	curl -s "$url" >"$tmp/plain.out"
