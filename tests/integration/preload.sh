@@ -10,12 +10,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 . "$top/tests/lib/require.sh"
 . "$top/tests/lib/tap.sh"
+. "$top/tests/lib/nobody.sh"
 
 SHIM=$top/build/libmptcp_auto.so
 SHIM_DEBUG=$top/build/debug/libmptcp_auto.so
 T=$top/build/tests
 ST=$T/mpa-shimtest
 tmp=$(mktemp -d)
+nd=""
 PIDS=""
 TOPO_OK=0
 
@@ -25,7 +27,7 @@ cleanup()
 	trap '' INT TERM HUP
 	for p in $PIDS; do kill "$p" 2>/dev/null; done
 	[ "$TOPO_OK" = 1 ] && topo_cleanup
-	rm -rf "$tmp"
+	rm -rf "$tmp" ${nd:+"$nd"}
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -293,11 +295,16 @@ check "non-blocking connect to a blackhole: EINPROGRESS within 5 ms" \
 	in_cli env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini" \
 	"$ST" nonblock 10.0.2.99 7001
 
-# 12. Without CAP_NET_ADMIN: works, says why once, opens nothing.
+# 12. Without CAP_NET_ADMIN: works, says why once, opens nothing. User
+# nobody runs copies of the tester, the shim and the policy it can reach.
+nd=$(nobody_copy "$ST" "$SHIM" "$tmp/policy.ini") || {
+	fail "copies for user nobody"
+	exit 1
+}
 out=$(in_cli setpriv --reuid 65534 --regid 65534 --clear-groups \
-	--inh-caps=-all --bounding-set=-all env LD_PRELOAD="$SHIM" \
-	MPTCP_AUTO_POLICY="$tmp/policy.ini" MPTCP_AUTO_LOG=info \
-	"$ST" connect "${N[@]}" 5 2>&1)
+	--inh-caps=-all --bounding-set=-all env \
+	LD_PRELOAD="$nd/libmptcp_auto.so" MPTCP_AUTO_POLICY="$nd/policy.ini" \
+	MPTCP_AUTO_LOG=info "$nd/mpa-shimtest" connect "${N[@]}" 5 2>&1)
 rc=$?
 if [ $rc -eq 0 ] && [ "$(grep -c 'no CAP_NET_ADMIN' <<<"$out")" = 1 ]; then
 	pass "no CAP_NET_ADMIN: connections work, one log line says why"
