@@ -3,8 +3,13 @@
 # `make demo`: a two-path lab in network namespaces, an MPTCP web server,
 # and Debian's curl downloading the same file three ways: plain; under
 # `mptcp-auto run` with examples/demo-policy.ini; and the same with path 1
-# cut halfway through. Prints a table; removes the lab on exit or Ctrl-C.
+# cut halfway through. Prints a table; removes the lab on exit, Ctrl-C,
+# TERM or HUP, whenever it comes.
 #   DEMO_MB    file size (default 60)      DEMO_RATE  per path (30mbit)
+#   MPA_NS_TAG a word put into the lab's namespace names
+#              (mpa-c-TAG-PID-N, mpa-s-TAG-PID-N), for a script that runs
+#              the demo and checks afterwards that they are gone
+# Its files go to a directory made with mktemp -d (under TMPDIR if set).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/lib/topo.sh"
@@ -18,10 +23,36 @@ POLICY=$top/examples/demo-policy.ini
 [ -e /proc/sys/net/mptcp/enabled ] || { echo "this kernel has no MPTCP"; exit 1; }
 command -v curl >/dev/null || { echo "curl is missing (make deps)"; exit 1; }
 
-tmp=$(mktemp -d)
+tmp=""
+interrupted=0
+
+# Runs once, on the way out: signals are ignored from its first line on,
+# so that a second one cannot cut it short. The lab's processes are
+# stopped by topo_cleanup; kill the shell's own background jobs too, for
+# one started just as the signal came, before it was in the lab.
+demo_cleanup()
+{
+	trap '' INT TERM HUP
+	topo_cleanup
+	kill $(jobs -pr) 2>/dev/null
+	[ -n "$tmp" ] && rm -rf "$tmp"
+	[ "$interrupted" = 1 ] && echo "interrupted: lab removed"
+}
+
+demo_signal()
+{
+	trap '' INT TERM HUP
+	interrupted=1
+	echo
+	exit "$1"
+}
+
 TOPO_NO_TRAP=1
-trap 'topo_cleanup; rm -rf "$tmp"' EXIT
-trap 'echo; echo "interrupted: lab removed"; exit 130' INT TERM
+trap demo_cleanup EXIT
+trap 'demo_signal 130' INT
+trap 'demo_signal 143' TERM
+trap 'demo_signal 129' HUP
+tmp=$(mktemp -d) || exit 1
 
 topo_up userspace && topo_multihome metrics &&
 	topo_shape c1 "$RATE" && topo_shape c2 "$RATE" || {

@@ -116,6 +116,9 @@ run_tap socket-options bash tests/integration/sockopts.sh
 run_tap end-to-end bash tests/integration/e2e.sh
 run_tap mptcp-auto-command bash tests/integration/cli.sh
 run_tap demo bash tests/integration/demo.sh
+# Last: two copies of the namespace suites at once, neither disturbing the
+# other (slow; it needs what the runs above built).
+run_tap parallel-runs bash tests/integration/parallel.sh
 
 if [ ${#failures[@]} -ne 0 ]; then
 	echo "failed suites: ${failures[*]}"

