@@ -3,8 +3,8 @@
 # Two runs of the namespace suites at the same time, each from its own copy
 # of this tree, as two developers or two CI jobs on one machine would run
 # them: neither may see or break the other. Each copy runs, one suite after
-# the other, core.sh 4, policy_ns.sh, preload.sh, e2e.sh, cli.sh and
-# demo.sh: every suite that builds namespaces or listens on the host's
+# the other, core.sh 4, policy_ns.sh, preload.sh, shim_isolation.sh,
+# sockopts.sh, e2e.sh, cli.sh and demo.sh: every suite that builds namespaces or listens on the host's
 # loopback, the demo and its interruptions included. They run at reduced
 # sizes (a 20 MB download, 1000 stress cycles, a 4 MB demo), and core.sh 6,
 # its valgrind run and example.sh are left out (the same lab code), to stay
@@ -18,7 +18,8 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-SUITES=("core.sh 4" "policy_ns.sh" "preload.sh" "e2e.sh" "cli.sh" "demo.sh")
+SUITES=("core.sh 4" "policy_ns.sh" "preload.sh" "shim_isolation.sh"
+	"sockopts.sh" "e2e.sh" "cli.sh" "demo.sh")
 
 # --copy DIR TAG: one copy's run, the suites one after the other (started
 # below in a session of its own). Writes DIR.status, "SUITE... EXIT" a line.

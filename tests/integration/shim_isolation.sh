@@ -10,6 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 . "$top/tests/lib/require.sh"
 . "$top/tests/lib/tap.sh"
+. "$top/tests/lib/serve.sh"
 
 SHIM=$top/build/libmptcp_auto.so
 T=$top/build/tests
@@ -23,12 +24,15 @@ TOPO_OK=0
 cleanup()
 {
 	local p
+	trap '' INT TERM HUP
 	for p in $PIDS; do kill "$p" 2>/dev/null; done
 	[ "$TOPO_OK" = 1 ] && topo_cleanup
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
 
 cat >"$tmp/policy.ini" <<EOF
 [default]
@@ -37,13 +41,8 @@ skip-local = no
 EOF
 
 # ---- loopback: any user ---------------------------------------------------
-port=$((20000 + ($$ + 7) % 20000))
-"$T/mpa-testsrv" "$port" &
-PIDS="$PIDS $!"
-for i in $(seq 50); do
-	ss -Hltn "sport = :$port" | grep -q . && break
-	sleep 0.1
-done
+serve "$T/mpa-testsrv" PORT || { fail "loopback test server"; exit 1; }
+port=$served
 
 # The start-up allocations live as long as the process: none is lost.
 if command -v valgrind >/dev/null; then

@@ -20,17 +20,21 @@ tmp=$(mktemp -d)
 ns=""
 cleanup()
 {
+	trap '' INT TERM HUP
 	[ -n "$ns" ] && ip netns del "$ns" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
 
 [ -e /proc/sys/net/mptcp/enabled ] ||
 	skip_or_fail "kernel without MPTCP (/proc/sys/net/mptcp missing)"
 in_ns=()
 if [ "$(id -u)" = 0 ]; then
-	ns=mpa-sockopt-$$-$RANDOM
+	# Tagged as tests/lib/topo.sh names its own (MPA_NS_TAG).
+	ns=mpa-sockopt-${MPA_NS_TAG:+$MPA_NS_TAG-}$$-$RANDOM
 	ip netns add "$ns" || die "cannot create namespace $ns"
 	ip netns exec "$ns" ip link set lo up
 	in_ns=(ip netns exec "$ns")

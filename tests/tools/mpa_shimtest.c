@@ -33,6 +33,8 @@
  *   rss HOST PORT           resident memory and threads, before and after
  *                           a connection (for the benchmarks)
  *   connect HOST PORT [N]   connect, read the greeting, N times
+ *   short HOST PORT N       N short connections one after the other:
+ *                           greeting, one PING/PONG, close
  *   proto HOST PORT         print the connected socket's protocol
  */
 #include <arpa/inet.h>
@@ -696,6 +698,23 @@ static int cmd_connect(int n)
 	return 0;
 }
 
+/* N short connections: greeting, one PING/PONG (fully established), close. */
+static int cmd_short(int n)
+{
+	char line[16];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		int fd = connect_greeted();
+
+		if (fd < 0 || io_write_all(fd, "PING\n", 5) ||
+		    io_read_line(fd, line, sizeof(line)) || strcmp(line, "PONG"))
+			return fail("short connection %d failed", i);
+		close(fd);
+	}
+	return 0;
+}
+
 static int cmd_state(void)
 {
 	char line[160];
@@ -764,6 +783,8 @@ int main(int argc, char **argv)
 		return cmd_fds(argv[0]);
 	if (!strcmp(cmd, "connect"))
 		return cmd_connect(argc > 4 ? atoi(argv[4]) : 1);
+	if (!strcmp(cmd, "short") && argc == 5)
+		return cmd_short(atoi(argv[4]));
 	if (!strcmp(cmd, "burst") && argc == 7)
 		return cmd_burst(atoi(argv[4]), atoi(argv[5]), atoi(argv[6]));
 	if (!strcmp(cmd, "proto"))
