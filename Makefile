@@ -15,17 +15,36 @@ WARN := -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
 	-Wshadow -Werror
 CFLAGS ?= -O2 -g
 BASE_CFLAGS := -std=gnu11 -fPIC -fvisibility=hidden $(WARN) -D_GNU_SOURCE
-# Old glibc symbol versions for the libraries (see the header).
-COMPAT := -include preload/mpa_glibc_compat.h
 LIBMNL_LIBS := -lmnl
 CMOCKA_LIBS := -lcmocka
-
-CORE_SRC := $(wildcard core/*.c)
-CORE_HDR := $(wildcard core/*.h)
-POLICY_SRC := $(wildcard policy/*.c)
-POLICY_HDR := $(wildcard policy/*.h)
 # inih is linked statically (Debian's libinih-dev ships libinih.a).
 INIH_LIBS := -l:libinih.a
+
+# Rooms, lowest first; each sees its own headers and those of the rooms
+# below it, never above (tests/layering.sh checks the includes):
+#   common <- core <- policy <- engine <- preload, cli
+# (policy depends on common only.)
+INC_common := -Icommon
+INC_core := -Icommon -Icore
+INC_policy := -Icommon -Ipolicy
+INC_engine := -Icommon -Icore -Ipolicy -Iengine
+INC_preload := -Icommon -Icore -Ipolicy -Iengine -Ipreload
+INC_cli := -Icommon -Icore -Ipolicy -Iengine -Icli
+INC_all := -Icommon -Icore -Ipolicy -Iengine -Ipreload -Icli
+
+COMMON_SRC := $(wildcard common/*.c)
+CORE_SRC := $(wildcard core/*.c)
+POLICY_SRC := $(wildcard policy/*.c)
+ENGINE_SRC := $(wildcard engine/*.c)
+PRELOAD_SRC := $(wildcard preload/*.c)
+ALL_HDR := $(wildcard common/*.h core/*.h policy/*.h engine/*.h preload/*.h)
+
+COMMON_OBJ := $(patsubst %.c,$(B)/%.o,$(COMMON_SRC))
+CORE_OBJ := $(patsubst %.c,$(B)/%.o,$(CORE_SRC))
+POLICY_OBJ := $(patsubst %.c,$(B)/%.o,$(POLICY_SRC))
+ENGINE_OBJ := $(patsubst %.c,$(B)/%.o,$(ENGINE_SRC))
+PRELOAD_OBJ := $(patsubst %.c,$(B)/%.o,$(PRELOAD_SRC))
+SAN_OBJ = $(patsubst %.c,$(B)/asan/%.o,$(1))
 
 # Debian packages the build, the tests and the demo need.
 DEB_PKGS := gcc make pkg-config libmnl-dev libcmocka-dev libinih-dev \
@@ -33,9 +52,9 @@ DEB_PKGS := gcc make pkg-config libmnl-dev libcmocka-dev libinih-dev \
 
 .SECONDARY:
 
-.PHONY: all deps lib policy shim shim-debug tsan cli fuzz fuzz-check bench check test-unit demo install clean sanitize
+.PHONY: all deps lib policy engine shim shim-debug tsan cli fuzz fuzz-check bench check test-unit demo install clean sanitize
 
-all: lib policy shim shim-debug tsan cli examples tools
+all: lib policy engine shim shim-debug tsan cli examples tools
 
 # Installs missing Debian packages when run as root; explains otherwise.
 deps:
@@ -54,22 +73,44 @@ deps:
 		fi; \
 	fi
 
-# ---- core: libmptcplib (shared + static) -------------------------------
-CORE_OBJ := $(patsubst core/%.c,$(B)/core/%.o,$(CORE_SRC))
-CORE_ASAN_OBJ := $(patsubst core/%.c,$(B)/asan/core/%.o,$(CORE_SRC))
+# ---- objects, one rule per room (plain and sanitizer builds) -------------
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
 
+$(B)/common/%.o: common/%.c $(ALL_HDR) | $(B)/common
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(INC_common) -c -o $@ $<
+$(B)/core/%.o: core/%.c $(ALL_HDR) | $(B)/core
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(INC_core) -c -o $@ $<
+$(B)/policy/%.o: policy/%.c $(ALL_HDR) | $(B)/policy
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(INC_policy) -c -o $@ $<
+$(B)/engine/%.o: engine/%.c $(ALL_HDR) | $(B)/engine
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(INC_engine) -c -o $@ $<
+$(B)/preload/%.o: preload/%.c $(ALL_HDR) | $(B)/preload
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(INC_preload) -c -o $@ $<
+
+$(B)/asan/common/%.o: common/%.c $(ALL_HDR) | $(B)/asan/common
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) $(INC_common) -c -o $@ $<
+$(B)/asan/core/%.o: core/%.c $(ALL_HDR) | $(B)/asan/core
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) $(INC_core) -c -o $@ $<
+$(B)/asan/policy/%.o: policy/%.c $(ALL_HDR) | $(B)/asan/policy
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) $(INC_policy) -c -o $@ $<
+$(B)/asan/engine/%.o: engine/%.c $(ALL_HDR) | $(B)/asan/engine
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) $(INC_engine) -c -o $@ $<
+$(B)/asan/preload/%.o: preload/%.c $(ALL_HDR) | $(B)/asan/preload
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) $(INC_preload) -c -o $@ $<
+$(B)/asan/cli/%.o: cli/%.c $(ALL_HDR) $(wildcard cli/*.h) | $(B)/asan/cli
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) $(INC_cli) -c -o $@ $<
+
+# ---- core: libmptcplib (shared + static), common/ inside -----------------
 lib: $(B)/$(SONAME) $(B)/libmptcplib.a $(B)/mptcplib.pc
 
-$(B)/core/%.o: core/%.c $(CORE_HDR) preload/mpa_glibc_compat.h | $(B)/core
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(COMPAT) -Icore -c -o $@ $<
-
-$(B)/$(SONAME): $(CORE_OBJ) core/mptcplib.map
+$(B)/$(SONAME): $(CORE_OBJ) $(COMMON_OBJ) core/mptcplib.map
 	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,-z,defs -Wl,-z,now \
 		-Wl,--version-script=core/mptcplib.map -o $@ $(CORE_OBJ) \
-		$(LIBMNL_LIBS) -lpthread
+		$(COMMON_OBJ) $(LIBMNL_LIBS) -lpthread
 	ln -sf $(SONAME) $(B)/libmptcplib.so
 
-$(B)/libmptcplib.a: $(CORE_OBJ)
+$(B)/libmptcplib.a: $(CORE_OBJ) $(COMMON_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 PC_SUBST := -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
@@ -79,67 +120,49 @@ PC_SUBST := -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 $(B)/mptcplib.pc: core/mptcplib.pc.in | $(B)
 	sed $(PC_SUBST) $< > $@
 
-# ---- policy: libmpa_policy.a (internal, linked into the shim and tools) --
-POLICY_OBJ := $(patsubst policy/%.c,$(B)/policy/%.o,$(POLICY_SRC))
-POLICY_ASAN_OBJ := $(patsubst policy/%.c,$(B)/asan/policy/%.o,$(POLICY_SRC))
-
+# ---- policy and engine: internal static libraries ------------------------
 policy: $(B)/libmpa_policy.a
-
-$(B)/policy/%.o: policy/%.c $(POLICY_HDR) preload/mpa_glibc_compat.h \
-		| $(B)/policy
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(COMPAT) -Ipolicy -Ipreload -Icore -c \
-		-o $@ $<
+engine: $(B)/libmpa_engine.a
 
 $(B)/libmpa_policy.a: $(POLICY_OBJ)
 	rm -f $@ && ar rcs $@ $^
-
-$(B)/asan/policy/%.o: policy/%.c $(POLICY_HDR) | $(B)/asan/policy
-	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -Ipolicy -Ipreload -Icore -c -o $@ $<
+$(B)/libmpa_engine.a: $(ENGINE_OBJ)
+	rm -f $@ && ar rcs $@ $^
 
 # ---- preload: libmptcp_auto.so (the shim) --------------------------------
-PRELOAD_SRC := $(wildcard preload/*.c)
-PRELOAD_HDR := $(wildcard preload/*.h)
-PRELOAD_OBJ := $(patsubst preload/%.c,$(B)/preload/%.o,$(PRELOAD_SRC))
 SHIM := $(B)/libmptcp_auto.so
+SHIM_OBJ := $(PRELOAD_OBJ) $(ENGINE_OBJ) $(POLICY_OBJ) $(CORE_OBJ) \
+	$(COMMON_OBJ)
+SHIM_SRC := $(PRELOAD_SRC) $(ENGINE_SRC) $(POLICY_SRC) $(CORE_SRC) \
+	$(COMMON_SRC)
 
 shim: $(SHIM)
 
-$(B)/preload/%.o: preload/%.c $(PRELOAD_HDR) $(POLICY_HDR) $(CORE_HDR) \
-		| $(B)/preload
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(COMPAT) -Ipreload -Ipolicy -Icore \
-		-c -o $@ $<
-
-# Everything but socket(), connect() and setsockopt() is hidden by the
-# version script, inih included (linked statically); bound at load time,
-# not in a hook.
-$(SHIM): $(PRELOAD_OBJ) $(POLICY_OBJ) $(CORE_OBJ) preload/libmptcp_auto.map
+# Everything but the hooks is hidden by the version script, inih included
+# (linked statically); bound at load time, not in a hook.
+$(SHIM): $(SHIM_OBJ) preload/libmptcp_auto.map
 	$(CC) -shared -Wl,-soname,libmptcp_auto.so -Wl,-z,now -Wl,-z,defs \
 		-Wl,--version-script=preload/libmptcp_auto.map -o $@ \
-		$(PRELOAD_OBJ) $(POLICY_OBJ) $(CORE_OBJ) $(LIBMNL_LIBS) \
-		$(INIH_LIBS) -lpthread -ldl
+		$(SHIM_OBJ) $(LIBMNL_LIBS) $(INIH_LIBS) -lpthread -ldl
 
 # Debug shim: aborts if a hook is ever re-entered (tests only).
 SHIM_DEBUG := $(B)/debug/libmptcp_auto.so
 shim-debug: $(SHIM_DEBUG)
-$(SHIM_DEBUG): $(PRELOAD_SRC) $(POLICY_OBJ) $(CORE_OBJ) $(PRELOAD_HDR) \
-		preload/libmptcp_auto.map | $(B)/debug
-	$(CC) $(BASE_CFLAGS) -O1 -g $(COMPAT) -DMPA_HOOK_DEPTH_CHECK -Ipreload \
-		-Ipolicy \
-		-Icore -shared -Wl,-z,now -Wl,-z,defs \
+$(SHIM_DEBUG): $(PRELOAD_SRC) $(ENGINE_OBJ) $(POLICY_OBJ) $(CORE_OBJ) \
+		$(COMMON_OBJ) $(ALL_HDR) preload/libmptcp_auto.map | $(B)/debug
+	$(CC) $(BASE_CFLAGS) -O1 -g -DMPA_HOOK_DEPTH_CHECK $(INC_preload) \
+		-shared -Wl,-z,now -Wl,-z,defs \
 		-Wl,--version-script=preload/libmptcp_auto.map -o $@ \
-		$(PRELOAD_SRC) $(POLICY_OBJ) $(CORE_OBJ) $(LIBMNL_LIBS) \
-		$(INIH_LIBS) -lpthread -ldl
+		$(PRELOAD_SRC) $(ENGINE_OBJ) $(POLICY_OBJ) $(CORE_OBJ) \
+		$(COMMON_OBJ) $(LIBMNL_LIBS) $(INIH_LIBS) -lpthread -ldl
 
 # ThreadSanitizer builds of the shim and its tester (thread stress test).
 TSAN_DIR := $(B)/tests/tsan
 tsan: $(TSAN_DIR)/libmptcp_auto.so $(TSAN_DIR)/mpa-shimtest
-$(TSAN_DIR)/libmptcp_auto.so: $(PRELOAD_SRC) $(POLICY_SRC) $(CORE_SRC) \
-		$(PRELOAD_HDR) $(POLICY_HDR) $(CORE_HDR) | $(TSAN_DIR)
-	$(CC) $(BASE_CFLAGS) -O1 -g -fsanitize=thread $(COMPAT) -Ipreload \
-		-Ipolicy -Icore -shared -Wl,-z,now \
-		-Wl,--version-script=preload/libmptcp_auto.map -o $@ \
-		$(PRELOAD_SRC) $(POLICY_SRC) $(CORE_SRC) $(LIBMNL_LIBS) \
-		$(INIH_LIBS) -lpthread -ldl
+$(TSAN_DIR)/libmptcp_auto.so: $(SHIM_SRC) $(ALL_HDR) | $(TSAN_DIR)
+	$(CC) $(BASE_CFLAGS) -O1 -g -fsanitize=thread $(INC_preload) -shared \
+		-Wl,-z,now -Wl,--version-script=preload/libmptcp_auto.map \
+		-o $@ $(SHIM_SRC) $(LIBMNL_LIBS) $(INIH_LIBS) -lpthread -ldl
 $(TSAN_DIR)/mpa-shimtest: tests/tools/mpa_shimtest.c tests/lib/io.h \
 		| $(TSAN_DIR)
 	$(CC) $(BASE_CFLAGS) -O1 -g -fsanitize=thread -Itests/lib -o $@ $< \
@@ -162,18 +185,11 @@ $(B)/config.stamp: FORCE | $(B)
 FORCE:
 
 cli: $(CLI)
-$(CLI): $(CLI_SRC) $(CLI_HDR) $(B)/libmpa_policy.a $(B)/libmptcplib.a \
-		$(B)/config.stamp | $(B)
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Icli -Ipolicy -Ipreload -Icore \
+CLI_LIBS := $(B)/libmpa_engine.a $(B)/libmpa_policy.a $(B)/libmptcplib.a
+$(CLI): $(CLI_SRC) $(CLI_HDR) $(ALL_HDR) $(CLI_LIBS) $(B)/config.stamp | $(B)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(INC_cli) \
 		-DMPA_SHIM_INSTALLED='"$(SHIM_LD_PATH)"' -o $@ $(CLI_SRC) \
-		$(B)/libmpa_policy.a $(B)/libmptcplib.a $(LIBMNL_LIBS) \
-		$(INIH_LIBS) -lpthread
-
-# ---- sanitizer build (unit tests) ----------------------------------------
-SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
-	-fno-sanitize-recover=all
-$(B)/asan/core/%.o: core/%.c $(CORE_HDR) | $(B)/asan/core
-	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -Icore -c -o $@ $<
+		$(CLI_LIBS) $(LIBMNL_LIBS) $(INIH_LIBS) -lpthread
 
 # ---- examples and test tools ---------------------------------------------
 EXAMPLES := $(B)/examples/readme_example
@@ -231,10 +247,10 @@ $(B)/tests/test_core_integration: tests/integration/test_core.c \
 		-o $@ $< \
 		$(B)/libmptcplib.a $(LIBMNL_LIBS) $(CMOCKA_LIBS) -lpthread
 
-$(B)/tests/test_policy_ns: tests/integration/test_policy_ns.c \
-		$(B)/libmpa_policy.a | $(B)/tests
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Ipolicy -Ipreload -o $@ $< \
-		$(B)/libmpa_policy.a $(INIH_LIBS) $(CMOCKA_LIBS)
+$(B)/tests/test_policy_ns: tests/integration/test_policy_ns.c $(CLI_LIBS) \
+		| $(B)/tests
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(INC_engine) -o $@ $< $(CLI_LIBS) \
+		$(LIBMNL_LIBS) $(INIH_LIBS) $(CMOCKA_LIBS) -lpthread
 
 # ---- unit tests: cmocka, under ASan + UBSan --------------------------------
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -245,19 +261,15 @@ PRELOAD_UNIT_ASAN_OBJ := $(B)/asan/preload/mpa_config.o \
 	$(B)/asan/preload/mpa_seccomp.o \
 	$(B)/asan/preload/mpa_sockopt.o \
 	$(B)/asan/cli/cli_util.o
-$(B)/asan/cli/%.o: cli/%.c $(CLI_HDR) | $(B)/asan/cli
-	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -Icli -c -o $@ $<
-$(B)/asan/preload/%.o: preload/%.c $(PRELOAD_HDR) $(POLICY_HDR) \
-		| $(B)/asan/preload
-	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -Ipreload -Ipolicy -Icore -c \
-		-o $@ $<
+UNIT_ASAN_OBJ := $(call SAN_OBJ,$(COMMON_SRC) $(CORE_SRC) $(POLICY_SRC) \
+	$(ENGINE_SRC)) $(PRELOAD_UNIT_ASAN_OBJ)
 
-$(B)/asan/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(CORE_ASAN_OBJ) \
-		$(POLICY_ASAN_OBJ) $(PRELOAD_UNIT_ASAN_OBJ) | $(B)/asan/tests
-	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -Icore -Ipolicy -Ipreload -Icli \
+$(B)/asan/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(UNIT_ASAN_OBJ) \
+		| $(B)/asan/tests
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) $(INC_all) \
 		-DFIXTURES='"$(CURDIR)/tests/fixtures"' -o $@ $< \
-		$(CORE_ASAN_OBJ) $(POLICY_ASAN_OBJ) $(PRELOAD_UNIT_ASAN_OBJ) \
-		$(LIBMNL_LIBS) $(INIH_LIBS) $(CMOCKA_LIBS) -lpthread
+		$(UNIT_ASAN_OBJ) $(LIBMNL_LIBS) $(INIH_LIBS) $(CMOCKA_LIBS) \
+		-lpthread
 
 # ---- fuzzing (libFuzzer, clang) ------------------------------------------
 FUZZ_SECONDS ?= 300
@@ -269,9 +281,9 @@ FUZZ_BIN := $(B)/fuzz/fuzz_policy
 FUZZ_SRC := $(addprefix policy/,mpa_parse.c mpa_load.c mpa_match.c \
 	mpa_policy.c)
 
-$(FUZZ_BIN): tests/fuzz/fuzz_policy.c $(FUZZ_SRC) $(POLICY_HDR) | $(B)/fuzz
+$(FUZZ_BIN): tests/fuzz/fuzz_policy.c $(FUZZ_SRC) $(ALL_HDR) | $(B)/fuzz
 	clang -std=gnu11 -g -O1 -D_GNU_SOURCE $(WARN) \
-		-fsanitize=fuzzer,address,undefined -Ipolicy -Ipreload -o $@ \
+		-fsanitize=fuzzer,address,undefined $(INC_policy) -o $@ \
 		tests/fuzz/fuzz_policy.c $(FUZZ_SRC) $(INIH_LIBS)
 
 # What `make check` runs: every seed once, then a short seeded run.
@@ -288,7 +300,7 @@ fuzz: $(FUZZ_BIN)
 
 # ---- benchmarks: figures, never pass/fail ---------------------------------
 $(B)/bench/policy_match: bench/policy_match.c $(B)/libmpa_policy.a | $(B)/bench
-	$(CC) $(BASE_CFLAGS) -O2 -Ipolicy -Ipreload -o $@ $< $(B)/libmpa_policy.a \
+	$(CC) $(BASE_CFLAGS) -O2 $(INC_policy) -o $@ $< $(B)/libmpa_policy.a \
 		$(INIH_LIBS)
 
 $(B)/bench/mpa-delayq: bench/mpa_delayq.c | $(B)/bench
@@ -343,7 +355,9 @@ install: lib shim cli
 		install -m 0644 conf/policy.ini \
 			$(DESTDIR)$(SYSCONFDIR)/mptcp-auto/policy.ini
 
-$(B) $(B)/core $(B)/policy $(B)/preload $(B)/debug $(B)/asan/core $(B)/asan/policy $(B)/asan/preload $(B)/asan/cli \
+$(B) $(B)/common $(B)/core $(B)/policy $(B)/engine $(B)/preload $(B)/debug \
+		$(B)/asan/common $(B)/asan/core $(B)/asan/policy $(B)/asan/engine \
+		$(B)/asan/preload $(B)/asan/cli \
 		$(B)/asan/tests \
 		$(B)/examples $(B)/tests $(B)/fuzz $(B)/bench $(TSAN_DIR):
 	mkdir -p $@

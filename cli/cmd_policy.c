@@ -8,8 +8,8 @@
 
 #include "mpa_cli.h"
 #include "mpa_policy.h"
-#include "mpa_resolve.h"
-#include "mpa_route.h"
+#include "eng_resolve.h"
+#include "eng_route.h"
 
 static const char check_help[] =
 	"usage: mptcp-auto check [--json] [FILE...]\n"

@@ -19,6 +19,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cmn_nl.h"
 #include "mpa_cli.h"
 #include "mptcplib.h"
 
@@ -184,9 +185,6 @@ static int dump(struct mnl_socket *nl, int family, unsigned int proto,
 	char buf[16384] = { 0 };
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct inet_diag_req_v2 *req;
-	unsigned int portid = mnl_socket_get_portid(nl);
-	ssize_t n;
-	int ret;
 
 	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
@@ -199,15 +197,7 @@ static int dump(struct mnl_socket *nl, int family, unsigned int proto,
 	/* Protocol numbers past 255 (MPTCP is 262) go in an attribute. */
 	if (proto > 255)
 		mnl_attr_put_u32(nlh, INET_DIAG_REQ_PROTOCOL, proto);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	do {
-		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (n < 0)
-			return -errno;
-		ret = mnl_cb_run(buf, (size_t)n, 1, portid, cb, data);
-	} while (ret > MNL_CB_STOP);
-	return ret < 0 ? -errno : 0;
+	return cmn_nl_talk(nl, nlh, buf, sizeof(buf), cb, data);
 }
 
 /* Owning processes: which /proc/PID/fd/N is socket:[inode]. */
@@ -265,18 +255,15 @@ static void find_owners(struct snapshot *sn)
 static int snapshot_take(struct snapshot *sn)
 {
 	struct mnl_socket *nl;
-	long fd;
-	int err = 0;
+	int err;
 
 	sn->conns = calloc(MAX_CONNS, sizeof(*sn->conns));
 	sn->subs = calloc(MAX_SUBS, sizeof(*sn->subs));
 	if (!sn->conns || !sn->subs)
 		return -ENOMEM;
-	fd = syscall(SYS_socket, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
-		     NETLINK_SOCK_DIAG);
-	nl = fd < 0 ? NULL : mnl_socket_fdopen((int)fd);
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
-		return -errno;
+	err = cmn_nl_open(NETLINK_SOCK_DIAG, &nl);
+	if (err)
+		return err;
 	err = dump(nl, AF_INET, IPPROTO_MPTCP, conn_cb, sn);
 	if (!err)
 		err = dump(nl, AF_INET6, IPPROTO_MPTCP, conn_cb, sn);

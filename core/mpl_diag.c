@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <netinet/tcp.h>
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
@@ -9,7 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mpl_addr.h"
+#include "cmn_nl.h"
+#include "cmn_addr.h"
 #include "mpl_diag.h"
 #include "mpl_nl.h"
 #include "mpl_uapi.h"
@@ -73,7 +75,7 @@ static void diag_sa(struct sockaddr_storage *ss, int family, const __be32 *a,
 		in6->sin6_family = AF_INET6;
 		memcpy(&in6->sin6_addr, a, 16);
 		in6->sin6_port = port;
-		mpl_sa_unmap(ss);
+		cmn_sa_unmap(ss);
 	}
 }
 
@@ -89,8 +91,8 @@ static int diag_msg_cb(const struct nlmsghdr *nlh, void *data)
 		msg->id.idiag_sport);
 	diag_sa(&dst, msg->idiag_family, msg->id.idiag_dst,
 		msg->id.idiag_dport);
-	if (!mpl_sa_equal((struct sockaddr *)&src, m->local) ||
-	    !mpl_sa_equal((struct sockaddr *)&dst, m->remote))
+	if (!cmn_sa_equal((struct sockaddr *)&src, m->local) ||
+	    !cmn_sa_equal((struct sockaddr *)&dst, m->remote))
 		return MNL_CB_OK;
 	memset(m->out, 0, sizeof(*m->out));
 	m->out->local_id = -1;
@@ -111,8 +113,8 @@ static void diag_put_id(struct inet_diag_sockid *id, int family,
 	__be32 *addrs[2] = { id->idiag_src, id->idiag_dst };
 	int i;
 
-	id->idiag_sport = htons(mpl_sa_port(local));
-	id->idiag_dport = htons(mpl_sa_port(remote));
+	id->idiag_sport = htons(cmn_sa_port(local));
+	id->idiag_dport = htons(cmn_sa_port(remote));
 	id->idiag_cookie[0] = INET_DIAG_NOCOOKIE;
 	id->idiag_cookie[1] = INET_DIAG_NOCOOKIE;
 	for (i = 0; i < 2; i++) {
@@ -143,31 +145,21 @@ static int diag_query(struct mnl_socket *nl, int family, bool exact,
 	char buf[MPL_NL_BUFSIZE] = { 0 }; /* zeroed: attribute padding */
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct inet_diag_req_v2 *req;
-	unsigned int seq = 1, portid = mnl_socket_get_portid(nl);
-	ssize_t n;
 	int ret;
 
 	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
 	nlh->nlmsg_flags = NLM_F_REQUEST | (exact ? 0 : NLM_F_DUMP);
-	nlh->nlmsg_seq = seq;
+	nlh->nlmsg_seq = 1;
 	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
 	req->sdiag_family = (uint8_t)family;
 	req->sdiag_protocol = IPPROTO_TCP;
-	req->idiag_states = ~0u & ~(1u << 10) & ~(1u << 6); /* !LISTEN, !TW */
+	req->idiag_states = ~((1u << TCP_LISTEN) | (1u << TCP_TIME_WAIT));
 	req->idiag_ext = 1 << (INET_DIAG_INFO - 1);
 	if (exact)
 		diag_put_id(&req->id, family, m->local, m->remote);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	do {
-		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (n < 0)
-			return -errno;
-		ret = mnl_cb_run(buf, (size_t)n, seq, portid, diag_msg_cb, m);
-	} while (!exact && ret > MNL_CB_STOP);
-	if (ret < 0)
-		return errno == ENOENT ? 0 : -errno;
-	return 0;
+	ret = cmn_nl_talk(nl, nlh, buf, sizeof(buf), diag_msg_cb, m);
+	/* An exact lookup of a socket that is not there. */
+	return ret == -ENOENT ? 0 : ret;
 }
 
 int mpl_diag_subflow(const struct sockaddr *local,
@@ -178,25 +170,14 @@ int mpl_diag_subflow(const struct sockaddr *local,
 	int families[2] = { local->sa_family, AF_INET6 };
 	int nfam = local->sa_family == AF_INET ? 2 : 1;
 	struct mnl_socket *nl;
-	int fd, err = 0, i, exact;
+	int err, i, exact;
 
-	fd = mpl_nl_socket(NETLINK_SOCK_DIAG);
-	if (fd < 0)
-		return fd;
-	nl = mnl_socket_fdopen(fd);
-	if (!nl) {
-		err = -errno;
-		close(fd);
+	err = cmn_nl_open(NETLINK_SOCK_DIAG, &nl);
+	if (err)
 		return err;
-	}
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		err = -errno;
-		goto out;
-	}
 	for (exact = 1; exact >= 0 && !m.found; exact--)
 		for (i = 0; i < nfam && !m.found && !err; i++)
 			err = diag_query(nl, families[i], exact, &m);
-out:
 	mnl_socket_close(nl);
 	if (err)
 		return err;

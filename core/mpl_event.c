@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "cmn_clock.h"
 #include "mpl_err.h"
 #include "mpl_event.h"
 #include "mpl_nl.h"
@@ -215,18 +216,10 @@ static const struct nlmsghdr *ev_pending(struct mptcplib_events *ev)
 	return NULL;
 }
 
-int64_t mpl_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int mpl_events_next(struct mptcplib_events *ev, struct mptcplib_event *out,
 		    int timeout_ms)
 {
-	int64_t deadline = mpl_now_ms() + timeout_ms;
+	int64_t deadline = cmn_now_ms() + timeout_ms;
 	const struct nlmsghdr *nlh;
 	struct pollfd pfd = { .fd = mptcplib_events_fd(ev), .events = POLLIN };
 	ssize_t n;
@@ -236,7 +229,7 @@ int mpl_events_next(struct mptcplib_events *ev, struct mptcplib_event *out,
 		while ((nlh = ev_pending(ev)))
 			if (mpl_event_parse(nlh, out) == 0)
 				return 0;
-		wait = timeout_ms < 0 ? -1 : (int)(deadline - mpl_now_ms());
+		wait = timeout_ms < 0 ? -1 : (int)(deadline - cmn_now_ms());
 		if (timeout_ms >= 0 && wait < 0)
 			wait = 0;
 		rc = poll(&pfd, 1, wait);

@@ -21,7 +21,4 @@ int mpl_event_parse(const struct nlmsghdr *nlh, struct mptcplib_event *ev);
 int mpl_events_next(struct mptcplib_events *ev, struct mptcplib_event *out,
 		    int timeout_ms);
 
-/* mpl_now_ms() - CLOCK_MONOTONIC in ms, for the deadlines of waits. */
-int64_t mpl_now_ms(void);
-
 #endif /* MPL_EVENT_H */

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "cmn_compat.h"
 #include "mpl_ids.h"
 
 /* Enough for 64 connections with 4 extra addresses each; oldest evicted. */

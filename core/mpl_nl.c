@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cmn_nl.h"
 #include "mpl_nl.h"
 #include "mpl_uapi.h"
 
@@ -23,14 +24,6 @@
 #ifndef NLM_F_ACK_TLVS
 #define NLM_F_ACK_TLVS 0x200
 #endif
-
-int mpl_nl_socket(int proto)
-{
-	long fd =
-		syscall(SYS_socket, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, proto);
-
-	return fd < 0 ? -errno : (int)fd;
-}
 
 int mpl_pm_addr_init(struct mpl_pm_addr *a, const struct sockaddr *sa)
 {
@@ -385,7 +378,7 @@ int mpl_nl_open(struct mpl_nl *nl)
 	int one = 1, fd, err;
 
 	memset(nl, 0, sizeof(*nl));
-	fd = mpl_nl_socket(NETLINK_GENERIC);
+	fd = cmn_nl_socket(NETLINK_GENERIC);
 	if (fd < 0)
 		return fd;
 	nl->sock = mnl_socket_fdopen(fd);

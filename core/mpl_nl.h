@@ -109,10 +109,4 @@ int mpl_nl_pm_cmd(struct mpl_nl *nl, uint8_t cmd, uint32_t token,
 int mpl_nl_get_addrs(struct mpl_nl *nl, uint32_t token, struct mpl_pm_addr *out,
 		     int cap, int *n);
 
-/*
- * mpl_nl_socket() - a raw netlink socket of @proto, O_CLOEXEC, created with
- * the system call itself so that an interposed socket() never sees it.
- */
-int mpl_nl_socket(int proto);
-
 #endif /* MPL_NL_H */

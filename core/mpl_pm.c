@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mpl_addr.h"
+#include "cmn_clock.h"
+#include "cmn_addr.h"
 #include "mpl_conn.h"
 #include "mpl_diag.h"
 #include "mpl_err.h"
@@ -94,7 +95,7 @@ static void pm_endpoint(struct mpl_pm_addr *a,
 			const struct sockaddr_storage *ss)
 {
 	mpl_pm_addr_init(a, (const struct sockaddr *)ss);
-	a->port = mpl_sa_port((const struct sockaddr *)ss);
+	a->port = cmn_sa_port((const struct sockaddr *)ss);
 }
 
 static int pm_subflow_cmd(struct mpl_nl *nl, uint8_t cmd, uint32_t token,
@@ -133,11 +134,11 @@ static int open_parse_flow(int fd, const struct mptcplib_flow *tuple,
 		return mpl_fail(EINVAL, "open_sub: tuple->local is NULL (use "
 					"the wildcard address to let routing "
 					"choose)");
-	err = mpl_sa_load(&req->local, tuple->local, tuple->local_len);
+	err = cmn_sa_load(&req->local, tuple->local, tuple->local_len);
 	if (err)
 		return mpl_fail(err, "open_sub: bad local address");
 	if (tuple->remote) {
-		err = mpl_sa_load(&req->remote, tuple->remote,
+		err = cmn_sa_load(&req->remote, tuple->remote,
 				  tuple->remote_len);
 		if (err)
 			return mpl_fail(err, "open_sub: bad remote address");
@@ -146,8 +147,8 @@ static int open_parse_flow(int fd, const struct mptcplib_flow *tuple,
 	} else if (getpeername(fd, (struct sockaddr *)&req->remote, &len) < 0) {
 		return mpl_fail(errno, "open_sub: fd %d has no peer", fd);
 	}
-	mpl_sa_unmap(&req->remote);
-	if (!mpl_sa_port((struct sockaddr *)&req->remote))
+	cmn_sa_unmap(&req->remote);
+	if (!cmn_sa_port((struct sockaddr *)&req->remote))
 		return mpl_fail(EINVAL, "open_sub: remote port is 0");
 	if (req->local.ss_family != req->remote.ss_family)
 		return mpl_fail(EAFNOSUPPORT, "open_sub: local and remote "
@@ -196,15 +197,15 @@ static int open_matches(const struct open_req *req, const struct mpl_sf *sf)
 {
 	const struct sockaddr *want = (const struct sockaddr *)&req->local;
 
-	if (!mpl_sa_equal((const struct sockaddr *)&sf->remote,
+	if (!cmn_sa_equal((const struct sockaddr *)&sf->remote,
 			  (const struct sockaddr *)&req->remote))
 		return 0;
-	if (!mpl_sa_is_any(want) &&
-	    !mpl_sa_addr_equal((const struct sockaddr *)&sf->local, want))
+	if (!cmn_sa_is_any(want) &&
+	    !cmn_sa_addr_equal((const struct sockaddr *)&sf->local, want))
 		return 0;
-	return !mpl_sa_port(want) ||
-	       mpl_sa_port(want) ==
-		       mpl_sa_port((const struct sockaddr *)&sf->local);
+	return !cmn_sa_port(want) ||
+	       cmn_sa_port(want) ==
+		       cmn_sa_port((const struct sockaddr *)&sf->local);
 }
 
 /* The newest subflow in @after that is not in @before and matches @req. */
@@ -238,17 +239,17 @@ static int open_event_is(const struct mptcplib_event *ev,
 
 	if (ev->token != req->token)
 		return 0;
-	mpl_sa_unmap(&l);
-	mpl_sa_unmap(&r);
+	cmn_sa_unmap(&l);
+	cmn_sa_unmap(&r);
 	if (sf)
-		return mpl_sa_equal((struct sockaddr *)&l,
+		return cmn_sa_equal((struct sockaddr *)&l,
 				    (const struct sockaddr *)&sf->local) &&
-		       mpl_sa_equal((struct sockaddr *)&r,
+		       cmn_sa_equal((struct sockaddr *)&r,
 				    (const struct sockaddr *)&sf->remote);
-	return mpl_sa_equal((struct sockaddr *)&r,
+	return cmn_sa_equal((struct sockaddr *)&r,
 			    (const struct sockaddr *)&req->remote) &&
-	       (mpl_sa_is_any(want) ||
-		mpl_sa_addr_equal((struct sockaddr *)&l, want));
+	       (cmn_sa_is_any(want) ||
+		cmn_sa_addr_equal((struct sockaddr *)&l, want));
 }
 
 /* The reason a SUB_CLOSED event gives, as the public errno. */
@@ -278,10 +279,10 @@ static int open_wait(struct mptcplib_events *evs, const struct open_req *req,
 	struct pollfd pfd = { .fd = mptcplib_events_fd(evs), .events = POLLIN };
 	struct mptcplib_event ev;
 	struct mpl_diag_sf diag;
-	char ep[MPL_ADDRSTRLEN];
+	char ep[CMN_ADDRSTRLEN];
 	int err, left, gone = 0;
 
-	mpl_sa_fmt((const struct sockaddr *)(sf ? &sf->local : &req->local), ep,
+	cmn_sa_fmt((const struct sockaddr *)(sf ? &sf->local : &req->local), ep,
 		   sizeof(ep));
 	for (;;) {
 		while (mpl_events_next(evs, &ev, 0) == 0) {
@@ -308,7 +309,7 @@ static int open_wait(struct mptcplib_events *evs, const struct open_req *req,
 					"%s closed before it "
 					"was established",
 					ep);
-		left = (int)(deadline - mpl_now_ms());
+		left = (int)(deadline - cmn_now_ms());
 		if (left <= 0)
 			return mpl_fail(ETIMEDOUT,
 					"open_sub: subflow from %s "
@@ -358,7 +359,7 @@ int mptcplib_open_sub_ext(int sockfd, struct mptcplib_flow *tuple,
 	err = open_parse(sockfd, tuple, opts, &req);
 	if (err)
 		return err;
-	deadline = mpl_now_ms() + req.timeout_ms;
+	deadline = cmn_now_ms() + req.timeout_ms;
 	err = pm_open(&nl, MPL_PM_CMD_SUBFLOW_CREATE, "open_sub");
 	if (err)
 		return err;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mpl_addr.h"
+#include "cmn_addr.h"
 #include "mpl_sock.h"
 
 _Static_assert(sizeof(struct mpl_mptcp_info) == 96, "mptcp_info layout");
@@ -150,8 +150,8 @@ int mpl_sock_subflows(int fd, struct mpl_sf_list *list)
 		memcpy(&sf->local, &sfi[i].addrs.ss_local, sizeof(sf->local));
 		memcpy(&sf->remote, &sfi[i].addrs.ss_remote,
 		       sizeof(sf->remote));
-		mpl_sa_unmap(&sf->local);
-		mpl_sa_unmap(&sf->remote);
+		cmn_sa_unmap(&sf->local);
+		cmn_sa_unmap(&sf->remote);
 	}
 	list->count = (int)n;
 	list->info = mfi.mptcp_info;

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mpl_addr.h"
+#include "cmn_addr.h"
 #include "mpl_conn.h"
 #include "mpl_diag.h"
 #include "mpl_err.h"
@@ -82,7 +82,7 @@ static struct sockaddr *sa_dup(const struct sockaddr_storage *ss, size_t *len)
 {
 	struct sockaddr *sa;
 
-	*len = mpl_sa_len(ss->ss_family);
+	*len = cmn_sa_len(ss->ss_family);
 	sa = malloc(*len ? *len : 1);
 	if (sa)
 		memcpy(sa, ss, *len);

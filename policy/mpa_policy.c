@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "mpa_glibc_compat.h"
+#include "cmn_compat.h"
 
 #include "mpa_load.h"
 #include "mpa_policy.h"
@@ -63,7 +63,7 @@ static int read_file(const char *path, char **text, size_t *len, mode_t *mode)
 	int fd, err = 0;
 
 	*mode = 0;
-	if (mpa_stat(path, &st) < 0)
+	if (cmn_stat(path, &st) < 0)
 		return -errno;
 	if (!S_ISREG(st.st_mode)) {
 		*mode = st.st_mode;
@@ -72,7 +72,7 @@ static int read_file(const char *path, char **text, size_t *len, mode_t *mode)
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
-	if (mpa_fstat(fd, &st) < 0) {
+	if (cmn_fstat(fd, &st) < 0) {
 		err = -errno;
 		goto out;
 	}

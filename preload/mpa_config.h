@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#include "mpa_engine.h"
+#include "eng_engine.h"
 #include "mpa_policy.h"
 
 #define MPA_ENV_POLICY "MPTCP_AUTO_POLICY" /* one policy file, absolute */
@@ -16,7 +16,7 @@
 #define MPA_ENV_LOG_FILE "MPTCP_AUTO_LOG_FILE" /* else standard error */
 
 struct mpa_config {
-	enum mpa_log_level log_level; /* MPA_LOG_OFF unless asked */
+	enum cmn_log_level log_level; /* CMN_LOG_OFF unless asked */
 	char log_file[256]; /* "" for standard error */
 	struct mpa_sources sources;
 	bool bad_log_level; /* MPTCP_AUTO_LOG had another value */

@@ -12,22 +12,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cmn_syscall.h"
+#include "cmn_compat.h"
 #include "mpa_helper.h"
 #include "mpa_log.h"
 #include "mpa_seccomp.h"
 #include "mpa_shim.h"
 
 #define HELPER_STACK (256 * 1024)
-
-#ifndef CLOSE_RANGE_UNSHARE
-#define CLOSE_RANGE_UNSHARE (1U << 1)
-#endif
-#ifndef SYS_close_range
-#define SYS_close_range 436
-#endif
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
 
 /*
  * Give this thread a new, empty descriptor table. With the range covering
@@ -52,7 +44,7 @@ static void *helper_main(void *arg)
 	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
 	err = helper_own_table();
 	if (err) {
-		mpa_log(MPA_LOG_WARN,
+		mpa_log(CMN_LOG_WARN,
 			"cannot give the subflow thread descriptors of its own "
 			"(%s): connections stay MPTCP, no subflow is opened",
 			strerror(-err));
@@ -110,7 +102,7 @@ void mpa_helper_start(void)
 	if (why) {
 		atomic_store(&mpa_shim.engine_state, ENGINE_FAILED);
 		mpa_engine_disable(mpa_shim.engine);
-		mpa_log(MPA_LOG_WARN,
+		mpa_log(CMN_LOG_WARN,
 			"%s: connections stay MPTCP, no subflow is opened",
 			why);
 		return;
@@ -127,7 +119,7 @@ void mpa_helper_start(void)
 	if (rc) {
 		atomic_store(&mpa_shim.engine_state, ENGINE_FAILED);
 		mpa_engine_disable(mpa_shim.engine);
-		mpa_log(MPA_LOG_WARN, "cannot start the subflow thread: %s",
+		mpa_log(CMN_LOG_WARN, "cannot start the subflow thread: %s",
 			strerror(rc));
 		return;
 	}

@@ -60,8 +60,8 @@ static int socket_hooked(int domain, int type, int protocol)
 	 * memory...): make the socket the program asked for, so that result
 	 * and errno are exactly those of a run without the shim.
 	 */
-	if (mpa_log_enabled(MPA_LOG_DEBUG))
-		mpa_log(MPA_LOG_DEBUG, "MPTCP socket refused (%s): plain TCP",
+	if (mpa_log_enabled(CMN_LOG_DEBUG))
+		mpa_log(CMN_LOG_DEBUG, "MPTCP socket refused (%s): plain TCP",
 			strerror(errno));
 	errno = saved;
 	return mpa_shim.real_socket(domain, type, protocol);

@@ -21,6 +21,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cmn_compat.h"
 #include "mpa_config.h"
 #include "mpa_helper.h"
 #include "mpa_log.h"
@@ -53,7 +54,7 @@ bool mpa_socket_eligible(int domain, int type, int protocol)
 	       (protocol == 0 || protocol == IPPROTO_TCP);
 }
 
-static void engine_log(enum mpa_log_level level, const char *fmt, ...)
+static void engine_log(enum cmn_log_level level, const char *fmt, ...)
 {
 	char msg[400];
 	va_list ap;
@@ -81,7 +82,7 @@ void mpa_track(int fd, const struct sockaddr *addr, socklen_t len)
 	/* The pure decision first: most connections need no system call. */
 	mpa_rule_decide(mpa_shim.rule, addr, &d);
 	if (!d.open_subflows) {
-		mpa_log(MPA_LOG_DEBUG, "fd %d: no extra subflow: %s", fd,
+		mpa_log(CMN_LOG_DEBUG, "fd %d: no extra subflow: %s", fd,
 			d.why);
 		return;
 	}
@@ -94,7 +95,7 @@ void mpa_track(int fd, const struct sockaddr *addr, socklen_t len)
 	 */
 	err = mptcplib_get_token(fd, &req.token);
 	if (err || !req.token) {
-		mpa_log(MPA_LOG_DEBUG,
+		mpa_log(CMN_LOG_DEBUG,
 			"fd %d: not MPTCP (plain TCP or fell "
 			"back)",
 			fd);
@@ -108,7 +109,7 @@ void mpa_track(int fd, const struct sockaddr *addr, socklen_t len)
 		mpa_helper_start();
 	err = mpa_engine_submit(mpa_shim.engine, &req);
 	if (err)
-		mpa_log(MPA_LOG_DEBUG, "token %08x: not tracked (%s)",
+		mpa_log(CMN_LOG_DEBUG, "token %08x: not tracked (%s)",
 			req.token,
 			err == -ENOSPC ? "queue full" : "engine stopped");
 }
@@ -168,7 +169,7 @@ static void log_policy(const struct mpa_policy *p)
 	int i;
 
 	for (i = 0; i < p->ndiags; i++)
-		mpa_log(MPA_LOG_WARN, "policy: %s",
+		mpa_log(CMN_LOG_WARN, "policy: %s",
 			mpa_diag_format(&p->diags[i], line, sizeof(line)));
 }
 
@@ -179,34 +180,34 @@ static void decide_mode(void)
 
 	mptcplib_get_path_manager(&pm);
 	if (mpa_shim.rule->mptcp == MPA_YES && !mpa_shim.convert) {
-		mpa_log(MPA_LOG_WARN,
+		mpa_log(CMN_LOG_WARN,
 			"the seccomp filter would kill the process on an MPTCP "
 			"socket: sockets stay plain TCP");
 	} else if (!mpa_shim.convert) {
-		mpa_log(MPA_LOG_INFO, "policy %s: MPTCP off for this program",
+		mpa_log(CMN_LOG_INFO, "policy %s: MPTCP off for this program",
 			mpa_shim.rule->origin);
 	} else if (pm == MPTCPLIB_PM_KERNEL) {
-		mpa_log(MPA_LOG_INFO, "in-kernel path manager: sockets become "
+		mpa_log(CMN_LOG_INFO, "in-kernel path manager: sockets become "
 				      "MPTCP, the kernel's endpoints decide "
 				      "the subflows");
 	} else if (pm == MPTCPLIB_PM_USERSPACE && !has_cap_net_admin()) {
-		mpa_log(MPA_LOG_INFO,
+		mpa_log(CMN_LOG_INFO,
 			"no CAP_NET_ADMIN: sockets become MPTCP, subflows are "
 			"not opened (run as root or with "
 			"AmbientCapabilities=CAP_NET_ADMIN)");
 	} else if (pm == MPTCPLIB_PM_USERSPACE &&
 		   (mpa_shim.probes & PROBES_SUBFLOWS) != PROBES_SUBFLOWS) {
-		mpa_log(MPA_LOG_WARN,
+		mpa_log(CMN_LOG_WARN,
 			"the seccomp filter would kill the process on the netlink "
 			"calls subflows need: sockets become MPTCP, subflows are "
 			"not opened");
 	} else if (pm == MPTCPLIB_PM_USERSPACE) {
 		mpa_shim.subflows = true;
-		mpa_log(MPA_LOG_INFO,
+		mpa_log(CMN_LOG_INFO,
 			"userspace path manager: subflows per policy %s",
 			mpa_shim.rule->origin);
 	} else {
-		mpa_log(MPA_LOG_INFO, "no MPTCP in this kernel: plain TCP");
+		mpa_log(CMN_LOG_INFO, "no MPTCP in this kernel: plain TCP");
 	}
 }
 
@@ -239,7 +240,7 @@ __attribute__((constructor)) static void mpa_init(void)
 			MPA_SYSTEM_DIR);
 	mpa_log_open(cfg.log_level, cfg.log_file);
 	if (cfg.bad_log_level)
-		mpa_log(MPA_LOG_WARN, "%s: expected debug, info, warn or off",
+		mpa_log(CMN_LOG_WARN, "%s: expected debug, info, warn or off",
 			MPA_ENV_LOG);
 	mpa_shim.policy = mpa_policy_load(&cfg.sources);
 	if (!mpa_shim.policy)
@@ -267,7 +268,7 @@ __attribute__((constructor)) static void mpa_init(void)
 		mpa_shim.subflows = mpa_shim.engine &&
 				    !pthread_atfork(NULL, NULL, at_fork_child);
 	}
-	mpa_log(MPA_LOG_DEBUG, "program %s (argv[0] %s%s%s): rule %s",
+	mpa_log(CMN_LOG_DEBUG, "program %s (argv[0] %s%s%s): rule %s",
 		id.exe ? id.exe : "?", id.argv0 ? id.argv0 : "?",
 		id.script ? ", script " : "", id.script ? id.script : "",
 		mpa_shim.rule->origin);

@@ -10,17 +10,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "mpa_glibc_compat.h"
+#include "cmn_syscall.h"
+#include "cmn_compat.h"
 
 #include "mpa_log.h"
 
 #define LOG_FD_MIN 100
 
-#ifndef SYS_pidfd_getfd
-#define SYS_pidfd_getfd 438
-#endif
-
-static enum mpa_log_level log_level = MPA_LOG_OFF;
+static enum cmn_log_level log_level = CMN_LOG_OFF;
 static atomic_int log_fd = -1;
 /* What our descriptor is, to notice when the program replaced it. */
 static dev_t log_dev;
@@ -32,13 +29,13 @@ static ino_t log_ino;
 static __thread bool log_private;
 static __thread int log_pidfd = -1;
 
-void mpa_log_open(enum mpa_log_level level, const char *file)
+void mpa_log_open(enum cmn_log_level level, const char *file)
 {
 	struct stat st;
 	int fd, high;
 
 	log_level = level;
-	if (level == MPA_LOG_OFF)
+	if (level == CMN_LOG_OFF)
 		return;
 	if (!file[0]) {
 		fd = 2;
@@ -46,7 +43,7 @@ void mpa_log_open(enum mpa_log_level level, const char *file)
 		fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
 			  0600);
 		if (fd < 0) {
-			log_level = MPA_LOG_OFF;
+			log_level = CMN_LOG_OFF;
 			return;
 		}
 		/* Out of the way of programs that assume small fds. */
@@ -54,8 +51,8 @@ void mpa_log_open(enum mpa_log_level level, const char *file)
 		close(fd);
 		fd = high;
 	}
-	if (fd < 0 || mpa_fstat(fd, &st) < 0) {
-		log_level = MPA_LOG_OFF;
+	if (fd < 0 || cmn_fstat(fd, &st) < 0) {
+		log_level = CMN_LOG_OFF;
 		return;
 	}
 	log_dev = st.st_dev;
@@ -63,13 +60,13 @@ void mpa_log_open(enum mpa_log_level level, const char *file)
 	atomic_store(&log_fd, fd);
 }
 
-int mpa_log_enabled(enum mpa_log_level level)
+int mpa_log_enabled(enum cmn_log_level level)
 {
-	return level >= log_level && log_level != MPA_LOG_OFF &&
+	return level >= log_level && log_level != CMN_LOG_OFF &&
 	       atomic_load_explicit(&log_fd, memory_order_relaxed) >= 0;
 }
 
-void mpa_log(enum mpa_log_level level, const char *fmt, ...)
+void mpa_log(enum cmn_log_level level, const char *fmt, ...)
 {
 	static const char *const names[] = { "debug", "info", "warn" };
 	char line[512];
@@ -90,7 +87,7 @@ void mpa_log(enum mpa_log_level level, const char *fmt, ...)
 		fd = own;
 	}
 	/* Closed or reused by the program (close_range, dup2): stop. */
-	if (mpa_fstat(fd, &st) < 0 || st.st_dev != log_dev ||
+	if (cmn_fstat(fd, &st) < 0 || st.st_dev != log_dev ||
 	    st.st_ino != log_ino) {
 		/* The program's side finds out by itself. */
 		if (own < 0)

@@ -8,16 +8,16 @@
 #ifndef MPA_LOG_H
 #define MPA_LOG_H
 
-#include "mpa_engine.h"
+#include "eng_engine.h"
 
 /* mpa_log_open() - at init; @file "" means standard error. */
-void mpa_log_open(enum mpa_log_level level, const char *file);
+void mpa_log_open(enum cmn_log_level level, const char *file);
 
 /* mpa_log_enabled() - would a line at @level be written? */
-int mpa_log_enabled(enum mpa_log_level level);
+int mpa_log_enabled(enum cmn_log_level level);
 
 /* mpa_log() - one line; no allocation, safe in hooks and any thread. */
-void mpa_log(enum mpa_log_level level, const char *fmt, ...)
+void mpa_log(enum cmn_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /*

@@ -18,24 +18,12 @@
 
 #include <linux/netlink.h>
 
+#include "cmn_syscall.h"
 #include "mpa_seccomp.h"
 
 #ifndef IPPROTO_MPTCP
 #define IPPROTO_MPTCP 262
 #endif
-#ifndef CLOSE_RANGE_UNSHARE
-#define CLOSE_RANGE_UNSHARE (1U << 1)
-#endif
-#ifndef SYS_close_range
-#define SYS_close_range 436
-#endif
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_getfd
-#define SYS_pidfd_getfd 438
-#endif
-
 /* "Name:\tvalue" of one field, or -1. */
 static int status_field(const char *status, const char *name)
 {

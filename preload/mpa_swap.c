@@ -123,8 +123,8 @@ static int carry_options(int fd, int tfd, int domain, struct carried *cv)
 		if (!err && c->force && !carry_same(tfd, c, v))
 			err = sock_set(tfd, c->level, c->force, set, setlen);
 		if (err) {
-			if (mpa_log_enabled(MPA_LOG_DEBUG))
-				mpa_log(MPA_LOG_DEBUG,
+			if (mpa_log_enabled(CMN_LOG_DEBUG))
+				mpa_log(CMN_LOG_DEBUG,
 					"fd %d: %s not carried: %s", fd,
 					c->name, strerror(-err));
 			return err;
@@ -140,7 +140,7 @@ static int carry_check(int fd, int tfd, const struct carried *cv)
 
 	for (i = 0; i < MPA_CARRY_COUNT; i++) {
 		if (cv[i].ok && !carry_same(tfd, &mpa_carry_table[i], &cv[i])) {
-			mpa_log(MPA_LOG_DEBUG, "fd %d: %s differs on TCP", fd,
+			mpa_log(CMN_LOG_DEBUG, "fd %d: %s differs on TCP", fd,
 				mpa_carry_table[i].name);
 			return -EIO;
 		}
@@ -239,14 +239,14 @@ int mpa_swap_to_tcp(int fd, int level, int optname, const void *val,
 		err = -errno;
 	close(tfd);
 	if (err) {
-		if (mpa_log_enabled(MPA_LOG_DEBUG))
-			mpa_log(MPA_LOG_DEBUG,
+		if (mpa_log_enabled(CMN_LOG_DEBUG))
+			mpa_log(CMN_LOG_DEBUG,
 				"fd %d: option %d/%d refused by MPTCP; kept "
 				"MPTCP, no TCP socket would do (%s)",
 				fd, level, optname, strerror(-err));
 		return err;
 	}
-	mpa_log(MPA_LOG_DEBUG,
+	mpa_log(CMN_LOG_DEBUG,
 		"fd %d: option %d/%d refused by MPTCP: now a TCP socket", fd,
 		level, optname);
 	return 0;

@@ -40,7 +40,7 @@ libs=$(PKG_CONFIG_PATH=$pc PKG_CONFIG_SYSROOT_DIR=$dest pkg-config --libs mptcpl
 cc -std=gnu11 -Wall -Werror $cflags -o "$dest/example" \
 	examples/readme_example.c $libs
 LD_LIBRARY_PATH=$dest/opt/mpa/lib ldd "$dest/example" | grep -q "$dest/opt/mpa/lib/libmptcplib.so.0"
-# Both libraries load on glibc 2.17 and later (see mpa_glibc_compat.h).
+# Both libraries load on glibc 2.17 and later (see cmn_compat.h).
 for so in "$lib" build/libmptcp_auto.so; do
 	newest=$(objdump -T "$so" | grep -o 'GLIBC_[0-9.]*' | sort -V | tail -1)
 	if [ "$(printf '%s\nGLIBC_2.17\n' "$newest" | sort -V | tail -1)" != \

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "mpa_policy.h"
-#include "mpa_resolve.h"
+#include "eng_resolve.h"
 
 static void decide(struct mpa_policy **p, struct mpa_decision *d,
 		   const char *text, const char *dst_ip)

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mpl_addr.h"
+#include "cmn_addr.h"
 #include "mptcplib.h"
 
 /*
@@ -56,7 +56,7 @@ static void test_make_flow_table(void **state)
 	for (i = 0; i < sizeof(flow_cases) / sizeof(flow_cases[0]); i++) {
 		const struct flow_case *c = &flow_cases[i];
 		struct mptcplib_flow f;
-		char buf[MPL_ADDRSTRLEN];
+		char buf[CMN_ADDRSTRLEN];
 
 		errno = 0;
 		f = mptcplib_make_flow(c->src, c->sport, c->dst, c->dport);
@@ -75,12 +75,12 @@ static void test_make_flow_table(void **state)
 		assert_non_null(f.remote);
 		assert_int_equal(f.local->sa_family, c->family);
 		assert_int_equal(f.remote->sa_family, c->family);
-		assert_int_equal(f.local_len, mpl_sa_len(c->family));
+		assert_int_equal(f.local_len, cmn_sa_len(c->family));
 		assert_int_equal(f.id, 0);
 		assert_int_equal(f.low_prio, 0);
-		assert_string_equal(mpl_sa_fmt(f.local, buf, sizeof(buf)),
+		assert_string_equal(cmn_sa_fmt(f.local, buf, sizeof(buf)),
 				    c->want_src);
-		assert_string_equal(mpl_sa_fmt(f.remote, buf, sizeof(buf)),
+		assert_string_equal(cmn_sa_fmt(f.remote, buf, sizeof(buf)),
 				    c->want_dst);
 		mptcplib_free_flow(f);
 	}
@@ -113,13 +113,13 @@ static void test_sa_load_unmaps_and_validates(void **state)
 
 	(void)state;
 	inet_pton(AF_INET6, "::ffff:10.0.2.1", &m.sin6_addr);
-	assert_int_equal(mpl_sa_load(&ss, (struct sockaddr *)&m, sizeof(m)), 0);
+	assert_int_equal(cmn_sa_load(&ss, (struct sockaddr *)&m, sizeof(m)), 0);
 	assert_int_equal(in->sin_family, AF_INET);
 	assert_int_equal(in->sin_addr.s_addr, inet_addr("10.0.2.1"));
 	assert_int_equal(ntohs(in->sin_port), 9);
-	assert_int_equal(mpl_sa_load(&ss, (struct sockaddr *)&m, 8), -EINVAL);
-	assert_int_equal(mpl_sa_load(&ss, NULL, 0), -EINVAL);
-	assert_int_equal(mpl_sa_load(&ss, (struct sockaddr *)&other,
+	assert_int_equal(cmn_sa_load(&ss, (struct sockaddr *)&m, 8), -EINVAL);
+	assert_int_equal(cmn_sa_load(&ss, NULL, 0), -EINVAL);
+	assert_int_equal(cmn_sa_load(&ss, (struct sockaddr *)&other,
 				     sizeof(other)),
 			 -EAFNOSUPPORT);
 }
@@ -132,16 +132,16 @@ static void test_sa_compare(void **state)
 
 	(void)state;
 	a.sin_addr.s_addr = b.sin_addr.s_addr = inet_addr("10.0.0.1");
-	assert_true(mpl_sa_equal((struct sockaddr *)&a, (struct sockaddr *)&b));
+	assert_true(cmn_sa_equal((struct sockaddr *)&a, (struct sockaddr *)&b));
 	b.sin_port = htons(2);
 	assert_false(
-		mpl_sa_equal((struct sockaddr *)&a, (struct sockaddr *)&b));
-	assert_true(mpl_sa_addr_equal((struct sockaddr *)&a,
+		cmn_sa_equal((struct sockaddr *)&a, (struct sockaddr *)&b));
+	assert_true(cmn_sa_addr_equal((struct sockaddr *)&a,
 				      (struct sockaddr *)&b));
-	assert_false(mpl_sa_addr_equal((struct sockaddr *)&a,
+	assert_false(cmn_sa_addr_equal((struct sockaddr *)&a,
 				       (struct sockaddr *)&c));
-	assert_true(mpl_sa_is_any((struct sockaddr *)&c));
-	assert_false(mpl_sa_is_any((struct sockaddr *)&a));
+	assert_true(cmn_sa_is_any((struct sockaddr *)&c));
+	assert_false(cmn_sa_is_any((struct sockaddr *)&a));
 }
 
 int main(void)

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "mpa_policy.h"
-#include "mpa_resolve.h"
+#include "eng_resolve.h"
 
 static struct mpa_policy *load(const char *text)
 {

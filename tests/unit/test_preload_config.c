@@ -40,7 +40,7 @@ static void test_environment_read(void **state)
 	(void)state;
 	env_now = full_env;
 	mpa_config_init(&c, fake_get, false, "/etc/mptcp-auto");
-	assert_int_equal(c.log_level, MPA_LOG_DEBUG);
+	assert_int_equal(c.log_level, CMN_LOG_DEBUG);
 	assert_string_equal(c.log_file, "/var/log/mpa.log");
 	assert_string_equal(c.sources.env_file, "/srv/policy.ini");
 	assert_string_equal(c.sources.user_file,
@@ -55,7 +55,7 @@ static void test_secure_execution_ignores_environment(void **state)
 	(void)state;
 	env_now = full_env;
 	mpa_config_init(&c, fake_get, true, "/etc/mptcp-auto");
-	assert_int_equal(c.log_level, MPA_LOG_OFF);
+	assert_int_equal(c.log_level, CMN_LOG_OFF);
 	assert_string_equal(c.log_file, "");
 	assert_string_equal(c.sources.env_file, "");
 	assert_string_equal(c.sources.user_file, "");
@@ -65,13 +65,13 @@ static void test_secure_execution_ignores_environment(void **state)
 
 static const struct level_case {
 	const char *env;
-	enum mpa_log_level level;
+	enum cmn_log_level level;
 	bool bad;
 } level_cases[] = {
-	{ NULL, MPA_LOG_OFF, false },	   { "", MPA_LOG_OFF, false },
-	{ "off", MPA_LOG_OFF, false },	   { "warn", MPA_LOG_WARN, false },
-	{ "INFO", MPA_LOG_INFO, false },   { "debug", MPA_LOG_DEBUG, false },
-	{ "verbose", MPA_LOG_WARN, true },
+	{ NULL, CMN_LOG_OFF, false },	   { "", CMN_LOG_OFF, false },
+	{ "off", CMN_LOG_OFF, false },	   { "warn", CMN_LOG_WARN, false },
+	{ "INFO", CMN_LOG_INFO, false },   { "debug", CMN_LOG_DEBUG, false },
+	{ "verbose", CMN_LOG_WARN, true },
 };
 
 static void test_log_levels(void **state)

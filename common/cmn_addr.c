@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mpl_addr.h"
+#include "cmn_addr.h"
 
-socklen_t mpl_sa_len(int family)
+socklen_t cmn_sa_len(int family)
 {
 	switch (family) {
 	case AF_INET:
@@ -19,7 +19,7 @@ socklen_t mpl_sa_len(int family)
 	}
 }
 
-void mpl_sa_unmap(struct sockaddr_storage *ss)
+void cmn_sa_unmap(struct sockaddr_storage *ss)
 {
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
 	struct sockaddr_in in4 = { .sin_family = AF_INET };
@@ -32,25 +32,25 @@ void mpl_sa_unmap(struct sockaddr_storage *ss)
 	memcpy(ss, &in4, sizeof(in4));
 }
 
-int mpl_sa_load(struct sockaddr_storage *dst, const struct sockaddr *src,
+int cmn_sa_load(struct sockaddr_storage *dst, const struct sockaddr *src,
 		size_t len)
 {
 	socklen_t need;
 
 	if (!src || len < sizeof(sa_family_t))
 		return -EINVAL;
-	need = mpl_sa_len(src->sa_family);
+	need = cmn_sa_len(src->sa_family);
 	if (!need)
 		return -EAFNOSUPPORT;
 	if (len < need)
 		return -EINVAL;
 	memset(dst, 0, sizeof(*dst));
 	memcpy(dst, src, need);
-	mpl_sa_unmap(dst);
+	cmn_sa_unmap(dst);
 	return 0;
 }
 
-bool mpl_sa_addr_equal(const struct sockaddr *a, const struct sockaddr *b)
+bool cmn_sa_addr_equal(const struct sockaddr *a, const struct sockaddr *b)
 {
 	if (a->sa_family != b->sa_family)
 		return false;
@@ -64,7 +64,7 @@ bool mpl_sa_addr_equal(const struct sockaddr *a, const struct sockaddr *b)
 	return false;
 }
 
-unsigned short mpl_sa_port(const struct sockaddr *sa)
+unsigned short cmn_sa_port(const struct sockaddr *sa)
 {
 	if (sa->sa_family == AF_INET)
 		return ntohs(((const struct sockaddr_in *)sa)->sin_port);
@@ -73,12 +73,12 @@ unsigned short mpl_sa_port(const struct sockaddr *sa)
 	return 0;
 }
 
-bool mpl_sa_equal(const struct sockaddr *a, const struct sockaddr *b)
+bool cmn_sa_equal(const struct sockaddr *a, const struct sockaddr *b)
 {
-	return mpl_sa_addr_equal(a, b) && mpl_sa_port(a) == mpl_sa_port(b);
+	return cmn_sa_addr_equal(a, b) && cmn_sa_port(a) == cmn_sa_port(b);
 }
 
-bool mpl_sa_is_any(const struct sockaddr *sa)
+bool cmn_sa_is_any(const struct sockaddr *sa)
 {
 	if (sa->sa_family == AF_INET)
 		return ((const struct sockaddr_in *)sa)->sin_addr.s_addr ==
@@ -89,19 +89,19 @@ bool mpl_sa_is_any(const struct sockaddr *sa)
 	return false;
 }
 
-const char *mpl_sa_fmt(const struct sockaddr *sa, char *buf, size_t len)
+const char *cmn_sa_fmt(const struct sockaddr *sa, char *buf, size_t len)
 {
 	char host[INET6_ADDRSTRLEN] = "?";
 
 	if (sa->sa_family == AF_INET) {
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
 			  host, sizeof(host));
-		snprintf(buf, len, "%s:%u", host, mpl_sa_port(sa));
+		snprintf(buf, len, "%s:%u", host, cmn_sa_port(sa));
 	} else if (sa->sa_family == AF_INET6) {
 		inet_ntop(AF_INET6,
 			  &((const struct sockaddr_in6 *)sa)->sin6_addr, host,
 			  sizeof(host));
-		snprintf(buf, len, "[%s]:%u", host, mpl_sa_port(sa));
+		snprintf(buf, len, "[%s]:%u", host, cmn_sa_port(sa));
 	} else {
 		snprintf(buf, len, "(family %d)", sa->sa_family);
 	}

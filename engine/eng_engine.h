@@ -11,19 +11,15 @@
  * a hook: it is lock-free and allocation-free. Everything else happens in
  * the one thread that runs mpa_engine_run().
  */
-#ifndef MPA_ENGINE_H
-#define MPA_ENGINE_H
+#ifndef ENG_ENGINE_H
+#define ENG_ENGINE_H
 
 #include <stdatomic.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "cmn_log.h"
 #include "mpa_policy.h"
-
-enum mpa_log_level { MPA_LOG_DEBUG, MPA_LOG_INFO, MPA_LOG_WARN, MPA_LOG_OFF };
-
-typedef void (*mpa_log_fn)(enum mpa_log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 
 /* One connection to work on, as known at connect(). */
 struct mpa_conn_req {
@@ -48,7 +44,7 @@ struct mpa_engine;
  * mpa_engine_new() - an engine with room for @queue_slots (a power of two)
  * pending submissions. Allocates: call at init. @log may be NULL.
  */
-struct mpa_engine *mpa_engine_new(unsigned int queue_slots, mpa_log_fn log);
+struct mpa_engine *mpa_engine_new(unsigned int queue_slots, cmn_log_fn log);
 
 /*
  * mpa_engine_submit() - hand over a connection. Lock-free, no allocation,
@@ -84,4 +80,4 @@ const struct mpa_engine_stats *mpa_engine_stats(const struct mpa_engine *e);
 /* mpa_engine_free() - after run() returned. */
 void mpa_engine_free(struct mpa_engine *e);
 
-#endif /* MPA_ENGINE_H */
+#endif /* ENG_ENGINE_H */

@@ -3,11 +3,12 @@
  * Bind the few C library functions whose symbol version moved in recent
  * glibc (libpthread and libdl merged into libc in 2.34) to their original
  * versions, so that the shim also loads into programs on older systems
- * than the one it was built on. Included (-include) into every object of
- * the shim; tests/abi.sh checks the resulting floor.
+ * than the one it was built on. Every file that calls one of them, or
+ * cmn_fstat()/cmn_stat(), includes this header; tests/abi.sh checks the
+ * resulting floor of both libraries.
  */
-#ifndef MPA_GLIBC_COMPAT_H
-#define MPA_GLIBC_COMPAT_H
+#ifndef CMN_COMPAT_H
+#define CMN_COMPAT_H
 
 #include <features.h> /* __GLIBC__ */
 
@@ -30,7 +31,7 @@ __asm__(".symver dlsym,dlsym@GLIBC_2.2.5");
  * fstat() became a versioned function of its own in glibc 2.33; the system
  * call has the same struct stat layout on x86_64.
  */
-static inline int mpa_fstat(int fd, struct stat *st)
+static inline int cmn_fstat(int fd, struct stat *st)
 {
 #if defined(__x86_64__)
 	return (int)syscall(SYS_fstat, fd, st);
@@ -40,7 +41,7 @@ static inline int mpa_fstat(int fd, struct stat *st)
 }
 
 /* stat() likewise (glibc 2.33). */
-static inline int mpa_stat(const char *path, struct stat *st)
+static inline int cmn_stat(const char *path, struct stat *st)
 {
 #if defined(__x86_64__)
 	return (int)syscall(SYS_newfstatat, AT_FDCWD, path, st, 0);
@@ -49,4 +50,4 @@ static inline int mpa_stat(const char *path, struct stat *st)
 #endif
 }
 
-#endif /* MPA_GLIBC_COMPAT_H */
+#endif /* CMN_COMPAT_H */

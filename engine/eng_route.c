@@ -8,7 +8,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "mpa_route.h"
+#include "cmn_nl.h"
+#include "eng_route.h"
 
 struct route_match {
 	int family;
@@ -96,10 +97,7 @@ int mpa_route_via(const struct sockaddr *dst, int ifindex)
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
 	struct mnl_socket *nl;
-	unsigned int portid, seq = 1;
-	ssize_t n;
-	long fd;
-	int ret, err = 0;
+	int err;
 
 	if (dst->sa_family == AF_INET)
 		memcpy(m.dst, &((const struct sockaddr_in *)dst)->sin_addr, 4);
@@ -108,44 +106,17 @@ int mpa_route_via(const struct sockaddr *dst, int ifindex)
 		       16);
 	else
 		return -EAFNOSUPPORT;
-	/* Raw system call: an interposed socket() must never see this. */
-	fd = syscall(SYS_socket, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
-		     NETLINK_ROUTE);
-	if (fd < 0)
-		return -errno;
-	nl = mnl_socket_fdopen((int)fd);
-	if (!nl) {
-		err = -errno;
-		close((int)fd);
+	err = cmn_nl_open(NETLINK_ROUTE, &nl);
+	if (err)
 		return err;
-	}
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		err = -errno;
-		goto out;
-	}
-	portid = mnl_socket_get_portid(nl);
 	memset(buf, 0, MNL_NLMSG_HDRLEN + sizeof(*rtm));
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_GETROUTE;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq;
+	nlh->nlmsg_seq = 1;
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = (unsigned char)dst->sa_family;
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-		err = -errno;
-		goto out;
-	}
-	do {
-		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (n < 0) {
-			err = -errno;
-			goto out;
-		}
-		ret = mnl_cb_run(buf, (size_t)n, seq, portid, route_cb, &m);
-	} while (ret > MNL_CB_STOP);
-	if (ret < 0)
-		err = -errno;
-out:
+	err = cmn_nl_talk(nl, nlh, buf, sizeof(buf), route_cb, &m);
 	mnl_socket_close(nl);
 	return err ? err : m.found;
 }

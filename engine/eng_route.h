@@ -5,8 +5,8 @@
  * metrics, or per-source policy routing); otherwise Linux assumes the
  * destination is on-link and ARPs for it in vain.
  */
-#ifndef MPA_ROUTE_H
-#define MPA_ROUTE_H
+#ifndef ENG_ROUTE_H
+#define ENG_ROUTE_H
 
 #include <sys/socket.h>
 
@@ -18,4 +18,4 @@
  */
 int mpa_route_via(const struct sockaddr *dst, int ifindex);
 
-#endif /* MPA_ROUTE_H */
+#endif /* ENG_ROUTE_H */

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mpa_resolve.h"
+#include "eng_resolve.h"
 
 static bool pats_match(const struct mpa_iface_pat *v, int n, const char *name)
 {

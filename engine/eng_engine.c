@@ -11,9 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mpa_engine.h"
-#include "mpa_resolve.h"
-#include "mpa_route.h"
+#include "cmn_clock.h"
+#include "eng_engine.h"
+#include "eng_resolve.h"
+#include "eng_route.h"
 #include "mptcplib.h"
 
 /*
@@ -88,7 +89,7 @@ struct mpa_engine {
 	atomic_int sleeping;
 	atomic_int stop, disabled;
 
-	mpa_log_fn log;
+	cmn_log_fn log;
 	struct mpa_engine_stats stats;
 
 	/* Owned by the thread in mpa_engine_run(). */
@@ -111,14 +112,6 @@ struct mpa_engine {
 			(e)->log(level, __VA_ARGS__); \
 	} while (0)
 
-static int64_t eng_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static const char *eng_addr(const struct sockaddr_storage *ss, char *buf,
 			    size_t len)
 {
@@ -133,7 +126,7 @@ static const char *eng_addr(const struct sockaddr_storage *ss, char *buf,
 	return buf;
 }
 
-struct mpa_engine *mpa_engine_new(unsigned int queue_slots, mpa_log_fn log)
+struct mpa_engine *mpa_engine_new(unsigned int queue_slots, cmn_log_fn log)
 {
 	struct mpa_engine *e;
 	unsigned int i;
@@ -249,7 +242,7 @@ static bool eng_same_addr(const struct sockaddr_storage *a,
 static struct eng_plan_cache *eng_plan_cached(struct mpa_engine *e,
 					      const struct eng_conn *c)
 {
-	int64_t now = eng_now_ms();
+	int64_t now = cmn_now_ms();
 	int i;
 
 	for (i = 0; i < ENG_PLAN_SLOTS; i++) {
@@ -294,7 +287,7 @@ static void eng_plan(struct mpa_engine *e, struct eng_conn *c)
 
 		if (via == 0) {
 			atomic_fetch_add(&e->stats.no_route, 1);
-			LOG(e, MPA_LOG_INFO,
+			LOG(e, CMN_LOG_INFO,
 			    "token %08x: not using %s (%s): no route to %s "
 			    "through %s; add a default route via %s (with a "
 			    "higher metric) or a source rule for %s",
@@ -309,7 +302,7 @@ static void eng_plan(struct mpa_engine *e, struct eng_conn *c)
 		c->nsubs++;
 	}
 	if (!c->nsubs)
-		LOG(e, MPA_LOG_DEBUG,
+		LOG(e, CMN_LOG_DEBUG,
 		    "token %08x: no usable interface for %s (rule %s)",
 		    c->req.token, eng_addr(&c->req.remote, r, sizeof(r)),
 		    c->req.rule->origin);
@@ -317,7 +310,7 @@ static void eng_plan(struct mpa_engine *e, struct eng_conn *c)
 	p->rule = c->req.rule;
 	p->local = c->req.local;
 	p->remote = c->req.remote;
-	p->at = eng_now_ms();
+	p->at = cmn_now_ms();
 	p->nsubs = c->nsubs;
 	for (i = 0; i < c->nsubs; i++)
 		p->locals[i] = c->subs[i].local;
@@ -351,7 +344,7 @@ static void eng_try(struct mpa_engine *e, struct eng_conn *c)
 		if (!err) {
 			s->state = SUB_PENDING;
 			atomic_fetch_add(&e->stats.requested, 1);
-			LOG(e, MPA_LOG_DEBUG,
+			LOG(e, CMN_LOG_DEBUG,
 			    "token %08x: subflow requested from %s (%s)%s",
 			    c->req.token,
 			    eng_addr(&s->local.addr, a, sizeof(a)),
@@ -364,23 +357,23 @@ static void eng_try(struct mpa_engine *e, struct eng_conn *c)
 			 * or a retry brings us back. */
 			if (c->tries++ < ENG_RETRIES) {
 				c->state = CONN_WAIT_ESTABLISHED;
-				c->retry_at = eng_now_ms() +
+				c->retry_at = cmn_now_ms() +
 					      (ENG_RETRY_FIRST_MS << c->tries);
 			} else {
 				c->state = CONN_DONE;
-				LOG(e, MPA_LOG_DEBUG,
+				LOG(e, CMN_LOG_DEBUG,
 				    "token %08x: never fully established",
 				    c->req.token);
 			}
 			return;
 		case ESRCH:
-			LOG(e, MPA_LOG_DEBUG,
+			LOG(e, CMN_LOG_DEBUG,
 			    "token %08x: gone (closed or fell back to TCP)",
 			    c->req.token);
 			eng_drop(e, c);
 			return;
 		case EPERM:
-			LOG(e, MPA_LOG_WARN,
+			LOG(e, CMN_LOG_WARN,
 			    "no CAP_NET_ADMIN: connections "
 			    "stay MPTCP, but no subflow is "
 			    "opened");
@@ -388,7 +381,7 @@ static void eng_try(struct mpa_engine *e, struct eng_conn *c)
 			c->state = CONN_DONE;
 			return;
 		case ENOPROTOOPT:
-			LOG(e, MPA_LOG_INFO,
+			LOG(e, CMN_LOG_INFO,
 			    "token %08x: uses the in-kernel path manager; its "
 			    "endpoints decide the subflows",
 			    c->req.token);
@@ -397,7 +390,7 @@ static void eng_try(struct mpa_engine *e, struct eng_conn *c)
 		default:
 			s->state = SUB_FAILED;
 			atomic_fetch_add(&e->stats.failed, 1);
-			LOG(e, MPA_LOG_WARN,
+			LOG(e, CMN_LOG_WARN,
 			    "token %08x: subflow from %s (%s): %s",
 			    c->req.token,
 			    eng_addr(&s->local.addr, a, sizeof(a)),
@@ -420,7 +413,7 @@ static void eng_ready(struct mpa_engine *e, struct eng_conn *c)
 	if (delay > 0 && !c->aged) {
 		c->aged = true;
 		c->state = CONN_WAIT_AGE;
-		c->retry_at = eng_now_ms() + delay;
+		c->retry_at = cmn_now_ms() + delay;
 		return;
 	}
 	eng_try(e, c);
@@ -472,12 +465,12 @@ static void eng_note_early(struct mpa_engine *e, uint32_t token)
 	unsigned int i = e->early_next++ % ENG_EARLY_SLOTS;
 
 	e->early[i].token = token;
-	e->early[i].at = eng_now_ms();
+	e->early[i].at = cmn_now_ms();
 }
 
 static bool eng_early_established(struct mpa_engine *e, uint32_t token)
 {
-	int64_t now = eng_now_ms();
+	int64_t now = cmn_now_ms();
 	int i;
 
 	for (i = 0; i < ENG_EARLY_SLOTS; i++)
@@ -501,7 +494,7 @@ static void eng_add(struct mpa_engine *e, const struct mpa_conn_req *req,
 	if (c)
 		eng_drop(e, c); /* a reused token: the old one is gone */
 	if (e->nconns == e->capconns && !eng_grow(e)) {
-		LOG(e, MPA_LOG_WARN, "token %08x: too many connections tracked",
+		LOG(e, CMN_LOG_WARN, "token %08x: too many connections tracked",
 		    req->token);
 		return;
 	}
@@ -510,7 +503,7 @@ static void eng_add(struct mpa_engine *e, const struct mpa_conn_req *req,
 	c->req = *req;
 	eng_unmap(&c->req.local);
 	eng_unmap(&c->req.remote);
-	LOG(e, MPA_LOG_DEBUG, "token %08x: to %s, rule %s", req->token,
+	LOG(e, CMN_LOG_DEBUG, "token %08x: to %s, rule %s", req->token,
 	    eng_addr(&c->req.remote, p, sizeof(p)), req->rule->origin);
 	/*
 	 * A connection is fully established only once data has flowed, so
@@ -522,7 +515,7 @@ static void eng_add(struct mpa_engine *e, const struct mpa_conn_req *req,
 		eng_ready(e, c);
 	} else {
 		c->state = CONN_WAIT_ESTABLISHED;
-		c->retry_at = eng_now_ms() + ENG_RETRY_FIRST_MS * 4;
+		c->retry_at = cmn_now_ms() + ENG_RETRY_FIRST_MS * 4;
 	}
 }
 
@@ -581,7 +574,7 @@ static void eng_event(struct mpa_engine *e, const struct mptcplib_event *ev)
 			break;
 		s->state = SUB_UP;
 		atomic_fetch_add(&e->stats.established, 1);
-		LOG(e, MPA_LOG_DEBUG, "token %08x: subflow from %s (%s) is up",
+		LOG(e, CMN_LOG_DEBUG, "token %08x: subflow from %s (%s) is up",
 		    c->req.token, eng_addr(&s->local.addr, a, sizeof(a)),
 		    s->local.ifname);
 		break;
@@ -591,7 +584,7 @@ static void eng_event(struct mpa_engine *e, const struct mptcplib_event *ev)
 			break;
 		if (s->state == SUB_PENDING)
 			atomic_fetch_add(&e->stats.failed, 1);
-		LOG(e, s->state == SUB_PENDING ? MPA_LOG_WARN : MPA_LOG_DEBUG,
+		LOG(e, s->state == SUB_PENDING ? CMN_LOG_WARN : CMN_LOG_DEBUG,
 		    "token %08x: subflow from %s (%s) %s%s%s", c->req.token,
 		    eng_addr(&s->local.addr, a, sizeof(a)), s->local.ifname,
 		    s->state == SUB_PENDING ? "failed" : "closed",
@@ -600,7 +593,7 @@ static void eng_event(struct mpa_engine *e, const struct mptcplib_event *ev)
 		s->state = s->state == SUB_PENDING ? SUB_FAILED : SUB_CLOSED;
 		break;
 	case MPTCPLIB_EVENT_CLOSED:
-		LOG(e, MPA_LOG_DEBUG,
+		LOG(e, CMN_LOG_DEBUG,
 		    "token %08x: closed; %d of %d extra subflows came up",
 		    c->req.token,
 		    eng_count(c, SUB_UP) + eng_count(c, SUB_CLOSED), c->nsubs);
@@ -667,7 +660,7 @@ void mpa_engine_run(struct mpa_engine *e)
 
 	err = mptcplib_events_open(&e->events);
 	if (err) {
-		LOG(e, MPA_LOG_WARN,
+		LOG(e, CMN_LOG_WARN,
 		    "%s: connections stay MPTCP, but no subflow is opened",
 		    mptcplib_last_error());
 		atomic_store(&e->disabled, 1);
@@ -678,7 +671,7 @@ void mpa_engine_run(struct mpa_engine *e)
 				      .events = POLLIN };
 		int timeout = ENG_POLL_MS;
 
-		int64_t now = eng_now_ms();
+		int64_t now = cmn_now_ms();
 
 		while (eng_dequeue(e, &req)) {
 			e->last_submission = now;
@@ -707,7 +700,7 @@ void mpa_engine_run(struct mpa_engine *e)
 			err = mptcplib_events_next(e->events, &ev, 0);
 			if (err == ENOBUFS) {
 				/* Lost events: the retry timers resync. */
-				LOG(e, MPA_LOG_DEBUG, "events were dropped");
+				LOG(e, CMN_LOG_DEBUG, "events were dropped");
 				continue;
 			}
 			if (err)
@@ -719,7 +712,7 @@ void mpa_engine_run(struct mpa_engine *e)
 		 * stop rather than spin on a descriptor that polls ready.
 		 */
 		if (err != ETIMEDOUT && err != EAGAIN && err != EINTR) {
-			LOG(e, MPA_LOG_WARN,
+			LOG(e, CMN_LOG_WARN,
 			    "%s: no more subflows are opened in this process",
 			    mptcplib_last_error());
 			atomic_store(&e->disabled, 1);

@@ -4,8 +4,8 @@
  * matching so that matching stays pure. Allocates (getifaddrs): call it
  * from a helper thread or a command, never from a hook.
  */
-#ifndef MPA_RESOLVE_H
-#define MPA_RESOLVE_H
+#ifndef ENG_RESOLVE_H
+#define ENG_RESOLVE_H
 
 #include <ifaddrs.h>
 #include <net/if.h>
@@ -38,4 +38,4 @@ int mpa_resolve_list(const struct mpa_decision *d, const struct ifaddrs *ifa,
 int mpa_resolve(const struct mpa_decision *d, int family,
 		const struct sockaddr *own, struct mpa_local *out, int cap);
 
-#endif /* MPA_RESOLVE_H */
+#endif /* ENG_RESOLVE_H */
