@@ -48,7 +48,7 @@ static void ids_acquire(void)
 
 /*
  * The kernel keys an entry by address and port: a subflow opened from a
- * fixed source port gets an entry of its own (kernel-facts 4.5).
+ * fixed source port gets an entry of its own (docs/kernel-facts.md §9).
  */
 static bool ids_same_addr(const struct mpl_pm_addr *a,
 			  const struct mpl_pm_addr *b)

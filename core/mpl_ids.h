@@ -6,7 +6,7 @@
  * is given) per connection and rejects a request that pairs them
  * differently. It also forgets an address's entry
  * whenever one subflow from it is closed, even if another still uses it
- * (kernel-facts 4.6). We remember the pairs process-wide so an address
+ * (docs/kernel-facts.md §10). We remember the pairs process-wide so an address
  * keeps its id for the connection's life and no other address takes it.
  */
 #ifndef MPL_IDS_H

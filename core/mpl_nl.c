@@ -81,7 +81,7 @@ static void nl_put_addr(struct nlmsghdr *nlh, uint16_t type,
 			     &a->addr.v6);
 	if (a->id >= 0)
 		mnl_attr_put_u8(nlh, MPL_PM_ADDR_ATTR_ID, (uint8_t)a->id);
-	/* Host order: the running kernel reads it raw (kernel-facts 4.4). */
+	/* Host order: the kernel reads it raw (docs/kernel-facts.md §8). */
 	if (a->port)
 		mnl_attr_put_u16(nlh, MPL_PM_ADDR_ATTR_PORT, a->port);
 	if (a->flags >= 0)

@@ -24,7 +24,7 @@ _Static_assert(offsetof(struct mpl_full_info, mptcp_info) ==
 
 /*
  * A fallen-back socket answers SOL_MPTCP with EOPNOTSUPP over IPv4 and
- * ENOPROTOOPT over IPv6 (kernel-facts 2); callers see one value.
+ * ENOPROTOOPT over IPv6 (docs/kernel-facts.md §4); callers see one value.
  */
 static int sock_norm_err(int err)
 {

@@ -5,7 +5,7 @@
  * Debian 12 ships 6.1 uapi headers: no MPTCP_FULL_INFO, no TCP_IS_MPTCP, no
  * newer mptcp_info fields. We carry our own copies under an MPL_ prefix so
  * that the build does not depend on which linux-libc-dev is installed.
- * Layouts were checked against the 6.18 kernel's BTF (kernel-facts.md, 0-1).
+ * Layouts were checked against the 6.18 kernel's BTF (docs/kernel-facts.md §1).
  * Kernel structs are always sized by the optlen the kernel returns.
  */
 #ifndef MPL_UAPI_H
@@ -124,7 +124,7 @@ enum {
 	MPL_PM_ADDR_ATTR_ID = 2, /* u8 */
 	MPL_PM_ADDR_ATTR_ADDR4 = 3, /* in_addr, network order */
 	MPL_PM_ADDR_ATTR_ADDR6 = 4, /* in6_addr */
-	MPL_PM_ADDR_ATTR_PORT = 5, /* u16, host order (kernel-facts 4.4) */
+	MPL_PM_ADDR_ATTR_PORT = 5, /* u16 host order, docs/kernel-facts.md §8 */
 	MPL_PM_ADDR_ATTR_FLAGS = 6, /* u32 */
 	MPL_PM_ADDR_ATTR_IF_IDX = 7, /* s32 */
 	MPL_PM_ADDR_ATTR_MAX = 7,

@@ -173,7 +173,7 @@ int mptcplib_get_sub_state(int sockfd, int id, struct mptcplib_sub_state *st)
 	return 0;
 }
 
-/* Options the kernel copies to every subflow (sockopt.c, kernel-facts 6). */
+/* Options the kernel copies to every subflow (docs/kernel-facts.md §15). */
 static const struct {
 	int level, opt;
 } uniform_opts[] = {

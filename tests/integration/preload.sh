@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# The shim's reliability rules (../shared/design/style.md part a, items 1 to
-# 17 and 20 to 23), one check each. Prints "PASS: name", "FAIL: name" or
+# The shim's reliability rules (docs/reliability.md, rules 1 to 17 and 20
+# to 23), one check each. Prints "PASS: name", "FAIL: name" or
 # "SKIP: name (reason)" per check. Loopback checks run for anyone; the ones
 # that need subflows, a blackhole or MPTCP disabled run in namespaces
 # (root), and skip outside CI without it.

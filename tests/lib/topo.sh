@@ -8,7 +8,7 @@
 #              c2 10.0.2.1/24 fd00:2::1/64 ---- s2 10.0.2.2/24 fd00:2::2/64
 #
 # The client uses the userspace path manager, the server the in-kernel one
-# with its join limits raised, as kernel-facts.md section 11 recommends.
+# with its join limits raised, as docs/kernel-facts.md §14 explains.
 # Every address lives in namespaces this script creates; nothing leaves them.
 
 # Every namespace name carries TOPO_TAG: MPA_NS_TAG when the caller sets it

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * mpa-shimtest: runs under LD_PRELOAD=libmptcp_auto.so and checks, one
- * subcommand each, the reliability rules of ../shared/design/style.md (a).
+ * subcommand each, the reliability rules of docs/reliability.md.
  * Exit 0 when the rule holds; a line on stderr says what broke.
  *
  *   eligibility mptcp|tcp   protocol of each kind of socket() call

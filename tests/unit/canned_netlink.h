@@ -2,7 +2,7 @@
 /*
  * Netlink messages as the kernel sends or expects them, encoded by an
  * independent encoder (fixtures/gen_canned.py, Python struct.pack) from
- * the layouts in kernel-facts.md: host-order PM port, NLA_F_NESTED nests,
+ * the layouts in docs/kernel-facts.md: host-order PM port, NLA_F_NESTED nests,
  * network-order event ports. Regenerate with:
  *   python3 tests/unit/fixtures/gen_canned.py > tests/unit/canned_netlink.h
  */
