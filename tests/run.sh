@@ -106,6 +106,7 @@ for t in build/asan/tests/test_*; do
 done
 run_check abi-install bash tests/abi.sh
 run_check layering bash tests/layering.sh
+run_check docs bash tests/docs.sh
 run_check fuzz-policy make -s fuzz-check
 run_cmocka core-ipv4-valgrind bash tests/integration/core.sh 4 valgrind
 run_cmocka core-ipv6 bash tests/integration/core.sh 6
