@@ -158,7 +158,7 @@ check "socket()+connect() allocate nothing (loopback)" \
 	"${L[@]}" 200
 
 # 17. The environment is read in one place only.
-uses=$(grep -rln 'getenv *(' "$top/core" "$top/policy" "$top/preload" | sort)
+uses=$(grep -rln 'getenv *(' "$top/common" "$top/core" "$top/policy" "$top/engine" "$top/preload" | sort)
 if [ "$uses" = "$top/preload/mpa_init.c" ]; then
 	pass "getenv only in the constructor's file"
 else

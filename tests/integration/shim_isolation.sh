@@ -87,7 +87,7 @@ shim()
 		MPTCP_AUTO_POLICY="$tmp/policy.ini" "$@"
 }
 
-# 1. closerange() then reuse: not a byte lost, the file stays ours, the
+# The helper's descriptors (rule 22b): closerange() then reuse: not a byte lost, the file stays ours, the
 # helper idles and keeps working.
 check "closerange(3, 1024) then a 10 MB download: every byte arrives" \
 	shim "$FT" closerange 10.9.0.1 7001 10000000
@@ -120,11 +120,11 @@ else
 	skip "python3 os.closerange" "python3 not installed"
 fi
 
-# 3. /dev/null dup2()ed over every low number: the helper does not spin.
+# /dev/null dup2()ed over every low number: the helper does not spin.
 check "dup2 of /dev/null over 3..63: the helper idles and still works" \
 	shim "$FT" dup2null 10.9.0.1 7001
 
-# 2. Privileges dropped after start: the helper's request fails (EPERM),
+# Privileges dropped after start: the helper's request fails (EPERM),
 # and it closes nothing of the program's.
 check "privileges dropped: every program descriptor stays open" \
 	shim MPTCP_AUTO_LOG=debug MPTCP_AUTO_LOG_FILE="$tmp/drop.log" \
@@ -147,7 +147,7 @@ fi
 # nsubflows OUT: how many subflows the server listed.
 nsubflows() { grep -c '^10\.0\.' <<<"$1"; }
 
-# 12. Seccomp filters that kill: the program lives; what the shim can do
+# Seccomp filters that kill (rule 6): the program lives; what the shim can do
 # safely, it still does.
 out=$(shim "$SF" kill netlink "$ST" state 10.9.0.1 7001 2>&1)
 rc=$?
@@ -197,7 +197,7 @@ else
 	skip "curl under a seccomp filter" "curl not installed"
 fi
 
-# 14. subflow-delay: a connection shorter than the delay never takes a
+# subflow-delay: a connection shorter than the delay never takes a
 # second local port; one that outlives it gets its subflow.
 printf '[default]\ninterfaces = c2\nskip-local = no\nsubflow-delay = %s\n' \
 	3s >"$tmp/delay3s.ini"
@@ -214,7 +214,7 @@ else
 		"delay 3s:" "$short" "delay 200ms:" "$long"
 fi
 
-# 11. The shim twice in LD_PRELOAD, by two paths: one copy acts.
+# The shim twice in LD_PRELOAD, by two paths: one copy acts.
 mkdir -p "$tmp/other"
 cp "$SHIM" "$tmp/other/libmptcp_auto.so"
 out=$(in_cli env LD_PRELOAD="$SHIM:$tmp/other/libmptcp_auto.so" \
