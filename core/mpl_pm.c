@@ -109,6 +109,21 @@ static int pm_subflow_cmd(struct mpl_nl *nl, uint8_t cmd, uint32_t token,
 	return mpl_nl_pm_cmd(nl, cmd, token, &local, &remote);
 }
 
+int mpl_pm_open_undo(int err, const struct mpl_sf *sf,
+		     struct mpl_pm_addr *local, struct mpl_pm_addr *remote)
+{
+	/*
+	 * Only a wait that timed out may leave a subflow that still comes up
+	 * later. Without @sf, the subflow was not listed right after its
+	 * creation: it had failed already, and there is no 4-tuple to name.
+	 */
+	if (err != ETIMEDOUT || !sf)
+		return 0;
+	pm_endpoint(local, &sf->local);
+	pm_endpoint(remote, &sf->remote);
+	return 1;
+}
+
 struct open_req {
 	uint32_t token;
 	struct sockaddr_storage local, remote;
@@ -349,6 +364,7 @@ int mptcplib_open_sub_ext(int sockfd, struct mptcplib_flow *tuple,
 {
 	struct mpl_sf_list before = { 0 }, after = { 0 };
 	struct mptcplib_events *evs = NULL;
+	struct mpl_pm_addr local, remote;
 	const struct mpl_sf *sf;
 	struct open_req req;
 	struct mpl_nl nl;
@@ -388,10 +404,10 @@ int mptcplib_open_sub_ext(int sockfd, struct mptcplib_flow *tuple,
 	err = open_wait(evs, &req, sf, deadline);
 	if (err)
 		tuple->id = -1;
-	if (err == ETIMEDOUT) {
+	if (mpl_pm_open_undo(err, sf, &local, &remote)) {
 		/* Do not leave a half-open subflow that may come up later. */
-		pm_subflow_cmd(&nl, MPL_PM_CMD_SUBFLOW_DESTROY, req.token, sf,
-			       -1);
+		mpl_nl_pm_cmd(&nl, MPL_PM_CMD_SUBFLOW_DESTROY, req.token,
+			      &local, &remote);
 		errno = err;
 	}
 out:
