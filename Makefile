@@ -74,8 +74,10 @@ deps:
 	fi
 
 # ---- objects, one rule per room (plain and sanitizer builds) -------------
+# MPA_DEBUG: checks of internal conventions that abort (mpl_err.h), for
+# the sanitizer builds of the tests only.
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
-	-fno-sanitize-recover=all
+	-fno-sanitize-recover=all -DMPA_DEBUG
 
 $(B)/common/%.o: common/%.c $(ALL_HDR) | $(B)/common
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(INC_common) -c -o $@ $<

@@ -6,7 +6,6 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cmn_clock.h"
@@ -28,7 +27,6 @@ int mpl_pm_map_err(int err, const char *ext, const char *what)
 {
 	int sub_err;
 
-	err = abs(err);
 	if (strstr(ext, "userspace PM not selected"))
 		return mpl_fail(ENOPROTOOPT,
 				"%s: the connection uses the "
@@ -55,17 +53,17 @@ int mpl_pm_map_err(int err, const char *ext, const char *what)
 				"connection: closed, or fell back to TCP "
 				"(kernel: %s)",
 				what, ext);
-	if (err == ESRCH)
+	if (err == -ESRCH)
 		return mpl_fail(ENOENT, "%s: kernel: %s", what,
 				*ext ? ext : "subflow not found");
-	if (err == EPERM)
+	if (err == -EPERM)
 		return mpl_fail(EPERM,
 				"%s: changing subflows needs "
 				"CAP_NET_ADMIN",
 				what);
 	if (*ext)
-		return mpl_fail(err, "%s: kernel: %s", what, ext);
-	return mpl_fail(err, "%s", what);
+		return mpl_fail(-err, "%s: kernel: %s", what, ext);
+	return mpl_fail(-err, "%s", what);
 }
 
 /* Open the mptcp_pm family and check it has @cmd. */
@@ -79,7 +77,7 @@ static int pm_open(struct mpl_nl *nl, int cmd, const char *what)
 				"family",
 				what);
 	if (err)
-		return mpl_fail(err, "%s: netlink", what);
+		return mpl_fail(-err, "%s: netlink", what);
 	if (!mpl_nl_has_op(nl, cmd)) {
 		mpl_nl_close(nl);
 		return mpl_fail(ENOSYS,
@@ -151,12 +149,12 @@ static int open_parse_flow(int fd, const struct mptcplib_flow *tuple,
 					"choose)");
 	err = cmn_sa_load(&req->local, tuple->local, tuple->local_len);
 	if (err)
-		return mpl_fail(err, "open_sub: bad local address");
+		return mpl_fail(-err, "open_sub: bad local address");
 	if (tuple->remote) {
 		err = cmn_sa_load(&req->remote, tuple->remote,
 				  tuple->remote_len);
 		if (err)
-			return mpl_fail(err, "open_sub: bad remote address");
+			return mpl_fail(-err, "open_sub: bad remote address");
 	} else if (fd < 0) {
 		return mpl_fail(EINVAL, "open_sub: tuple->remote is NULL");
 	} else if (getpeername(fd, (struct sockaddr *)&req->remote, &len) < 0) {
@@ -199,7 +197,7 @@ static int open_parse(int fd, const struct mptcplib_flow *tuple,
 	if (err == -EOPNOTSUPP)
 		return mpl_conn_not_mptcp(fd, "open_sub");
 	if (err)
-		return mpl_fail(err, "open_sub: fd %d", fd);
+		return mpl_fail(-err, "open_sub: fd %d", fd);
 	if (!info.token)
 		return mpl_fail(ENOTCONN, "open_sub: fd %d is not connected",
 				fd);
@@ -383,7 +381,7 @@ int mptcplib_open_sub_ext(int sockfd, struct mptcplib_flow *tuple,
 	if (!req.nonblock) {
 		err = mptcplib_events_open(&evs);
 		if (err) {
-			err = mpl_pm_map_err(err, "", "open_sub");
+			err = mpl_pm_map_err(-err, "", "open_sub");
 			goto out;
 		}
 	}

@@ -7,9 +7,10 @@
 #include "mpl_sock.h"
 
 /*
- * mpl_pm_map_err() - turn a failed mptcp_pm command (-errno plus extended
- * ack text @ext) into the public API's documented errno, recording a
- * sentence for mptcplib_last_error(). Returns the positive errno.
+ * mpl_pm_map_err() - turn a failed mptcp_pm command (@err, a negative
+ * errno, plus the extended ack text @ext, "" if none) into the public
+ * API's documented errno, recording a sentence for mptcplib_last_error().
+ * Returns the positive errno.
  */
 int mpl_pm_map_err(int err, const char *ext, const char *what);
 
