@@ -451,11 +451,10 @@ static void close_keep_id(struct mpl_nl *nl, uint32_t token,
 	if (mpl_nl_get_addrs(nl, token, kernel, MPL_IDS_MAX, &n))
 		return;
 	mpl_pm_addr_init(&local, (const struct sockaddr *)&sf->local);
-	for (i = 0; i < n; i++) {
-		if (kernel[i].family == local.family &&
-		    !memcmp(&kernel[i].addr, &local.addr, sizeof(local.addr)))
+	/* Every entry of that address, whatever its port. */
+	for (i = 0; i < n; i++)
+		if (mpl_pm_addr_same(&kernel[i], &local))
 			mpl_ids_remember(token, &kernel[i]);
-	}
 }
 
 int mptcplib_close_sub(int sockfd, int id, int how)
