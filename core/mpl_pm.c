@@ -291,7 +291,7 @@ static int open_wait(struct mptcplib_events *evs, const struct open_req *req,
 {
 	struct pollfd pfd = { .fd = mptcplib_events_fd(evs), .events = POLLIN };
 	struct mptcplib_event ev;
-	struct mpl_diag_sf diag;
+	struct mpl_diag_sock diag;
 	char ep[CMN_ADDRSTRLEN];
 	int err, left, gone = 0;
 

@@ -117,7 +117,7 @@ struct mptcplib_getsubtuple_result mptcplib_get_sub_tuple(int sockfd, int id)
 	struct mptcplib_getsubtuple_result res = { .flow = { .id = id } };
 	struct mpl_sf_list list;
 	const struct mpl_sf *sf;
-	struct mpl_diag_sf diag;
+	struct mpl_diag_sock diag;
 
 	mpl_clear();
 	res.errnoValue = mpl_conn_find(sockfd, id, &list, &sf, "get_sub_tuple");
@@ -145,7 +145,7 @@ int mptcplib_get_sub_state(int sockfd, int id, struct mptcplib_sub_state *st)
 {
 	struct mpl_sf_list list;
 	const struct mpl_sf *sf;
-	struct mpl_diag_sf diag;
+	struct mpl_diag_sock diag;
 	int err;
 
 	mpl_clear();
@@ -202,7 +202,7 @@ mptcplib_get_sub_sockopt(int sockfd, int id, int level, int opt, size_t size)
 	struct mptcplib_getsubsockopt_result res = { 0 };
 	struct mpl_sf_list list;
 	const struct mpl_sf *sf;
-	struct mpl_diag_sf diag;
+	struct mpl_diag_sock diag;
 	socklen_t len = (socklen_t)size;
 	int err;
 
