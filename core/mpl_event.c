@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+/* The mptcp_pm_events stream: subscription, reading, decoding. */
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>

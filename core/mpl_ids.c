@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+/* Local address ids of the userspace path manager, kept per connection. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+/* The mptcp_pm generic netlink family: messages and requests. */
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
