@@ -74,8 +74,10 @@ deps:
 	fi
 
 # ---- objects, one rule per room (plain and sanitizer builds) -------------
+# MPA_DEBUG: checks of internal conventions that abort (mpl_err.h), for
+# the sanitizer builds of the tests only.
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
-	-fno-sanitize-recover=all
+	-fno-sanitize-recover=all -DMPA_DEBUG
 
 $(B)/common/%.o: common/%.c $(ALL_HDR) | $(B)/common
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(INC_common) -c -o $@ $<
@@ -279,7 +281,7 @@ FUZZ_BIN := $(B)/fuzz/fuzz_policy
 
 # The loader and matcher only: nothing that needs the kernel.
 FUZZ_SRC := $(addprefix policy/,mpa_parse.c mpa_load.c mpa_match.c \
-	mpa_policy.c)
+	mpa_policy.c) common/cmn_addr.c
 
 $(FUZZ_BIN): tests/fuzz/fuzz_policy.c $(FUZZ_SRC) $(ALL_HDR) | $(B)/fuzz
 	clang -std=gnu11 -g -O1 -D_GNU_SOURCE $(WARN) \
@@ -299,9 +301,10 @@ fuzz: $(FUZZ_BIN)
 		$(B)/fuzz/corpus $(FUZZ_CORPUS)
 
 # ---- benchmarks: figures, never pass/fail ---------------------------------
-$(B)/bench/policy_match: bench/policy_match.c $(B)/libmpa_policy.a | $(B)/bench
+$(B)/bench/policy_match: bench/policy_match.c $(B)/libmpa_policy.a \
+		$(B)/common/cmn_addr.o | $(B)/bench
 	$(CC) $(BASE_CFLAGS) -O2 $(INC_policy) -o $@ $< $(B)/libmpa_policy.a \
-		$(INIH_LIBS)
+		$(B)/common/cmn_addr.o $(INIH_LIBS)
 
 $(B)/bench/mpa-delayq: bench/mpa_delayq.c | $(B)/bench
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< $(LIBMNL_LIBS)

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /* mptcp-auto monitor: the path-manager events, live, one line each. */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "cmn_addr.h"
 #include "mpa_cli.h"
 #include "mptcplib.h"
 
@@ -19,27 +19,12 @@ static const char monitor_help[] =
 
 static const char *ep(const struct sockaddr_storage *ss, char *buf, size_t len)
 {
-	char a[INET6_ADDRSTRLEN];
-
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *in = (const void *)ss;
-
-		inet_ntop(AF_INET, &in->sin_addr, a, sizeof(a));
-		snprintf(buf, len, "%s:%u", a, ntohs(in->sin_port));
-	} else if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const void *)ss;
-
-		inet_ntop(AF_INET6, &in6->sin6_addr, a, sizeof(a));
-		snprintf(buf, len, "[%s]:%u", a, ntohs(in6->sin6_port));
-	} else {
-		snprintf(buf, len, "-");
-	}
-	return buf;
+	return cmn_sa_fmt((const struct sockaddr *)ss, buf, len);
 }
 
 static void print_event(const struct mptcplib_event *e, bool json)
 {
-	char l[80], r[80], ifn[IF_NAMESIZE] = "";
+	char l[CMN_ADDRSTRLEN], r[CMN_ADDRSTRLEN], ifn[IF_NAMESIZE] = "";
 
 	if (e->ifindex)
 		if_indextoname((unsigned)e->ifindex, ifn);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmn_addr.h"
 #include "mpa_cli.h"
 #include "mpa_policy.h"
 #include "eng_resolve.h"
@@ -154,13 +155,7 @@ static int parse_dest(const char *s, struct sockaddr_storage *ss)
 
 static const char *addr_of(const struct sockaddr_storage *ss, char *buf)
 {
-	const void *a = ss->ss_family == AF_INET ?
-				(const void *)&((const struct sockaddr_in *)ss)
-					->sin_addr :
-				(const void *)&((const struct sockaddr_in6 *)ss)
-					->sin6_addr;
-
-	return inet_ntop(ss->ss_family, a, buf, INET6_ADDRSTRLEN);
+	return cmn_sa_ntop((const struct sockaddr *)ss, buf, INET6_ADDRSTRLEN);
 }
 
 int cmd_explain(int argc, char **argv)

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+/* sockaddr helpers and prefix matching shared by every room. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -89,21 +90,52 @@ bool cmn_sa_is_any(const struct sockaddr *sa)
 	return false;
 }
 
+const void *cmn_sa_addr(const struct sockaddr *sa, size_t *len)
+{
+	if (sa->sa_family == AF_INET) {
+		*len = sizeof(struct in_addr);
+		return &((const struct sockaddr_in *)sa)->sin_addr;
+	}
+	if (sa->sa_family == AF_INET6) {
+		*len = sizeof(struct in6_addr);
+		return &((const struct sockaddr_in6 *)sa)->sin6_addr;
+	}
+	*len = 0;
+	return NULL;
+}
+
+const char *cmn_sa_ntop(const struct sockaddr *sa, char *buf, size_t len)
+{
+	size_t alen;
+	const void *a = cmn_sa_addr(sa, &alen);
+
+	if (!a || !inet_ntop(sa->sa_family, a, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
 const char *cmn_sa_fmt(const struct sockaddr *sa, char *buf, size_t len)
 {
-	char host[INET6_ADDRSTRLEN] = "?";
+	char host[INET6_ADDRSTRLEN];
 
-	if (sa->sa_family == AF_INET) {
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
-			  host, sizeof(host));
+	cmn_sa_ntop(sa, host, sizeof(host));
+	if (sa->sa_family == AF_INET)
 		snprintf(buf, len, "%s:%u", host, cmn_sa_port(sa));
-	} else if (sa->sa_family == AF_INET6) {
-		inet_ntop(AF_INET6,
-			  &((const struct sockaddr_in6 *)sa)->sin6_addr, host,
-			  sizeof(host));
+	else if (sa->sa_family == AF_INET6)
 		snprintf(buf, len, "[%s]:%u", host, cmn_sa_port(sa));
-	} else {
+	else if (sa->sa_family == AF_UNSPEC)
+		snprintf(buf, len, "-");
+	else
 		snprintf(buf, len, "(family %d)", sa->sa_family);
-	}
 	return buf;
+}
+
+bool cmn_prefix_covers(const uint8_t *prefix, int len, const uint8_t *addr)
+{
+	int full = len / 8, rest = len % 8;
+
+	if (memcmp(prefix, addr, (size_t)full))
+		return false;
+	return !rest ||
+	       !((prefix[full] ^ addr[full]) & (uint8_t)(0xff << (8 - rest)));
 }

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* sockaddr helpers shared by the core modules. */
+/*
+ * Addresses as every room handles them: sockaddr helpers (IPv4-mapped
+ * unmapping, comparison, formatting) and prefix matching on raw bytes.
+ */
 #ifndef CMN_ADDR_H
 #define CMN_ADDR_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 #define CMN_ADDRSTRLEN 64 /* "[v6%scope]:port" */
@@ -35,7 +39,30 @@ bool cmn_sa_is_any(const struct sockaddr *sa);
 /* Port in host order, 0 for other families. */
 unsigned short cmn_sa_port(const struct sockaddr *sa);
 
-/* "10.0.2.1:80", "[fd00::1]:80" into @buf; returns @buf. */
+/*
+ * cmn_sa_addr() - the address bytes of @sa, network order, and their count
+ * in *@len: 4 for AF_INET, 16 for AF_INET6. NULL for other families.
+ */
+const void *cmn_sa_addr(const struct sockaddr *sa, size_t *len);
+
+/*
+ * cmn_sa_ntop() - the address alone, "10.0.2.1" or "fd00::1", into @buf
+ * (INET6_ADDRSTRLEN bytes are enough); "?" for other families. Returns @buf.
+ */
+const char *cmn_sa_ntop(const struct sockaddr *sa, char *buf, size_t len);
+
+/*
+ * cmn_sa_fmt() - address and port, "10.0.2.1:80" or "[fd00::1]:80", into
+ * @buf; "-" for AF_UNSPEC (no address), "(family N)" for other families.
+ * Returns @buf.
+ */
 const char *cmn_sa_fmt(const struct sockaddr *sa, char *buf, size_t len);
+
+/*
+ * cmn_prefix_covers() - are the first @len bits of @addr those of @prefix?
+ * Both are raw addresses in network order, of at least (@len + 7) / 8
+ * bytes; @len 0 covers everything.
+ */
+bool cmn_prefix_covers(const uint8_t *prefix, int len, const uint8_t *addr);
 
 #endif /* CMN_ADDR_H */

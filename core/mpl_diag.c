@@ -1,44 +1,44 @@
 // SPDX-License-Identifier: MIT
+/* inet_diag requests and the one parser of their replies. */
+#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/tcp.h>
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
-#include <stdbool.h>
+#include <netinet/tcp.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "cmn_nl.h"
 #include "cmn_addr.h"
+#include "cmn_nl.h"
 #include "mpl_diag.h"
 #include "mpl_nl.h"
 #include "mpl_uapi.h"
 
-struct diag_match {
-	const struct sockaddr *local, *remote;
-	struct mpl_diag_sf *out;
-	int found;
-};
+/* Sockets of no interest to MPTCP: listeners and TIME-WAIT leftovers. */
+#define DIAG_STATES (~((1u << TCP_LISTEN) | (1u << TCP_TIME_WAIT)))
 
 static int diag_mptcp_cb(const struct nlattr *attr, void *data)
 {
-	struct mpl_diag_sf *sf = data;
+	struct mpl_diag_sock *s = data;
 	uint16_t len = mnl_attr_get_payload_len(attr);
 
 	switch (mnl_attr_get_type(attr)) {
+	case MPL_SUBFLOW_ATTR_TOKEN_LOC:
+		if (len == sizeof(uint32_t))
+			s->token = mnl_attr_get_u32(attr);
+		break;
 	case MPL_SUBFLOW_ATTR_FLAGS:
-		if (len == 4)
-			sf->flags = mnl_attr_get_u32(attr);
+		if (len == sizeof(uint32_t))
+			s->flags = mnl_attr_get_u32(attr);
 		break;
 	case MPL_SUBFLOW_ATTR_ID_LOC:
-		if (len == 1)
-			sf->local_id = mnl_attr_get_u8(attr);
+		if (len == sizeof(uint8_t))
+			s->local_id = mnl_attr_get_u8(attr);
 		break;
 	case MPL_SUBFLOW_ATTR_ID_REM:
-		if (len == 1)
-			sf->remote_id = mnl_attr_get_u8(attr);
+		if (len == sizeof(uint8_t))
+			s->remote_id = mnl_attr_get_u8(attr);
 		break;
 	}
 	return MNL_CB_OK;
@@ -46,15 +46,27 @@ static int diag_mptcp_cb(const struct nlattr *attr, void *data)
 
 static int diag_ulp_cb(const struct nlattr *attr, void *data)
 {
-	if (mnl_attr_get_type(attr) == MPL_INET_ULP_INFO_MPTCP)
-		mnl_attr_parse_nested(attr, diag_mptcp_cb, data);
+	struct mpl_diag_sock *s = data;
+
+	if (mnl_attr_get_type(attr) != MPL_INET_ULP_INFO_MPTCP)
+		return MNL_CB_OK;
+	s->subflow = true;
+	mnl_attr_parse_nested(attr, diag_mptcp_cb, data);
 	return MNL_CB_OK;
 }
 
+struct diag_attrs {
+	const struct nlattr *info, *ulp;
+};
+
 static int diag_attr_cb(const struct nlattr *attr, void *data)
 {
-	if (mnl_attr_get_type(attr) == INET_DIAG_ULP_INFO)
-		mnl_attr_parse_nested(attr, diag_ulp_cb, data);
+	struct diag_attrs *a = data;
+
+	if (mnl_attr_get_type(attr) == INET_DIAG_INFO)
+		a->info = attr;
+	else if (mnl_attr_get_type(attr) == INET_DIAG_ULP_INFO)
+		a->ulp = attr;
 	return MNL_CB_OK;
 }
 
@@ -69,39 +81,70 @@ static void diag_sa(struct sockaddr_storage *ss, int family, const __be32 *a,
 		in->sin_family = AF_INET;
 		in->sin_addr.s_addr = a[0];
 		in->sin_port = port;
-	} else {
+	} else if (family == AF_INET6) {
 		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
 
 		in6->sin6_family = AF_INET6;
-		memcpy(&in6->sin6_addr, a, 16);
+		memcpy(&in6->sin6_addr, a, sizeof(in6->sin6_addr));
 		in6->sin6_port = port;
 		cmn_sa_unmap(ss);
 	}
 }
 
-static int diag_msg_cb(const struct nlmsghdr *nlh, void *data)
+/*
+ * INET_DIAG_INFO into @dst: a struct mptcp_info or tcp_info as long as the
+ * kernel sent it; what an older kernel lacks stays 0.
+ */
+static void diag_info_copy(const struct nlattr *info, void *dst, size_t size)
+{
+	size_t n = mnl_attr_get_payload_len(info);
+
+	memset(dst, 0, size);
+	memcpy(dst, mnl_attr_get_payload(info), n < size ? n : size);
+}
+
+static void diag_info(const struct nlattr *info, int protocol,
+		      struct mpl_diag_sock *s)
+{
+	struct mpl_mptcp_info mi;
+	struct mpl_tcp_info ti;
+
+	if (protocol == MPL_IPPROTO_MPTCP) {
+		diag_info_copy(info, &mi, sizeof(mi));
+		s->token = mi.token;
+	} else {
+		diag_info_copy(info, &ti, sizeof(ti));
+		s->bytes_acked = ti.bytes_acked;
+		s->bytes_received = ti.bytes_received;
+	}
+}
+
+int mpl_diag_parse(const struct nlmsghdr *nlh, int protocol,
+		   struct mpl_diag_sock *out)
 {
 	const struct inet_diag_msg *msg = mnl_nlmsg_get_payload(nlh);
-	struct diag_match *m = data;
-	struct sockaddr_storage src, dst;
+	struct diag_attrs a = { 0 };
 
-	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY || m->found)
-		return MNL_CB_OK;
-	diag_sa(&src, msg->idiag_family, msg->id.idiag_src,
+	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*msg))
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	out->local_id = -1;
+	out->remote_id = -1;
+	diag_sa(&out->local, msg->idiag_family, msg->id.idiag_src,
 		msg->id.idiag_sport);
-	diag_sa(&dst, msg->idiag_family, msg->id.idiag_dst,
+	diag_sa(&out->remote, msg->idiag_family, msg->id.idiag_dst,
 		msg->id.idiag_dport);
-	if (!cmn_sa_equal((struct sockaddr *)&src, m->local) ||
-	    !cmn_sa_equal((struct sockaddr *)&dst, m->remote))
-		return MNL_CB_OK;
-	memset(m->out, 0, sizeof(*m->out));
-	m->out->local_id = -1;
-	m->out->remote_id = -1;
-	m->out->state = msg->idiag_state;
-	m->out->ifindex = (int)msg->id.idiag_if;
-	mnl_attr_parse(nlh, sizeof(*msg), diag_attr_cb, m->out);
-	m->found = 1;
-	return MNL_CB_OK;
+	out->state = msg->idiag_state;
+	out->inode = msg->idiag_inode;
+	out->ifindex = (int)msg->id.idiag_if;
+	if (mnl_attr_parse(nlh, sizeof(*msg), diag_attr_cb, &a) < 0)
+		return -EINVAL;
+	if (a.info)
+		diag_info(a.info, protocol, out);
+	if (a.ulp)
+		mnl_attr_parse_nested(a.ulp, diag_ulp_cb, out);
+	return 0;
 }
 
 /* The tuple in a diag request, v4-mapped when asking the IPv6 table. */
@@ -111,6 +154,10 @@ static void diag_put_id(struct inet_diag_sockid *id, int family,
 {
 	const struct sockaddr *ends[2] = { local, remote };
 	__be32 *addrs[2] = { id->idiag_src, id->idiag_dst };
+	struct sockaddr_in6 mapped = { .sin6_family = AF_INET6 };
+	const struct sockaddr *sa;
+	const void *a;
+	size_t len;
 	int i;
 
 	id->idiag_sport = htons(cmn_sa_port(local));
@@ -118,54 +165,111 @@ static void diag_put_id(struct inet_diag_sockid *id, int family,
 	id->idiag_cookie[0] = INET_DIAG_NOCOOKIE;
 	id->idiag_cookie[1] = INET_DIAG_NOCOOKIE;
 	for (i = 0; i < 2; i++) {
-		if (ends[i]->sa_family == AF_INET6) {
-			memcpy(addrs[i],
-			       &((const struct sockaddr_in6 *)ends[i])
-					->sin6_addr,
-			       16);
-		} else if (family == AF_INET6) {
-			addrs[i][2] = htonl(0xffff);
-			addrs[i][3] = ((const struct sockaddr_in *)ends[i])
-					      ->sin_addr.s_addr;
-		} else {
-			addrs[i][0] = ((const struct sockaddr_in *)ends[i])
-					      ->sin_addr.s_addr;
+		sa = ends[i];
+		if (sa->sa_family == AF_INET && family == AF_INET6) {
+			/* ::ffff:a.b.c.d, the form of a dual-stack socket. */
+			mapped.sin6_addr.s6_addr[10] = 0xff;
+			mapped.sin6_addr.s6_addr[11] = 0xff;
+			memcpy(&mapped.sin6_addr.s6_addr[12],
+			       &((const struct sockaddr_in *)sa)->sin_addr,
+			       sizeof(struct in_addr));
+			sa = (const struct sockaddr *)&mapped;
 		}
+		a = cmn_sa_addr(sa, &len);
+		if (a)
+			memcpy(addrs[i], a, len);
 	}
 }
 
 /*
- * One diag request for @family. @exact looks the tuple up directly (cheap,
- * but it cannot see device-bound sockets); otherwise the namespace's TCP
- * sockets are dumped and matched here.
+ * A sock_diag request for @protocol sockets of @family into @buf (zeroed),
+ * with INET_DIAG_INFO: a lookup of the one socket @local -> @remote, or a
+ * dump of all when @local is NULL.
  */
-static int diag_query(struct mnl_socket *nl, int family, bool exact,
-		      struct diag_match *m)
+static struct nlmsghdr *diag_put_req(void *buf, int family, int protocol,
+				     const struct sockaddr *local,
+				     const struct sockaddr *remote)
 {
-	char buf[MPL_NL_BUFSIZE] = { 0 }; /* zeroed: attribute padding */
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct inet_diag_req_v2 *req;
-	int ret;
 
 	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	nlh->nlmsg_flags = NLM_F_REQUEST | (exact ? 0 : NLM_F_DUMP);
+	nlh->nlmsg_flags = NLM_F_REQUEST | (local ? 0 : NLM_F_DUMP);
 	nlh->nlmsg_seq = 1;
 	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
 	req->sdiag_family = (uint8_t)family;
-	req->sdiag_protocol = IPPROTO_TCP;
-	req->idiag_states = ~((1u << TCP_LISTEN) | (1u << TCP_TIME_WAIT));
+	req->idiag_states = DIAG_STATES;
 	req->idiag_ext = 1 << (INET_DIAG_INFO - 1);
-	if (exact)
-		diag_put_id(&req->id, family, m->local, m->remote);
-	ret = cmn_nl_talk(nl, nlh, buf, sizeof(buf), diag_msg_cb, m);
-	/* An exact lookup of a socket that is not there. */
-	return ret == -ENOENT ? 0 : ret;
+	if (local)
+		diag_put_id(&req->id, family, local, remote);
+	/* A protocol number past 255 (MPTCP's) goes in an attribute. */
+	if (protocol > UINT8_MAX) {
+		req->sdiag_protocol = IPPROTO_TCP;
+		mnl_attr_put_u32(nlh, INET_DIAG_REQ_PROTOCOL,
+				 (uint32_t)protocol);
+	} else {
+		req->sdiag_protocol = (uint8_t)protocol;
+	}
+	return nlh;
+}
+
+struct diag_walk {
+	int protocol;
+	mpl_diag_cb cb;
+	void *data;
+};
+
+static int diag_walk_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct diag_walk *w = data;
+	struct mpl_diag_sock s;
+
+	if (mpl_diag_parse(nlh, w->protocol, &s) == 0)
+		w->cb(&s, w->data);
+	return MNL_CB_OK;
+}
+
+/* One request built by diag_put_req(), each socket of the reply to @cb. */
+static int diag_talk(struct mnl_socket *nl, int family, int protocol,
+		     const struct sockaddr *local,
+		     const struct sockaddr *remote, mpl_diag_cb cb, void *data)
+{
+	char buf[MPL_NL_BUFSIZE] = { 0 }; /* zeroed: attribute padding */
+	struct diag_walk w = { protocol, cb, data };
+
+	return cmn_nl_talk(nl,
+			   diag_put_req(buf, family, protocol, local, remote),
+			   buf, sizeof(buf), diag_walk_cb, &w);
+}
+
+int mpl_diag_dump(struct mnl_socket *nl, int family, int protocol,
+		  mpl_diag_cb cb, void *data)
+{
+	return diag_talk(nl, family, protocol, NULL, NULL, cb, data);
+}
+
+struct diag_match {
+	const struct sockaddr *local, *remote;
+	struct mpl_diag_sock *out;
+	bool found;
+};
+
+static void diag_match_cb(const struct mpl_diag_sock *s, void *data)
+{
+	struct diag_match *m = data;
+
+	if (m->found ||
+	    !cmn_sa_equal((const struct sockaddr *)&s->local, m->local) ||
+	    !cmn_sa_equal((const struct sockaddr *)&s->remote, m->remote))
+		return;
+	*m->out = *s;
+	m->found = true;
 }
 
 int mpl_diag_subflow(const struct sockaddr *local,
-		     const struct sockaddr *remote, struct mpl_diag_sf *out)
+		     const struct sockaddr *remote, struct mpl_diag_sock *out)
 {
-	struct diag_match m = { local, remote, out, 0 };
+	struct diag_match m = { local, remote, out, false };
 	/* The initial subflow of a dual-stack socket is AF_INET6, v4-mapped. */
 	int families[2] = { local->sa_family, AF_INET6 };
 	int nfam = local->sa_family == AF_INET ? 2 : 1;
@@ -175,9 +279,21 @@ int mpl_diag_subflow(const struct sockaddr *local,
 	err = cmn_nl_open(NETLINK_SOCK_DIAG, &nl);
 	if (err)
 		return err;
-	for (exact = 1; exact >= 0 && !m.found; exact--)
-		for (i = 0; i < nfam && !m.found && !err; i++)
-			err = diag_query(nl, families[i], exact, &m);
+	/*
+	 * The exact lookup is cheap but cannot see device-bound sockets;
+	 * then the namespace's TCP sockets are dumped and matched here.
+	 */
+	for (exact = 1; exact >= 0 && !m.found && !err; exact--) {
+		for (i = 0; i < nfam && !m.found && !err; i++) {
+			err = diag_talk(nl, families[i], IPPROTO_TCP,
+					exact ? local : NULL,
+					exact ? remote : NULL, diag_match_cb,
+					&m);
+			/* An exact lookup of a socket that is not there. */
+			if (err == -ENOENT)
+				err = 0;
+		}
+	}
 	mnl_socket_close(nl);
 	if (err)
 		return err;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
+/* mptcplib_last_error() and the one function that records a failure. */
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "mpl_err.h"
@@ -15,7 +16,13 @@ int mpl_fail(int err, const char *fmt, ...)
 	char msg[200];
 	va_list ap;
 
-	err = abs(err);
+#ifdef MPA_DEBUG
+	/* The sign convention of mpl_err.h: a caller passed -errno or 0. */
+	assert(err > 0);
+#endif
+	/* Whatever the caller got wrong, the application gets an errno. */
+	if (err <= 0)
+		err = err ? -err : EIO;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);

@@ -4,8 +4,16 @@
 #define MPL_ERR_H
 
 /*
- * mpl_fail() - record why the current call failed, for mptcplib_last_error().
- * @err may be positive or negative; errno is set to its positive value.
+ * mpl_fail() - record why the current public call failed, for
+ * mptcplib_last_error(), and set errno to @err.
+ *
+ * @err is a positive errno value, the public API's convention: EINVAL,
+ * never -EINVAL. A caller holding an internal result (0 or -errno) passes
+ * its negation, mpl_fail(-err, ...). A zero or negative @err is a bug in
+ * the caller: builds with MPA_DEBUG (the unit tests, under sanitizers)
+ * abort on it; other builds turn it into its absolute value (EIO for 0),
+ * so that the application never sees a negative or zero error.
+ *
  * Returns the positive errno value, so callers can `return mpl_fail(...)`.
  */
 int mpl_fail(int err, const char *fmt, ...)

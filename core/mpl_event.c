@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+/* The mptcp_pm_events stream: subscription, reading, decoding. */
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
@@ -160,8 +161,8 @@ int mptcplib_events_open(struct mptcplib_events **out)
 	err = mpl_nl_open(&ev->nl);
 	if (err) {
 		free(ev);
-		return mpl_fail(err, "events: cannot reach the mptcp_pm "
-				     "netlink family");
+		return mpl_fail(-err, "events: cannot reach the mptcp_pm "
+				      "netlink family");
 	}
 	grp = (int)ev->nl.events_group;
 	if (!grp) {
@@ -259,12 +260,12 @@ int mptcplib_events_next(struct mptcplib_events *ev, struct mptcplib_event *out,
 	case 0:
 		return 0;
 	case -ETIMEDOUT:
-		return mpl_fail(err, "events: none within %d ms", timeout_ms);
+		return mpl_fail(-err, "events: none within %d ms", timeout_ms);
 	case -ENOBUFS:
-		return mpl_fail(err, "events: the kernel dropped events "
-				     "(the reader was too slow)");
+		return mpl_fail(-err, "events: the kernel dropped events "
+				      "(the reader was too slow)");
 	default:
-		return mpl_fail(err, "events: receive");
+		return mpl_fail(-err, "events: receive");
 	}
 }
 

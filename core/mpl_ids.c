@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
+/* Local address ids of the userspace path manager, kept per connection. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
-#include <string.h>
 
 #include "cmn_compat.h"
 #include "mpl_ids.h"
@@ -53,11 +53,7 @@ static void ids_acquire(void)
 static bool ids_same_addr(const struct mpl_pm_addr *a,
 			  const struct mpl_pm_addr *b)
 {
-	if (a->family != b->family || a->port != b->port)
-		return false;
-	if (a->family == AF_INET)
-		return a->addr.v4.s_addr == b->addr.v4.s_addr;
-	return !memcmp(&a->addr.v6, &b->addr.v6, sizeof(a->addr.v6));
+	return a->port == b->port && mpl_pm_addr_same(a, b);
 }
 
 int mpl_ids_choose(const struct mpl_pm_addr *want,

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+/* The mptcp_pm generic netlink family: messages and requests. */
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
@@ -8,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cmn_addr.h"
 #include "cmn_nl.h"
 #include "mpl_nl.h"
 #include "mpl_uapi.h"
@@ -27,17 +29,26 @@
 
 int mpl_pm_addr_init(struct mpl_pm_addr *a, const struct sockaddr *sa)
 {
+	size_t len;
+	const void *raw = cmn_sa_addr(sa, &len);
+
 	memset(a, 0, sizeof(*a));
 	a->id = -1;
 	a->flags = -1;
 	a->family = sa->sa_family;
-	if (sa->sa_family == AF_INET)
-		a->addr.v4 = ((const struct sockaddr_in *)sa)->sin_addr;
-	else if (sa->sa_family == AF_INET6)
-		a->addr.v6 = ((const struct sockaddr_in6 *)sa)->sin6_addr;
-	else
+	if (!raw)
 		return -EAFNOSUPPORT;
+	memcpy(&a->addr, raw, len);
 	return 0;
+}
+
+bool mpl_pm_addr_same(const struct mpl_pm_addr *a, const struct mpl_pm_addr *b)
+{
+	if (a->family != b->family)
+		return false;
+	if (a->family == AF_INET)
+		return a->addr.v4.s_addr == b->addr.v4.s_addr;
+	return !memcmp(&a->addr.v6, &b->addr.v6, sizeof(a->addr.v6));
 }
 
 static struct nlmsghdr *nl_put_genl(void *buf, uint16_t type, uint16_t flags,

@@ -42,8 +42,14 @@ struct mpl_nl {
 	char ext_msg[160]; /* extended-ack text of the last failure */
 };
 
-/* mpl_pm_addr_init() - family and address from @sa; nothing else sent. */
+/*
+ * mpl_pm_addr_init() - family and address from @sa; nothing else sent.
+ * 0, or -EAFNOSUPPORT (then only the family is set).
+ */
 int mpl_pm_addr_init(struct mpl_pm_addr *a, const struct sockaddr *sa);
+
+/* mpl_pm_addr_same() - same family and address (port, id, flags ignored). */
+bool mpl_pm_addr_same(const struct mpl_pm_addr *a, const struct mpl_pm_addr *b);
 
 /*
  * mpl_nl_put_getfamily() - CTRL_CMD_GETFAMILY for "mptcp_pm" into @buf.

@@ -6,7 +6,6 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cmn_clock.h"
@@ -28,7 +27,6 @@ int mpl_pm_map_err(int err, const char *ext, const char *what)
 {
 	int sub_err;
 
-	err = abs(err);
 	if (strstr(ext, "userspace PM not selected"))
 		return mpl_fail(ENOPROTOOPT,
 				"%s: the connection uses the "
@@ -55,17 +53,17 @@ int mpl_pm_map_err(int err, const char *ext, const char *what)
 				"connection: closed, or fell back to TCP "
 				"(kernel: %s)",
 				what, ext);
-	if (err == ESRCH)
+	if (err == -ESRCH)
 		return mpl_fail(ENOENT, "%s: kernel: %s", what,
 				*ext ? ext : "subflow not found");
-	if (err == EPERM)
+	if (err == -EPERM)
 		return mpl_fail(EPERM,
 				"%s: changing subflows needs "
 				"CAP_NET_ADMIN",
 				what);
 	if (*ext)
-		return mpl_fail(err, "%s: kernel: %s", what, ext);
-	return mpl_fail(err, "%s", what);
+		return mpl_fail(-err, "%s: kernel: %s", what, ext);
+	return mpl_fail(-err, "%s", what);
 }
 
 /* Open the mptcp_pm family and check it has @cmd. */
@@ -79,7 +77,7 @@ static int pm_open(struct mpl_nl *nl, int cmd, const char *what)
 				"family",
 				what);
 	if (err)
-		return mpl_fail(err, "%s: netlink", what);
+		return mpl_fail(-err, "%s: netlink", what);
 	if (!mpl_nl_has_op(nl, cmd)) {
 		mpl_nl_close(nl);
 		return mpl_fail(ENOSYS,
@@ -109,6 +107,21 @@ static int pm_subflow_cmd(struct mpl_nl *nl, uint8_t cmd, uint32_t token,
 	return mpl_nl_pm_cmd(nl, cmd, token, &local, &remote);
 }
 
+int mpl_pm_open_undo(int err, const struct mpl_sf *sf,
+		     struct mpl_pm_addr *local, struct mpl_pm_addr *remote)
+{
+	/*
+	 * Only a wait that timed out may leave a subflow that still comes up
+	 * later. Without @sf, the subflow was not listed right after its
+	 * creation: it had failed already, and there is no 4-tuple to name.
+	 */
+	if (err != ETIMEDOUT || !sf)
+		return 0;
+	pm_endpoint(local, &sf->local);
+	pm_endpoint(remote, &sf->remote);
+	return 1;
+}
+
 struct open_req {
 	uint32_t token;
 	struct sockaddr_storage local, remote;
@@ -136,12 +149,12 @@ static int open_parse_flow(int fd, const struct mptcplib_flow *tuple,
 					"choose)");
 	err = cmn_sa_load(&req->local, tuple->local, tuple->local_len);
 	if (err)
-		return mpl_fail(err, "open_sub: bad local address");
+		return mpl_fail(-err, "open_sub: bad local address");
 	if (tuple->remote) {
 		err = cmn_sa_load(&req->remote, tuple->remote,
 				  tuple->remote_len);
 		if (err)
-			return mpl_fail(err, "open_sub: bad remote address");
+			return mpl_fail(-err, "open_sub: bad remote address");
 	} else if (fd < 0) {
 		return mpl_fail(EINVAL, "open_sub: tuple->remote is NULL");
 	} else if (getpeername(fd, (struct sockaddr *)&req->remote, &len) < 0) {
@@ -184,7 +197,7 @@ static int open_parse(int fd, const struct mptcplib_flow *tuple,
 	if (err == -EOPNOTSUPP)
 		return mpl_conn_not_mptcp(fd, "open_sub");
 	if (err)
-		return mpl_fail(err, "open_sub: fd %d", fd);
+		return mpl_fail(-err, "open_sub: fd %d", fd);
 	if (!info.token)
 		return mpl_fail(ENOTCONN, "open_sub: fd %d is not connected",
 				fd);
@@ -278,7 +291,7 @@ static int open_wait(struct mptcplib_events *evs, const struct open_req *req,
 {
 	struct pollfd pfd = { .fd = mptcplib_events_fd(evs), .events = POLLIN };
 	struct mptcplib_event ev;
-	struct mpl_diag_sf diag;
+	struct mpl_diag_sock diag;
 	char ep[CMN_ADDRSTRLEN];
 	int err, left, gone = 0;
 
@@ -349,6 +362,7 @@ int mptcplib_open_sub_ext(int sockfd, struct mptcplib_flow *tuple,
 {
 	struct mpl_sf_list before = { 0 }, after = { 0 };
 	struct mptcplib_events *evs = NULL;
+	struct mpl_pm_addr local, remote;
 	const struct mpl_sf *sf;
 	struct open_req req;
 	struct mpl_nl nl;
@@ -367,7 +381,7 @@ int mptcplib_open_sub_ext(int sockfd, struct mptcplib_flow *tuple,
 	if (!req.nonblock) {
 		err = mptcplib_events_open(&evs);
 		if (err) {
-			err = mpl_pm_map_err(err, "", "open_sub");
+			err = mpl_pm_map_err(-err, "", "open_sub");
 			goto out;
 		}
 	}
@@ -388,10 +402,10 @@ int mptcplib_open_sub_ext(int sockfd, struct mptcplib_flow *tuple,
 	err = open_wait(evs, &req, sf, deadline);
 	if (err)
 		tuple->id = -1;
-	if (err == ETIMEDOUT) {
+	if (mpl_pm_open_undo(err, sf, &local, &remote)) {
 		/* Do not leave a half-open subflow that may come up later. */
-		pm_subflow_cmd(&nl, MPL_PM_CMD_SUBFLOW_DESTROY, req.token, sf,
-			       -1);
+		mpl_nl_pm_cmd(&nl, MPL_PM_CMD_SUBFLOW_DESTROY, req.token,
+			      &local, &remote);
 		errno = err;
 	}
 out:
@@ -437,11 +451,10 @@ static void close_keep_id(struct mpl_nl *nl, uint32_t token,
 	if (mpl_nl_get_addrs(nl, token, kernel, MPL_IDS_MAX, &n))
 		return;
 	mpl_pm_addr_init(&local, (const struct sockaddr *)&sf->local);
-	for (i = 0; i < n; i++) {
-		if (kernel[i].family == local.family &&
-		    !memcmp(&kernel[i].addr, &local.addr, sizeof(local.addr)))
+	/* Every entry of that address, whatever its port. */
+	for (i = 0; i < n; i++)
+		if (mpl_pm_addr_same(&kernel[i], &local))
 			mpl_ids_remember(token, &kernel[i]);
-	}
 }
 
 int mptcplib_close_sub(int sockfd, int id, int how)

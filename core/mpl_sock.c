@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+/* getsockopt(SOL_MPTCP): socket kind, MPTCP_INFO and the subflow list. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>

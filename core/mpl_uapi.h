@@ -57,6 +57,25 @@ struct mpl_mptcp_info {
 	uint32_t last_ack_recv;
 };
 
+/*
+ * struct tcp_info (linux/tcp.h) up to its byte counters (4.1), which the C
+ * library's copy in netinet/tcp.h lacks. The kernel's is longer: read it
+ * by the length the kernel sends.
+ */
+struct mpl_tcp_info {
+	uint8_t state, ca_state, retransmits, probes, backoff, options;
+	uint8_t wscale; /* snd_wscale : 4, rcv_wscale : 4 */
+	uint8_t app_limited; /* delivery_rate_app_limited : 1, ... */
+	uint32_t rto, ato, snd_mss, rcv_mss;
+	uint32_t unacked, sacked, lost, retrans, fackets;
+	uint32_t last_data_sent, last_ack_sent, last_data_recv, last_ack_recv;
+	uint32_t pmtu, rcv_ssthresh, rtt, rttvar, snd_ssthresh, snd_cwnd;
+	uint32_t advmss, reordering, rcv_rtt, rcv_space, total_retrans;
+	uint64_t pacing_rate, max_pacing_rate;
+	uint64_t bytes_acked; /* RFC 4898 tcpEStatsAppHCThruOctetsAcked */
+	uint64_t bytes_received; /* tcpEStatsAppHCThruOctetsReceived */
+};
+
 #define MPL_MPTCP_INFO_LEN_V0 48
 #define MPL_MPTCP_INFO_LEN_V1 80
 
@@ -161,6 +180,7 @@ enum {
 
 /* inet_diag ULP info for MPTCP subflows (linux/mptcp.h, since 5.7) */
 #define MPL_INET_ULP_INFO_MPTCP 3
+#define MPL_SUBFLOW_ATTR_TOKEN_LOC 2
 #define MPL_SUBFLOW_ATTR_FLAGS 8
 #define MPL_SUBFLOW_ATTR_ID_REM 9
 #define MPL_SUBFLOW_ATTR_ID_LOC 10

@@ -46,9 +46,9 @@ int mpl_conn_subflows(int fd, struct mpl_sf_list *list, const char *what)
 				what);
 	case -EBADF:
 	case -ENOTSOCK:
-		return mpl_fail(err, "%s: fd %d", what, fd);
+		return mpl_fail(-err, "%s: fd %d", what, fd);
 	default:
-		return mpl_fail(err, "%s: getsockopt(MPTCP_FULL_INFO)", what);
+		return mpl_fail(-err, "%s: getsockopt(MPTCP_FULL_INFO)", what);
 	}
 }
 
@@ -117,7 +117,7 @@ struct mptcplib_getsubtuple_result mptcplib_get_sub_tuple(int sockfd, int id)
 	struct mptcplib_getsubtuple_result res = { .flow = { .id = id } };
 	struct mpl_sf_list list;
 	const struct mpl_sf *sf;
-	struct mpl_diag_sf diag;
+	struct mpl_diag_sock diag;
 
 	mpl_clear();
 	res.errnoValue = mpl_conn_find(sockfd, id, &list, &sf, "get_sub_tuple");
@@ -145,7 +145,7 @@ int mptcplib_get_sub_state(int sockfd, int id, struct mptcplib_sub_state *st)
 {
 	struct mpl_sf_list list;
 	const struct mpl_sf *sf;
-	struct mpl_diag_sf diag;
+	struct mpl_diag_sock diag;
 	int err;
 
 	mpl_clear();
@@ -159,7 +159,7 @@ int mptcplib_get_sub_state(int sockfd, int id, struct mptcplib_sub_state *st)
 			       (const struct sockaddr *)&sf->remote, &diag);
 	mpl_sf_list_free(&list);
 	if (err)
-		return mpl_fail(err,
+		return mpl_fail(-err,
 				"get_sub_state: subflow %d not found in "
 				"inet_diag",
 				id);
@@ -202,7 +202,7 @@ mptcplib_get_sub_sockopt(int sockfd, int id, int level, int opt, size_t size)
 	struct mptcplib_getsubsockopt_result res = { 0 };
 	struct mpl_sf_list list;
 	const struct mpl_sf *sf;
-	struct mpl_diag_sf diag;
+	struct mpl_diag_sock diag;
 	socklen_t len = (socklen_t)size;
 	int err;
 
@@ -229,7 +229,7 @@ mptcplib_get_sub_sockopt(int sockfd, int id, int level, int opt, size_t size)
 				       (const struct sockaddr *)&sf->remote,
 				       &diag);
 		if (err) {
-			err = mpl_fail(err,
+			err = mpl_fail(-err,
 				       "get_sub_sockopt: subflow %d not "
 				       "found in inet_diag",
 				       id);
@@ -275,7 +275,7 @@ int mptcplib_get_kind(int sockfd, enum mptcplib_kind *kind)
 
 	mpl_clear();
 	err = mpl_sock_kind(sockfd, kind);
-	return err ? mpl_fail(err, "get_kind: fd %d", sockfd) : 0;
+	return err ? mpl_fail(-err, "get_kind: fd %d", sockfd) : 0;
 }
 
 int mptcplib_get_token(int sockfd, uint32_t *token)
@@ -294,7 +294,7 @@ int mptcplib_get_token(int sockfd, uint32_t *token)
 				"back)",
 				sockfd);
 	if (err)
-		return mpl_fail(err, "get_token: fd %d", sockfd);
+		return mpl_fail(-err, "get_token: fd %d", sockfd);
 	*token = info.token;
 	return 0;
 }

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
+/* A decision resolved to this machine's local interface addresses. */
 #include <errno.h>
 #include <linux/if_packet.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cmn_addr.h"
 #include "eng_resolve.h"
 
 static bool pats_match(const struct mpa_iface_pat *v, int n, const char *name)
@@ -15,17 +17,6 @@ static bool pats_match(const struct mpa_iface_pat *v, int n, const char *name)
 		if (mpa_glob_match(v[i].pat, name))
 			return true;
 	return false;
-}
-
-static bool same_addr(const struct sockaddr *a, const struct sockaddr *b)
-{
-	if (a->sa_family != b->sa_family)
-		return false;
-	if (a->sa_family == AF_INET)
-		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
-		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
-	return IN6_ARE_ADDR_EQUAL(&((const struct sockaddr_in6 *)a)->sin6_addr,
-				  &((const struct sockaddr_in6 *)b)->sin6_addr);
 }
 
 /* Usable for a subflow of @family at all, whatever the policy says. */
@@ -40,7 +31,7 @@ static bool usable(const struct ifaddrs *i, int family,
 	    IN6_IS_ADDR_LINKLOCAL(
 		    &((const struct sockaddr_in6 *)i->ifa_addr)->sin6_addr))
 		return false;
-	return !own || !same_addr(i->ifa_addr, own);
+	return !own || !cmn_sa_addr_equal(i->ifa_addr, own);
 }
 
 /*
@@ -65,8 +56,8 @@ static bool add_local(const struct ifaddrs *all, const struct ifaddrs *i,
 	int k;
 
 	for (k = 0; k < *n; k++)
-		if (same_addr((const struct sockaddr *)&out[k].addr,
-			      i->ifa_addr))
+		if (cmn_sa_addr_equal((const struct sockaddr *)&out[k].addr,
+				      i->ifa_addr))
 			return true;
 	if (*n >= cap)
 		return false;

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+/* Does a unicast route take a destination out through a given interface? */
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
@@ -8,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cmn_addr.h"
 #include "cmn_nl.h"
 #include "eng_route.h"
 
@@ -41,16 +43,6 @@ static int route_attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
-static bool prefix_covers(const uint8_t *prefix, int len, const uint8_t *addr)
-{
-	int full = len / 8, rest = len % 8;
-
-	if (memcmp(prefix, addr, (size_t)full))
-		return false;
-	return !rest ||
-	       !((prefix[full] ^ addr[full]) & (uint8_t)(0xff << (8 - rest)));
-}
-
 static bool multipath_has(const struct nlattr *mp, int ifindex)
 {
 	const struct rtnexthop *nh = mnl_attr_get_payload(mp);
@@ -82,7 +74,7 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 			return MNL_CB_OK;
 		memcpy(prefix, mnl_attr_get_payload(a.dst), alen);
 	}
-	if (!prefix_covers(prefix, rtm->rtm_dst_len, m->dst))
+	if (!cmn_prefix_covers(prefix, rtm->rtm_dst_len, m->dst))
 		return MNL_CB_OK;
 	if ((a.oif && (int)mnl_attr_get_u32(a.oif) == m->ifindex) ||
 	    (a.multipath && multipath_has(a.multipath, m->ifindex)))
@@ -97,15 +89,14 @@ int mpa_route_via(const struct sockaddr *dst, int ifindex)
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
 	struct mnl_socket *nl;
+	const void *a;
+	size_t alen;
 	int err;
 
-	if (dst->sa_family == AF_INET)
-		memcpy(m.dst, &((const struct sockaddr_in *)dst)->sin_addr, 4);
-	else if (dst->sa_family == AF_INET6)
-		memcpy(m.dst, &((const struct sockaddr_in6 *)dst)->sin6_addr,
-		       16);
-	else
+	a = cmn_sa_addr(dst, &alen);
+	if (!a)
 		return -EAFNOSUPPORT;
+	memcpy(m.dst, a, alen);
 	err = cmn_nl_open(NETLINK_ROUTE, &nl);
 	if (err)
 		return err;

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* Matching: pure, allocation-free, safe from any thread. */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cmn_addr.h"
 #include "mpa_policy.h"
 
 bool mpa_glob_match(const char *pat, const char *name)
@@ -97,42 +97,25 @@ struct dest {
 
 static bool dest_load(const struct sockaddr *sa, struct dest *d)
 {
+	struct sockaddr_storage ss;
+	const void *a;
+	size_t len;
+
 	memset(d, 0, sizeof(*d));
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
-
-		d->family = AF_INET;
-		memcpy(d->addr, &in->sin_addr, 4);
-		d->port = ntohs(in->sin_port);
-		return true;
-	}
-	if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 =
-			(const struct sockaddr_in6 *)sa;
-
-		d->port = ntohs(in6->sin6_port);
-		if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
-			d->family = AF_INET;
-			memcpy(d->addr, &in6->sin6_addr.s6_addr[12], 4);
-		} else {
-			d->family = AF_INET6;
-			memcpy(d->addr, &in6->sin6_addr, 16);
-		}
-		return true;
-	}
-	return false;
+	/* A dual-stack socket's v4-mapped destination is matched as IPv4. */
+	if (cmn_sa_load(&ss, sa, cmn_sa_len(sa->sa_family)))
+		return false;
+	a = cmn_sa_addr((const struct sockaddr *)&ss, &len);
+	d->family = ss.ss_family;
+	memcpy(d->addr, a, len);
+	d->port = cmn_sa_port((const struct sockaddr *)&ss);
+	return true;
 }
 
 static bool prefix_has(const struct mpa_prefix *p, const struct dest *d)
 {
-	int full = p->len / 8, rest = p->len % 8;
-
-	if (p->family != d->family)
-		return false;
-	if (memcmp(p->addr, d->addr, (size_t)full))
-		return false;
-	return !rest || !((p->addr[full] ^ d->addr[full]) &
-			  (uint8_t)(0xff << (8 - rest)));
+	return p->family == d->family &&
+	       cmn_prefix_covers(p->addr, p->len, d->addr);
 }
 
 static bool prefixes_have(const struct mpa_prefix *v, int n,

@@ -14,11 +14,56 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "mpl_err.h"
 #include "mpl_pm.h"
 #include "mptcplib.h"
+
+/* mpl_fail() takes the public convention's positive errno... */
+static void test_fail_positive_errno(void **state)
+{
+	(void)state;
+	errno = 0;
+	assert_int_equal(mpl_fail(EINVAL, "open_sub: bad %s", "tuple"), EINVAL);
+	assert_int_equal(errno, EINVAL);
+	assert_string_equal(mptcplib_last_error(),
+			    "open_sub: bad tuple (Invalid argument)");
+}
+
+/*
+ * ...and a caller that passes an internal -errno (or 0) is caught: the
+ * test build (MPA_DEBUG) aborts, here in a child process.
+ */
+static void test_fail_wrong_sign_aborts(void **state)
+{
+	static const int wrong[] = { -EINVAL, -ENOENT, 0 };
+	struct rlimit no_core = { 0, 0 };
+	size_t i;
+	int st;
+
+	(void)state;
+	for (i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
+		pid_t pid = fork();
+
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			setrlimit(RLIMIT_CORE, &no_core);
+			mpl_fail(wrong[i], "a caller's wrong sign");
+			_exit(0);
+		}
+		assert_int_equal(waitpid(pid, &st, 0), pid);
+		print_message("mpl_fail(%d): %s %d\n", wrong[i],
+			      WIFSIGNALED(st) ? "signal" : "exit",
+			      WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+		assert_true(WIFSIGNALED(st));
+		assert_int_equal(WTERMSIG(st), SIGABRT);
+	}
+}
 
 static const struct map_case {
 	int err;
@@ -177,6 +222,8 @@ static void test_last_error_is_per_thread(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fail_positive_errno),
+		cmocka_unit_test(test_fail_wrong_sign_aborts),
 		cmocka_unit_test(test_pm_error_mapping),
 		cmocka_unit_test(test_open_sub_argument_errors),
 		cmocka_unit_test(test_close_sub_bad_how),

@@ -13,6 +13,7 @@
 #include "canned_netlink.h"
 #include "mpl_event.h"
 #include "mpl_nl.h"
+#include "mpl_pm.h"
 #include "mpl_uapi.h"
 
 static void pm_addr4(struct mpl_pm_addr *a, const char *ip, uint16_t port)
@@ -68,6 +69,68 @@ static void test_put_subflow_destroy_v6(void **state)
 				     0xdeadbeef, &local, &remote),
 		   canned_subflow_destroy_v6,
 		   sizeof(canned_subflow_destroy_v6));
+}
+
+/* A listed subflow, as MPTCP_FULL_INFO gives it (ends already unmapped). */
+static void sf_v6(struct mpl_sf *sf, const char *local, uint16_t lport,
+		  const char *remote, uint16_t rport)
+{
+	struct sockaddr_in6 *l = (struct sockaddr_in6 *)&sf->local;
+	struct sockaddr_in6 *r = (struct sockaddr_in6 *)&sf->remote;
+
+	memset(sf, 0, sizeof(*sf));
+	l->sin6_family = AF_INET6;
+	inet_pton(AF_INET6, local, &l->sin6_addr);
+	l->sin6_port = htons(lport);
+	r->sin6_family = AF_INET6;
+	inet_pton(AF_INET6, remote, &r->sin6_addr);
+	r->sin6_port = htons(rport);
+}
+
+static const struct undo_case {
+	const char *name;
+	int err; /* what the wait ended with */
+	bool listed; /* the new subflow was found in MPTCP_FULL_INFO */
+	int want;
+} undo_cases[] = {
+	{ "timed out: destroy the half-open subflow", ETIMEDOUT, true, 1 },
+	/* Regression: this one destroyed through a NULL subflow pointer. */
+	{ "timed out before the first event, subflow never listed", ETIMEDOUT,
+	  false, 0 },
+	{ "refused by the peer", ECONNREFUSED, true, 0 },
+	{ "connection closed", ECONNRESET, false, 0 },
+	{ "established", 0, true, 0 },
+};
+
+/*
+ * open_sub's clean-up after a failed wait: only a timed-out subflow that
+ * was listed is destroyed, with exactly its 4-tuple (canned bytes).
+ */
+static void test_open_timeout_undo(void **state)
+{
+	struct mpl_pm_addr local, remote;
+	struct mpl_sf sf;
+	size_t i;
+
+	(void)state;
+	sf_v6(&sf, "fd00:2::1", 40000, "fd00:2::2", 7001);
+	for (i = 0; i < sizeof(undo_cases) / sizeof(undo_cases[0]); i++) {
+		const struct undo_case *c = &undo_cases[i];
+		char buf[MPL_NL_REQSIZE] = { 0 };
+
+		print_message("case: %s\n", c->name);
+		assert_int_equal(mpl_pm_open_undo(c->err,
+						  c->listed ? &sf : NULL,
+						  &local, &remote),
+				 c->want);
+		if (!c->want)
+			continue;
+		assert_msg(mpl_nl_put_pm_cmd(buf, 28, 8,
+					     MPL_PM_CMD_SUBFLOW_DESTROY,
+					     0xdeadbeef, &local, &remote),
+			   canned_subflow_destroy_v6,
+			   sizeof(canned_subflow_destroy_v6));
+	}
 }
 
 /* Flags 0 must be sent (it clears backup), unlike "not set" (-1). */
@@ -249,6 +312,7 @@ int main(void)
 		cmocka_unit_test(test_put_subflow_create_v4),
 		cmocka_unit_test(test_put_subflow_destroy_v6),
 		cmocka_unit_test(test_put_set_flags_clear),
+		cmocka_unit_test(test_open_timeout_undo),
 		cmocka_unit_test(test_put_get_addrs_and_family),
 		cmocka_unit_test(test_parse_err_table),
 		cmocka_unit_test(test_parse_family),

@@ -155,6 +155,8 @@ static const struct dest_case {
 	  "destination in exclude-destinations" },
 	{ "curl", "fd00::5", 443, false,
 	  "destination in exclude-destinations" },
+	/* Its first byte is 10, but an IPv4 prefix never covers IPv6. */
+	{ "curl", "a00::1", 443, true, NULL },
 	{ "curl", "198.51.100.1", 53, false, "port in exclude-ports" },
 	{ "curl", "127.0.0.1", 443, false,
 	  "loopback or link-local destination" },

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: MIT
+/*
+ * inet_diag decoding against canned replies (canned_netlink.h): the one
+ * parser that the subflow lookup and the status command share.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/mptcp.h>
+#include <linux/tcp.h>
+#include <string.h>
+
+#include "canned_netlink.h"
+#include "cmn_addr.h"
+#include "mpl_diag.h"
+#include "mpl_uapi.h"
+
+/* Our copies of the kernel structs read the fields where the kernel has them. */
+_Static_assert(offsetof(struct mpl_tcp_info, bytes_acked) ==
+		       offsetof(struct tcp_info, tcpi_bytes_acked),
+	       "tcp_info: bytes_acked");
+_Static_assert(offsetof(struct mpl_tcp_info, bytes_received) ==
+		       offsetof(struct tcp_info, tcpi_bytes_received),
+	       "tcp_info: bytes_received");
+_Static_assert(offsetof(struct mpl_mptcp_info, token) ==
+		       offsetof(struct mptcp_info, mptcpi_token),
+	       "mptcp_info: token");
+_Static_assert(MPL_SUBFLOW_ATTR_TOKEN_LOC == MPTCP_SUBFLOW_ATTR_TOKEN_LOC &&
+		       MPL_SUBFLOW_ATTR_FLAGS == MPTCP_SUBFLOW_ATTR_FLAGS &&
+		       MPL_SUBFLOW_ATTR_ID_LOC == MPTCP_SUBFLOW_ATTR_ID_LOC &&
+		       MPL_SUBFLOW_ATTR_ID_REM == MPTCP_SUBFLOW_ATTR_ID_REM,
+	       "MPTCP subflow diag attributes");
+
+static const struct diag_case {
+	const char *name;
+	const unsigned char *msg;
+	int protocol;
+	const char *local, *remote; /* cmn_sa_fmt() form */
+	int state;
+	unsigned int inode;
+	int ifindex;
+	uint32_t token;
+	bool subflow;
+	uint32_t flags;
+	int local_id, remote_id;
+	uint64_t bytes_acked, bytes_received;
+} diag_cases[] = {
+	/* A dual-stack MPTCP socket: v4-mapped ends come out as IPv4. */
+	{ "MPTCP socket, v4-mapped", canned_diag_mptcp_v4mapped,
+	  MPL_IPPROTO_MPTCP, "10.0.1.1:50000", "10.9.0.1:7001", 1, 4242, 0,
+	  0x0a0b0c0d, false, 0, -1, -1, 0, 0 },
+	{ "TCP subflow", canned_diag_subflow_v4, IPPROTO_TCP, "10.0.2.1:40000",
+	  "10.9.0.1:7001", 1, 0, 3, 0x0a0b0c0d, true,
+	  MPL_SUBFLOW_FLAG_BKUP_LOC | MPL_SUBFLOW_FLAG_FULLY_ESTABLISHED |
+		  MPL_SUBFLOW_FLAG_CONNECTED,
+	  2, 0, 123456789012ULL, 654321 },
+	/* A kernel's short tcp_info: counters it did not send stay 0. */
+	{ "plain TCP, short tcp_info", canned_diag_tcp_short_info, IPPROTO_TCP,
+	  "[fd00::1]:443", "[fd00::2]:50001", 8, 77, 0, 0, false, 0, -1, -1, 0,
+	  0 },
+};
+
+static void test_diag_parse_table(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(diag_cases) / sizeof(diag_cases[0]); i++) {
+		const struct diag_case *c = &diag_cases[i];
+		char a[CMN_ADDRSTRLEN], b[CMN_ADDRSTRLEN];
+		struct mpl_diag_sock s;
+
+		print_message("case: %s\n", c->name);
+		assert_int_equal(mpl_diag_parse((const struct nlmsghdr *)c->msg,
+						c->protocol, &s),
+				 0);
+		assert_string_equal(cmn_sa_fmt((struct sockaddr *)&s.local, a,
+					       sizeof(a)),
+				    c->local);
+		assert_string_equal(cmn_sa_fmt((struct sockaddr *)&s.remote, b,
+					       sizeof(b)),
+				    c->remote);
+		assert_int_equal(s.state, c->state);
+		assert_int_equal(s.inode, c->inode);
+		assert_int_equal(s.ifindex, c->ifindex);
+		assert_int_equal(s.token, c->token);
+		assert_int_equal(s.subflow, c->subflow);
+		assert_int_equal(s.flags, c->flags);
+		assert_int_equal(s.local_id, c->local_id);
+		assert_int_equal(s.remote_id, c->remote_id);
+		assert_true(s.bytes_acked == c->bytes_acked);
+		assert_true(s.bytes_received == c->bytes_received);
+	}
+}
+
+/* What INET_DIAG_INFO holds depends on the protocol that was asked for. */
+static void test_diag_info_follows_protocol(void **state)
+{
+	struct mpl_diag_sock s;
+
+	(void)state;
+	assert_int_equal(mpl_diag_parse((const struct nlmsghdr *)
+						canned_diag_mptcp_v4mapped,
+					IPPROTO_TCP, &s),
+			 0);
+	assert_int_equal(s.token, 0);
+}
+
+static void test_diag_parse_refuses_malformed(void **state)
+{
+	struct mpl_diag_sock s;
+
+	(void)state;
+	assert_int_equal(
+		mpl_diag_parse((const struct nlmsghdr *)canned_diag_truncated,
+			       IPPROTO_TCP, &s),
+		-EINVAL);
+	/* Not a sock_diag message at all. */
+	assert_int_equal(mpl_diag_parse((const struct nlmsghdr *)canned_ack_ok,
+					IPPROTO_TCP, &s),
+			 -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_diag_parse_table),
+		cmocka_unit_test(test_diag_info_follows_protocol),
+		cmocka_unit_test(test_diag_parse_refuses_malformed),
+	};
+
+	return cmocka_run_group_tests_name("diag", tests, NULL, NULL);
+}
