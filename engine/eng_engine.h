@@ -2,82 +2,159 @@
 /*
  * The subflow engine: given MPTCP connections (by token) and their policy
  * rule, it opens the rule's extra subflows once each connection is fully
- * established, and confirms every join from the path-manager events. It
- * knows no file descriptor of the application and nothing of LD_PRELOAD:
- * the shim feeds it from connect(), and a privileged helper daemon can
- * feed it from a socket.
+ * established (and has lived the rule's subflow-delay), and confirms every
+ * join from the path-manager events. It knows no file descriptor of the
+ * application and nothing of LD_PRELOAD: the shim feeds it from connect().
+ *
+ * It is a state machine. eng_engine_step() takes one input (a connection,
+ * a path-manager event, or the passing of time) and acts only through
+ * struct eng_ops: the clock, the subflow request, and the plan's look at
+ * interfaces and routes (eng_plan.h). The thread loop, mpa_engine_run()
+ * (eng_run.h), feeds it from the queue and the kernel's events; unit tests
+ * feed it canned inputs and a fake clock, with no kernel and no thread.
  *
  * Threading: mpa_engine_submit() may be called from any thread, including
- * a hook: it is lock-free and allocation-free. Everything else happens in
- * the one thread that runs mpa_engine_run().
+ * a hook: it is lock-free and allocation-free. mpa_engine_stop() and
+ * mpa_engine_disable() may be called from any thread. Everything else
+ * belongs to the one thread that runs the engine.
  */
 #ifndef ENG_ENGINE_H
 #define ENG_ENGINE_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
 #include "cmn_log.h"
-#include "mpa_policy.h"
-
-/* One connection to work on, as known at connect(). */
-struct mpa_conn_req {
-	uint32_t token; /* local MPTCP token */
-	struct sockaddr_storage local; /* source of the initial subflow */
-	struct sockaddr_storage remote; /* the peer, port included */
-	const struct mpa_rule *rule; /* must outlive the engine */
-};
+#include "eng_plan.h"
+#include "eng_queue.h"
+#include "mptcplib.h"
 
 /* Counters, for logs, tests and benchmarks. */
 struct mpa_engine_stats {
 	atomic_uint submitted, dropped; /* queue in, queue full */
+	atomic_uint woken; /* submissions that woke the engine's thread */
+	atomic_uint untracked; /* not followed: too many connections */
 	atomic_uint requested; /* SUBFLOW_CREATE accepted by the kernel */
 	atomic_uint established; /* confirmed by SUB_ESTABLISHED */
 	atomic_uint failed; /* refused, reset or failed at once */
 	atomic_uint no_route; /* interface skipped: no route through it */
 };
 
+/* What the engine does to the world, and how it reads the clock. */
+struct eng_ops {
+	/* Monotonic milliseconds. */
+	int64_t (*now)(void *ctx);
+	/*
+	 * Ask for a subflow of connection @token from @from to @to. 0 or
+	 * -errno: -ENOTCONN not fully established yet, -ESRCH no such
+	 * connection (closed, or fell back to TCP), -EPERM no privilege,
+	 * -ENOPROTOOPT another path manager; a readable reason in @why.
+	 */
+	int (*open_subflow)(void *ctx, uint32_t token,
+			    const struct mpa_local *from,
+			    const struct sockaddr *to, char *why, size_t len);
+	const struct eng_plan_ops *plan; /* interfaces and routes */
+	void *ctx;
+};
+
+/* Connections followed at once; past it, finished ones are forgotten. */
+#define ENG_MAX_CONNS 8192
+
+struct eng_config {
+	unsigned int queue_slots; /* pending submissions: a power of two */
+	int max_conns; /* 0: ENG_MAX_CONNS */
+	cmn_log_fn log; /* may be NULL */
+	const struct eng_ops *ops; /* must outlive the engine */
+};
+
 struct mpa_engine;
 
-/*
- * mpa_engine_new() - an engine with room for @queue_slots (a power of two)
- * pending submissions. Allocates: call at init. @log may be NULL.
- */
-struct mpa_engine *mpa_engine_new(unsigned int queue_slots, cmn_log_fn log);
+/* eng_engine_new() - an engine. Allocates: call at init. NULL on error. */
+struct mpa_engine *eng_engine_new(const struct eng_config *cfg);
 
 /*
  * mpa_engine_submit() - hand over a connection. Lock-free, no allocation,
- * never blocks. 0, -ENOSPC when the queue is full, -ECANCELED when the
- * engine gave up (no privilege).
+ * never blocks, keeps errno; wakes the engine's thread if it sleeps. 0,
+ * -ENOSPC when the queue is full, -ECANCELED when the engine gave up.
  */
 int mpa_engine_submit(struct mpa_engine *e, const struct mpa_conn_req *req);
 
-/*
- * mpa_engine_run() - the engine's loop: returns when mpa_engine_stop() is
- * called, or at once when it cannot work here (no CAP_NET_ADMIN to follow
- * the events); then later submissions fail with -ECANCELED.
- */
-void mpa_engine_run(struct mpa_engine *e);
+enum eng_input_type {
+	ENG_IN_SUBMIT, /* a connection: req, maybe_established */
+	ENG_IN_EVENT, /* a path-manager event: event */
+	ENG_IN_TIMER, /* time passed: fire what is due */
+};
 
+struct eng_input {
+	enum eng_input_type type;
+	const struct mpa_conn_req *req;
+	/* It may have become established before the events were followed. */
+	bool maybe_established;
+	const struct mptcplib_event *event;
+};
+
+/*
+ * eng_engine_step() - one input, acted on at ops->now(). 0, or -ECANCELED
+ * once the engine has given up (no privilege): it does nothing more.
+ */
+int eng_engine_step(struct mpa_engine *e, const struct eng_input *in);
+
+/*
+ * eng_engine_drain() - every queued submission, as ENG_IN_SUBMIT steps
+ * (those queued before eng_engine_subscribed() maybe established). The
+ * count taken.
+ */
+int eng_engine_drain(struct mpa_engine *e);
+
+/*
+ * eng_engine_subscribed() - the events are followed from now on: what is
+ * queued already may have become established unseen, and is tried at
+ * once instead of waiting for its ESTABLISHED event.
+ */
+void eng_engine_subscribed(struct mpa_engine *e);
+
+/* eng_engine_next_timer() - when the next timer is due (ms), -1: none. */
+int64_t eng_engine_next_timer(const struct mpa_engine *e);
+
+/* eng_engine_timeout() - ms from ops->now() until then, -1: no timer. */
+int eng_engine_timeout(const struct mpa_engine *e);
+
+/* eng_engine_nconns() - connections followed now. */
+int eng_engine_nconns(const struct mpa_engine *e);
+
+/* eng_engine_queue() - the submission queue, for the thread loop. */
+struct eng_queue *eng_engine_queue(struct mpa_engine *e);
+
+/* eng_engine_logger() - the log callback it was given (may be NULL). */
+cmn_log_fn eng_engine_logger(const struct mpa_engine *e);
+
+/* eng_engine_stopped() - stop asked, or the engine gave up. */
+bool eng_engine_stopped(const struct mpa_engine *e);
+
+/* mpa_engine_stop() - any thread: the loop returns soon. */
 void mpa_engine_stop(struct mpa_engine *e);
 
 /*
- * mpa_engine_disable() - the engine will not run here (its host could not
- * start it): later submissions fail with -ECANCELED at once.
+ * mpa_engine_disable() - any thread: the engine will not work (its host
+ * could not start it, or its loop ended): submissions fail with
+ * -ECANCELED from now on.
  */
 void mpa_engine_disable(struct mpa_engine *e);
 
 /*
- * mpa_engine_reset_after_fork() - in a fork()ed child: the running thread
- * did not survive; forget its state (without freeing: another thread may
- * have been changing it) so that a new thread can run the engine.
+ * mpa_engine_reset_after_fork() - in a fork()ed child: the engine's thread
+ * did not survive; forget its connections, plans and queue, so that a new
+ * thread can run the engine. The tables are kept, not freed: the parent's
+ * thread keeps a valid one at every moment (see eng_engine.c).
  */
 void mpa_engine_reset_after_fork(struct mpa_engine *e);
 
 const struct mpa_engine_stats *mpa_engine_stats(const struct mpa_engine *e);
 
-/* mpa_engine_free() - after run() returned. */
+/* mpa_engine_free() - once no thread runs it. */
 void mpa_engine_free(struct mpa_engine *e);
 
 #endif /* ENG_ENGINE_H */

@@ -5,6 +5,7 @@
  * subflow engine until the process ends.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
@@ -38,6 +39,7 @@ static int helper_own_table(void)
 static void *helper_main(void *arg)
 {
 	int err, pidfd;
+	bool wake;
 
 	(void)arg;
 	/* Lower priority than the program's own threads: it can wait. */
@@ -59,7 +61,20 @@ static void *helper_main(void *arg)
 	 */
 	pidfd = (int)syscall(SYS_pidfd_open, mpa_shim.pid, 0);
 	mpa_log_private_table(pidfd);
-	mpa_engine_run(mpa_shim.engine);
+	/*
+	 * Submissions wake us with SIGURG, read from a signalfd in our own
+	 * table (preload/DESIGN.md), unless the seccomp filter would kill
+	 * the process on signalfd4 or tgkill: then the engine looks at its
+	 * queue every ENG_TICK_MS instead. The engine is disabled, and no
+	 * hook can be about to signal this thread, when it returns.
+	 */
+	wake = (mpa_shim.probes & 1u << MPA_PROBE_WAKE) != 0;
+	if (!wake)
+		mpa_log(CMN_LOG_INFO,
+			"the seccomp filter would kill the process on signalfd4 "
+			"or tgkill: new connections are looked at every %d ms",
+			ENG_TICK_MS);
+	mpa_engine_run(mpa_shim.engine, wake);
 	/* The thread's table, and every socket in it, goes with the thread. */
 	return NULL;
 }

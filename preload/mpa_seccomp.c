@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -76,6 +77,7 @@ static void close_fd(long fd)
 /* The probed calls, with the arguments the shim really uses. */
 static void probe_call(enum mpa_probe p)
 {
+	sigset_t set;
 	long fd;
 
 	switch (p) {
@@ -100,6 +102,14 @@ static void probe_call(enum mpa_probe p)
 		if (fd >= 0)
 			close_fd(syscall(SYS_pidfd_getfd, (int)fd, (int)fd, 0));
 		close_fd(fd);
+		break;
+	case MPA_PROBE_WAKE:
+		sigemptyset(&set);
+		sigaddset(&set, SIGURG);
+		close_fd(signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
+		/* Signal 0: the permission check, nothing is sent. */
+		syscall(SYS_tgkill, (pid_t)syscall(SYS_getpid),
+			(pid_t)syscall(SYS_gettid), 0);
 		break;
 	case MPA_PROBE_COUNT:
 		break;

@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
-#include "eng_engine.h"
+#include "eng_run.h"
 #include "mpa_policy.h"
 #include "mpa_seccomp.h"
 

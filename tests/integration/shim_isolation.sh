@@ -197,6 +197,49 @@ else
 	skip "curl under a seccomp filter" "curl not installed"
 fi
 
+# The seccomp filter kills signalfd4 or tgkill (the wake-up): the
+# probe finds out, the program lives, and the helper, looking at its queue
+# now and then instead, still opens the subflow.
+for call in signalfd tgkill; do
+	out=$(shim MPTCP_AUTO_LOG=info MPTCP_AUTO_LOG_FILE="$tmp/$call.log" \
+		"$SF" kill $call "$ST" state 10.9.0.1 7001 2>&1)
+	rc=$?
+	if [ $rc = 0 ] && [ "$(nsubflows "$out")" = 2 ] &&
+		grep -q "would kill the process on signalfd4 or tgkill" \
+			"$tmp/$call.log"; then
+		pass "seccomp kills $call: program lives, subflow opened"
+	else
+		fail "seccomp kills $call: program lives, subflow opened" \
+			"exit $rc" "$out" "$(cat "$tmp/$call.log" 2>/dev/null)"
+	fi
+done
+
+# Between events the helper thread sleeps: no polling tick while a
+# connection lives and nothing happens (it would wake 20 times a second).
+# A signal to the process (SIGCHLD of sleep and sed here) wakes its poll
+# for a moment in the kernel: a few wake-ups, not twenty.
+cat >"$tmp/idle.sh" <<'EOF2'
+exec 3<>/dev/tcp/10.9.0.1/7001
+read -r greeting <&3
+echo PING >&3
+read -r pong <&3
+sleep 1
+for t in /proc/$$/task/*; do
+	[ "$(<"$t/comm")" = mptcp-auto ] && h=$t
+done
+[ -n "$h" ] || { echo "no helper thread"; exit 1; }
+a=$(sed -n 's/^voluntary_ctxt_switches:[[:space:]]*//p' "$h/status")
+sleep 1
+b=$(sed -n 's/^voluntary_ctxt_switches:[[:space:]]*//p' "$h/status")
+echo $((b - a))
+EOF2
+out=$(shim bash "$tmp/idle.sh" 2>&1)
+if [[ "$out" =~ ^[0-9]+$ ]] && [ "$out" -le 5 ]; then
+	pass "the idle helper thread sleeps: $out wake-ups in a second"
+else
+	fail "the idle helper thread sleeps" "$out"
+fi
+
 # subflow-delay: a connection shorter than the delay never takes a
 # second local port; one that outlives it gets its subflow.
 printf '[default]\ninterfaces = c2\nskip-local = no\nsubflow-delay = %s\n' \

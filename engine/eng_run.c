@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The engine's thread loop and its kernel operations: a thin wrapper
+ * around the state machine (eng_engine.c), which makes every decision.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmn_addr.h"
+#include "cmn_clock.h"
+#include "eng_run.h"
+
+#define LOG(log, level, ...)                     \
+	do {                                     \
+		if (log)                         \
+			log(level, __VA_ARGS__); \
+	} while (0)
+
+static int64_t kernel_now(void *ctx)
+{
+	(void)ctx;
+	return cmn_now_ms();
+}
+
+static int kernel_open_subflow(void *ctx, uint32_t token,
+			       const struct mpa_local *from,
+			       const struct sockaddr *to, char *why, size_t len)
+{
+	struct mptcplib_flow flow = {
+		.low_prio = from->backup,
+		.local = (struct sockaddr *)&from->addr,
+		.local_len = cmn_sa_len(from->addr.ss_family),
+		.remote = (struct sockaddr *)to,
+		.remote_len = cmn_sa_len(to->sa_family),
+	};
+	struct mptcplib_open_opts opts = { .ifindex = from->ifindex };
+	int err;
+
+	(void)ctx;
+	err = mptcplib_token_open_sub(token, &flow, &opts);
+	/* Public API: last_error is this thread's own. */
+	if (err)
+		snprintf(why, len, "%s", mptcplib_last_error());
+	return -err;
+}
+
+const struct eng_ops eng_kernel_ops = {
+	.now = kernel_now,
+	.open_subflow = kernel_open_subflow,
+	.plan = &eng_plan_kernel,
+};
+
+struct mpa_engine *mpa_engine_new(unsigned int queue_slots, cmn_log_fn log)
+{
+	struct eng_config cfg = {
+		.queue_slots = queue_slots,
+		.log = log,
+		.ops = &eng_kernel_ops,
+	};
+
+	return eng_engine_new(&cfg);
+}
+
+/*
+ * Every event the socket holds (the library may have buffered several
+ * from one read, which poll() would not show). 0, or -1 when the socket
+ * is broken.
+ */
+static int run_events(struct mpa_engine *e, struct mptcplib_events *evs)
+{
+	cmn_log_fn log = eng_engine_logger(e);
+	struct eng_input in = { .type = ENG_IN_EVENT };
+	struct mptcplib_event ev;
+	int err;
+
+	in.event = &ev;
+	for (;;) {
+		err = mptcplib_events_next(evs, &ev, 0);
+		if (err == ENOBUFS) {
+			/* Lost events: the retry timers resync. */
+			LOG(log, CMN_LOG_DEBUG, "events were dropped");
+			continue;
+		}
+		if (err)
+			break;
+		if (eng_engine_step(e, &in) < 0)
+			return 0;
+	}
+	/*
+	 * Anything but "no more for now" means the socket is broken: stop
+	 * rather than spin on a descriptor that polls ready.
+	 */
+	if (err != ETIMEDOUT && err != EAGAIN && err != EINTR) {
+		LOG(log, CMN_LOG_WARN,
+		    "%s: no more subflows are opened in this process",
+		    mptcplib_last_error());
+		return -1;
+	}
+	return 0;
+}
+
+void mpa_engine_run(struct mpa_engine *e, bool wake_signal)
+{
+	struct eng_input timer = { .type = ENG_IN_TIMER };
+	struct eng_queue *q = eng_engine_queue(e);
+	cmn_log_fn log = eng_engine_logger(e);
+	struct mptcplib_events *evs;
+	int wfd = -1, err;
+
+	err = mptcplib_events_open(&evs);
+	if (err) {
+		LOG(log, CMN_LOG_WARN,
+		    "%s: connections stay MPTCP, but no subflow is opened",
+		    mptcplib_last_error());
+		mpa_engine_disable(e);
+		return;
+	}
+	eng_engine_subscribed(e);
+	if (wake_signal) {
+		wfd = eng_queue_wake_open(q);
+		if (wfd < 0)
+			LOG(log, CMN_LOG_DEBUG,
+			    "no wake-up signal (%s): the queue is looked at "
+			    "every %d ms",
+			    strerror(-wfd), ENG_TICK_MS);
+	}
+	while (!eng_engine_stopped(e)) {
+		struct pollfd pfd[2] = {
+			{ .fd = mptcplib_events_fd(evs), .events = POLLIN },
+			{ .fd = wfd, .events = POLLIN },
+		};
+		int timeout;
+
+		eng_engine_drain(e);
+		if (run_events(e, evs) < 0)
+			break;
+		eng_engine_step(e, &timer);
+		/* No timer, no tick: only an event or a submission wakes us. */
+		timeout = eng_engine_timeout(e);
+		if (wfd < 0 && (timeout < 0 || timeout > ENG_TICK_MS))
+			timeout = ENG_TICK_MS;
+		if (!eng_queue_sleep(q) || eng_engine_stopped(e)) {
+			eng_queue_awake(q);
+			continue;
+		}
+		poll(pfd, wfd >= 0 ? 2 : 1, timeout);
+		eng_queue_awake(q);
+		if (wfd >= 0 && (pfd[1].revents & POLLIN) &&
+		    eng_queue_wake_read(q, wfd) < 0) {
+			wfd = -1;
+			LOG(log, CMN_LOG_INFO,
+			    "SIGURG sent to the process: given back to it; the "
+			    "queue is looked at every %d ms from now on",
+			    ENG_TICK_MS);
+		}
+	}
+	/*
+	 * Submissions fail from here on; then no submitter is left that may
+	 * still signal this thread, whose id another thread may get once
+	 * this one has ended.
+	 */
+	mpa_engine_disable(e);
+	if (wfd >= 0)
+		eng_queue_wake_close(q, wfd);
+	mptcplib_events_close(evs);
+}

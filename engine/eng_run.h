@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The engine on this machine: struct eng_ops backed by the kernel
+ * (mptcplib's subflow requests, the monotonic clock, eng_plan_kernel),
+ * and the thread loop that feeds the state machine (eng_engine.h) from
+ * its queue and the path-manager events.
+ */
+#ifndef ENG_RUN_H
+#define ENG_RUN_H
+
+#include <stdbool.h>
+
+#include "eng_engine.h"
+
+/* The kernel's operations. */
+extern const struct eng_ops eng_kernel_ops;
+
+/*
+ * Without the wake-up signal (eng_queue.h), how often the loop looks at
+ * the queue.
+ */
+#define ENG_TICK_MS 50
+
+/*
+ * mpa_engine_new() - an engine on the kernel's operations, with room for
+ * @queue_slots (a power of two) pending submissions. Allocates: call at
+ * init. @log may be NULL. NULL on error.
+ */
+struct mpa_engine *mpa_engine_new(unsigned int queue_slots, cmn_log_fn log);
+
+/*
+ * mpa_engine_run() - the engine's loop, in the calling thread: follows the
+ * path-manager events, takes each submission as soon as it is queued
+ * (woken by it with @wake_signal, else within ENG_TICK_MS) and sleeps in
+ * between until the next event, submission or timer. Returns when
+ * mpa_engine_stop() is called, or when the engine cannot work here (no
+ * CAP_NET_ADMIN to follow the events, a broken socket); the engine is
+ * disabled then, and no submission signals the thread any more. With
+ * @wake_signal, SIGURG stays blocked in the calling thread.
+ */
+void mpa_engine_run(struct mpa_engine *e, bool wake_signal);
+
+#endif /* ENG_RUN_H */

@@ -1,0 +1,723 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The subflow engine's state machine, driven with canned inputs: fake
+ * interfaces and routes, a fake clock, and a subflow request that records
+ * what it is asked and answers from a script. No kernel, no thread.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmn_addr.h"
+#include "eng_engine.h"
+#include "eng_plan.h"
+#include "mpa_policy.h"
+
+/* ---- the fake world ------------------------------------------------------ */
+
+#define NIFS 4
+
+/* An interface of the fake machine: an address and its AF_PACKET entry. */
+struct fake_if {
+	struct ifaddrs addr_ifa, link_ifa;
+	struct sockaddr_storage addr;
+	struct sockaddr_ll link;
+};
+
+struct opened {
+	uint32_t token;
+	char ifname[IFNAMSIZ];
+	struct sockaddr_storage to;
+};
+
+struct world {
+	int64_t now;
+	struct fake_if ifs[NIFS];
+	int route[NIFS + 1]; /* by ifindex: 1, 0 or -errno */
+	int resolve_calls, route_calls;
+	int script[32], nscript, next; /* open_subflow answers, then 0 */
+	struct opened opened[64];
+	int nopened;
+	struct eng_plan_ops plan_ops;
+	struct eng_ops ops;
+	struct mpa_policy *policy;
+	struct mpa_engine *e;
+};
+
+/* eth0 is the connection's own source; the rule names the other three. */
+static const struct {
+	const char *name, *ip;
+} if_table[NIFS] = {
+	{ "eth0", "10.0.0.1" },
+	{ "wlan0", "10.0.1.1" },
+	{ "eth1", "10.0.2.1" },
+	{ "wwan0", "10.0.3.1" },
+};
+
+static void sa(struct sockaddr_storage *ss, const char *ip, int port)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (strchr(ip, ':')) {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		assert_int_equal(inet_pton(AF_INET6, ip, &in6->sin6_addr), 1);
+	} else {
+		struct sockaddr_in *in = (struct sockaddr_in *)ss;
+
+		in->sin_family = AF_INET;
+		in->sin_port = htons((uint16_t)port);
+		assert_int_equal(inet_pton(AF_INET, ip, &in->sin_addr), 1);
+	}
+}
+
+static int fake_resolve(void *ctx, const struct mpa_decision *d, int family,
+			const struct sockaddr *own, struct mpa_local *out,
+			int cap)
+{
+	struct world *w = ctx;
+
+	w->resolve_calls++;
+	return mpa_resolve_list(d, &w->ifs[0].addr_ifa, family, own, out, cap);
+}
+
+static int fake_route_via(void *ctx, const struct sockaddr *dst, int ifindex)
+{
+	struct world *w = ctx;
+
+	(void)dst;
+	w->route_calls++;
+	assert_true(ifindex >= 1 && ifindex <= NIFS);
+	return w->route[ifindex];
+}
+
+static int64_t fake_now(void *ctx)
+{
+	return ((struct world *)ctx)->now;
+}
+
+static int fake_open(void *ctx, uint32_t token, const struct mpa_local *from,
+		     const struct sockaddr *to, char *why, size_t len)
+{
+	struct world *w = ctx;
+	struct opened *o = &w->opened[w->nopened++];
+	int rc = w->next < w->nscript ? w->script[w->next++] : 0;
+
+	assert_true(w->nopened <= 64);
+	o->token = token;
+	strcpy(o->ifname, from->ifname);
+	memcpy(&o->to, to, cmn_sa_len(to->sa_family));
+	if (rc)
+		snprintf(why, len, "scripted %d", rc);
+	return rc;
+}
+
+static void world_policy(struct world *w, const char *text, int max_conns)
+{
+	const char *name = "engine.ini";
+	size_t len = strlen(text);
+	struct eng_config cfg = {
+		.queue_slots = 8,
+		.max_conns = max_conns,
+		.ops = &w->ops,
+	};
+
+	w->policy = mpa_policy_load_buffers(&name, &text, &len, 1);
+	assert_non_null(w->policy);
+	assert_int_equal(w->policy->ndiags, 0);
+	w->e = eng_engine_new(&cfg);
+	assert_non_null(w->e);
+}
+
+static const char rule_text[] = "[default]\n"
+				"interfaces = wlan0, eth1, eth0\n"
+				"backup = wwan0\n"
+				"subflows = 8\n";
+
+static int setup(void **state)
+{
+	struct world *w = calloc(1, sizeof(*w));
+	int i;
+
+	assert_non_null(w);
+	for (i = NIFS - 1; i >= 0; i--) {
+		struct fake_if *f = &w->ifs[i];
+		struct fake_if *next = i + 1 < NIFS ? &w->ifs[i + 1] : NULL;
+
+		sa(&f->addr, if_table[i].ip, 0);
+		f->link.sll_family = AF_PACKET;
+		f->link.sll_ifindex = i + 1;
+		f->addr_ifa.ifa_name = (char *)if_table[i].name;
+		f->addr_ifa.ifa_flags = IFF_UP;
+		f->addr_ifa.ifa_addr = (struct sockaddr *)&f->addr;
+		f->addr_ifa.ifa_next = &f->link_ifa;
+		f->link_ifa = f->addr_ifa;
+		f->link_ifa.ifa_addr = (struct sockaddr *)&f->link;
+		f->link_ifa.ifa_next = next ? &next->addr_ifa : NULL;
+		w->route[i + 1] = 1;
+	}
+	w->plan_ops = (struct eng_plan_ops){ fake_resolve, fake_route_via, w };
+	w->ops = (struct eng_ops){ .now = fake_now,
+				   .open_subflow = fake_open,
+				   .plan = &w->plan_ops,
+				   .ctx = w };
+	w->now = 100000;
+	*state = w;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct world *w = *state;
+
+	mpa_engine_free(w->e);
+	mpa_policy_free(w->policy);
+	free(w);
+	return 0;
+}
+
+/* ---- driving it ---------------------------------------------------------- */
+
+static struct mpa_conn_req req(struct world *w, uint32_t token,
+			       const char *peer, int port)
+{
+	struct mpa_conn_req r = { .token = token, .rule = &w->policy->def };
+
+	sa(&r.local, "10.0.0.1", 40000);
+	sa(&r.remote, peer, port);
+	return r;
+}
+
+static int submit(struct world *w, uint32_t token, bool maybe_established)
+{
+	struct mpa_conn_req r = req(w, token, "10.9.0.1", 443);
+	struct eng_input in = { .type = ENG_IN_SUBMIT,
+				.req = &r,
+				.maybe_established = maybe_established };
+
+	return eng_engine_step(w->e, &in);
+}
+
+static int event(struct world *w, int type, uint32_t token, const char *local,
+		 int error)
+{
+	struct mptcplib_event ev = { .type = type,
+				     .token = token,
+				     .error = error };
+	struct eng_input in = { .type = ENG_IN_EVENT, .event = &ev };
+
+	if (local)
+		sa(&ev.local, local, 50000);
+	return eng_engine_step(w->e, &in);
+}
+
+static int timer(struct world *w, int64_t at)
+{
+	struct eng_input in = { .type = ENG_IN_TIMER };
+
+	w->now = at;
+	return eng_engine_step(w->e, &in);
+}
+
+/* Subflow requests made for @token so far. */
+static int opens_for(const struct world *w, uint32_t token)
+{
+	int i, n = 0;
+
+	for (i = 0; i < w->nopened; i++)
+		n += w->opened[i].token == token;
+	return n;
+}
+
+static void script(struct world *w, int n, const int *answers)
+{
+	memcpy(w->script + w->nscript, answers, (size_t)n * sizeof(int));
+	w->nscript += n;
+}
+
+static const struct mpa_engine_stats *stats(const struct world *w)
+{
+	return mpa_engine_stats(w->e);
+}
+
+/* ---- the tests ------------------------------------------------------------ */
+
+/* The usual order: connect() first, its ESTABLISHED event later. */
+static void test_submit_then_established(void **state)
+{
+	struct world *w = *state;
+
+	world_policy(w, rule_text, 0);
+	assert_int_equal(submit(w, 0x11, false), 0);
+	/* Too early for subflows: nothing asked, a timer covers a lost event. */
+	assert_int_equal(w->nopened, 0);
+	assert_int_equal(eng_engine_next_timer(w->e), w->now + 1000);
+	assert_int_equal(eng_engine_timeout(w->e), 1000);
+	w->now += 30;
+	assert_int_equal(event(w, MPTCPLIB_EVENT_ESTABLISHED, 0x11, NULL, 0),
+			 0);
+	/* The rule's order, minus the own source (eth0), backup last. */
+	assert_int_equal(w->nopened, 3);
+	assert_string_equal(w->opened[0].ifname, "wlan0");
+	assert_string_equal(w->opened[1].ifname, "eth1");
+	assert_string_equal(w->opened[2].ifname, "wwan0");
+	assert_int_equal(w->opened[0].token, 0x11);
+	assert_int_equal(stats(w)->requested, 3);
+	/* Done: no timer left, and a second ESTABLISHED changes nothing. */
+	assert_int_equal(eng_engine_next_timer(w->e), -1);
+	assert_int_equal(eng_engine_timeout(w->e), -1);
+	event(w, MPTCPLIB_EVENT_ESTABLISHED, 0x11, NULL, 0);
+	assert_int_equal(w->nopened, 3);
+	/* Joins confirmed by their events, and the connection forgotten. */
+	event(w, MPTCPLIB_EVENT_SUB_ESTABLISHED, 0x11, "10.0.1.1", 0);
+	event(w, MPTCPLIB_EVENT_SUB_ESTABLISHED, 0x11, "::ffff:10.0.2.1", 0);
+	assert_int_equal(stats(w)->established, 2);
+	assert_int_equal(eng_engine_nconns(w->e), 1);
+	event(w, MPTCPLIB_EVENT_CLOSED, 0x11, NULL, 0);
+	assert_int_equal(eng_engine_nconns(w->e), 0);
+}
+
+/* The event can beat the queue: the submission then acts at once. */
+static void test_established_before_submit(void **state)
+{
+	struct world *w = *state;
+
+	world_policy(w, rule_text, 0);
+	event(w, MPTCPLIB_EVENT_ESTABLISHED, 0x22, NULL, 0);
+	assert_int_equal(eng_engine_nconns(w->e), 0);
+	w->now += 100;
+	submit(w, 0x22, false);
+	assert_int_equal(opens_for(w, 0x22), 3);
+	/* An early event is used once, and only while it is recent. */
+	event(w, MPTCPLIB_EVENT_ESTABLISHED, 0x23, NULL, 0);
+	w->now += 5000;
+	submit(w, 0x23, false);
+	assert_int_equal(opens_for(w, 0x23), 0);
+	assert_int_equal(eng_engine_nconns(w->e), 2);
+}
+
+/*
+ * Submitted before the engine followed the events: its ESTABLISHED event
+ * may have gone by unseen, so it is tried at once; later ones wait.
+ */
+static void test_queued_before_subscription(void **state)
+{
+	struct world *w = *state;
+	struct mpa_conn_req a, b;
+
+	world_policy(w, rule_text, 0);
+	a = req(w, 0x31, "10.9.0.1", 443);
+	b = req(w, 0x32, "10.9.0.2", 443);
+	assert_int_equal(mpa_engine_submit(w->e, &a), 0);
+	eng_engine_subscribed(w->e);
+	assert_int_equal(mpa_engine_submit(w->e, &b), 0);
+	assert_int_equal(eng_engine_drain(w->e), 2);
+	assert_int_equal(opens_for(w, 0x31), 3);
+	assert_int_equal(opens_for(w, 0x32), 0);
+	assert_int_equal(stats(w)->submitted, 2);
+}
+
+/* A lost ESTABLISHED event: the timer tries anyway, then backs off. */
+static void test_event_lost_timer_resync(void **state)
+{
+	struct world *w = *state;
+	const int too_early[] = { -ENOTCONN };
+	int64_t t0 = w->now, due;
+
+	world_policy(w, rule_text, 0);
+	submit(w, 0x41, false);
+	timer(w, t0 + 999);
+	assert_int_equal(w->nopened, 0);
+	/* Still not fully established: asked once, retried 500 ms later. */
+	script(w, 1, too_early);
+	timer(w, t0 + 1000);
+	assert_int_equal(w->nopened, 1);
+	due = eng_engine_next_timer(w->e);
+	assert_int_equal(due, t0 + 1500);
+	timer(w, due - 1);
+	assert_int_equal(w->nopened, 1);
+	timer(w, due);
+	assert_int_equal(opens_for(w, 0x41), 4);
+	assert_int_equal(eng_engine_next_timer(w->e), -1);
+}
+
+/* Never fully established: the retries end. */
+static void test_retries_end(void **state)
+{
+	struct world *w = *state;
+	int answers[9], i;
+
+	world_policy(w, rule_text, 0);
+	for (i = 0; i < 9; i++)
+		answers[i] = -ENOTCONN;
+	script(w, 9, answers);
+	submit(w, 0x42, true);
+	for (i = 0; i < 8; i++)
+		timer(w, eng_engine_next_timer(w->e));
+	assert_int_equal(w->nopened, 9);
+	assert_int_equal(eng_engine_next_timer(w->e), -1);
+}
+
+/* ESRCH: the connection fell back to TCP (or closed): forgotten at once. */
+static void test_fallback_esrch(void **state)
+{
+	struct world *w = *state;
+	const int gone[] = { -ESRCH };
+
+	world_policy(w, rule_text, 0);
+	script(w, 1, gone);
+	submit(w, 0x51, true);
+	assert_int_equal(w->nopened, 1); /* no second request */
+	assert_int_equal(eng_engine_nconns(w->e), 0);
+	assert_int_equal(eng_engine_next_timer(w->e), -1);
+	event(w, MPTCPLIB_EVENT_SUB_ESTABLISHED, 0x51, "10.0.1.1", 0);
+	assert_int_equal(stats(w)->established, 0);
+	assert_int_equal(stats(w)->failed, 0);
+}
+
+/* Closed while its subflows were pending: their late events count not. */
+static void test_closed_while_pending(void **state)
+{
+	struct world *w = *state;
+
+	world_policy(w, rule_text, 0);
+	submit(w, 0x61, true);
+	submit(w, 0x62, true);
+	assert_int_equal(stats(w)->requested, 6);
+	event(w, MPTCPLIB_EVENT_CLOSED, 0x61, NULL, 0);
+	assert_int_equal(eng_engine_nconns(w->e), 1);
+	event(w, MPTCPLIB_EVENT_SUB_ESTABLISHED, 0x61, "10.0.1.1", 0);
+	event(w, MPTCPLIB_EVENT_SUB_CLOSED, 0x61, "10.0.2.1", 111);
+	assert_int_equal(stats(w)->established, 0);
+	assert_int_equal(stats(w)->failed, 0);
+	/* The other connection is untouched. */
+	event(w, MPTCPLIB_EVENT_SUB_ESTABLISHED, 0x62, "10.0.1.1", 0);
+	assert_int_equal(stats(w)->established, 1);
+}
+
+/* A refused subflow: failed at once, or later by its SUB_CLOSED event. */
+static void test_subflow_refused(void **state)
+{
+	struct world *w = *state;
+	const int answers[] = { -EADDRNOTAVAIL, 0, 0 };
+
+	world_policy(w, rule_text, 0);
+	script(w, 3, answers);
+	submit(w, 0x71, true);
+	/* One failed request does not stop the others. */
+	assert_int_equal(w->nopened, 3);
+	assert_int_equal(stats(w)->failed, 1);
+	assert_int_equal(stats(w)->requested, 2);
+	assert_int_equal(eng_engine_next_timer(w->e), -1);
+	/* The peer refused eth1's join. */
+	event(w, MPTCPLIB_EVENT_SUB_CLOSED, 0x71, "10.0.2.1", ECONNREFUSED);
+	assert_int_equal(stats(w)->failed, 2);
+	/* wwan0 came up, then closed: a close, not a failure. */
+	event(w, MPTCPLIB_EVENT_SUB_ESTABLISHED, 0x71, "10.0.3.1", 0);
+	event(w, MPTCPLIB_EVENT_SUB_CLOSED, 0x71, "10.0.3.1", 0);
+	assert_int_equal(stats(w)->established, 1);
+	assert_int_equal(stats(w)->failed, 2);
+	/* Events for a failed subflow change nothing. */
+	event(w, MPTCPLIB_EVENT_SUB_ESTABLISHED, 0x71, "10.0.1.1", 0);
+	assert_int_equal(stats(w)->established, 1);
+	/* Nothing is asked again. */
+	assert_int_equal(w->nopened, 3);
+}
+
+/* At the limit a finished connection makes room; else the new one waits
+ * outside. */
+static void test_table_full(void **state)
+{
+	struct world *w = *state;
+	int i;
+
+	world_policy(w, rule_text, 4);
+	for (i = 0; i < 4; i++)
+		submit(w, 0x81 + (uint32_t)i, false);
+	assert_int_equal(eng_engine_nconns(w->e), 4);
+	submit(w, 0x85, false);
+	assert_int_equal(eng_engine_nconns(w->e), 4);
+	assert_int_equal(stats(w)->untracked, 1);
+	/* Not followed: its ESTABLISHED only goes to the early table. */
+	event(w, MPTCPLIB_EVENT_ESTABLISHED, 0x85, NULL, 0);
+	assert_int_equal(opens_for(w, 0x85), 0);
+	/* 0x82 is done: the next connection takes its place. */
+	event(w, MPTCPLIB_EVENT_ESTABLISHED, 0x82, NULL, 0);
+	assert_int_equal(opens_for(w, 0x82), 3);
+	submit(w, 0x86, false);
+	assert_int_equal(eng_engine_nconns(w->e), 4);
+	assert_int_equal(stats(w)->untracked, 1);
+	event(w, MPTCPLIB_EVENT_ESTABLISHED, 0x86, NULL, 0);
+	assert_int_equal(opens_for(w, 0x86), 3);
+	/* The waiting ones are all still there. */
+	event(w, MPTCPLIB_EVENT_ESTABLISHED, 0x84, NULL, 0);
+	assert_int_equal(opens_for(w, 0x84), 3);
+}
+
+/* Two connections to one peer under one rule: one plan. */
+static void test_shared_plan(void **state)
+{
+	struct world *w = *state;
+	struct mpa_conn_req r;
+	struct eng_input in = { .type = ENG_IN_SUBMIT,
+				.req = &r,
+				.maybe_established = true };
+
+	world_policy(w, rule_text, 0);
+	r = req(w, 0x92, "10.9.0.1", 8443);
+	submit(w, 0x91, true);
+	assert_int_equal(w->resolve_calls, 1);
+	assert_int_equal(w->route_calls, 3);
+	w->now += 10;
+	eng_engine_step(w->e, &in); /* another port, same peer */
+	assert_int_equal(w->resolve_calls, 1);
+	assert_int_equal(w->route_calls, 3);
+	assert_int_equal(opens_for(w, 0x92), 3);
+	assert_string_equal(w->opened[3].ifname, "wlan0");
+	assert_string_equal(w->opened[5].ifname, "wwan0");
+	assert_int_equal(cmn_sa_port((struct sockaddr *)&w->opened[3].to),
+			 8443);
+	/* Another peer: a plan of its own. */
+	r = req(w, 0x93, "10.9.0.2", 443);
+	eng_engine_step(w->e, &in);
+	assert_int_equal(w->resolve_calls, 2);
+}
+
+/* A plan is reused for ENG_PLAN_MS, then made again. */
+static void test_plan_expiry(void **state)
+{
+	struct world *w = *state;
+	int64_t t0 = w->now;
+
+	world_policy(w, rule_text, 0);
+	submit(w, 0xa1, true);
+	w->now = t0 + ENG_PLAN_MS - 1;
+	submit(w, 0xa2, true);
+	assert_int_equal(w->resolve_calls, 1);
+	/* The machine changed meanwhile: wlan0 lost its route. */
+	w->route[2] = 0;
+	w->now = t0 + ENG_PLAN_MS;
+	submit(w, 0xa3, true);
+	assert_int_equal(w->resolve_calls, 2);
+	assert_int_equal(opens_for(w, 0xa2), 3);
+	assert_int_equal(opens_for(w, 0xa3), 2);
+}
+
+/*
+ * fork(): the child's engine forgets the parent's connections, queue and
+ * plans, and works for its own.
+ */
+static void test_fork_reset(void **state)
+{
+	struct world *w = *state;
+	struct mpa_conn_req a, b, c;
+
+	world_policy(w, rule_text, 0);
+	a = req(w, 0xb1, "10.9.0.1", 443);
+	b = req(w, 0xb2, "10.9.0.1", 443);
+	c = req(w, 0xb3, "10.9.0.1", 443);
+	eng_engine_subscribed(w->e);
+	assert_int_equal(mpa_engine_submit(w->e, &a), 0);
+	assert_int_equal(eng_engine_drain(w->e), 1);
+	assert_int_equal(eng_engine_nconns(w->e), 1);
+	event(w, MPTCPLIB_EVENT_ESTABLISHED, 0xb9, NULL, 0); /* early */
+	submit(w, 0xb8, true); /* a plan for 10.9.0.1 */
+	assert_int_equal(mpa_engine_submit(w->e, &b), 0); /* still queued */
+	mpa_engine_reset_after_fork(w->e);
+	assert_int_equal(eng_engine_nconns(w->e), 0);
+	assert_int_equal(eng_engine_next_timer(w->e), -1);
+	assert_int_equal(eng_engine_drain(w->e), 0);
+	event(w, MPTCPLIB_EVENT_ESTABLISHED, 0xb1, NULL, 0);
+	assert_int_equal(opens_for(w, 0xb1), 0);
+	/* The child's own connections: queued, planned afresh, opened. */
+	assert_int_equal(mpa_engine_submit(w->e, &c), 0);
+	assert_int_equal(eng_engine_drain(w->e), 1);
+	assert_int_equal(opens_for(w, 0xb3), 0); /* waits for its event */
+	event(w, MPTCPLIB_EVENT_ESTABLISHED, 0xb3, NULL, 0);
+	assert_int_equal(opens_for(w, 0xb3), 3);
+	assert_int_equal(w->resolve_calls, 2);
+	submit(w, 0xb9, false);
+	assert_int_equal(opens_for(w, 0xb9), 0);
+}
+
+static const char delay_text[] = "[default]\n"
+				 "interfaces = wlan0\n"
+				 "subflow-delay = 500ms\n";
+
+/* subflow-delay: subflows only for a connection that lived that long. */
+static void test_subflow_delay(void **state)
+{
+	struct world *w = *state;
+	int64_t t0 = w->now;
+
+	world_policy(w, delay_text, 0);
+	submit(w, 0xc1, false);
+	submit(w, 0xc2, false);
+	w->now = t0 + 20;
+	event(w, MPTCPLIB_EVENT_ESTABLISHED, 0xc1, NULL, 0);
+	event(w, MPTCPLIB_EVENT_ESTABLISHED, 0xc2, NULL, 0);
+	assert_int_equal(w->nopened, 0);
+	assert_int_equal(eng_engine_next_timer(w->e), t0 + 520);
+	assert_int_equal(eng_engine_timeout(w->e), 500);
+	/* 0xc2 is closed before: it never gets one. */
+	w->now = t0 + 300;
+	event(w, MPTCPLIB_EVENT_CLOSED, 0xc2, NULL, 0);
+	timer(w, t0 + 519);
+	assert_int_equal(w->nopened, 0);
+	timer(w, t0 + 520);
+	assert_int_equal(opens_for(w, 0xc1), 1);
+	assert_int_equal(opens_for(w, 0xc2), 0);
+	timer(w, t0 + 60000);
+	assert_int_equal(w->nopened, 1);
+}
+
+/* EPERM: no privilege here; the engine gives up for good. */
+static void test_eperm_disables(void **state)
+{
+	struct world *w = *state;
+	const int denied[] = { -EPERM };
+	struct mpa_conn_req r;
+
+	world_policy(w, rule_text, 0);
+	submit(w, 0xd2, false);
+	script(w, 1, denied);
+	assert_int_equal(submit(w, 0xd1, true), -ECANCELED);
+	assert_int_equal(w->nopened, 1);
+	assert_true(eng_engine_stopped(w->e));
+	r = req(w, 0xd3, "10.9.0.1", 443);
+	assert_int_equal(mpa_engine_submit(w->e, &r), -ECANCELED);
+	assert_int_equal(event(w, MPTCPLIB_EVENT_ESTABLISHED, 0xd2, NULL, 0),
+			 -ECANCELED);
+	assert_int_equal(timer(w, w->now + 60000), -ECANCELED);
+	assert_int_equal(w->nopened, 1);
+}
+
+/*
+ * Regression: the timer walk skipped the connection that a drop moved into
+ * the current slot, until the next round.
+ */
+static void test_timer_walk_after_drop(void **state)
+{
+	struct world *w = *state;
+	const int answers[] = { -ESRCH };
+	int64_t t0 = w->now;
+
+	world_policy(w, rule_text, 0);
+	submit(w, 0xe1, false);
+	submit(w, 0xe2, false);
+	submit(w, 0xe3, false);
+	script(w, 1, answers); /* 0xe1 fell back: dropped, 0xe3 moves */
+	timer(w, t0 + 1000);
+	assert_int_equal(opens_for(w, 0xe1), 1);
+	assert_int_equal(opens_for(w, 0xe2), 3);
+	assert_int_equal(opens_for(w, 0xe3), 3);
+	assert_int_equal(eng_engine_nconns(w->e), 2);
+}
+
+/* Interfaces without a route to the peer are skipped, before the cap. */
+static void test_no_route_then_cap(void **state)
+{
+	struct world *w = *state;
+
+	world_policy(w,
+		     "[default]\ninterfaces = wlan0, eth1\nbackup = wwan0\n"
+		     "subflows = 1\n",
+		     0);
+	w->route[2] = 0; /* wlan0 */
+	submit(w, 0xf1, true);
+	assert_int_equal(w->nopened, 1);
+	assert_string_equal(w->opened[0].ifname, "eth1");
+	assert_int_equal(stats(w)->no_route, 1);
+	/* A check that cannot be made does not cost the subflow. */
+	w->route[3] = -ENOBUFS; /* eth1 */
+	w->now += ENG_PLAN_MS;
+	submit(w, 0xf2, true);
+	assert_string_equal(w->opened[1].ifname, "eth1");
+}
+
+/* A dual-stack socket's IPv4-mapped peer is an IPv4 peer. */
+static void test_mapped_peer(void **state)
+{
+	struct world *w = *state;
+	struct mpa_conn_req r;
+	struct eng_input in = { .type = ENG_IN_SUBMIT,
+				.req = &r,
+				.maybe_established = true };
+
+	world_policy(w, rule_text, 0);
+	r = req(w, 0xf5, "::ffff:10.9.0.1", 443);
+	sa(&r.local, "::ffff:10.0.0.1", 40000);
+	eng_engine_step(w->e, &in);
+	assert_int_equal(w->nopened, 3);
+	assert_int_equal(w->opened[0].to.ss_family, AF_INET);
+	assert_int_equal(cmn_sa_port((struct sockaddr *)&w->opened[0].to), 443);
+}
+
+/* The same plan for explain: decide, resolve, route check, cap. */
+static void test_plan_make(void **state)
+{
+	struct world *w = *state;
+	struct sockaddr_storage dst;
+	struct eng_plan p;
+
+	world_policy(w,
+		     "[default]\ninterfaces = *\nsubflows = 2\n"
+		     "exclude-ports = 53\n",
+		     0);
+	w->route[1] = 0;
+	sa(&dst, "10.9.0.1", 443);
+	eng_plan_make(&w->plan_ops, &w->policy->def, (struct sockaddr *)&dst,
+		      NULL, &p);
+	assert_true(p.d.open_subflows);
+	assert_int_equal(p.ncands, 4);
+	assert_int_equal(p.cands[0].route, ENG_ROUTE_NO);
+	assert_false(p.cands[0].use);
+	assert_true(p.cands[1].use && p.cands[2].use);
+	assert_int_equal(p.cands[3].route, ENG_ROUTE_UNCHECKED);
+	assert_int_equal(p.nsubs, 2);
+	assert_string_equal(p.subs[0].ifname, "wlan0");
+	assert_string_equal(p.subs[1].ifname, "eth1");
+	sa(&dst, "10.9.0.1", 53);
+	eng_plan_make(&w->plan_ops, &w->policy->def, (struct sockaddr *)&dst,
+		      NULL, &p);
+	assert_false(p.d.open_subflows);
+	assert_int_equal(p.ncands + p.nsubs, 0);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_submit_then_established),
+		T(test_established_before_submit),
+		T(test_queued_before_subscription),
+		T(test_event_lost_timer_resync),
+		T(test_retries_end),
+		T(test_fallback_esrch),
+		T(test_closed_while_pending),
+		T(test_subflow_refused),
+		T(test_table_full),
+		T(test_shared_plan),
+		T(test_plan_expiry),
+		T(test_fork_reset),
+		T(test_subflow_delay),
+		T(test_eperm_disables),
+		T(test_timer_walk_after_drop),
+		T(test_no_route_then_cap),
+		T(test_mapped_peer),
+		T(test_plan_make),
+	};
+
+	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
+}
