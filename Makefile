@@ -201,7 +201,8 @@ TOOLS := $(B)/tests/mpa-testsrv $(B)/tests/mpa-httpd \
 	$(B)/tests/static-hello \
 	$(B)/tests/libmalloc_count.so $(B)/tests/libctor_helper.so \
 	$(B)/tests/test_core_integration \
-	$(B)/tests/test_policy_ns
+	$(B)/tests/test_policy_ns \
+	$(B)/tests/mpa-engine-plan
 
 examples: $(EXAMPLES)
 tools: $(TOOLS)
@@ -253,6 +254,12 @@ $(B)/tests/test_policy_ns: tests/integration/test_policy_ns.c $(CLI_LIBS) \
 		| $(B)/tests
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(INC_engine) -o $@ $< $(CLI_LIBS) \
 		$(LIBMNL_LIBS) $(INIH_LIBS) $(CMOCKA_LIBS) -lpthread
+
+# The engine's own plan for one connection, to compare with `explain`.
+$(B)/tests/mpa-engine-plan: tests/tools/mpa_engine_plan.c $(CLI_LIBS) \
+		| $(B)/tests
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(INC_engine) -o $@ $< $(CLI_LIBS) \
+		$(LIBMNL_LIBS) $(INIH_LIBS) -lpthread
 
 # ---- unit tests: cmocka, under ASan + UBSan --------------------------------
 UNIT_SRC := $(wildcard tests/unit/test_*.c)

@@ -7,10 +7,9 @@
 #include <string.h>
 
 #include "cmn_addr.h"
+#include "eng_plan.h"
 #include "mpa_cli.h"
 #include "mpa_policy.h"
-#include "eng_resolve.h"
-#include "eng_route.h"
 
 static const char check_help[] =
 	"usage: mptcp-auto check [--json] [FILE...]\n"
@@ -28,7 +27,8 @@ static const char explain_help[] =
 	"Which rule applies to program NAME (default: one that no [program]\n"
 	"section names) connecting to DEST (IPv4, or IPv6 as [ADDR]:PORT),\n"
 	"port PORT (default 443), and which local interfaces and addresses it\n"
-	"resolves to on this machine now, with the route check the shim makes.\n";
+	"resolves to on this machine now: the engine's own plan, with its route\n"
+	"check and its cap, and the subflows it would open.\n";
 
 /* The policy the shim would load: its sources, or just @file. */
 static struct mpa_policy *load_default(const char *file)
@@ -153,22 +153,119 @@ static int parse_dest(const char *s, struct sockaddr_storage *ss)
 	return 0;
 }
 
-static const char *addr_of(const struct sockaddr_storage *ss, char *buf)
+static const char *route_json(enum eng_route r)
 {
-	return cmn_sa_ntop((const struct sockaddr *)ss, buf, INET6_ADDRSTRLEN);
+	return r == ENG_ROUTE_YES ? "true" :
+	       r == ENG_ROUTE_NO  ? "false" :
+				    "null";
+}
+
+/* One candidate interface, as a line under "extra subflows". */
+static const char *route_text(const struct eng_candidate *c)
+{
+	switch (c->route) {
+	case ENG_ROUTE_YES:
+		return "route: yes";
+	case ENG_ROUTE_NO:
+		return "route: none through it (skipped)";
+	case ENG_ROUTE_UNKNOWN:
+		return "route: cannot tell (used)";
+	default:
+		return "not checked: the rule's subflows are taken";
+	}
+}
+
+static void print_json(const char *program, const struct eng_plan *plan)
+{
+	const struct mpa_decision *d = &plan->d;
+	char a[INET6_ADDRSTRLEN];
+	int i;
+
+	printf("{\"program\":");
+	json_str(stdout, program ? program : "");
+	printf(",\"rule\":");
+	json_str(stdout, d->rule->program[0] ? d->rule->program : "default");
+	printf(",\"origin\":");
+	json_str(stdout, d->rule->origin);
+	printf(",\"mptcp\":%s,\"open_subflows\":%s,\"max_subflows\":%d"
+	       ",\"why\":",
+	       d->mptcp ? "true" : "false", d->open_subflows ? "true" : "false",
+	       d->max_subflows);
+	json_str(stdout, d->why ? d->why : "");
+	printf(",\"interfaces\":[");
+	for (i = 0; i < plan->ncands; i++) {
+		const struct eng_candidate *c = &plan->cands[i];
+
+		printf("%s{\"interface\":", i ? "," : "");
+		json_str(stdout, c->local.ifname);
+		printf(",\"ifindex\":%d,\"address\":", c->local.ifindex);
+		json_str(stdout,
+			 cmn_sa_ntop((const struct sockaddr *)&c->local.addr, a,
+				     sizeof(a)));
+		printf(",\"backup\":%s,\"route\":%s,\"use\":%s}",
+		       c->local.backup ? "true" : "false", route_json(c->route),
+		       c->use ? "true" : "false");
+	}
+	/* What the engine opens: the plan's subflows, in order. */
+	printf("],\"subflows\":[");
+	for (i = 0; i < plan->nsubs; i++) {
+		const struct mpa_local *l = &plan->subs[i];
+
+		printf("%s{\"interface\":", i ? "," : "");
+		json_str(stdout, l->ifname);
+		printf(",\"address\":");
+		json_str(stdout, cmn_sa_ntop((const struct sockaddr *)&l->addr,
+					     a, sizeof(a)));
+		printf(",\"backup\":%s}", l->backup ? "true" : "false");
+	}
+	puts("]}");
+}
+
+static void print_text(const char *program, const char *dest,
+		       const struct eng_plan *plan)
+{
+	const struct mpa_decision *d = &plan->d;
+	char a[INET6_ADDRSTRLEN];
+	int i;
+
+	printf("program %s: rule [%s%s] from %s\n", program ? program : "(any)",
+	       d->rule->program[0] ? "program " : "default", d->rule->program,
+	       d->rule->origin);
+	printf("sockets: %s\n", d->mptcp ? "MPTCP" : "plain TCP");
+	if (!d->open_subflows) {
+		printf("extra subflows to %s: none (%s)\n", dest, d->why);
+		return;
+	}
+	printf("extra subflows to %s: up to %d\n", dest, d->max_subflows);
+	for (i = 0; i < plan->ncands; i++) {
+		const struct eng_candidate *c = &plan->cands[i];
+
+		printf("  %-12s %-40s %s%s%s\n", c->local.ifname,
+		       cmn_sa_ntop((const struct sockaddr *)&c->local.addr, a,
+				   sizeof(a)),
+		       c->local.backup ? "backup, " : "", route_text(c),
+		       c->use ? ": subflow" : "");
+	}
+	if (plan->err)
+		printf("  cannot read the interfaces: %s\n",
+		       strerror(-plan->err));
+	else if (!plan->ncands)
+		printf("  no matching interface is up with an address of this "
+		       "family\n");
+	printf("the shim opens %d extra subflow%s (never a second one from the "
+	       "address the connection itself leaves from)\n",
+	       plan->nsubs, plan->nsubs == 1 ? "" : "s");
 }
 
 int cmd_explain(int argc, char **argv)
 {
 	const char *program = NULL, *policy = NULL, *dest = NULL;
-	struct mpa_local locals[MPA_MAX_SUBFLOWS];
 	struct sockaddr_storage dst;
 	struct mpa_prog_id id = { 0 };
-	struct mpa_decision d;
+	struct eng_plan plan;
 	struct mpa_policy *p;
-	char a[INET6_ADDRSTRLEN];
 	bool json = false;
-	int i, n = 0;
+	int i;
 
 	for (i = 1; i < argc; i++) {
 		if (cli_is_help(argv[i])) {
@@ -205,63 +302,13 @@ int cmd_explain(int argc, char **argv)
 			mpa_diag_format(&p->diags[i], line, sizeof(line)));
 	}
 	id.exe = program;
-	mpa_policy_match(p, &id, (struct sockaddr *)&dst, &d);
-	if (d.open_subflows)
-		n = mpa_resolve(&d, dst.ss_family, NULL, locals,
-				MPA_MAX_SUBFLOWS);
-	if (json) {
-		printf("{\"program\":");
-		json_str(stdout, program ? program : "");
-		printf(",\"rule\":");
-		json_str(stdout,
-			 d.rule->program[0] ? d.rule->program : "default");
-		printf(",\"origin\":");
-		json_str(stdout, d.rule->origin);
-		printf(",\"mptcp\":%s,\"open_subflows\":%s,\"max_subflows\":%d"
-		       ",\"why\":",
-		       d.mptcp ? "true" : "false",
-		       d.open_subflows ? "true" : "false", d.max_subflows);
-		json_str(stdout, d.why ? d.why : "");
-		printf(",\"interfaces\":[");
-	} else {
-		printf("program %s: rule [%s%s] from %s\n",
-		       program ? program : "(any)",
-		       d.rule->program[0] ? "program " : "default",
-		       d.rule->program, d.rule->origin);
-		printf("sockets: %s\n", d.mptcp ? "MPTCP" : "plain TCP");
-		if (d.open_subflows)
-			printf("extra subflows to %s: up to %d\n", dest,
-			       d.max_subflows);
-		else
-			printf("extra subflows to %s: none (%s)\n", dest,
-			       d.why);
-	}
-	for (i = 0; i < (n > 0 ? n : 0); i++) {
-		int via = mpa_route_via((struct sockaddr *)&dst,
-					locals[i].ifindex);
-
-		if (json) {
-			printf("%s{\"interface\":", i ? "," : "");
-			json_str(stdout, locals[i].ifname);
-			printf(",\"ifindex\":%d,\"address\":",
-			       locals[i].ifindex);
-			json_str(stdout, addr_of(&locals[i].addr, a));
-			printf(",\"backup\":%s,\"route\":%s}",
-			       locals[i].backup ? "true" : "false",
-			       via == 1 ? "true" : "false");
-		} else {
-			printf("  %-12s %-40s %s%s\n", locals[i].ifname,
-			       addr_of(&locals[i].addr, a),
-			       locals[i].backup ? "backup, " : "",
-			       via == 1 ? "route: yes" :
-					  "route: none through it (skipped)");
-		}
-	}
+	/* The engine's own pipeline: decide, resolve, route check, cap. */
+	eng_plan_make(&eng_plan_kernel, mpa_policy_program(p, &id),
+		      (const struct sockaddr *)&dst, NULL, &plan);
 	if (json)
-		puts("]}");
-	else if (d.open_subflows && n <= 0)
-		printf("  no matching interface is up with an address of this "
-		       "family\n");
+		print_json(program, &plan);
+	else
+		print_text(program, dest, &plan);
 	mpa_policy_free(p);
 	return 0;
 }

@@ -437,6 +437,84 @@ assert sub["interface"] == "c2"' "$tmp/monitor.json" 2>/dev/null; then
 else
 	fail "monitor --json" "$(cat "$tmp/monitor.json")"
 fi
+# ---- explain runs the engine's own plan ----------------------------------------
+# For each policy, `explain --json` lists the subflows the engine itself
+# opens for such a connection (mpa-engine-plan runs the engine's state
+# machine on this namespace's interfaces and routes): the same interfaces,
+# addresses and order. wlan0 and wwan0 have default routes; eth1 and tun0
+# reach their own subnets only, and tun0 also 203.0.113.0/24 through a
+# routing table of its own.
+pns="mpa-plan-$TOPO_TAG-$RANDOM"
+plan_lab()
+{
+	local i=10 dev
+	topo_netns_add "$pns" || return 1
+	ip -n "$pns" link set lo up
+	for dev in wlan0 eth1 wwan0 tun0; do
+		ip -n "$pns" link add "$dev" type veth peer name "p$i" || return 1
+		ip -n "$pns" addr add "192.168.$i.1/24" dev "$dev"
+		ip -n "$pns" addr add "fd00:$i::1/64" dev "$dev" nodad
+		ip -n "$pns" link set "$dev" up
+		ip -n "$pns" link set "p$i" up
+		i=$((i + 1))
+	done
+	ip -n "$pns" route add default via 192.168.10.254 dev wlan0 metric 100 &&
+		ip -n "$pns" route add default via 192.168.12.254 dev wwan0 \
+			metric 300 &&
+		ip -6 -n "$pns" route add default via fd00:10::fe dev wlan0 &&
+		ip -n "$pns" route add 203.0.113.0/24 via 192.168.13.254 \
+			dev tun0 table 100
+}
+# plan_case NAME POLICY WANT [--program P] DEST: WANT is the interfaces the
+# engine must open, in order ("" for none), and explain must say the same.
+plan_case()
+{
+	local name=$1 policy=$2 want=$3 e g
+	shift 3
+	printf "$policy" >"$tmp/plan.ini"
+	e=$(ip netns exec "$pns" "$MA" explain --policy "$tmp/plan.ini" --json \
+		"$@" 2>&1)
+	g=$(ip netns exec "$pns" "$T/mpa-engine-plan" --policy "$tmp/plan.ini" \
+		"$@" 2>&1)
+	if python3 -c 'import json, sys
+e, g = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+want = sys.argv[3].split()
+assert [s["interface"] for s in g["subflows"]] == want, "engine"
+assert e["subflows"] == g["subflows"], "explain"
+used = [i for i in e["interfaces"] if i["use"]]
+assert [i["interface"] for i in used] == want, "interfaces"' \
+		"$e" "$g" "$want" 2>/dev/null; then
+		pass "explain --json = the engine's plan: $name"
+	else
+		fail "explain --json = the engine's plan: $name" \
+			"want: $want" "explain: $e" "engine: $g"
+	fi
+}
+if plan_lab; then
+	all='[default]\ninterfaces = *\nsubflows = 8\n'
+	plan_case "interfaces without a route are skipped" "$all" \
+		"wlan0 wwan0" 198.51.100.1:443
+	plan_case "a connected subnet is a route" "$all" \
+		"wlan0 eth1 wwan0" 192.168.11.9:80
+	plan_case "a route in another table counts" "$all" \
+		"wlan0 wwan0 tun0" 203.0.113.5:443
+	plan_case "IPv6" "$all" "wlan0" '[2001:db8::1]:443'
+	plan_case "the cap comes after the route check" \
+		'[default]\ninterfaces = eth1, wlan0\nbackup = wwan0\nsubflows = 2\n' \
+		"wlan0 wwan0" 198.51.100.1:443
+	plan_case "subflows = 1" \
+		'[default]\ninterfaces = *\nsubflows = 1\n' \
+		"wlan0" 198.51.100.1:443
+	plan_case "an excluded destination" \
+		'[default]\ninterfaces = *\nexclude-destinations = 198.51.100.0/24\n' \
+		"" 198.51.100.1:443
+	plan_case "a program with MPTCP off" \
+		'[default]\ninterfaces = *\n[program curl]\nmptcp = off\n' \
+		"" --program curl 198.51.100.1:443
+else
+	fail "explain = the engine's plan: namespace with four interfaces"
+fi
+
 # User nobody runs a copy of the command it can reach.
 nd=$(nobody_copy "$MA") || { fail "copy for user nobody"; exit 1; }
 expect "monitor without CAP_NET_ADMIN says so" 1 "CAP_NET_ADMIN" \
