@@ -199,10 +199,23 @@ fi
 
 # The seccomp filter kills signalfd4 or tgkill (the wake-up): the
 # probe finds out, the program lives, and the helper, looking at its queue
-# now and then instead, still opens the subflow.
+# now and then instead, still opens the subflow. The second connection is
+# made while the helper sleeps: a hook would signal it now.
+cat >"$tmp/two.sh" <<'EOF2'
+exec 3<>/dev/tcp/10.9.0.1/7001
+read -r greeting <&3
+sleep 0.5
+exec 4<>/dev/tcp/10.9.0.1/7001
+read -r greeting <&4
+echo PING >&4
+read -r pong <&4
+sleep 1
+echo STATE >&4
+while read -r line <&4 && [ "$line" != END ]; do echo "$line"; done
+EOF2
 for call in signalfd tgkill; do
 	out=$(shim MPTCP_AUTO_LOG=info MPTCP_AUTO_LOG_FILE="$tmp/$call.log" \
-		"$SF" kill $call "$ST" state 10.9.0.1 7001 2>&1)
+		"$SF" kill $call bash "$tmp/two.sh" 2>&1)
 	rc=$?
 	if [ $rc = 0 ] && [ "$(nsubflows "$out")" = 2 ] &&
 		grep -q "would kill the process on signalfd4 or tgkill" \

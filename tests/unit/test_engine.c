@@ -538,6 +538,10 @@ static void test_fork_reset(void **state)
 	assert_int_equal(eng_engine_nconns(w->e), 0);
 	assert_int_equal(eng_engine_next_timer(w->e), -1);
 	assert_int_equal(eng_engine_drain(w->e), 0);
+	/* The parent's early event is not the child's. */
+	submit(w, 0xb9, false);
+	assert_int_equal(opens_for(w, 0xb9), 0);
+	event(w, MPTCPLIB_EVENT_CLOSED, 0xb9, NULL, 0);
 	event(w, MPTCPLIB_EVENT_ESTABLISHED, 0xb1, NULL, 0);
 	assert_int_equal(opens_for(w, 0xb1), 0);
 	/* The child's own connections: queued, planned afresh, opened. */
@@ -547,8 +551,6 @@ static void test_fork_reset(void **state)
 	event(w, MPTCPLIB_EVENT_ESTABLISHED, 0xb3, NULL, 0);
 	assert_int_equal(opens_for(w, 0xb3), 3);
 	assert_int_equal(w->resolve_calls, 2);
-	submit(w, 0xb9, false);
-	assert_int_equal(opens_for(w, 0xb9), 0);
 }
 
 static const char delay_text[] = "[default]\n"
@@ -646,6 +648,22 @@ static void test_no_route_then_cap(void **state)
 	assert_string_equal(w->opened[1].ifname, "eth1");
 }
 
+/* A token the kernel gave again: the old connection is gone. */
+static void test_reused_token(void **state)
+{
+	struct world *w = *state;
+
+	world_policy(w, rule_text, 0);
+	submit(w, 0xf3, false);
+	w->now += 500;
+	submit(w, 0xf3, false);
+	assert_int_equal(eng_engine_nconns(w->e), 1);
+	/* Its timer is the new connection's. */
+	assert_int_equal(eng_engine_timeout(w->e), 1000);
+	event(w, MPTCPLIB_EVENT_ESTABLISHED, 0xf3, NULL, 0);
+	assert_int_equal(opens_for(w, 0xf3), 3);
+}
+
 /* A dual-stack socket's IPv4-mapped peer is an IPv4 peer. */
 static void test_mapped_peer(void **state)
 {
@@ -715,6 +733,7 @@ int main(void)
 		T(test_eperm_disables),
 		T(test_timer_walk_after_drop),
 		T(test_no_route_then_cap),
+		T(test_reused_token),
 		T(test_mapped_peer),
 		T(test_plan_make),
 	};

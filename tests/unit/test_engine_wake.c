@@ -74,8 +74,13 @@ static void *consumer_main(void *arg)
 			eng_queue_awake(&c->q);
 			continue;
 		}
-		if (poll(&pfd, 1, SAFETY_MS) == 0)
+		if (poll(&pfd, 1, SAFETY_MS) == 0) {
+			/* A lost wake-up: the test fails, without waiting
+			 * for the next one. */
 			atomic_fetch_add(&c->timeouts, 1);
+			eng_queue_awake(&c->q);
+			break;
+		}
 		eng_queue_awake(&c->q);
 		if (pfd.revents & POLLIN) {
 			atomic_fetch_add(&c->wakes, 1);
@@ -195,22 +200,41 @@ static void test_push_wakes_program_ignores_sigurg(void **state)
 	wake_with(SIG_IGN);
 }
 
-/* A consumer that is awake gets no signal; one with no signalfd either. */
-static void test_no_signal_when_awake_or_closed(void **state)
+/*
+ * Only a sleeping consumer is signalled, and only while it has a signalfd
+ * (this thread plays the consumer).
+ */
+static void test_signal_only_when_asleep(void **state)
 {
+	struct pollfd pfd = { .events = POLLIN };
 	struct mpa_conn_req r = a_req(2);
 	struct eng_queue q;
+	sigset_t mask;
 
 	(void)state;
+	assert_int_equal(pthread_sigmask(SIG_SETMASK, NULL, &mask), 0);
 	assert_int_equal(eng_queue_init(&q, 4), 0);
+	pfd.fd = eng_queue_wake_open(&q);
+	assert_true(pfd.fd >= 0);
+	/* Awake: queued, no signal. */
 	assert_int_equal(eng_queue_push(&q, &r), 0);
+	assert_int_equal(poll(&pfd, 1, 0), 0);
 	/* Not empty: a consumer does not go to sleep. */
 	assert_false(eng_queue_sleep(&q));
 	assert_int_equal(atomic_load(&q.sleeping), 0);
 	assert_true(eng_queue_pop(&q, &r, NULL));
 	assert_int_equal(r.token, 2);
+	/* Asleep: the push signals, the signalfd reads it, it is ours. */
 	assert_true(eng_queue_sleep(&q));
-	/* Asleep, but without a signalfd (tid 0): nothing is sent. */
+	assert_int_equal(eng_queue_push(&q, &r), 1);
+	assert_int_equal(poll(&pfd, 1, 0), 1);
+	eng_queue_awake(&q);
+	assert_int_equal(eng_queue_wake_read(&q, pfd.fd), 0);
+	assert_int_equal(poll(&pfd, 1, 0), 0);
+	assert_true(eng_queue_pop(&q, &r, NULL));
+	/* Without a signalfd (tid 0) nothing is sent, asleep or not. */
+	eng_queue_wake_close(&q, pfd.fd);
+	assert_true(eng_queue_sleep(&q));
 	assert_int_equal(eng_queue_push(&q, &r), 0);
 	eng_queue_awake(&q);
 	assert_int_equal(eng_queue_push(&q, &r), 0);
@@ -224,12 +248,15 @@ static void test_no_signal_when_awake_or_closed(void **state)
 	assert_int_equal(atomic_load(&q.tid), 0);
 	assert_int_equal(eng_queue_pushed(&q), 0);
 	eng_queue_fini(&q);
+	assert_int_equal(pthread_sigmask(SIG_SETMASK, &mask, NULL), 0);
 }
 
 /*
- * No wake-up is lost between the consumer's last look at the queue and
- * its poll: pushes at every moment of its cycle, each taken without the
- * safety timeout.
+ * Thousands of wake-ups in a row, with pushes at every stage of the
+ * consumer's cycle: each one taken without the safety timeout. (That no
+ * push can slip between the consumer's last look at the ring and its
+ * announced sleep is the fences' work, eng_queue.c; a window that narrow
+ * is not reliably hit by a test.)
  */
 static void test_no_lost_wakeup(void **state)
 {
@@ -242,7 +269,8 @@ static void test_no_lost_wakeup(void **state)
 	for (i = 0; i < N; i++) {
 		struct mpa_conn_req r = a_req((uint32_t)i);
 
-		while (eng_queue_push(&c.q, &r) == -ENOSPC)
+		while (eng_queue_push(&c.q, &r) == -ENOSPC &&
+		       !atomic_load(&c.done))
 			sched_yield();
 		/* Every other push waits until it was taken: then the
 		 * next one finds the consumer on its way to sleep. */
@@ -292,7 +320,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_push_wakes_program_handler_untouched),
 		cmocka_unit_test(test_push_wakes_program_ignores_sigurg),
-		cmocka_unit_test(test_no_signal_when_awake_or_closed),
+		cmocka_unit_test(test_signal_only_when_asleep),
 		cmocka_unit_test(test_no_lost_wakeup),
 		cmocka_unit_test(test_process_sigurg_given_back),
 	};
