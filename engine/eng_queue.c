@@ -23,21 +23,13 @@ struct eng_cell {
 
 int eng_queue_init(struct eng_queue *q, unsigned int slots)
 {
-	unsigned int i;
-
 	if (!slots || (slots & (slots - 1)))
 		return -EINVAL;
 	q->cells = calloc(slots, sizeof(*q->cells));
 	if (!q->cells)
 		return -ENOMEM;
 	q->mask = slots - 1;
-	for (i = 0; i < slots; i++)
-		atomic_init(&q->cells[i].seq, i);
-	atomic_init(&q->enq, 0);
-	q->deq = 0;
-	atomic_init(&q->sleeping, 0);
-	atomic_init(&q->tid, 0);
-	atomic_init(&q->senders, 0);
+	eng_queue_reset(q);
 	q->tgid = 0;
 	return 0;
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+/* Value parsers of the policy format: booleans, numbers, durations, lists. */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>

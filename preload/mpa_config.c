@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+/* The shim's settings from the environment, read once by the constructor. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>

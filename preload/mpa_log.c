@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+/* The shim's log: one write(2) a line, off by default, never stdout. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
