@@ -15,6 +15,7 @@
 #include <ini.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,37 +27,75 @@
 #define NO_RULE (-2)
 #define DEF_RULE (-1)
 
-/* Every key of a section. The table order is the documentation order. */
-enum key_id {
-	K_MPTCP,
-	K_INTERFACES,
-	K_BACKUP,
-	K_EXCLUDE_INTERFACES,
-	K_SUBFLOWS,
-	K_DESTINATIONS,
-	K_EXCLUDE_DESTINATIONS,
-	K_PORTS,
-	K_EXCLUDE_PORTS,
-	K_SKIP_LOCAL,
-	K_REOPEN,
-	K_SUBFLOW_DELAY,
-	K_COUNT
+/* How a key's value is parsed, and the type of its field. */
+enum key_kind {
+	KEY_BOOL, /* int: enum mpa_tristate */
+	KEY_INT, /* int: 0 to the limit */
+	KEY_DURATION, /* int: milliseconds, 0 to the limit */
+	/* The lists come last (key_is_list()). */
+	KEY_IFACES, /* struct mpa_iface_list: at most the limit */
+	KEY_PREFIXES, /* struct mpa_prefix_list: at most the limit */
+	KEY_PORTS, /* struct mpa_port_list: at most the limit */
 };
 
-static const char *const key_names[K_COUNT] = {
-	[K_MPTCP] = "mptcp",
-	[K_INTERFACES] = "interfaces",
-	[K_BACKUP] = "backup",
-	[K_EXCLUDE_INTERFACES] = "exclude-interfaces",
-	[K_SUBFLOWS] = "subflows",
-	[K_DESTINATIONS] = "destinations",
-	[K_EXCLUDE_DESTINATIONS] = "exclude-destinations",
-	[K_PORTS] = "ports",
-	[K_EXCLUDE_PORTS] = "exclude-ports",
-	[K_SKIP_LOCAL] = "skip-local",
-	[K_REOPEN] = "reopen",
-	[K_SUBFLOW_DELAY] = "subflow-delay",
+struct key {
+	const char *name;
+	size_t off; /* of its field in struct mpa_rule */
+	enum key_kind kind;
+	int limit; /* largest value; a list's most items (its capacity) */
+	int builtin; /* a scalar's built-in default; a list's is empty */
 };
+
+#define RULE_FIELD(field) offsetof(struct mpa_rule, field)
+
+/* Every key of a section, in the order docs/policy.md documents them. */
+static const struct key keys[] = {
+	{ "mptcp", RULE_FIELD(mptcp), KEY_BOOL, 0, MPA_YES },
+	{ "interfaces", RULE_FIELD(ifaces), KEY_IFACES, MPA_MAX_IFACES, 0 },
+	{ "backup", RULE_FIELD(backup_ifaces), KEY_IFACES, MPA_MAX_IFACES, 0 },
+	{ "exclude-interfaces", RULE_FIELD(exclude_ifaces), KEY_IFACES,
+	  MPA_MAX_IFACES, 0 },
+	{ "subflows", RULE_FIELD(subflows), KEY_INT, MPA_MAX_SUBFLOWS, 2 },
+	{ "destinations", RULE_FIELD(dests), KEY_PREFIXES, MPA_MAX_PREFIXES,
+	  0 },
+	{ "exclude-destinations", RULE_FIELD(exclude_dests), KEY_PREFIXES,
+	  MPA_MAX_PREFIXES, 0 },
+	{ "ports", RULE_FIELD(ports), KEY_PORTS, MPA_MAX_PORT_RANGES, 0 },
+	{ "exclude-ports", RULE_FIELD(exclude_ports), KEY_PORTS,
+	  MPA_MAX_PORT_RANGES, 0 },
+	{ "skip-local", RULE_FIELD(skip_local), KEY_BOOL, 0, MPA_YES },
+	{ "reopen", RULE_FIELD(reopen), KEY_BOOL, 0, MPA_NO },
+	{ "subflow-delay", RULE_FIELD(subflow_delay), KEY_DURATION,
+	  MPA_MAX_DELAY_MS, 0 },
+};
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+static bool key_is_list(const struct key *k)
+{
+	return k->kind >= KEY_IFACES;
+}
+
+/* Whether the rule holding @field set key @k, or left it to inherit. */
+static bool key_is_set(const struct key *k, const void *field)
+{
+	return key_is_list(k) ? *(const bool *)field :
+				*(const int *)field != MPA_UNSET;
+}
+
+static size_t key_size(const struct key *k)
+{
+	switch (k->kind) {
+	case KEY_IFACES:
+		return sizeof(struct mpa_iface_list);
+	case KEY_PREFIXES:
+		return sizeof(struct mpa_prefix_list);
+	case KEY_PORTS:
+		return sizeof(struct mpa_port_list);
+	default:
+		return sizeof(int);
+	}
+}
 
 /* Beside each [program] rule: its hash chain, and the current file. */
 struct prog_slot {
@@ -82,7 +121,7 @@ struct load_state {
 struct seen_section {
 	int rule; /* DEF_RULE or an index into progs */
 	int line;
-	int key_line[K_COUNT]; /* 0: not set in this file */
+	int key_line[NKEYS]; /* 0: not set in this file */
 };
 
 /* A rule as it was before the current file changed it. */
@@ -173,13 +212,13 @@ const char *mpa_diag_format(const struct mpa_diag *d, char *buf, size_t len)
 
 static void rule_init(struct mpa_rule *r, const char *program)
 {
-	memset(r, 0, sizeof(*r));
+	size_t i;
+
+	memset(r, 0, sizeof(*r)); /* every list unset */
 	snprintf(r->program, sizeof(r->program), "%s", program);
-	r->mptcp = MPA_UNSET;
-	r->subflows = MPA_UNSET;
-	r->skip_local = MPA_UNSET;
-	r->reopen = MPA_UNSET;
-	r->subflow_delay = MPA_UNSET;
+	for (i = 0; i < NKEYS; i++)
+		if (!key_is_list(&keys[i]))
+			*(int *)((char *)r + keys[i].off) = MPA_UNSET;
 }
 
 static struct mpa_rule *state_rule(struct load_state *st, int idx)
@@ -323,61 +362,52 @@ static const char *closest_key(const char *name)
 {
 	size_t best = 3, d;
 	const char *hit = NULL;
-	int i;
+	size_t i;
 
-	for (i = 0; i < K_COUNT; i++) {
-		d = edit_distance(name, key_names[i]);
+	for (i = 0; i < NKEYS; i++) {
+		d = edit_distance(name, keys[i].name);
 		if (d < best) {
 			best = d;
-			hit = key_names[i];
+			hit = keys[i].name;
 		}
 	}
 	return hit;
 }
 
 /* Set key @k of @r from @value; 0 or -EINVAL with @err filled. */
-static int rule_set(struct mpa_rule *r, int k, const char *value, char *err,
-		    size_t errlen)
+static int rule_set(struct mpa_rule *r, const struct key *k, const char *value,
+		    char *err, size_t errlen)
 {
-	const char *key = key_names[k];
+	void *field = (char *)r + k->off;
+	struct mpa_iface_list *ifaces = field;
+	struct mpa_prefix_list *prefixes = field;
+	struct mpa_port_list *ports = field;
 	int rc = -EINVAL;
 
-	switch (k) {
-	case K_MPTCP:
-		return mpa_parse_bool(key, value, &r->mptcp, err, errlen);
-	case K_SKIP_LOCAL:
-		return mpa_parse_bool(key, value, &r->skip_local, err, errlen);
-	case K_REOPEN:
-		return mpa_parse_bool(key, value, &r->reopen, err, errlen);
-	case K_SUBFLOWS:
-		return mpa_parse_int(key, value, 0, MPA_MAX_SUBFLOWS,
-				     &r->subflows, err, errlen);
-	case K_SUBFLOW_DELAY:
-		return mpa_parse_duration(key, value, MPA_MAX_DELAY_MS,
-					  &r->subflow_delay, err, errlen);
-#define LIST_CASE(K, list, parser)                                     \
-	case K:                                                        \
-		rc = parser(key, value, r->list.v, MPA_MAX_##list##_N, \
-			    &r->list.n, err, errlen);                  \
-		r->list.set = rc == 0;                                 \
-		return rc;
-#define MPA_MAX_ifaces_N MPA_MAX_IFACES
-#define MPA_MAX_backup_ifaces_N MPA_MAX_IFACES
-#define MPA_MAX_exclude_ifaces_N MPA_MAX_IFACES
-#define MPA_MAX_dests_N MPA_MAX_PREFIXES
-#define MPA_MAX_exclude_dests_N MPA_MAX_PREFIXES
-#define MPA_MAX_ports_N MPA_MAX_PORT_RANGES
-#define MPA_MAX_exclude_ports_N MPA_MAX_PORT_RANGES
-		LIST_CASE(K_INTERFACES, ifaces, mpa_parse_ifaces)
-		LIST_CASE(K_BACKUP, backup_ifaces, mpa_parse_ifaces)
-		LIST_CASE(K_EXCLUDE_INTERFACES, exclude_ifaces,
-			  mpa_parse_ifaces)
-		LIST_CASE(K_DESTINATIONS, dests, mpa_parse_prefixes)
-		LIST_CASE(K_EXCLUDE_DESTINATIONS, exclude_dests,
-			  mpa_parse_prefixes)
-		LIST_CASE(K_PORTS, ports, mpa_parse_ports)
-		LIST_CASE(K_EXCLUDE_PORTS, exclude_ports, mpa_parse_ports)
+	switch (k->kind) {
+	case KEY_BOOL:
+		return mpa_parse_bool(k->name, value, field, err, errlen);
+	case KEY_INT:
+		return mpa_parse_int(k->name, value, 0, k->limit, field, err,
+				     errlen);
+	case KEY_DURATION:
+		return mpa_parse_duration(k->name, value, k->limit, field, err,
+					  errlen);
+	case KEY_IFACES:
+		rc = mpa_parse_ifaces(k->name, value, ifaces->v, k->limit,
+				      &ifaces->n, err, errlen);
+		break;
+	case KEY_PREFIXES:
+		rc = mpa_parse_prefixes(k->name, value, prefixes->v, k->limit,
+					&prefixes->n, err, errlen);
+		break;
+	case KEY_PORTS:
+		rc = mpa_parse_ports(k->name, value, ports->v, k->limit,
+				     &ports->n, err, errlen);
+		break;
 	}
+	/* Every list starts with its "set" flag: set even when empty. */
+	*(bool *)field = rc == 0;
 	return rc;
 }
 
@@ -388,16 +418,16 @@ static int ini_key(void *user, const char *section, const char *name,
 	struct seen_section *s;
 	const char *hint;
 	char err[160];
-	int k;
+	size_t k;
 
 	(void)section; /* tracked by the reader, which also sees bad ones */
 	if (ctx->cur == NO_RULE)
 		return 1;
 	s = &ctx->seen[ctx->cur];
-	for (k = 0; k < K_COUNT; k++)
-		if (!strcmp(name, key_names[k]))
+	for (k = 0; k < NKEYS; k++)
+		if (!strcmp(name, keys[k].name))
 			break;
-	if (k == K_COUNT) {
+	if (k == NKEYS) {
 		hint = closest_key(name);
 		if (hint)
 			file_warn(ctx, "unknown key '%s' (did you mean '%s'?)",
@@ -414,7 +444,8 @@ static int ini_key(void *user, const char *section, const char *name,
 		return 1;
 	}
 	s->key_line[k] = ctx->line;
-	if (rule_set(state_rule(ctx->st, s->rule), k, value, err, sizeof(err)))
+	if (rule_set(state_rule(ctx->st, s->rule), &keys[k], value, err,
+		     sizeof(err)))
 		file_error(ctx, "%s", err);
 	return 1;
 }
@@ -656,30 +687,18 @@ int mpa_load_layer(struct mpa_policy *p, void *state, const char *name,
 	return 0;
 }
 
-/* Fill what @r left unset from @from. */
+/* Fill what @r left unset from @from, key by key. */
 static void rule_inherit(struct mpa_rule *r, const struct mpa_rule *from)
 {
-	if (r->mptcp == MPA_UNSET)
-		r->mptcp = from->mptcp;
-	if (r->subflows == MPA_UNSET)
-		r->subflows = from->subflows;
-	if (r->skip_local == MPA_UNSET)
-		r->skip_local = from->skip_local;
-	if (r->reopen == MPA_UNSET)
-		r->reopen = from->reopen;
-	if (r->subflow_delay == MPA_UNSET)
-		r->subflow_delay = from->subflow_delay;
-#define INHERIT(list)     \
-	if (!r->list.set) \
-		r->list = from->list;
-	INHERIT(ifaces)
-	INHERIT(backup_ifaces)
-	INHERIT(exclude_ifaces)
-	INHERIT(dests)
-	INHERIT(exclude_dests)
-	INHERIT(ports)
-	INHERIT(exclude_ports)
-#undef INHERIT
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++) {
+		const struct key *k = &keys[i];
+		char *field = (char *)r + k->off;
+
+		if (!key_is_set(k, field))
+			memcpy(field, (const char *)from + k->off, key_size(k));
+	}
 }
 
 void *mpa_load_begin(void)
@@ -695,19 +714,19 @@ int mpa_load_finish(struct mpa_policy *p, void *state)
 {
 	struct load_state *st = state;
 	struct mpa_rule builtin;
+	size_t k;
 	int i;
 
-	/* Built-in defaults: see docs/policy.md. */
+	/* Built-in defaults (docs/policy.md): the table's, lists empty. */
 	rule_init(&builtin, "");
-	builtin.mptcp = MPA_YES;
-	builtin.subflows = 2;
-	builtin.skip_local = MPA_YES;
-	builtin.reopen = MPA_NO;
-	builtin.subflow_delay = 0;
-	builtin.ifaces.set = builtin.backup_ifaces.set = true;
-	builtin.exclude_ifaces.set = builtin.dests.set = true;
-	builtin.exclude_dests.set = builtin.ports.set = true;
-	builtin.exclude_ports.set = true;
+	for (k = 0; k < NKEYS; k++) {
+		char *field = (char *)&builtin + keys[k].off;
+
+		if (key_is_list(&keys[k]))
+			*(bool *)field = true;
+		else
+			*(int *)field = keys[k].builtin;
+	}
 	rule_inherit(&st->def, &builtin);
 	if (!st->def.origin[0])
 		snprintf(st->def.origin, sizeof(st->def.origin), "built-in");

@@ -165,6 +165,7 @@ static void test_ok_all_keys(void **state)
 	assert_int_equal(d->exclude_ports.v[0].lo, 8080);
 	assert_int_equal(d->skip_local, MPA_NO);
 	assert_int_equal(d->reopen, MPA_YES);
+	assert_int_equal(d->subflow_delay, 1500);
 	assert_string_equal(d->origin, "ok_all_keys.ini:2");
 	mpa_policy_free(p);
 }
@@ -262,6 +263,60 @@ static void test_nul_byte(void **state)
 	assert_string_equal(mpa_diag_format(&p->diags[0], buf, sizeof(buf)),
 			    "nul.ini:2: error: binary data (a NUL byte) in the "
 			    "line");
+	mpa_policy_free(p);
+}
+
+/* A [program] section that sets nothing gets every key of [default]. */
+static void test_every_key_inherits(void **state)
+{
+	static const char text[] = "[default]\n"
+				   "mptcp = no\n"
+				   "interfaces = eth1, eth2\n"
+				   "backup = wwan0\n"
+				   "exclude-interfaces = tun*\n"
+				   "subflows = 5\n"
+				   "destinations = 10.0.0.0/8\n"
+				   "exclude-destinations = 10.1.0.0/16\n"
+				   "ports = 443\n"
+				   "exclude-ports = 8443\n"
+				   "skip-local = no\n"
+				   "reopen = yes\n"
+				   "subflow-delay = 250ms\n"
+				   "[program quiet]\n";
+	const char *name = "i.ini", *t = text;
+	size_t len = sizeof(text) - 1;
+	struct mpa_policy *p = mpa_policy_load_buffers(&name, &t, &len, 1);
+	const struct mpa_rule *d, *r;
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal(p->ndiags, 0);
+	assert_int_equal(p->nprograms, 1);
+	d = &p->def;
+	r = &p->programs[0];
+	assert_int_equal(r->mptcp, MPA_NO);
+	assert_int_equal(r->subflows, 5);
+	assert_int_equal(r->skip_local, MPA_NO);
+	assert_int_equal(r->reopen, MPA_YES);
+	assert_int_equal(r->subflow_delay, 250);
+	assert_int_equal(r->ifaces.n, 2);
+	assert_memory_equal(&r->ifaces, &d->ifaces, sizeof(d->ifaces));
+	assert_int_equal(r->backup_ifaces.n, 1);
+	assert_memory_equal(&r->backup_ifaces, &d->backup_ifaces,
+			    sizeof(d->backup_ifaces));
+	assert_int_equal(r->exclude_ifaces.n, 1);
+	assert_memory_equal(&r->exclude_ifaces, &d->exclude_ifaces,
+			    sizeof(d->exclude_ifaces));
+	assert_int_equal(r->dests.n, 1);
+	assert_memory_equal(&r->dests, &d->dests, sizeof(d->dests));
+	assert_int_equal(r->exclude_dests.n, 1);
+	assert_memory_equal(&r->exclude_dests, &d->exclude_dests,
+			    sizeof(d->exclude_dests));
+	assert_int_equal(r->ports.n, 1);
+	assert_memory_equal(&r->ports, &d->ports, sizeof(d->ports));
+	assert_int_equal(r->exclude_ports.n, 1);
+	assert_memory_equal(&r->exclude_ports, &d->exclude_ports,
+			    sizeof(d->exclude_ports));
 	mpa_policy_free(p);
 }
 
@@ -583,6 +638,7 @@ int main(void)
 		cmocka_unit_test(test_other_ok_fixtures_load_clean),
 		cmocka_unit_test(test_every_error_is_reported),
 		cmocka_unit_test(test_nul_byte),
+		cmocka_unit_test(test_every_key_inherits),
 		cmocka_unit_test(test_layering),
 		cmocka_unit_test(test_builtin_defaults),
 		cmocka_unit_test(test_conf_example_is_clean),
