@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Policy loading: inih parses the INI syntax; a line reader in front of it
- * counts lines (this inih build has no line numbers in the handler),
- * checks each line's shape and name lengths against what inih would keep,
- * and tracks sections, so every diagnostic carries file and line.
+ * Policy loading: inih parses the INI syntax and calls a handler per key;
+ * its line reader counts the lines, so every diagnostic carries file and
+ * line, and sees the section headers inih keeps to itself.
  *
  * The shim loads the policy in every program it is loaded into, so the
  * cost stays linear in the size of the files: program names are found
@@ -15,6 +14,7 @@
 #include <ini.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,40 +23,90 @@
 #include "mpa_load.h"
 #include "mpa_parse.h"
 
+/*
+ * What this loader relies on in the inih build (Debian's libinih-dev, see
+ * <ini.h>): the handler gets a name and a value on every call, and inih
+ * reads every line whatever it found on the ones before.
+ */
+#if INI_CALL_HANDLER_ON_NEW_SECTION || INI_ALLOW_NO_VALUE
+#error "ini_key() expects a key name and a value on every call"
+#endif
+#if INI_STOP_ON_FIRST_ERROR
+#error "each bad line is diagnosed, so inih must read them all"
+#endif
+
 #define NO_RULE (-2)
 #define DEF_RULE (-1)
 
-/* Every key of a section. The table order is the documentation order. */
-enum key_id {
-	K_MPTCP,
-	K_INTERFACES,
-	K_BACKUP,
-	K_EXCLUDE_INTERFACES,
-	K_SUBFLOWS,
-	K_DESTINATIONS,
-	K_EXCLUDE_DESTINATIONS,
-	K_PORTS,
-	K_EXCLUDE_PORTS,
-	K_SKIP_LOCAL,
-	K_REOPEN,
-	K_SUBFLOW_DELAY,
-	K_COUNT
+/* How a key's value is parsed, and the type of its field. */
+enum key_kind {
+	KEY_BOOL, /* int: enum mpa_tristate */
+	KEY_INT, /* int: 0 to the limit */
+	KEY_DURATION, /* int: milliseconds, 0 to the limit */
+	/* The lists come last (key_is_list()). */
+	KEY_IFACES, /* struct mpa_iface_list: at most the limit */
+	KEY_PREFIXES, /* struct mpa_prefix_list: at most the limit */
+	KEY_PORTS, /* struct mpa_port_list: at most the limit */
 };
 
-static const char *const key_names[K_COUNT] = {
-	[K_MPTCP] = "mptcp",
-	[K_INTERFACES] = "interfaces",
-	[K_BACKUP] = "backup",
-	[K_EXCLUDE_INTERFACES] = "exclude-interfaces",
-	[K_SUBFLOWS] = "subflows",
-	[K_DESTINATIONS] = "destinations",
-	[K_EXCLUDE_DESTINATIONS] = "exclude-destinations",
-	[K_PORTS] = "ports",
-	[K_EXCLUDE_PORTS] = "exclude-ports",
-	[K_SKIP_LOCAL] = "skip-local",
-	[K_REOPEN] = "reopen",
-	[K_SUBFLOW_DELAY] = "subflow-delay",
+struct key {
+	const char *name;
+	size_t off; /* of its field in struct mpa_rule */
+	enum key_kind kind;
+	int limit; /* largest value; a list's most items (its capacity) */
+	int builtin; /* a scalar's built-in default; a list's is empty */
 };
+
+#define RULE_FIELD(field) offsetof(struct mpa_rule, field)
+
+/* Every key of a section, in the order docs/policy.md documents them. */
+static const struct key keys[] = {
+	{ "mptcp", RULE_FIELD(mptcp), KEY_BOOL, 0, MPA_YES },
+	{ "interfaces", RULE_FIELD(ifaces), KEY_IFACES, MPA_MAX_IFACES, 0 },
+	{ "backup", RULE_FIELD(backup_ifaces), KEY_IFACES, MPA_MAX_IFACES, 0 },
+	{ "exclude-interfaces", RULE_FIELD(exclude_ifaces), KEY_IFACES,
+	  MPA_MAX_IFACES, 0 },
+	{ "subflows", RULE_FIELD(subflows), KEY_INT, MPA_MAX_SUBFLOWS, 2 },
+	{ "destinations", RULE_FIELD(dests), KEY_PREFIXES, MPA_MAX_PREFIXES,
+	  0 },
+	{ "exclude-destinations", RULE_FIELD(exclude_dests), KEY_PREFIXES,
+	  MPA_MAX_PREFIXES, 0 },
+	{ "ports", RULE_FIELD(ports), KEY_PORTS, MPA_MAX_PORT_RANGES, 0 },
+	{ "exclude-ports", RULE_FIELD(exclude_ports), KEY_PORTS,
+	  MPA_MAX_PORT_RANGES, 0 },
+	{ "skip-local", RULE_FIELD(skip_local), KEY_BOOL, 0, MPA_YES },
+	{ "reopen", RULE_FIELD(reopen), KEY_BOOL, 0, MPA_NO },
+	{ "subflow-delay", RULE_FIELD(subflow_delay), KEY_DURATION,
+	  MPA_MAX_DELAY_MS, 0 },
+};
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+static bool key_is_list(const struct key *k)
+{
+	return k->kind >= KEY_IFACES;
+}
+
+/* Whether the rule holding @field set key @k, or left it to inherit. */
+static bool key_is_set(const struct key *k, const void *field)
+{
+	return key_is_list(k) ? *(const bool *)field :
+				*(const int *)field != MPA_UNSET;
+}
+
+static size_t key_size(const struct key *k)
+{
+	switch (k->kind) {
+	case KEY_IFACES:
+		return sizeof(struct mpa_iface_list);
+	case KEY_PREFIXES:
+		return sizeof(struct mpa_prefix_list);
+	case KEY_PORTS:
+		return sizeof(struct mpa_port_list);
+	default:
+		return sizeof(int);
+	}
+}
 
 /* Beside each [program] rule: its hash chain, and the current file. */
 struct prog_slot {
@@ -82,7 +132,7 @@ struct load_state {
 struct seen_section {
 	int rule; /* DEF_RULE or an index into progs */
 	int line;
-	int key_line[K_COUNT]; /* 0: not set in this file */
+	int key_line[NKEYS]; /* 0: not set in this file */
 };
 
 /* A rule as it was before the current file changed it. */
@@ -97,7 +147,10 @@ struct file_ctx {
 	const char *name;
 	const char *buf;
 	size_t len, off;
-	int line;
+	int line; /* the line inih has, counted by the reader */
+	const char *text; /* that line, without the blanks around it */
+	bool want_key; /* it is neither blank, a comment nor a header */
+	bool got_key; /* inih called the handler for it */
 	int errors;
 	int cur; /* index into seen[], or NO_RULE */
 	bool had_header; /* any [section] line so far, good or bad */
@@ -106,7 +159,6 @@ struct file_ctx {
 	int nprogs_before; /* rules from here on are this file's own */
 	struct undo *undo; /* rules of earlier files this file changed */
 	int nundo, undo_cap;
-	char linebuf[INI_MAX_LINE];
 };
 
 static int add_diag(struct mpa_policy *p, enum mpa_severity sev,
@@ -173,13 +225,13 @@ const char *mpa_diag_format(const struct mpa_diag *d, char *buf, size_t len)
 
 static void rule_init(struct mpa_rule *r, const char *program)
 {
-	memset(r, 0, sizeof(*r));
+	size_t i;
+
+	memset(r, 0, sizeof(*r)); /* every list unset */
 	snprintf(r->program, sizeof(r->program), "%s", program);
-	r->mptcp = MPA_UNSET;
-	r->subflows = MPA_UNSET;
-	r->skip_local = MPA_UNSET;
-	r->reopen = MPA_UNSET;
-	r->subflow_delay = MPA_UNSET;
+	for (i = 0; i < NKEYS; i++)
+		if (!key_is_list(&keys[i]))
+			*(int *)((char *)r + keys[i].off) = MPA_UNSET;
 }
 
 static struct mpa_rule *state_rule(struct load_state *st, int idx)
@@ -323,64 +375,60 @@ static const char *closest_key(const char *name)
 {
 	size_t best = 3, d;
 	const char *hit = NULL;
-	int i;
+	size_t i;
 
-	for (i = 0; i < K_COUNT; i++) {
-		d = edit_distance(name, key_names[i]);
+	for (i = 0; i < NKEYS; i++) {
+		d = edit_distance(name, keys[i].name);
 		if (d < best) {
 			best = d;
-			hit = key_names[i];
+			hit = keys[i].name;
 		}
 	}
 	return hit;
 }
 
 /* Set key @k of @r from @value; 0 or -EINVAL with @err filled. */
-static int rule_set(struct mpa_rule *r, int k, const char *value, char *err,
-		    size_t errlen)
+static int rule_set(struct mpa_rule *r, const struct key *k, const char *value,
+		    char *err, size_t errlen)
 {
-	const char *key = key_names[k];
+	void *field = (char *)r + k->off;
+	struct mpa_iface_list *ifaces = field;
+	struct mpa_prefix_list *prefixes = field;
+	struct mpa_port_list *ports = field;
 	int rc = -EINVAL;
 
-	switch (k) {
-	case K_MPTCP:
-		return mpa_parse_bool(key, value, &r->mptcp, err, errlen);
-	case K_SKIP_LOCAL:
-		return mpa_parse_bool(key, value, &r->skip_local, err, errlen);
-	case K_REOPEN:
-		return mpa_parse_bool(key, value, &r->reopen, err, errlen);
-	case K_SUBFLOWS:
-		return mpa_parse_int(key, value, 0, MPA_MAX_SUBFLOWS,
-				     &r->subflows, err, errlen);
-	case K_SUBFLOW_DELAY:
-		return mpa_parse_duration(key, value, MPA_MAX_DELAY_MS,
-					  &r->subflow_delay, err, errlen);
-#define LIST_CASE(K, list, parser)                                     \
-	case K:                                                        \
-		rc = parser(key, value, r->list.v, MPA_MAX_##list##_N, \
-			    &r->list.n, err, errlen);                  \
-		r->list.set = rc == 0;                                 \
-		return rc;
-#define MPA_MAX_ifaces_N MPA_MAX_IFACES
-#define MPA_MAX_backup_ifaces_N MPA_MAX_IFACES
-#define MPA_MAX_exclude_ifaces_N MPA_MAX_IFACES
-#define MPA_MAX_dests_N MPA_MAX_PREFIXES
-#define MPA_MAX_exclude_dests_N MPA_MAX_PREFIXES
-#define MPA_MAX_ports_N MPA_MAX_PORT_RANGES
-#define MPA_MAX_exclude_ports_N MPA_MAX_PORT_RANGES
-		LIST_CASE(K_INTERFACES, ifaces, mpa_parse_ifaces)
-		LIST_CASE(K_BACKUP, backup_ifaces, mpa_parse_ifaces)
-		LIST_CASE(K_EXCLUDE_INTERFACES, exclude_ifaces,
-			  mpa_parse_ifaces)
-		LIST_CASE(K_DESTINATIONS, dests, mpa_parse_prefixes)
-		LIST_CASE(K_EXCLUDE_DESTINATIONS, exclude_dests,
-			  mpa_parse_prefixes)
-		LIST_CASE(K_PORTS, ports, mpa_parse_ports)
-		LIST_CASE(K_EXCLUDE_PORTS, exclude_ports, mpa_parse_ports)
+	switch (k->kind) {
+	case KEY_BOOL:
+		return mpa_parse_bool(k->name, value, field, err, errlen);
+	case KEY_INT:
+		return mpa_parse_int(k->name, value, 0, k->limit, field, err,
+				     errlen);
+	case KEY_DURATION:
+		return mpa_parse_duration(k->name, value, k->limit, field, err,
+					  errlen);
+	case KEY_IFACES:
+		rc = mpa_parse_ifaces(k->name, value, ifaces->v, k->limit,
+				      &ifaces->n, err, errlen);
+		break;
+	case KEY_PREFIXES:
+		rc = mpa_parse_prefixes(k->name, value, prefixes->v, k->limit,
+					&prefixes->n, err, errlen);
+		break;
+	case KEY_PORTS:
+		rc = mpa_parse_ports(k->name, value, ports->v, k->limit,
+				     &ports->n, err, errlen);
+		break;
 	}
+	/* Every list starts with its "set" flag: set even when empty. */
+	*(bool *)field = rc == 0;
 	return rc;
 }
 
+/*
+ * inih's handler, called for each "key = value" line while the reader's
+ * ctx->line is still that line's number. Always 1: errors are counted
+ * here, each with its line.
+ */
 static int ini_key(void *user, const char *section, const char *name,
 		   const char *value)
 {
@@ -388,16 +436,34 @@ static int ini_key(void *user, const char *section, const char *name,
 	struct seen_section *s;
 	const char *hint;
 	char err[160];
-	int k;
+	size_t k;
 
-	(void)section; /* tracked by the reader, which also sees bad ones */
-	if (ctx->cur == NO_RULE)
+	(void)section; /* the reader tracks sections, rejected ones too */
+	ctx->got_key = true;
+	if (!*name) {
+		/* The reader took the blanks off: the '=' or ':' comes first. */
+		file_error(ctx, "missing key name before '%c'", ctx->text[0]);
 		return 1;
+	}
+	if (strlen(name) > MPA_NAME_MAX) {
+		file_error(ctx, "key name longer than %d characters",
+			   MPA_NAME_MAX);
+		return 1;
+	}
+	if (!ctx->had_header) {
+		file_error(ctx,
+			   "'%s' is outside any section; put it under "
+			   "[default] or [program NAME]",
+			   name);
+		return 1;
+	}
+	if (ctx->cur == NO_RULE)
+		return 1; /* in a section already diagnosed */
 	s = &ctx->seen[ctx->cur];
-	for (k = 0; k < K_COUNT; k++)
-		if (!strcmp(name, key_names[k]))
+	for (k = 0; k < NKEYS; k++)
+		if (!strcmp(name, keys[k].name))
 			break;
-	if (k == K_COUNT) {
+	if (k == NKEYS) {
 		hint = closest_key(name);
 		if (hint)
 			file_warn(ctx, "unknown key '%s' (did you mean '%s'?)",
@@ -414,19 +480,26 @@ static int ini_key(void *user, const char *section, const char *name,
 		return 1;
 	}
 	s->key_line[k] = ctx->line;
-	if (rule_set(state_rule(ctx->st, s->rule), k, value, err, sizeof(err)))
+	if (rule_set(state_rule(ctx->st, s->rule), &keys[k], value, err,
+		     sizeof(err)))
 		file_error(ctx, "%s", err);
 	return 1;
 }
 
-/* Trim spaces at both ends of [*s, *s + *len). */
+/* What inih strips around lines, names and values: isspace() in "C". */
+static bool is_blank(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/* Trim blanks at both ends of [*s, *s + *len). */
 static void trim(const char **s, size_t *len)
 {
-	while (*len && (**s == ' ' || **s == '\t')) {
+	while (*len && is_blank(**s)) {
 		(*s)++;
 		(*len)--;
 	}
-	while (*len && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t'))
+	while (*len && is_blank((*s)[*len - 1]))
 		(*len)--;
 }
 
@@ -510,101 +583,147 @@ static void begin_section(struct file_ctx *ctx, const char *in, size_t len)
 }
 
 /*
- * Check one raw line; return what inih should parse: the line without
- * leading blanks (so inih never treats it as a continuation), or an empty
- * line when the line is a comment, blank, or already diagnosed.
+ * Where inih sees an inline comment start in @s (@len bytes): a prefix
+ * character after a blank, never the first; NULL if nowhere.
  */
-static const char *check_line(struct file_ctx *ctx, const char *s, size_t len)
+static const char *inline_comment(const char *s, size_t len)
 {
-	const char *eq, *colon;
-	size_t keylen;
+	const char *prefix, *p, *first = NULL, *end = s + len;
 
-	if (memchr(s, '\0', len)) {
-		file_error(ctx, "binary data (a NUL byte) in the line");
-		return "";
+	if (!INI_ALLOW_INLINE_COMMENTS)
+		return NULL;
+	for (prefix = INI_INLINE_COMMENT_PREFIXES; *prefix; prefix++)
+		for (p = s + 1; p < end && (p = memchr(p, *prefix, end - p));
+		     p++)
+			if (is_blank(p[-1])) {
+				if (!first || p < first)
+					first = p;
+				break;
+			}
+	return first;
+}
+
+/*
+ * A "[section]" line @s (trimmed, @len long); whether its section was
+ * taken. inih ends the header at the first ']', unless an inline comment
+ * starts before it: to inih, "[program a ;b]" is an unclosed "[program a".
+ */
+static bool section_line(struct file_ctx *ctx, const char *s, size_t len)
+{
+	const char *close = memchr(s, ']', len), *comment;
+
+	ctx->had_header = true;
+	ctx->cur = NO_RULE;
+	if (!close) {
+		file_error(ctx, "missing ']' in the section header");
+		return false;
 	}
-	if (len && s[len - 1] == '\r')
-		len--;
-	if (ctx->line == 1 && len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) {
-		s += 3;
+	comment = inline_comment(s + 1, (size_t)(close - s - 1));
+	if (comment) {
+		file_error(ctx,
+			   "missing ']' in the section header ('%c' after a "
+			   "blank starts a comment)",
+			   *comment);
+		return false;
+	}
+	begin_section(ctx, s + 1, (size_t)(close - s - 1));
+	return ctx->cur != NO_RULE;
+}
+
+/*
+ * Take raw line @s (@len bytes, no '\n'): diagnose what inih cannot see,
+ * and learn what inih does not tell. Returns the length of what inih
+ * gets, from *@s on, at most @room; 0 (a blank line) when inih has
+ * nothing to judge.
+ *
+ * Two checks come before inih, because a C string in inih's fixed buffer
+ * cannot carry the line: a NUL byte, and a line longer than the buffer
+ * (inih would parse its rest as the next line).
+ *
+ * A BOM on line 1 comes off, as inih would take it off, so that the
+ * first character is the line's own; then the blanks around the line:
+ * inih reads an indented line as the continuation of the previous value
+ * (INI_ALLOW_MULTILINE), where the policy format allows indentation and
+ * has no continuations. A CRLF file's '\r' goes with them.
+ *
+ * The one pre-check of the syntax is the first character, the one inih
+ * tells lines apart by. Section headers are followed here, as this inih
+ * build never reports them (INI_CALL_HANDLER_ON_NEW_SECTION is 0): their
+ * lines, empty sections, repeats, and names past the 49 characters inih
+ * would silently keep. Any other line but a comment must reach the
+ * handler as a key; end_line() reports it when inih rejected it instead.
+ * Keys and values are split by inih alone.
+ */
+static size_t take_line(struct file_ctx *ctx, const char **s, size_t len,
+			size_t room)
+{
+	if (memchr(*s, '\0', len)) {
+		file_error(ctx, "binary data (a NUL byte) in the line");
+		return 0;
+	}
+	if (ctx->line == 1 && len >= 3 && !memcmp(*s, "\xEF\xBB\xBF", 3)) {
+		*s += 3;
 		len -= 3;
 	}
-	trim(&s, &len);
-	if (!len || *s == ';' || *s == '#')
-		return "";
-	if (len > INI_MAX_LINE - 2) {
-		file_error(ctx, "line longer than %d characters",
-			   INI_MAX_LINE - 2);
-		if (*s == '[') {
+	trim(s, &len);
+	ctx->text = *s;
+	if (len > room) {
+		file_error(ctx, "line longer than %zu characters", room);
+		if (**s == '[') {
+			/* Its keys must not land in the section before. */
 			ctx->had_header = true;
 			ctx->cur = NO_RULE;
 		}
-		return "";
+		return 0;
 	}
-	if (*s == '[') {
-		const char *close = memchr(s, ']', len);
-
-		ctx->had_header = true;
-		if (!close) {
-			file_error(ctx, "missing ']' in the section header");
-			ctx->cur = NO_RULE;
-			return "";
-		}
-		begin_section(ctx, s + 1, (size_t)(close - s - 1));
-		if (ctx->cur == NO_RULE)
-			return "";
-	} else {
-		eq = memchr(s, '=', len);
-		colon = memchr(s, ':', len);
-		if (!eq || (colon && colon < eq))
-			eq = colon;
-		if (!eq) {
-			file_error(ctx, "expected 'key = value', a [section] "
-					"or a comment");
-			return "";
-		}
-		keylen = (size_t)(eq - s);
-		trim(&s, &keylen);
-		if (!keylen) {
-			file_error(ctx, "missing key name before '%c'", *eq);
-			return "";
-		}
-		if (keylen > MPA_NAME_MAX) {
-			file_error(ctx, "key name longer than %d characters",
-				   MPA_NAME_MAX);
-			return "";
-		}
-		if (!ctx->had_header) {
-			file_error(ctx,
-				   "'%.*s' is outside any section; put "
-				   "it under [default] or [program NAME]",
-				   (int)keylen, s);
-			return "";
-		}
+	if (!len || strchr(INI_START_COMMENT_PREFIXES, **s))
+		return 0; /* inih would skip it */
+	if (**s != '[') {
+		ctx->want_key = true;
+		return len;
 	}
-	memcpy(ctx->linebuf, s, len);
-	ctx->linebuf[len] = '\0';
-	return ctx->linebuf;
+	/*
+	 * inih gets the headers taken here only to judge them too: should
+	 * it read one otherwise, its return value says so (load_text()).
+	 */
+	return section_line(ctx, *s, len) ? len : 0;
 }
 
-/* inih's reader: one line per call, always ending in '\n'. */
+/*
+ * The line inih has just parsed is done: a line that had to be a key and
+ * did not reach the handler is one inih rejected, with no '=' or ':'
+ * before any inline comment.
+ */
+static void end_line(struct file_ctx *ctx)
+{
+	if (ctx->want_key && !ctx->got_key)
+		file_error(ctx, "expected 'key = value', a [section] or a "
+				"comment");
+	ctx->want_key = false;
+	ctx->got_key = false;
+}
+
+/*
+ * inih's reader: one line per call, always ending in '\n', so that inih
+ * counts lines as ctx->line does. Each call first closes the line inih
+ * finished with; the last call (NULL) closes the last line.
+ */
 static char *ini_line(char *str, int num, void *stream)
 {
 	struct file_ctx *ctx = stream;
-	const char *start, *nl, *out;
-	size_t len;
+	size_t len, room = num > 2 ? (size_t)num - 2 : 0;
+	const char *s, *nl;
 
+	end_line(ctx);
 	if (ctx->off >= ctx->len)
 		return NULL;
-	start = ctx->buf + ctx->off;
-	nl = memchr(start, '\n', ctx->len - ctx->off);
-	len = nl ? (size_t)(nl - start) : ctx->len - ctx->off;
+	s = ctx->buf + ctx->off;
+	nl = memchr(s, '\n', ctx->len - ctx->off);
+	len = nl ? (size_t)(nl - s) : ctx->len - ctx->off;
 	ctx->off += len + (nl ? 1 : 0);
 	ctx->line++;
-	out = check_line(ctx, start, len);
-	/* check_line() keeps lines short enough for inih's buffer (@num). */
-	len = strnlen(out, (size_t)num - 2);
-	memcpy(str, out, len);
+	len = take_line(ctx, &s, len, room);
+	memcpy(str, s, len);
 	memcpy(str + len, "\n", 2);
 	return str;
 }
@@ -626,9 +745,20 @@ static int load_text(struct mpa_policy *p, struct load_state *st,
 		.cur = NO_RULE,
 		.nprogs_before = st->nprogs,
 	};
-	int i;
+	int i, rc;
 
-	ini_parse_stream(ini_line, &ctx, ini_key, &ctx);
+	rc = ini_parse_stream(ini_line, &ctx, ini_key, &ctx);
+	/*
+	 * inih returns the line of the first error it found (it counts
+	 * lines as the reader does), and every line it rejects has been
+	 * diagnosed already. Should one slip through all the same, the file
+	 * must still not apply.
+	 */
+	if (rc && !ctx.errors) {
+		ctx.line = rc > 0 ? rc : 0;
+		file_error(&ctx, "%s",
+			   rc > 0 ? "not valid INI syntax" : "out of memory");
+	}
 	for (i = 0; i < ctx.nseen; i++)
 		*seen_mark(st, ctx.seen[i].rule) = 0;
 	if (ctx.errors) {
@@ -656,30 +786,18 @@ int mpa_load_layer(struct mpa_policy *p, void *state, const char *name,
 	return 0;
 }
 
-/* Fill what @r left unset from @from. */
+/* Fill what @r left unset from @from, key by key. */
 static void rule_inherit(struct mpa_rule *r, const struct mpa_rule *from)
 {
-	if (r->mptcp == MPA_UNSET)
-		r->mptcp = from->mptcp;
-	if (r->subflows == MPA_UNSET)
-		r->subflows = from->subflows;
-	if (r->skip_local == MPA_UNSET)
-		r->skip_local = from->skip_local;
-	if (r->reopen == MPA_UNSET)
-		r->reopen = from->reopen;
-	if (r->subflow_delay == MPA_UNSET)
-		r->subflow_delay = from->subflow_delay;
-#define INHERIT(list)     \
-	if (!r->list.set) \
-		r->list = from->list;
-	INHERIT(ifaces)
-	INHERIT(backup_ifaces)
-	INHERIT(exclude_ifaces)
-	INHERIT(dests)
-	INHERIT(exclude_dests)
-	INHERIT(ports)
-	INHERIT(exclude_ports)
-#undef INHERIT
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++) {
+		const struct key *k = &keys[i];
+		char *field = (char *)r + k->off;
+
+		if (!key_is_set(k, field))
+			memcpy(field, (const char *)from + k->off, key_size(k));
+	}
 }
 
 void *mpa_load_begin(void)
@@ -695,19 +813,19 @@ int mpa_load_finish(struct mpa_policy *p, void *state)
 {
 	struct load_state *st = state;
 	struct mpa_rule builtin;
+	size_t k;
 	int i;
 
-	/* Built-in defaults: see docs/policy.md. */
+	/* Built-in defaults (docs/policy.md): the table's, lists empty. */
 	rule_init(&builtin, "");
-	builtin.mptcp = MPA_YES;
-	builtin.subflows = 2;
-	builtin.skip_local = MPA_YES;
-	builtin.reopen = MPA_NO;
-	builtin.subflow_delay = 0;
-	builtin.ifaces.set = builtin.backup_ifaces.set = true;
-	builtin.exclude_ifaces.set = builtin.dests.set = true;
-	builtin.exclude_dests.set = builtin.ports.set = true;
-	builtin.exclude_ports.set = true;
+	for (k = 0; k < NKEYS; k++) {
+		char *field = (char *)&builtin + keys[k].off;
+
+		if (key_is_list(&keys[k]))
+			*(bool *)field = true;
+		else
+			*(int *)field = keys[k].builtin;
+	}
 	rule_inherit(&st->def, &builtin);
 	if (!st->def.origin[0])
 		snprintf(st->def.origin, sizeof(st->def.origin), "built-in");

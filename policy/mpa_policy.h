@@ -50,13 +50,27 @@ struct mpa_port_range {
 	uint16_t lo, hi;
 };
 
-/* A list value: set (possibly empty) or inherited. */
-#define MPA_LIST(type, max)  \
-	struct {             \
-		bool set;    \
-		int n;       \
-		type v[max]; \
-	}
+/*
+ * List values: set (possibly empty) or inherited. Each starts with the
+ * same two members, set first, so that the loader handles them alike.
+ */
+struct mpa_iface_list {
+	bool set;
+	int n;
+	struct mpa_iface_pat v[MPA_MAX_IFACES];
+};
+
+struct mpa_prefix_list {
+	bool set;
+	int n;
+	struct mpa_prefix v[MPA_MAX_PREFIXES];
+};
+
+struct mpa_port_list {
+	bool set;
+	int n;
+	struct mpa_port_range v[MPA_MAX_PORT_RANGES];
+};
 
 /* One section: [default] or [program PATTERN]. */
 struct mpa_rule {
@@ -66,13 +80,13 @@ struct mpa_rule {
 	int skip_local; /* loopback and link-local destinations */
 	int reopen; /* re-open subflows that die */
 	int subflow_delay; /* ms a connection lives before extra subflows */
-	MPA_LIST(struct mpa_iface_pat, MPA_MAX_IFACES) ifaces;
-	MPA_LIST(struct mpa_iface_pat, MPA_MAX_IFACES) backup_ifaces;
-	MPA_LIST(struct mpa_iface_pat, MPA_MAX_IFACES) exclude_ifaces;
-	MPA_LIST(struct mpa_prefix, MPA_MAX_PREFIXES) dests;
-	MPA_LIST(struct mpa_prefix, MPA_MAX_PREFIXES) exclude_dests;
-	MPA_LIST(struct mpa_port_range, MPA_MAX_PORT_RANGES) ports;
-	MPA_LIST(struct mpa_port_range, MPA_MAX_PORT_RANGES) exclude_ports;
+	struct mpa_iface_list ifaces;
+	struct mpa_iface_list backup_ifaces;
+	struct mpa_iface_list exclude_ifaces;
+	struct mpa_prefix_list dests;
+	struct mpa_prefix_list exclude_dests;
+	struct mpa_port_list ports;
+	struct mpa_port_list exclude_ports;
 	char origin[160]; /* "file:line" of the section header that set it */
 };
 

@@ -84,6 +84,14 @@ static const struct bad_case {
 	{ .file = "bad_duplicate_section.ini",
 	  .diag = "bad_duplicate_section.ini:4: error: section [program curl] repeated "
 		  "(first at line 1)" },
+	/* To inih, a ';' after a blank starts a comment, even in a header. */
+	{ .file = "bad_section_comment.ini",
+	  .diag = "bad_section_comment.ini:1: error: missing ']' in the section "
+		  "header (';' after a blank starts a comment)" },
+	/* ... and in a key line, so that this one has no '='. */
+	{ .file = "bad_key_in_comment.ini",
+	  .diag = "bad_key_in_comment.ini:2: error: expected 'key = value', a "
+		  "[section] or a comment" },
 };
 
 static void test_bad_fixtures(void **state)
@@ -165,6 +173,7 @@ static void test_ok_all_keys(void **state)
 	assert_int_equal(d->exclude_ports.v[0].lo, 8080);
 	assert_int_equal(d->skip_local, MPA_NO);
 	assert_int_equal(d->reopen, MPA_YES);
+	assert_int_equal(d->subflow_delay, 1500);
 	assert_string_equal(d->origin, "ok_all_keys.ini:2");
 	mpa_policy_free(p);
 }
@@ -262,6 +271,205 @@ static void test_nul_byte(void **state)
 	assert_string_equal(mpa_diag_format(&p->diags[0], buf, sizeof(buf)),
 			    "nul.ini:2: error: binary data (a NUL byte) in the "
 			    "line");
+	mpa_policy_free(p);
+}
+
+/*
+ * Line numbers count every line whatever it holds (BOM, CRLF, blanks,
+ * comments, indentation, no final newline), and an indented line is a
+ * key of its own, never the continuation of the value before it.
+ */
+static void test_line_numbers(void **state)
+{
+	static const char text[] =
+		"\xEF\xBB\xBF# policy\r\n" /* 1 */
+		"\r\n" /* 2 */
+		"[default]\r\n" /* 3 */
+		"   ; indented comment\r\n" /* 4 */
+		"\tinterfaces = eth1\r\n" /* 5 */
+		"  x\r\n" /* 6: not a continuation of line 5 */
+		"\n" /* 7 */
+		"subflows = 9\n" /* 8 */
+		"[program a]\n" /* 9 */
+		"  subflow = 1\n" /* 10 */
+		"  backup ;= eth2\n" /* 11 */
+		"[program a]\n" /* 12 */
+		"[default\n" /* 13 */
+		"mptcp = on\n" /* 14: in no section, unchecked */
+		"[program b]\n" /* 15 */
+		"reopen = yes\n" /* 16 */
+		"reopen = no\n" /* 17 */
+		"x"; /* 18 */
+	static const char *const want[] = {
+		"t.ini:6: error: expected 'key = value', a [section] or a "
+		"comment",
+		"t.ini:8: error: subflows: '9' is not a number from 0 to 8",
+		"t.ini:10: warning: unknown key 'subflow' (did you mean "
+		"'subflows'?)",
+		"t.ini:11: error: expected 'key = value', a [section] or a "
+		"comment",
+		"t.ini:12: error: section [program a] repeated (first at line "
+		"9)",
+		"t.ini:13: error: missing ']' in the section header",
+		"t.ini:17: error: 'reopen' is set twice in this section (first "
+		"at line 16)",
+		"t.ini:18: error: expected 'key = value', a [section] or a "
+		"comment",
+		"t.ini: warning: file not applied: 7 errors",
+	};
+	const char *name = "t.ini", *t = text;
+	size_t len = sizeof(text) - 1, i;
+	struct mpa_policy *p = mpa_policy_load_buffers(&name, &t, &len, 1);
+	char buf[300];
+
+	(void)state;
+	assert_non_null(p);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]) && i < (size_t)p->ndiags;
+	     i++)
+		assert_string_equal(mpa_diag_format(&p->diags[i], buf,
+						    sizeof(buf)),
+				    want[i]);
+	assert_int_equal(p->ndiags, sizeof(want) / sizeof(want[0]));
+	mpa_policy_free(p);
+}
+
+static const struct name_case {
+	const char *line2; /* under [default] */
+	const char *diag; /* the one diagnostic, formatted; NULL: none */
+} name_cases[] = {
+	/* 49 characters: kept whole (and unknown), not cut to fit. */
+	{ "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghi = 1",
+	  "n.ini:2: warning: unknown key "
+	  "'abcdefghijabcdefghijabcdefghijabcdefghijabcdefghi'" },
+	{ "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghij = 1",
+	  "n.ini:2: error: key name longer than 49 characters" },
+	/* "program " and a 41-character pattern: 49 in all. */
+	{ "[program abcdefghijabcdefghijabcdefghijabcdefghijA]", NULL },
+	{ "[program abcdefghijabcdefghijabcdefghijabcdefghijAB]",
+	  "n.ini:2: error: section name longer than 49 characters" },
+	{ "[  program abcdefghijabcdefghijabcdefghijabcdefghijA  ]", NULL },
+};
+
+/* Names of 49 characters are kept whole; 50 are refused, never cut. */
+static void test_name_limits(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(name_cases) / sizeof(name_cases[0]); i++) {
+		const struct name_case *c = &name_cases[i];
+		const char *name = "n.ini", *t;
+		struct mpa_policy *p;
+		char text[400], buf[400];
+		size_t len;
+
+		print_message("%s\n", c->line2);
+		len = (size_t)snprintf(text, sizeof(text), "[default]\n%s\n",
+				       c->line2);
+		t = text;
+		p = mpa_policy_load_buffers(&name, &t, &len, 1);
+		assert_non_null(p);
+		if (!c->diag) {
+			assert_int_equal(p->ndiags, 0);
+		} else {
+			assert_true(p->ndiags >= 1);
+			assert_string_equal(mpa_diag_format(&p->diags[0], buf,
+							    sizeof(buf)),
+					    c->diag);
+		}
+		if (strstr(c->line2, "[  program")) {
+			assert_int_equal(p->nprograms, 1);
+			assert_string_equal(p->programs[0].program,
+					    "abcdefghijabcdefghijabcdefghijabcd"
+					    "efghijA");
+		}
+		mpa_policy_free(p);
+	}
+}
+
+/*
+ * A line holds 198 characters, not counting the blanks around it (nor a
+ * CRLF's '\r'): the room in inih's buffer once '\n' and NUL are in.
+ */
+static void test_line_length(void **state)
+{
+	const char *name = "l.ini", *t;
+	struct mpa_policy *p;
+	char text[300], buf[300];
+	size_t len;
+	int n;
+
+	(void)state;
+	for (n = 198; n <= 199; n++) {
+		len = (size_t)snprintf(text, sizeof(text),
+				       "[default]\n    ;%0*d  \r\n", n - 1, 0);
+		t = text;
+		p = mpa_policy_load_buffers(&name, &t, &len, 1);
+		assert_non_null(p);
+		if (n == 198) {
+			assert_int_equal(p->ndiags, 0);
+		} else {
+			assert_int_equal(p->nerrors, 1);
+			assert_string_equal(mpa_diag_format(&p->diags[0], buf,
+							    sizeof(buf)),
+					    "l.ini:2: error: line longer than "
+					    "198 characters");
+		}
+		mpa_policy_free(p);
+	}
+}
+
+/* A [program] section that sets nothing gets every key of [default]. */
+static void test_every_key_inherits(void **state)
+{
+	static const char text[] = "[default]\n"
+				   "mptcp = no\n"
+				   "interfaces = eth1, eth2\n"
+				   "backup = wwan0\n"
+				   "exclude-interfaces = tun*\n"
+				   "subflows = 5\n"
+				   "destinations = 10.0.0.0/8\n"
+				   "exclude-destinations = 10.1.0.0/16\n"
+				   "ports = 443\n"
+				   "exclude-ports = 8443\n"
+				   "skip-local = no\n"
+				   "reopen = yes\n"
+				   "subflow-delay = 250ms\n"
+				   "[program quiet]\n";
+	const char *name = "i.ini", *t = text;
+	size_t len = sizeof(text) - 1;
+	struct mpa_policy *p = mpa_policy_load_buffers(&name, &t, &len, 1);
+	const struct mpa_rule *d, *r;
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal(p->ndiags, 0);
+	assert_int_equal(p->nprograms, 1);
+	d = &p->def;
+	r = &p->programs[0];
+	assert_int_equal(r->mptcp, MPA_NO);
+	assert_int_equal(r->subflows, 5);
+	assert_int_equal(r->skip_local, MPA_NO);
+	assert_int_equal(r->reopen, MPA_YES);
+	assert_int_equal(r->subflow_delay, 250);
+	assert_int_equal(r->ifaces.n, 2);
+	assert_memory_equal(&r->ifaces, &d->ifaces, sizeof(d->ifaces));
+	assert_int_equal(r->backup_ifaces.n, 1);
+	assert_memory_equal(&r->backup_ifaces, &d->backup_ifaces,
+			    sizeof(d->backup_ifaces));
+	assert_int_equal(r->exclude_ifaces.n, 1);
+	assert_memory_equal(&r->exclude_ifaces, &d->exclude_ifaces,
+			    sizeof(d->exclude_ifaces));
+	assert_int_equal(r->dests.n, 1);
+	assert_memory_equal(&r->dests, &d->dests, sizeof(d->dests));
+	assert_int_equal(r->exclude_dests.n, 1);
+	assert_memory_equal(&r->exclude_dests, &d->exclude_dests,
+			    sizeof(d->exclude_dests));
+	assert_int_equal(r->ports.n, 1);
+	assert_memory_equal(&r->ports, &d->ports, sizeof(d->ports));
+	assert_int_equal(r->exclude_ports.n, 1);
+	assert_memory_equal(&r->exclude_ports, &d->exclude_ports,
+			    sizeof(d->exclude_ports));
 	mpa_policy_free(p);
 }
 
@@ -583,6 +791,10 @@ int main(void)
 		cmocka_unit_test(test_other_ok_fixtures_load_clean),
 		cmocka_unit_test(test_every_error_is_reported),
 		cmocka_unit_test(test_nul_byte),
+		cmocka_unit_test(test_line_numbers),
+		cmocka_unit_test(test_name_limits),
+		cmocka_unit_test(test_line_length),
+		cmocka_unit_test(test_every_key_inherits),
 		cmocka_unit_test(test_layering),
 		cmocka_unit_test(test_builtin_defaults),
 		cmocka_unit_test(test_conf_example_is_clean),
