@@ -66,6 +66,7 @@ struct mpa_engine {
 	/* The engine thread's own. */
 	bool late_set; /* eng_engine_subscribed() was called */
 	unsigned int late_until; /* queue positions below: maybe established */
+	int64_t subscribed_at; /* ms; and a while after it: maybe as well */
 	struct {
 		uint32_t token; /* 0: free */
 		int64_t at;
@@ -518,8 +519,11 @@ int eng_engine_drain(struct mpa_engine *e)
 
 	in.req = &req;
 	while (!atomic_load(&e->disabled) && eng_queue_pop(&e->q, &req, &pos)) {
-		in.maybe_established = e->late_set &&
-				       (int)(e->late_until - pos) > 0;
+		in.maybe_established =
+			e->late_set &&
+			((int)(e->late_until - pos) > 0 ||
+			 e->ops->now(e->ops->ctx) - e->subscribed_at <
+				 ENG_SUBSCRIBE_GRACE_MS);
 		eng_engine_step(e, &in);
 		n++;
 	}
@@ -529,6 +533,7 @@ int eng_engine_drain(struct mpa_engine *e)
 void eng_engine_subscribed(struct mpa_engine *e)
 {
 	e->late_until = eng_queue_pushed(&e->q);
+	e->subscribed_at = e->ops->now(e->ops->ctx);
 	e->late_set = true;
 }
 

@@ -60,6 +60,16 @@ struct eng_ops {
 	void *ctx;
 };
 
+/*
+ * A connection handed over just after the engine subscribed may have had
+ * its ESTABLISHED event before: the hook's thread can be preempted between
+ * starting the engine's thread and queueing the connection, while the
+ * engine subscribes and the connection becomes established. Such
+ * connections are tried at once (a too-early try only costs a request and
+ * waits for the event as usual).
+ */
+#define ENG_SUBSCRIBE_GRACE_MS 2000
+
 /* Connections followed at once; past it, finished ones are forgotten. */
 #define ENG_MAX_CONNS 8192
 

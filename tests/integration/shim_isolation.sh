@@ -148,42 +148,26 @@ fi
 nsubflows() { grep -c '^10\.0\.' <<<"$1"; }
 
 # Seccomp filters that kill (rule 6): the program lives; what the shim can do
-# safely, it still does.
-out=$(shim "$SF" kill netlink "$ST" state 10.9.0.1 7001 2>&1)
-rc=$?
-if [ $rc = 0 ] && [ "$(nsubflows "$out")" = 1 ]; then
-	pass "seccomp kills AF_NETLINK: program lives, one path"
-else
-	fail "seccomp kills AF_NETLINK: program lives, one path" "exit $rc" "$out"
-fi
-out=$(shim "$SF" trap netlink "$ST" state 10.9.0.1 7001 2>&1)
-rc=$?
-if [ $rc = 0 ] && [ "$(nsubflows "$out")" = 1 ]; then
-	pass "seccomp traps AF_NETLINK: program lives, one path"
-else
-	fail "seccomp traps AF_NETLINK: program lives, one path" "exit $rc" "$out"
-fi
-out=$(shim "$SF" kill mptcp "$ST" proto 10.9.0.1 7001 2>&1)
-rc=$?
-if [ $rc = 0 ] && [ "$out" = 6 ]; then
-	pass "seccomp kills protocol 262: program lives, plain TCP"
-else
-	fail "seccomp kills protocol 262: program lives, plain TCP" "exit $rc" "$out"
-fi
-out=$(shim "$SF" kill unix "$ST" state 10.9.0.1 7001 2>&1)
-rc=$?
-if [ $rc = 0 ] && [ "$(nsubflows "$out")" = 2 ]; then
-	pass "seccomp kills AF_UNIX: program lives, subflow opened"
-else
-	fail "seccomp kills AF_UNIX: program lives, subflow opened" "exit $rc" "$out"
-fi
-out=$(shim "$SF" errno netlink "$ST" state 10.9.0.1 7001 2>&1)
-rc=$?
-if [ $rc = 0 ] && [ "$(nsubflows "$out")" = 1 ]; then
-	pass "AF_NETLINK refused (RestrictAddressFamilies): one path"
-else
-	fail "AF_NETLINK refused (RestrictAddressFamilies): one path" "exit $rc" "$out"
-fi
+# safely, it still does. Each row: name, filter action and target, the
+# tester's subcommand, what it must print (subflows the server sees, or
+# the socket's protocol).
+while IFS='|' read -r name action target cmd want; do
+	out=$(shim "$SF" "$action" "$target" "$ST" "$cmd" 10.9.0.1 7001 2>&1)
+	rc=$?
+	got=$out
+	[ "$cmd" = state ] && got=$(nsubflows "$out")
+	if [ $rc = 0 ] && [ "$got" = "$want" ]; then
+		pass "$name"
+	else
+		fail "$name" "exit $rc" "$out"
+	fi
+done <<'EOF2'
+seccomp kills AF_NETLINK: program lives, one path|kill|netlink|state|1
+seccomp traps AF_NETLINK: program lives, one path|trap|netlink|state|1
+seccomp kills protocol 262: program lives, plain TCP|kill|mptcp|proto|6
+seccomp kills AF_UNIX: program lives, subflow opened|kill|unix|state|2
+AF_NETLINK refused (RestrictAddressFamilies): one path|errno|netlink|state|1
+EOF2
 if command -v curl >/dev/null; then
 	shim "$SF" kill netlink curl -s -o "$tmp/curl.out" \
 		http://10.9.0.1:7002/page

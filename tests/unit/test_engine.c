@@ -308,24 +308,36 @@ static void test_established_before_submit(void **state)
 }
 
 /*
- * Submitted before the engine followed the events: its ESTABLISHED event
- * may have gone by unseen, so it is tried at once; later ones wait.
+ * Submitted before the engine followed the events, or just after: its
+ * ESTABLISHED event may have gone by unseen, so it is tried at once;
+ * later ones wait for their event.
  */
 static void test_queued_before_subscription(void **state)
 {
 	struct world *w = *state;
-	struct mpa_conn_req a, b;
+	struct mpa_conn_req a, b, c;
 
 	world_policy(w, rule_text, 0);
 	a = req(w, 0x31, "10.9.0.1", 443);
 	b = req(w, 0x32, "10.9.0.2", 443);
+	c = req(w, 0x33, "10.9.0.3", 443);
 	assert_int_equal(mpa_engine_submit(w->e, &a), 0);
 	eng_engine_subscribed(w->e);
-	assert_int_equal(mpa_engine_submit(w->e, &b), 0);
+	/*
+	 * Handed over just after the subscription (the hook's thread was
+	 * preempted): its event may be lost as well, so it is tried at once.
+	 */
+	w->now += ENG_SUBSCRIBE_GRACE_MS - 1;
+	assert_int_equal(mpa_engine_submit(w->e, &c), 0);
 	assert_int_equal(eng_engine_drain(w->e), 2);
 	assert_int_equal(opens_for(w, 0x31), 3);
+	assert_int_equal(opens_for(w, 0x33), 3);
+	/* Long after it: the connection's ESTABLISHED event says when. */
+	w->now += 1;
+	assert_int_equal(mpa_engine_submit(w->e, &b), 0);
+	assert_int_equal(eng_engine_drain(w->e), 1);
 	assert_int_equal(opens_for(w, 0x32), 0);
-	assert_int_equal(stats(w)->submitted, 2);
+	assert_int_equal(stats(w)->submitted, 3);
 }
 
 /* A lost ESTABLISHED event: the timer tries anyway, then backs off. */
@@ -528,6 +540,7 @@ static void test_fork_reset(void **state)
 	b = req(w, 0xb2, "10.9.0.1", 443);
 	c = req(w, 0xb3, "10.9.0.1", 443);
 	eng_engine_subscribed(w->e);
+	w->now += ENG_SUBSCRIBE_GRACE_MS; /* a waits for its event */
 	assert_int_equal(mpa_engine_submit(w->e, &a), 0);
 	assert_int_equal(eng_engine_drain(w->e), 1);
 	assert_int_equal(eng_engine_nconns(w->e), 1);
