@@ -136,8 +136,9 @@ else
 		"$(cat "$tmp/drop.log" 2>/dev/null)"
 fi
 
-# The helper's own lines reach the program's log file.
-if grep -q 'subflow requested' "$tmp/drop.log" 2>/dev/null; then
+# The helper's own lines (the engine's, such as the connection it takes
+# over) reach the program's log file.
+if grep -q 'token [0-9a-f]*: to 10\.9\.0\.1' "$tmp/drop.log" 2>/dev/null; then
 	pass "the helper thread logs through the program's log descriptor"
 else
 	fail "the helper thread logs through the program's log descriptor" \
