@@ -252,11 +252,10 @@ __attribute__((constructor)) static void mpa_init(void)
 	 * Under a seccomp filter, a call the program never makes could kill
 	 * it: try each of ours in a throw-away child first (only then).
 	 */
-	if (mpa_seccomp_read(&mpa_shim.seccomp) < 0)
-		mpa_shim.seccomp.mode = mpa_shim.seccomp.filters = -1;
 	if (mpa_shim.rule->mptcp != MPA_YES)
-		mpa_shim.probes = 0;
-	else if (mpa_shim.seccomp.mode == 0)
+		mpa_shim.probes = 0; /* the shim makes no call of its own */
+	else if (mpa_seccomp_read(&mpa_shim.seccomp) == 0 &&
+		 mpa_shim.seccomp.mode == 0)
 		mpa_shim.probes = ~0u;
 	else
 		mpa_shim.probes = mpa_seccomp_probe();
