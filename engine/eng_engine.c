@@ -55,10 +55,10 @@ struct eng_conn {
 	struct eng_sub subs[MPA_MAX_SUBFLOWS];
 };
 
-struct mpa_engine {
+struct eng_engine {
 	struct eng_queue q;
 	atomic_int stop, disabled;
-	struct mpa_engine_stats stats;
+	struct eng_engine_stats stats;
 	cmn_log_fn log;
 	const struct eng_ops *ops;
 	int max_conns;
@@ -76,7 +76,7 @@ struct mpa_engine {
 	/*
 	 * Replaced, never realloc()ed, and published before its size, so
 	 * that a fork() at any moment leaves the child a valid table of at
-	 * least capconns entries (mpa_engine_reset_after_fork()).
+	 * least capconns entries (eng_engine_reset_after_fork()).
 	 */
 	struct eng_conn *conns;
 	int nconns, capconns;
@@ -93,9 +93,9 @@ static const char *ip(const struct sockaddr_storage *ss, char *buf)
 	return cmn_sa_ntop((const struct sockaddr *)ss, buf, INET6_ADDRSTRLEN);
 }
 
-struct mpa_engine *eng_engine_new(const struct eng_config *cfg)
+struct eng_engine *eng_engine_new(const struct eng_config *cfg)
 {
-	struct mpa_engine *e;
+	struct eng_engine *e;
 
 	if (!cfg->ops)
 		return NULL;
@@ -112,7 +112,7 @@ struct mpa_engine *eng_engine_new(const struct eng_config *cfg)
 	return e;
 }
 
-int mpa_engine_submit(struct mpa_engine *e, const struct mpa_conn_req *req)
+int eng_engine_submit(struct eng_engine *e, const struct mpa_conn_req *req)
 {
 	int rc;
 
@@ -129,7 +129,7 @@ int mpa_engine_submit(struct mpa_engine *e, const struct mpa_conn_req *req)
 	return 0;
 }
 
-static struct eng_conn *conn_find(struct mpa_engine *e, uint32_t token)
+static struct eng_conn *conn_find(struct eng_engine *e, uint32_t token)
 {
 	int i;
 
@@ -140,7 +140,7 @@ static struct eng_conn *conn_find(struct mpa_engine *e, uint32_t token)
 }
 
 /* Forget @c: the last connection takes its slot. */
-static void conn_drop(struct mpa_engine *e, struct eng_conn *c)
+static void conn_drop(struct eng_engine *e, struct eng_conn *c)
 {
 	*c = e->conns[--e->nconns];
 }
@@ -155,7 +155,7 @@ static int conn_count(const struct eng_conn *c, enum sub_state st)
 }
 
 /* @c's subflows, from the plan cache or a new plan. */
-static void conn_plan(struct mpa_engine *e, struct eng_conn *c, int64_t now)
+static void conn_plan(struct eng_engine *e, struct eng_conn *c, int64_t now)
 {
 	const struct sockaddr *own = (const struct sockaddr *)&c->req.local;
 	const struct sockaddr *peer = (const struct sockaddr *)&c->req.remote;
@@ -208,7 +208,7 @@ static void conn_plan(struct mpa_engine *e, struct eng_conn *c, int64_t now)
  * Ask for every planned subflow; stop at the first connection-wide error.
  * False when @c was dropped (its slot now holds another connection).
  */
-static bool conn_try(struct mpa_engine *e, struct eng_conn *c, int64_t now)
+static bool conn_try(struct eng_engine *e, struct eng_conn *c, int64_t now)
 {
 	char a[INET6_ADDRSTRLEN], why[200];
 	int i, err;
@@ -287,7 +287,7 @@ static bool conn_try(struct mpa_engine *e, struct eng_conn *c, int64_t now)
  * nothing from a second path, and each extra subflow takes a local port
  * (and a TIME-WAIT entry after it closes). False when @c was dropped.
  */
-static bool conn_ready(struct mpa_engine *e, struct eng_conn *c, int64_t now)
+static bool conn_ready(struct eng_engine *e, struct eng_conn *c, int64_t now)
 {
 	int delay = c->req.rule->subflow_delay;
 
@@ -303,9 +303,9 @@ static bool conn_ready(struct mpa_engine *e, struct eng_conn *c, int64_t now)
 /*
  * A table of @cap entries in place of the current one: the new table is
  * complete before it is published, and published before its size, and the
- * old one is freed last (mpa_engine_reset_after_fork()).
+ * old one is freed last (eng_engine_reset_after_fork()).
  */
-static bool conns_resize(struct mpa_engine *e, int cap)
+static bool conns_resize(struct eng_engine *e, int cap)
 {
 	struct eng_conn *n = malloc((size_t)cap * sizeof(*n)), *old = e->conns;
 
@@ -323,7 +323,7 @@ static bool conns_resize(struct mpa_engine *e, int cap)
  * Room for one more connection: grow the table, or at the limit forget
  * a finished one (its CLOSED event may have been lost).
  */
-static bool conns_make_room(struct mpa_engine *e)
+static bool conns_make_room(struct eng_engine *e)
 {
 	int cap = e->capconns ? e->capconns * 2 : ENG_FIRST_CONNS, i;
 
@@ -340,7 +340,7 @@ static bool conns_make_room(struct mpa_engine *e)
 	return false;
 }
 
-static void early_note(struct mpa_engine *e, uint32_t token, int64_t now)
+static void early_note(struct eng_engine *e, uint32_t token, int64_t now)
 {
 	unsigned int i = e->early_next++ % ENG_EARLY_SLOTS;
 
@@ -349,7 +349,7 @@ static void early_note(struct mpa_engine *e, uint32_t token, int64_t now)
 }
 
 /* Was @token's ESTABLISHED event seen lately? Each is used once. */
-static bool early_take(struct mpa_engine *e, uint32_t token, int64_t now)
+static bool early_take(struct eng_engine *e, uint32_t token, int64_t now)
 {
 	int i;
 
@@ -363,7 +363,7 @@ static bool early_take(struct mpa_engine *e, uint32_t token, int64_t now)
 	return false;
 }
 
-static void conn_add(struct mpa_engine *e, const struct mpa_conn_req *req,
+static void conn_add(struct eng_engine *e, const struct mpa_conn_req *req,
 		     bool maybe_established, int64_t now)
 {
 	char r[CMN_ADDRSTRLEN];
@@ -414,7 +414,7 @@ static struct eng_sub *event_sub(struct eng_conn *c,
 	return NULL;
 }
 
-static void on_event(struct mpa_engine *e, const struct mptcplib_event *ev,
+static void on_event(struct eng_engine *e, const struct mptcplib_event *ev,
 		     int64_t now)
 {
 	struct eng_conn *c = conn_find(e, ev->token);
@@ -476,7 +476,7 @@ static bool conn_waits(const struct eng_conn *c)
  * hands its slot to the table's last one, which has not been looked at
  * yet: the same slot is looked at again.
  */
-static void on_timers(struct mpa_engine *e, int64_t now)
+static void on_timers(struct eng_engine *e, int64_t now)
 {
 	int i = 0;
 
@@ -489,7 +489,7 @@ static void on_timers(struct mpa_engine *e, int64_t now)
 	}
 }
 
-int eng_engine_step(struct mpa_engine *e, const struct eng_input *in)
+int eng_engine_step(struct eng_engine *e, const struct eng_input *in)
 {
 	int64_t now;
 
@@ -510,7 +510,7 @@ int eng_engine_step(struct mpa_engine *e, const struct eng_input *in)
 	return atomic_load(&e->disabled) ? -ECANCELED : 0;
 }
 
-int eng_engine_drain(struct mpa_engine *e)
+int eng_engine_drain(struct eng_engine *e)
 {
 	struct eng_input in = { .type = ENG_IN_SUBMIT };
 	struct mpa_conn_req req;
@@ -530,14 +530,14 @@ int eng_engine_drain(struct mpa_engine *e)
 	return n;
 }
 
-void eng_engine_subscribed(struct mpa_engine *e)
+void eng_engine_subscribed(struct eng_engine *e)
 {
 	e->late_until = eng_queue_pushed(&e->q);
 	e->subscribed_at = e->ops->now(e->ops->ctx);
 	e->late_set = true;
 }
 
-int64_t eng_engine_next_timer(const struct mpa_engine *e)
+int64_t eng_engine_next_timer(const struct eng_engine *e)
 {
 	int64_t next = -1;
 	int i;
@@ -551,7 +551,7 @@ int64_t eng_engine_next_timer(const struct mpa_engine *e)
 	return next;
 }
 
-int eng_engine_timeout(const struct mpa_engine *e)
+int eng_engine_timeout(const struct eng_engine *e)
 {
 	int64_t next = eng_engine_next_timer(e), left;
 
@@ -561,39 +561,39 @@ int eng_engine_timeout(const struct mpa_engine *e)
 	return left < 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
 }
 
-int eng_engine_nconns(const struct mpa_engine *e)
+int eng_engine_nconns(const struct eng_engine *e)
 {
 	return e->nconns;
 }
 
-struct eng_queue *eng_engine_queue(struct mpa_engine *e)
+struct eng_queue *eng_engine_queue(struct eng_engine *e)
 {
 	return &e->q;
 }
 
-cmn_log_fn eng_engine_logger(const struct mpa_engine *e)
+cmn_log_fn eng_engine_logger(const struct eng_engine *e)
 {
 	return e->log;
 }
 
-bool eng_engine_stopped(const struct mpa_engine *e)
+bool eng_engine_stopped(const struct eng_engine *e)
 {
 	return atomic_load(&e->stop) || atomic_load(&e->disabled);
 }
 
-void mpa_engine_stop(struct mpa_engine *e)
+void eng_engine_stop(struct eng_engine *e)
 {
 	atomic_store(&e->stop, 1);
 	eng_queue_wake(&e->q);
 }
 
-void mpa_engine_disable(struct mpa_engine *e)
+void eng_engine_disable(struct eng_engine *e)
 {
 	atomic_store(&e->disabled, 1);
 	eng_queue_wake(&e->q);
 }
 
-void mpa_engine_reset_after_fork(struct mpa_engine *e)
+void eng_engine_reset_after_fork(struct eng_engine *e)
 {
 	/*
 	 * The parent's thread may have been anywhere: its table is valid
@@ -609,12 +609,12 @@ void mpa_engine_reset_after_fork(struct mpa_engine *e)
 	atomic_init(&e->stop, 0);
 }
 
-const struct mpa_engine_stats *mpa_engine_stats(const struct mpa_engine *e)
+const struct eng_engine_stats *eng_engine_stats(const struct eng_engine *e)
 {
 	return &e->stats;
 }
 
-void mpa_engine_free(struct mpa_engine *e)
+void eng_engine_free(struct eng_engine *e)
 {
 	if (!e)
 		return;

@@ -9,13 +9,13 @@
  * It is a state machine. eng_engine_step() takes one input (a connection,
  * a path-manager event, or the passing of time) and acts only through
  * struct eng_ops: the clock, the subflow request, and the plan's look at
- * interfaces and routes (eng_plan.h). The thread loop, mpa_engine_run()
+ * interfaces and routes (eng_plan.h). The thread loop, eng_engine_run()
  * (eng_run.h), feeds it from the queue and the kernel's events; unit tests
  * feed it canned inputs and a fake clock, with no kernel and no thread.
  *
- * Threading: mpa_engine_submit() may be called from any thread, including
- * a hook: it is lock-free and allocation-free. mpa_engine_stop() and
- * mpa_engine_disable() may be called from any thread. Everything else
+ * Threading: eng_engine_submit() may be called from any thread, including
+ * a hook: it is lock-free and allocation-free. eng_engine_stop() and
+ * eng_engine_disable() may be called from any thread. Everything else
  * belongs to the one thread that runs the engine.
  */
 #ifndef ENG_ENGINE_H
@@ -33,7 +33,7 @@
 #include "mptcplib.h"
 
 /* Counters, for logs, tests and benchmarks. */
-struct mpa_engine_stats {
+struct eng_engine_stats {
 	atomic_uint submitted, dropped; /* queue in, queue full */
 	atomic_uint woken; /* submissions that woke the engine's thread */
 	atomic_uint untracked; /* not followed: too many connections */
@@ -80,17 +80,17 @@ struct eng_config {
 	const struct eng_ops *ops; /* must outlive the engine */
 };
 
-struct mpa_engine;
+struct eng_engine;
 
 /* eng_engine_new() - an engine. Allocates: call at init. NULL on error. */
-struct mpa_engine *eng_engine_new(const struct eng_config *cfg);
+struct eng_engine *eng_engine_new(const struct eng_config *cfg);
 
 /*
- * mpa_engine_submit() - hand over a connection. Lock-free, no allocation,
+ * eng_engine_submit() - hand over a connection. Lock-free, no allocation,
  * never blocks, keeps errno; wakes the engine's thread if it sleeps. 0,
  * -ENOSPC when the queue is full, -ECANCELED when the engine gave up.
  */
-int mpa_engine_submit(struct mpa_engine *e, const struct mpa_conn_req *req);
+int eng_engine_submit(struct eng_engine *e, const struct mpa_conn_req *req);
 
 enum eng_input_type {
 	ENG_IN_SUBMIT, /* a connection: req, maybe_established */
@@ -110,61 +110,61 @@ struct eng_input {
  * eng_engine_step() - one input, acted on at ops->now(). 0, or -ECANCELED
  * once the engine has given up (no privilege): it does nothing more.
  */
-int eng_engine_step(struct mpa_engine *e, const struct eng_input *in);
+int eng_engine_step(struct eng_engine *e, const struct eng_input *in);
 
 /*
  * eng_engine_drain() - every queued submission, as ENG_IN_SUBMIT steps
  * (those queued before eng_engine_subscribed() maybe established). The
  * count taken.
  */
-int eng_engine_drain(struct mpa_engine *e);
+int eng_engine_drain(struct eng_engine *e);
 
 /*
  * eng_engine_subscribed() - the events are followed from now on: what is
  * queued already may have become established unseen, and is tried at
  * once instead of waiting for its ESTABLISHED event.
  */
-void eng_engine_subscribed(struct mpa_engine *e);
+void eng_engine_subscribed(struct eng_engine *e);
 
 /* eng_engine_next_timer() - when the next timer is due (ms), -1: none. */
-int64_t eng_engine_next_timer(const struct mpa_engine *e);
+int64_t eng_engine_next_timer(const struct eng_engine *e);
 
 /* eng_engine_timeout() - ms from ops->now() until then, -1: no timer. */
-int eng_engine_timeout(const struct mpa_engine *e);
+int eng_engine_timeout(const struct eng_engine *e);
 
 /* eng_engine_nconns() - connections followed now. */
-int eng_engine_nconns(const struct mpa_engine *e);
+int eng_engine_nconns(const struct eng_engine *e);
 
 /* eng_engine_queue() - the submission queue, for the thread loop. */
-struct eng_queue *eng_engine_queue(struct mpa_engine *e);
+struct eng_queue *eng_engine_queue(struct eng_engine *e);
 
 /* eng_engine_logger() - the log callback it was given (may be NULL). */
-cmn_log_fn eng_engine_logger(const struct mpa_engine *e);
+cmn_log_fn eng_engine_logger(const struct eng_engine *e);
 
 /* eng_engine_stopped() - stop asked, or the engine gave up. */
-bool eng_engine_stopped(const struct mpa_engine *e);
+bool eng_engine_stopped(const struct eng_engine *e);
 
-/* mpa_engine_stop() - any thread: the loop returns soon. */
-void mpa_engine_stop(struct mpa_engine *e);
+/* eng_engine_stop() - any thread: the loop returns soon. */
+void eng_engine_stop(struct eng_engine *e);
 
 /*
- * mpa_engine_disable() - any thread: the engine will not work (its host
+ * eng_engine_disable() - any thread: the engine will not work (its host
  * could not start it, or its loop ended): submissions fail with
  * -ECANCELED from now on.
  */
-void mpa_engine_disable(struct mpa_engine *e);
+void eng_engine_disable(struct eng_engine *e);
 
 /*
- * mpa_engine_reset_after_fork() - in a fork()ed child: the engine's thread
+ * eng_engine_reset_after_fork() - in a fork()ed child: the engine's thread
  * did not survive; forget its connections, plans and queue, so that a new
  * thread can run the engine. The tables are kept, not freed: the parent's
  * thread keeps a valid one at every moment (see eng_engine.c).
  */
-void mpa_engine_reset_after_fork(struct mpa_engine *e);
+void eng_engine_reset_after_fork(struct eng_engine *e);
 
-const struct mpa_engine_stats *mpa_engine_stats(const struct mpa_engine *e);
+const struct eng_engine_stats *eng_engine_stats(const struct eng_engine *e);
 
-/* mpa_engine_free() - once no thread runs it. */
-void mpa_engine_free(struct mpa_engine *e);
+/* eng_engine_free() - once no thread runs it. */
+void eng_engine_free(struct eng_engine *e);
 
 #endif /* ENG_ENGINE_H */

@@ -14,13 +14,13 @@ static int kernel_resolve(void *ctx, const struct mpa_decision *d, int family,
 			  int cap)
 {
 	(void)ctx;
-	return mpa_resolve(d, family, own, out, cap);
+	return eng_resolve(d, family, own, out, cap);
 }
 
 static int kernel_route_via(void *ctx, const struct sockaddr *dst, int ifindex)
 {
 	(void)ctx;
-	return mpa_route_via(dst, ifindex);
+	return eng_route_via(dst, ifindex);
 }
 
 const struct eng_plan_ops eng_plan_kernel = {

@@ -22,16 +22,16 @@
 
 /* How the plan learns about the machine; tests pass their own. */
 struct eng_plan_ops {
-	/* mpa_resolve(): the count, or -errno. */
+	/* eng_resolve(): the count, or -errno. */
 	int (*resolve)(void *ctx, const struct mpa_decision *d, int family,
 		       const struct sockaddr *own, struct mpa_local *out,
 		       int cap);
-	/* mpa_route_via(): 1, 0 or -errno. */
+	/* eng_route_via(): 1, 0 or -errno. */
 	int (*route_via)(void *ctx, const struct sockaddr *dst, int ifindex);
 	void *ctx;
 };
 
-/* mpa_resolve() and mpa_route_via(): this machine, now. */
+/* eng_resolve() and eng_route_via(): this machine, now. */
 extern const struct eng_plan_ops eng_plan_kernel;
 
 /* Interfaces looked at per plan: the subflows come from the first ones. */

@@ -72,7 +72,7 @@ static bool add_local(const struct ifaddrs *all, const struct ifaddrs *i,
 	return true;
 }
 
-int mpa_resolve_list(const struct mpa_decision *d, const struct ifaddrs *ifa,
+int eng_resolve_list(const struct mpa_decision *d, const struct ifaddrs *ifa,
 		     int family, const struct sockaddr *own,
 		     struct mpa_local *out, int cap)
 {
@@ -110,7 +110,7 @@ int mpa_resolve_list(const struct mpa_decision *d, const struct ifaddrs *ifa,
 	return n;
 }
 
-int mpa_resolve(const struct mpa_decision *d, int family,
+int eng_resolve(const struct mpa_decision *d, int family,
 		const struct sockaddr *own, struct mpa_local *out, int cap)
 {
 	struct ifaddrs *ifa;
@@ -118,7 +118,7 @@ int mpa_resolve(const struct mpa_decision *d, int family,
 
 	if (getifaddrs(&ifa) < 0)
 		return -errno;
-	n = mpa_resolve_list(d, ifa, family, own, out, cap);
+	n = eng_resolve_list(d, ifa, family, own, out, cap);
 	freeifaddrs(ifa);
 	return n;
 }

@@ -22,7 +22,7 @@ struct mpa_local {
 };
 
 /*
- * mpa_resolve_list() - pure part: from @ifa (a getifaddrs() list), the
+ * eng_resolve_list() - pure part: from @ifa (a getifaddrs() list), the
  * addresses of @family that the rule of @d selects: interface up, not
  * loopback, not IPv6 link-local, not the connection's own source @own
  * (may be NULL), name matching interfaces or backup (backup wins) and not
@@ -30,12 +30,12 @@ struct mpa_local {
  * then the list order; at most min(@cap, d->max_subflows). Returns the
  * count.
  */
-int mpa_resolve_list(const struct mpa_decision *d, const struct ifaddrs *ifa,
+int eng_resolve_list(const struct mpa_decision *d, const struct ifaddrs *ifa,
 		     int family, const struct sockaddr *own,
 		     struct mpa_local *out, int cap);
 
-/* mpa_resolve() - mpa_resolve_list() on the current interfaces, or -errno. */
-int mpa_resolve(const struct mpa_decision *d, int family,
+/* eng_resolve() - eng_resolve_list() on the current interfaces, or -errno. */
+int eng_resolve(const struct mpa_decision *d, int family,
 		const struct sockaddr *own, struct mpa_local *out, int cap);
 
 #endif /* ENG_RESOLVE_H */

@@ -82,7 +82,7 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int mpa_route_via(const struct sockaddr *dst, int ifindex)
+int eng_route_via(const struct sockaddr *dst, int ifindex)
 {
 	char buf[8192];
 	struct route_match m = { .family = dst->sa_family, .ifindex = ifindex };

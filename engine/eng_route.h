@@ -11,11 +11,11 @@
 #include <sys/socket.h>
 
 /*
- * mpa_route_via() - 1 if some unicast route, in any routing table, covers
+ * eng_route_via() - 1 if some unicast route, in any routing table, covers
  * @dst and leaves through interface @ifindex (directly or as one of its
  * nexthops); 0 if none; -errno on failure. Reads the routing tables with
  * an rtnetlink dump: call it from a helper thread, never a hook.
  */
-int mpa_route_via(const struct sockaddr *dst, int ifindex);
+int eng_route_via(const struct sockaddr *dst, int ifindex);
 
 #endif /* ENG_ROUTE_H */

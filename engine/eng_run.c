@@ -52,7 +52,7 @@ const struct eng_ops eng_kernel_ops = {
 	.plan = &eng_plan_kernel,
 };
 
-struct mpa_engine *mpa_engine_new(unsigned int queue_slots, cmn_log_fn log)
+struct eng_engine *eng_run_new(unsigned int queue_slots, cmn_log_fn log)
 {
 	struct eng_config cfg = {
 		.queue_slots = queue_slots,
@@ -68,7 +68,7 @@ struct mpa_engine *mpa_engine_new(unsigned int queue_slots, cmn_log_fn log)
  * from one read, which poll() would not show). 0, or -1 when the socket
  * is broken.
  */
-static int run_events(struct mpa_engine *e, struct mptcplib_events *evs)
+static int run_events(struct eng_engine *e, struct mptcplib_events *evs)
 {
 	cmn_log_fn log = eng_engine_logger(e);
 	struct eng_input in = { .type = ENG_IN_EVENT };
@@ -101,7 +101,7 @@ static int run_events(struct mpa_engine *e, struct mptcplib_events *evs)
 	return 0;
 }
 
-void mpa_engine_run(struct mpa_engine *e, bool wake_signal)
+void eng_engine_run(struct eng_engine *e, bool wake_signal)
 {
 	struct eng_input timer = { .type = ENG_IN_TIMER };
 	struct eng_queue *q = eng_engine_queue(e);
@@ -114,7 +114,7 @@ void mpa_engine_run(struct mpa_engine *e, bool wake_signal)
 		LOG(log, CMN_LOG_WARN,
 		    "%s: connections stay MPTCP, but no subflow is opened",
 		    mptcplib_last_error());
-		mpa_engine_disable(e);
+		eng_engine_disable(e);
 		return;
 	}
 	eng_engine_subscribed(e);
@@ -161,7 +161,7 @@ void mpa_engine_run(struct mpa_engine *e, bool wake_signal)
 	 * still signal this thread, whose id another thread may get once
 	 * this one has ended.
 	 */
-	mpa_engine_disable(e);
+	eng_engine_disable(e);
 	if (wfd >= 0)
 		eng_queue_wake_close(q, wfd);
 	mptcplib_events_close(evs);

@@ -22,22 +22,22 @@ extern const struct eng_ops eng_kernel_ops;
 #define ENG_TICK_MS 50
 
 /*
- * mpa_engine_new() - an engine on the kernel's operations, with room for
+ * eng_run_new() - an engine on the kernel's operations, with room for
  * @queue_slots (a power of two) pending submissions. Allocates: call at
  * init. @log may be NULL. NULL on error.
  */
-struct mpa_engine *mpa_engine_new(unsigned int queue_slots, cmn_log_fn log);
+struct eng_engine *eng_run_new(unsigned int queue_slots, cmn_log_fn log);
 
 /*
- * mpa_engine_run() - the engine's loop, in the calling thread: follows the
+ * eng_engine_run() - the engine's loop, in the calling thread: follows the
  * path-manager events, takes each submission as soon as it is queued
  * (woken by it with @wake_signal, else within ENG_TICK_MS) and sleeps in
  * between until the next event, submission or timer. Returns when
- * mpa_engine_stop() is called, or when the engine cannot work here (no
+ * eng_engine_stop() is called, or when the engine cannot work here (no
  * CAP_NET_ADMIN to follow the events, a broken socket); the engine is
  * disabled then, and no submission signals the thread any more. With
  * @wake_signal, SIGURG stays blocked in the calling thread.
  */
-void mpa_engine_run(struct mpa_engine *e, bool wake_signal);
+void eng_engine_run(struct eng_engine *e, bool wake_signal);
 
 #endif /* ENG_RUN_H */

@@ -50,7 +50,7 @@ static void *helper_main(void *arg)
 			"cannot give the subflow thread descriptors of its own "
 			"(%s): connections stay MPTCP, no subflow is opened",
 			strerror(-err));
-		mpa_engine_disable(mpa_shim.engine);
+		eng_engine_disable(mpa_shim.engine);
 		return NULL;
 	}
 	/*
@@ -74,7 +74,7 @@ static void *helper_main(void *arg)
 			"the seccomp filter would kill the process on signalfd4 "
 			"or tgkill: new connections are looked at every %d ms",
 			ENG_TICK_MS);
-	mpa_engine_run(mpa_shim.engine, wake);
+	eng_engine_run(mpa_shim.engine, wake);
 	/* The thread's table, and every socket in it, goes with the thread. */
 	return NULL;
 }
@@ -116,7 +116,7 @@ void mpa_helper_start(void)
 	why = helper_seccomp_refusal();
 	if (why) {
 		atomic_store(&mpa_shim.engine_state, ENGINE_FAILED);
-		mpa_engine_disable(mpa_shim.engine);
+		eng_engine_disable(mpa_shim.engine);
 		mpa_log(CMN_LOG_WARN,
 			"%s: connections stay MPTCP, no subflow is opened",
 			why);
@@ -133,7 +133,7 @@ void mpa_helper_start(void)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc) {
 		atomic_store(&mpa_shim.engine_state, ENGINE_FAILED);
-		mpa_engine_disable(mpa_shim.engine);
+		eng_engine_disable(mpa_shim.engine);
 		mpa_log(CMN_LOG_WARN, "cannot start the subflow thread: %s",
 			strerror(rc));
 		return;
@@ -144,6 +144,6 @@ void mpa_helper_start(void)
 void mpa_helper_after_fork(void)
 {
 	if (mpa_shim.engine)
-		mpa_engine_reset_after_fork(mpa_shim.engine);
+		eng_engine_reset_after_fork(mpa_shim.engine);
 	atomic_store(&mpa_shim.engine_state, ENGINE_IDLE);
 }

@@ -107,7 +107,7 @@ void mpa_track(int fd, const struct sockaddr *addr, socklen_t len)
 		memset(&req.local, 0, sizeof(req.local));
 	if (atomic_load(&mpa_shim.engine_state) == ENGINE_IDLE)
 		mpa_helper_start();
-	err = mpa_engine_submit(mpa_shim.engine, &req);
+	err = eng_engine_submit(mpa_shim.engine, &req);
 	if (err)
 		mpa_log(CMN_LOG_DEBUG, "token %08x: not tracked (%s)",
 			req.token,
@@ -263,7 +263,7 @@ __attribute__((constructor)) static void mpa_init(void)
 			   (mpa_shim.probes & 1u << MPA_PROBE_MPTCP);
 	decide_mode();
 	if (mpa_shim.subflows) {
-		mpa_shim.engine = mpa_engine_new(ENGINE_QUEUE, engine_log);
+		mpa_shim.engine = eng_run_new(ENGINE_QUEUE, engine_log);
 		mpa_shim.subflows = mpa_shim.engine &&
 				    !pthread_atfork(NULL, NULL, at_fork_child);
 	}

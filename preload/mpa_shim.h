@@ -29,7 +29,7 @@ struct mpa_shim {
 	bool subflows; /* this host can open subflows for it */
 	const struct mpa_rule *rule;
 	struct mpa_policy *policy; /* owns rule; kept for the process */
-	struct mpa_engine *engine;
+	struct eng_engine *engine;
 	atomic_int engine_state; /* enum mpa_engine_state */
 	pid_t pid; /* ours; differs in a vfork()ed child */
 	struct mpa_seccomp seccomp; /* the constructor's thread's filter */

@@ -65,7 +65,7 @@ static void test_resolve_ipv4(void **state)
 	       "[default]\ninterfaces = wlan*, eth1, tun*\nbackup = wwan0\n"
 	       "exclude-interfaces = tun*\nsubflows = 8\n",
 	       "198.51.100.1");
-	n = mpa_resolve(&d, AF_INET, NULL, out, 8);
+	n = eng_resolve(&d, AF_INET, NULL, out, 8);
 	assert_int_equal(n, 3);
 	assert_string_equal(out[0].ifname, "wlan0");
 	assert_string_equal(ip(&out[0], buf), "192.168.10.1");
@@ -90,7 +90,7 @@ static void test_resolve_ipv6_and_own_source(void **state)
 	decide(&p, &d, "[default]\ninterfaces = *\nsubflows = 8\n",
 	       "2001:db8:ffff::1");
 	inet_pton(AF_INET6, "fd00:10::1", &own.sin6_addr);
-	n = mpa_resolve(&d, AF_INET6, (struct sockaddr *)&own, out, 8);
+	n = eng_resolve(&d, AF_INET6, (struct sockaddr *)&own, out, 8);
 	/* eth1, wwan0, tun0: wlan0 is the own source, wlan1 is down. */
 	assert_int_equal(n, 3);
 	for (int i = 0; i < n; i++) {
@@ -112,7 +112,7 @@ static void test_resolve_cap(void **state)
 	(void)state;
 	decide(&p, &d, "[default]\ninterfaces = *\nsubflows = 2\n",
 	       "198.51.100.1");
-	assert_int_equal(mpa_resolve(&d, AF_INET, NULL, out, 8), 2);
+	assert_int_equal(eng_resolve(&d, AF_INET, NULL, out, 8), 2);
 	mpa_policy_free(p);
 }
 

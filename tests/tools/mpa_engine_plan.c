@@ -79,7 +79,7 @@ int main(int argc, char **argv)
 				.req = &req,
 				.maybe_established = true };
 	struct mpa_policy *p;
-	struct mpa_engine *e;
+	struct eng_engine *e;
 	char a[INET6_ADDRSTRLEN];
 	int i;
 
@@ -114,7 +114,7 @@ int main(int argc, char **argv)
 				   sizeof(a)),
 		       opened[i].backup ? "true" : "false");
 	puts("]}");
-	mpa_engine_free(e);
+	eng_engine_free(e);
 	mpa_policy_free(p);
 	return 0;
 }

@@ -51,7 +51,7 @@ struct world {
 	struct eng_plan_ops plan_ops;
 	struct eng_ops ops;
 	struct mpa_policy *policy;
-	struct mpa_engine *e;
+	struct eng_engine *e;
 };
 
 /* eth0 is the connection's own source; the rule names the other three. */
@@ -89,7 +89,7 @@ static int fake_resolve(void *ctx, const struct mpa_decision *d, int family,
 	struct world *w = ctx;
 
 	w->resolve_calls++;
-	return mpa_resolve_list(d, &w->ifs[0].addr_ifa, family, own, out, cap);
+	return eng_resolve_list(d, &w->ifs[0].addr_ifa, family, own, out, cap);
 }
 
 static int fake_route_via(void *ctx, const struct sockaddr *dst, int ifindex)
@@ -181,7 +181,7 @@ static int teardown(void **state)
 {
 	struct world *w = *state;
 
-	mpa_engine_free(w->e);
+	eng_engine_free(w->e);
 	mpa_policy_free(w->policy);
 	free(w);
 	return 0;
@@ -246,9 +246,9 @@ static void script(struct world *w, int n, const int *answers)
 	w->nscript += n;
 }
 
-static const struct mpa_engine_stats *stats(const struct world *w)
+static const struct eng_engine_stats *stats(const struct world *w)
 {
-	return mpa_engine_stats(w->e);
+	return eng_engine_stats(w->e);
 }
 
 /* ---- the tests ------------------------------------------------------------ */
@@ -321,20 +321,20 @@ static void test_queued_before_subscription(void **state)
 	a = req(w, 0x31, "10.9.0.1", 443);
 	b = req(w, 0x32, "10.9.0.2", 443);
 	c = req(w, 0x33, "10.9.0.3", 443);
-	assert_int_equal(mpa_engine_submit(w->e, &a), 0);
+	assert_int_equal(eng_engine_submit(w->e, &a), 0);
 	eng_engine_subscribed(w->e);
 	/*
 	 * Handed over just after the subscription (the hook's thread was
 	 * preempted): its event may be lost as well, so it is tried at once.
 	 */
 	w->now += ENG_SUBSCRIBE_GRACE_MS - 1;
-	assert_int_equal(mpa_engine_submit(w->e, &c), 0);
+	assert_int_equal(eng_engine_submit(w->e, &c), 0);
 	assert_int_equal(eng_engine_drain(w->e), 2);
 	assert_int_equal(opens_for(w, 0x31), 3);
 	assert_int_equal(opens_for(w, 0x33), 3);
 	/* Long after it: the connection's ESTABLISHED event says when. */
 	w->now += 1;
-	assert_int_equal(mpa_engine_submit(w->e, &b), 0);
+	assert_int_equal(eng_engine_submit(w->e, &b), 0);
 	assert_int_equal(eng_engine_drain(w->e), 1);
 	assert_int_equal(opens_for(w, 0x32), 0);
 	assert_int_equal(stats(w)->submitted, 3);
@@ -541,13 +541,13 @@ static void test_fork_reset(void **state)
 	c = req(w, 0xb3, "10.9.0.1", 443);
 	eng_engine_subscribed(w->e);
 	w->now += ENG_SUBSCRIBE_GRACE_MS; /* a waits for its event */
-	assert_int_equal(mpa_engine_submit(w->e, &a), 0);
+	assert_int_equal(eng_engine_submit(w->e, &a), 0);
 	assert_int_equal(eng_engine_drain(w->e), 1);
 	assert_int_equal(eng_engine_nconns(w->e), 1);
 	event(w, MPTCPLIB_EVENT_ESTABLISHED, 0xb9, NULL, 0); /* early */
 	submit(w, 0xb8, true); /* a plan for 10.9.0.1 */
-	assert_int_equal(mpa_engine_submit(w->e, &b), 0); /* still queued */
-	mpa_engine_reset_after_fork(w->e);
+	assert_int_equal(eng_engine_submit(w->e, &b), 0); /* still queued */
+	eng_engine_reset_after_fork(w->e);
 	assert_int_equal(eng_engine_nconns(w->e), 0);
 	assert_int_equal(eng_engine_next_timer(w->e), -1);
 	assert_int_equal(eng_engine_drain(w->e), 0);
@@ -558,7 +558,7 @@ static void test_fork_reset(void **state)
 	event(w, MPTCPLIB_EVENT_ESTABLISHED, 0xb1, NULL, 0);
 	assert_int_equal(opens_for(w, 0xb1), 0);
 	/* The child's own connections: queued, planned afresh, opened. */
-	assert_int_equal(mpa_engine_submit(w->e, &c), 0);
+	assert_int_equal(eng_engine_submit(w->e, &c), 0);
 	assert_int_equal(eng_engine_drain(w->e), 1);
 	assert_int_equal(opens_for(w, 0xb3), 0); /* waits for its event */
 	event(w, MPTCPLIB_EVENT_ESTABLISHED, 0xb3, NULL, 0);
@@ -611,7 +611,7 @@ static void test_eperm_disables(void **state)
 	assert_int_equal(w->nopened, 1);
 	assert_true(eng_engine_stopped(w->e));
 	r = req(w, 0xd3, "10.9.0.1", 443);
-	assert_int_equal(mpa_engine_submit(w->e, &r), -ECANCELED);
+	assert_int_equal(eng_engine_submit(w->e, &r), -ECANCELED);
 	assert_int_equal(event(w, MPTCPLIB_EVENT_ESTABLISHED, 0xd2, NULL, 0),
 			 -ECANCELED);
 	assert_int_equal(timer(w, w->now + 60000), -ECANCELED);

@@ -294,7 +294,7 @@ static void test_resolve_list(void **state)
 	assert_true(d.open_subflows);
 
 	sa(&own, "192.168.0.5", 0);
-	n = mpa_resolve_list(&d, &f[0].ifa, AF_INET, (struct sockaddr *)&own,
+	n = eng_resolve_list(&d, &f[0].ifa, AF_INET, (struct sockaddr *)&own,
 			     out, 8);
 	assert_int_equal(n, 3);
 	/* wlan* first: wlan0 is down, wlan1 is backup: none here. */
@@ -306,19 +306,19 @@ static void test_resolve_list(void **state)
 	assert_true(out[2].backup);
 
 	/* IPv6: the global address only, never link-local. */
-	n = mpa_resolve_list(&d, &f[0].ifa, AF_INET6, NULL, out, 8);
+	n = eng_resolve_list(&d, &f[0].ifa, AF_INET6, NULL, out, 8);
 	assert_int_equal(n, 1);
 	assert_string_equal(out[0].ifname, "eth1");
 
 	/* The connection's own source is never an extra subflow. */
 	sa(&own, "192.168.1.5", 0);
-	n = mpa_resolve_list(&d, &f[0].ifa, AF_INET, (struct sockaddr *)&own,
+	n = eng_resolve_list(&d, &f[0].ifa, AF_INET, (struct sockaddr *)&own,
 			     out, 8);
 	assert_int_equal(n, 2);
 	assert_string_equal(out[0].ifname, "wwan0");
 
 	/* The cap. */
-	n = mpa_resolve_list(&d, &f[0].ifa, AF_INET, NULL, out, 1);
+	n = eng_resolve_list(&d, &f[0].ifa, AF_INET, NULL, out, 1);
 	assert_int_equal(n, 1);
 	mpa_policy_free(p);
 }
