@@ -131,14 +131,15 @@ tsan_stress()
 		MPTCP_AUTO_LOG_FILE="$tmp/tsan.log" \
 		"$T/tsan/mpa-shimtest" stress 64 500
 }
-check "thread stress under ThreadSanitizer (64 x 500)" tsan_stress
+slow_tool tsan "thread stress under ThreadSanitizer (64 x 500)" &&
+	check "thread stress under ThreadSanitizer (64 x 500)" tsan_stress
 
 # 14. fork while another thread is inside a hook.
 check "fork: children connect while the parent's threads use the hooks" \
 	timeout 60 "${shim_env[@]}" "$ST" fork "${L[@]}"
 
 # 15. vfork and posix_spawn children, under valgrind.
-if command -v valgrind >/dev/null; then
+if slow_tool valgrind "vfork and posix_spawn under valgrind"; then
 	check "vfork child calls socket() (valgrind clean)" \
 		valgrind -q --error-exitcode=99 env LD_PRELOAD="$SHIM" \
 		"$ST" vfork
@@ -148,8 +149,6 @@ if command -v valgrind >/dev/null; then
 	check "posix_spawn child uses the shim (valgrind clean)" \
 		env LD_PRELOAD="$SHIM" valgrind -q --error-exitcode=99 \
 		--trace-children=yes "$ST" spawn
-else
-	skip "vfork and posix_spawn under valgrind" "valgrind not installed"
 fi
 
 # 16. No allocation in the hooks after init.
@@ -284,7 +283,8 @@ else
 		"exit $rc" "$out"
 fi
 
-check "thread stress under ThreadSanitizer, subflow engine active" \
+name="thread stress under ThreadSanitizer, subflow engine active"
+slow_tool tsan "$name" && check "$name" \
 	in_cli bash -c "$(declare -f tsan_stress); T=$T tmp=$tmp tsan_stress"
 
 # 22 again, with the helper thread's netlink sockets open.

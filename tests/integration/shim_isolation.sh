@@ -45,13 +45,11 @@ serve "$T/mpa-testsrv" PORT || { fail "loopback test server"; exit 1; }
 port=$served
 
 # The start-up allocations live as long as the process: none is lost.
-if command -v valgrind >/dev/null; then
+if slow_tool valgrind "valgrind: nothing lost at start-up"; then
 	check "valgrind: nothing lost at start-up" \
 		env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini" \
 		valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
 		--error-exitcode=99 "$ST" connect 127.0.0.1 "$port"
-else
-	skip "valgrind: nothing lost at start-up" "valgrind not installed"
 fi
 
 # The marker that lets a second copy find the first is exported.

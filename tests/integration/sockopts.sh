@@ -103,7 +103,7 @@ else
 fi
 
 # valgrind: the swap path and its failure paths, with the shim loaded.
-if command -v valgrind >/dev/null; then
+if slow_tool valgrind "swap under valgrind"; then
 	out=$("${in_ns[@]}" env LD_PRELOAD="$SHIM" \
 		MPTCP_AUTO_POLICY="$tmp/policy.ini" valgrind -q \
 		--error-exitcode=99 "$SO" swap 4 2>&1)
@@ -114,7 +114,5 @@ if command -v valgrind >/dev/null; then
 		fail "swap under valgrind: no error" "exit $rc" \
 			"$(grep -v '^PASS' <<<"$out")"
 	fi
-else
-	skip "swap under valgrind" "valgrind not installed"
 fi
 exit $failed

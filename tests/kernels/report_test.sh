@@ -1,0 +1,202 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The kernel matrix's pure parts, on canned input: the choice of a kernel
+# package among apt's names (lib.sh), the reading of a results port
+# (report.sh: cmocka and TAP suites, a skipped suite, one that failed
+# without a FAIL line, one cut off by the end of the guest, one that never
+# started) and the table (table.sh). Needs no kernel, no qemu and no root.
+# Prints "PASS: x" / "FAIL: x".
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+. "$top/tests/lib/tap.sh"
+. "$here/lib.sh"
+. "$here/report.sh"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# Package names as apt lists them (Debian 12 and the 6.12 it carries).
+names='linux-image-6.1.0-9-amd64
+linux-image-6.1.0-57-amd64
+linux-image-6.1.0-57-cloud-amd64
+linux-image-6.1.0-57-rt-amd64
+linux-image-6.1.0-57-amd64-dbg
+linux-image-6.1.0-57-amd64-unsigned
+linux-image-6.12.117+deb12-amd64
+linux-image-6.12.9+deb12-amd64
+linux-image-6.12.117+deb12-cloud-amd64
+linux-image-6.12-amd64
+linux-image-amd64
+linux-image-6.10.1-amd64'
+got=$(kernel_pick 6.1 <<<"$names" | tr '\n' ' ')
+if [ "$got" = "linux-image-6.1.0-57-amd64 linux-image-6.1.0-9-amd64 " ]; then
+	pass "6.1: the generic images, newest first, no 6.10 or 6.12"
+else
+	fail "6.1: the generic images, newest first, no 6.10 or 6.12" "$got"
+fi
+got=$(kernel_pick 6.12 <<<"$names" | tr '\n' ' ')
+if [ "$got" = "linux-image-6.12.117+deb12-amd64 linux-image-6.12.9+deb12-amd64 " ]; then
+	pass "6.12: the generic images, newest first, not the meta-package"
+else
+	fail "6.12: the generic images, newest first, not the meta-package" \
+		"$got"
+fi
+rel=6.1.0-99-amd64
+dir=$tmp/$rel
+mkdir "$dir"
+
+# The guest writes through a tty: every line ends in CR LF.
+sed 's/$/\r/' >"$dir/results.raw" <<'EOF'
+MPA-KERNEL 6.1.0-99-amd64 7.25
+MPA-PLAN lib tap skipped crashed cut never
+MPA-PROBE mptcp_info_size 48
+MPA-PROBE full_info no (EOPNOTSUPP)
+MPA-PROBE pm_type 0
+MPA-PROBE path_manager absent
+MPA-PROBE pm_groups mptcp_pm_cmds mptcp_pm_events
+MPA-SUITE lib cmocka
+[==========] Running 3 test(s).
+[ RUN      ] test_one
+[       OK ] test_one
+[ RUN      ] test_two
+[  ERROR   ] --- 0x26 != 0
+[   LINE   ] --- tests/integration/test_core.c:82: error: Failure!
+[  FAILED  ] test_two
+[ RUN      ] test_three
+[  SKIPPED ] test_three
+[==========] 3 test(s) run.
+[  PASSED  ] 1 test(s).
+[  FAILED  ] 1 test(s), listed below:
+[  FAILED  ] test_two
+
+ 1 FAILED TEST(S)
+MPA-END lib 1 12.5
+MPA-SUITE tap tap
+PASS: first check
+FAIL: second check
+      why it failed
+SKIP: third check (no valgrind)
+a line of its own
+MPA-END tap 1 3.0
+MPA-SUITE skipped cmocka
+SKIP: kernel without MPTCP
+MPA-END skipped 77 0.1
+MPA-SUITE crashed cmocka
+[==========] Running 1 test(s).
+[ RUN      ] test_boom
+==123==ERROR: AddressSanitizer: heap-use-after-free
+MPA-END crashed 1 0.4
+MPA-SUITE cut tap
+PASS: before the end
+EOF
+
+out=$(top=$tmp kernel_report "$rel" "$dir")
+rc=$?
+
+# has NAME LINE: the report has LINE, exactly, once.
+has()
+{
+	if [ "$(grep -cxF -- "$2" <<<"$out")" = 1 ]; then
+		pass "$1"
+	else
+		fail "$1" "want once: $2" "$out"
+	fi
+}
+R="[$rel]"
+has "cmocka: a passed test" "PASS: $R lib: test_one"
+has "cmocka: a failed test, once though cmocka lists it twice" \
+	"FAIL: $R lib: test_two"
+has "cmocka: a skipped test" "SKIP: $R lib: test_three"
+if grep -A2 -xF "FAIL: $R lib: test_two" <<<"$out" |
+	grep -q 'test_core.c:82: error: Failure!'; then
+	pass "cmocka: the failed test's own lines under its FAIL"
+else
+	fail "cmocka: the failed test's own lines under its FAIL" "$out"
+fi
+has "TAP: a passed check" "PASS: $R tap: first check"
+has "TAP: a failed check" "FAIL: $R tap: second check"
+has "TAP: a failed check's details" "      why it failed"
+has "TAP: a skipped check" "SKIP: $R tap: third check (no valgrind)"
+has "a suite that exits 77 is skipped, with its reason" \
+	"SKIP: $R skipped (kernel without MPTCP)"
+has "a crash with no FAIL line fails the suite" \
+	"FAIL: $R crashed: exit status 1"
+if grep -A3 -xF "FAIL: $R crashed: exit status 1" <<<"$out" |
+	grep -q 'AddressSanitizer'; then
+	pass "the crash report is shown"
+else
+	fail "the crash report is shown" "$out"
+fi
+has "a suite cut off by the end of the guest" "FAIL: $R cut: did not finish"
+has "a planned suite that never started" "FAIL: $R never: did not start"
+has "no MPA-DONE: the guest did not finish" \
+	"FAIL: $R the guest did not finish (timeout or crash; console: $rel/console.log)"
+has "the kernel's line adds everything up" \
+	"Linux $rel: 3 passed, 6 failed, 3 skipped"
+if [ $rc = 1 ]; then
+	pass "exit status 1 when a check failed"
+else
+	fail "exit status 1 when a check failed" "exit $rc"
+fi
+if [ "$(grep -c '^\(PASS\|FAIL\|SKIP\): ' <<<"$out")" = 12 ]; then
+	pass "nothing else counts as a check"
+else
+	fail "nothing else counts as a check" "$out"
+fi
+want='lib 1 1 1 12.5 1
+tap 1 1 1 3.0 1
+skipped 0 0 1 0.1 77
+crashed 0 1 0 0.4 1
+cut 1 1 0 - -
+never 0 1 0 - -'
+if [ "$(cat "$dir/suites")" = "$want" ]; then
+	pass "per-suite counts for the table"
+else
+	fail "per-suite counts for the table" "$(cat "$dir/suites")"
+fi
+
+# A clean run ends with MPA-DONE and exits 0.
+dir2=$tmp/6.12.0-1-amd64
+mkdir "$dir2"
+printf '%s\r\n' "MPA-KERNEL 6.12.0-1-amd64 6.0" "MPA-PLAN lib" \
+	"MPA-PROBE full_info yes (136 bytes, 1 subflow)" \
+	"MPA-PROBE path_manager kernel" "MPA-SUITE lib cmocka" \
+	"[       OK ] test_one" "MPA-END lib 0 1.0" "MPA-DONE 9.5" \
+	>"$dir2/results.raw"
+out=$(top=$tmp kernel_report 6.12.0-1-amd64 "$dir2")
+rc=$?
+if [ $rc = 0 ] && grep -qxF "Linux 6.12.0-1-amd64: 1 passed, 0 failed, 0 skipped" \
+	<<<"$out" && grep -qF "booted in 6.0 s, suites 3.5 s" <<<"$out"; then
+	pass "a clean run: its line, its times, exit 0"
+else
+	fail "a clean run: its line, its times, exit 0" "exit $rc" "$out"
+fi
+
+# The table, from what the two reports left.
+echo "linux-image-$rel 6.1.999-1" >"$dir/package"
+table=$(MPA_KERNEL_OUT=$tmp bash "$here/table.sh" "$rel" 6.12.0-1-amd64)
+# row LABEL CELLS: the table's row for LABEL is "| LABEL | CELLS |".
+row()
+{
+	if grep -qxF -- "| $1 | $2 |" <<<"$table"; then
+		pass "table: $1"
+	else
+		fail "table: $1" "want | $1 | $2 |" "$table"
+	fi
+}
+if grep -qxF "| | Linux $rel | Linux 6.12.0-1-amd64 |" <<<"$table"; then
+	pass "table: a column per kernel"
+else
+	fail "table: a column per kernel" "$table"
+fi
+row "Debian package" "linux-image-$rel 6.1.999-1 | -"
+row '`lib`' "**no: 1 of 2 fail**, 1 skipped | yes (1)"
+row '`skipped`' "skipped | not run"
+row '`cut`' "**did not finish** | not run"
+row '`MPTCP_FULL_INFO`' "no (EOPNOTSUPP) | yes"
+row '`MPTCP_INFO` (bytes)' "48 | -"
+row '`mptcp_pm` events group' "yes | no"
+row '`net.mptcp.pm_type`' 'yes (`0`) | -'
+row '`net.mptcp.path_manager`' 'no | yes (`kernel`)'
+exit $failed
