@@ -11,6 +11,7 @@ top=$(cd "$here/../.." && pwd)
 . "$top/tests/lib/require.sh"
 . "$top/tests/lib/tap.sh"
 . "$top/tests/lib/serve.sh"
+. "$top/tests/lib/lab.sh"
 . "$top/tests/lib/nobody.sh"
 
 SHIM=$top/build/libmptcp_auto.so
@@ -200,21 +201,7 @@ else
 fi
 
 # ---- namespaces: subflows, blackholes, MPTCP disabled (root) -------------
-if ! (require_netns_mptcp) >/dev/null 2>&1; then
-	reason=$( (require_netns_mptcp) 2>&1 | head -1)
-	[ "${CI:-}" = true ] && fail "namespace checks" "$reason"
-	skip "namespace checks" "$reason"
-	exit $failed
-fi
-. "$top/tests/lib/topo.sh"
-TOPO_NO_TRAP=1
-TOPO_OK=1
-topo_up userspace && topo_multihome metrics || {
-	fail "namespace lab"
-	exit 1
-}
-topo_bg "$TOPO_SRV" "$T/mpa-testsrv" 7001
-topo_wait_listen "$TOPO_SRV" 7001
+lab_up_or_skip
 N=(10.9.0.1 7001)
 in_cli() { ip netns exec "$TOPO_CLI" "$@"; }
 

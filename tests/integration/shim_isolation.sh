@@ -11,6 +11,7 @@ top=$(cd "$here/../.." && pwd)
 . "$top/tests/lib/require.sh"
 . "$top/tests/lib/tap.sh"
 . "$top/tests/lib/serve.sh"
+. "$top/tests/lib/lab.sh"
 
 SHIM=$top/build/libmptcp_auto.so
 T=$top/build/tests
@@ -60,21 +61,7 @@ else
 fi
 
 # ---- namespaces: the helper thread at work (root) --------------------------
-if ! (require_netns_mptcp) >/dev/null 2>&1; then
-	reason=$( (require_netns_mptcp) 2>&1 | head -1)
-	[ "${CI:-}" = true ] && fail "namespace checks" "$reason"
-	skip "namespace checks" "$reason"
-	exit $failed
-fi
-. "$top/tests/lib/topo.sh"
-TOPO_NO_TRAP=1
-TOPO_OK=1
-topo_up userspace && topo_multihome metrics || {
-	fail "namespace lab"
-	exit 1
-}
-topo_bg "$TOPO_SRV" "$T/mpa-testsrv" 7001
-topo_wait_listen "$TOPO_SRV" 7001
+lab_up_or_skip
 head -c 3000000 /dev/urandom >"$tmp/page"
 topo_bg "$TOPO_SRV" "$T/mpa-httpd" 7002 "$tmp/page"
 topo_wait_listen "$TOPO_SRV" 7002
