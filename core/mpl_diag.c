@@ -56,7 +56,7 @@ static int diag_ulp_cb(const struct nlattr *attr, void *data)
 }
 
 struct diag_attrs {
-	const struct nlattr *info, *ulp;
+	const struct nlattr *info, *ulp, *v6only;
 };
 
 static int diag_attr_cb(const struct nlattr *attr, void *data)
@@ -67,6 +67,9 @@ static int diag_attr_cb(const struct nlattr *attr, void *data)
 		a->info = attr;
 	else if (mnl_attr_get_type(attr) == INET_DIAG_ULP_INFO)
 		a->ulp = attr;
+	else if (mnl_attr_get_type(attr) == INET_DIAG_SKV6ONLY &&
+		 mnl_attr_get_payload_len(attr) >= 1)
+		a->v6only = attr;
 	return MNL_CB_OK;
 }
 
@@ -112,10 +115,16 @@ static void diag_info(const struct nlattr *info, int protocol,
 	if (protocol == MPL_IPPROTO_MPTCP) {
 		diag_info_copy(info, &mi, sizeof(mi));
 		s->token = mi.token;
+		s->mptcp_flags = mi.flags;
 	} else {
+		size_t n = mnl_attr_get_payload_len(info);
+
 		diag_info_copy(info, &ti, sizeof(ti));
 		s->bytes_acked = ti.bytes_acked;
 		s->bytes_received = ti.bytes_received;
+		s->tcpinfo_len = n < sizeof(s->tcpinfo) ? n :
+							  sizeof(s->tcpinfo);
+		memcpy(s->tcpinfo, mnl_attr_get_payload(info), s->tcpinfo_len);
 	}
 }
 
@@ -136,6 +145,7 @@ int mpl_diag_parse(const struct nlmsghdr *nlh, int protocol,
 	diag_sa(&out->remote, msg->idiag_family, msg->id.idiag_dst,
 		msg->id.idiag_dport);
 	out->state = msg->idiag_state;
+	out->family = msg->idiag_family;
 	out->inode = msg->idiag_inode;
 	out->ifindex = (int)msg->id.idiag_if;
 	if (mnl_attr_parse(nlh, sizeof(*msg), diag_attr_cb, &a) < 0)
@@ -144,6 +154,8 @@ int mpl_diag_parse(const struct nlmsghdr *nlh, int protocol,
 		diag_info(a.info, protocol, out);
 	if (a.ulp)
 		mnl_attr_parse_nested(a.ulp, diag_ulp_cb, out);
+	if (a.v6only)
+		out->v6only = mnl_attr_get_u8(a.v6only) != 0;
 	return 0;
 }
 
@@ -266,19 +278,16 @@ static void diag_match_cb(const struct mpl_diag_sock *s, void *data)
 	m->found = true;
 }
 
-int mpl_diag_subflow(const struct sockaddr *local,
-		     const struct sockaddr *remote, struct mpl_diag_sock *out)
+int mpl_diag_subflow_nl(struct mnl_socket *nl, const struct sockaddr *local,
+			const struct sockaddr *remote,
+			struct mpl_diag_sock *out)
 {
 	struct diag_match m = { local, remote, out, false };
 	/* The initial subflow of a dual-stack socket is AF_INET6, v4-mapped. */
 	int families[2] = { local->sa_family, AF_INET6 };
 	int nfam = local->sa_family == AF_INET ? 2 : 1;
-	struct mnl_socket *nl;
-	int err, i, exact;
+	int err = 0, i, exact;
 
-	err = cmn_nl_open(NETLINK_SOCK_DIAG, &nl);
-	if (err)
-		return err;
 	/*
 	 * The exact lookup is cheap but cannot see device-bound sockets;
 	 * then the namespace's TCP sockets are dumped and matched here.
@@ -294,8 +303,57 @@ int mpl_diag_subflow(const struct sockaddr *local,
 				err = 0;
 		}
 	}
-	mnl_socket_close(nl);
 	if (err)
 		return err;
 	return m.found ? 0 : -ENOENT;
+}
+
+int mpl_diag_subflow(const struct sockaddr *local,
+		     const struct sockaddr *remote, struct mpl_diag_sock *out)
+{
+	struct mnl_socket *nl;
+	int err;
+
+	err = cmn_nl_open(NETLINK_SOCK_DIAG, &nl);
+	if (err)
+		return err;
+	err = mpl_diag_subflow_nl(nl, local, remote, out);
+	mnl_socket_close(nl);
+	return err;
+}
+
+struct diag_token {
+	uint32_t token;
+	struct mpl_diag_sock *out;
+	bool found;
+};
+
+static void diag_token_cb(const struct mpl_diag_sock *s, void *data)
+{
+	struct diag_token *t = data;
+
+	if (t->found || s->token != t->token)
+		return;
+	*t->out = *s;
+	t->found = true;
+}
+
+int mpl_diag_token(uint32_t token, struct mpl_diag_sock *out)
+{
+	static const int families[] = { AF_INET, AF_INET6 };
+	struct diag_token t = { token, out, false };
+	struct mnl_socket *nl;
+	size_t i;
+	int err;
+
+	err = cmn_nl_open(NETLINK_SOCK_DIAG, &nl);
+	if (err)
+		return err;
+	for (i = 0; i < 2 && !t.found && !err; i++)
+		err = mpl_diag_dump(nl, families[i], MPL_IPPROTO_MPTCP,
+				    diag_token_cb, &t);
+	mnl_socket_close(nl);
+	if (err)
+		return err;
+	return t.found ? 0 : -ENOENT;
 }

@@ -14,6 +14,9 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+/* Room for a tcp_info of any kernel (280 bytes on 6.18). */
+#define MPL_DIAG_TCPINFO_MAX 512
+
 /* One socket of a sock_diag reply, as far as MPTCP cares. */
 struct mpl_diag_sock {
 	struct sockaddr_storage local, remote; /* v4-mapped ones unmapped */
@@ -21,10 +24,15 @@ struct mpl_diag_sock {
 	unsigned int inode; /* of the socket's file; 0 for subflows */
 	int ifindex; /* bound device, 0 if none */
 	uint32_t token; /* the MPTCP connection's local token, 0 if none */
+	uint32_t mptcp_flags; /* MPTCP socket: mptcp_info flags (MPL_INFO_*) */
+	int family; /* of the socket: AF_INET6 for a dual-stack one */
+	bool v6only; /* AF_INET6 socket that refuses IPv4 */
 	bool subflow; /* a TCP socket carrying MPTCP subflow info */
 	uint32_t flags; /* subflow: MPL_SUBFLOW_FLAG_* */
 	int local_id, remote_id; /* subflow: address ids, -1 if not reported */
 	uint64_t bytes_acked, bytes_received; /* TCP: tcp_info, 0 if absent */
+	size_t tcpinfo_len; /* TCP: bytes of tcpinfo[] the kernel sent */
+	unsigned char tcpinfo[MPL_DIAG_TCPINFO_MAX];
 };
 
 /*
@@ -54,5 +62,16 @@ int mpl_diag_dump(struct mnl_socket *nl, int family, int protocol,
  */
 int mpl_diag_subflow(const struct sockaddr *local,
 		     const struct sockaddr *remote, struct mpl_diag_sock *out);
+
+/*
+ * mpl_diag_token() - the MPTCP connection with local token @token in this
+ * network namespace, into @out. 0, -ENOENT if none, or another -errno.
+ */
+int mpl_diag_token(uint32_t token, struct mpl_diag_sock *out);
+
+/* mpl_diag_subflow() over @nl, an open NETLINK_SOCK_DIAG socket. */
+int mpl_diag_subflow_nl(struct mnl_socket *nl, const struct sockaddr *local,
+			const struct sockaddr *remote,
+			struct mpl_diag_sock *out);
 
 #endif /* MPL_DIAG_H */

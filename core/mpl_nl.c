@@ -134,6 +134,7 @@ struct nlmsghdr *mpl_nl_put_get_addrs(void *buf, uint16_t family_id,
 struct err_tlvs {
 	const char *msg;
 	int miss_type;
+	long offs;
 };
 
 static int nl_err_attr_cb(const struct nlattr *attr, void *data)
@@ -149,13 +150,18 @@ static int nl_err_attr_cb(const struct nlattr *attr, void *data)
 		if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
 			t->miss_type = (int)mnl_attr_get_u32(attr);
 		break;
+	case MPL_NLMSGERR_ATTR_OFFS:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+			t->offs = (long)mnl_attr_get_u32(attr);
+		break;
 	}
 	return MNL_CB_OK;
 }
 
-int mpl_nl_parse_err(const struct nlmsghdr *nlh, char *msg, size_t msglen)
+int mpl_nl_parse_err(const struct nlmsghdr *nlh, char *msg, size_t msglen,
+		     long *bad_off)
 {
-	struct err_tlvs tlvs = { NULL, -1 };
+	struct err_tlvs tlvs = { NULL, -1, -1 };
 	size_t off;
 	int error;
 
@@ -180,6 +186,8 @@ int mpl_nl_parse_err(const struct nlmsghdr *nlh, char *msg, size_t msglen)
 	if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) &&
 	    off < mnl_nlmsg_get_payload_len(nlh))
 		mnl_attr_parse(nlh, (unsigned int)off, nl_err_attr_cb, &tlvs);
+	if (bad_off)
+		*bad_off = tlvs.offs;
 	if (!msglen)
 		return error;
 	if (tlvs.msg)
@@ -187,6 +195,22 @@ int mpl_nl_parse_err(const struct nlmsghdr *nlh, char *msg, size_t msglen)
 	else if (tlvs.miss_type >= 0)
 		snprintf(msg, msglen, "missing attribute %d", tlvs.miss_type);
 	return error;
+}
+
+int mpl_nl_attr_at(const struct nlmsghdr *req, long off)
+{
+	const struct nlattr *attr;
+
+	if (off < 0 || (size_t)off >= req->nlmsg_len)
+		return -1;
+	mnl_attr_for_each(attr, req, sizeof(struct genlmsghdr)) {
+		long start = (const char *)attr - (const char *)req;
+
+		if (off >= start &&
+		    off < start + (long)MNL_ALIGN(attr->nla_len))
+			return mnl_attr_get_type(attr);
+	}
+	return -1;
 }
 
 struct family_info {
@@ -339,6 +363,7 @@ static int nl_talk(struct mpl_nl *nl, struct nlmsghdr *req, nl_reply_cb cb,
 	int len_left;
 
 	nl->ext_msg[0] = '\0';
+	nl->bad_attr = -1;
 	req->nlmsg_seq = ++nl->seq;
 	if (mnl_socket_sendto(nl->sock, req, req->nlmsg_len) < 0)
 		return -errno;
@@ -356,9 +381,15 @@ static int nl_talk(struct mpl_nl *nl, struct nlmsghdr *req, nl_reply_cb cb,
 			if (nlh->nlmsg_seq != nl->seq)
 				continue;
 			if (nlh->nlmsg_type == NLMSG_ERROR ||
-			    nlh->nlmsg_type == NLMSG_DONE)
-				return mpl_nl_parse_err(nlh, nl->ext_msg,
-							sizeof(nl->ext_msg));
+			    nlh->nlmsg_type == NLMSG_DONE) {
+				long off = -1;
+				int err = mpl_nl_parse_err(nlh, nl->ext_msg,
+							   sizeof(nl->ext_msg),
+							   &off);
+
+				nl->bad_attr = mpl_nl_attr_at(req, off);
+				return err;
+			}
 			if (nlh->nlmsg_type == NLMSG_NOOP || !cb)
 				continue;
 			cb(nlh, data);

@@ -40,6 +40,7 @@ struct mpl_nl {
 	uint32_t seq;
 	uint32_t portid;
 	char ext_msg[160]; /* extended-ack text of the last failure */
+	int bad_attr; /* request attribute the kernel blamed (MPL_PM_ATTR_*), -1 */
 };
 
 /*
@@ -73,9 +74,18 @@ struct nlmsghdr *mpl_nl_put_get_addrs(void *buf, uint16_t family_id,
 /*
  * mpl_nl_parse_err() - the status carried by an NLMSG_ERROR or NLMSG_DONE
  * message: 0 or -errno, with the extended-ack text (or "missing attribute
- * N" when only NLMSGERR_ATTR_MISS_TYPE came) copied into @msg.
+ * N" when only NLMSGERR_ATTR_MISS_TYPE came) copied into @msg, and into
+ * @bad_off (if not NULL) the offset in the request of the attribute the
+ * kernel blamed (NLMSGERR_ATTR_OFFS), -1 if it named none.
  */
-int mpl_nl_parse_err(const struct nlmsghdr *nlh, char *msg, size_t msglen);
+int mpl_nl_parse_err(const struct nlmsghdr *nlh, char *msg, size_t msglen,
+		     long *bad_off);
+
+/*
+ * mpl_nl_attr_at() - the type of the top-level attribute of generic
+ * netlink request @req that spans byte @off of it, -1 if none does.
+ */
+int mpl_nl_attr_at(const struct nlmsghdr *req, long off);
 
 /*
  * mpl_nl_parse_family() - family id, events group id and the command set
@@ -102,7 +112,9 @@ bool mpl_nl_has_op(const struct mpl_nl *nl, int cmd);
 
 /*
  * mpl_nl_pm_cmd() - run one mptcp_pm command and wait for its ack.
- * 0 or -errno; on failure nl->ext_msg holds the kernel's text (or "").
+ * 0 or -errno; on failure nl->ext_msg holds the kernel's text (or "") and
+ * nl->bad_attr the attribute it blamed. The text differs between kernels:
+ * show it, never decide by it.
  */
 int mpl_nl_pm_cmd(struct mpl_nl *nl, uint8_t cmd, uint32_t token,
 		  const struct mpl_pm_addr *local,

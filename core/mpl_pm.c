@@ -23,47 +23,121 @@
 /* How often a synchronous open re-reads the subflow's state. */
 #define PM_POLL_MS 20
 
-int mpl_pm_map_err(int err, const char *ext, const char *what)
+bool mpl_pm_families_match(int conn_family, bool v6only, int req_family)
 {
-	int sub_err;
+	if (conn_family == AF_INET)
+		return req_family == AF_INET;
+	return !v6only || req_family == AF_INET6;
+}
 
-	if (strstr(ext, "userspace PM not selected"))
-		return mpl_fail(ENOPROTOOPT,
-				"%s: the connection uses the "
-				"in-kernel path manager; set "
-				"net.mptcp.path_manager=userspace "
-				"before connecting (kernel: %s)",
-				what, ext);
-	if (sscanf(ext, "connect error: %d", &sub_err) == 1 && sub_err < 0) {
-		if (sub_err == -ENOTCONN)
-			return mpl_fail(ENOTCONN,
-					"%s: the connection is not "
-					"fully established yet; "
-					"exchange data first "
-					"(kernel: %s)",
-					what, ext);
-		return mpl_fail(-sub_err, "%s: kernel: %s", what, ext);
-	}
-	if (strstr(ext, "families mismatch") ||
-	    strstr(ext, "address families do not match"))
-		return mpl_fail(EAFNOSUPPORT, "%s: kernel: %s", what, ext);
-	if (strstr(ext, "invalid token"))
-		return mpl_fail(ESRCH,
-				"%s: the kernel does not know this "
-				"connection: closed, or fell back to TCP "
-				"(kernel: %s)",
-				what, ext);
-	if (err == -ESRCH)
-		return mpl_fail(ENOENT, "%s: kernel: %s", what,
-				*ext ? ext : "subflow not found");
-	if (err == -EPERM)
+int mpl_pm_needs_conn(const struct mpl_pm_failure *f)
+{
+	return f->err == -EINVAL && f->bad_attr != MPL_PM_ATTR_ADDR &&
+	       f->bad_attr != MPL_PM_ATTR_ADDR_REMOTE;
+}
+
+int mpl_pm_map_err(const struct mpl_pm_failure *f, const char *what)
+{
+	const char *ext = f->ext && *f->ext ? f->ext : NULL;
+	char kernel[192] = "";
+
+	if (ext)
+		snprintf(kernel, sizeof(kernel), " (kernel: %s)", ext);
+	switch (f->err) {
+	case -EPERM:
 		return mpl_fail(EPERM,
 				"%s: changing subflows needs "
 				"CAP_NET_ADMIN",
 				what);
-	if (*ext)
-		return mpl_fail(-err, "%s: kernel: %s", what, ext);
-	return mpl_fail(-err, "%s", what);
+	case -ENOTCONN:
+		return mpl_fail(ENOTCONN,
+				"%s: the connection is not fully "
+				"established yet; exchange data first%s",
+				what, kernel);
+	case -EADDRNOTAVAIL:
+		return mpl_fail(EADDRNOTAVAIL,
+				"%s: the local address is not one of this "
+				"host's%s",
+				what, kernel);
+	case -ESRCH:
+		return mpl_fail(ENOENT, "%s: subflow not found%s", what,
+				kernel);
+	}
+	if (mpl_pm_needs_conn(f)) {
+		switch (f->conn) {
+		case MPL_PM_CONN_GONE:
+			return mpl_fail(ESRCH,
+					"%s: the kernel does not know this "
+					"connection: closed, or never "
+					"MPTCP%s",
+					what, kernel);
+		case MPL_PM_CONN_FALLBACK:
+			return mpl_fail(ESRCH,
+					"%s: the connection fell back to "
+					"plain TCP%s",
+					what, kernel);
+		case MPL_PM_CONN_LIVE:
+			if (f->req_family &&
+			    !mpl_pm_families_match(f->conn_family,
+						   f->conn_v6only,
+						   f->req_family))
+				return mpl_fail(
+					EAFNOSUPPORT,
+					"%s: an %s connection cannot "
+					"have %s subflows%s",
+					what,
+					f->conn_family == AF_INET ? "IPv4" :
+								    "IPv6-only",
+					f->req_family == AF_INET ? "IPv4" :
+								   "IPv6",
+					kernel);
+			return mpl_fail(ENOPROTOOPT,
+					"%s: the connection uses the "
+					"in-kernel path manager; set "
+					"net.mptcp.path_manager=userspace "
+					"(net.mptcp.pm_type=1 before Linux "
+					"6.15) before connecting%s",
+					what, kernel);
+		case MPL_PM_CONN_UNCHECKED:
+			break;
+		}
+	}
+	if (f->err == -EINVAL && (f->bad_attr == MPL_PM_ATTR_ADDR ||
+				  f->bad_attr == MPL_PM_ATTR_ADDR_REMOTE))
+		return mpl_fail(
+			EINVAL, "%s: the kernel refused the %s address%s", what,
+			f->bad_attr == MPL_PM_ATTR_ADDR ? "local" : "remote",
+			kernel);
+	return mpl_fail(-f->err, "%s%s", what, kernel);
+}
+
+/*
+ * mpl_pm_map_err() for the last command on @nl about connection @token,
+ * looking the connection up first when the errno alone cannot tell.
+ */
+static int pm_fail(const struct mpl_nl *nl, int err, uint32_t token,
+		   int req_family, const char *what)
+{
+	struct mpl_pm_failure f = { .err = err,
+				    .ext = nl->ext_msg,
+				    .bad_attr = nl->bad_attr,
+				    .req_family = req_family };
+	struct mpl_diag_sock conn;
+	int found;
+
+	if (mpl_pm_needs_conn(&f)) {
+		found = mpl_diag_token(token, &conn);
+		if (found == 0 && (conn.mptcp_flags & MPL_INFO_FLAG_FALLBACK)) {
+			f.conn = MPL_PM_CONN_FALLBACK;
+		} else if (found == 0) {
+			f.conn = MPL_PM_CONN_LIVE;
+			f.conn_family = conn.family;
+			f.conn_v6only = conn.v6only;
+		} else if (found == -ENOENT) {
+			f.conn = MPL_PM_CONN_GONE;
+		}
+	}
+	return mpl_pm_map_err(&f, what);
 }
 
 /* Open the mptcp_pm family and check it has @cmd. */
@@ -107,15 +181,16 @@ static int pm_subflow_cmd(struct mpl_nl *nl, uint8_t cmd, uint32_t token,
 	return mpl_nl_pm_cmd(nl, cmd, token, &local, &remote);
 }
 
-int mpl_pm_open_undo(int err, const struct mpl_sf *sf,
+int mpl_pm_open_undo(int err, bool unwanted, const struct mpl_sf *sf,
 		     struct mpl_pm_addr *local, struct mpl_pm_addr *remote)
 {
 	/*
 	 * Only a wait that timed out may leave a subflow that still comes up
-	 * later. Without @sf, the subflow was not listed right after its
-	 * creation: it had failed already, and there is no 4-tuple to name.
+	 * later, besides one the kernel made otherwise than asked. Without
+	 * @sf, the subflow was not listed right after its creation: it had
+	 * failed already, and there is no 4-tuple to name.
 	 */
-	if (err != ETIMEDOUT || !sf)
+	if (!err || (err != ETIMEDOUT && !unwanted) || !sf)
 		return 0;
 	pm_endpoint(local, &sf->local);
 	pm_endpoint(remote, &sf->remote);
@@ -287,7 +362,7 @@ static int open_closed_err(const struct mptcplib_event *ev, const char *ep)
  * already gone when listed.
  */
 static int open_wait(struct mptcplib_events *evs, const struct open_req *req,
-		     const struct mpl_sf *sf, int64_t deadline)
+		     const struct mpl_sf *sf, int64_t deadline, uint32_t *flags)
 {
 	struct pollfd pfd = { .fd = mptcplib_events_fd(evs), .events = POLLIN };
 	struct mptcplib_event ev;
@@ -313,8 +388,10 @@ static int open_wait(struct mptcplib_events *evs, const struct open_req *req,
 			err = mpl_diag_subflow(
 				(const struct sockaddr *)&sf->local,
 				(const struct sockaddr *)&sf->remote, &diag);
-		if (!err && (diag.flags & MPL_SUBFLOW_FLAG_FULLY_ESTABLISHED))
+		if (!err && (diag.flags & MPL_SUBFLOW_FLAG_FULLY_ESTABLISHED)) {
+			*flags = diag.flags;
 			return 0;
+		}
 		/* Gone: one more round lets its SUB_CLOSED event arrive. */
 		if (err == -ENOENT && gone++)
 			return mpl_fail(ECONNREFUSED,
@@ -333,6 +410,29 @@ static int open_wait(struct mptcplib_events *evs, const struct open_req *req,
 	}
 }
 
+/*
+ * Kernels before 6.x (6.1 among them) ignore the interface SUBFLOW_CREATE
+ * names (docs/kernel-facts.md §18): the new subflow @sf is then bound to
+ * none. Asked of the kernel, not of its version. 0 if the binding holds or
+ * the subflow is already gone, else the error to report (positive).
+ */
+static int open_check_bound(const struct open_req *req, const struct mpl_sf *sf)
+{
+	struct mpl_diag_sock diag;
+
+	if (!req->ifindex || !sf ||
+	    mpl_diag_subflow((const struct sockaddr *)&sf->local,
+			     (const struct sockaddr *)&sf->remote, &diag))
+		return 0;
+	if (diag.ifindex == req->ifindex)
+		return 0;
+	return mpl_fail(EOPNOTSUPP,
+			"open_sub: this kernel does not bind a subflow to an "
+			"interface (Linux 6.1 does not, 6.12 does); leave the "
+			"interface out and route the source address with a "
+			"policy rule (ip rule add from ADDRESS table N)");
+}
+
 /* Ask the kernel for the subflow; the id sent is stable per address. */
 static int open_request(struct mpl_nl *nl, const struct open_req *req)
 {
@@ -341,7 +441,7 @@ static int open_request(struct mpl_nl *nl, const struct open_req *req)
 
 	err = mpl_nl_get_addrs(nl, req->token, kernel, MPL_IDS_MAX, &n);
 	if (err)
-		return mpl_pm_map_err(err, nl->ext_msg, "open_sub");
+		return pm_fail(nl, err, req->token, 0, "open_sub");
 	pm_endpoint(&local, &req->local);
 	pm_endpoint(&remote, &req->remote);
 	id = mpl_ids_pick(req->token, &local, kernel, n);
@@ -354,7 +454,9 @@ static int open_request(struct mpl_nl *nl, const struct open_req *req)
 		local.flags = MPL_PM_ADDR_FLAG_BACKUP;
 	err = mpl_nl_pm_cmd(nl, MPL_PM_CMD_SUBFLOW_CREATE, req->token, &local,
 			    &remote);
-	return err ? mpl_pm_map_err(err, nl->ext_msg, "open_sub") : 0;
+	return err ? pm_fail(nl, err, req->token, req->local.ss_family,
+			     "open_sub") :
+		     0;
 }
 
 int mptcplib_open_sub_ext(int sockfd, struct mptcplib_flow *tuple,
@@ -366,6 +468,8 @@ int mptcplib_open_sub_ext(int sockfd, struct mptcplib_flow *tuple,
 	const struct mpl_sf *sf;
 	struct open_req req;
 	struct mpl_nl nl;
+	uint32_t flags = 0;
+	bool unwanted = false;
 	int64_t deadline;
 	int err;
 
@@ -381,7 +485,10 @@ int mptcplib_open_sub_ext(int sockfd, struct mptcplib_flow *tuple,
 	if (!req.nonblock) {
 		err = mptcplib_events_open(&evs);
 		if (err) {
-			err = mpl_pm_map_err(-err, "", "open_sub");
+			struct mpl_pm_failure f = { .err = -err,
+						    .bad_attr = -1 };
+
+			err = mpl_pm_map_err(&f, "open_sub");
 			goto out;
 		}
 	}
@@ -396,13 +503,29 @@ int mptcplib_open_sub_ext(int sockfd, struct mptcplib_flow *tuple,
 		goto out;
 	sf = open_find_new(&req, &before, &after);
 	tuple->id = sf ? (int)sf->id : -1;
+	err = open_check_bound(&req, sf);
+	unwanted = err != 0;
+	if (err)
+		goto undo;
 	if (req.nonblock)
 		goto out;
 	/* Not listed: it already failed; open_wait() finds out why. */
-	err = open_wait(evs, &req, sf, deadline);
+	err = open_wait(evs, &req, sf, deadline, &flags);
+	/*
+	 * A kernel that ignores the backup flag of SUBFLOW_CREATE (6.1) made
+	 * a regular subflow: mark it once it is up, as set_sub_prio() would.
+	 */
+	if (!err && req.low_prio && !(flags & MPL_SUBFLOW_FLAG_BKUP_LOC)) {
+		err = pm_subflow_cmd(&nl, MPL_PM_CMD_SET_FLAGS, req.token, sf,
+				     MPL_PM_ADDR_FLAG_BACKUP);
+		if (err)
+			err = pm_fail(&nl, err, req.token, 0, "open_sub");
+		unwanted = err != 0;
+	}
+undo:
 	if (err)
 		tuple->id = -1;
-	if (mpl_pm_open_undo(err, sf, &local, &remote)) {
+	if (mpl_pm_open_undo(err, unwanted, sf, &local, &remote)) {
 		/* Do not leave a half-open subflow that may come up later. */
 		mpl_nl_pm_cmd(&nl, MPL_PM_CMD_SUBFLOW_DESTROY, req.token,
 			      &local, &remote);
@@ -487,7 +610,7 @@ int mptcplib_close_sub(int sockfd, int id, int how)
 	err = pm_subflow_cmd(&nl, MPL_PM_CMD_SUBFLOW_DESTROY, list.info.token,
 			     sf, -1);
 	if (err)
-		err = mpl_pm_map_err(err, nl.ext_msg, "close_sub");
+		err = pm_fail(&nl, err, list.info.token, 0, "close_sub");
 	mpl_nl_close(&nl);
 out_list:
 	mpl_sf_list_free(&list);
@@ -511,10 +634,47 @@ int mptcplib_set_sub_prio(int sockfd, int id, int low_prio)
 	err = pm_subflow_cmd(&nl, MPL_PM_CMD_SET_FLAGS, list.info.token, sf,
 			     low_prio ? MPL_PM_ADDR_FLAG_BACKUP : 0);
 	if (err)
-		err = mpl_pm_map_err(err, nl.ext_msg, "set_sub_prio");
+		err = pm_fail(&nl, err, list.info.token, 0, "set_sub_prio");
 	mpl_nl_close(&nl);
 out_list:
 	mpl_sf_list_free(&list);
+	return err;
+}
+
+int mptcplib_token_set_sub_prio(uint32_t token,
+				const struct mptcplib_flow *tuple, int low_prio)
+{
+	struct mpl_diag_sock diag;
+	struct mpl_sf sf = { 0 };
+	struct mpl_nl nl;
+	bool backup;
+	int err;
+
+	mpl_clear();
+	if (!tuple || !tuple->local || !tuple->remote ||
+	    cmn_sa_load(&sf.local, tuple->local, tuple->local_len) ||
+	    cmn_sa_load(&sf.remote, tuple->remote, tuple->remote_len) ||
+	    !cmn_sa_port((struct sockaddr *)&sf.local) ||
+	    !cmn_sa_port((struct sockaddr *)&sf.remote))
+		return mpl_fail(EINVAL, "set_sub_prio: both ends of the "
+					"subflow, with their ports, are "
+					"needed");
+	err = mpl_diag_subflow((struct sockaddr *)&sf.local,
+			       (struct sockaddr *)&sf.remote, &diag);
+	if (err == -ENOENT)
+		return mpl_fail(ENOENT, "set_sub_prio: no such subflow");
+	/* Already as asked: no MP_PRIO for nothing. */
+	backup = !!(diag.flags & MPL_SUBFLOW_FLAG_BKUP_LOC);
+	if (!err && backup == !!low_prio)
+		return 0;
+	err = pm_open(&nl, MPL_PM_CMD_SET_FLAGS, "set_sub_prio");
+	if (err)
+		return err;
+	err = pm_subflow_cmd(&nl, MPL_PM_CMD_SET_FLAGS, token, &sf,
+			     low_prio ? MPL_PM_ADDR_FLAG_BACKUP : 0);
+	if (err)
+		err = pm_fail(&nl, err, token, 0, "set_sub_prio");
+	mpl_nl_close(&nl);
 	return err;
 }
 

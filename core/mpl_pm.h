@@ -3,26 +3,64 @@
 #ifndef MPL_PM_H
 #define MPL_PM_H
 
+#include <stdbool.h>
+
 #include "mpl_nl.h"
 #include "mpl_sock.h"
 
+/* The connection of a failed command, as inet_diag sees it afterwards. */
+enum mpl_pm_conn {
+	MPL_PM_CONN_UNCHECKED, /* not looked up */
+	MPL_PM_CONN_LIVE, /* an MPTCP connection has this token */
+	MPL_PM_CONN_GONE, /* none has: closed, or never was */
+	MPL_PM_CONN_FALLBACK, /* it has, but fell back to TCP */
+};
+
+/* What is known of a failed mptcp_pm command. */
+struct mpl_pm_failure {
+	int err; /* the kernel's answer, a negative errno */
+	const char *ext; /* its extended-ack text, "" if none */
+	int bad_attr; /* the request attribute it blamed (MPL_PM_ATTR_*), -1 */
+	int req_family; /* of the subflow asked for, 0 if none */
+	enum mpl_pm_conn conn;
+	int conn_family; /* LIVE: the MPTCP socket's family */
+	bool conn_v6only; /* LIVE: an AF_INET6 socket that refuses IPv4 */
+};
+
 /*
- * mpl_pm_map_err() - turn a failed mptcp_pm command (@err, a negative
- * errno, plus the extended ack text @ext, "" if none) into the public
- * API's documented errno, recording a sentence for mptcplib_last_error().
- * Returns the positive errno.
+ * mpl_pm_families_match() - pure: may a connection of @conn_family
+ * (@v6only) have a subflow of @req_family? The kernel's rule: IPv4 ones
+ * only IPv4, IPv6-only ones only IPv6, dual-stack ones either.
  */
-int mpl_pm_map_err(int err, const char *ext, const char *what);
+bool mpl_pm_families_match(int conn_family, bool v6only, int req_family);
+
+/*
+ * mpl_pm_needs_conn() - pure: must the connection be looked up before
+ * @f can be explained? An EINVAL that blames no address comes from the
+ * token: unknown, or owned by the in-kernel path manager.
+ */
+int mpl_pm_needs_conn(const struct mpl_pm_failure *f);
+
+/*
+ * mpl_pm_map_err() - pure: the public API's documented errno for failure
+ * @f, recording a sentence for mptcplib_last_error(). Decided by the errno,
+ * the blamed attribute and the connection's state, never by the kernel's
+ * text, which differs between kernels and is only quoted. Returns the
+ * positive errno.
+ */
+int mpl_pm_map_err(const struct mpl_pm_failure *f, const char *what);
 
 /*
  * mpl_pm_open_undo() - pure decision of a synchronous open that failed
- * with @err (positive errno) while waiting for subflow @sf (NULL if it was
- * not listed after its creation): must the subflow be destroyed, so that
- * it cannot come up after the caller was told it failed? 1 with the
- * SUBFLOW_DESTROY endpoints in @local and @remote, else 0 (nothing to
- * destroy, or no subflow known to name).
+ * with @err (positive errno) for subflow @sf (NULL if it was not listed
+ * after its creation): must the subflow be destroyed, so that it cannot
+ * come up after the caller was told it failed? Yes when the wait timed
+ * out, or when @unwanted: it exists but not as asked (a kernel that
+ * ignored its interface or backup flag). 1 with the SUBFLOW_DESTROY
+ * endpoints in @local and @remote, else 0 (nothing to destroy, or no
+ * subflow known to name).
  */
-int mpl_pm_open_undo(int err, const struct mpl_sf *sf,
+int mpl_pm_open_undo(int err, bool unwanted, const struct mpl_sf *sf,
 		     struct mpl_pm_addr *local, struct mpl_pm_addr *remote);
 
 #endif /* MPL_PM_H */

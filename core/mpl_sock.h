@@ -12,7 +12,7 @@
 
 /* One subflow as MPTCP_FULL_INFO lists it. */
 struct mpl_sf {
-	uint32_t id;
+	uint32_t id; /* the kernel's, or mpl_sf_legacy_id() before 6.5 */
 	int tcp_state; /* tcpi_state */
 	struct sockaddr_storage local, remote; /* v4-mapped already unmapped */
 	const void *tcpinfo; /* into mpl_sf_list.tcpinfo */
@@ -38,9 +38,22 @@ int mpl_sock_kind(int fd, enum mptcplib_kind *kind);
 int mpl_sock_info(int fd, struct mpl_mptcp_info *info, socklen_t *len);
 
 /*
+ * mpl_sf_legacy_id() - pure: the id of subflow @local -> @remote on a
+ * kernel without subflow ids (before 6.5), given the MPTCP socket's own
+ * ends: 1 for the initial subflow (whose ends they are), as on newer
+ * kernels; for the others a hash of the 4-tuple in 2..INT_MAX, stable for
+ * the subflow's life and the same in every process.
+ */
+int mpl_sf_legacy_id(const struct sockaddr *local,
+		     const struct sockaddr *remote,
+		     const struct sockaddr *conn_local,
+		     const struct sockaddr *conn_remote);
+
+/*
  * mpl_sock_subflows() - every subflow the kernel lists for @fd (including a
  * closed initial one, tcp_state TCP_CLOSE). Free with mpl_sf_list_free().
- * 0, -EOPNOTSUPP (not MPTCP), -ENOSYS (no MPTCP_FULL_INFO), -ENOMEM.
+ * Uses MPTCP_FULL_INFO, or on kernels without it MPTCP_SUBFLOW_ADDRS and
+ * inet_diag. 0, -EOPNOTSUPP (not MPTCP), -ENOMEM or another -errno.
  */
 int mpl_sock_subflows(int fd, struct mpl_sf_list *list);
 

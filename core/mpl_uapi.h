@@ -116,6 +116,18 @@ struct mpl_full_info {
 
 #define MPL_FULL_INFO_HDR_LEN 40
 
+/*
+ * Header of the MPTCP_TCPINFO and MPTCP_SUBFLOW_ADDRS answers (5.16+), the
+ * only per-subflow getsockopt()s of kernels before 6.5: an array of
+ * size_kernel-byte elements follows at offset size_subflow_data.
+ */
+struct mpl_subflow_data {
+	uint32_t size_subflow_data; /* size of this header, in and out */
+	uint32_t num_subflows; /* must be 0 on input; total on output */
+	uint32_t size_kernel; /* must be 0 on input */
+	uint32_t size_user; /* bytes per element the caller has room for */
+};
+
 /* Generic netlink family "mptcp_pm" */
 #define MPL_PM_NAME "mptcp_pm"
 #define MPL_PM_VER 1
@@ -193,6 +205,7 @@ enum {
 
 /* Netlink extended-ack TLVs (linux/netlink.h; MISS_TYPE since 6.0) */
 #define MPL_NLMSGERR_ATTR_MSG 1
+#define MPL_NLMSGERR_ATTR_OFFS 2 /* u32: offset of the blamed attribute */
 #define MPL_NLMSGERR_ATTR_MISS_TYPE 5
 #define MPL_NLMSGERR_ATTR_MAX 8
 

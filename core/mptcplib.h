@@ -146,6 +146,20 @@ MPTCPLIB_API int mptcplib_token_open_sub(uint32_t token,
 					 const struct mptcplib_flow *tuple,
 					 const struct mptcplib_open_opts *opts);
 
+/*
+ * mptcplib_token_set_sub_prio() - mark the subflow @tuple of connection
+ * @token as backup (1) or regular (0), without the connection's fd: the
+ * token form of mptcplib_set_sub_prio(). tuple->local and tuple->remote
+ * need their ports (the ends a MPTCPLIB_EVENT_SUB_ESTABLISHED event
+ * gives). Nothing is sent when the subflow already has that priority, so
+ * calling it after every join costs no MP_PRIO; kernels that ignore the
+ * backup flag of a new subflow (6.1) need it. 0 or a positive errno:
+ * ENOENT if no such subflow, otherwise as mptcplib_set_sub_prio().
+ */
+MPTCPLIB_API int mptcplib_token_set_sub_prio(uint32_t token,
+					     const struct mptcplib_flow *tuple,
+					     int low_prio);
+
 /* close_sub: also allow closing the last live subflow (kills the data path) */
 #define MPTCPLIB_SHUT_RDWR_LAST (SHUT_RDWR | 0x100)
 

@@ -414,6 +414,41 @@ static struct eng_sub *event_sub(struct eng_conn *c,
 	return NULL;
 }
 
+/*
+ * A subflow that came up otherwise than asked: 6.1's SUBFLOW_CREATE takes
+ * neither the interface nor the backup flag (docs/kernel-facts.md §18).
+ * The event tells the interface (it names the bound one); the backup flag
+ * is set now. An unbound subflow leaves by the routing table for its
+ * source address: said once, for the engine's life.
+ */
+static void sub_conform(struct eng_engine *e, const struct eng_conn *c,
+			const struct eng_sub *s,
+			const struct mptcplib_event *ev)
+{
+	char a[INET6_ADDRSTRLEN], why[256] = "";
+	int err;
+
+	if (s->local.ifindex && ev->ifindex != s->local.ifindex &&
+	    atomic_fetch_add(&e->stats.unbound, 1) == 0)
+		LOG(e, CMN_LOG_WARN,
+		    "this kernel does not bind subflows to an interface: the "
+		    "one from %s (%s) leaves by the route for its source "
+		    "address (a policy rule, ip rule add from ADDRESS table "
+		    "N, keeps it on %s)",
+		    ip(&s->local.addr, a), s->local.ifname, s->local.ifname);
+	if (!s->local.backup || !e->ops->set_backup)
+		return;
+	err = e->ops->set_backup(e->ops->ctx, c->req.token,
+				 (const struct sockaddr *)&ev->local,
+				 (const struct sockaddr *)&ev->remote, why,
+				 sizeof(why));
+	if (err)
+		LOG(e, CMN_LOG_WARN,
+		    "token %08x: subflow from %s (%s) could not be made "
+		    "backup: %s",
+		    c->req.token, ip(&s->local.addr, a), s->local.ifname, why);
+}
+
 static void on_event(struct eng_engine *e, const struct mptcplib_event *ev,
 		     int64_t now)
 {
@@ -440,6 +475,7 @@ static void on_event(struct eng_engine *e, const struct mptcplib_event *ev,
 		atomic_fetch_add(&e->stats.established, 1);
 		LOG(e, CMN_LOG_DEBUG, "token %08x: subflow from %s (%s) is up",
 		    c->req.token, ip(&s->local.addr, a), s->local.ifname);
+		sub_conform(e, c, s, ev);
 		break;
 	case MPTCPLIB_EVENT_SUB_CLOSED:
 		s = event_sub(c, ev);

@@ -41,6 +41,7 @@ struct eng_engine_stats {
 	atomic_uint established; /* confirmed by SUB_ESTABLISHED */
 	atomic_uint failed; /* refused, reset or failed at once */
 	atomic_uint no_route; /* interface skipped: no route through it */
+	atomic_uint unbound; /* up, but the kernel did not bind its interface */
 };
 
 /* What the engine does to the world, and how it reads the clock. */
@@ -56,6 +57,15 @@ struct eng_ops {
 	int (*open_subflow)(void *ctx, uint32_t token,
 			    const struct mpa_local *from,
 			    const struct sockaddr *to, char *why, size_t len);
+	/*
+	 * Make the established subflow @local -> @remote (ports included)
+	 * of @token a backup one, if it is not: kernels that ignore the
+	 * backup flag of a new subflow (6.1) need it. 0 or -errno, a
+	 * readable reason in @why. May be NULL (nothing to do).
+	 */
+	int (*set_backup)(void *ctx, uint32_t token,
+			  const struct sockaddr *local,
+			  const struct sockaddr *remote, char *why, size_t len);
 	const struct eng_plan_ops *plan; /* interfaces and routes */
 	void *ctx;
 };

@@ -46,9 +46,30 @@ static int kernel_open_subflow(void *ctx, uint32_t token,
 	return -err;
 }
 
+static int kernel_set_backup(void *ctx, uint32_t token,
+			     const struct sockaddr *local,
+			     const struct sockaddr *remote, char *why,
+			     size_t len)
+{
+	struct mptcplib_flow flow = {
+		.local = (struct sockaddr *)local,
+		.local_len = cmn_sa_len(local->sa_family),
+		.remote = (struct sockaddr *)remote,
+		.remote_len = cmn_sa_len(remote->sa_family),
+	};
+	int err;
+
+	(void)ctx;
+	err = mptcplib_token_set_sub_prio(token, &flow, 1);
+	if (err)
+		snprintf(why, len, "%s", mptcplib_last_error());
+	return -err;
+}
+
 const struct eng_ops eng_kernel_ops = {
 	.now = kernel_now,
 	.open_subflow = kernel_open_subflow,
+	.set_backup = kernel_set_backup,
 	.plan = &eng_plan_kernel,
 };
 

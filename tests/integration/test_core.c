@@ -511,6 +511,18 @@ static int write_file(const char *path, const char *text)
 	return ok ? 0 : -1;
 }
 
+/*
+ * Switch this namespace's path manager: the string knob since 6.15,
+ * pm_type (0 kernel, 1 userspace) before.
+ */
+static int set_path_manager(const char *pm)
+{
+	if (access("/proc/sys/net/mptcp/path_manager", F_OK) == 0)
+		return write_file("/proc/sys/net/mptcp/path_manager", pm);
+	return write_file("/proc/sys/net/mptcp/pm_type",
+			  strcmp(pm, "userspace") ? "0" : "1");
+}
+
 static void test_kernel_path_manager(void **state)
 {
 	struct mptcplib_flow f = it_flow(2, 2);
@@ -520,12 +532,11 @@ static void test_kernel_path_manager(void **state)
 	(void)state;
 	assert_int_equal(mptcplib_get_path_manager(&pm), 0);
 	assert_int_equal(pm, MPTCPLIB_PM_USERSPACE);
-	assert_int_equal(
-		write_file("/proc/sys/net/mptcp/path_manager", "kernel"), 0);
+	assert_int_equal(set_path_manager("kernel"), 0);
 	assert_int_equal(mptcplib_get_path_manager(&pm), 0);
 	assert_int_equal(pm, MPTCPLIB_PM_KERNEL);
 	fd = it_connect(262, "MPA_PORT", 1);
-	write_file("/proc/sys/net/mptcp/path_manager", "userspace");
+	set_path_manager("userspace");
 	assert_true(fd >= 0);
 	assert_int_equal(mptcplib_open_sub(fd, &f), ENOPROTOOPT);
 	assert_non_null(
@@ -638,7 +649,8 @@ static void test_local_address_not_here(void **state)
 		inet_pton(AF_INET6, "fd00:9::9",
 			  &((struct sockaddr_in6 *)f.local)->sin6_addr);
 	assert_int_equal(mptcplib_open_sub(fd, &f), EADDRNOTAVAIL);
-	assert_non_null(strstr(mptcplib_last_error(), "connect error: -99"));
+	assert_non_null(
+		strstr(mptcplib_last_error(), "not one of this host's"));
 	mptcplib_free_flow(f);
 	close(fd);
 }
@@ -775,7 +787,8 @@ static void test_token_open_sub(void **state)
 	assert_int_equal(mptcplib_token_open_sub(info.token ^ 0x5a5a5a5a, &f,
 						 NULL),
 			 ESRCH);
-	assert_non_null(strstr(mptcplib_last_error(), "invalid token"));
+	assert_non_null(
+		strstr(mptcplib_last_error(), "does not know this connection"));
 	mptcplib_events_close(ev);
 	mptcplib_free_flow(f);
 	close(fd);

@@ -215,7 +215,13 @@ static int cmd_nonblock(void)
 	took = now_ms() - t0;
 	if (rc != -1 || err != EINPROGRESS)
 		return fail("connect: rc %d errno %s", rc, strerror(err));
-	if (took > 5.0)
+	/*
+	 * EINPROGRESS proves connect() did not wait for the handshake; the
+	 * bound proves nothing else waited for the network either: a SYN
+	 * to a blackhole is first sent again after 1 s. Not a speed goal
+	 * (make bench measures the hook's cost), so a busy machine passes.
+	 */
+	if (took >= 1000.0)
 		return fail("non-blocking connect took %.2f ms", took);
 	if (fcntl(fd, F_GETFL) != before)
 		return fail("file status flags changed");
@@ -708,11 +714,30 @@ static int cmd_short(int n)
 		int fd = connect_greeted();
 
 		if (fd < 0 || io_write_all(fd, "PING\n", 5) ||
-		    io_read_line(fd, line, sizeof(line)) || strcmp(line, "PONG"))
+		    io_read_line(fd, line, sizeof(line)) ||
+		    strcmp(line, "PONG"))
 			return fail("short connection %d failed", i);
 		close(fd);
 	}
 	return 0;
+}
+
+/*
+ * Hold the connection: until the file $MPA_HOLD_UNTIL exists (at most
+ * 30 s), so that a test looks at it while it lives however slow the
+ * machine; one second without it.
+ */
+static void hold(void)
+{
+	const char *until = getenv("MPA_HOLD_UNTIL");
+	int i;
+
+	if (!until || !*until) {
+		sleep(1);
+		return;
+	}
+	for (i = 0; i < 1500 && access(until, F_OK) != 0; i++)
+		usleep(20 * 1000);
 }
 
 static int cmd_state(void)
@@ -722,7 +747,7 @@ static int cmd_state(void)
 
 	if (fd < 0)
 		return fail("connect failed: %s", strerror(errno));
-	sleep(1);
+	hold();
 	if (io_write_all(fd, "STATE\n", 6))
 		return fail("write: %s", strerror(errno));
 	while (!io_read_line(fd, line, sizeof(line)) && strcmp(line, "END"))

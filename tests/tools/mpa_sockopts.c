@@ -365,6 +365,28 @@ static int raw_setsockopt(int fd, const struct opt *o)
 		       0;
 }
 
+/*
+ * Does this kernel's MPTCP take @o before connect? Which options it refuses
+ * differs between kernels (6.1 and 6.12 refuse TCP_MAXSEG, 6.18 takes
+ * it): the carry check sets only what MPTCP takes, so that the swap
+ * happens at TCP_QUICKACK and not before.
+ */
+static bool mptcp_takes(const struct opt *o)
+{
+	int fd = raw_socket(IPPROTO_MPTCP), err;
+
+	if (fd < 0)
+		return false;
+	err = raw_setsockopt(fd, o);
+	close(fd);
+	return err == 0;
+}
+
+static bool carries(const struct opt *o)
+{
+	return applies(o) && mptcp_takes(o);
+}
+
 static socklen_t loopback(struct sockaddr_storage *ss, unsigned short port)
 {
 	memset(ss, 0, sizeof(*ss));
@@ -741,7 +763,7 @@ static void cmd_carry(void)
 	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_ASYNC) < 0)
 		fail("%s carry: fcntl: %s", ipv(), strerror(errno));
 	for (i = 0; i < NCARRIED; i++)
-		if (applies(&carried[i]) &&
+		if (carries(&carried[i]) &&
 		    setsockopt(fd, carried[i].level, carried[i].optname,
 			       carried[i].val, carried[i].len) < 0)
 			fail("%s carry: %s refused by MPTCP: %s", ipv(),
@@ -750,7 +772,7 @@ static void cmd_carry(void)
 	if (bind(fd, (struct sockaddr *)&ss, len) < 0)
 		fail("%s carry: bind: %s", ipv(), strerror(errno));
 	for (i = 0; i < NCARRIED; i++)
-		if (applies(&carried[i]))
+		if (carries(&carried[i]))
 			read_value(fd, &carried[i], &before[i]);
 	read_fdstate(fd, &fb);
 	/* All of them are MPTCP's own: no swap yet. */
@@ -765,7 +787,7 @@ static void cmd_carry(void)
 		return;
 	}
 	for (i = 0; i < NCARRIED; i++) {
-		if (!applies(&carried[i]))
+		if (!carries(&carried[i]))
 			continue;
 		read_value(fd, &carried[i], &after);
 		if (after.err != before[i].err || after.len != before[i].len ||
@@ -886,13 +908,13 @@ static void cmd_after(void)
 	char c = 'x';
 
 	/*
-	 * Connected to an MPTCP listener: stays MPTCP, data flows. An MSS
-	 * of its own, which TCP would take, so that only the socket's state
-	 * stands between it and a swap once closed.
+	 * Connected to an MPTCP listener: stays MPTCP, data flows. An
+	 * option of its own that every kernel's MPTCP takes, so that only
+	 * the socket's state stands between it and a swap once closed.
 	 */
 	fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 ||
-	    setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &(int){ 1200 },
+	    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &(int){ 77 },
 		       sizeof(int)) < 0 ||
 	    connect(fd, (struct sockaddr *)&ls, llen) < 0 ||
 	    (a = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0) {

@@ -18,6 +18,7 @@
 #include "canned_netlink.h"
 #include "cmn_addr.h"
 #include "mpl_diag.h"
+#include "mpl_sock.h"
 #include "mpl_uapi.h"
 
 /* Our copies of the kernel structs read the fields where the kernel has them. */
@@ -95,10 +96,82 @@ static void test_diag_parse_table(void **state)
 		assert_int_equal(s.remote_id, c->remote_id);
 		assert_true(s.bytes_acked == c->bytes_acked);
 		assert_true(s.bytes_received == c->bytes_received);
+		/* The whole tcp_info travels, for subflow listings. */
+		if (c->protocol == IPPROTO_TCP) {
+			struct mpl_tcp_info ti;
+
+			assert_true(s.tcpinfo_len > 0);
+			memset(&ti, 0, sizeof(ti));
+			memcpy(&ti, s.tcpinfo,
+			       s.tcpinfo_len < sizeof(ti) ? s.tcpinfo_len :
+							    sizeof(ti));
+			assert_true(ti.bytes_acked == c->bytes_acked);
+		} else {
+			assert_int_equal(s.tcpinfo_len, 0);
+		}
 	}
 }
 
-/* What INET_DIAG_INFO holds depends on the protocol that was asked for. */
+/* A sockaddr from "a.b.c.d" or "v6" text and a port. */
+static struct sockaddr_storage sa_of(const char *ip, unsigned short port)
+{
+	struct sockaddr_storage ss;
+
+	memset(&ss, 0, sizeof(ss));
+	if (strchr(ip, ':')) {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		inet_pton(AF_INET6, ip, &in6->sin6_addr);
+	} else {
+		struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+
+		in->sin_family = AF_INET;
+		in->sin_port = htons(port);
+		inet_pton(AF_INET, ip, &in->sin_addr);
+	}
+	return ss;
+}
+
+#define SA(ss) ((const struct sockaddr *)&(ss))
+
+/*
+ * Kernels before 6.5 have no subflow ids: ours come from the tuples, 1 for
+ * the initial subflow (the MPTCP socket's own ends), distinct and stable
+ * for the others, whoever asks.
+ */
+static void test_legacy_subflow_ids(void **state)
+{
+	struct sockaddr_storage cl = sa_of("10.0.1.1", 40000),
+				cr = sa_of("10.9.0.1", 7001),
+				l2 = sa_of("10.0.2.1", 40000),
+				l3 = sa_of("10.0.2.1", 40001),
+				r2 = sa_of("10.9.0.2", 7001),
+				v6 = sa_of("fd00:2::1", 40000),
+				v6r = sa_of("fd00:9::1", 7001);
+	int ids[5], i, j;
+
+	(void)state;
+	assert_int_equal(mpl_sf_legacy_id(SA(cl), SA(cr), SA(cl), SA(cr)), 1);
+	ids[0] = mpl_sf_legacy_id(SA(l2), SA(cr), SA(cl), SA(cr));
+	ids[1] = mpl_sf_legacy_id(SA(l3), SA(cr), SA(cl), SA(cr));
+	ids[2] = mpl_sf_legacy_id(SA(l2), SA(r2), SA(cl), SA(cr));
+	ids[3] = mpl_sf_legacy_id(SA(cl), SA(r2), SA(cl), SA(cr));
+	ids[4] = mpl_sf_legacy_id(SA(v6), SA(v6r), SA(cl), SA(cr));
+	for (i = 0; i < 5; i++) {
+		assert_true(ids[i] >= 2);
+		for (j = 0; j < i; j++)
+			assert_int_not_equal(ids[i], ids[j]);
+	}
+	/* The same tuple, the same id: stable across calls. */
+	assert_int_equal(mpl_sf_legacy_id(SA(l2), SA(cr), SA(cl), SA(cr)),
+			 ids[0]);
+	/* Not the initial subflow once only one end matches. */
+	assert_int_not_equal(mpl_sf_legacy_id(SA(cl), SA(cr), SA(cl), SA(r2)),
+			     1);
+}
+
 static void test_diag_info_follows_protocol(void **state)
 {
 	struct mpl_diag_sock s;
@@ -132,6 +205,7 @@ int main(void)
 		cmocka_unit_test(test_diag_parse_table),
 		cmocka_unit_test(test_diag_info_follows_protocol),
 		cmocka_unit_test(test_diag_parse_refuses_malformed),
+		cmocka_unit_test(test_legacy_subflow_ids),
 	};
 
 	return cmocka_run_group_tests_name("diag", tests, NULL, NULL);

@@ -46,6 +46,8 @@ struct world {
 	int route[NIFS + 1]; /* by ifindex: 1, 0 or -errno */
 	int resolve_calls, route_calls;
 	int script[32], nscript, next; /* open_subflow answers, then 0 */
+	int backups; /* set_backup calls */
+	struct sockaddr_storage backup_local; /* the last one's */
 	struct opened opened[64];
 	int nopened;
 	struct eng_plan_ops plan_ops;
@@ -123,6 +125,21 @@ static int fake_open(void *ctx, uint32_t token, const struct mpa_local *from,
 	return rc;
 }
 
+static int fake_set_backup(void *ctx, uint32_t token,
+			   const struct sockaddr *local,
+			   const struct sockaddr *remote, char *why, size_t len)
+{
+	struct world *w = ctx;
+
+	(void)token;
+	(void)remote;
+	(void)why;
+	(void)len;
+	w->backups++;
+	memcpy(&w->backup_local, local, cmn_sa_len(local->sa_family));
+	return 0;
+}
+
 static void world_policy(struct world *w, const char *text, int max_conns)
 {
 	const char *name = "engine.ini";
@@ -170,6 +187,7 @@ static int setup(void **state)
 	w->plan_ops = (struct eng_plan_ops){ fake_resolve, fake_route_via, w };
 	w->ops = (struct eng_ops){ .now = fake_now,
 				   .open_subflow = fake_open,
+				   .set_backup = fake_set_backup,
 				   .plan = &w->plan_ops,
 				   .ctx = w };
 	w->now = 100000;
@@ -219,6 +237,20 @@ static int event(struct world *w, int type, uint32_t token, const char *local,
 
 	if (local)
 		sa(&ev.local, local, 50000);
+	return eng_engine_step(w->e, &in);
+}
+
+/* event() of a subflow bound (as the event says) to interface @ifindex. */
+static int event_if(struct world *w, int type, uint32_t token,
+		    const char *local, int ifindex)
+{
+	struct mptcplib_event ev = { .type = type,
+				     .token = token,
+				     .ifindex = ifindex };
+	struct eng_input in = { .type = ENG_IN_EVENT, .event = &ev };
+
+	sa(&ev.local, local, 50000);
+	sa(&ev.remote, "10.9.0.1", 443);
 	return eng_engine_step(w->e, &in);
 }
 
@@ -286,6 +318,40 @@ static void test_submit_then_established(void **state)
 	assert_int_equal(eng_engine_nconns(w->e), 1);
 	event(w, MPTCPLIB_EVENT_CLOSED, 0x11, NULL, 0);
 	assert_int_equal(eng_engine_nconns(w->e), 0);
+}
+
+/*
+ * 6.1 makes a backup subflow a regular one and binds none: the backup
+ * flag is set once it is up, only for backup subflows, and the missing
+ * binding is counted (and said once).
+ */
+static void test_conform_backup_and_binding(void **state)
+{
+	struct world *w = *state;
+	char a[INET6_ADDRSTRLEN];
+
+	world_policy(w, rule_text, 0);
+	submit(w, 0x13, false);
+	event(w, MPTCPLIB_EVENT_ESTABLISHED, 0x13, NULL, 0);
+	assert_int_equal(w->nopened, 3);
+	/* wlan0 (ifindex 2), bound as asked: nothing to do. */
+	event_if(w, MPTCPLIB_EVENT_SUB_ESTABLISHED, 0x13, "10.0.1.1", 2);
+	assert_int_equal(w->backups, 0);
+	assert_int_equal(stats(w)->unbound, 0);
+	/* eth1 (3), unbound: counted, still no backup business. */
+	event_if(w, MPTCPLIB_EVENT_SUB_ESTABLISHED, 0x13, "10.0.2.1", 0);
+	assert_int_equal(w->backups, 0);
+	assert_int_equal(stats(w)->unbound, 1);
+	/* wwan0 (4), the backup one: made backup, with the event's ends. */
+	event_if(w, MPTCPLIB_EVENT_SUB_ESTABLISHED, 0x13, "10.0.3.1", 0);
+	assert_int_equal(w->backups, 1);
+	assert_string_equal(cmn_sa_ntop((struct sockaddr *)&w->backup_local, a,
+					sizeof(a)),
+			    "10.0.3.1");
+	assert_int_equal(stats(w)->unbound, 2);
+	/* A second event for it changes nothing. */
+	event_if(w, MPTCPLIB_EVENT_SUB_ESTABLISHED, 0x13, "10.0.3.1", 0);
+	assert_int_equal(w->backups, 1);
 }
 
 /* The event can beat the queue: the submission then acts at once. */
@@ -731,6 +797,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_submit_then_established),
+		T(test_conform_backup_and_binding),
 		T(test_established_before_submit),
 		T(test_queued_before_subscription),
 		T(test_event_lost_timer_resync),

@@ -22,6 +22,7 @@
 
 #include "mpl_err.h"
 #include "mpl_pm.h"
+#include "mpl_uapi.h"
 #include "mptcplib.h"
 
 /* mpl_fail() takes the public convention's positive errno... */
@@ -65,27 +66,66 @@ static void test_fail_wrong_sign_aborts(void **state)
 	}
 }
 
+/*
+ * Decided by errno, blamed attribute and connection state; the kernel's
+ * text is only quoted, so the same text leads to different answers.
+ */
 static const struct map_case {
 	int err;
 	const char *ext;
+	int bad_attr;
+	enum mpl_pm_conn conn;
 	int want;
 	const char *text;
 } map_cases[] = {
-	{ -EINVAL, "invalid request; userspace PM not selected", ENOPROTOOPT,
-	  "net.mptcp.path_manager=userspace" },
-	{ -ENOTCONN, "connect error: -107", ENOTCONN, "not fully established" },
-	{ -EADDRNOTAVAIL, "connect error: -99", EADDRNOTAVAIL,
-	  "kernel: connect error: -99" },
-	{ -EINVAL, "families mismatch", EAFNOSUPPORT, "families mismatch" },
-	{ -EINVAL, "address families do not match", EAFNOSUPPORT,
-	  "do not match" },
-	{ -EINVAL, "invalid token", ESRCH, "does not know this connection" },
-	{ -ESRCH, "subflow not found", ENOENT, "subflow not found" },
-	{ -ESRCH, "", ENOENT, "subflow not found" },
-	{ -EPERM, "", EPERM, "CAP_NET_ADMIN" },
-	{ -EINVAL, "did not match address and id", EINVAL,
-	  "did not match address and id" },
-	{ -EINVAL, "", EINVAL, "open_sub (Invalid argument)" },
+	/* 6.18 blames the token for both; 6.1 blames nothing for the PM. */
+	{ -EINVAL, "userspace PM not selected", MPL_PM_ATTR_TOKEN,
+	  MPL_PM_CONN_LIVE, ENOPROTOOPT, "net.mptcp.path_manager=userspace" },
+	{ -EINVAL, "invalid request; userspace PM not selected", -1,
+	  MPL_PM_CONN_LIVE, ENOPROTOOPT, "in-kernel path manager" },
+	{ -EINVAL, "invalid token", MPL_PM_ATTR_TOKEN, MPL_PM_CONN_GONE, ESRCH,
+	  "does not know this connection" },
+	{ -EINVAL, "userspace PM not selected", MPL_PM_ATTR_TOKEN,
+	  MPL_PM_CONN_GONE, ESRCH, "(kernel: userspace PM not selected)" },
+	{ -EINVAL, "invalid token", MPL_PM_ATTR_TOKEN, MPL_PM_CONN_FALLBACK,
+	  ESRCH, "fell back" },
+	{ -EINVAL, "", -1, MPL_PM_CONN_UNCHECKED, EINVAL, "open_sub" },
+	{ -EINVAL, "families mismatch", MPL_PM_ATTR_ADDR, MPL_PM_CONN_UNCHECKED,
+	  EINVAL, "refused the local address" },
+	{ -EINVAL, "", MPL_PM_ATTR_ADDR_REMOTE, MPL_PM_CONN_LIVE, EINVAL,
+	  "refused the remote address" },
+	{ -ENOTCONN, "connect error: -107", -1, MPL_PM_CONN_UNCHECKED, ENOTCONN,
+	  "not fully established" },
+	{ -ENOTCONN, "", -1, MPL_PM_CONN_UNCHECKED, ENOTCONN,
+	  "not fully established" },
+	{ -EADDRNOTAVAIL, "connect error: -99", -1, MPL_PM_CONN_UNCHECKED,
+	  EADDRNOTAVAIL,
+	  "not one of this host's (kernel: connect error: -99)" },
+	{ -ESRCH, "subflow not found", -1, MPL_PM_CONN_UNCHECKED, ENOENT,
+	  "subflow not found" },
+	{ -ESRCH, "", -1, MPL_PM_CONN_UNCHECKED, ENOENT, "subflow not found" },
+	{ -EPERM, "", -1, MPL_PM_CONN_UNCHECKED, EPERM, "CAP_NET_ADMIN" },
+	{ -EHOSTUNREACH, "connect error: -113", -1, MPL_PM_CONN_UNCHECKED,
+	  EHOSTUNREACH, "kernel: connect error: -113" },
+};
+
+/* A live connection and a subflow of the other family: the kernel's rule. */
+static const struct family_case {
+	int conn_family;
+	bool v6only;
+	int req_family;
+	int want;
+	const char *text;
+} family_cases[] = {
+	{ AF_INET, false, AF_INET6, EAFNOSUPPORT,
+	  "IPv4 connection cannot have IPv6 subflows" },
+	{ AF_INET6, true, AF_INET, EAFNOSUPPORT,
+	  "IPv6-only connection cannot have IPv4 subflows" },
+	/* Dual-stack: families are fine, so the path manager is to blame. */
+	{ AF_INET6, false, AF_INET, ENOPROTOOPT, "in-kernel path manager" },
+	{ AF_INET, false, AF_INET, ENOPROTOOPT, "in-kernel path manager" },
+	/* Not an open: no family to compare. */
+	{ AF_INET, false, 0, ENOPROTOOPT, "in-kernel path manager" },
 };
 
 static void test_pm_error_mapping(void **state)
@@ -95,15 +135,62 @@ static void test_pm_error_mapping(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(map_cases) / sizeof(map_cases[0]); i++) {
 		const struct map_case *c = &map_cases[i];
+		struct mpl_pm_failure f = { .err = c->err,
+					    .ext = c->ext,
+					    .bad_attr = c->bad_attr,
+					    .conn = c->conn,
+					    .conn_family = AF_INET };
 
 		errno = 0;
-		assert_int_equal(mpl_pm_map_err(c->err, c->ext, "open_sub"),
-				 c->want);
+		assert_int_equal(mpl_pm_map_err(&f, "open_sub"), c->want);
 		assert_int_equal(errno, c->want);
 		print_message("%s\n", mptcplib_last_error());
 		assert_non_null(strstr(mptcplib_last_error(), c->text));
 		assert_non_null(strstr(mptcplib_last_error(), "open_sub"));
 	}
+}
+
+static void test_pm_family_mismatch(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(family_cases) / sizeof(family_cases[0]); i++) {
+		const struct family_case *c = &family_cases[i];
+		struct mpl_pm_failure f = { .err = -EINVAL,
+					    .ext = "families mismatch",
+					    .bad_attr = -1,
+					    .req_family = c->req_family,
+					    .conn = MPL_PM_CONN_LIVE,
+					    .conn_family = c->conn_family,
+					    .conn_v6only = c->v6only };
+
+		assert_int_equal(mpl_pm_map_err(&f, "open_sub"), c->want);
+		print_message("%s\n", mptcplib_last_error());
+		assert_non_null(strstr(mptcplib_last_error(), c->text));
+	}
+	assert_true(mpl_pm_families_match(AF_INET6, false, AF_INET));
+	assert_false(mpl_pm_families_match(AF_INET, false, AF_INET6));
+	assert_false(mpl_pm_families_match(AF_INET6, true, AF_INET));
+	assert_true(mpl_pm_families_match(AF_INET6, true, AF_INET6));
+}
+
+/* Only an EINVAL that blames no address needs the connection looked up. */
+static void test_pm_needs_conn(void **state)
+{
+	struct mpl_pm_failure f = { .err = -EINVAL, .ext = "", .bad_attr = -1 };
+
+	(void)state;
+	assert_true(mpl_pm_needs_conn(&f));
+	f.bad_attr = MPL_PM_ATTR_TOKEN;
+	assert_true(mpl_pm_needs_conn(&f));
+	f.bad_attr = MPL_PM_ATTR_ADDR;
+	assert_false(mpl_pm_needs_conn(&f));
+	f.bad_attr = MPL_PM_ATTR_ADDR_REMOTE;
+	assert_false(mpl_pm_needs_conn(&f));
+	f.bad_attr = -1;
+	f.err = -ENOTCONN;
+	assert_false(mpl_pm_needs_conn(&f));
 }
 
 static void test_open_sub_argument_errors(void **state)
@@ -225,6 +312,8 @@ int main(void)
 		cmocka_unit_test(test_fail_positive_errno),
 		cmocka_unit_test(test_fail_wrong_sign_aborts),
 		cmocka_unit_test(test_pm_error_mapping),
+		cmocka_unit_test(test_pm_needs_conn),
+		cmocka_unit_test(test_pm_family_mismatch),
 		cmocka_unit_test(test_open_sub_argument_errors),
 		cmocka_unit_test(test_close_sub_bad_how),
 		cmocka_unit_test(test_not_a_socket),

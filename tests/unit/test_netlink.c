@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <libmnl/libmnl.h>
 #include <errno.h>
 #include <string.h>
 
@@ -91,15 +92,21 @@ static const struct undo_case {
 	const char *name;
 	int err; /* what the wait ended with */
 	bool listed; /* the new subflow was found in MPTCP_FULL_INFO */
+	bool unwanted; /* it exists, but not as asked (interface, backup) */
 	int want;
 } undo_cases[] = {
-	{ "timed out: destroy the half-open subflow", ETIMEDOUT, true, 1 },
+	{ "timed out: destroy the half-open subflow", ETIMEDOUT, true, false,
+	  1 },
 	/* Regression: this one destroyed through a NULL subflow pointer. */
 	{ "timed out before the first event, subflow never listed", ETIMEDOUT,
-	  false, 0 },
-	{ "refused by the peer", ECONNREFUSED, true, 0 },
-	{ "connection closed", ECONNRESET, false, 0 },
-	{ "established", 0, true, 0 },
+	  false, false, 0 },
+	{ "refused by the peer", ECONNREFUSED, true, false, 0 },
+	{ "connection closed", ECONNRESET, false, false, 0 },
+	{ "established", 0, true, false, 0 },
+	/* A kernel that ignored the interface or the backup flag. */
+	{ "not bound as asked", EOPNOTSUPP, true, true, 1 },
+	{ "backup flag refused", EPERM, true, true, 1 },
+	{ "unwanted but gone", EOPNOTSUPP, false, true, 0 },
 };
 
 /*
@@ -119,7 +126,7 @@ static void test_open_timeout_undo(void **state)
 		char buf[MPL_NL_REQSIZE] = { 0 };
 
 		print_message("case: %s\n", c->name);
-		assert_int_equal(mpl_pm_open_undo(c->err,
+		assert_int_equal(mpl_pm_open_undo(c->err, c->unwanted,
 						  c->listed ? &sf : NULL,
 						  &local, &remote),
 				 c->want);
@@ -185,12 +192,61 @@ static void test_parse_err_table(void **state)
 		char text[160];
 		int err = mpl_nl_parse_err(
 			(const struct nlmsghdr *)err_cases[i].msg, text,
-			sizeof(text));
+			sizeof(text), NULL);
 
 		print_message("case: %s\n", err_cases[i].name);
 		assert_int_equal(err, err_cases[i].error);
 		assert_string_equal(text, err_cases[i].text);
 	}
+}
+
+/*
+ * The kernel names the attribute it rejects by its offset in the request
+ * (NLMSGERR_ATTR_OFFS): 20 is the token, right after the headers, in the
+ * SUBFLOW_CREATE request built above; any byte of the local address nest
+ * is that nest. An error built the kernel's way carries the offset back.
+ */
+static void test_blamed_attribute(void **state)
+{
+	char buf[MPL_NL_REQSIZE] = { 0 }, ack[256] = { 0 }, text[160];
+	struct mpl_pm_addr local, remote;
+	struct nlmsghdr *req, *nlh;
+	struct nlmsgerr *e;
+	long off = 0;
+
+	(void)state;
+	pm_addr4(&local, "10.0.2.1", 0);
+	local.id = 1;
+	pm_addr4(&remote, "10.0.2.2", 7001);
+	req = mpl_nl_put_pm_cmd(buf, 28, 7, MPL_PM_CMD_SUBFLOW_CREATE,
+				0x11223344, &local, &remote);
+	assert_int_equal(mpl_nl_attr_at(req, 20), MPL_PM_ATTR_TOKEN);
+	assert_int_equal(mpl_nl_attr_at(req, 23), MPL_PM_ATTR_TOKEN);
+	assert_int_equal(mpl_nl_attr_at(req, 28), MPL_PM_ATTR_ADDR);
+	assert_int_equal(mpl_nl_attr_at(req, (long)req->nlmsg_len - 1),
+			 MPL_PM_ATTR_ADDR_REMOTE);
+	assert_int_equal(mpl_nl_attr_at(req, 4), -1); /* a header */
+	assert_int_equal(mpl_nl_attr_at(req, -1), -1);
+	assert_int_equal(mpl_nl_attr_at(req, (long)req->nlmsg_len), -1);
+
+	nlh = mnl_nlmsg_put_header(ack);
+	nlh->nlmsg_type = NLMSG_ERROR;
+	nlh->nlmsg_flags = 0x100 | 0x200; /* NLM_F_CAPPED | NLM_F_ACK_TLVS */
+	e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
+	e->error = -EINVAL;
+	e->msg.nlmsg_len = req->nlmsg_len;
+	mnl_attr_put_strz(nlh, MPL_NLMSGERR_ATTR_MSG, "whatever it says");
+	mnl_attr_put_u32(nlh, MPL_NLMSGERR_ATTR_OFFS, 20);
+	assert_int_equal(mpl_nl_parse_err(nlh, text, sizeof(text), &off),
+			 -EINVAL);
+	assert_int_equal(off, 20);
+	assert_string_equal(text, "whatever it says");
+	/* No OFFS attribute: nothing blamed. */
+	assert_int_equal(
+		mpl_nl_parse_err((const struct nlmsghdr *)canned_err_miss_type,
+				 text, sizeof(text), &off),
+		-EINVAL);
+	assert_int_equal(off, -1);
 }
 
 static void test_parse_family(void **state)
@@ -315,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_open_timeout_undo),
 		cmocka_unit_test(test_put_get_addrs_and_family),
 		cmocka_unit_test(test_parse_err_table),
+		cmocka_unit_test(test_blamed_attribute),
 		cmocka_unit_test(test_parse_family),
 		cmocka_unit_test(test_parse_addr_v6),
 		cmocka_unit_test(test_event_sub_established_v4),
