@@ -134,7 +134,8 @@ struct mptcplib_getsubtuple_result mptcplib_get_sub_tuple(int sockfd, int id)
 	/* The priority lives only in the subflow's diag info; -1: unknown. */
 	res.flow.low_prio = -1;
 	if (mpl_diag_subflow((const struct sockaddr *)&sf->local,
-			     (const struct sockaddr *)&sf->remote, &diag) == 0)
+			     (const struct sockaddr *)&sf->remote, &diag) == 0 &&
+	    diag.subflow)
 		res.flow.low_prio = !!(diag.flags & MPL_SUBFLOW_FLAG_BKUP_LOC);
 out:
 	mpl_sf_list_free(&list);
@@ -163,13 +164,20 @@ int mptcplib_get_sub_state(int sockfd, int id, struct mptcplib_sub_state *st)
 				"get_sub_state: subflow %d not found in "
 				"inet_diag",
 				id);
+	st->ifindex = diag.ifindex;
+	st->local_addr_id = diag.local_id;
+	st->remote_addr_id = diag.remote_id;
+	/* 6.1 shows a subflow's MPTCP attributes to CAP_NET_ADMIN only. */
+	if (!diag.subflow) {
+		st->fully_established = -1;
+		st->backup_local = -1;
+		st->backup_remote = -1;
+		return 0;
+	}
 	st->fully_established =
 		!!(diag.flags & MPL_SUBFLOW_FLAG_FULLY_ESTABLISHED);
 	st->backup_local = !!(diag.flags & MPL_SUBFLOW_FLAG_BKUP_LOC);
 	st->backup_remote = !!(diag.flags & MPL_SUBFLOW_FLAG_BKUP_REM);
-	st->local_addr_id = diag.local_id;
-	st->remote_addr_id = diag.remote_id;
-	st->ifindex = diag.ifindex;
 	return 0;
 }
 
@@ -233,6 +241,14 @@ mptcplib_get_sub_sockopt(int sockfd, int id, int level, int opt, size_t size)
 				       "get_sub_sockopt: subflow %d not "
 				       "found in inet_diag",
 				       id);
+			goto fail_list;
+		}
+		if (!diag.subflow) {
+			err = mpl_fail(EACCES,
+				       "get_sub_sockopt: this kernel shows a "
+				       "subflow's priority to CAP_NET_ADMIN "
+				       "only (Linux 6.1; 6.12 shows it to "
+				       "all)");
 			goto fail_list;
 		}
 		*(int *)res.value = !!(diag.flags & MPL_SUBFLOW_FLAG_BKUP_LOC);

@@ -102,7 +102,9 @@ struct mptcplib_getsubsockopt_result {
  *
  * Each local address gets one address id (1..255) per connection, stable for
  * the connection's life even after the kernel forgets it (see close_sub).
- * Needs CAP_NET_ADMIN and the userspace path manager (see above).
+ * A backup subflow on a kernel that ignores the flag at creation (6.1) is
+ * marked backup once it is up. Needs CAP_NET_ADMIN and the userspace path
+ * manager (see above).
  */
 MPTCPLIB_API int mptcplib_open_sub(int sockfd, struct mptcplib_flow *tuple);
 
@@ -126,7 +128,9 @@ struct mptcplib_open_opts {
  * events (MPTCPLIB_EVENT_SUB_ESTABLISHED or SUB_CLOSED) or in
  * mptcplib_get_sub_state(). An interface given by index
  * or name binds the subflow to it (SO_BINDTODEVICE semantics); ENODEV if no
- * such interface. opts may be NULL. Same errors as mptcplib_open_sub().
+ * such interface; EOPNOTSUPP if the kernel made the subflow without binding
+ * it (Linux 6.1 does, 6.12 does not): that subflow is removed again.
+ * opts may be NULL. Same errors as mptcplib_open_sub().
  */
 MPTCPLIB_API int mptcplib_open_sub_ext(int sockfd, struct mptcplib_flow *tuple,
 				       const struct mptcplib_open_opts *opts);
@@ -179,8 +183,11 @@ MPTCPLIB_API int mptcplib_close_sub(int sockfd, int id, int how);
 /*
  * mptcplib_get_sub_ids() - ids of the connection's live subflows.
  *
- * Ids are the kernel's (MPTCP_FULL_INFO): per connection, starting at 1
- * (the initial subflow), never reused, with gaps for failed attempts. Only
+ * Ids are the kernel's (MPTCP_FULL_INFO, 6.5+): per connection, starting at
+ * 1 (the initial subflow), never reused, with gaps for failed attempts.
+ * Older kernels have none: the initial subflow is 1 there too, and the
+ * others get an id made from their addresses and ports (a large number,
+ * the same in every process, stable for the subflow's life). Only
  * live subflows (established or connecting) are listed: a destroyed initial
  * subflow that the kernel still lists while closing or in TCP_CLOSE is not.
  * Free ids.values with mptcplib_free_intarray().
@@ -325,14 +332,18 @@ enum mptcplib_pm {
  */
 MPTCPLIB_API int mptcplib_get_path_manager(enum mptcplib_pm *pm);
 
-/* Per-subflow state beyond the tuple, from inet_diag. */
+/*
+ * Per-subflow state beyond the tuple, from inet_diag. Linux 6.1 shows a
+ * subflow's MPTCP attributes to CAP_NET_ADMIN only: other callers get -1
+ * in the four fields marked so.
+ */
 struct mptcplib_sub_state {
 	int id;
 	int tcp_state; /* TCP_ESTABLISHED, TCP_SYN_SENT, ... */
-	int fully_established; /* the peer acknowledged the join */
-	int backup_local; /* this host marked it backup */
-	int backup_remote; /* the peer marked it backup */
-	int local_addr_id, remote_addr_id; /* MPTCP address ids */
+	int fully_established; /* the peer acknowledged the join (-1) */
+	int backup_local; /* this host marked it backup (-1) */
+	int backup_remote; /* the peer marked it backup (-1) */
+	int local_addr_id, remote_addr_id; /* MPTCP address ids (-1) */
 	int ifindex; /* interface it is bound to, 0 if none */
 };
 

@@ -199,4 +199,39 @@ row '`MPTCP_INFO` (bytes)' "48 | -"
 row '`mptcp_pm` events group' "yes | no"
 row '`net.mptcp.pm_type`' 'yes (`0`) | -'
 row '`net.mptcp.path_manager`' 'no | yes (`kernel`)'
+
+# README's form: series for headers, a host column, no counts, no package
+# row; and the check that README carries exactly what was measured.
+hostrel=6.18.9-test
+mkdir -p "$tmp/$hostrel"
+touch "$tmp/$hostrel/host"
+echo "lib 3 0 0 1.0 0" >"$tmp/$hostrel/suites"
+echo "full_info yes (136 bytes, 1 subflow)" >"$tmp/$hostrel/probes"
+short=$(MPA_KERNEL_OUT=$tmp bash "$here/table.sh" --readme "$rel" \
+	6.12.0-1-amd64 "$hostrel")
+if grep -qxF "| | Linux 6.1 | Linux 6.12 | Linux 6.18 (host) |" <<<"$short" &&
+	grep -qxF '| `lib` | **no: 1 of 2 fail** | yes | yes |' <<<"$short" &&
+	! grep -q 'Debian package\|Measured' <<<"$short"; then
+	pass "README table: series, host column, no counts, no package"
+else
+	fail "README table: series, host column, no counts, no package" \
+		"$short"
+fi
+printf '%s\n' "$rel" 6.12.0-1-amd64 "$hostrel" >"$tmp/releases"
+printf '# x\n\n<!-- kernel-table:begin -->\n%s\n<!-- kernel-table:end -->\nmore\n' \
+	"$short" >"$tmp/README.md"
+if MPA_KERNEL_OUT=$tmp MPA_README=$tmp/README.md \
+	bash "$here/readme_check.sh" >/dev/null; then
+	pass "README check: the measured table passes"
+else
+	fail "README check: the measured table passes"
+fi
+sed -i 's/| `lib` | \*\*no: 1 of 2 fail\*\*/| `lib` | yes/' "$tmp/README.md"
+if ! MPA_KERNEL_OUT=$tmp MPA_README=$tmp/README.md \
+	bash "$here/readme_check.sh" >"$tmp/check.out" &&
+	grep -q 'differs' "$tmp/check.out"; then
+	pass "README check: a table edited by hand fails"
+else
+	fail "README check: a table edited by hand fails" "$(cat "$tmp/check.out")"
+fi
 exit $failed

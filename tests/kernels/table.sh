@@ -3,8 +3,12 @@
 # The "what works on which kernel" table, in markdown, from the results
 # tests/kernels/run.sh left in build/kernels/RELEASE/: one column per
 # kernel; a row per suite (its counts, from `suites`) and per MPTCP
-# interface the guest probed (tests/kernels/probe.py, from `probes`).
-# Usage: table.sh RELEASE...
+# interface the guest probed (tests/kernels/probe.py, from `probes`). The
+# host's own column comes from the same files, written by tests/run.sh.
+# Usage: table.sh [--readme] RELEASE...
+# --readme: the form README.md carries (tests/kernels/readme_check.sh):
+# kernel series for headers, "yes" without counts, no package row and no
+# date, so that it only changes when what works changes.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -26,16 +30,17 @@ what()
 }
 
 # suite NAME REL: "yes (N)" when all N checks that ran passed, else how
-# many failed; "skipped" when none ran.
+# many failed; "skipped" when none ran. Without counts for --readme.
 suite()
 {
-	awk -v n="$1" '$1 == n {
+	awk -v n="$1" -v short="$readme" '$1 == n {
 		found = 1
 		if ($5 == "-") { print "**did not finish**"; exit }
 		if ($2 + $3 == 0) { print "skipped"; exit }
-		if ($3 == 0) printf "yes (%d)", $2
+		if ($3 == 0 && short) printf "yes"
+		else if ($3 == 0) printf "yes (%d)", $2
 		else printf "**no: %d of %d fail**", $3, $2 + $3
-		if ($4 > 0) printf ", %d skipped", $4
+		if ($4 > 0 && !short) printf ", %d skipped", $4
 		print ""
 		exit
 	} END { if (!found) print "not run" }' "$out/$2/suites" 2>/dev/null ||
@@ -97,17 +102,42 @@ row()
 	printf '\n'
 }
 
+readme=0
+if [ "${1:-}" = --readme ]; then
+	readme=1
+	shift
+fi
 rels=("$@")
 [ ${#rels[@]} -gt 0 ] || exit 0
+
+# header REL: the column's title: the series (6.1) for --readme.
+header()
+{
+	local series
+	series=$(sed 's/^\([0-9]*\.[0-9]*\).*/\1/' <<<"$1")
+	if [ $readme = 1 ]; then
+		printf ' Linux %s%s |' "$series" "$(host_mark "$1")"
+	else
+		printf ' Linux %s%s |' "$1" "$(host_mark "$1")"
+	fi
+}
+
+# host_mark REL: " (host)" for the machine's own kernel, not booted.
+host_mark()
+{
+	[ -e "$out/$1/host" ] && printf ' (host)'
+}
 names=$(for r in "${rels[@]}"; do cat "$out/$r/suites"; done 2>/dev/null |
 	awk '!seen[$1]++ { print $1 }')
 
 printf '| |'
-printf ' Linux %s |' "${rels[@]}"
+for r in "${rels[@]}"; do
+	header "$r"
+done
 printf '\n|---|'
 printf '%.0s---|' "${rels[@]}"
 printf '\n'
-row "Debian package" package
+[ $readme = 1 ] || row "Debian package" package
 for n in $names; do
 	row "$(what "$n")" suite "$n"
 done
@@ -118,8 +148,9 @@ row '`mptcp_pm` commands missing' probe pm_cmds_missing
 row '`mptcp_pm` events group' pm_events
 row '`net.mptcp.pm_type`' sysctl pm_type
 row '`net.mptcp.path_manager`' sysctl path_manager
+[ $readme = 1 ] && exit 0
 printf '\nMeasured by `make check-kernels` (tests/kernels/) on %s: each kernel\n' \
 	"$(date -u +%Y-%m-%d)"
-printf 'booted under qemu, the suites run inside it; "yes (N)": all N checks\n'
-printf 'passed. Skipped: the valgrind and ThreadSanitizer checks, which run on\n'
-printf 'the host only.\n'
+printf 'booted under qemu, the suites run inside it (the host'"'"'s column: the\n'
+printf 'same suites in `make check`); "yes (N)": all N checks passed. The\n'
+printf 'valgrind and ThreadSanitizer checks run on the host only.\n'
