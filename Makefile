@@ -295,17 +295,32 @@ $(FUZZ_BIN): tests/fuzz/fuzz_policy.c $(FUZZ_SRC) $(ALL_HDR) | $(B)/fuzz
 		-fsanitize=fuzzer,address,undefined $(INC_policy) -o $@ \
 		tests/fuzz/fuzz_policy.c $(FUZZ_SRC) $(INIH_LIBS)
 
+# The shim <-> mptcp-autod message parser (engine/eng_wire.c).
+FUZZ_WIRE_BIN := $(B)/fuzz/fuzz_wire
+FUZZ_WIRE_CORPUS := tests/fixtures/wire
+
+$(FUZZ_WIRE_BIN): tests/fuzz/fuzz_wire.c engine/eng_wire.c engine/eng_wire.h \
+		| $(B)/fuzz
+	clang -std=gnu11 -g -O1 -D_GNU_SOURCE $(WARN) \
+		-fsanitize=fuzzer,address,undefined -Iengine -o $@ \
+		tests/fuzz/fuzz_wire.c engine/eng_wire.c
+
 # What `make check` runs: every seed once, then a short seeded run.
-fuzz-check: $(FUZZ_BIN)
+fuzz-check: $(FUZZ_BIN) $(FUZZ_WIRE_BIN)
 	$(FUZZ_BIN) $(FUZZ_CORPUS)/*.ini conf/policy.ini
-	mkdir -p $(B)/fuzz/corpus
+	mkdir -p $(B)/fuzz/corpus $(B)/fuzz/corpus-wire
 	$(FUZZ_BIN) -seed=1 -max_total_time=$(FUZZ_CHECK_SECONDS) \
 		-max_len=4096 $(B)/fuzz/corpus $(FUZZ_CORPUS)
+	$(FUZZ_WIRE_BIN) $(FUZZ_WIRE_CORPUS)/*.msg
+	$(FUZZ_WIRE_BIN) -seed=1 -max_total_time=$(FUZZ_CHECK_SECONDS) \
+		-max_len=1100 $(B)/fuzz/corpus-wire $(FUZZ_WIRE_CORPUS)
 
-fuzz: $(FUZZ_BIN)
-	mkdir -p $(B)/fuzz/corpus
+fuzz: $(FUZZ_BIN) $(FUZZ_WIRE_BIN)
+	mkdir -p $(B)/fuzz/corpus $(B)/fuzz/corpus-wire
 	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 		$(B)/fuzz/corpus $(FUZZ_CORPUS)
+	$(FUZZ_WIRE_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=1100 \
+		$(B)/fuzz/corpus-wire $(FUZZ_WIRE_CORPUS)
 
 # ---- benchmarks: figures, never pass/fail ---------------------------------
 $(B)/bench/policy_match: bench/policy_match.c $(B)/libmpa_policy.a \
@@ -337,7 +352,7 @@ check-kernels: deps all
 	bash tests/kernels/run.sh
 
 check: deps
-	$(MAKE) all test-unit $(FUZZ_BIN)
+	$(MAKE) all test-unit $(FUZZ_BIN) $(FUZZ_WIRE_BIN)
 	@if [ "$${MPA_KERNELS_IN_CHECK:-1}" = 1 ]; then \
 		$(MAKE) -s deps DEB_PKGS="$(KERNEL_PKGS)"; fi
 	bash tests/run.sh

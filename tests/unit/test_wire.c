@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: MIT
+/* The shim <-> mptcp-autod messages: round trips and every refusal. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "eng_wire.h"
+
+static void test_register_round_trip(void **state)
+{
+	struct eng_wire_msg m, back;
+	char buf[ENG_WIRE_MAX + 1];
+	const char *why = NULL;
+	int n;
+
+	(void)state;
+	eng_wire_init(&m, ENG_WIRE_REGISTER, 42);
+	m.token = 0x1a2b3c4d;
+	m.narrow = true;
+	m.user_subflows = 1;
+	strcpy(m.interfaces[m.ninterfaces++], "wlan*");
+	strcpy(m.interfaces[m.ninterfaces++], "eth1");
+	strcpy(m.backup[m.nbackup++], "eth1");
+	n = eng_wire_format(&m, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_string_equal(buf,
+			    "MPTCP-AUTO/1 REGISTER\nseq 42\ntoken 1a2b3c4d\n"
+			    "user-subflows 1\nuser-interfaces wlan*,eth1\n"
+			    "user-backup eth1\n");
+	assert_int_equal(eng_wire_parse(buf, (size_t)n, &back, &why), 0);
+	assert_int_equal(back.type, ENG_WIRE_REGISTER);
+	assert_int_equal(back.seq, 42);
+	assert_int_equal(back.token, 0x1a2b3c4d);
+	assert_true(back.narrow);
+	assert_int_equal(back.user_subflows, 1);
+	assert_int_equal(back.ninterfaces, 2);
+	assert_string_equal(back.interfaces[1], "eth1");
+	assert_int_equal(back.nbackup, 1);
+	/* No narrowing: no user-* line, and none read back. */
+	eng_wire_init(&m, ENG_WIRE_REGISTER, 7);
+	m.token = 5;
+	n = eng_wire_format(&m, buf, sizeof(buf));
+	assert_string_equal(buf,
+			    "MPTCP-AUTO/1 REGISTER\nseq 7\ntoken 00000005\n");
+	assert_int_equal(eng_wire_parse(buf, (size_t)n, &back, &why), 0);
+	assert_false(back.narrow);
+	assert_int_equal(back.user_subflows, -1);
+	assert_int_equal(back.token, 5);
+}
+
+static void test_replies(void **state)
+{
+	struct eng_wire_msg m, back;
+	char buf[ENG_WIRE_MAX + 1];
+	int n;
+
+	(void)state;
+	eng_wire_init(&m, ENG_WIRE_REFUSED, 9);
+	strcpy(m.reason, "not an MPTCP socket");
+	n = eng_wire_format(&m, buf, sizeof(buf));
+	assert_string_equal(buf, "MPTCP-AUTO/1 REFUSED\nseq 9\n"
+				 "reason not an MPTCP socket\n");
+	assert_int_equal(eng_wire_parse(buf, (size_t)n, &back, NULL), 0);
+	assert_string_equal(back.reason, "not an MPTCP socket");
+	eng_wire_init(&m, ENG_WIRE_OK, 10);
+	n = eng_wire_format(&m, buf, sizeof(buf));
+	assert_int_equal(eng_wire_parse(buf, (size_t)n, &back, NULL), 0);
+	assert_int_equal(back.type, ENG_WIRE_OK);
+	assert_int_equal(back.seq, 10);
+	/* A reason is one line. */
+	eng_wire_init(&m, ENG_WIRE_REFUSED, 9);
+	strcpy(m.reason, "two\nlines");
+	assert_int_equal(eng_wire_format(&m, buf, sizeof(buf)), -EINVAL);
+}
+
+static const struct bad_case {
+	const char *name, *text;
+} bad_cases[] = {
+	{ "empty", "" },
+	{ "no newline at the end", "MPTCP-AUTO/1 OK\nseq 1" },
+	{ "other protocol", "HTTP/1.1 OK\nseq 1\n" },
+	{ "other version", "MPTCP-AUTO/2 OK\nseq 1\n" },
+	{ "unknown type", "MPTCP-AUTO/1 HELLO\nseq 1\n" },
+	{ "no seq", "MPTCP-AUTO/1 OK\n" },
+	{ "seq twice", "MPTCP-AUTO/1 OK\nseq 1\nseq 2\n" },
+	{ "seq not a number", "MPTCP-AUTO/1 OK\nseq x\n" },
+	{ "seq with a sign", "MPTCP-AUTO/1 OK\nseq -1\n" },
+	{ "seq leading zero", "MPTCP-AUTO/1 OK\nseq 01\n" },
+	{ "seq too large", "MPTCP-AUTO/1 OK\nseq 4294967296\n" },
+	{ "register without token", "MPTCP-AUTO/1 REGISTER\nseq 1\n" },
+	{ "token too short", "MPTCP-AUTO/1 REGISTER\nseq 1\ntoken abc\n" },
+	{ "token upper case",
+	  "MPTCP-AUTO/1 REGISTER\nseq 1\ntoken ABCDEF01\n" },
+	{ "token on a reply", "MPTCP-AUTO/1 OK\nseq 1\ntoken 00000001\n" },
+	{ "unknown key", "MPTCP-AUTO/1 OK\nseq 1\ncolour red\n" },
+	{ "empty line", "MPTCP-AUTO/1 OK\n\nseq 1\n" },
+	{ "key without value", "MPTCP-AUTO/1 OK\nseq\n" },
+	{ "subflows too many",
+	  "MPTCP-AUTO/1 REGISTER\nseq 1\ntoken 00000001\nuser-subflows 256\n" },
+	{ "pattern with a slash",
+	  "MPTCP-AUTO/1 REGISTER\nseq 1\ntoken 00000001\n"
+	  "user-interfaces ../etc\n" },
+	{ "pattern too long", "MPTCP-AUTO/1 REGISTER\nseq 1\ntoken 00000001\n"
+			      "user-interfaces abcdefghijklmnop\n" },
+	{ "empty pattern", "MPTCP-AUTO/1 REGISTER\nseq 1\ntoken 00000001\n"
+			   "user-interfaces eth0,,eth1\n" },
+	{ "too many patterns",
+	  "MPTCP-AUTO/1 REGISTER\nseq 1\ntoken 00000001\n"
+	  "user-interfaces a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q\n" },
+	{ "refused without reason", "MPTCP-AUTO/1 REFUSED\nseq 1\n" },
+};
+
+static void test_refusals(void **state)
+{
+	struct eng_wire_msg m;
+	char big[ENG_WIRE_MAX + 2];
+	const char *why;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		why = NULL;
+		print_message("case: %s\n", bad_cases[i].name);
+		assert_int_equal(eng_wire_parse(bad_cases[i].text,
+						strlen(bad_cases[i].text), &m,
+						&why),
+				 -EPROTO);
+		assert_non_null(why);
+	}
+	/* A NUL inside, and a datagram past the limit. */
+	assert_int_equal(eng_wire_parse("MPTCP-AUTO/1 OK\nseq 1\0\n", 23, &m,
+					&why),
+			 -EPROTO);
+	memset(big, 'a', sizeof(big));
+	big[sizeof(big) - 1] = '\n';
+	assert_int_equal(eng_wire_parse(big, sizeof(big), &m, &why), -EPROTO);
+	/* Sixteen patterns are fine. */
+	assert_int_equal(
+		eng_wire_parse("MPTCP-AUTO/1 REGISTER\nseq 1\ntoken "
+			       "00000001\nuser-interfaces a,b,c,d,e,"
+			       "f,g,h,i,j,k,l,m,n,o,p\n",
+			       strlen("MPTCP-AUTO/1 REGISTER\nseq 1\n"
+				      "token 00000001\nuser-interfaces "
+				      "a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,"
+				      "p\n"),
+			       &m, &why),
+		0);
+	assert_int_equal(m.ninterfaces, 16);
+}
+
+static void test_format_limits(void **state)
+{
+	struct eng_wire_msg m;
+	char small[20], buf[ENG_WIRE_MAX + 1];
+
+	(void)state;
+	eng_wire_init(&m, ENG_WIRE_REGISTER, 1);
+	assert_int_equal(eng_wire_format(&m, small, sizeof(small)), -ENOSPC);
+	m.narrow = true;
+	m.ninterfaces = 1;
+	strcpy(m.interfaces[0], "a b");
+	assert_int_equal(eng_wire_format(&m, buf, sizeof(buf)), -EINVAL);
+	m.ninterfaces = ENG_WIRE_MAX_PATTERNS + 1;
+	assert_int_equal(eng_wire_format(&m, buf, sizeof(buf)), -EINVAL);
+	m.type = 0;
+	assert_int_equal(eng_wire_format(&m, buf, sizeof(buf)), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_register_round_trip),
+		cmocka_unit_test(test_replies),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_format_limits),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
