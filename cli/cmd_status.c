@@ -151,7 +151,7 @@ static const struct {
 
 static int snapshot_take(struct snapshot *sn)
 {
-	struct mnl_socket *nl;
+	struct cmn_nl nl;
 	size_t i;
 	int err;
 
@@ -164,10 +164,10 @@ static int snapshot_take(struct snapshot *sn)
 		return err;
 	for (i = 0; i < sizeof(status_dumps) / sizeof(status_dumps[0]) && !err;
 	     i++)
-		err = mpl_diag_dump(nl, status_dumps[i].family,
+		err = mpl_diag_dump(&nl, status_dumps[i].family,
 				    status_dumps[i].protocol,
 				    status_dumps[i].add, sn);
-	mnl_socket_close(nl);
+	cmn_nl_close(&nl);
 	find_owners(sn);
 	return err;
 }

@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: MIT
-/* Netlink sockets out of the hooks' sight, and the request/reply loop. */
+/* Netlink sockets and their I/O by system call, and the request loop. */
 #include <errno.h>
+#include <linux/netlink.h>
 #include <stdbool.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cmn_nl.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
 
 int cmn_nl_socket(int proto)
 {
@@ -16,43 +22,81 @@ int cmn_nl_socket(int proto)
 	return fd < 0 ? -errno : (int)fd;
 }
 
-int cmn_nl_open(int proto, struct mnl_socket **out)
+int cmn_nl_open(int proto, struct cmn_nl *nl)
 {
-	int fd = cmn_nl_socket(proto), err;
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	socklen_t len = sizeof(sa);
+	int err;
 
-	if (fd < 0)
-		return fd;
-	*out = mnl_socket_fdopen(fd);
-	if (!*out) {
-		err = -errno;
-		close(fd);
+	nl->fd = cmn_nl_socket(proto);
+	nl->portid = 0;
+	if (nl->fd < 0) {
+		err = nl->fd;
+		nl->fd = -1;
 		return err;
 	}
-	if (mnl_socket_bind(*out, 0, MNL_SOCKET_AUTOPID) < 0) {
+	if (syscall(SYS_bind, nl->fd, &sa, sizeof(sa)) < 0 ||
+	    syscall(SYS_getsockname, nl->fd, &sa, &len) < 0) {
 		err = -errno;
-		mnl_socket_close(*out);
-		*out = NULL;
+		cmn_nl_close(nl);
 		return err;
 	}
+	nl->portid = sa.nl_pid;
 	return 0;
 }
 
-int cmn_nl_talk(struct mnl_socket *nl, const struct nlmsghdr *req, void *buf,
+void cmn_nl_close(struct cmn_nl *nl)
+{
+	if (nl->fd >= 0)
+		syscall(SYS_close, nl->fd);
+	nl->fd = -1;
+}
+
+int cmn_nl_send(int fd, const void *buf, size_t len)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+
+	if (syscall(SYS_sendto, fd, buf, len, 0, &kernel, sizeof(kernel)) < 0)
+		return -errno;
+	return 0;
+}
+
+ssize_t cmn_nl_recv(int fd, void *buf, size_t len, int flags)
+{
+	long n = syscall(SYS_recvfrom, fd, buf, len, flags, NULL, NULL);
+
+	return n < 0 ? -errno : (ssize_t)n;
+}
+
+int cmn_nl_setsockopt(int fd, int opt, int val)
+{
+	if (syscall(SYS_setsockopt, fd, SOL_NETLINK, opt, &val, sizeof(val)) <
+	    0)
+		return -errno;
+	return 0;
+}
+
+int cmn_nl_talk(const struct cmn_nl *nl, const struct nlmsghdr *req, void *buf,
 		size_t len, mnl_cb_t cb, void *data)
 {
-	unsigned int portid = mnl_socket_get_portid(nl);
 	bool dump = req->nlmsg_flags & NLM_F_DUMP;
 	ssize_t n;
-	int ret;
+	int ret, err;
 
-	if (mnl_socket_sendto(nl, req, req->nlmsg_len) < 0)
-		return -errno;
-	do {
-		n = mnl_socket_recvfrom(nl, buf, len);
+	err = cmn_nl_send(nl->fd, req, req->nlmsg_len);
+	if (err)
+		return err;
+	for (;;) {
+		n = cmn_nl_recv(nl->fd, buf, len, 0);
+		if (n == -EINTR)
+			continue;
 		if (n < 0)
-			return -errno;
-		ret = mnl_cb_run(buf, (size_t)n, req->nlmsg_seq, portid, cb,
+			return (int)n;
+		ret = mnl_cb_run(buf, (size_t)n, req->nlmsg_seq, nl->portid, cb,
 				 data);
-	} while (dump && ret > MNL_CB_STOP);
+		/* A dump goes on until NLMSG_DONE (MNL_CB_STOP). */
+		if (!dump || ret <= MNL_CB_STOP)
+			break;
+	}
 	return ret < 0 ? -errno : 0;
 }

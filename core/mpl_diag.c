@@ -242,7 +242,7 @@ static int diag_walk_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /* One request built by diag_put_req(), each socket of the reply to @cb. */
-static int diag_talk(struct mnl_socket *nl, int family, int protocol,
+static int diag_talk(const struct cmn_nl *nl, int family, int protocol,
 		     const struct sockaddr *local,
 		     const struct sockaddr *remote, mpl_diag_cb cb, void *data)
 {
@@ -254,7 +254,7 @@ static int diag_talk(struct mnl_socket *nl, int family, int protocol,
 			   buf, sizeof(buf), diag_walk_cb, &w);
 }
 
-int mpl_diag_dump(struct mnl_socket *nl, int family, int protocol,
+int mpl_diag_dump(const struct cmn_nl *nl, int family, int protocol,
 		  mpl_diag_cb cb, void *data)
 {
 	return diag_talk(nl, family, protocol, NULL, NULL, cb, data);
@@ -278,7 +278,7 @@ static void diag_match_cb(const struct mpl_diag_sock *s, void *data)
 	m->found = true;
 }
 
-int mpl_diag_subflow_nl(struct mnl_socket *nl, const struct sockaddr *local,
+int mpl_diag_subflow_nl(const struct cmn_nl *nl, const struct sockaddr *local,
 			const struct sockaddr *remote,
 			struct mpl_diag_sock *out)
 {
@@ -311,14 +311,14 @@ int mpl_diag_subflow_nl(struct mnl_socket *nl, const struct sockaddr *local,
 int mpl_diag_subflow(const struct sockaddr *local,
 		     const struct sockaddr *remote, struct mpl_diag_sock *out)
 {
-	struct mnl_socket *nl;
+	struct cmn_nl nl;
 	int err;
 
 	err = cmn_nl_open(NETLINK_SOCK_DIAG, &nl);
 	if (err)
 		return err;
-	err = mpl_diag_subflow_nl(nl, local, remote, out);
-	mnl_socket_close(nl);
+	err = mpl_diag_subflow_nl(&nl, local, remote, out);
+	cmn_nl_close(&nl);
 	return err;
 }
 
@@ -342,7 +342,7 @@ int mpl_diag_token(uint32_t token, struct mpl_diag_sock *out)
 {
 	static const int families[] = { AF_INET, AF_INET6 };
 	struct diag_token t = { token, out, false };
-	struct mnl_socket *nl;
+	struct cmn_nl nl;
 	size_t i;
 	int err;
 
@@ -350,9 +350,9 @@ int mpl_diag_token(uint32_t token, struct mpl_diag_sock *out)
 	if (err)
 		return err;
 	for (i = 0; i < 2 && !t.found && !err; i++)
-		err = mpl_diag_dump(nl, families[i], MPL_IPPROTO_MPTCP,
+		err = mpl_diag_dump(&nl, families[i], MPL_IPPROTO_MPTCP,
 				    diag_token_cb, &t);
-	mnl_socket_close(nl);
+	cmn_nl_close(&nl);
 	if (err)
 		return err;
 	return t.found ? 0 : -ENOENT;

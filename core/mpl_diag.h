@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "cmn_nl.h"
+
 /* Room for a tcp_info of any kernel (280 bytes on 6.18). */
 #define MPL_DIAG_TCPINFO_MAX 512
 
@@ -52,7 +54,7 @@ typedef void (*mpl_diag_cb)(const struct mpl_diag_sock *s, void *data);
  * namespace that is neither listening nor in TIME-WAIT, parsed, to @cb.
  * @nl is a NETLINK_SOCK_DIAG socket (cmn_nl_open()). 0 or -errno.
  */
-int mpl_diag_dump(struct mnl_socket *nl, int family, int protocol,
+int mpl_diag_dump(const struct cmn_nl *nl, int family, int protocol,
 		  mpl_diag_cb cb, void *data);
 
 /*
@@ -70,7 +72,7 @@ int mpl_diag_subflow(const struct sockaddr *local,
 int mpl_diag_token(uint32_t token, struct mpl_diag_sock *out);
 
 /* mpl_diag_subflow() over @nl, an open NETLINK_SOCK_DIAG socket. */
-int mpl_diag_subflow_nl(struct mnl_socket *nl, const struct sockaddr *local,
+int mpl_diag_subflow_nl(const struct cmn_nl *nl, const struct sockaddr *local,
 			const struct sockaddr *remote,
 			struct mpl_diag_sock *out);
 

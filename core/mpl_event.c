@@ -8,9 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cmn_clock.h"
+#include "cmn_nl.h"
 #include "mpl_err.h"
 #include "mpl_event.h"
 #include "mpl_nl.h"
@@ -171,9 +174,8 @@ int mptcplib_events_open(struct mptcplib_events **out)
 		return mpl_fail(ENOSYS, "events: the kernel has no "
 					"mptcp_pm_events group");
 	}
-	if (mnl_socket_setsockopt(ev->nl.sock, NETLINK_ADD_MEMBERSHIP, &grp,
-				  sizeof(grp)) < 0) {
-		err = errno;
+	err = -cmn_nl_setsockopt(ev->nl.fd, NETLINK_ADD_MEMBERSHIP, grp);
+	if (err) {
 		mpl_nl_close(&ev->nl);
 		free(ev);
 		return mpl_fail(err, "events: joining mptcp_pm_events needs "
@@ -184,10 +186,10 @@ int mptcplib_events_open(struct mptcplib_events **out)
 	 * it large, so that a burst of connections does not overflow it.
 	 * Best effort; without privilege the kernel caps it at rmem_max.
 	 */
-	if (setsockopt(mpl_nl_fd(&ev->nl), SOL_SOCKET, SO_RCVBUFFORCE,
-		       &(int){ EV_RCVBUF }, sizeof(int)) < 0)
-		setsockopt(mpl_nl_fd(&ev->nl), SOL_SOCKET, SO_RCVBUF,
-			   &(int){ EV_RCVBUF }, sizeof(int));
+	if (syscall(SYS_setsockopt, mpl_nl_fd(&ev->nl), SOL_SOCKET,
+		    SO_RCVBUFFORCE, &(int){ EV_RCVBUF }, sizeof(int)) < 0)
+		syscall(SYS_setsockopt, mpl_nl_fd(&ev->nl), SOL_SOCKET,
+			SO_RCVBUF, &(int){ EV_RCVBUF }, sizeof(int));
 	*out = ev;
 	return 0;
 }
@@ -238,12 +240,11 @@ int mpl_events_next(struct mptcplib_events *ev, struct mptcplib_event *out,
 			return -errno;
 		if (rc == 0)
 			return -ETIMEDOUT;
-		n = recv(pfd.fd, ev->buf, sizeof(ev->buf), MSG_DONTWAIT);
-		if (n < 0) {
-			if (errno == EAGAIN)
-				continue;
-			return -errno;
-		}
+		n = cmn_nl_recv(pfd.fd, ev->buf, sizeof(ev->buf), MSG_DONTWAIT);
+		if (n == -EAGAIN || n == -EINTR)
+			continue;
+		if (n < 0)
+			return (int)n;
 		ev->off = 0;
 		ev->len = (int)n;
 	}

@@ -365,15 +365,15 @@ static int nl_talk(struct mpl_nl *nl, struct nlmsghdr *req, nl_reply_cb cb,
 	nl->ext_msg[0] = '\0';
 	nl->bad_attr = -1;
 	req->nlmsg_seq = ++nl->seq;
-	if (mnl_socket_sendto(nl->sock, req, req->nlmsg_len) < 0)
-		return -errno;
+	len = cmn_nl_send(nl->fd, req, req->nlmsg_len);
+	if (len < 0)
+		return (int)len;
 	for (;;) {
-		len = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
-		if (len < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
+		len = cmn_nl_recv(nl->fd, buf, sizeof(buf), 0);
+		if (len == -EINTR)
+			continue;
+		if (len < 0)
+			return (int)len;
 		len_left = (int)len;
 		for (nlh = (const struct nlmsghdr *)buf;
 		     mnl_nlmsg_ok(nlh, len_left);
@@ -417,26 +417,19 @@ static int nl_family_cb(const struct nlmsghdr *nlh, void *data)
 int mpl_nl_open(struct mpl_nl *nl)
 {
 	char buf[MPL_NL_REQSIZE] = { 0 }; /* zeroed: attribute padding */
-	int one = 1, fd, err;
+	struct cmn_nl sock;
+	int err;
 
 	memset(nl, 0, sizeof(*nl));
-	fd = cmn_nl_socket(NETLINK_GENERIC);
-	if (fd < 0)
-		return fd;
-	nl->sock = mnl_socket_fdopen(fd);
-	if (!nl->sock) {
-		err = -errno;
-		close(fd);
+	nl->fd = -1;
+	err = cmn_nl_open(NETLINK_GENERIC, &sock);
+	if (err)
 		return err;
-	}
-	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
-		err = -errno;
-		goto fail;
-	}
-	nl->portid = mnl_socket_get_portid(nl->sock);
+	nl->fd = sock.fd;
+	nl->portid = sock.portid;
 	/* Both are best effort: without them errors just carry no text. */
-	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
-	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
+	cmn_nl_setsockopt(nl->fd, NETLINK_EXT_ACK, 1);
+	cmn_nl_setsockopt(nl->fd, NETLINK_CAP_ACK, 1);
 	if (atomic_load_explicit(&nl_family_cache.ready,
 				 memory_order_acquire)) {
 		nl->family_id = (uint16_t)atomic_load(&nl_family_cache.id);
@@ -461,14 +454,15 @@ fail:
 
 void mpl_nl_close(struct mpl_nl *nl)
 {
-	if (nl->sock)
-		mnl_socket_close(nl->sock);
-	nl->sock = NULL;
+	struct cmn_nl sock = { .fd = nl->fd };
+
+	cmn_nl_close(&sock);
+	nl->fd = -1;
 }
 
 int mpl_nl_fd(const struct mpl_nl *nl)
 {
-	return mnl_socket_get_fd(nl->sock);
+	return nl->fd;
 }
 
 bool mpl_nl_has_op(const struct mpl_nl *nl, int cmd)

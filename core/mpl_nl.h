@@ -30,10 +30,8 @@ struct mpl_pm_addr {
 	int ifindex; /* 0: not sent */
 };
 
-struct mnl_socket;
-
 struct mpl_nl {
-	struct mnl_socket *sock;
+	int fd; /* netlink socket (common/cmn_nl.h), -1 when closed */
 	uint16_t family_id;
 	uint32_t events_group;
 	uint32_t ops; /* bit n set: the kernel has command n */

@@ -202,7 +202,7 @@ static int sock_subflows_legacy(int fd, struct mpl_sf_list *list)
 	socklen_t llen = sizeof(conn_local), rlen = sizeof(conn_remote);
 	struct mpl_subflow_addrs *addrs = NULL;
 	struct mpl_diag_sock *diag = NULL;
-	struct mnl_socket *nl = NULL;
+	struct cmn_nl nl = { .fd = -1 };
 	int err, i, n = 0;
 
 	memset(list, 0, sizeof(*list));
@@ -242,7 +242,7 @@ static int sock_subflows_legacy(int fd, struct mpl_sf_list *list)
 			(struct sockaddr *)&sf->remote,
 			(struct sockaddr *)&conn_local,
 			(struct sockaddr *)&conn_remote);
-		err = mpl_diag_subflow_nl(nl, (struct sockaddr *)&sf->local,
+		err = mpl_diag_subflow_nl(&nl, (struct sockaddr *)&sf->local,
 					  (struct sockaddr *)&sf->remote, diag);
 		if (err == -ENOENT) {
 			err = 0;
@@ -258,8 +258,7 @@ static int sock_subflows_legacy(int fd, struct mpl_sf_list *list)
 	}
 	list->count = n;
 out:
-	if (nl)
-		mnl_socket_close(nl);
+	cmn_nl_close(&nl);
 	free(diag);
 	free(addrs);
 	if (err)

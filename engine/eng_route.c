@@ -88,7 +88,7 @@ int eng_route_via(const struct sockaddr *dst, int ifindex)
 	struct route_match m = { .family = dst->sa_family, .ifindex = ifindex };
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
-	struct mnl_socket *nl;
+	struct cmn_nl nl;
 	const void *a;
 	size_t alen;
 	int err;
@@ -107,7 +107,7 @@ int eng_route_via(const struct sockaddr *dst, int ifindex)
 	nlh->nlmsg_seq = 1;
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = (unsigned char)dst->sa_family;
-	err = cmn_nl_talk(nl, nlh, buf, sizeof(buf), route_cb, &m);
-	mnl_socket_close(nl);
+	err = cmn_nl_talk(&nl, nlh, buf, sizeof(buf), route_cb, &m);
+	cmn_nl_close(&nl);
 	return err ? err : m.found;
 }
