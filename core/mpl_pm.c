@@ -45,6 +45,19 @@ int mpl_pm_sub_of(int diag_err, const struct mpl_diag_sock *d, uint32_t token)
 	return d->token == token;
 }
 
+int mpl_pm_prio_action(int diag_err, const struct mpl_diag_sock *d,
+		       uint32_t token, int low_prio)
+{
+	int of = mpl_pm_sub_of(diag_err, d, token);
+
+	if (of == 0)
+		return -ENOENT;
+	/* Flags the kernel did not show (6.1, unprivileged) say nothing. */
+	if (of == 1 && !!(d->flags & MPL_SUBFLOW_FLAG_BKUP_LOC) == !!low_prio)
+		return 0;
+	return 1;
+}
+
 int mpl_pm_map_err(const struct mpl_pm_failure *f, const char *what)
 {
 	const char *ext = f->ext && *f->ext ? f->ext : NULL;
@@ -676,7 +689,6 @@ int mptcplib_token_set_sub_prio(uint32_t token,
 	struct mpl_diag_sock diag;
 	struct mpl_sf sf = { 0 };
 	struct mpl_nl nl;
-	bool backup;
 	int err;
 
 	mpl_clear();
@@ -690,12 +702,16 @@ int mptcplib_token_set_sub_prio(uint32_t token,
 					"needed");
 	err = mpl_diag_subflow((struct sockaddr *)&sf.local,
 			       (struct sockaddr *)&sf.remote, &diag);
-	if (err == -ENOENT)
-		return mpl_fail(ENOENT, "set_sub_prio: no such subflow");
-	/* Already as asked: no MP_PRIO for nothing. */
-	backup = !!(diag.flags & MPL_SUBFLOW_FLAG_BKUP_LOC);
-	if (!err && backup == !!low_prio)
+	switch (mpl_pm_prio_action(err, &diag, token, low_prio)) {
+	case -ENOENT:
+		return mpl_fail(ENOENT,
+				"set_sub_prio: connection %08x has no such "
+				"subflow",
+				token);
+	case 0:
+		/* Already as asked: no MP_PRIO for nothing. */
 		return 0;
+	}
 	err = pm_open(&nl, MPL_PM_CMD_SET_FLAGS, "set_sub_prio");
 	if (err)
 		return err;

@@ -54,6 +54,16 @@ int mpl_pm_needs_conn(const struct mpl_pm_failure *f);
 int mpl_pm_sub_of(int diag_err, const struct mpl_diag_sock *d, uint32_t token);
 
 /*
+ * mpl_pm_prio_action() - pure: what mptcplib_token_set_sub_prio() does
+ * with priority @low_prio for the subflow whose inet_diag lookup gave
+ * @diag_err and @d, in connection @token: -ENOENT (no such subflow of that
+ * connection), 0 (the lookup shows it has that priority already: nothing
+ * to send) or 1 (send SET_FLAGS).
+ */
+int mpl_pm_prio_action(int diag_err, const struct mpl_diag_sock *d,
+		       uint32_t token, int low_prio);
+
+/*
  * mpl_pm_map_err() - pure: the public API's documented errno for failure
  * @f, recording a sentence for mptcplib_last_error(). Decided by the errno,
  * the blamed attribute and the connection's state, never by the kernel's

@@ -158,7 +158,8 @@ MPTCPLIB_API int mptcplib_token_open_sub(uint32_t token,
  * gives). Nothing is sent when the subflow already has that priority, so
  * calling it after every join costs no MP_PRIO; kernels that ignore the
  * backup flag of a new subflow (6.1) need it. 0 or a positive errno:
- * ENOENT if no such subflow, otherwise as mptcplib_set_sub_prio().
+ * ENOENT if connection @token has no such subflow (a tuple of another
+ * connection included), otherwise as mptcplib_set_sub_prio().
  */
 MPTCPLIB_API int mptcplib_token_set_sub_prio(uint32_t token,
 					     const struct mptcplib_flow *tuple,

@@ -203,6 +203,38 @@ static void test_subflow_of_connection(void **state)
 	assert_int_equal(mpl_pm_sub_of(-ENOBUFS, NULL, 0x0a0b0c0d), -1);
 }
 
+/*
+ * set_sub_prio by token skips the MP_PRIO only when the lookup showed the
+ * subflow, of that connection, with that priority already; a tuple of
+ * another connection is no subflow of this one.
+ */
+static void test_prio_by_token_action(void **state)
+{
+	static const uint32_t tok = 0x0a0b0c0d, other = 0x01020304;
+	struct mpl_diag_sock sub, tcp;
+
+	(void)state;
+	/* Backup, of connection tok. */
+	assert_int_equal(
+		mpl_diag_parse((const struct nlmsghdr *)canned_diag_subflow_v4,
+			       IPPROTO_TCP, &sub),
+		0);
+	/* No MPTCP attributes: 6.1 hides them from unprivileged callers. */
+	assert_int_equal(mpl_diag_parse((const struct nlmsghdr *)
+						canned_diag_tcp_short_info,
+					IPPROTO_TCP, &tcp),
+			 0);
+	assert_int_equal(mpl_pm_prio_action(0, &sub, tok, 1), 0);
+	assert_int_equal(mpl_pm_prio_action(0, &sub, tok, 0), 1);
+	assert_int_equal(mpl_pm_prio_action(0, &sub, other, 1), -ENOENT);
+	assert_int_equal(mpl_pm_prio_action(0, &sub, other, 0), -ENOENT);
+	assert_int_equal(mpl_pm_prio_action(-ENOENT, NULL, tok, 1), -ENOENT);
+	/* Nothing known of its priority: ask the kernel, whatever it is. */
+	assert_int_equal(mpl_pm_prio_action(0, &tcp, tok, 0), 1);
+	assert_int_equal(mpl_pm_prio_action(0, &tcp, tok, 1), 1);
+	assert_int_equal(mpl_pm_prio_action(-EPERM, NULL, tok, 0), 1);
+}
+
 static void test_diag_info_follows_protocol(void **state)
 {
 	struct mpl_diag_sock s;
@@ -238,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_diag_parse_refuses_malformed),
 		cmocka_unit_test(test_legacy_subflow_ids),
 		cmocka_unit_test(test_subflow_of_connection),
+		cmocka_unit_test(test_prio_by_token_action),
 	};
 
 	return cmocka_run_group_tests_name("diag", tests, NULL, NULL);
