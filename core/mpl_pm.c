@@ -36,6 +36,28 @@ int mpl_pm_needs_conn(const struct mpl_pm_failure *f)
 	       f->bad_attr != MPL_PM_ATTR_ADDR_REMOTE;
 }
 
+int mpl_pm_sub_of(int diag_err, const struct mpl_diag_sock *d, uint32_t token)
+{
+	if (diag_err == -ENOENT)
+		return 0;
+	if (diag_err || !d->subflow)
+		return -1;
+	return d->token == token;
+}
+
+int mpl_pm_prio_action(int diag_err, const struct mpl_diag_sock *d,
+		       uint32_t token, int low_prio)
+{
+	int of = mpl_pm_sub_of(diag_err, d, token);
+
+	if (of == 0)
+		return -ENOENT;
+	/* Flags the kernel did not show (6.1, unprivileged) say nothing. */
+	if (of == 1 && !!(d->flags & MPL_SUBFLOW_FLAG_BKUP_LOC) == !!low_prio)
+		return 0;
+	return 1;
+}
+
 int mpl_pm_map_err(const struct mpl_pm_failure *f, const char *what)
 {
 	const char *ext = f->ext && *f->ext ? f->ext : NULL;
@@ -77,6 +99,14 @@ int mpl_pm_map_err(const struct mpl_pm_failure *f, const char *what)
 					"plain TCP%s",
 					what, kernel);
 		case MPL_PM_CONN_LIVE:
+			/*
+			 * SET_FLAGS names a subflow: the kernel's EINVAL for
+			 * one it does not have is the path manager's too.
+			 */
+			if (f->sub_gone)
+				return mpl_fail(ENOENT,
+						"%s: subflow not found%s", what,
+						kernel);
 			if (f->req_family &&
 			    !mpl_pm_families_match(f->conn_family,
 						   f->conn_v6only,
@@ -111,12 +141,23 @@ int mpl_pm_map_err(const struct mpl_pm_failure *f, const char *what)
 	return mpl_fail(-f->err, "%s%s", what, kernel);
 }
 
+/* Is subflow @sf, named by a failed command, none of @token's subflows? */
+static bool pm_sub_gone(uint32_t token, const struct mpl_sf *sf)
+{
+	struct mpl_diag_sock d;
+	int err = mpl_diag_subflow((const struct sockaddr *)&sf->local,
+				   (const struct sockaddr *)&sf->remote, &d);
+
+	return mpl_pm_sub_of(err, &d, token) == 0;
+}
+
 /*
  * mpl_pm_map_err() for the last command on @nl about connection @token,
- * looking the connection up first when the errno alone cannot tell.
+ * looking the connection (and the subflow @sf the command named, if not
+ * NULL) up first when the errno alone cannot tell.
  */
 static int pm_fail(const struct mpl_nl *nl, int err, uint32_t token,
-		   int req_family, const char *what)
+		   int req_family, const struct mpl_sf *sf, const char *what)
 {
 	struct mpl_pm_failure f = { .err = err,
 				    .ext = nl->ext_msg,
@@ -133,6 +174,7 @@ static int pm_fail(const struct mpl_nl *nl, int err, uint32_t token,
 			f.conn = MPL_PM_CONN_LIVE;
 			f.conn_family = conn.family;
 			f.conn_v6only = conn.v6only;
+			f.sub_gone = sf && pm_sub_gone(token, sf);
 		} else if (found == -ENOENT) {
 			f.conn = MPL_PM_CONN_GONE;
 		}
@@ -441,7 +483,7 @@ static int open_request(struct mpl_nl *nl, const struct open_req *req)
 
 	err = mpl_nl_get_addrs(nl, req->token, kernel, MPL_IDS_MAX, &n);
 	if (err)
-		return pm_fail(nl, err, req->token, 0, "open_sub");
+		return pm_fail(nl, err, req->token, 0, NULL, "open_sub");
 	pm_endpoint(&local, &req->local);
 	pm_endpoint(&remote, &req->remote);
 	id = mpl_ids_pick(req->token, &local, kernel, n);
@@ -454,7 +496,7 @@ static int open_request(struct mpl_nl *nl, const struct open_req *req)
 		local.flags = MPL_PM_ADDR_FLAG_BACKUP;
 	err = mpl_nl_pm_cmd(nl, MPL_PM_CMD_SUBFLOW_CREATE, req->token, &local,
 			    &remote);
-	return err ? pm_fail(nl, err, req->token, req->local.ss_family,
+	return err ? pm_fail(nl, err, req->token, req->local.ss_family, NULL,
 			     "open_sub") :
 		     0;
 }
@@ -519,7 +561,7 @@ int mptcplib_open_sub_ext(int sockfd, struct mptcplib_flow *tuple,
 		err = pm_subflow_cmd(&nl, MPL_PM_CMD_SET_FLAGS, req.token, sf,
 				     MPL_PM_ADDR_FLAG_BACKUP);
 		if (err)
-			err = pm_fail(&nl, err, req.token, 0, "open_sub");
+			err = pm_fail(&nl, err, req.token, 0, sf, "open_sub");
 		unwanted = err != 0;
 	}
 undo:
@@ -610,7 +652,7 @@ int mptcplib_close_sub(int sockfd, int id, int how)
 	err = pm_subflow_cmd(&nl, MPL_PM_CMD_SUBFLOW_DESTROY, list.info.token,
 			     sf, -1);
 	if (err)
-		err = pm_fail(&nl, err, list.info.token, 0, "close_sub");
+		err = pm_fail(&nl, err, list.info.token, 0, sf, "close_sub");
 	mpl_nl_close(&nl);
 out_list:
 	mpl_sf_list_free(&list);
@@ -634,7 +676,7 @@ int mptcplib_set_sub_prio(int sockfd, int id, int low_prio)
 	err = pm_subflow_cmd(&nl, MPL_PM_CMD_SET_FLAGS, list.info.token, sf,
 			     low_prio ? MPL_PM_ADDR_FLAG_BACKUP : 0);
 	if (err)
-		err = pm_fail(&nl, err, list.info.token, 0, "set_sub_prio");
+		err = pm_fail(&nl, err, list.info.token, 0, sf, "set_sub_prio");
 	mpl_nl_close(&nl);
 out_list:
 	mpl_sf_list_free(&list);
@@ -647,7 +689,6 @@ int mptcplib_token_set_sub_prio(uint32_t token,
 	struct mpl_diag_sock diag;
 	struct mpl_sf sf = { 0 };
 	struct mpl_nl nl;
-	bool backup;
 	int err;
 
 	mpl_clear();
@@ -661,19 +702,23 @@ int mptcplib_token_set_sub_prio(uint32_t token,
 					"needed");
 	err = mpl_diag_subflow((struct sockaddr *)&sf.local,
 			       (struct sockaddr *)&sf.remote, &diag);
-	if (err == -ENOENT)
-		return mpl_fail(ENOENT, "set_sub_prio: no such subflow");
-	/* Already as asked: no MP_PRIO for nothing. */
-	backup = !!(diag.flags & MPL_SUBFLOW_FLAG_BKUP_LOC);
-	if (!err && backup == !!low_prio)
+	switch (mpl_pm_prio_action(err, &diag, token, low_prio)) {
+	case -ENOENT:
+		return mpl_fail(ENOENT,
+				"set_sub_prio: connection %08x has no such "
+				"subflow",
+				token);
+	case 0:
+		/* Already as asked: no MP_PRIO for nothing. */
 		return 0;
+	}
 	err = pm_open(&nl, MPL_PM_CMD_SET_FLAGS, "set_sub_prio");
 	if (err)
 		return err;
 	err = pm_subflow_cmd(&nl, MPL_PM_CMD_SET_FLAGS, token, &sf,
 			     low_prio ? MPL_PM_ADDR_FLAG_BACKUP : 0);
 	if (err)
-		err = pm_fail(&nl, err, token, 0, "set_sub_prio");
+		err = pm_fail(&nl, err, token, 0, &sf, "set_sub_prio");
 	mpl_nl_close(&nl);
 	return err;
 }

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "mpl_diag.h"
 #include "mpl_nl.h"
 #include "mpl_sock.h"
 
@@ -25,6 +26,7 @@ struct mpl_pm_failure {
 	enum mpl_pm_conn conn;
 	int conn_family; /* LIVE: the MPTCP socket's family */
 	bool conn_v6only; /* LIVE: an AF_INET6 socket that refuses IPv4 */
+	bool sub_gone; /* LIVE: the subflow named is none of its (inet_diag) */
 };
 
 /*
@@ -40,6 +42,26 @@ bool mpl_pm_families_match(int conn_family, bool v6only, int req_family);
  * token: unknown, or owned by the in-kernel path manager.
  */
 int mpl_pm_needs_conn(const struct mpl_pm_failure *f);
+
+/*
+ * mpl_pm_sub_of() - pure: is the socket an inet_diag lookup of a subflow's
+ * 4-tuple found (@diag_err 0, in @d) a subflow of connection @token? 1
+ * yes; 0 no: nothing has that tuple (@diag_err -ENOENT), or a subflow of
+ * another connection has; -1 cannot tell (the lookup failed, or the kernel
+ * hid the subflow's MPTCP attributes, as 6.1 does from unprivileged
+ * callers).
+ */
+int mpl_pm_sub_of(int diag_err, const struct mpl_diag_sock *d, uint32_t token);
+
+/*
+ * mpl_pm_prio_action() - pure: what mptcplib_token_set_sub_prio() does
+ * with priority @low_prio for the subflow whose inet_diag lookup gave
+ * @diag_err and @d, in connection @token: -ENOENT (no such subflow of that
+ * connection), 0 (the lookup shows it has that priority already: nothing
+ * to send) or 1 (send SET_FLAGS).
+ */
+int mpl_pm_prio_action(int diag_err, const struct mpl_diag_sock *d,
+		       uint32_t token, int low_prio);
 
 /*
  * mpl_pm_map_err() - pure: the public API's documented errno for failure

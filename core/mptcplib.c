@@ -39,16 +39,17 @@ int mpl_conn_subflows(int fd, struct mpl_sf_list *list, const char *what)
 		return 0;
 	case -EOPNOTSUPP:
 		return mpl_conn_not_mptcp(fd, what);
-	case -ENOSYS:
-		return mpl_fail(ENOSYS,
-				"%s: the kernel has no MPTCP_FULL_INFO "
-				"(Linux 6.5 or newer is needed)",
-				what);
 	case -EBADF:
 	case -ENOTSOCK:
 		return mpl_fail(-err, "%s: fd %d", what, fd);
 	default:
-		return mpl_fail(-err, "%s: getsockopt(MPTCP_FULL_INFO)", what);
+		/* Before 6.5 the list comes from SUBFLOW_ADDRS and inet_diag. */
+		return mpl_fail(
+			-err,
+			"%s: listing the subflows (MPTCP_FULL_INFO, or "
+			"MPTCP_SUBFLOW_ADDRS and inet_diag before Linux "
+			"6.5)",
+			what);
 	}
 }
 
@@ -134,7 +135,8 @@ struct mptcplib_getsubtuple_result mptcplib_get_sub_tuple(int sockfd, int id)
 	/* The priority lives only in the subflow's diag info; -1: unknown. */
 	res.flow.low_prio = -1;
 	if (mpl_diag_subflow((const struct sockaddr *)&sf->local,
-			     (const struct sockaddr *)&sf->remote, &diag) == 0 &&
+			     (const struct sockaddr *)&sf->remote,
+			     &diag) == 0 &&
 	    diag.subflow)
 		res.flow.low_prio = !!(diag.flags & MPL_SUBFLOW_FLAG_BKUP_LOC);
 out:

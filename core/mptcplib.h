@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * mptcplib: steer the subflows of a Multipath TCP connection from an
- * application, on the upstream Linux MPTCP stack (kernel >= 6.5).
+ * application, on the upstream Linux MPTCP stack (tested on 6.1, 6.12 and
+ * 6.18; where they differ: docs/kernel-facts.md §18).
  *
  * The API is the one of the original simpler-mptcp-api library (written for
  * the out-of-tree multipath-tcp.org kernel), so code written for it compiles
- * unchanged; the implementation uses getsockopt(SOL_MPTCP, MPTCP_FULL_INFO),
- * the generic-netlink family "mptcp_pm" and inet_diag.
+ * unchanged; the implementation uses getsockopt(SOL_MPTCP, MPTCP_FULL_INFO;
+ * before 6.5 MPTCP_SUBFLOW_ADDRS), the generic-netlink family "mptcp_pm"
+ * and inet_diag.
  *
  * Error convention (as the original library): functions return 0 on success
  * or a positive errno value, which is also left in errno; result structs
@@ -17,7 +19,8 @@
  *   EBADF, ENOTSOCK  sockfd is not an open socket.
  *   EOPNOTSUPP       not an MPTCP connection: a plain TCP socket, or an MPTCP
  *                    socket that fell back to TCP (peer without MPTCP).
- *   ENOSYS           the kernel is too old (needs MPTCP_FULL_INFO, 6.5).
+ *   ENOSYS           the kernel is too old for the call: no mptcp_pm
+ *                    netlink family, command or events group (before 5.19).
  *   ENOMEM           out of memory.
  * Subflow-changing calls (open, close, priority) may also return:
  *   EPERM            the process lacks CAP_NET_ADMIN in the user namespace
@@ -126,7 +129,9 @@ struct mptcplib_open_opts {
  * once the kernel has queued the SYN, tuple->id holds the new subflow's id
  * (-1 if the attempt failed at once), and the outcome shows later in the
  * events (MPTCPLIB_EVENT_SUB_ESTABLISHED or SUB_CLOSED) or in
- * mptcplib_get_sub_state(). An interface given by index
+ * mptcplib_get_sub_state(); a backup subflow is then not marked on a
+ * kernel that ignores the flag at creation (6.1): call
+ * mptcplib_set_sub_prio() once it is up. An interface given by index
  * or name binds the subflow to it (SO_BINDTODEVICE semantics); ENODEV if no
  * such interface; EOPNOTSUPP if the kernel made the subflow without binding
  * it (Linux 6.1 does, 6.12 does not): that subflow is removed again.
@@ -142,7 +147,11 @@ MPTCPLIB_API int mptcplib_open_sub_ext(int sockfd, struct mptcplib_flow *tuple,
  * non-blocking: returns once the kernel queued the SYN; the outcome is an
  * MPTCPLIB_EVENT_SUB_ESTABLISHED or SUB_CLOSED event for the token.
  * tuple->local and tuple->remote are both required; tuple->low_prio and
- * opts' interface are honoured, opts' flags and timeout ignored. Errors as
+ * opts' interface go to the kernel, opts' flags and timeout are ignored.
+ * Linux 6.1 ignores the interface and the backup flag and nothing here
+ * checks (docs/kernel-facts.md §18): mark a backup subflow with
+ * mptcplib_token_set_sub_prio() once its SUB_ESTABLISHED event came, as
+ * the engine does. Errors as
  * mptcplib_open_sub(), plus ESRCH for a token the kernel does not know
  * (the connection closed or fell back to TCP).
  */
@@ -158,7 +167,8 @@ MPTCPLIB_API int mptcplib_token_open_sub(uint32_t token,
  * gives). Nothing is sent when the subflow already has that priority, so
  * calling it after every join costs no MP_PRIO; kernels that ignore the
  * backup flag of a new subflow (6.1) need it. 0 or a positive errno:
- * ENOENT if no such subflow, otherwise as mptcplib_set_sub_prio().
+ * ENOENT if connection @token has no such subflow (a tuple of another
+ * connection included), otherwise as mptcplib_set_sub_prio().
  */
 MPTCPLIB_API int mptcplib_token_set_sub_prio(uint32_t token,
 					     const struct mptcplib_flow *tuple,

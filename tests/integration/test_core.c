@@ -823,6 +823,57 @@ static void test_token_open_sub(void **state)
 	close(fd);
 }
 
+/*
+ * Priority by token, the engine's form: nothing sent when the subflow has
+ * that priority already, and ENOENT for a tuple that is no subflow of that
+ * connection (here another connection's initial subflow), which is left
+ * as it was.
+ */
+static void test_token_set_sub_prio(void **state)
+{
+	int a = it_connect(262, "MPA_PORT", 1),
+	    b = it_connect(262, "MPA_PORT", 1);
+	struct mptcplib_getsubtuple_result ta, tb, t;
+	struct mptcplib_conn_info info;
+
+	(void)state;
+	assert_true(a >= 0);
+	assert_true(b >= 0);
+	assert_int_equal(mptcplib_get_conn_info(a, &info), 0);
+	ta = mptcplib_get_sub_tuple(a, 1);
+	tb = mptcplib_get_sub_tuple(b, 1);
+	assert_int_equal(ta.errnoValue, 0);
+	assert_int_equal(tb.errnoValue, 0);
+
+	assert_int_equal(mptcplib_token_set_sub_prio(info.token, &tb.flow, 1),
+			 ENOENT);
+	print_message("%s\n", mptcplib_last_error());
+	assert_null(strstr(mptcplib_last_error(), "path manager"));
+	assert_int_equal(mptcplib_token_set_sub_prio(info.token, &tb.flow, 0),
+			 ENOENT);
+	t = mptcplib_get_sub_tuple(b, 1);
+	assert_int_equal(t.flow.low_prio, 0);
+	mptcplib_free_flow(t.flow);
+
+	assert_int_equal(mptcplib_token_set_sub_prio(info.token, &ta.flow, 1),
+			 0);
+	t = mptcplib_get_sub_tuple(a, 1);
+	assert_int_equal(t.flow.low_prio, 1);
+	mptcplib_free_flow(t.flow);
+	assert_int_equal(mptcplib_token_set_sub_prio(info.token, &ta.flow, 1),
+			 0);
+	assert_int_equal(mptcplib_token_set_sub_prio(info.token, &ta.flow, 0),
+			 0);
+	t = mptcplib_get_sub_tuple(a, 1);
+	assert_int_equal(t.flow.low_prio, 0);
+	mptcplib_free_flow(t.flow);
+
+	mptcplib_free_flow(ta.flow);
+	mptcplib_free_flow(tb.flow);
+	close(a);
+	close(b);
+}
+
 static void test_sub_sockopts(void **state)
 {
 	int fd = it_connect(262, "MPA_PORT", 1), mark = 0x42, id;
@@ -884,6 +935,7 @@ int main(void)
 		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_sub_sockopts),
 		cmocka_unit_test(test_token_open_sub),
+		cmocka_unit_test(test_token_set_sub_prio),
 	};
 
 	return cmocka_run_group_tests_name(it_v6() ? "core-integration-ipv6" :

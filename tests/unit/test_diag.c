@@ -18,6 +18,7 @@
 #include "canned_netlink.h"
 #include "cmn_addr.h"
 #include "mpl_diag.h"
+#include "mpl_pm.h"
 #include "mpl_sock.h"
 #include "mpl_uapi.h"
 
@@ -172,6 +173,68 @@ static void test_legacy_subflow_ids(void **state)
 			     1);
 }
 
+/*
+ * Whose subflow a tuple is, from the lookup of that tuple: the decision
+ * that tells "no such subflow" from "in-kernel path manager" after a
+ * SET_FLAGS that failed with EINVAL, and what set_sub_prio by token may
+ * skip.
+ */
+static void test_subflow_of_connection(void **state)
+{
+	struct mpl_diag_sock sub, tcp;
+
+	(void)state;
+	assert_int_equal(
+		mpl_diag_parse((const struct nlmsghdr *)canned_diag_subflow_v4,
+			       IPPROTO_TCP, &sub),
+		0);
+	assert_int_equal(mpl_diag_parse((const struct nlmsghdr *)
+						canned_diag_tcp_short_info,
+					IPPROTO_TCP, &tcp),
+			 0);
+	/* Its token: ours. */
+	assert_int_equal(mpl_pm_sub_of(0, &sub, 0x0a0b0c0d), 1);
+	/* Another connection's subflow, or no socket with that tuple. */
+	assert_int_equal(mpl_pm_sub_of(0, &sub, 0x01020304), 0);
+	assert_int_equal(mpl_pm_sub_of(-ENOENT, NULL, 0x0a0b0c0d), 0);
+	/* No MPTCP attributes (6.1, unprivileged), or no answer: unknown. */
+	assert_int_equal(mpl_pm_sub_of(0, &tcp, 0x0a0b0c0d), -1);
+	assert_int_equal(mpl_pm_sub_of(-EPERM, NULL, 0x0a0b0c0d), -1);
+	assert_int_equal(mpl_pm_sub_of(-ENOBUFS, NULL, 0x0a0b0c0d), -1);
+}
+
+/*
+ * set_sub_prio by token skips the MP_PRIO only when the lookup showed the
+ * subflow, of that connection, with that priority already; a tuple of
+ * another connection is no subflow of this one.
+ */
+static void test_prio_by_token_action(void **state)
+{
+	static const uint32_t tok = 0x0a0b0c0d, other = 0x01020304;
+	struct mpl_diag_sock sub, tcp;
+
+	(void)state;
+	/* Backup, of connection tok. */
+	assert_int_equal(
+		mpl_diag_parse((const struct nlmsghdr *)canned_diag_subflow_v4,
+			       IPPROTO_TCP, &sub),
+		0);
+	/* No MPTCP attributes: 6.1 hides them from unprivileged callers. */
+	assert_int_equal(mpl_diag_parse((const struct nlmsghdr *)
+						canned_diag_tcp_short_info,
+					IPPROTO_TCP, &tcp),
+			 0);
+	assert_int_equal(mpl_pm_prio_action(0, &sub, tok, 1), 0);
+	assert_int_equal(mpl_pm_prio_action(0, &sub, tok, 0), 1);
+	assert_int_equal(mpl_pm_prio_action(0, &sub, other, 1), -ENOENT);
+	assert_int_equal(mpl_pm_prio_action(0, &sub, other, 0), -ENOENT);
+	assert_int_equal(mpl_pm_prio_action(-ENOENT, NULL, tok, 1), -ENOENT);
+	/* Nothing known of its priority: ask the kernel, whatever it is. */
+	assert_int_equal(mpl_pm_prio_action(0, &tcp, tok, 0), 1);
+	assert_int_equal(mpl_pm_prio_action(0, &tcp, tok, 1), 1);
+	assert_int_equal(mpl_pm_prio_action(-EPERM, NULL, tok, 0), 1);
+}
+
 static void test_diag_info_follows_protocol(void **state)
 {
 	struct mpl_diag_sock s;
@@ -206,6 +269,8 @@ int main(void)
 		cmocka_unit_test(test_diag_info_follows_protocol),
 		cmocka_unit_test(test_diag_parse_refuses_malformed),
 		cmocka_unit_test(test_legacy_subflow_ids),
+		cmocka_unit_test(test_subflow_of_connection),
+		cmocka_unit_test(test_prio_by_token_action),
 	};
 
 	return cmocka_run_group_tests_name("diag", tests, NULL, NULL);

@@ -175,6 +175,43 @@ static void test_pm_family_mismatch(void **state)
 	assert_true(mpl_pm_families_match(AF_INET6, true, AF_INET6));
 }
 
+/*
+ * SET_FLAGS for a subflow the connection does not have fails with an
+ * EINVAL that blames nothing (worded "subflow not found" on 6.12 and 6.18,
+ * silent on 6.1): the in-kernel path manager's answer too. When inet_diag
+ * does not find the subflow among the connection's, it is ENOENT, as the
+ * header documents; when it does, the path manager is to blame.
+ */
+static void test_pm_subflow_not_found(void **state)
+{
+	static const char *const texts[] = { "subflow not found", "" };
+	struct mpl_pm_failure f = { .err = -EINVAL,
+				    .bad_attr = -1,
+				    .conn = MPL_PM_CONN_LIVE,
+				    .conn_family = AF_INET };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		f.ext = texts[i];
+		f.sub_gone = true;
+		errno = 0;
+		assert_int_equal(mpl_pm_map_err(&f, "set_sub_prio"), ENOENT);
+		assert_int_equal(errno, ENOENT);
+		print_message("%s\n", mptcplib_last_error());
+		assert_non_null(strstr(mptcplib_last_error(),
+				       "set_sub_prio: subflow not found"));
+		assert_null(strstr(mptcplib_last_error(), "path manager"));
+		f.sub_gone = false;
+		assert_int_equal(mpl_pm_map_err(&f, "set_sub_prio"),
+				 ENOPROTOOPT);
+	}
+	/* A connection that is gone explains itself first. */
+	f.conn = MPL_PM_CONN_GONE;
+	f.sub_gone = true;
+	assert_int_equal(mpl_pm_map_err(&f, "set_sub_prio"), ESRCH);
+}
+
 /* Only an EINVAL that blames no address needs the connection looked up. */
 static void test_pm_needs_conn(void **state)
 {
@@ -313,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_fail_wrong_sign_aborts),
 		cmocka_unit_test(test_pm_error_mapping),
 		cmocka_unit_test(test_pm_needs_conn),
+		cmocka_unit_test(test_pm_subflow_not_found),
 		cmocka_unit_test(test_pm_family_mismatch),
 		cmocka_unit_test(test_open_sub_argument_errors),
 		cmocka_unit_test(test_close_sub_bad_how),
