@@ -210,7 +210,8 @@ TOOLS := $(B)/tests/mpa-testsrv $(B)/tests/mpa-httpd \
 	$(B)/tests/libmalloc_count.so $(B)/tests/libctor_helper.so \
 	$(B)/tests/test_core_integration \
 	$(B)/tests/test_policy_ns \
-	$(B)/tests/mpa-engine-plan
+	$(B)/tests/mpa-engine-plan \
+	$(B)/tests/mpa-hostpm
 
 examples: $(EXAMPLES)
 tools: $(TOOLS)
@@ -268,6 +269,13 @@ $(B)/tests/mpa-engine-plan: tests/tools/mpa_engine_plan.c $(CLI_LIBS) \
 		| $(B)/tests
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(INC_engine) -o $@ $< $(CLI_LIBS) \
 		$(LIBMNL_LIBS) $(INIH_LIBS) -lpthread
+
+# The daemon's host module alone on the real kernel (host_pm.sh).
+$(B)/tests/mpa-hostpm: tests/tools/mpa_hostpm.c $(B)/daemon/dmn_host.o \
+		$(B)/libmptcplib.a | $(B)/tests
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(INC_daemon) -o $@ $< \
+		$(B)/daemon/dmn_host.o $(B)/libmptcplib.a $(LIBMNL_LIBS) \
+		-lpthread
 
 # ---- unit tests: cmocka, under ASan + UBSan --------------------------------
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
