@@ -22,7 +22,7 @@ INIH_LIBS := -l:libinih.a
 
 # Rooms, lowest first; each sees its own headers and those of the rooms
 # below it, never above (tests/layering.sh checks the includes):
-#   common <- core <- policy <- engine <- preload, cli
+#   common <- core <- policy <- engine <- preload, cli, daemon
 # (policy depends on common only.)
 INC_common := -Icommon
 INC_core := -Icommon -Icore
@@ -30,14 +30,18 @@ INC_policy := -Icommon -Ipolicy
 INC_engine := -Icommon -Icore -Ipolicy -Iengine
 INC_preload := -Icommon -Icore -Ipolicy -Iengine -Ipreload
 INC_cli := -Icommon -Icore -Ipolicy -Iengine -Icli
-INC_all := -Icommon -Icore -Ipolicy -Iengine -Ipreload -Icli
+INC_daemon := -Icommon -Icore -Ipolicy -Iengine -Idaemon
+INC_all := -Icommon -Icore -Ipolicy -Iengine -Ipreload -Icli -Idaemon
 
 COMMON_SRC := $(wildcard common/*.c)
 CORE_SRC := $(wildcard core/*.c)
 POLICY_SRC := $(wildcard policy/*.c)
 ENGINE_SRC := $(wildcard engine/*.c)
 PRELOAD_SRC := $(wildcard preload/*.c)
-ALL_HDR := $(wildcard common/*.h core/*.h policy/*.h engine/*.h preload/*.h)
+# The daemon's modules; dmn_main.c holds main() and stays out of the tests.
+DAEMON_SRC := $(filter-out daemon/dmn_main.c,$(wildcard daemon/*.c))
+ALL_HDR := $(wildcard common/*.h core/*.h policy/*.h engine/*.h preload/*.h \
+	daemon/*.h)
 
 COMMON_OBJ := $(patsubst %.c,$(B)/%.o,$(COMMON_SRC))
 CORE_OBJ := $(patsubst %.c,$(B)/%.o,$(CORE_SRC))
@@ -89,6 +93,8 @@ $(B)/engine/%.o: engine/%.c $(ALL_HDR) | $(B)/engine
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(INC_engine) -c -o $@ $<
 $(B)/preload/%.o: preload/%.c $(ALL_HDR) | $(B)/preload
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(INC_preload) -c -o $@ $<
+$(B)/daemon/%.o: daemon/%.c $(ALL_HDR) | $(B)/daemon
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(INC_daemon) -c -o $@ $<
 
 $(B)/asan/common/%.o: common/%.c $(ALL_HDR) | $(B)/asan/common
 	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) $(INC_common) -c -o $@ $<
@@ -102,6 +108,8 @@ $(B)/asan/preload/%.o: preload/%.c $(ALL_HDR) | $(B)/asan/preload
 	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) $(INC_preload) -c -o $@ $<
 $(B)/asan/cli/%.o: cli/%.c $(ALL_HDR) $(wildcard cli/*.h) | $(B)/asan/cli
 	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) $(INC_cli) -c -o $@ $<
+$(B)/asan/daemon/%.o: daemon/%.c $(ALL_HDR) | $(B)/asan/daemon
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) $(INC_daemon) -c -o $@ $<
 
 # ---- core: libmptcplib (shared + static), common/ inside -----------------
 lib: $(B)/$(SONAME) $(B)/libmptcplib.a $(B)/mptcplib.pc
@@ -202,7 +210,8 @@ TOOLS := $(B)/tests/mpa-testsrv $(B)/tests/mpa-httpd \
 	$(B)/tests/libmalloc_count.so $(B)/tests/libctor_helper.so \
 	$(B)/tests/test_core_integration \
 	$(B)/tests/test_policy_ns \
-	$(B)/tests/mpa-engine-plan
+	$(B)/tests/mpa-engine-plan \
+	$(B)/tests/mpa-hostpm
 
 examples: $(EXAMPLES)
 tools: $(TOOLS)
@@ -261,6 +270,13 @@ $(B)/tests/mpa-engine-plan: tests/tools/mpa_engine_plan.c $(CLI_LIBS) \
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(INC_engine) -o $@ $< $(CLI_LIBS) \
 		$(LIBMNL_LIBS) $(INIH_LIBS) -lpthread
 
+# The daemon's host module alone on the real kernel (host_pm.sh).
+$(B)/tests/mpa-hostpm: tests/tools/mpa_hostpm.c $(B)/daemon/dmn_host.o \
+		$(B)/libmptcplib.a | $(B)/tests
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(INC_daemon) -o $@ $< \
+		$(B)/daemon/dmn_host.o $(B)/libmptcplib.a $(LIBMNL_LIBS) \
+		-lpthread
+
 # ---- unit tests: cmocka, under ASan + UBSan --------------------------------
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/asan/tests/%,$(UNIT_SRC))
@@ -271,7 +287,7 @@ PRELOAD_UNIT_ASAN_OBJ := $(B)/asan/preload/mpa_config.o \
 	$(B)/asan/preload/mpa_sockopt.o \
 	$(B)/asan/cli/cli_util.o
 UNIT_ASAN_OBJ := $(call SAN_OBJ,$(COMMON_SRC) $(CORE_SRC) $(POLICY_SRC) \
-	$(ENGINE_SRC)) $(PRELOAD_UNIT_ASAN_OBJ)
+	$(ENGINE_SRC) $(DAEMON_SRC)) $(PRELOAD_UNIT_ASAN_OBJ)
 
 $(B)/asan/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(UNIT_ASAN_OBJ) \
 		| $(B)/asan/tests
@@ -393,8 +409,9 @@ install: lib shim cli
 			$(DESTDIR)$(SYSCONFDIR)/mptcp-auto/policy.ini
 
 $(B) $(B)/common $(B)/core $(B)/policy $(B)/engine $(B)/preload $(B)/debug \
+		$(B)/daemon \
 		$(B)/asan/common $(B)/asan/core $(B)/asan/policy $(B)/asan/engine \
-		$(B)/asan/preload $(B)/asan/cli \
+		$(B)/asan/preload $(B)/asan/cli $(B)/asan/daemon \
 		$(B)/asan/tests \
 		$(B)/examples $(B)/tests $(B)/fuzz $(B)/bench $(TSAN_DIR):
 	mkdir -p $@

@@ -131,6 +131,32 @@ struct nlmsghdr *mpl_nl_put_get_addrs(void *buf, uint16_t family_id,
 	return nlh;
 }
 
+struct nlmsghdr *mpl_nl_put_get_endpoints(void *buf, uint16_t family_id,
+					  uint32_t seq)
+{
+	return nl_put_genl(buf, family_id, NLM_F_REQUEST | NLM_F_DUMP, seq,
+			   MPL_PM_CMD_GET_ADDR, MPL_PM_VER);
+}
+
+struct nlmsghdr *mpl_nl_put_get_limits(void *buf, uint16_t family_id,
+				       uint32_t seq)
+{
+	return nl_put_genl(buf, family_id, NLM_F_REQUEST | NLM_F_ACK, seq,
+			   MPL_PM_CMD_GET_LIMITS, MPL_PM_VER);
+}
+
+struct nlmsghdr *mpl_nl_put_remove(void *buf, uint16_t family_id, uint32_t seq,
+				   uint32_t token, uint8_t id)
+{
+	struct nlmsghdr *nlh = nl_put_genl(buf, family_id,
+					   NLM_F_REQUEST | NLM_F_ACK, seq,
+					   MPL_PM_CMD_REMOVE, MPL_PM_VER);
+
+	mnl_attr_put_u32(nlh, MPL_PM_ATTR_TOKEN, token);
+	mnl_attr_put_u8(nlh, MPL_PM_ATTR_LOC_ID, id);
+	return nlh;
+}
+
 struct err_tlvs {
 	const char *msg;
 	int miss_type;
@@ -347,6 +373,40 @@ int mpl_nl_parse_addr(const struct nlmsghdr *nlh, struct mpl_pm_addr *a)
 	return 0;
 }
 
+struct limits {
+	int subflows, accepted;
+};
+
+static int nl_limits_cb(const struct nlattr *attr, void *data)
+{
+	struct limits *l = data;
+
+	if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+		return MNL_CB_OK;
+	switch (mnl_attr_get_type(attr)) {
+	case MPL_PM_ATTR_SUBFLOWS:
+		l->subflows = (int)mnl_attr_get_u32(attr);
+		break;
+	case MPL_PM_ATTR_RCV_ADD_ADDRS:
+		l->accepted = (int)mnl_attr_get_u32(attr);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+int mpl_nl_parse_limits(const struct nlmsghdr *nlh, int *subflows,
+			int *add_addr_accepted)
+{
+	struct limits l = { -1, -1 };
+
+	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), nl_limits_cb, &l);
+	if (l.subflows < 0 || l.accepted < 0)
+		return -EINVAL;
+	*subflows = l.subflows;
+	*add_addr_accepted = l.accepted;
+	return 0;
+}
+
 typedef int (*nl_reply_cb)(const struct nlmsghdr *nlh, void *data);
 
 /*
@@ -485,7 +545,8 @@ int mpl_nl_pm_cmd(struct mpl_nl *nl, uint8_t cmd, uint32_t token,
 struct addr_dump {
 	struct mpl_pm_addr *out;
 	int cap;
-	int n;
+	int n; /* stored */
+	int total; /* listed */
 };
 
 static int nl_addr_dump_cb(const struct nlmsghdr *nlh, void *data)
@@ -493,7 +554,10 @@ static int nl_addr_dump_cb(const struct nlmsghdr *nlh, void *data)
 	struct addr_dump *d = data;
 	struct mpl_pm_addr a;
 
-	if (mpl_nl_parse_addr(nlh, &a) == 0 && d->n < d->cap)
+	if (mpl_nl_parse_addr(nlh, &a))
+		return 0;
+	d->total++;
+	if (d->n < d->cap)
 		d->out[d->n++] = a;
 	return 0;
 }
@@ -502,11 +566,56 @@ int mpl_nl_get_addrs(struct mpl_nl *nl, uint32_t token, struct mpl_pm_addr *out,
 		     int cap, int *n)
 {
 	char buf[MPL_NL_REQSIZE] = { 0 }; /* zeroed: attribute padding */
-	struct addr_dump d = { out, cap, 0 };
+	struct addr_dump d = { out, cap, 0, 0 };
 	int err;
 
 	err = nl_talk(nl, mpl_nl_put_get_addrs(buf, nl->family_id, 0, token),
 		      nl_addr_dump_cb, &d);
 	*n = d.n;
 	return err;
+}
+
+int mpl_nl_get_endpoints(struct mpl_nl *nl, struct mpl_pm_addr *out, int cap,
+			 int *n)
+{
+	char buf[MPL_NL_REQSIZE] = { 0 }; /* zeroed: attribute padding */
+	struct addr_dump d = { out, cap, 0, 0 };
+	int err;
+
+	err = nl_talk(nl, mpl_nl_put_get_endpoints(buf, nl->family_id, 0),
+		      nl_addr_dump_cb, &d);
+	*n = d.total;
+	return err;
+}
+
+static int nl_limits_reply_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct limits *l = data;
+
+	return mpl_nl_parse_limits(nlh, &l->subflows, &l->accepted);
+}
+
+int mpl_nl_get_limits(struct mpl_nl *nl, int *subflows, int *add_addr_accepted)
+{
+	char buf[MPL_NL_REQSIZE] = { 0 }; /* zeroed: attribute padding */
+	struct limits l = { -1, -1 };
+	int err;
+
+	err = nl_talk(nl, mpl_nl_put_get_limits(buf, nl->family_id, 0),
+		      nl_limits_reply_cb, &l);
+	if (!err && (l.subflows < 0 || l.accepted < 0))
+		err = -EBADMSG; /* acked without a reply */
+	if (err)
+		return err;
+	*subflows = l.subflows;
+	*add_addr_accepted = l.accepted;
+	return 0;
+}
+
+int mpl_nl_remove(struct mpl_nl *nl, uint32_t token, uint8_t id)
+{
+	char buf[MPL_NL_REQSIZE] = { 0 }; /* zeroed: attribute padding */
+
+	return nl_talk(nl, mpl_nl_put_remove(buf, nl->family_id, 0, token, id),
+		       NULL, NULL);
 }

@@ -70,6 +70,24 @@ struct nlmsghdr *mpl_nl_put_get_addrs(void *buf, uint16_t family_id,
 				      uint32_t seq, uint32_t token);
 
 /*
+ * mpl_nl_put_get_endpoints() - GET_ADDR dump without a token: the
+ * in-kernel path manager's endpoints of the namespace.
+ */
+struct nlmsghdr *mpl_nl_put_get_endpoints(void *buf, uint16_t family_id,
+					  uint32_t seq);
+
+/* mpl_nl_put_get_limits() - GET_LIMITS (a request answered by one reply). */
+struct nlmsghdr *mpl_nl_put_get_limits(void *buf, uint16_t family_id,
+				       uint32_t seq);
+
+/*
+ * mpl_nl_put_remove() - REMOVE: withdraw the announcement of local
+ * address @id from connection @token (TOKEN and LOC_ID).
+ */
+struct nlmsghdr *mpl_nl_put_remove(void *buf, uint16_t family_id, uint32_t seq,
+				   uint32_t token, uint8_t id);
+
+/*
  * mpl_nl_parse_err() - the status carried by an NLMSG_ERROR or NLMSG_DONE
  * message: 0 or -errno, with the extended-ack text (or "missing attribute
  * N" when only NLMSGERR_ATTR_MISS_TYPE came) copied into @msg, and into
@@ -94,6 +112,13 @@ int mpl_nl_parse_family(const struct nlmsghdr *nlh, uint16_t *family_id,
 
 /* mpl_nl_parse_addr() - one GET_ADDR reply entry. 0 or -EINVAL. */
 int mpl_nl_parse_addr(const struct nlmsghdr *nlh, struct mpl_pm_addr *a);
+
+/*
+ * mpl_nl_parse_limits() - a GET_LIMITS reply: the subflows and
+ * add_addr_accepted limits. 0, or -EINVAL when either is missing.
+ */
+int mpl_nl_parse_limits(const struct nlmsghdr *nlh, int *subflows,
+			int *add_addr_accepted);
 
 /*
  * mpl_nl_open() - a netlink socket with extended acks, the family resolved.
@@ -124,5 +149,19 @@ int mpl_nl_pm_cmd(struct mpl_nl *nl, uint8_t cmd, uint32_t token,
  */
 int mpl_nl_get_addrs(struct mpl_nl *nl, uint32_t token, struct mpl_pm_addr *out,
 		     int cap, int *n);
+
+/*
+ * mpl_nl_get_endpoints() - the in-kernel path manager's endpoints. At
+ * most @cap are stored; *n gets how many the kernel listed (more than
+ * @cap when they did not fit). 0 or -errno.
+ */
+int mpl_nl_get_endpoints(struct mpl_nl *nl, struct mpl_pm_addr *out, int cap,
+			 int *n);
+
+/* mpl_nl_get_limits() - the in-kernel path manager's limits. 0 or -errno. */
+int mpl_nl_get_limits(struct mpl_nl *nl, int *subflows, int *add_addr_accepted);
+
+/* mpl_nl_remove() - run REMOVE and wait for its ack. As mpl_nl_pm_cmd(). */
+int mpl_nl_remove(struct mpl_nl *nl, uint32_t token, uint8_t id);
 
 #endif /* MPL_NL_H */

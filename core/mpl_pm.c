@@ -151,13 +151,9 @@ static bool pm_sub_gone(uint32_t token, const struct mpl_sf *sf)
 	return mpl_pm_sub_of(err, &d, token) == 0;
 }
 
-/*
- * mpl_pm_map_err() for the last command on @nl about connection @token,
- * looking the connection (and the subflow @sf the command named, if not
- * NULL) up first when the errno alone cannot tell.
- */
-static int pm_fail(const struct mpl_nl *nl, int err, uint32_t token,
-		   int req_family, const struct mpl_sf *sf, const char *what)
+void mpl_pm_failure_of(const struct mpl_nl *nl, int err, uint32_t token,
+		       int req_family, const struct mpl_sf *sf,
+		       struct mpl_pm_failure *out)
 {
 	struct mpl_pm_failure f = { .err = err,
 				    .ext = nl->ext_msg,
@@ -179,11 +175,30 @@ static int pm_fail(const struct mpl_nl *nl, int err, uint32_t token,
 			f.conn = MPL_PM_CONN_GONE;
 		}
 	}
+	*out = f;
+}
+
+/*
+ * mpl_pm_map_err() for the last command on @nl about connection @token,
+ * looking the connection (and the subflow @sf the command named, if not
+ * NULL) up first when the errno alone cannot tell.
+ */
+static int pm_fail(const struct mpl_nl *nl, int err, uint32_t token,
+		   int req_family, const struct mpl_sf *sf, const char *what)
+{
+	struct mpl_pm_failure f;
+
+	mpl_pm_failure_of(nl, err, token, req_family, sf, &f);
 	return mpl_pm_map_err(&f, what);
 }
 
-/* Open the mptcp_pm family and check it has @cmd. */
-static int pm_open(struct mpl_nl *nl, int cmd, const char *what)
+int mpl_pm_fail(const struct mpl_nl *nl, int err, uint32_t token,
+		const char *what)
+{
+	return pm_fail(nl, err, token, 0, NULL, what);
+}
+
+int mpl_pm_open(struct mpl_nl *nl, int cmd, const char *what)
 {
 	int err = mpl_nl_open(nl);
 
@@ -520,7 +535,7 @@ int mptcplib_open_sub_ext(int sockfd, struct mptcplib_flow *tuple,
 	if (err)
 		return err;
 	deadline = cmn_now_ms() + req.timeout_ms;
-	err = pm_open(&nl, MPL_PM_CMD_SUBFLOW_CREATE, "open_sub");
+	err = mpl_pm_open(&nl, MPL_PM_CMD_SUBFLOW_CREATE, "open_sub");
 	if (err)
 		return err;
 	/* Subscribe before asking, or a fast peer's answer is missed. */
@@ -598,7 +613,7 @@ int mptcplib_token_open_sub(uint32_t token, const struct mptcplib_flow *tuple,
 	if (err)
 		return err;
 	req.token = token;
-	err = pm_open(&nl, MPL_PM_CMD_SUBFLOW_CREATE, "open_sub");
+	err = mpl_pm_open(&nl, MPL_PM_CMD_SUBFLOW_CREATE, "open_sub");
 	if (err)
 		return err;
 	err = open_request(&nl, &req);
@@ -645,7 +660,7 @@ int mptcplib_close_sub(int sockfd, int id, int how)
 			       id);
 		goto out_list;
 	}
-	err = pm_open(&nl, MPL_PM_CMD_SUBFLOW_DESTROY, "close_sub");
+	err = mpl_pm_open(&nl, MPL_PM_CMD_SUBFLOW_DESTROY, "close_sub");
 	if (err)
 		goto out_list;
 	close_keep_id(&nl, list.info.token, sf);
@@ -670,7 +685,7 @@ int mptcplib_set_sub_prio(int sockfd, int id, int low_prio)
 	err = mpl_conn_find(sockfd, id, &list, &sf, "set_sub_prio");
 	if (err)
 		return err;
-	err = pm_open(&nl, MPL_PM_CMD_SET_FLAGS, "set_sub_prio");
+	err = mpl_pm_open(&nl, MPL_PM_CMD_SET_FLAGS, "set_sub_prio");
 	if (err)
 		goto out_list;
 	err = pm_subflow_cmd(&nl, MPL_PM_CMD_SET_FLAGS, list.info.token, sf,
@@ -712,7 +727,7 @@ int mptcplib_token_set_sub_prio(uint32_t token,
 		/* Already as asked: no MP_PRIO for nothing. */
 		return 0;
 	}
-	err = pm_open(&nl, MPL_PM_CMD_SET_FLAGS, "set_sub_prio");
+	err = mpl_pm_open(&nl, MPL_PM_CMD_SET_FLAGS, "set_sub_prio");
 	if (err)
 		return err;
 	err = pm_subflow_cmd(&nl, MPL_PM_CMD_SET_FLAGS, token, &sf,

@@ -85,4 +85,28 @@ int mpl_pm_map_err(const struct mpl_pm_failure *f, const char *what);
 int mpl_pm_open_undo(int err, bool unwanted, const struct mpl_sf *sf,
 		     struct mpl_pm_addr *local, struct mpl_pm_addr *remote);
 
+/*
+ * mpl_pm_failure_of() - what is known of the failure @err (-errno) of the
+ * last command on @nl about connection @token, the connection (and the
+ * subflow @sf the command named, if not NULL) looked up when the errno
+ * alone cannot tell (mpl_pm_needs_conn()).
+ */
+void mpl_pm_failure_of(const struct mpl_nl *nl, int err, uint32_t token,
+		       int req_family, const struct mpl_sf *sf,
+		       struct mpl_pm_failure *out);
+
+/*
+ * mpl_pm_fail() - mpl_pm_failure_of() mapped by mpl_pm_map_err(): the
+ * positive errno of the public API, with its sentence recorded.
+ */
+int mpl_pm_fail(const struct mpl_nl *nl, int err, uint32_t token,
+		const char *what);
+
+/*
+ * mpl_pm_open() - open the mptcp_pm family and check that the kernel has
+ * command @cmd. 0, or the positive errno recorded for the public API:
+ * ENOSYS without the family or the command, another errno from netlink.
+ */
+int mpl_pm_open(struct mpl_nl *nl, int cmd, const char *what);
+
 #endif /* MPL_PM_H */

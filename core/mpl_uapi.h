@@ -135,6 +135,7 @@ struct mpl_subflow_data {
 
 enum {
 	MPL_PM_CMD_GET_ADDR = 3,
+	MPL_PM_CMD_GET_LIMITS = 6,
 	MPL_PM_CMD_SET_FLAGS = 7,
 	MPL_PM_CMD_ANNOUNCE = 8,
 	MPL_PM_CMD_REMOVE = 9,
@@ -145,6 +146,8 @@ enum {
 
 enum {
 	MPL_PM_ATTR_ADDR = 1,
+	MPL_PM_ATTR_RCV_ADD_ADDRS = 2, /* u32: limit add_addr_accepted */
+	MPL_PM_ATTR_SUBFLOWS = 3, /* u32: limit subflows */
 	MPL_PM_ATTR_TOKEN = 4,
 	MPL_PM_ATTR_LOC_ID = 5,
 	MPL_PM_ATTR_ADDR_REMOTE = 6,
@@ -164,6 +167,7 @@ enum {
 #define MPL_PM_ADDR_FLAG_SIGNAL 0x1
 #define MPL_PM_ADDR_FLAG_SUBFLOW 0x2
 #define MPL_PM_ADDR_FLAG_BACKUP 0x4
+#define MPL_PM_ADDR_FLAG_FULLMESH 0x8
 
 /* Event attributes; ports here are network order, unlike the PM port. */
 enum {

@@ -343,6 +343,83 @@ enum mptcplib_pm {
 MPTCPLIB_API int mptcplib_get_path_manager(enum mptcplib_pm *pm);
 
 /*
+ * An endpoint of the in-kernel path manager, as `ip mptcp endpoint show`
+ * lists it: the host's own addresses that connections under that path
+ * manager use, for extra subflows (SUBFLOW), announcements to the peer
+ * (SIGNAL), as backup paths (BACKUP), or towards every address of the
+ * peer (FULLMESH).
+ */
+struct mptcplib_endpoint {
+	int id; /* its address id, 1..255 */
+	struct sockaddr_storage addr; /* AF_INET or AF_INET6; the port, in
+				       * network order, or 0 if it has none */
+	unsigned int flags; /* MPTCPLIB_ENDPOINT_* */
+	int ifindex; /* the interface it names ("dev"), 0 if none */
+};
+
+#define MPTCPLIB_ENDPOINT_SIGNAL 0x1
+#define MPTCPLIB_ENDPOINT_SUBFLOW 0x2
+#define MPTCPLIB_ENDPOINT_BACKUP 0x4
+#define MPTCPLIB_ENDPOINT_FULLMESH 0x8
+
+/* The most endpoints a namespace can have (the kernel's limit, 5.7+). */
+#define MPTCPLIB_ENDPOINTS_MAX 8
+
+/*
+ * mptcplib_get_endpoints() - the in-kernel path manager's endpoints of
+ * the caller's network namespace (GET_ADDR without a token), in the
+ * kernel's order. At most @cap are written to the caller's @out; *count
+ * gets how many the kernel has, which is more than @cap when they did not
+ * fit (MPTCPLIB_ENDPOINTS_MAX always fits). The endpoints are there
+ * whichever path manager new connections get. Needs no privilege on 6.18
+ * (older kernels may ask for CAP_NET_ADMIN: EPERM). 0, or ENOSYS (no
+ * mptcp_pm family), or the netlink errno. Linux 5.7+.
+ */
+MPTCPLIB_API int mptcplib_get_endpoints(struct mptcplib_endpoint *out, int cap,
+					int *count);
+
+/* The in-kernel path manager's limits (`ip mptcp limits`). */
+struct mptcplib_limits {
+	int subflows; /* extra subflows per connection, 0..8 */
+	int add_addr_accepted; /* peer announcements acted on, 0..8 */
+};
+
+/*
+ * mptcplib_get_limits() - the in-kernel path manager's limits of the
+ * caller's network namespace (GET_LIMITS). Privileges and errors as
+ * mptcplib_get_endpoints(). Linux 5.7+.
+ */
+MPTCPLIB_API int mptcplib_get_limits(struct mptcplib_limits *lim);
+
+/*
+ * mptcplib_token_announce() - announce local address @addr (@addrlen
+ * bytes, AF_INET or AF_INET6; IPv4-mapped counts as IPv4) with address
+ * id @id (1..255) to the peer of connection @token (ADD_ADDR). A non-zero
+ * port in @addr is announced with it: joins then go to that port, which
+ * needs a listener there (a `signal` endpoint with a port has one). The
+ * kernel sends the announcement and repeats it until the peer echoes it;
+ * an id the connection already pairs with another address is refused
+ * (EINVAL). Needs CAP_NET_ADMIN and the userspace path manager. 0 or a
+ * positive errno: EINVAL (bad @id or @addr, or refused), ESRCH (no such
+ * connection), ENOPROTOOPT, EPERM, ENOSYS as mptcplib_token_open_sub().
+ * Linux 5.19+.
+ */
+MPTCPLIB_API int mptcplib_token_announce(uint32_t token,
+					 const struct sockaddr *addr,
+					 socklen_t addrlen, int id);
+
+/*
+ * mptcplib_token_remove() - withdraw the address with local id @id (as
+ * given to mptcplib_token_announce(), or a subflow's) from connection
+ * @token (REMOVE_ADDR to the peer; the subflows from that address close).
+ * 0 or a positive errno: EINVAL (@id out of 0..255; or refused: the
+ * connection has no address with that id, or is under the in-kernel path
+ * manager, which the kernel's answer does not tell apart), ESRCH, EPERM,
+ * ENOSYS as mptcplib_token_announce(). Linux 5.19+.
+ */
+MPTCPLIB_API int mptcplib_token_remove(uint32_t token, int id);
+
+/*
  * Per-subflow state beyond the tuple, from inet_diag. Linux 6.1 shows a
  * subflow's MPTCP attributes to CAP_NET_ADMIN only: other callers get -1
  * in the four fields marked so.

@@ -874,6 +874,79 @@ static void test_token_set_sub_prio(void **state)
 	close(b);
 }
 
+/*
+ * The in-kernel path manager's configuration read back, and the
+ * announcements a userspace path manager makes in its place.
+ */
+static void test_endpoints_and_announce(void **state)
+{
+	struct mptcplib_endpoint e[MPTCPLIB_ENDPOINTS_MAX];
+	struct mptcplib_limits lim;
+	struct mptcplib_conn_info info;
+	struct sockaddr_storage a;
+	socklen_t alen;
+	int n = -1, fd;
+
+	(void)state;
+	assert_int_equal(system(it_v6() ? "ip mptcp endpoint add fd00:2::1 "
+					  "dev c2 subflow backup" :
+					  "ip mptcp endpoint add 10.0.2.1 "
+					  "dev c2 subflow backup"),
+			 0);
+	assert_int_equal(system("ip mptcp limits set subflows 3 "
+				"add_addr_accepted 1"),
+			 0);
+	assert_int_equal(mptcplib_get_endpoints(e, MPTCPLIB_ENDPOINTS_MAX, &n),
+			 0);
+	assert_int_equal(n, 1);
+	it_addr(&a, &alen, 2, 1, 0);
+	assert_int_equal(e[0].addr.ss_family, a.ss_family);
+	assert_int_equal(memcmp(&e[0].addr, &a, alen), 0);
+	assert_int_equal(e[0].flags,
+			 MPTCPLIB_ENDPOINT_SUBFLOW | MPTCPLIB_ENDPOINT_BACKUP);
+	assert_true(e[0].id > 0);
+	assert_true(e[0].ifindex > 0);
+	/* No room: the count still says how many there are. */
+	assert_int_equal(mptcplib_get_endpoints(NULL, 0, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(mptcplib_get_limits(&lim), 0);
+	assert_int_equal(lim.subflows, 3);
+	assert_int_equal(lim.add_addr_accepted, 1);
+	assert_int_equal(system("ip mptcp endpoint flush"), 0);
+	assert_int_equal(mptcplib_get_endpoints(e, MPTCPLIB_ENDPOINTS_MAX, &n),
+			 0);
+	assert_int_equal(n, 0);
+
+	fd = it_connect(262, "MPA_PORT", 1);
+	assert_true(fd >= 0);
+	assert_int_equal(mptcplib_get_conn_info(fd, &info), 0);
+	assert_int_equal(mptcplib_token_announce(
+				 info.token, (struct sockaddr *)&a, alen, 7),
+			 0);
+	/* Id 0 is the initial subflow's; id 7 is this address's now. */
+	assert_int_equal(mptcplib_token_announce(
+				 info.token, (struct sockaddr *)&a, alen, 0),
+			 EINVAL);
+	it_addr(&a, &alen, 1, 1, 0);
+	assert_int_equal(mptcplib_token_announce(
+				 info.token, (struct sockaddr *)&a, alen, 7),
+			 EINVAL);
+	assert_int_equal(mptcplib_token_announce(info.token ^ 0x5a5a5a5a,
+						 (struct sockaddr *)&a, alen,
+						 8),
+			 ESRCH);
+	assert_int_equal(mptcplib_token_remove(info.token, 7), 0);
+	assert_int_equal(mptcplib_token_remove(info.token, 7), EINVAL);
+	assert_non_null(strstr(mptcplib_last_error(), "no address with id 7"));
+	assert_int_equal(mptcplib_token_remove(info.token ^ 0x5a5a5a5a, 7),
+			 ESRCH);
+	assert_int_equal(mptcplib_token_remove(info.token, 256), EINVAL);
+	close(fd);
+	assert_int_equal(system("ip mptcp limits set subflows 2 "
+				"add_addr_accepted 0"),
+			 0);
+}
+
 static void test_sub_sockopts(void **state)
 {
 	int fd = it_connect(262, "MPA_PORT", 1), mark = 0x42, id;
@@ -936,6 +1009,7 @@ int main(void)
 		cmocka_unit_test(test_sub_sockopts),
 		cmocka_unit_test(test_token_open_sub),
 		cmocka_unit_test(test_token_set_sub_prio),
+		cmocka_unit_test(test_endpoints_and_announce),
 	};
 
 	return cmocka_run_group_tests_name(it_v6() ? "core-integration-ipv6" :
