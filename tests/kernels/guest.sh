@@ -66,6 +66,13 @@ run_suites()
 	done < <(suites)
 }
 
+# `guest.sh list`: the suites' names, for the host's column of the table
+# (tests/kernels/host.sh). Nothing else happens.
+if [ "${1:-}" = list ]; then
+	suites | awk '{ print $1 }'
+	exit 0
+fi
+
 if [ "${1:-}" = run ]; then
 	run_suites
 	exit 0

@@ -13,10 +13,11 @@ dir=$out/$(uname -r)
 mkdir -p "$dir"
 touch "$dir/host"
 echo "this machine" >"$dir/package"
-# The host runs the IPv4 library suite under valgrind: the same checks.
-awk '$1 == "core-ipv4-valgrind" { $1 = "core-ipv4" }
-     $1 ~ /^(core-ipv4|policy-resolve-netns|preload-rules|shim-isolation|socket-options|end-to-end|mptcp-auto-command)$/' \
-	"$1" >"$dir/suites"
+# The suites the guests run (guest.sh list); the host runs the IPv4
+# library suite under valgrind: the same checks.
+names=" $(MPA_TOP=$top bash "$here/guest.sh" list | tr '\n' ' ')"
+awk -v names="$names" '$1 == "core-ipv4-valgrind" { $1 = "core-ipv4" }
+     index(names, " " $1 " ")' "$1" >"$dir/suites"
 if [ "$(id -u)" = 0 ]; then
 	unshare --net python3 "$here/probe.py" >"$dir/probes" 2>&1
 else

@@ -234,4 +234,17 @@ if ! MPA_KERNEL_OUT=$tmp MPA_README=$tmp/README.md \
 else
 	fail "README check: a table edited by hand fails" "$(cat "$tmp/check.out")"
 fi
+
+# This machine's column: the guests' suites only, valgrind's core run
+# under the guests' name.
+printf '%s\n' "core-ipv4-valgrind 22 0 0 5 0" "unit-test_x 3 0 0 1 0" \
+	"host-path-manager 10 1 0 3 1" >"$tmp/host-suites"
+MPA_KERNEL_OUT=$tmp/hostcol bash "$here/host.sh" "$tmp/host-suites" 2>/dev/null
+got=$(cat "$tmp/hostcol/$(uname -r)/suites" 2>/dev/null | tr '\n' '|')
+if [ "$got" = "core-ipv4 22 0 0 5 0|host-path-manager 10 1 0 3 1|" ] &&
+	[ -e "$tmp/hostcol/$(uname -r)/host" ]; then
+	pass "host column: the guests' suites, core under its guest name"
+else
+	fail "host column: the guests' suites, core under its guest name" "$got"
+fi
 exit $failed
