@@ -22,7 +22,7 @@ INIH_LIBS := -l:libinih.a
 
 # Rooms, lowest first; each sees its own headers and those of the rooms
 # below it, never above (tests/layering.sh checks the includes):
-#   common <- core <- policy <- engine <- preload, cli
+#   common <- core <- policy <- engine <- preload, cli, daemon
 # (policy depends on common only.)
 INC_common := -Icommon
 INC_core := -Icommon -Icore
@@ -30,20 +30,25 @@ INC_policy := -Icommon -Ipolicy
 INC_engine := -Icommon -Icore -Ipolicy -Iengine
 INC_preload := -Icommon -Icore -Ipolicy -Iengine -Ipreload
 INC_cli := -Icommon -Icore -Ipolicy -Iengine -Icli
-INC_all := -Icommon -Icore -Ipolicy -Iengine -Ipreload -Icli
+INC_daemon := -Icommon -Icore -Ipolicy -Iengine -Idaemon
+INC_all := -Icommon -Icore -Ipolicy -Iengine -Ipreload -Icli -Idaemon
 
 COMMON_SRC := $(wildcard common/*.c)
 CORE_SRC := $(wildcard core/*.c)
 POLICY_SRC := $(wildcard policy/*.c)
 ENGINE_SRC := $(wildcard engine/*.c)
 PRELOAD_SRC := $(wildcard preload/*.c)
-ALL_HDR := $(wildcard common/*.h core/*.h policy/*.h engine/*.h preload/*.h)
+# The daemon's modules; dmn_main.c holds main() and stays out of the tests.
+DAEMON_SRC := $(filter-out daemon/dmn_main.c,$(wildcard daemon/*.c))
+ALL_HDR := $(wildcard common/*.h core/*.h policy/*.h engine/*.h preload/*.h \
+	daemon/*.h)
 
 COMMON_OBJ := $(patsubst %.c,$(B)/%.o,$(COMMON_SRC))
 CORE_OBJ := $(patsubst %.c,$(B)/%.o,$(CORE_SRC))
 POLICY_OBJ := $(patsubst %.c,$(B)/%.o,$(POLICY_SRC))
 ENGINE_OBJ := $(patsubst %.c,$(B)/%.o,$(ENGINE_SRC))
 PRELOAD_OBJ := $(patsubst %.c,$(B)/%.o,$(PRELOAD_SRC))
+DAEMON_OBJ := $(patsubst %.c,$(B)/%.o,$(DAEMON_SRC) daemon/dmn_main.c)
 SAN_OBJ = $(patsubst %.c,$(B)/asan/%.o,$(1))
 
 # Debian packages the build, the tests and the demo need.
@@ -52,9 +57,9 @@ DEB_PKGS := gcc make pkg-config libmnl-dev libcmocka-dev libinih-dev \
 
 .SECONDARY:
 
-.PHONY: all deps lib policy engine shim shim-debug tsan cli fuzz fuzz-check bench check check-kernels test-unit demo install clean sanitize
+.PHONY: all deps lib policy engine shim shim-debug tsan cli daemon fuzz fuzz-check bench check check-kernels test-unit demo install clean sanitize
 
-all: lib policy engine shim shim-debug tsan cli examples tools
+all: lib policy engine shim shim-debug tsan cli daemon examples tools
 
 # Installs missing Debian packages when run as root; explains otherwise.
 deps:
@@ -89,6 +94,8 @@ $(B)/engine/%.o: engine/%.c $(ALL_HDR) | $(B)/engine
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(INC_engine) -c -o $@ $<
 $(B)/preload/%.o: preload/%.c $(ALL_HDR) | $(B)/preload
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(INC_preload) -c -o $@ $<
+$(B)/daemon/%.o: daemon/%.c $(ALL_HDR) | $(B)/daemon
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(INC_daemon) -c -o $@ $<
 
 $(B)/asan/common/%.o: common/%.c $(ALL_HDR) | $(B)/asan/common
 	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) $(INC_common) -c -o $@ $<
@@ -102,6 +109,8 @@ $(B)/asan/preload/%.o: preload/%.c $(ALL_HDR) | $(B)/asan/preload
 	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) $(INC_preload) -c -o $@ $<
 $(B)/asan/cli/%.o: cli/%.c $(ALL_HDR) $(wildcard cli/*.h) | $(B)/asan/cli
 	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) $(INC_cli) -c -o $@ $<
+$(B)/asan/daemon/%.o: daemon/%.c $(ALL_HDR) | $(B)/asan/daemon
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) $(INC_daemon) -c -o $@ $<
 
 # ---- core: libmptcplib (shared + static), common/ inside -----------------
 lib: $(B)/$(SONAME) $(B)/libmptcplib.a $(B)/mptcplib.pc
@@ -193,6 +202,13 @@ $(CLI): $(CLI_SRC) $(CLI_HDR) $(ALL_HDR) $(CLI_LIBS) $(B)/config.stamp | $(B)
 		-DMPA_SHIM_INSTALLED='"$(SHIM_LD_PATH)"' -o $@ $(CLI_SRC) \
 		$(CLI_LIBS) $(LIBMNL_LIBS) $(INIH_LIBS) -lpthread
 
+# ---- daemon: mptcp-autod, the namespace's path manager ---------------------
+DAEMON := $(B)/mptcp-autod
+daemon: $(DAEMON)
+$(DAEMON): $(DAEMON_OBJ) $(CLI_LIBS)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $(DAEMON_OBJ) $(CLI_LIBS) \
+		$(LIBMNL_LIBS) $(INIH_LIBS) -lpthread
+
 # ---- examples and test tools ---------------------------------------------
 EXAMPLES := $(B)/examples/readme_example
 TOOLS := $(B)/tests/mpa-testsrv $(B)/tests/mpa-httpd \
@@ -271,7 +287,7 @@ PRELOAD_UNIT_ASAN_OBJ := $(B)/asan/preload/mpa_config.o \
 	$(B)/asan/preload/mpa_sockopt.o \
 	$(B)/asan/cli/cli_util.o
 UNIT_ASAN_OBJ := $(call SAN_OBJ,$(COMMON_SRC) $(CORE_SRC) $(POLICY_SRC) \
-	$(ENGINE_SRC)) $(PRELOAD_UNIT_ASAN_OBJ)
+	$(ENGINE_SRC) $(DAEMON_SRC)) $(PRELOAD_UNIT_ASAN_OBJ)
 
 $(B)/asan/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(UNIT_ASAN_OBJ) \
 		| $(B)/asan/tests
@@ -364,12 +380,13 @@ demo: deps
 # ---- install -------------------------------------------------------------
 SYSCONFDIR ?= /etc
 BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 DOCDIR ?= $(PREFIX)/share/doc/mptcp-auto
 
-install: lib shim cli
+install: lib shim cli daemon
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) \
-		$(DESTDIR)$(SHIMDIR) $(DESTDIR)$(BINDIR) \
+		$(DESTDIR)$(SHIMDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR)/examples \
 		$(DESTDIR)$(SYSCONFDIR)/mptcp-auto/policy.d
@@ -381,6 +398,7 @@ install: lib shim cli
 		> $(DESTDIR)$(LIBDIR)/pkgconfig/mptcplib.pc
 	install -m 0755 $(SHIM) $(DESTDIR)$(SHIMDIR)/libmptcp_auto.so
 	install -m 0755 $(CLI) $(DESTDIR)$(BINDIR)/mptcp-auto
+	install -m 0755 $(DAEMON) $(DESTDIR)$(SBINDIR)/mptcp-autod
 	install -m 0644 docs/man/mptcp-auto.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 docs/man/mptcplib.3 $(DESTDIR)$(MANDIR)/man3/
 	install -m 0644 docs/man/mptcp-auto-policy.5 $(DESTDIR)$(MANDIR)/man5/
@@ -393,8 +411,9 @@ install: lib shim cli
 			$(DESTDIR)$(SYSCONFDIR)/mptcp-auto/policy.ini
 
 $(B) $(B)/common $(B)/core $(B)/policy $(B)/engine $(B)/preload $(B)/debug \
+		$(B)/daemon \
 		$(B)/asan/common $(B)/asan/core $(B)/asan/policy $(B)/asan/engine \
-		$(B)/asan/preload $(B)/asan/cli \
+		$(B)/asan/preload $(B)/asan/cli $(B)/asan/daemon \
 		$(B)/asan/tests \
 		$(B)/examples $(B)/tests $(B)/fuzz $(B)/bench $(TSAN_DIR):
 	mkdir -p $@

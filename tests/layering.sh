@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # The rooms' dependencies run one way:
-#   common <- core <- policy <- engine <- preload, cli
+#   common <- core <- policy <- engine <- preload, cli, daemon
 # (policy depends on common only). Every quoted #include of a room's file
 # must name a header of the room itself or of a room it may use; nothing
 # is force-included (-include) into a room's objects.
@@ -16,6 +16,7 @@ declare -A may=(
 	[engine]="engine policy core common"
 	[preload]="preload engine policy core common"
 	[cli]="cli engine policy core common"
+	[daemon]="daemon engine policy core common"
 )
 bad=0
 
