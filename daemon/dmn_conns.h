@@ -33,10 +33,11 @@ struct dmn_conn {
 	bool reported; /* handed over as unregistered */
 	/* From CREATED or ESTABLISHED; AF_UNSPEC until then. */
 	struct sockaddr_storage local, remote;
-	/* Registered before its addresses were known: the rule to use. */
+	/* The rule it was registered with (the caller's to set). */
+	const struct mpa_rule *rule;
+	/* Registered before its addresses were known: not submitted yet. */
 	bool waiting;
 	int64_t waiting_since;
-	const struct mpa_rule *rule;
 };
 
 struct dmn_conns;

@@ -245,11 +245,19 @@ static int on_register(void *ctx, const struct dmn_request *rq, char *why,
 					  strerror(-err));
 		return err;
 	}
+	/*
+	 * Registered again (a shim retrying, or a user flooding): the engine
+	 * has it already; asking it again would only repeat its requests.
+	 */
+	c = dmn_conns_find(d->conns, f.token);
+	if (c && c->registered && c->rule == rule)
+		return 0;
 	c = dmn_conns_register(d->conns, f.token, cmn_now_ms());
 	if (!c) {
 		snprintf(why, len, "too many connections followed");
 		return -ENOSPC;
 	}
+	c->rule = rule;
 	dmn_log(CMN_LOG_DEBUG, "uid %u pid %d (%s): token %08x registered%s",
 		(unsigned int)rq->peer->uid, (int)rq->peer->pid,
 		prog_name(rq->prog), f.token,
@@ -264,7 +272,6 @@ static int on_register(void *ctx, const struct dmn_request *rq, char *why,
 		/* The SYN is out: the addresses come with its event. */
 		c->waiting = true;
 		c->waiting_since = cmn_now_ms();
-		c->rule = rule;
 	}
 	return 0;
 }
