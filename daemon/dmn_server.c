@@ -93,7 +93,8 @@ struct client {
 	struct dmn_peer peer;
 	struct dmn_prog prog;
 	int bad; /* bad messages in a row */
-	unsigned int limited; /* refused for the rate since the last OK */
+	unsigned int limited; /* refused for the rate, not logged yet */
+	int64_t limited_said; /* ms of the last line about it; 0: never */
 };
 
 struct dmn_server {
@@ -341,6 +342,21 @@ static int take_fds(struct msghdr *msg, int *fds, int max)
 	return n;
 }
 
+/* A line about a client over the rate: the first, then one per 10 s. */
+static void limited_log(struct dmn_server *s, struct client *c)
+{
+	int64_t now = server_now(s);
+
+	if (c->limited_said && now - c->limited_said < 10000)
+		return;
+	LOG(s, CMN_LOG_WARN,
+	    "uid %u pid %d: over %d registrations per second: %u refused",
+	    (unsigned int)c->peer.uid, (int)c->peer.pid, s->rate.rate,
+	    c->limited);
+	c->limited_said = now ? now : 1;
+	c->limited = 0;
+}
+
 /*
  * One message of @c, answered. False when there was none (or the client
  * is gone, or was dropped).
@@ -382,12 +398,8 @@ static bool client_message(struct dmn_server *s, struct client *c)
 	else if (!dmn_rate_take(&s->rate, c->peer.uid, server_now(s))) {
 		/* Over the rate is no fault: not counted as bad. */
 		s->stats.limited++;
-		if (!c->limited++)
-			LOG(s, CMN_LOG_WARN,
-			    "uid %u pid %d: over %d registrations per "
-			    "second: refusing",
-			    (unsigned int)c->peer.uid, (int)c->peer.pid,
-			    s->rate.rate);
+		c->limited++;
+		limited_log(s, c);
 		for (i = 0; i < nfds; i++)
 			close(fds[i]);
 		eng_wire_init(&out, ENG_WIRE_REFUSED, in.seq);
@@ -413,14 +425,7 @@ static bool client_message(struct dmn_server *s, struct client *c)
 	for (i = 0; i < nfds; i++)
 		close(fds[i]);
 	if (!why[0]) {
-		if (c->limited > 1)
-			LOG(s, CMN_LOG_INFO,
-			    "uid %u pid %d: %u registrations were refused "
-			    "for the rate",
-			    (unsigned int)c->peer.uid, (int)c->peer.pid,
-			    c->limited);
 		c->bad = 0;
-		c->limited = 0;
 		s->stats.registered++;
 		eng_wire_init(&out, ENG_WIRE_OK, in.seq);
 		reply(s, c->fd, &out);
