@@ -218,7 +218,8 @@ TOOLS := $(B)/tests/mpa-testsrv $(B)/tests/mpa-httpd \
 	$(B)/tests/libmalloc_count.so $(B)/tests/libctor_helper.so \
 	$(B)/tests/test_core_integration \
 	$(B)/tests/test_policy_ns \
-	$(B)/tests/mpa-engine-plan
+	$(B)/tests/mpa-engine-plan \
+	$(B)/tests/mpa-pmclient
 
 examples: $(EXAMPLES)
 tools: $(TOOLS)
@@ -276,6 +277,13 @@ $(B)/tests/mpa-engine-plan: tests/tools/mpa_engine_plan.c $(CLI_LIBS) \
 		| $(B)/tests
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(INC_engine) -o $@ $< $(CLI_LIBS) \
 		$(LIBMNL_LIBS) $(INIH_LIBS) -lpthread
+
+# A client of mptcp-autod: registrations, good and bad.
+$(B)/tests/mpa-pmclient: tests/tools/mpa_pmclient.c engine/eng_wire.c \
+		engine/eng_wire.h tests/lib/io.h $(B)/libmptcplib.a | $(B)/tests
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Icore -Iengine -Itests/lib -o $@ \
+		tests/tools/mpa_pmclient.c engine/eng_wire.c \
+		$(B)/libmptcplib.a $(LIBMNL_LIBS) -lpthread
 
 # ---- unit tests: cmocka, under ASan + UBSan --------------------------------
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
