@@ -14,7 +14,8 @@
  *                       twofds, garbage (text), foreign (a socket received
  *                       from a give-fd helper: --fd-from)
  *     --fd-from PATH    the give-fd helper's socket
- *     --flood N         N registrations as fast as it can, then counts
+ *     --flood N         N registrations (or garbage texts) as fast as it
+ *                       can, then counts
  *     --nonblock        non-blocking connect(), registered in SYN-SENT,
  *                       never waiting for the daemon (read at the end)
  *     --wait-ms N       how long to wait for the reply (default 2000)
@@ -54,6 +55,9 @@
 #ifndef IPPROTO_MPTCP
 #define IPPROTO_MPTCP 262
 #endif
+
+/* Not the protocol: what a confused or hostile client sends. */
+#define GARBAGE "GET /pm.sock HTTP/1.1\r\n\r\n"
 
 struct opts {
 	const char *socket, *mode, *fd_from, *narrow;
@@ -222,8 +226,11 @@ static void flood(int us, const struct opts *o, int fd, uint32_t token)
 		int len;
 
 		while (sent < o->flood) {
-			len = register_text(o, (uint32_t)sent + 1, token, text,
-					    sizeof(text));
+			if (!strcmp(o->mode, "garbage"))
+				len = snprintf(text, sizeof(text), GARBAGE);
+			else
+				len = register_text(o, (uint32_t)sent + 1,
+						    token, text, sizeof(text));
 			if (send_msg(us, text, (size_t)len, &fd, 1,
 				     MSG_DONTWAIT))
 				break;
@@ -506,8 +513,7 @@ int main(int argc, char **argv)
 		flood(us, &o, fds[0], token);
 	} else {
 		if (!strcmp(o.mode, "garbage"))
-			len = snprintf(text, sizeof(text),
-				       "GET /pm.sock HTTP/1.1\r\n\r\n");
+			len = snprintf(text, sizeof(text), GARBAGE);
 		else
 			len = register_text(&o, 1, token, text, sizeof(text));
 		/* Like the shim: never wait on the daemon's socket. */
