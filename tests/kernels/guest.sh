@@ -32,6 +32,7 @@ shim-isolation tap bash tests/integration/shim_isolation.sh
 socket-options tap bash tests/integration/sockopts.sh
 end-to-end tap bash tests/integration/e2e.sh
 mptcp-auto-command tap bash tests/integration/cli.sh
+mptcp-autod tap bash tests/integration/daemon.sh
 EOF
 }
 

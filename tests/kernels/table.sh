@@ -25,6 +25,7 @@ what()
 	socket-options) echo "shim: socket options (\`sockopts.sh\`)" ;;
 	end-to-end) echo "engine: curl, wget, python3 over two paths (\`e2e.sh\`)" ;;
 	mptcp-auto-command) echo "the \`mptcp-auto\` command (\`cli.sh\`)" ;;
+	mptcp-autod) echo "the daemon, \`mptcp-autod\` (\`daemon.sh\`)" ;;
 	*) echo "\`$1\`" ;;
 	esac
 }
