@@ -316,7 +316,8 @@ fi
 
 # ---- killed mid-transfer: the transfer completes ---------------------------
 # 20 MB over two 40 Mbit/s paths: a few seconds, killed in the middle.
-topo_shape c1 40mbit && topo_shape c2 40mbit
+topo_shape c1 40mbit && topo_shape c2 40mbit ||
+	fail "tc tbf on both paths (the transfer would end before the kill)"
 as_user --subflows 2 --get 20000000 10.9.0.1 7001 >"$tmp/transfer.out" 2>&1 &
 tpid=$!
 PIDS="$PIDS $tpid"
