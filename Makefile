@@ -48,6 +48,7 @@ CORE_OBJ := $(patsubst %.c,$(B)/%.o,$(CORE_SRC))
 POLICY_OBJ := $(patsubst %.c,$(B)/%.o,$(POLICY_SRC))
 ENGINE_OBJ := $(patsubst %.c,$(B)/%.o,$(ENGINE_SRC))
 PRELOAD_OBJ := $(patsubst %.c,$(B)/%.o,$(PRELOAD_SRC))
+DAEMON_OBJ := $(patsubst %.c,$(B)/%.o,$(DAEMON_SRC) daemon/dmn_main.c)
 SAN_OBJ = $(patsubst %.c,$(B)/asan/%.o,$(1))
 
 # Debian packages the build, the tests and the demo need.
@@ -56,9 +57,9 @@ DEB_PKGS := gcc make pkg-config libmnl-dev libcmocka-dev libinih-dev \
 
 .SECONDARY:
 
-.PHONY: all deps lib policy engine shim shim-debug tsan cli fuzz fuzz-check bench check check-kernels test-unit demo install clean sanitize
+.PHONY: all deps lib policy engine shim shim-debug tsan cli daemon fuzz fuzz-check bench check check-kernels test-unit demo install clean sanitize
 
-all: lib policy engine shim shim-debug tsan cli examples tools
+all: lib policy engine shim shim-debug tsan cli daemon examples tools
 
 # Installs missing Debian packages when run as root; explains otherwise.
 deps:
@@ -201,6 +202,13 @@ $(CLI): $(CLI_SRC) $(CLI_HDR) $(ALL_HDR) $(CLI_LIBS) $(B)/config.stamp | $(B)
 		-DMPA_SHIM_INSTALLED='"$(SHIM_LD_PATH)"' -o $@ $(CLI_SRC) \
 		$(CLI_LIBS) $(LIBMNL_LIBS) $(INIH_LIBS) -lpthread
 
+# ---- daemon: mptcp-autod, the namespace's path manager ---------------------
+DAEMON := $(B)/mptcp-autod
+daemon: $(DAEMON)
+$(DAEMON): $(DAEMON_OBJ) $(CLI_LIBS)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $(DAEMON_OBJ) $(CLI_LIBS) \
+		$(LIBMNL_LIBS) $(INIH_LIBS) -lpthread
+
 # ---- examples and test tools ---------------------------------------------
 EXAMPLES := $(B)/examples/readme_example
 TOOLS := $(B)/tests/mpa-testsrv $(B)/tests/mpa-httpd \
@@ -211,7 +219,7 @@ TOOLS := $(B)/tests/mpa-testsrv $(B)/tests/mpa-httpd \
 	$(B)/tests/test_core_integration \
 	$(B)/tests/test_policy_ns \
 	$(B)/tests/mpa-engine-plan \
-	$(B)/tests/mpa-hostpm
+	$(B)/tests/mpa-hostpm $(B)/tests/mpa-pmclient
 
 examples: $(EXAMPLES)
 tools: $(TOOLS)
@@ -276,6 +284,13 @@ $(B)/tests/mpa-hostpm: tests/tools/mpa_hostpm.c $(B)/daemon/dmn_host.o \
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(INC_daemon) -o $@ $< \
 		$(B)/daemon/dmn_host.o $(B)/libmptcplib.a $(LIBMNL_LIBS) \
 		-lpthread
+
+# A client of mptcp-autod: registrations, good and bad.
+$(B)/tests/mpa-pmclient: tests/tools/mpa_pmclient.c engine/eng_wire.c \
+		engine/eng_wire.h tests/lib/io.h $(B)/libmptcplib.a | $(B)/tests
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Icore -Iengine -Itests/lib -o $@ \
+		tests/tools/mpa_pmclient.c engine/eng_wire.c \
+		$(B)/libmptcplib.a $(LIBMNL_LIBS) -lpthread
 
 # ---- unit tests: cmocka, under ASan + UBSan --------------------------------
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -380,12 +395,13 @@ demo: deps
 # ---- install -------------------------------------------------------------
 SYSCONFDIR ?= /etc
 BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 DOCDIR ?= $(PREFIX)/share/doc/mptcp-auto
 
-install: lib shim cli
+install: lib shim cli daemon
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) \
-		$(DESTDIR)$(SHIMDIR) $(DESTDIR)$(BINDIR) \
+		$(DESTDIR)$(SHIMDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR)/examples \
 		$(DESTDIR)$(SYSCONFDIR)/mptcp-auto/policy.d
@@ -397,6 +413,7 @@ install: lib shim cli
 		> $(DESTDIR)$(LIBDIR)/pkgconfig/mptcplib.pc
 	install -m 0755 $(SHIM) $(DESTDIR)$(SHIMDIR)/libmptcp_auto.so
 	install -m 0755 $(CLI) $(DESTDIR)$(BINDIR)/mptcp-auto
+	install -m 0755 $(DAEMON) $(DESTDIR)$(SBINDIR)/mptcp-autod
 	install -m 0644 docs/man/mptcp-auto.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 docs/man/mptcplib.3 $(DESTDIR)$(MANDIR)/man3/
 	install -m 0644 docs/man/mptcp-auto-policy.5 $(DESTDIR)$(MANDIR)/man5/

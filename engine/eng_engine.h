@@ -80,6 +80,14 @@ struct eng_ops {
  */
 #define ENG_SUBSCRIBE_GRACE_MS 2000
 
+/*
+ * mptcp-autod: a connection that no program registered within this time
+ * after its ESTABLISHED event is unregistered (a native MPTCP program, an
+ * accepted connection): the host's path-manager behaviour serves it. A
+ * shim registers at connect(), well before a connection is established.
+ */
+#define ENG_UNREG_GRACE_MS 100
+
 /* Connections followed at once; past it, finished ones are forgotten. */
 #define ENG_MAX_CONNS 8192
 

@@ -56,6 +56,7 @@ prefix=$(mktemp -d /tmp/mpa-prefix-XXXXXX)
 trap 'rm -rf "$dest" "$prefix"' EXIT
 make -s install PREFIX="$prefix" SYSCONFDIR="$prefix/etc" >/dev/null
 test -x "$prefix/bin/mptcp-auto"
+test -x "$prefix/sbin/mptcp-autod"
 test -f "$prefix/share/man/man1/mptcp-auto.1"
 test -f "$prefix/share/man/man5/mptcp-auto-policy.5"
 test -f "$prefix/share/man/man3/mptcplib.3"

@@ -133,6 +133,7 @@ run_tap socket-options bash tests/integration/sockopts.sh
 run_tap host-path-manager bash tests/integration/host_pm.sh
 run_tap end-to-end bash tests/integration/e2e.sh
 run_tap mptcp-auto-command bash tests/integration/cli.sh
+run_tap mptcp-autod bash tests/integration/daemon.sh
 run_tap demo bash tests/integration/demo.sh
 # Last: two copies of the namespace suites at once, neither disturbing the
 # other (slow; it needs what the runs above built).

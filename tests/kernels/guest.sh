@@ -33,6 +33,7 @@ socket-options tap bash tests/integration/sockopts.sh
 host-path-manager tap bash tests/integration/host_pm.sh
 end-to-end tap bash tests/integration/e2e.sh
 mptcp-auto-command tap bash tests/integration/cli.sh
+mptcp-autod tap bash tests/integration/daemon.sh
 EOF
 }
 

@@ -26,6 +26,7 @@ what()
 	host-path-manager) echo "daemon: the host's endpoints kept (\`host_pm.sh\`)" ;;
 	end-to-end) echo "engine: curl, wget, python3 over two paths (\`e2e.sh\`)" ;;
 	mptcp-auto-command) echo "the \`mptcp-auto\` command (\`cli.sh\`)" ;;
+	mptcp-autod) echo "the daemon, \`mptcp-autod\` (\`daemon.sh\`)" ;;
 	*) echo "\`$1\`" ;;
 	esac
 }

@@ -1,0 +1,494 @@
+// SPDX-License-Identifier: MIT
+/* The registration socket: clients, their messages, the replies. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "cmn_clock.h"
+#include "dmn_server.h"
+
+#define LOG(s, level, ...)                                \
+	do {                                              \
+		if ((s)->cfg.log)                         \
+			(s)->cfg.log(level, __VA_ARGS__); \
+	} while (0)
+
+/* ---- token buckets ------------------------------------------------------ */
+
+void dmn_bucket_init(struct dmn_bucket *b, int burst, int64_t now)
+{
+	b->milli = (int64_t)burst * 1000;
+	b->at = now;
+}
+
+static void bucket_refill(struct dmn_bucket *b, int rate, int burst,
+			  int64_t now)
+{
+	int64_t cap = (int64_t)burst * 1000;
+
+	/* rate per second is rate thousandths per millisecond. */
+	if (now > b->at) {
+		b->milli += (now - b->at) * rate;
+		if (b->milli > cap)
+			b->milli = cap;
+	}
+	b->at = now;
+}
+
+bool dmn_bucket_take(struct dmn_bucket *b, int rate, int burst, int64_t now)
+{
+	bucket_refill(b, rate, burst, now);
+	if (b->milli < 1000)
+		return false;
+	b->milli -= 1000;
+	return true;
+}
+
+void dmn_rate_init(struct dmn_rate *r, int rate, int burst)
+{
+	memset(r, 0, sizeof(*r));
+	r->rate = rate;
+	r->burst = burst;
+}
+
+bool dmn_rate_take(struct dmn_rate *r, uid_t uid, int64_t now)
+{
+	int i, pick = -1;
+
+	for (i = 0; i < DMN_RATE_UIDS; i++) {
+		if (r->v[i].used && r->v[i].uid == uid)
+			return dmn_bucket_take(&r->v[i].b, r->rate, r->burst,
+					       now);
+		if (!r->v[i].used && pick < 0)
+			pick = i;
+	}
+	/* No free slot: the fullest bucket goes (a full one loses nothing). */
+	if (pick < 0) {
+		pick = 0;
+		for (i = 0; i < DMN_RATE_UIDS; i++) {
+			bucket_refill(&r->v[i].b, r->rate, r->burst, now);
+			if (r->v[i].b.milli > r->v[pick].b.milli)
+				pick = i;
+		}
+	}
+	r->v[pick].used = true;
+	r->v[pick].uid = uid;
+	dmn_bucket_init(&r->v[pick].b, r->burst, now);
+	return dmn_bucket_take(&r->v[pick].b, r->rate, r->burst, now);
+}
+
+/* ---- the server --------------------------------------------------------- */
+
+struct client {
+	int fd; /* -1: free */
+	struct dmn_peer peer;
+	struct dmn_prog prog;
+	int bad; /* bad messages in a row */
+	unsigned int limited; /* refused for the rate, not logged yet */
+	int64_t limited_said; /* ms of the last line about it; 0: never */
+};
+
+struct dmn_server {
+	struct dmn_server_config cfg;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	ino_t ino; /* of the socket file we made */
+	int lfd, ep;
+	struct dmn_rate rate;
+	struct client clients[DMN_MAX_CLIENTS];
+	int nclients;
+	struct dmn_server_stats stats;
+};
+
+#define LISTENER DMN_MAX_CLIENTS /* epoll data of the listener */
+
+static int64_t server_now(const struct dmn_server *s)
+{
+	return s->cfg.now ? s->cfg.now() : cmn_now_ms();
+}
+
+/*
+ * Is @path a socket someone listens on? Stale after a killed daemon: then
+ * it is replaced. 1 live, 0 stale, -errno when it is not a socket at all.
+ */
+static int socket_live(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd, rc;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISSOCK(st.st_mode))
+		return -EEXIST;
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	/* A live listener answers at once, even with its backlog full. */
+	rc = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0 ||
+	     errno == EAGAIN;
+	close(fd);
+	return rc;
+}
+
+static int server_listen(struct dmn_server *s, char *why, size_t len)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	char dir[PATH_MAX];
+	struct stat st;
+	int live;
+
+	if (strlen(s->cfg.path) >= sizeof(a.sun_path)) {
+		snprintf(why, len, "%s: path too long for a socket",
+			 s->cfg.path);
+		return -ENAMETOOLONG;
+	}
+	snprintf(s->path, sizeof(s->path), "%s", s->cfg.path);
+	snprintf(dir, sizeof(dir), "%s", s->path);
+	/* Any user may connect: the directory only needs to be reachable. */
+	if (mkdir(dirname(dir), 0755) < 0 && errno != EEXIST) {
+		snprintf(why, len, "%s: %s", dir, strerror(errno));
+		return -errno;
+	}
+	live = socket_live(s->path);
+	if (live > 0) {
+		snprintf(why, len, "%s: another mptcp-autod is listening there",
+			 s->path);
+		return -EADDRINUSE;
+	}
+	if (live < 0) {
+		snprintf(why, len, "%s: exists and is not a socket (%s)",
+			 s->path, strerror(-live));
+		return live;
+	}
+	unlink(s->path);
+	s->lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			0);
+	if (s->lfd < 0)
+		goto fail;
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", s->path);
+	if (bind(s->lfd, (struct sockaddr *)&a, sizeof(a)) < 0)
+		goto fail;
+	if (chmod(s->path, 0666) < 0 || stat(s->path, &st) < 0)
+		goto fail;
+	s->ino = st.st_ino;
+	if (listen(s->lfd, 128) < 0)
+		goto fail;
+	return 0;
+fail:
+	snprintf(why, len, "%s: %s", s->path, strerror(errno));
+	return -errno;
+}
+
+static int watch(struct dmn_server *s, int op, int fd, uint32_t data)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = data };
+
+	return epoll_ctl(s->ep, op, fd, &ev) < 0 ? -errno : 0;
+}
+
+int dmn_server_open(const struct dmn_server_config *cfg,
+		    struct dmn_server **out, char *why, size_t len)
+{
+	struct dmn_server *s = calloc(1, sizeof(*s));
+	int i, err;
+
+	*out = NULL;
+	if (!s) {
+		snprintf(why, len, "out of memory");
+		return -ENOMEM;
+	}
+	s->cfg = *cfg;
+	s->lfd = s->ep = -1;
+	for (i = 0; i < DMN_MAX_CLIENTS; i++)
+		s->clients[i].fd = -1;
+	dmn_rate_init(&s->rate, cfg->rate > 0 ? cfg->rate : DMN_RATE,
+		      cfg->burst > 0 ? cfg->burst : DMN_BURST);
+	err = server_listen(s, why, len);
+	if (err)
+		goto fail;
+	s->ep = epoll_create1(EPOLL_CLOEXEC);
+	err = s->ep < 0 ? -errno : watch(s, EPOLL_CTL_ADD, s->lfd, LISTENER);
+	if (err) {
+		snprintf(why, len, "epoll: %s", strerror(-err));
+		goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	dmn_server_close(s);
+	return err;
+}
+
+int dmn_server_fd(const struct dmn_server *s)
+{
+	return s->ep;
+}
+
+int dmn_server_listen_fd(const struct dmn_server *s)
+{
+	return s->lfd;
+}
+
+int dmn_server_nclients(const struct dmn_server *s)
+{
+	return s->nclients;
+}
+
+const struct dmn_server_stats *dmn_server_stats(const struct dmn_server *s)
+{
+	return &s->stats;
+}
+
+/* Never waits: a client that does not read its replies loses them. */
+static void reply(struct dmn_server *s, int fd, const struct eng_wire_msg *m)
+{
+	char buf[ENG_WIRE_MAX + 1];
+	int n = eng_wire_format(m, buf, sizeof(buf));
+
+	if (n < 0)
+		return;
+	if (send(fd, buf, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		s->stats.replies_dropped++;
+}
+
+static void client_drop(struct dmn_server *s, struct client *c)
+{
+	epoll_ctl(s->ep, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	c->fd = -1;
+	dmn_peer_fini(&c->peer);
+	s->nclients--;
+}
+
+static void client_accept(struct dmn_server *s, int fd)
+{
+	const char *procdir = s->cfg.procdir ? s->cfg.procdir : "/proc";
+	struct eng_wire_msg m;
+	struct client *c = NULL;
+	int i;
+
+	for (i = 0; i < DMN_MAX_CLIENTS && !c; i++)
+		if (s->clients[i].fd < 0)
+			c = &s->clients[i];
+	if (!c) {
+		/* Said once per power of two: a flood of connections
+		 * must not flood the log. */
+		s->stats.turned_away++;
+		if (!(s->stats.turned_away & (s->stats.turned_away - 1)))
+			LOG(s, CMN_LOG_WARN,
+			    "%d clients connected: turned away another one "
+			    "(%u so far)",
+			    DMN_MAX_CLIENTS, s->stats.turned_away);
+		eng_wire_init(&m, ENG_WIRE_REFUSED, 0);
+		snprintf(m.reason, sizeof(m.reason), "too many clients");
+		reply(s, fd, &m);
+		close(fd);
+		return;
+	}
+	memset(c, 0, sizeof(*c));
+	c->fd = fd;
+	if (dmn_peer_read(fd, &c->peer) < 0 ||
+	    watch(s, EPOLL_CTL_ADD, fd, (uint32_t)(c - s->clients)) < 0) {
+		close(fd);
+		c->fd = -1;
+		dmn_peer_fini(&c->peer);
+		return;
+	}
+	s->nclients++;
+	s->stats.accepted++;
+	/* Read once: the program of a connected client does not change
+	 * (an exec() closes the socket, which is O_CLOEXEC in the shim). */
+	dmn_prog_read(&c->peer, procdir, &c->prog);
+	LOG(s, CMN_LOG_DEBUG, "client uid %u pid %d (%s) connected",
+	    (unsigned int)c->peer.uid, (int)c->peer.pid,
+	    c->prog.id.exe ? c->prog.id.exe : "program unknown");
+}
+
+static void accept_all(struct dmn_server *s)
+{
+	int fd;
+
+	while ((fd = accept4(s->lfd, NULL, NULL,
+			     SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0)
+		client_accept(s, fd);
+}
+
+/* The descriptors of @msg's SCM_RIGHTS into @fds; their count. */
+static int take_fds(struct msghdr *msg, int *fds, int max)
+{
+	struct cmsghdr *cm;
+	int n = 0;
+
+	for (cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR(msg, cm)) {
+		size_t k, cnt;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		cnt = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (k = 0; k < cnt && n < max; k++)
+			memcpy(&fds[n++], CMSG_DATA(cm) + k * sizeof(int),
+			       sizeof(int));
+	}
+	return n;
+}
+
+/* A line about a client over the rate: the first, then one per 10 s. */
+static void limited_log(struct dmn_server *s, struct client *c)
+{
+	int64_t now = server_now(s);
+
+	if (c->limited_said && now - c->limited_said < 10000)
+		return;
+	LOG(s, CMN_LOG_WARN,
+	    "uid %u pid %d: over %d registrations per second: %u refused",
+	    (unsigned int)c->peer.uid, (int)c->peer.pid, s->rate.rate,
+	    c->limited);
+	c->limited_said = now ? now : 1;
+	c->limited = 0;
+}
+
+/*
+ * One message of @c, answered. False when there was none (or the client
+ * is gone, or was dropped).
+ */
+static bool client_message(struct dmn_server *s, struct client *c)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * DMN_MAX_FDS)];
+		struct cmsghdr align;
+	} ctl;
+	char text[ENG_WIRE_MAX + 1], why[ENG_WIRE_REASON_MAX];
+	struct iovec iov = { .iov_base = text, .iov_len = sizeof(text) };
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = ctl.buf,
+			     .msg_controllen = sizeof(ctl.buf) };
+	struct eng_wire_msg in, out;
+	struct dmn_request rq;
+	int fds[DMN_MAX_FDS], nfds, i, err;
+	const char *perr = NULL;
+	ssize_t n;
+
+	n = recvmsg(c->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return false;
+	if (n <= 0) {
+		client_drop(s, c);
+		return false;
+	}
+	nfds = take_fds(&mh, fds, DMN_MAX_FDS);
+	why[0] = '\0';
+	eng_wire_init(&in, ENG_WIRE_REGISTER, 0);
+	if (mh.msg_flags & MSG_TRUNC)
+		snprintf(why, sizeof(why), "message too long");
+	else if (eng_wire_parse(text, (size_t)n, &in, &perr))
+		snprintf(why, sizeof(why), "bad message: %s", perr);
+	else if (in.type != ENG_WIRE_REGISTER)
+		snprintf(why, sizeof(why), "not a REGISTER");
+	else if (!dmn_rate_take(&s->rate, c->peer.uid, server_now(s))) {
+		/* Over the rate is no fault: not counted as bad. */
+		s->stats.limited++;
+		c->limited++;
+		limited_log(s, c);
+		for (i = 0; i < nfds; i++)
+			close(fds[i]);
+		eng_wire_init(&out, ENG_WIRE_REFUSED, in.seq);
+		snprintf(out.reason, sizeof(out.reason),
+			 "too many registrations from this user");
+		reply(s, c->fd, &out);
+		return true;
+	} else {
+		rq = (struct dmn_request){ .peer = &c->peer,
+					   .prog = &c->prog,
+					   .msg = &in,
+					   .fd = nfds ? fds[0] : -1,
+					   .nfds = nfds,
+					   .fds_cut = (mh.msg_flags &
+						       MSG_CTRUNC) != 0 };
+		err = s->cfg.handle(s->cfg.ctx, &rq, why, sizeof(why));
+		if (!err)
+			why[0] = '\0';
+		else if (!why[0])
+			snprintf(why, sizeof(why), "%s", strerror(-err));
+	}
+	/* Every descriptor is closed before the client hears back. */
+	for (i = 0; i < nfds; i++)
+		close(fds[i]);
+	if (!why[0]) {
+		c->bad = 0;
+		s->stats.registered++;
+		eng_wire_init(&out, ENG_WIRE_OK, in.seq);
+		reply(s, c->fd, &out);
+		return true;
+	}
+	s->stats.refused++;
+	c->bad++;
+	LOG(s, CMN_LOG_INFO, "uid %u pid %d (%s): refused: %s",
+	    (unsigned int)c->peer.uid, (int)c->peer.pid,
+	    c->prog.id.exe ? c->prog.id.exe : "program unknown", why);
+	eng_wire_init(&out, ENG_WIRE_REFUSED, in.seq);
+	snprintf(out.reason, sizeof(out.reason), "%s", why);
+	reply(s, c->fd, &out);
+	if (c->bad >= DMN_MAX_BAD) {
+		LOG(s, CMN_LOG_WARN,
+		    "uid %u pid %d: %d bad messages in a row: disconnected",
+		    (unsigned int)c->peer.uid, (int)c->peer.pid, c->bad);
+		s->stats.disconnected++;
+		client_drop(s, c);
+		return false;
+	}
+	return true;
+}
+
+void dmn_server_run(struct dmn_server *s)
+{
+	struct epoll_event evs[DMN_MAX_CLIENTS + 1];
+	int n, i, k;
+
+	n = epoll_wait(s->ep, evs, DMN_MAX_CLIENTS + 1, 0);
+	for (i = 0; i < n; i++) {
+		uint32_t who = evs[i].data.u32;
+		struct client *c;
+
+		if (who == LISTENER) {
+			accept_all(s);
+			continue;
+		}
+		c = &s->clients[who];
+		/* A bounded turn each: the next run serves the rest. */
+		for (k = 0; k < DMN_TURN && c->fd >= 0; k++)
+			if (!client_message(s, c))
+				break;
+	}
+}
+
+void dmn_server_close(struct dmn_server *s)
+{
+	struct stat st;
+	int i;
+
+	if (!s)
+		return;
+	for (i = 0; i < DMN_MAX_CLIENTS; i++)
+		if (s->clients[i].fd >= 0)
+			client_drop(s, &s->clients[i]);
+	if (s->lfd >= 0) {
+		/* Only our own file: a newer daemon may have replaced it. */
+		if (stat(s->path, &st) == 0 && st.st_ino == s->ino)
+			unlink(s->path);
+		close(s->lfd);
+	}
+	if (s->ep >= 0)
+		close(s->ep);
+	free(s);
+}

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The registration socket: AF_UNIX SOCK_SEQPACKET, one message per
+ * datagram (engine/eng_wire.h). It never blocks on a client: every socket
+ * is non-blocking, each client gets a bounded turn, and a reply that does
+ * not fit in the client's buffer is dropped. It takes each message's
+ * descriptors (SCM_RIGHTS, MSG_CMSG_CLOEXEC), hands the message to the
+ * daemon's handler, closes every descriptor, then answers OK or REFUSED
+ * with the message's seq. It refuses what it can tell is bad by itself
+ * (unparsable text, another message type, a user over its rate), and
+ * drops a client after DMN_MAX_BAD bad messages in a row.
+ *
+ * It has an epoll descriptor of its own (its listener and clients): the
+ * daemon's loop polls that one and calls dmn_server_run() when it is
+ * readable.
+ */
+#ifndef DMN_SERVER_H
+#define DMN_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cmn_log.h"
+#include "dmn_verify.h"
+#include "eng_wire.h"
+
+#define DMN_SOCKET_DEFAULT "/run/mptcp-auto/pm.sock"
+#define DMN_ENV_SOCKET "MPTCP_AUTO_PM_SOCKET"
+
+#define DMN_MAX_CLIENTS 64 /* connected at once; more are turned away */
+#define DMN_MAX_BAD 16 /* bad messages in a row, then disconnected */
+#define DMN_TURN 32 /* messages taken from one client per turn */
+#define DMN_MAX_FDS 4 /* room for descriptors per message: more are cut */
+#define DMN_RATE 2000 /* registrations per second per uid */
+#define DMN_BURST 4000
+
+/* ---- per-uid token bucket: pure ---------------------------------------- */
+
+/* Tokens in thousandths, refilled at rate per second up to burst. */
+struct dmn_bucket {
+	int64_t milli;
+	int64_t at; /* ms of the last refill */
+};
+
+/* dmn_bucket_init() - a full bucket at @now. */
+void dmn_bucket_init(struct dmn_bucket *b, int burst, int64_t now);
+
+/* dmn_bucket_take() - one token at @now, if there is one. */
+bool dmn_bucket_take(struct dmn_bucket *b, int rate, int burst, int64_t now);
+
+/* Buckets kept: users with clients (at most DMN_MAX_CLIENTS) and more. */
+#define DMN_RATE_UIDS 256
+
+struct dmn_rate {
+	int rate, burst;
+	struct {
+		bool used;
+		uid_t uid;
+		struct dmn_bucket b;
+	} v[DMN_RATE_UIDS];
+};
+
+void dmn_rate_init(struct dmn_rate *r, int rate, int burst);
+
+/*
+ * dmn_rate_take() - one registration of @uid at @now, if its bucket has a
+ * token. A user not seen yet starts full; when the table is full, the
+ * bucket closest to full is reused (a full bucket is as good as none, so
+ * a user can gain nothing by coming back).
+ */
+bool dmn_rate_take(struct dmn_rate *r, uid_t uid, int64_t now);
+
+/* ---- the server --------------------------------------------------------- */
+
+/* One registration, as the handler sees it. */
+struct dmn_request {
+	const struct dmn_peer *peer; /* the client process (SO_PEERCRED) */
+	const struct dmn_prog *prog; /* its program; unknown: all NULL */
+	const struct eng_wire_msg *msg; /* a parsed REGISTER */
+	int fd; /* the first descriptor passed, -1 if none */
+	int nfds; /* how many came */
+	bool fds_cut; /* more than DMN_MAX_FDS came: the rest were closed */
+};
+
+/*
+ * The daemon's part: verify and act. 0 to answer OK, or -errno to refuse
+ * with a reason in @why. The server closes the descriptors afterwards.
+ */
+typedef int (*dmn_handle_fn)(void *ctx, const struct dmn_request *rq, char *why,
+			     size_t len);
+
+struct dmn_server_config {
+	const char *path; /* the socket; its directory is made if missing */
+	int rate, burst; /* 0: DMN_RATE, DMN_BURST */
+	dmn_handle_fn handle;
+	void *ctx;
+	cmn_log_fn log; /* may be NULL */
+	int64_t (*now)(void); /* NULL: the monotonic clock */
+	const char *procdir; /* NULL: /proc */
+};
+
+struct dmn_server_stats {
+	unsigned int accepted, turned_away, disconnected;
+	unsigned int registered, refused, limited, replies_dropped;
+};
+
+struct dmn_server;
+
+/*
+ * dmn_server_open() - listen on cfg->path (mode 0666, in a directory made
+ * 0755 if missing), replacing a stale socket file but never a live one
+ * (another daemon) or anything that is not a socket. 0, or -errno with a
+ * reason in @why.
+ */
+int dmn_server_open(const struct dmn_server_config *cfg,
+		    struct dmn_server **out, char *why, size_t len);
+
+/* dmn_server_fd() - readable when dmn_server_run() has work. */
+int dmn_server_fd(const struct dmn_server *s);
+
+/* dmn_server_listen_fd() - the listening socket (its namespace). */
+int dmn_server_listen_fd(const struct dmn_server *s);
+
+/* dmn_server_run() - the work that is ready now; never blocks. */
+void dmn_server_run(struct dmn_server *s);
+
+/* dmn_server_nclients() - clients connected now. */
+int dmn_server_nclients(const struct dmn_server *s);
+
+const struct dmn_server_stats *dmn_server_stats(const struct dmn_server *s);
+
+/*
+ * dmn_server_close() - drop every client, close the socket and remove its
+ * file (if it is still the one this server made).
+ */
+void dmn_server_close(struct dmn_server *s);
+
+#endif /* DMN_SERVER_H */

@@ -1,0 +1,386 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# mptcp-autod in the two-path lab (tests/lib/topo.sh), the lab built with
+# the kernel path manager: the daemon itself makes the client namespace's
+# switch to userspace, and puts it back. A user made for the test registers
+# its connections with the daemon (build/tests/mpa-pmclient, as the shim
+# would) and gets its subflow on the policy's interface; forged, foreign
+# and malformed registrations are refused with their reason; a stopped,
+# killed and restarted daemon harms no connection. Prints "PASS: name",
+# "FAIL: name" or "SKIP: name (why)".
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+. "$top/tests/lib/require.sh"
+. "$top/tests/lib/tap.sh"
+. "$top/tests/lib/nobody.sh"
+
+T=$top/build/tests
+DAEMON=$top/build/mptcp-autod
+tmp=$(mktemp -d /tmp/mpa-daemon-XXXXXX)
+# The test user reaches the daemon's socket in $tmp/run.
+chmod 0755 "$tmp"
+SOCK=$tmp/run/pm.sock
+TOPO_OK=0
+user=""
+bin=""
+dpid=""
+PIDS=""
+
+cleanup()
+{
+	local p
+
+	trap '' INT TERM HUP
+	for p in $dpid $PIDS; do
+		kill -CONT "$p" 2>/dev/null
+		kill "$p" 2>/dev/null
+	done
+	[ "$TOPO_OK" = 1 ] && topo_cleanup
+	[ -n "$user" ] && userdel "$user" 2>/dev/null
+	[ -n "$bin" ] && rm -rf "$bin"
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+if ! (require_netns_mptcp) >/dev/null 2>&1; then
+	reason=$( (require_netns_mptcp) 2>&1 | head -1)
+	[ "${CI:-}" = true ] && fail "namespace checks" "$reason"
+	skip "namespace checks" "$reason"
+	exit $failed
+fi
+for c in useradd userdel setpriv; do
+	if ! command -v $c >/dev/null; then
+		[ "${CI:-}" = true ] && fail "a user for the test" "no $c"
+		skip "a user for the test" "$c is not installed"
+		exit $failed
+	fi
+done
+
+. "$top/tests/lib/topo.sh"
+TOPO_NO_TRAP=1
+TOPO_OK=1
+topo_up kernel && topo_multihome metrics || {
+	fail "namespace lab"
+	exit 1
+}
+topo_bg "$TOPO_SRV" "$T/mpa-testsrv" 7001
+topo_wait_listen "$TOPO_SRV" 7001
+in_cli() { ip netns exec "$TOPO_CLI" "$@"; }
+
+printf '[default]\ninterfaces = c2\n' >"$tmp/policy.ini"
+
+# pm_now: the client namespace's path manager, as its knob says it.
+knob=path_manager
+in_cli test -e /proc/sys/net/mptcp/path_manager || knob=pm_type
+pm_now() { in_cli cat "/proc/sys/net/mptcp/$knob"; }
+pm_user=userspace
+pm_kernel=kernel
+if [ $knob = pm_type ]; then
+	pm_user=1
+	pm_kernel=0
+fi
+
+# daemon_start [env]: the daemon in the client namespace, on our socket
+# (given by --socket, or with "env" by MPTCP_AUTO_PM_SOCKET), with a rate
+# low enough for the flood check; waits for its socket (5 s). $dpid is the
+# daemon itself (ip netns exec execs it).
+daemon_start()
+{
+	local i sock=(--socket "$SOCK")
+
+	[ "${1:-}" = env ] && sock=()
+	MPTCP_AUTO_PM_SOCKET=$SOCK ip netns exec "$TOPO_CLI" "$DAEMON" \
+		--policy "$tmp/policy.ini" --rate 10 --burst 100 --verbose \
+		"${sock[@]}" 2>>"$tmp/daemon.log" &
+	dpid=$!
+	for i in $(seq 50); do
+		[ -S "$SOCK" ] && return 0
+		kill -0 "$dpid" 2>/dev/null || break
+		sleep 0.1
+	done
+	return 1
+}
+
+# daemon_stop: SIGTERM; the exit status.
+daemon_stop()
+{
+	local rc
+
+	kill -TERM "$dpid"
+	wait "$dpid"
+	rc=$?
+	dpid=""
+	return $rc
+}
+
+# ---- the path manager: switched at start, put back at a clean stop ------
+before=$(pm_now)
+if [ "$before" != "$pm_kernel" ]; then
+	fail "the lab starts with the kernel path manager" "$knob=$before"
+fi
+if daemon_start && [ "$(pm_now)" = "$pm_user" ]; then
+	pass "the daemon switches $knob to userspace"
+else
+	fail "the daemon switches $knob to userspace" "$knob=$(pm_now)" \
+		"$(cat "$tmp/daemon.log")"
+fi
+daemon_stop
+rc=$?
+if [ $rc = 0 ] && [ "$(pm_now)" = "$before" ] && [ ! -e "$SOCK" ]; then
+	pass "SIGTERM: $knob is $before again, the socket gone, exit 0"
+else
+	fail "SIGTERM: $knob is $before again, the socket gone, exit 0" \
+		"exit $rc, $knob=$(pm_now)" "$(ls -l "$tmp/run" 2>&1)" \
+		"$(tail -5 "$tmp/daemon.log")"
+fi
+
+# ---- a user of its own, with the tools where it can reach them -----------
+user=mpa-u-$$-$RANDOM
+if ! useradd -M -r -s /usr/sbin/nologin "$user" 2>"$tmp/useradd.err"; then
+	user=""
+	fail "a user for the test" "$(cat "$tmp/useradd.err")"
+	exit 1
+fi
+uid=$(id -u "$user")
+bin=$(nobody_copy "$T/mpa-pmclient") || {
+	fail "tools the test user can run"
+	exit 1
+}
+# as_user ARGS...: mpa-pmclient as the test user in the client namespace.
+as_user()
+{
+	in_cli setpriv --reuid "$user" --regid "$user" --clear-groups \
+		"$bin/mpa-pmclient" --socket "$SOCK" "$@"
+}
+
+: >"$tmp/daemon.log"
+daemon_start || fail "the daemon starts again" "$(cat "$tmp/daemon.log")"
+
+# ---- a registered connection gets its subflow on c2 ----------------------
+out=$(as_user --subflows 2 10.9.0.1 7001 2>&1)
+if grep -qx 'reply: OK' <<<"$out" && grep -q '^state: 10\.0\.2\.1 ' <<<"$out"
+then
+	pass "a registered connection of user $user gets its subflow on c2"
+else
+	fail "a registered connection of user $user gets its subflow on c2" \
+		"$out" "$(tail -20 "$tmp/daemon.log")"
+fi
+if grep -q "uid $uid pid [0-9]* (mpa-pmclient): token .* registered" \
+	"$tmp/daemon.log"; then
+	pass "the daemon knows the user and program from the kernel"
+else
+	fail "the daemon knows the user and program from the kernel" \
+		"$(tail -20 "$tmp/daemon.log")"
+fi
+# Registered while the SYN was out (a non-blocking connect): no addresses
+# yet; they come with the connection's event. The first path is cut until
+# the daemon has taken the registration: the SYN is retransmitted after it.
+ip -n "$TOPO_SRV" link set s1 down
+as_user --nonblock --subflows 2 10.9.0.1 7001 >"$tmp/synsent.out" 2>&1 &
+spid=$!
+PIDS="$PIDS $spid"
+for i in $(seq 50); do
+	grep -q 'registered while connecting' "$tmp/daemon.log" && break
+	sleep 0.1
+done
+ip -n "$TOPO_SRV" link set s1 up
+wait $spid
+out=$(cat "$tmp/synsent.out")
+token=$(sed -n 's/^token //p' <<<"$out")
+if grep -qx 'reply: OK' <<<"$out" && grep -q '^state: 10\.0\.2\.1 ' <<<"$out" &&
+	grep -q "token $token registered while connecting" "$tmp/daemon.log"
+then
+	pass "registered in SYN-SENT: its subflow once it is connected"
+else
+	fail "registered in SYN-SENT: its subflow once it is connected" \
+		"$out" "$(tail -20 "$tmp/daemon.log")"
+fi
+
+# ---- what a hostile user may send: each refused, with its reason ---------
+# A socket of another namespace, handed over by a helper living there.
+foreign=mpa-f-$$-$RANDOM
+topo_netns_add "$foreign"
+ip -n "$foreign" link set lo up
+ip netns exec "$foreign" sysctl -qw net.mptcp.enabled=1
+topo_bg "$foreign" "$T/mpa-testsrv" 7002
+topo_wait_listen "$foreign" 7002
+ip netns exec "$foreign" "$T/mpa-pmclient" give-fd "$tmp/give.sock" \
+	127.0.0.1 7002 >"$tmp/give.out" 2>&1 &
+PIDS="$PIDS $!"
+for i in $(seq 50); do
+	grep -q ready "$tmp/give.out" && break
+	sleep 0.1
+done
+chmod 0666 "$tmp/give.sock" 2>/dev/null
+
+# Each row: check name | mpa-pmclient mode (and options) | the reason.
+while IFS='|' read -r name args reason; do
+	# shellcheck disable=SC2086
+	out=$(as_user $args 10.9.0.1 7001 2>&1)
+	if grep -qxF "reply: REFUSED $reason" <<<"$out" &&
+		grep -F "refused: $reason" "$tmp/daemon.log" |
+		grep -q "uid $uid pid "; then
+		pass "$name: refused and logged ($reason)"
+	else
+		fail "$name: refused and logged ($reason)" "$out" \
+			"$(tail -5 "$tmp/daemon.log")"
+	fi
+	out=$(as_user --subflows 2 10.9.0.1 7001 2>&1)
+	if ! grep -qx 'reply: OK' <<<"$out" ||
+		! grep -q '^state: 10\.0\.2\.1 ' <<<"$out"; then
+		fail "after $name: a good registration is served" "$out"
+	fi
+done <<EOF
+a forged token|--mode forged|the token is not the socket's
+a TCP socket|--mode tcp|not an MPTCP socket
+a listening socket|--mode listen|a listening socket
+no socket|--mode nofd|no socket passed with the message
+two descriptors|--mode twofds|more than one descriptor passed
+a socket of another namespace|--mode foreign --fd-from $tmp/give.sock|a socket of another network namespace
+garbage|--mode garbage|bad message: not MPTCP-AUTO/1
+EOF
+
+# Garbage on and on: disconnected after 16 in a row.
+out=$(as_user --mode garbage --flood 200 10.9.0.1 7001 2>&1)
+if grep -q '^flood: sent [0-9]* replies 16 ok 0 refused 16$' <<<"$out" &&
+	grep -q "uid $uid pid [0-9]*: 16 bad messages in a row: disconnected" \
+		"$tmp/daemon.log"; then
+	pass "garbage on and on: disconnected after 16 bad messages"
+else
+	fail "garbage on and on: disconnected after 16 bad messages" "$out" \
+		"$(grep disconnected "$tmp/daemon.log")"
+fi
+
+# A flood of registrations: the user's excess is refused; root, another
+# user, is served at once; the user again once its bucket has refilled.
+out=$(as_user --flood 2000 10.9.0.1 7001 2>&1)
+if grep -q '^flood-reply: REFUSED too many registrations from this user' \
+	<<<"$out" && grep -q '^flood: sent 2000 ' <<<"$out"; then
+	pass "a flood: the excess over the user's rate is refused"
+else
+	fail "a flood: the excess over the user's rate is refused" "$out"
+fi
+out=$(in_cli "$T/mpa-pmclient" --socket "$SOCK" --subflows 2 \
+	10.9.0.1 7001 2>&1)
+if grep -qx 'reply: OK' <<<"$out" && grep -q '^state: 10\.0\.2\.1 ' <<<"$out"
+then
+	pass "right after the flood, another user is served"
+else
+	fail "right after the flood, another user is served" "$out"
+fi
+sleep 1
+out=$(as_user --subflows 2 10.9.0.1 7001 2>&1)
+if grep -qx 'reply: OK' <<<"$out"; then
+	pass "a second later, the flooding user is served again"
+else
+	fail "a second later, the flooding user is served again" "$out"
+fi
+
+# ---- a stopped daemon slows no connect() -----------------------------------
+# The client registers without waiting (as the shim does): with the
+# daemon stopped, connect() and the registration take as long as with no
+# daemon at all, and the connection works; it never waits for the reply
+# (--wait-ms would make a client that did wait take 5 s).
+kill -STOP "$dpid"
+for what in stopped absent; do
+	sock=$SOCK
+	[ $what = absent ] && sock=$tmp/nothing/pm.sock
+	t0=$(date +%s%N)
+	out=$(timeout 20 ip netns exec "$TOPO_CLI" setpriv --reuid "$user" \
+		--regid "$user" --clear-groups "$bin/mpa-pmclient" \
+		--socket "$sock" --nonblock --wait-ms 5000 10.9.0.1 7001 2>&1)
+	rc=$?
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	us=$(sed -n 's/^connect-us //p' <<<"$out")
+	if [ $rc = 0 ] && [ -n "$us" ] && [ "$us" -lt 1000000 ] &&
+		[ $ms -lt 3000 ] && grep -q '^reply: \(none\|no daemon\)' \
+		<<<"$out"; then
+		pass "daemon $what: connect() and registration in $us us"
+	else
+		fail "daemon $what: connect() and registration, no wait" \
+			"exit $rc after $ms ms" "$out"
+	fi
+done
+kill -CONT "$dpid"
+out=$(as_user --subflows 2 10.9.0.1 7001 2>&1)
+if grep -qx 'reply: OK' <<<"$out" && grep -q '^state: 10\.0\.2\.1 ' <<<"$out"
+then
+	pass "SIGCONT: the daemon serves again"
+else
+	fail "SIGCONT: the daemon serves again" "$out"
+fi
+
+# ---- killed mid-transfer: the transfer completes ---------------------------
+# 20 MB over two 40 Mbit/s paths: a few seconds, killed in the middle.
+topo_shape c1 40mbit && topo_shape c2 40mbit ||
+	fail "tc tbf on both paths (the transfer would end before the kill)"
+as_user --subflows 2 --get 20000000 10.9.0.1 7001 >"$tmp/transfer.out" 2>&1 &
+tpid=$!
+PIDS="$PIDS $tpid"
+for i in $(seq 100); do
+	grep -q '^state: 10\.0\.2\.1 ' "$tmp/transfer.out" && break
+	sleep 0.05
+done
+sleep 0.5
+kill -KILL "$dpid"
+wait "$dpid" 2>/dev/null
+dpid=""
+if kill -0 $tpid 2>/dev/null; then
+	killed_mid=yes
+else
+	killed_mid=no
+fi
+wait $tpid
+rc=$?
+if [ $rc = 0 ] && [ $killed_mid = yes ] &&
+	grep -qx 'got 20000000 bytes' "$tmp/transfer.out" &&
+	grep -q '^state: 10\.0\.2\.1 ' "$tmp/transfer.out"; then
+	pass "SIGKILL mid-transfer: the 20 MB transfer completes"
+else
+	fail "SIGKILL mid-transfer: the 20 MB transfer completes" \
+		"exit $rc, killed during the transfer: $killed_mid" \
+		"$(cat "$tmp/transfer.out")"
+fi
+tc -n "$TOPO_CLI" qdisc del dev c1 root 2>/dev/null
+tc -n "$TOPO_CLI" qdisc del dev c2 root 2>/dev/null
+tc -n "$TOPO_SRV" qdisc del dev s1 root 2>/dev/null
+tc -n "$TOPO_SRV" qdisc del dev s2 root 2>/dev/null
+
+# ---- restarted: serving within a second, by the environment's socket -------
+# The killed daemon left its socket file and the userspace path manager.
+t0=$(date +%s%N)
+daemon_start env || fail "the daemon restarts" "$(tail -5 "$tmp/daemon.log")"
+ok=""
+while [ $((($(date +%s%N) - t0) / 1000000)) -lt 3000 ]; do
+	out=$(as_user --wait-ms 200 10.9.0.1 7001 2>&1)
+	if grep -qx 'reply: OK' <<<"$out"; then
+		ok=$((($(date +%s%N) - t0) / 1000000))
+		break
+	fi
+done
+if [ -n "$ok" ] && [ "$ok" -lt 1000 ]; then
+	pass "restarted: a new registration served ${ok} ms after the start"
+else
+	fail "restarted: a new registration served within 1 s of the start" \
+		"${ok:-not} served" "$out" "$(tail -5 "$tmp/daemon.log")"
+fi
+out=$(as_user --subflows 2 10.9.0.1 7001 2>&1)
+if grep -qx 'reply: OK' <<<"$out" && grep -q '^state: 10\.0\.2\.1 ' <<<"$out"
+then
+	pass "restarted: registered connections get their subflow again"
+else
+	fail "restarted: registered connections get their subflow again" "$out"
+fi
+daemon_stop
+rc=$?
+if [ $rc = 0 ] && [ "$(pm_now)" = "$before" ]; then
+	pass "after a kill and a restart, SIGTERM puts $knob $before back"
+else
+	fail "after a kill and a restart, SIGTERM puts $knob $before back" \
+		"exit $rc, $knob=$(pm_now)" "$(tail -5 "$tmp/daemon.log")"
+fi
+exit $failed

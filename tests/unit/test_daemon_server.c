@@ -1,0 +1,564 @@
+// SPDX-License-Identifier: MIT
+/*
+ * mptcp-autod's registration socket, on real AF_UNIX sockets in a temp
+ * directory with a stand-in handler: replies, descriptors closed before
+ * the reply, refusals, the bad-message streak, the rate per uid (and its
+ * token buckets, pure), the client limit, replies that never block, and
+ * the socket file's life.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "dmn_server.h"
+
+#define GOOD_TOKEN 0x600d
+
+/* ---- token buckets: pure ---------------------------------------------- */
+
+static void test_bucket(void **state)
+{
+	struct dmn_bucket b;
+	int i;
+
+	(void)state;
+	dmn_bucket_init(&b, 3, 0);
+	for (i = 0; i < 3; i++)
+		assert_true(dmn_bucket_take(&b, 1000, 3, 0));
+	assert_false(dmn_bucket_take(&b, 1000, 3, 0));
+	/* 1000 per second: one per millisecond. */
+	assert_true(dmn_bucket_take(&b, 1000, 3, 1));
+	assert_false(dmn_bucket_take(&b, 1000, 3, 1));
+	/* Idle for long: never more than the burst. */
+	for (i = 0; i < 3; i++)
+		assert_true(dmn_bucket_take(&b, 1000, 3, 100000));
+	assert_false(dmn_bucket_take(&b, 1000, 3, 100000));
+	/* A slow rate: 2 per second is one per 500 ms. */
+	dmn_bucket_init(&b, 1, 0);
+	assert_true(dmn_bucket_take(&b, 2, 1, 0));
+	assert_false(dmn_bucket_take(&b, 2, 1, 499));
+	assert_true(dmn_bucket_take(&b, 2, 1, 500));
+	/* The clock going back gives nothing. */
+	assert_false(dmn_bucket_take(&b, 2, 1, 100));
+}
+
+static void test_rate_per_uid(void **state)
+{
+	struct dmn_rate *r = malloc(sizeof(*r));
+	uid_t u;
+
+	(void)state;
+	dmn_rate_init(r, 1, 2);
+	assert_true(dmn_rate_take(r, 1000, 0));
+	assert_true(dmn_rate_take(r, 1000, 0));
+	assert_false(dmn_rate_take(r, 1000, 0));
+	/* Another user is not affected. */
+	assert_true(dmn_rate_take(r, 1001, 0));
+	assert_true(dmn_rate_take(r, 1001, 0));
+	/* Many users come and go: the empty bucket of 1000 is kept (the
+	 * fuller ones are reused), so coming back later gains nothing. */
+	for (u = 2000; u < 2000 + 2 * DMN_RATE_UIDS; u++)
+		assert_true(dmn_rate_take(r, u, 0));
+	assert_false(dmn_rate_take(r, 1000, 0));
+	assert_true(dmn_rate_take(r, 1000, 1000));
+	free(r);
+}
+
+/* ---- the server, with a stand-in handler -------------------------------- */
+
+struct seen {
+	int calls;
+	uid_t uid;
+	pid_t pid;
+	char exe[64];
+	uint32_t token;
+	int nfds;
+	bool fds_cut;
+	bool fd_open; /* the descriptor was open while handled */
+};
+
+static struct seen seen;
+static int64_t fake_now;
+
+static int64_t now_fn(void)
+{
+	return fake_now;
+}
+
+static int handle(void *ctx, const struct dmn_request *rq, char *why,
+		  size_t len)
+{
+	(void)ctx;
+	seen.calls++;
+	seen.uid = rq->peer->uid;
+	seen.pid = rq->peer->pid;
+	snprintf(seen.exe, sizeof(seen.exe), "%s",
+		 rq->prog->id.exe ? rq->prog->id.exe : "");
+	seen.token = rq->msg->token;
+	seen.nfds = rq->nfds;
+	seen.fds_cut = rq->fds_cut;
+	seen.fd_open = rq->fd >= 0 && fcntl(rq->fd, F_GETFD) >= 0;
+	if (rq->msg->token == GOOD_TOKEN && rq->nfds == 1 && !rq->fds_cut)
+		return 0;
+	snprintf(why, len, "stand-in refusal");
+	return -EPERM;
+}
+
+struct fixture {
+	char dir[64], path[96];
+	struct dmn_server *s;
+};
+
+static int open_server(struct fixture *f, int rate, int burst)
+{
+	struct dmn_server_config cfg = {
+		.path = f->path,
+		.rate = rate,
+		.burst = burst,
+		.handle = handle,
+		.now = now_fn,
+	};
+	char why[200];
+
+	return dmn_server_open(&cfg, &f->s, why, sizeof(why));
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/mpa-srv-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(f->path, sizeof(f->path), "%s/run/pm.sock", f->dir);
+	memset(&seen, 0, sizeof(seen));
+	fake_now = 1000;
+	*state = f;
+	return open_server(f, 0, 0);
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	dmn_server_close(f->s);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd))
+		return -1;
+	free(f);
+	return 0;
+}
+
+static int client(const struct fixture *f)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", f->path);
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	return fd;
+}
+
+/* Send @text with @nfds descriptors; -errno on failure. */
+static int send_text(int fd, const char *text, const int *fds, int nfds,
+		     int flags)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * 8)];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { .iov_base = (void *)text,
+			     .iov_len = strlen(text) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+
+	if (nfds) {
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
+		memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)nfds);
+	}
+	return sendmsg(fd, &mh, flags | MSG_NOSIGNAL) < 0 ? -errno : 0;
+}
+
+static int send_register(int fd, uint32_t seq, uint32_t token, const int *fds,
+			 int nfds, int flags)
+{
+	char text[128];
+
+	snprintf(text, sizeof(text),
+		 "MPTCP-AUTO/1 REGISTER\nseq %u\ntoken %08x\n", seq, token);
+	return send_text(fd, text, fds, nfds, flags);
+}
+
+/* The next reply, already queued: 1, 0 at EOF, -1 when none is there. */
+static int get_reply(int fd, struct eng_wire_msg *m)
+{
+	char buf[ENG_WIRE_MAX + 1];
+	ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	const char *why;
+
+	if (n < 0)
+		return -1;
+	if (n == 0)
+		return 0;
+	assert_int_equal(eng_wire_parse(buf, (size_t)n, m, &why), 0);
+	return 1;
+}
+
+/* A pipe whose write end is sent; ours is closed: EOF says all are. */
+struct probe {
+	int r, w;
+};
+
+static struct probe probe_new(void)
+{
+	int p[2];
+
+	assert_int_equal(pipe2(p, O_NONBLOCK | O_CLOEXEC), 0);
+	return (struct probe){ p[0], p[1] };
+}
+
+static bool probe_closed(struct probe *p)
+{
+	char c;
+	bool eof = read(p->r, &c, 1) == 0;
+
+	close(p->r);
+	return eof;
+}
+
+static void test_register_ok(void **state)
+{
+	struct fixture *f = *state;
+	struct probe p = probe_new();
+	struct eng_wire_msg m;
+	struct stat st;
+	char dir[128];
+	int c;
+
+	/* The socket any user may use, in a directory anyone can reach. */
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_true(S_ISSOCK(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0666);
+	snprintf(dir, sizeof(dir), "%s/run", f->dir);
+	assert_int_equal(stat(dir, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0755);
+
+	c = client(f);
+	dmn_server_run(f->s); /* accepts */
+	assert_int_equal(dmn_server_nclients(f->s), 1);
+	assert_int_equal(send_register(c, 42, GOOD_TOKEN, &p.w, 1, 0), 0);
+	close(p.w);
+	dmn_server_run(f->s);
+	assert_int_equal(get_reply(c, &m), 1);
+	assert_int_equal(m.type, ENG_WIRE_OK);
+	assert_int_equal(m.seq, 42);
+	/* Closed by the time the reply came. */
+	assert_true(probe_closed(&p));
+	assert_int_equal(seen.calls, 1);
+	assert_true(seen.fd_open);
+	assert_int_equal(seen.token, GOOD_TOKEN);
+	assert_int_equal(seen.uid, getuid());
+	assert_int_equal(seen.pid, getpid());
+	assert_string_equal(seen.exe, "test_daemon_server");
+	assert_int_equal(dmn_server_stats(f->s)->registered, 1);
+	close(c);
+	dmn_server_run(f->s);
+	assert_int_equal(dmn_server_nclients(f->s), 0);
+}
+
+static void expect_refused(int c, uint32_t seq, const char *reason)
+{
+	struct eng_wire_msg m;
+
+	assert_int_equal(get_reply(c, &m), 1);
+	assert_int_equal(m.type, ENG_WIRE_REFUSED);
+	assert_int_equal(m.seq, seq);
+	assert_string_equal(m.reason, reason);
+}
+
+static void test_refusals(void **state)
+{
+	struct fixture *f = *state;
+	struct probe p[6];
+	int c = client(f), fds[6], i;
+
+	dmn_server_run(f->s);
+	/* Garbage: the handler never sees it. */
+	assert_int_equal(send_text(c, "GET / HTTP/1.0\r\n\r\n", NULL, 0, 0), 0);
+	dmn_server_run(f->s);
+	expect_refused(c, 0, "bad message: not MPTCP-AUTO/1");
+	assert_int_equal(seen.calls, 0);
+	/* Not a registration. */
+	assert_int_equal(send_text(c, "MPTCP-AUTO/1 OK\nseq 5\n", NULL, 0, 0),
+			 0);
+	dmn_server_run(f->s);
+	expect_refused(c, 5, "not a REGISTER");
+	assert_int_equal(seen.calls, 0);
+	/* The handler's refusal, with its reason. */
+	assert_int_equal(send_register(c, 6, GOOD_TOKEN + 1, NULL, 0, 0), 0);
+	dmn_server_run(f->s);
+	expect_refused(c, 6, "stand-in refusal");
+	assert_int_equal(seen.nfds, 0);
+	/* Two descriptors: both closed. */
+	for (i = 0; i < 2; i++) {
+		p[i] = probe_new();
+		fds[i] = p[i].w;
+	}
+	assert_int_equal(send_register(c, 7, GOOD_TOKEN, fds, 2, 0), 0);
+	for (i = 0; i < 2; i++)
+		close(fds[i]);
+	dmn_server_run(f->s);
+	expect_refused(c, 7, "stand-in refusal");
+	assert_int_equal(seen.nfds, 2);
+	for (i = 0; i < 2; i++)
+		assert_true(probe_closed(&p[i]));
+	/* More than there is room for: cut, and every one closed. */
+	for (i = 0; i < 6; i++) {
+		p[i] = probe_new();
+		fds[i] = p[i].w;
+	}
+	assert_int_equal(send_register(c, 8, GOOD_TOKEN, fds, 6, 0), 0);
+	for (i = 0; i < 6; i++)
+		close(fds[i]);
+	dmn_server_run(f->s);
+	expect_refused(c, 8, "stand-in refusal");
+	assert_true(seen.fds_cut);
+	for (i = 0; i < 6; i++)
+		assert_true(probe_closed(&p[i]));
+	close(c);
+}
+
+/* 16 bad messages in a row: disconnected; a good one resets the count. */
+static void test_bad_streak(void **state)
+{
+	struct fixture *f = *state;
+	struct probe p = probe_new();
+	struct eng_wire_msg m;
+	int c = client(f), i;
+
+	dmn_server_run(f->s);
+	for (i = 0; i < DMN_MAX_BAD - 1; i++)
+		assert_int_equal(send_text(c, "junk\n", NULL, 0, 0), 0);
+	assert_int_equal(send_register(c, 1, GOOD_TOKEN, &p.w, 1, 0), 0);
+	close(p.w);
+	close(p.r);
+	for (i = 0; i < DMN_MAX_BAD - 1; i++)
+		assert_int_equal(send_text(c, "junk\n", NULL, 0, 0), 0);
+	dmn_server_run(f->s);
+	for (i = 0; i < DMN_MAX_BAD - 1; i++)
+		expect_refused(c, 0, "bad message: not MPTCP-AUTO/1");
+	assert_int_equal(get_reply(c, &m), 1);
+	assert_int_equal(m.type, ENG_WIRE_OK);
+	for (i = 0; i < DMN_MAX_BAD - 1; i++)
+		expect_refused(c, 0, "bad message: not MPTCP-AUTO/1");
+	assert_int_equal(dmn_server_nclients(f->s), 1);
+	/* The 16th in a row: answered, then disconnected. */
+	assert_int_equal(send_text(c, "junk\n", NULL, 0, 0), 0);
+	dmn_server_run(f->s);
+	expect_refused(c, 0, "bad message: not MPTCP-AUTO/1");
+	assert_int_equal(get_reply(c, &m), 0);
+	assert_int_equal(dmn_server_nclients(f->s), 0);
+	assert_int_equal(dmn_server_stats(f->s)->disconnected, 1);
+	close(c);
+}
+
+/* Over the rate: refused, not counted as bad; served again later. */
+static void test_rate(void **state)
+{
+	struct fixture *f = *state;
+	struct eng_wire_msg m;
+	struct probe p;
+	int c, other, i;
+
+	dmn_server_close(f->s);
+	assert_int_equal(open_server(f, 1, 3), 0);
+	c = client(f);
+	dmn_server_run(f->s);
+	for (i = 0; i < 3 + 2 * DMN_MAX_BAD; i++) {
+		p = probe_new();
+		assert_int_equal(send_register(c, (uint32_t)i, GOOD_TOKEN, &p.w,
+					       1, 0),
+				 0);
+		close(p.w);
+		dmn_server_run(f->s);
+		assert_true(probe_closed(&p));
+		if (i < 3) {
+			assert_int_equal(get_reply(c, &m), 1);
+			assert_int_equal(m.type, ENG_WIRE_OK);
+		} else {
+			expect_refused(c, (uint32_t)i,
+				       "too many registrations from this user");
+		}
+	}
+	assert_int_equal(seen.calls, 3);
+	assert_int_equal(dmn_server_nclients(f->s), 1);
+	/* Another connection of the same user shares the bucket. */
+	other = client(f);
+	dmn_server_run(f->s);
+	assert_int_equal(send_register(other, 99, GOOD_TOKEN, NULL, 0, 0), 0);
+	dmn_server_run(f->s);
+	expect_refused(other, 99, "too many registrations from this user");
+	/* A second later: one more. */
+	fake_now += 1000;
+	p = probe_new();
+	assert_int_equal(send_register(c, 100, GOOD_TOKEN, &p.w, 1, 0), 0);
+	close(p.w);
+	close(p.r);
+	dmn_server_run(f->s);
+	assert_int_equal(get_reply(c, &m), 1);
+	assert_int_equal(m.type, ENG_WIRE_OK);
+	close(c);
+	close(other);
+}
+
+static void test_max_clients(void **state)
+{
+	struct fixture *f = *state;
+	int c[DMN_MAX_CLIENTS], extra, late, i;
+	struct eng_wire_msg m;
+
+	for (i = 0; i < DMN_MAX_CLIENTS; i++)
+		c[i] = client(f);
+	dmn_server_run(f->s);
+	assert_int_equal(dmn_server_nclients(f->s), DMN_MAX_CLIENTS);
+	extra = client(f);
+	dmn_server_run(f->s);
+	expect_refused(extra, 0, "too many clients");
+	assert_int_equal(get_reply(extra, &m), 0);
+	close(extra);
+	assert_int_equal(dmn_server_stats(f->s)->turned_away, 1);
+	/* One leaves: room for the next. */
+	close(c[0]);
+	dmn_server_run(f->s);
+	late = client(f);
+	dmn_server_run(f->s);
+	assert_int_equal(dmn_server_nclients(f->s), DMN_MAX_CLIENTS);
+	assert_int_equal(get_reply(late, &m), -1);
+	close(late);
+	for (i = 1; i < DMN_MAX_CLIENTS; i++)
+		close(c[i]);
+}
+
+/* A client that never reads: its replies are dropped, nothing waits. */
+static void test_replies_never_block(void **state)
+{
+	struct fixture *f = *state;
+	struct eng_wire_msg m;
+	int c = client(f), null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int round, sent = 0, got = 0;
+
+	dmn_server_run(f->s);
+	for (round = 0; round < 50; round++) {
+		while (send_register(c, 1, GOOD_TOKEN, &null, 1,
+				     MSG_DONTWAIT) == 0)
+			sent++;
+		dmn_server_run(f->s);
+	}
+	assert_true(sent > 100);
+	/* A bounded turn per run: what is still queued comes next. */
+	for (round = 0;
+	     round < 1000 && (int)dmn_server_stats(f->s)->registered < sent;
+	     round++)
+		dmn_server_run(f->s);
+	assert_int_equal(dmn_server_stats(f->s)->registered, sent);
+	assert_true(dmn_server_stats(f->s)->replies_dropped > 0);
+	/* Still served once it reads again. */
+	while (get_reply(c, &m) == 1)
+		got++;
+	assert_int_equal(got + (int)dmn_server_stats(f->s)->replies_dropped,
+			 sent);
+	assert_int_equal(send_register(c, 2, GOOD_TOKEN, &null, 1, 0), 0);
+	dmn_server_run(f->s);
+	assert_int_equal(get_reply(c, &m), 1);
+	assert_int_equal(m.type, ENG_WIRE_OK);
+	assert_int_equal(m.seq, 2);
+	close(null);
+	close(c);
+}
+
+static void test_socket_file(void **state)
+{
+	struct fixture *f = *state;
+	struct dmn_server *second;
+	struct dmn_server_config cfg = { .path = f->path, .handle = handle };
+	struct stat st;
+	char why[200];
+	int fd;
+
+	/* A live daemon is never replaced. */
+	assert_int_equal(dmn_server_open(&cfg, &second, why, sizeof(why)),
+			 -EADDRINUSE);
+	assert_non_null(strstr(why, "another mptcp-autod"));
+	/* Stale (a killed daemon's): replaced. */
+	dmn_server_close(f->s);
+	f->s = NULL;
+	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	{
+		struct sockaddr_un a = { .sun_family = AF_UNIX };
+
+		snprintf(a.sun_path, sizeof(a.sun_path), "%s", f->path);
+		assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	}
+	close(fd);
+	assert_int_equal(open_server(f, 0, 0), 0);
+	close(client(f));
+	/* Gone at the close. */
+	dmn_server_close(f->s);
+	f->s = NULL;
+	assert_int_equal(stat(f->path, &st), -1);
+	/* Not a socket: left alone. */
+	fd = open(f->path, O_CREAT | O_WRONLY, 0600);
+	close(fd);
+	assert_int_equal(dmn_server_open(&cfg, &second, why, sizeof(why)),
+			 -EEXIST);
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	unlink(f->path);
+	/* Closing an old server leaves a newer one's file. */
+	assert_int_equal(open_server(f, 0, 0), 0);
+	unlink(f->path);
+	assert_int_equal(dmn_server_open(&cfg, &second, why, sizeof(why)), 0);
+	dmn_server_close(f->s);
+	f->s = second;
+	assert_int_equal(stat(f->path, &st), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bucket),
+		cmocka_unit_test(test_rate_per_uid),
+		cmocka_unit_test_setup_teardown(test_register_ok, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_streak, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_rate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_max_clients, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_replies_never_block, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_socket_file, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
