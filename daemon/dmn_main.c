@@ -22,6 +22,7 @@
 #include "cmn_addr.h"
 #include "cmn_clock.h"
 #include "dmn_conns.h"
+#include "dmn_host.h"
 #include "dmn_log.h"
 #include "dmn_narrow.h"
 #include "dmn_pm.h"
@@ -81,6 +82,13 @@ struct dmn {
 	int64_t subscribed_at;
 	struct dmn_conns *conns;
 	struct dmn_pm pm;
+	/*
+	 * Connections nobody registered: the system policy's [default] rule
+	 * when it has one, else the host's former endpoints (host).
+	 */
+	bool default_rule;
+	struct dmn_host_ops host_ops;
+	struct dmn_host *host;
 };
 
 static void on_signals(struct dmn *d);
@@ -258,6 +266,12 @@ static int on_register(void *ctx, const struct dmn_request *rq, char *why,
 		return -ENOSPC;
 	}
 	c->rule = rule;
+	if (d->host) {
+		struct dmn_host_input hin = { .type = DMN_HOST_IN_REGISTERED,
+					      .token = f.token };
+
+		dmn_host_step(d->host, &hin);
+	}
 	dmn_log(CMN_LOG_DEBUG, "uid %u pid %d (%s): token %08x registered%s",
 		(unsigned int)rq->peer->uid, (int)rq->peer->pid,
 		prog_name(rq->prog), f.token,
@@ -294,12 +308,39 @@ static void on_unregistered(struct dmn *d, const struct dmn_conn *c)
 {
 	char r[CMN_ADDRSTRLEN];
 
-	(void)d;
 	dmn_log(CMN_LOG_DEBUG,
-		"token %08x: %s connection to %s not registered within %d ms",
+		"token %08x: %s connection to %s not registered within %d ms%s",
 		c->token, c->server_side ? "an accepted" : "a",
 		cmn_sa_fmt((const struct sockaddr *)&c->remote, r, sizeof(r)),
-		ENG_UNREG_GRACE_MS);
+		ENG_UNREG_GRACE_MS,
+		d->default_rule ? ": the [default] rule" : "");
+	/*
+	 * The [default] rule opens extra subflows from the client side;
+	 * an accepted connection keeps what its client makes of it.
+	 */
+	if (d->default_rule && !c->server_side &&
+	    c->local.ss_family != AF_UNSPEC)
+		engine_submit(d, c->token, &c->local, &c->remote,
+			      &d->policy->def, true);
+}
+
+/* dmn_host's question: did a shim register connection @token? */
+static bool host_is_registered(void *ctx, uint32_t token)
+{
+	struct dmn *d = ctx;
+	const struct dmn_conn *c = dmn_conns_find(d->conns, token);
+
+	return c && c->registered;
+}
+
+static void host_step(struct dmn *d, const struct dmn_host_input *in)
+{
+	if (d->host && dmn_host_step(d->host, in) < 0) {
+		dmn_log(CMN_LOG_WARN, "the host's endpoints are no longer "
+				      "served (no privilege)");
+		dmn_host_free(d->host);
+		d->host = NULL;
+	}
 }
 
 static void sweep_unregistered(struct dmn *d)
@@ -316,6 +357,7 @@ static void on_events(struct dmn *d)
 {
 	struct eng_input in = { .type = ENG_IN_EVENT };
 	struct mptcplib_event ev;
+	struct dmn_host_input hin = { .type = DMN_HOST_IN_EVENT, .event = &ev };
 	struct dmn_conn *c;
 	int err;
 
@@ -342,6 +384,7 @@ static void on_events(struct dmn *d)
 				      c->rule, c->established);
 		}
 		engine_step(d, &in);
+		host_step(d, &hin);
 	}
 }
 
@@ -368,19 +411,30 @@ static void on_signals(struct dmn *d)
 
 /* ---- start, loop, stop ------------------------------------------------------ */
 
+/* The earliest of the timeouts @t (-1: none). */
+static int earliest(const int *t, int n)
+{
+	int best = -1, i;
+
+	for (i = 0; i < n; i++)
+		if (t[i] >= 0 && (best < 0 || t[i] < best))
+			best = t[i];
+	return best;
+}
+
 static int loop_timeout(const struct dmn *d)
 {
-	int a = eng_engine_timeout(d->eng);
-	int b = dmn_conns_timeout(d->conns, cmn_now_ms());
+	int t[3] = { eng_engine_timeout(d->eng),
+		     dmn_conns_timeout(d->conns, cmn_now_ms()),
+		     d->host ? dmn_host_timeout(d->host) : -1 };
 
-	if (a < 0)
-		return b;
-	return b < 0 || a < b ? a : b;
+	return earliest(t, 3);
 }
 
 static void run(struct dmn *d)
 {
 	struct eng_input timer = { .type = ENG_IN_TIMER };
+	struct dmn_host_input host_timer = { .type = DMN_HOST_IN_TIMER };
 	struct epoll_event evs[DMN_NSLOTS];
 	int n, i;
 
@@ -400,6 +454,7 @@ static void run(struct dmn *d)
 		if (d->stop)
 			break;
 		engine_step(d, &timer);
+		host_step(d, &host_timer);
 		sweep_unregistered(d);
 	}
 }
@@ -411,6 +466,46 @@ static void record_path(const char *socket_path, char *buf, size_t len)
 
 	snprintf(dir, sizeof(dir), "%s", socket_path);
 	snprintf(buf, len, "%s/path-manager.saved", dirname(dir));
+}
+
+/*
+ * What unregistered connections get: the [default] rule of a policy that
+ * has one, else what the in-kernel path manager's endpoints and limits
+ * gave them, read now, before the switch.
+ */
+static int host_start(struct dmn *d)
+{
+	struct dmn_host_config *cfg;
+	int err;
+
+	d->default_rule = strcmp(d->policy->def.origin, "built-in") != 0;
+	if (d->default_rule) {
+		dmn_log(CMN_LOG_INFO,
+			"connections no program registers: the [default] "
+			"rule (%s)",
+			d->policy->def.origin);
+		return 0;
+	}
+	cfg = calloc(1, sizeof(*cfg));
+	if (!cfg)
+		return -ENOMEM;
+	err = dmn_host_snapshot(cfg);
+	if (err) {
+		dmn_log_error("the host's MPTCP endpoints: %s",
+			      mptcplib_last_error());
+		free(cfg);
+		return err;
+	}
+	dmn_host_kernel_ops(&d->host_ops, host_is_registered, d);
+	d->host = dmn_host_new(cfg, &d->host_ops, dmn_log);
+	if (d->host)
+		dmn_log(CMN_LOG_INFO,
+			"connections no program registers: the host's %d "
+			"endpoint%s (subflows %d, add_addr_accepted %d)",
+			cfg->nendpoints, cfg->nendpoints == 1 ? "" : "s",
+			cfg->limits.subflows, cfg->limits.add_addr_accepted);
+	free(cfg);
+	return d->host ? 0 : -ENOMEM;
 }
 
 static int start(struct dmn *d, int rate, int burst)
@@ -459,6 +554,9 @@ static int start(struct dmn *d, int rate, int burst)
 			      strerror(-err));
 		return err;
 	}
+	err = host_start(d);
+	if (err)
+		return err;
 	record_path(d->socket_path, record, sizeof(record));
 	err = dmn_pm_take(&d->pm, DMN_PM_SYSCTL_DIR, record, why, sizeof(why));
 	if (err) {
@@ -504,6 +602,7 @@ static void finish(struct dmn *d)
 	if (d->ep >= 0)
 		close(d->ep);
 	eng_engine_free(d->eng);
+	dmn_host_free(d->host);
 	dmn_conns_free(d->conns);
 	dmn_narrow_table_free(d->narrow);
 	mpa_policy_free(d->policy);

@@ -383,4 +383,80 @@ else
 	fail "after a kill and a restart, SIGTERM puts $knob $before back" \
 		"exit $rc, $knob=$(pm_now)" "$(tail -5 "$tmp/daemon.log")"
 fi
+
+# ---- connections no program registered ------------------------------------
+# With a [default] rule (this policy's): a native MPTCP client, no shim,
+# gets that rule's subflow on c2 once its grace period is over.
+: >"$tmp/daemon.log"
+daemon_start || fail "the daemon starts for the native client" \
+	"$(cat "$tmp/daemon.log")"
+out=$(as_user --mode native --subflows 2 10.9.0.1 7001 2>&1)
+if grep -q '^state: 10\.0\.2\.1 ' <<<"$out" &&
+	grep -q 'not registered within 100 ms: the \[default\] rule' \
+		"$tmp/daemon.log"; then
+	pass "unregistered: a native MPTCP client gets the [default] rule"
+else
+	fail "unregistered: a native MPTCP client gets the [default] rule" \
+		"$out" "$(tail -20 "$tmp/daemon.log")"
+fi
+daemon_stop
+
+# Without a [default] rule: what the host's endpoints gave before the
+# switch. A subflow endpoint on c2, read at the start.
+printf '[program nothing-here]\nmptcp = no\n' >"$tmp/nodefault.ini"
+in_cli ip mptcp endpoint add 10.0.2.1 dev c2 subflow
+: >"$tmp/daemon.log"
+MPTCP_AUTO_PM_SOCKET=$SOCK ip netns exec "$TOPO_CLI" "$DAEMON" \
+	--policy "$tmp/nodefault.ini" --socket "$SOCK" --verbose \
+	2>>"$tmp/daemon.log" &
+dpid=$!
+for i in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+out=$(as_user --mode native --subflows 2 10.9.0.1 7001 2>&1)
+if grep -q '^state: 10\.0\.2\.1 ' <<<"$out" &&
+	grep -q "the host's 1 endpoint" "$tmp/daemon.log"; then
+	pass "unregistered: the host's subflow endpoint still opens its subflow"
+else
+	fail "unregistered: the host's subflow endpoint still opens its subflow" \
+		"$out" "$(tail -20 "$tmp/daemon.log")"
+fi
+# A registered connection follows its rule, not the endpoints: this
+# policy has none for it, so it stays on one path.
+out=$(as_user --subflows 2 --wait-ms 2000 10.9.0.1 7001 2>&1)
+if grep -qx 'reply: OK' <<<"$out" && ! grep -q '^state: 10\.0\.2\.1 ' <<<"$out"
+then
+	pass "registered: its rule, not the host's endpoints"
+else
+	fail "registered: its rule, not the host's endpoints" "$out" \
+		"$(tail -20 "$tmp/daemon.log")"
+fi
+daemon_stop
+in_cli ip mptcp endpoint flush
+
+# A server whose namespace runs the daemon keeps announcing its signal
+# endpoint to clients (here one on the kernel path manager that accepts
+# one address): the client joins the announced address.
+SSOCK=$tmp/run/srv.sock
+ip -n "$TOPO_SRV" mptcp endpoint add 10.0.2.2 dev s2 signal
+in_cli ip mptcp limits set subflows 2 add_addr_accepted 1
+: >"$tmp/daemon-srv.log"
+MPTCP_AUTO_PM_SOCKET=$SSOCK ip netns exec "$TOPO_SRV" "$DAEMON" \
+	--policy "$tmp/nodefault.ini" --socket "$SSOCK" --verbose \
+	2>>"$tmp/daemon-srv.log" &
+spid=$!
+PIDS="$PIDS $spid"
+for i in $(seq 50); do [ -S "$SSOCK" ] && break; sleep 0.1; done
+out=$(as_user --mode native --subflows 2 10.9.0.1 7001 2>&1)
+kill -TERM "$spid"
+wait "$spid"
+src=$(ip netns exec "$TOPO_SRV" cat "/proc/sys/net/mptcp/$knob")
+if grep -c '^state: ' <<<"$out" | grep -qx 2 &&
+	grep -q 'announce\|announced' "$tmp/daemon-srv.log" &&
+	[ "$src" = "$pm_kernel" ]; then
+	pass "unregistered server: its signal endpoint announced and joined"
+else
+	fail "unregistered server: its signal endpoint announced and joined" \
+		"$out" "server $knob=$src" "$(tail -20 "$tmp/daemon-srv.log")"
+fi
+ip -n "$TOPO_SRV" mptcp endpoint flush
+in_cli ip mptcp limits set subflows 2 add_addr_accepted 0
 exit $failed

@@ -12,7 +12,8 @@
  *     --mode MODE       good (default); forged (a wrong token), tcp (a TCP
  *                       socket), listen (a listening MPTCP socket), nofd,
  *                       twofds, garbage (text), foreign (a socket received
- *                       from a give-fd helper: --fd-from)
+ *                       from a give-fd helper: --fd-from), native (no
+ *                       registration at all: a program without the shim)
  *     --fd-from PATH    the give-fd helper's socket
  *     --flood N         N registrations (or garbage texts) as fast as it
  *                       can, then counts
@@ -490,7 +491,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		fds[0] = other;
-	} else if (strcmp(o.mode, "good") && strcmp(o.mode, "garbage")) {
+	} else if (strcmp(o.mode, "good") && strcmp(o.mode, "garbage") &&
+		   strcmp(o.mode, "native")) {
 		return usage();
 	}
 	if (fds[0] < 0) {
@@ -503,7 +505,11 @@ int main(int argc, char **argv)
 			    (o.nonblock ? SOCK_NONBLOCK : 0),
 		    0);
 	snprintf(a.sun_path, sizeof(a.sun_path), "%s", o.socket);
-	if (connect(us, (struct sockaddr *)&a, sizeof(a)) < 0) {
+	if (!strcmp(o.mode, "native")) {
+		/* A program without the shim: nothing registered. */
+		close(us);
+		us = -1;
+	} else if (connect(us, (struct sockaddr *)&a, sizeof(a)) < 0) {
 		t1 = now_us();
 		printf("connect-us %lld\n", t1 - t0);
 		printf("reply: no daemon (%s)\n", strerror(errno));
