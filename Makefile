@@ -280,10 +280,10 @@ $(B)/tests/mpa-engine-plan: tests/tools/mpa_engine_plan.c $(CLI_LIBS) \
 
 # The daemon's host module alone on the real kernel (host_pm.sh).
 $(B)/tests/mpa-hostpm: tests/tools/mpa_hostpm.c $(B)/daemon/dmn_host.o \
-		$(B)/libmptcplib.a | $(B)/tests
+		$(CLI_LIBS) | $(B)/tests
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(INC_daemon) -o $@ $< \
-		$(B)/daemon/dmn_host.o $(B)/libmptcplib.a $(LIBMNL_LIBS) \
-		-lpthread
+		$(B)/daemon/dmn_host.o $(CLI_LIBS) $(LIBMNL_LIBS) \
+		$(INIH_LIBS) -lpthread
 
 # A client of mptcp-autod: registrations, good and bad.
 $(B)/tests/mpa-pmclient: tests/tools/mpa_pmclient.c engine/eng_wire.c \

@@ -13,6 +13,7 @@
 #include "cmn_addr.h"
 #include "cmn_clock.h"
 #include "dmn_host.h"
+#include "eng_run.h"
 
 /* Subflows asked for per connection: endpoints times peer addresses. */
 #define HOST_MAX_SUBS 24
@@ -849,23 +850,6 @@ static int kernel_announce(void *ctx, uint32_t token,
 		why, len);
 }
 
-static int kernel_set_backup(void *ctx, uint32_t token,
-			     const struct sockaddr *local,
-			     const struct sockaddr *remote, char *why,
-			     size_t len)
-{
-	struct mptcplib_flow flow = {
-		.local = (struct sockaddr *)local,
-		.local_len = cmn_sa_len(local->sa_family),
-		.remote = (struct sockaddr *)remote,
-		.remote_len = cmn_sa_len(remote->sa_family),
-	};
-
-	(void)ctx;
-	return kernel_result(mptcplib_token_set_sub_prio(token, &flow, 1), why,
-			     len);
-}
-
 void dmn_host_kernel_ops(struct dmn_host_ops *ops,
 			 bool (*is_registered)(void *ctx, uint32_t token),
 			 void *ctx)
@@ -874,6 +858,7 @@ void dmn_host_kernel_ops(struct dmn_host_ops *ops,
 				      .is_registered = is_registered,
 				      .open_subflow = kernel_open,
 				      .announce = kernel_announce,
-				      .set_backup = kernel_set_backup,
+				      /* The engine's: the same call. */
+				      .set_backup = eng_kernel_ops.set_backup,
 				      .ctx = ctx };
 }
