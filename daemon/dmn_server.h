@@ -29,8 +29,8 @@
 #include "dmn_verify.h"
 #include "eng_wire.h"
 
-#define DMN_SOCKET_DEFAULT "/run/mptcp-auto/pm.sock"
-#define DMN_ENV_SOCKET "MPTCP_AUTO_PM_SOCKET"
+#define DMN_SOCKET_DEFAULT ENG_WIRE_SOCKET_DEFAULT
+#define DMN_ENV_SOCKET ENG_WIRE_ENV_SOCKET
 
 #define DMN_MAX_CLIENTS 64 /* connected at once; more are turned away */
 #define DMN_MAX_BAD 16 /* bad messages in a row, then disconnected */

@@ -38,6 +38,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Where mptcp-autod listens, and the variable that moves it (tests). */
+#define ENG_WIRE_SOCKET_DEFAULT "/run/mptcp-auto/pm.sock"
+#define ENG_WIRE_ENV_SOCKET "MPTCP_AUTO_PM_SOCKET"
+
 /* Largest message either side sends or takes (a full STATE fits). */
 #define ENG_WIRE_MAX 4096
 /* Interface patterns per list. */
