@@ -300,7 +300,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/asan/tests/%,$(UNIT_SRC))
 PRELOAD_UNIT_ASAN_OBJ := $(B)/asan/preload/mpa_config.o \
 	$(B)/asan/preload/mpa_seccomp.o \
 	$(B)/asan/preload/mpa_sockopt.o \
-	$(B)/asan/cli/cli_util.o
+	$(B)/asan/cli/cli_util.o $(B)/asan/cli/cli_daemon.o
 UNIT_ASAN_OBJ := $(call SAN_OBJ,$(COMMON_SRC) $(CORE_SRC) $(POLICY_SRC) \
 	$(ENGINE_SRC) $(DAEMON_SRC)) $(PRELOAD_UNIT_ASAN_OBJ)
 
@@ -344,13 +344,13 @@ fuzz-check: $(FUZZ_BIN) $(FUZZ_WIRE_BIN)
 		-max_len=4096 $(B)/fuzz/corpus $(FUZZ_CORPUS)
 	$(FUZZ_WIRE_BIN) $(FUZZ_WIRE_CORPUS)/*.msg
 	$(FUZZ_WIRE_BIN) -seed=1 -max_total_time=$(FUZZ_CHECK_SECONDS) \
-		-max_len=1100 $(B)/fuzz/corpus-wire $(FUZZ_WIRE_CORPUS)
+		-max_len=4200 $(B)/fuzz/corpus-wire $(FUZZ_WIRE_CORPUS)
 
 fuzz: $(FUZZ_BIN) $(FUZZ_WIRE_BIN)
 	mkdir -p $(B)/fuzz/corpus $(B)/fuzz/corpus-wire
 	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 		$(B)/fuzz/corpus $(FUZZ_CORPUS)
-	$(FUZZ_WIRE_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=1100 \
+	$(FUZZ_WIRE_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=4200 \
 		$(B)/fuzz/corpus-wire $(FUZZ_WIRE_CORPUS)
 
 # ---- benchmarks: figures, never pass/fail ---------------------------------

@@ -28,7 +28,11 @@ static const char explain_help[] =
 	"section names) connecting to DEST (IPv4, or IPv6 as [ADDR]:PORT),\n"
 	"port PORT (default 443), and which local interfaces and addresses it\n"
 	"resolves to on this machine now: the engine's own plan, with its route\n"
-	"check and its cap, and the subflows it would open.\n";
+	"check and its cap, and the subflows it would open. First, the path\n"
+	"its connections take: daemon (mptcp-autod answers on its socket),\n"
+	"in-process (the shim itself: userspace path manager, root or\n"
+	"CAP_NET_ADMIN), kernel endpoints (in-kernel path manager), or\n"
+	"nothing.\n";
 
 /* The policy the shim would load: its sources, or just @file. */
 static struct mpa_policy *load_default(const char *file)
@@ -175,13 +179,18 @@ static const char *route_text(const struct eng_candidate *c)
 	}
 }
 
-static void print_json(const char *program, const struct eng_plan *plan)
+static void print_json(const char *program, enum cli_path path,
+		       const char *path_why, const struct eng_plan *plan)
 {
 	const struct mpa_decision *d = &plan->d;
 	char a[INET6_ADDRSTRLEN];
 	int i;
 
-	printf("{\"program\":");
+	printf("{\"path\":");
+	json_str(stdout, cli_path_name(path));
+	printf(",\"path_why\":");
+	json_str(stdout, cli_path_text(path, path_why));
+	printf(",\"program\":");
 	json_str(stdout, program ? program : "");
 	printf(",\"rule\":");
 	json_str(stdout, d->rule->program[0] ? d->rule->program : "default");
@@ -222,12 +231,15 @@ static void print_json(const char *program, const struct eng_plan *plan)
 }
 
 static void print_text(const char *program, const char *dest,
+		       enum cli_path path, const char *path_why,
 		       const struct eng_plan *plan)
 {
 	const struct mpa_decision *d = &plan->d;
 	char a[INET6_ADDRSTRLEN];
 	int i;
 
+	printf("path: %s: %s\n", cli_path_name(path),
+	       cli_path_text(path, path_why));
 	printf("program %s: rule [%s%s] from %s\n", program ? program : "(any)",
 	       d->rule->program[0] ? "program " : "default", d->rule->program,
 	       d->rule->origin);
@@ -264,6 +276,10 @@ int cmd_explain(int argc, char **argv)
 	struct mpa_prog_id id = { 0 };
 	struct eng_plan plan;
 	struct mpa_policy *p;
+	struct cli_path_facts facts;
+	struct cli_daemon dmn;
+	const char *path_why;
+	enum cli_path path;
 	bool json = false;
 	int i;
 
@@ -305,10 +321,13 @@ int cmd_explain(int argc, char **argv)
 	/* The engine's own pipeline: decide, resolve, route check, cap. */
 	eng_plan_make(&eng_plan_kernel, mpa_policy_program(p, &id),
 		      (const struct sockaddr *)&dst, NULL, &plan);
+	/* The path is the shim's choice at start, for any program. */
+	cli_path_facts_read(&facts, &dmn);
+	path = cli_path_decide(&facts, &path_why);
 	if (json)
-		print_json(program, &plan);
+		print_json(program, path, path_why, &plan);
 	else
-		print_text(program, dest, &plan);
+		print_text(program, dest, path, path_why, &plan);
 	mpa_policy_free(p);
 	return 0;
 }

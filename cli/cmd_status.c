@@ -26,9 +26,12 @@
 static const char status_help[] =
 	"usage: mptcp-auto status [--json]\n"
 	"\n"
-	"The MPTCP connections of this network namespace, each with its\n"
+	"Whether mptcp-autod serves this network namespace (its socket:\n"
+	"$MPTCP_AUTO_PM_SOCKET, else " ENG_WIRE_SOCKET_DEFAULT "), and the\n"
+	"registrations it served per user and program; what the shim can do\n"
+	"here; and the MPTCP connections of the namespace, each with its\n"
 	"subflows (addresses, interface, backup flag, bytes, state) and, where\n"
-	"/proc allows, the owning process; and what the shim can do here.\n";
+	"/proc allows, the owning process.\n";
 
 struct conn {
 	struct mpl_diag_sock s; /* the MPTCP socket */
@@ -172,13 +175,19 @@ static int snapshot_take(struct snapshot *sn)
 	return err;
 }
 
-static const char *mode_line(bool *can)
+static const char *mode_line(const struct cli_daemon *dmn, bool *can)
 {
 	enum mptcplib_pm pm = MPTCPLIB_PM_UNKNOWN;
 
 	*can = false;
 	if (mptcplib_get_path_manager(&pm))
 		return "no MPTCP in this kernel";
+	/* The daemon acts for every user: the shim registers with it. */
+	if (dmn->running && pm == MPTCPLIB_PM_USERSPACE) {
+		*can = true;
+		return "userspace path manager, run by mptcp-autod: programs "
+		       "of any user get subflows per policy";
+	}
 	if (pm == MPTCPLIB_PM_KERNEL)
 		return "in-kernel path manager: the kernel's endpoints decide "
 		       "the subflows; the shim converts sockets only";
@@ -234,12 +243,52 @@ static void print_text(const struct snapshot *sn)
 		puts("no MPTCP connection");
 }
 
-static void print_json(const struct snapshot *sn, const char *mode, bool can)
+static const char *const unreg_json[] = {
+	[ENG_WIRE_UNREG_DEFAULT] = "default",
+	[ENG_WIRE_UNREG_ENDPOINTS] = "endpoints",
+};
+
+static void print_daemon_json(const struct cli_daemon *d)
+{
+	const struct eng_wire_msg *st = &d->state;
+	int i;
+
+	printf("\"daemon\":{\"running\":%s,\"socket\":",
+	       d->running ? "true" : "false");
+	json_str(stdout, d->path);
+	if (!d->running) {
+		printf(",\"why\":");
+		json_str(stdout, d->why);
+		printf("}");
+		return;
+	}
+	printf(",\"pid\":%d,\"since\":%lld,\"mode\":", d->pid,
+	       (long long)st->since);
+	json_str(stdout, st->mode);
+	printf(",\"unregistered\":");
+	json_str(stdout, st->unregistered > 0 && st->unregistered <= 2 ?
+				 unreg_json[st->unregistered] :
+				 "");
+	printf(",\"registrations\":%llu,\"served\":[",
+	       (unsigned long long)cli_daemon_total(d));
+	for (i = 0; i < st->nserved; i++) {
+		printf("%s{\"uid\":%u,\"program\":", i ? "," : "",
+		       st->served[i].uid);
+		json_str(stdout, st->served[i].prog);
+		printf(",\"count\":%u}", st->served[i].count);
+	}
+	printf("],\"served_other\":%u}", st->served_other);
+}
+
+static void print_json(const struct snapshot *sn, const struct cli_daemon *dmn,
+		       const char *mode, bool can)
 {
 	char a[CMN_ADDRSTRLEN], ifn[IF_NAMESIZE];
 	int i, j, k;
 
-	printf("{\"mode\":");
+	printf("{");
+	print_daemon_json(dmn);
+	printf(",\"mode\":");
 	json_str(stdout, mode);
 	printf(",\"can_open_subflows\":%s,\"connections\":[",
 	       can ? "true" : "false");
@@ -282,6 +331,8 @@ static void print_json(const struct snapshot *sn, const char *mode, bool can)
 int cmd_status(int argc, char **argv)
 {
 	struct snapshot sn = { 0 };
+	struct cli_daemon dmn;
+	char line[2048];
 	const char *mode;
 	bool json = false, can;
 	int i, err;
@@ -297,7 +348,8 @@ int cmd_status(int argc, char **argv)
 					 argv[i]);
 		}
 	}
-	mode = mode_line(&can);
+	cli_daemon_probe(&dmn);
+	mode = mode_line(&dmn, &can);
 	err = snapshot_take(&sn);
 	if (err) {
 		free(sn.conns);
@@ -305,9 +357,10 @@ int cmd_status(int argc, char **argv)
 		return cli_error(1, "status: inet_diag: %s", strerror(-err));
 	}
 	if (json) {
-		print_json(&sn, mode, can);
+		print_json(&sn, &dmn, mode, can);
 	} else {
-		printf("%s\n", mode);
+		cli_daemon_line(&dmn, line, sizeof(line));
+		printf("%s\n%s\n", line, mode);
 		print_text(&sn);
 	}
 	free(sn.conns);

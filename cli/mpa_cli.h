@@ -5,7 +5,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+
+#include "eng_wire.h"
+#include "mptcplib.h"
 
 /* Where `make install` puts the shim; $LIB is expanded by ld.so. */
 #ifndef MPA_SHIM_INSTALLED
@@ -111,5 +115,60 @@ int env_quote(const char *name, const char *value, char *out, size_t len);
  */
 int dropin_render(const char *unit, const char *shim, const char *policy,
 		  char *out, size_t len);
+
+/* ---- mptcp-autod, as status and explain see it ---------------------- */
+
+/* What the daemon said, or why it said nothing. */
+struct cli_daemon {
+	bool running; /* its socket answered STATUS */
+	char path[128]; /* the socket asked */
+	char why[ENG_WIRE_REASON_MAX + 64]; /* not running: why */
+	int pid; /* its pid (SO_PEERCRED), 0 unknown */
+	struct eng_wire_msg state; /* its STATE */
+};
+
+/* cli_daemon_socket() - $MPTCP_AUTO_PM_SOCKET, else the default. */
+const char *cli_daemon_socket(void);
+
+/* cli_daemon_probe() - ask the daemon for its STATE (I/O, 1 s at most). */
+void cli_daemon_probe(struct cli_daemon *d);
+
+/* cli_daemon_total() - registrations it served, listed and other. */
+uint64_t cli_daemon_total(const struct cli_daemon *d);
+
+/* cli_daemon_line() - pure: the "daemon: ..." line of status, cut to
+ * @len. */
+void cli_daemon_line(const struct cli_daemon *d, char *out, size_t len);
+
+/* The way a program's connections get their subflows. */
+enum cli_path {
+	CLI_PATH_DAEMON, /* registered with mptcp-autod */
+	CLI_PATH_IN_PROCESS, /* the shim's own engine */
+	CLI_PATH_ENDPOINTS, /* the in-kernel path manager */
+	CLI_PATH_NONE, /* none: MPTCP sockets at most */
+};
+
+struct cli_path_facts {
+	bool daemon; /* its socket answers */
+	bool mptcp; /* the kernel has MPTCP */
+	enum mptcplib_pm pm; /* the namespace's path manager */
+	bool privileged; /* root or CAP_NET_ADMIN */
+};
+
+/*
+ * cli_path_decide() - pure: the path, as the shim chooses it at start;
+ * for CLI_PATH_NONE a sentence saying why in *@why (static text).
+ */
+enum cli_path cli_path_decide(const struct cli_path_facts *f, const char **why);
+
+/* cli_path_name() - "daemon", "in-process", "kernel endpoints", "nothing". */
+const char *cli_path_name(enum cli_path p);
+
+/* cli_path_text() - a sentence on what the path does; @why for NONE. */
+const char *cli_path_text(enum cli_path p, const char *why);
+
+/* cli_path_facts_read() - the facts of this process and namespace, the
+ * daemon probed into @d (I/O). */
+void cli_path_facts_read(struct cli_path_facts *f, struct cli_daemon *d);
 
 #endif /* MPA_CLI_H */

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmn_addr.h"
@@ -87,6 +88,7 @@ struct dmn {
 	 * when it has one, else the host's former endpoints (host).
 	 */
 	bool default_rule;
+	time_t started; /* wall clock, for `mptcp-auto status` */
 	struct dmn_host_ops host_ops;
 	struct dmn_host *host;
 };
@@ -508,18 +510,35 @@ static int host_start(struct dmn *d)
 	return d->host ? 0 : -ENOMEM;
 }
 
+/* The daemon's part of a STATE: what `mptcp-auto status` shows. */
+static void on_status(void *ctx, struct eng_wire_msg *m)
+{
+	struct dmn *d = ctx;
+
+	/* Read now: someone may have switched the namespace back by hand. */
+	if (d->pm.taken && dmn_pm_mode(&d->pm, m->mode, sizeof(m->mode)))
+		m->mode[0] = '\0';
+	if (d->host)
+		m->unregistered = ENG_WIRE_UNREG_ENDPOINTS;
+	else if (d->default_rule)
+		m->unregistered = ENG_WIRE_UNREG_DEFAULT;
+	m->since = d->started;
+}
+
 static int start(struct dmn *d, int rate, int burst)
 {
 	struct dmn_server_config cfg = { .path = d->socket_path,
 					 .rate = rate,
 					 .burst = burst,
 					 .handle = on_register,
+					 .state = on_status,
 					 .ctx = d,
 					 .log = dmn_log };
 	char why[512], record[PATH_MAX];
 	sigset_t mask;
 	int err, fd;
 
+	d->started = time(NULL);
 	d->policy = policy_load(d);
 	d->narrow = dmn_narrow_table_new();
 	d->conns = dmn_conns_new(ENG_MAX_CONNS);

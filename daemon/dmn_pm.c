@@ -2,6 +2,7 @@
 /* The namespace's path manager: recorded, switched, put back. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -50,6 +51,22 @@ static int pm_value(enum dmn_pm_knob k, const char *text, char *out, size_t len)
 		return -EINVAL;
 	memcpy(out, text, n);
 	out[n] = '\0';
+	return 0;
+}
+
+int dmn_pm_mode_name(enum dmn_pm_knob k, const char *text, char *out,
+		     size_t len)
+{
+	static const char *const types[] = { "kernel", "userspace" };
+	char v[DMN_PM_VALUE_MAX];
+
+	if (pm_value(k, text, v, sizeof(v)))
+		return -EINVAL;
+	if (k == DMN_PM_KNOB_TYPE && strlen(v) == 1 && v[0] <= '1')
+		snprintf(v, sizeof(v), "%s", types[v[0] - '0']);
+	if (strlen(v) >= len)
+		return -EINVAL;
+	strcpy(out, v);
 	return 0;
 }
 
@@ -215,4 +232,15 @@ int dmn_pm_restore(struct dmn_pm *pm, char *why, size_t len)
 	if (pm->record[0])
 		unlink(pm->record);
 	return 0;
+}
+
+int dmn_pm_mode(const struct dmn_pm *pm, char *out, size_t len)
+{
+	char path[PATH_MAX], cur[DMN_PM_VALUE_MAX];
+	int err;
+
+	err = knob_path(pm, path, sizeof(path));
+	if (!err)
+		err = read_small(path, cur, sizeof(cur));
+	return err ? err : dmn_pm_mode_name(pm->knob, cur, out, len);
 }

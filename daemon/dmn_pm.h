@@ -43,6 +43,15 @@ const char *dmn_pm_knob_file(enum dmn_pm_knob k);
 /* dmn_pm_userspace() - the knob's value for the userspace path manager. */
 const char *dmn_pm_userspace(enum dmn_pm_knob k);
 
+/*
+ * dmn_pm_mode_name() - the knob's value @text (as read) by name, as
+ * `mptcp-auto status` shows it: pm_type's 0 and 1 are "kernel" and
+ * "userspace", path_manager's names are themselves. 0, or -EINVAL if
+ * @text is not a value of @k or does not fit in @len.
+ */
+int dmn_pm_mode_name(enum dmn_pm_knob k, const char *text, char *out,
+		     size_t len);
+
 /* What to do at start. */
 struct dmn_pm_plan {
 	char restore[DMN_PM_VALUE_MAX]; /* the value to put back at the stop */
@@ -91,5 +100,11 @@ int dmn_pm_take(struct dmn_pm *pm, const char *dir, const char *record,
  * file. 0 (also when nothing was taken), or -errno with a reason in @why.
  */
 int dmn_pm_restore(struct dmn_pm *pm, char *why, size_t len);
+
+/*
+ * dmn_pm_mode() - the namespace's path manager now, by name (see
+ * dmn_pm_mode_name()), read from @pm's knob. 0 or -errno.
+ */
+int dmn_pm_mode(const struct dmn_pm *pm, char *out, size_t len);
 
 #endif /* DMN_PM_H */

@@ -106,6 +106,7 @@ struct dmn_server {
 	struct client clients[DMN_MAX_CLIENTS];
 	int nclients;
 	struct dmn_server_stats stats;
+	struct dmn_served served;
 };
 
 #define LISTENER DMN_MAX_CLIENTS /* epoll data of the listener */
@@ -247,6 +248,40 @@ int dmn_server_nclients(const struct dmn_server *s)
 const struct dmn_server_stats *dmn_server_stats(const struct dmn_server *s)
 {
 	return &s->stats;
+}
+
+const struct dmn_served *dmn_server_served(const struct dmn_server *s)
+{
+	return &s->served;
+}
+
+void dmn_served_add(struct dmn_served *t, uid_t uid, const char *prog)
+{
+	char name[ENG_WIRE_PROG_MAX];
+	uint32_t *count = &t->other;
+	int i;
+
+	eng_wire_prog_clean(prog, name);
+	for (i = 0; i < t->n; i++)
+		if (t->v[i].uid == (uint32_t)uid && !strcmp(t->v[i].prog, name))
+			break;
+	if (i < t->n) {
+		count = &t->v[i].count;
+	} else if (t->n < DMN_SERVED_MAX) {
+		t->v[t->n].uid = (uint32_t)uid;
+		strcpy(t->v[t->n].prog, name);
+		t->v[t->n].count = 0;
+		count = &t->v[t->n++].count;
+	}
+	if (*count < UINT32_MAX)
+		(*count)++;
+}
+
+void dmn_served_fill(const struct dmn_served *t, struct eng_wire_msg *m)
+{
+	m->nserved = t->n;
+	memcpy(m->served, t->v, sizeof(t->v[0]) * (size_t)t->n);
+	m->served_other = t->other;
 }
 
 /* Never waits: a client that does not read its replies loses them. */
@@ -393,8 +428,19 @@ static bool client_message(struct dmn_server *s, struct client *c)
 		snprintf(why, sizeof(why), "message too long");
 	else if (eng_wire_parse(text, (size_t)n, &in, &perr))
 		snprintf(why, sizeof(why), "bad message: %s", perr);
+	else if (in.type == ENG_WIRE_STATUS && !nfds) {
+		/* Anyone may ask; it costs no registration of the rate. */
+		s->stats.statuses++;
+		eng_wire_init(&out, ENG_WIRE_STATE, in.seq);
+		if (s->cfg.state)
+			s->cfg.state(s->cfg.ctx, &out);
+		dmn_served_fill(&s->served, &out);
+		reply(s, c->fd, &out);
+		return true;
+	} else if (in.type == ENG_WIRE_STATUS)
+		snprintf(why, sizeof(why), "a STATUS carries no descriptor");
 	else if (in.type != ENG_WIRE_REGISTER)
-		snprintf(why, sizeof(why), "not a REGISTER");
+		snprintf(why, sizeof(why), "not a REGISTER or STATUS");
 	else if (!dmn_rate_take(&s->rate, c->peer.uid, server_now(s))) {
 		/* Over the rate is no fault: not counted as bad. */
 		s->stats.limited++;
@@ -427,6 +473,11 @@ static bool client_message(struct dmn_server *s, struct client *c)
 	if (!why[0]) {
 		c->bad = 0;
 		s->stats.registered++;
+		/* Without ptrace rights over another user's process the
+		 * daemon may see no executable: argv[0] names it then. */
+		dmn_served_add(&s->served, c->peer.uid,
+			       c->prog.id.exe ? c->prog.id.exe :
+						c->prog.id.argv0);
 		eng_wire_init(&out, ENG_WIRE_OK, in.seq);
 		reply(s, c->fd, &out);
 		return true;

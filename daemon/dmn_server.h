@@ -8,7 +8,10 @@
  * daemon's handler, closes every descriptor, then answers OK or REFUSED
  * with the message's seq. It refuses what it can tell is bad by itself
  * (unparsable text, another message type, a user over its rate), and
- * drops a client after DMN_MAX_BAD bad messages in a row.
+ * drops a client after DMN_MAX_BAD bad messages in a row. It answers a
+ * STATUS (from anyone, without a descriptor, outside the rate) with a
+ * STATE: the daemon's part from its state callback, and the registrations
+ * it served per uid and program, which it counts itself.
  *
  * It has an epoll descriptor of its own (its listener and clients): the
  * daemon's loop polls that one and calls dmn_server_run() when it is
@@ -26,8 +29,8 @@
 #include "dmn_verify.h"
 #include "eng_wire.h"
 
-#define DMN_SOCKET_DEFAULT "/run/mptcp-auto/pm.sock"
-#define DMN_ENV_SOCKET "MPTCP_AUTO_PM_SOCKET"
+#define DMN_SOCKET_DEFAULT ENG_WIRE_SOCKET_DEFAULT
+#define DMN_ENV_SOCKET ENG_WIRE_ENV_SOCKET
 
 #define DMN_MAX_CLIENTS 64 /* connected at once; more are turned away */
 #define DMN_MAX_BAD 16 /* bad messages in a row, then disconnected */
@@ -72,6 +75,28 @@ void dmn_rate_init(struct dmn_rate *r, int rate, int burst);
  */
 bool dmn_rate_take(struct dmn_rate *r, uid_t uid, int64_t now);
 
+/* ---- registrations served per (uid, program): pure ---------------------- */
+
+/* Pairs counted one by one; the registrations of any later pair are
+ * summed in other, so that a user cannot grow the table. */
+#define DMN_SERVED_MAX ENG_WIRE_MAX_SERVED
+
+struct dmn_served {
+	int n;
+	struct eng_wire_served v[DMN_SERVED_MAX];
+	uint32_t other;
+};
+
+/*
+ * dmn_served_add() - one registration of @uid's program @prog (its name
+ * as the daemon read it; NULL: unknown), counted under the name
+ * eng_wire_prog_clean() makes of it. Counts stop at UINT32_MAX.
+ */
+void dmn_served_add(struct dmn_served *t, uid_t uid, const char *prog);
+
+/* dmn_served_fill() - the table into STATE message @m. */
+void dmn_served_fill(const struct dmn_served *t, struct eng_wire_msg *m);
+
 /* ---- the server --------------------------------------------------------- */
 
 /* One registration, as the handler sees it. */
@@ -91,10 +116,17 @@ struct dmn_request {
 typedef int (*dmn_handle_fn)(void *ctx, const struct dmn_request *rq, char *why,
 			     size_t len);
 
+/*
+ * The daemon's part of a STATE (mode, unregistered, since) into @m, an
+ * initialised STATE; the server adds the registrations served.
+ */
+typedef void (*dmn_state_fn)(void *ctx, struct eng_wire_msg *m);
+
 struct dmn_server_config {
 	const char *path; /* the socket; its directory is made if missing */
 	int rate, burst; /* 0: DMN_RATE, DMN_BURST */
 	dmn_handle_fn handle;
+	dmn_state_fn state; /* may be NULL: only the counts */
 	void *ctx;
 	cmn_log_fn log; /* may be NULL */
 	int64_t (*now)(void); /* NULL: the monotonic clock */
@@ -104,6 +136,7 @@ struct dmn_server_config {
 struct dmn_server_stats {
 	unsigned int accepted, turned_away, disconnected;
 	unsigned int registered, refused, limited, replies_dropped;
+	unsigned int statuses; /* STATUS requests answered */
 };
 
 struct dmn_server;
@@ -130,6 +163,9 @@ void dmn_server_run(struct dmn_server *s);
 int dmn_server_nclients(const struct dmn_server *s);
 
 const struct dmn_server_stats *dmn_server_stats(const struct dmn_server *s);
+
+/* dmn_server_served() - the registrations served per (uid, program). */
+const struct dmn_served *dmn_server_served(const struct dmn_server *s);
 
 /*
  * dmn_server_close() - drop every client, close the socket and remove its

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The shim <-> mptcp-autod messages: text, strict, one per datagram. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +14,9 @@ static const struct {
 	enum eng_wire_type type;
 	const char *name;
 } wire_types[] = {
-	{ ENG_WIRE_REGISTER, "REGISTER" },
-	{ ENG_WIRE_OK, "OK" },
-	{ ENG_WIRE_REFUSED, "REFUSED" },
+	{ ENG_WIRE_REGISTER, "REGISTER" }, { ENG_WIRE_OK, "OK" },
+	{ ENG_WIRE_REFUSED, "REFUSED" },   { ENG_WIRE_STATUS, "STATUS" },
+	{ ENG_WIRE_STATE, "STATE" },
 };
 
 #define NTYPES (sizeof(wire_types) / sizeof(wire_types[0]))
@@ -28,21 +29,42 @@ enum wire_key {
 	KEY_USER_INTERFACES,
 	KEY_USER_BACKUP,
 	KEY_REASON,
+	KEY_MODE,
+	KEY_UNREGISTERED,
+	KEY_SINCE,
+	KEY_SERVED,
+	KEY_SERVED_OTHER,
 };
+
+/* STATE's unregistered values. */
+static const char *const wire_unreg[] = {
+	[ENG_WIRE_UNREG_DEFAULT] = "default",
+	[ENG_WIRE_UNREG_ENDPOINTS] = "endpoints",
+};
+
+#define NUNREG (sizeof(wire_unreg) / sizeof(wire_unreg[0]))
 
 static const struct {
 	const char *name;
 	enum wire_key key;
 	unsigned int types; /* 1 << type */
+	bool many; /* may come more than once */
 } wire_keys[] = {
 	{ "seq", KEY_SEQ,
-	  1u << ENG_WIRE_REGISTER | 1u << ENG_WIRE_OK |
-		  1u << ENG_WIRE_REFUSED },
-	{ "token", KEY_TOKEN, 1u << ENG_WIRE_REGISTER },
-	{ "user-subflows", KEY_USER_SUBFLOWS, 1u << ENG_WIRE_REGISTER },
-	{ "user-interfaces", KEY_USER_INTERFACES, 1u << ENG_WIRE_REGISTER },
-	{ "user-backup", KEY_USER_BACKUP, 1u << ENG_WIRE_REGISTER },
-	{ "reason", KEY_REASON, 1u << ENG_WIRE_REFUSED },
+	  1u << ENG_WIRE_REGISTER | 1u << ENG_WIRE_OK | 1u << ENG_WIRE_REFUSED |
+		  1u << ENG_WIRE_STATUS | 1u << ENG_WIRE_STATE,
+	  false },
+	{ "token", KEY_TOKEN, 1u << ENG_WIRE_REGISTER, false },
+	{ "user-subflows", KEY_USER_SUBFLOWS, 1u << ENG_WIRE_REGISTER, false },
+	{ "user-interfaces", KEY_USER_INTERFACES, 1u << ENG_WIRE_REGISTER,
+	  false },
+	{ "user-backup", KEY_USER_BACKUP, 1u << ENG_WIRE_REGISTER, false },
+	{ "reason", KEY_REASON, 1u << ENG_WIRE_REFUSED, false },
+	{ "mode", KEY_MODE, 1u << ENG_WIRE_STATE, false },
+	{ "unregistered", KEY_UNREGISTERED, 1u << ENG_WIRE_STATE, false },
+	{ "since", KEY_SINCE, 1u << ENG_WIRE_STATE, false },
+	{ "served", KEY_SERVED, 1u << ENG_WIRE_STATE, true },
+	{ "served-other", KEY_SERVED_OTHER, 1u << ENG_WIRE_STATE, false },
 };
 
 #define NKEYS (sizeof(wire_keys) / sizeof(wire_keys[0]))
@@ -54,6 +76,39 @@ void eng_wire_init(struct eng_wire_msg *m, enum eng_wire_type type,
 	m->type = type;
 	m->seq = seq;
 	m->user_subflows = -1;
+	m->since = -1;
+}
+
+bool eng_wire_prog_ok(const char *p)
+{
+	size_t n = strlen(p), i;
+
+	if (n == 0 || n >= ENG_WIRE_PROG_MAX)
+		return false;
+	for (i = 0; i < n; i++)
+		if (p[i] <= ' ' || p[i] > '~')
+			return false;
+	return true;
+}
+
+void eng_wire_prog_clean(const char *name, char *out)
+{
+	size_t i;
+
+	if (!name || !*name)
+		name = "-";
+	for (i = 0; name[i] && i < ENG_WIRE_PROG_MAX - 1; i++)
+		out[i] = name[i] > ' ' && name[i] <= '~' ? name[i] : '?';
+	out[i] = '\0';
+}
+
+/* A mode word: what a path manager's name or number is made of. */
+static bool wire_word_ok(const char *w)
+{
+	size_t n = strlen(w);
+
+	return n > 0 && n < ENG_WIRE_WORD_MAX &&
+	       strspn(w, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
 }
 
 bool eng_wire_pattern_ok(const char *p)
@@ -96,6 +151,53 @@ static int wire_put_list(char *buf, size_t len, size_t *off, const char *key,
 	buf[(*off)++] = '\n';
 	buf[*off] = '\0';
 	return 0;
+}
+
+/* printf into @buf at *@off. */
+static int __attribute__((format(printf, 4, 5)))
+wire_put(char *buf, size_t len, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int w;
+
+	va_start(ap, fmt);
+	w = vsnprintf(buf + *off, len - *off, fmt, ap);
+	va_end(ap);
+	if (w < 0 || (size_t)w >= len - *off)
+		return -ENOSPC;
+	*off += (size_t)w;
+	return 0;
+}
+
+/* STATE's lines: only what is said, each within the protocol's limits. */
+static int wire_put_state(const struct eng_wire_msg *m, char *buf, size_t len,
+			  size_t *off)
+{
+	int i, err = 0;
+
+	if (m->nserved < 0 || m->nserved > ENG_WIRE_MAX_SERVED ||
+	    m->since < -1 || (size_t)m->unregistered >= NUNREG ||
+	    (m->mode[0] && !wire_word_ok(m->mode)))
+		return -EINVAL;
+	if (m->mode[0])
+		err = wire_put(buf, len, off, "mode %s\n", m->mode);
+	if (!err && m->unregistered)
+		err = wire_put(buf, len, off, "unregistered %s\n",
+			       wire_unreg[m->unregistered]);
+	if (!err && m->since >= 0)
+		err = wire_put(buf, len, off, "since %lld\n",
+			       (long long)m->since);
+	for (i = 0; !err && i < m->nserved; i++) {
+		if (!eng_wire_prog_ok(m->served[i].prog))
+			return -EINVAL;
+		err = wire_put(buf, len, off, "served %u %s %u\n",
+			       m->served[i].uid, m->served[i].prog,
+			       m->served[i].count);
+	}
+	if (!err && m->served_other)
+		err = wire_put(buf, len, off, "served-other %u\n",
+			       m->served_other);
+	return err;
 }
 
 int eng_wire_format(const struct eng_wire_msg *m, char *buf, size_t len)
@@ -149,6 +251,10 @@ int eng_wire_format(const struct eng_wire_msg *m, char *buf, size_t len)
 		if (w < 0 || (size_t)w >= len - off)
 			return -ENOSPC;
 		off += (size_t)w;
+	} else if (m->type == ENG_WIRE_STATE) {
+		err = wire_put_state(m, buf, len, &off);
+		if (err)
+			return err;
 	}
 	return off > ENG_WIRE_MAX ? -EINVAL : (int)off;
 }
@@ -176,6 +282,31 @@ static int wire_list(char *s, char (*list)[IFNAMSIZ], int *n)
 			return -1;
 		strcpy(list[(*n)++], p);
 	}
+	return 0;
+}
+
+/* "UID PROGRAM COUNT": one more served line, if there is room. */
+static int wire_served(struct eng_wire_msg *m, char *v)
+{
+	struct eng_wire_served *sv;
+	char *uid, *prog, *count;
+	unsigned long n;
+
+	if (m->nserved == ENG_WIRE_MAX_SERVED)
+		return -1;
+	sv = &m->served[m->nserved];
+	uid = strsep(&v, " ");
+	prog = strsep(&v, " ");
+	count = strsep(&v, " ");
+	if (!prog || !count || v || !eng_wire_prog_ok(prog) ||
+	    wire_number(uid, UINT32_MAX, &n))
+		return -1;
+	sv->uid = (uint32_t)n;
+	if (wire_number(count, UINT32_MAX, &n))
+		return -1;
+	sv->count = (uint32_t)n;
+	strcpy(sv->prog, prog);
+	m->nserved++;
 	return 0;
 }
 
@@ -213,6 +344,30 @@ static int wire_value(struct eng_wire_msg *m, enum wire_key key, char *v)
 		if (!*v || strlen(v) >= sizeof(m->reason))
 			return -1;
 		strcpy(m->reason, v);
+		return 0;
+	case KEY_MODE:
+		if (!wire_word_ok(v))
+			return -1;
+		strcpy(m->mode, v);
+		return 0;
+	case KEY_UNREGISTERED:
+		for (n = 1; n < NUNREG; n++)
+			if (!strcmp(v, wire_unreg[n])) {
+				m->unregistered = (enum eng_wire_unreg)n;
+				return 0;
+			}
+		return -1;
+	case KEY_SINCE:
+		if (wire_number(v, INT64_MAX, &n))
+			return -1;
+		m->since = (int64_t)n;
+		return 0;
+	case KEY_SERVED:
+		return wire_served(m, v);
+	case KEY_SERVED_OTHER:
+		if (wire_number(v, UINT32_MAX, &n))
+			return -1;
+		m->served_other = (uint32_t)n;
 		return 0;
 	}
 	return -1;
@@ -261,7 +416,7 @@ int eng_wire_parse(const char *buf, size_t len, struct eng_wire_msg *m,
 				break;
 		if (k == NKEYS || !(wire_keys[k].types & (1u << m->type)))
 			WIRE_FAIL("unknown key for this message");
-		if (seen & (1u << wire_keys[k].key))
+		if ((seen & (1u << wire_keys[k].key)) && !wire_keys[k].many)
 			WIRE_FAIL("a key given twice");
 		seen |= 1u << wire_keys[k].key;
 		if (wire_value(m, wire_keys[k].key, v))

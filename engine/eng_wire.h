@@ -12,6 +12,23 @@
  *   user-subflows 1            (user-* lines: optional, a narrowing)
  *   user-interfaces wlan*,eth1
  *   user-backup eth1
+ *
+ * Anyone may ask the daemon how it is (no descriptor, no rate):
+ *
+ *   MPTCP-AUTO/1 STATUS        MPTCP-AUTO/1 STATE
+ *   seq 3                      seq 3
+ *                              mode userspace
+ *                              unregistered endpoints
+ *                              since 1790000000
+ *                              served 1000 curl 12
+ *                              served 0 apt 3
+ *                              served-other 5
+ *
+ * STATE: the namespace's path manager as the daemon set it, what
+ * connections no program registers get ("default": the policy's
+ * [default] rule, "endpoints": the host's former endpoints), its start
+ * (seconds since the epoch), and registrations served per uid and program
+ * (at most ENG_WIRE_MAX_SERVED lines; "served-other": the rest).
  */
 #ifndef ENG_WIRE_H
 #define ENG_WIRE_H
@@ -21,16 +38,39 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Largest message either side sends or takes. */
-#define ENG_WIRE_MAX 1024
+/* Where mptcp-autod listens, and the variable that moves it (tests). */
+#define ENG_WIRE_SOCKET_DEFAULT "/run/mptcp-auto/pm.sock"
+#define ENG_WIRE_ENV_SOCKET "MPTCP_AUTO_PM_SOCKET"
+
+/* Largest message either side sends or takes (a full STATE fits). */
+#define ENG_WIRE_MAX 4096
 /* Interface patterns per list. */
 #define ENG_WIRE_MAX_PATTERNS 16
 #define ENG_WIRE_REASON_MAX 160
+/* STATE: served lines, a program's name (with its NUL), a mode word. */
+#define ENG_WIRE_MAX_SERVED 32
+#define ENG_WIRE_PROG_MAX 33
+#define ENG_WIRE_WORD_MAX 16
 
 enum eng_wire_type {
 	ENG_WIRE_REGISTER = 1,
 	ENG_WIRE_OK,
 	ENG_WIRE_REFUSED,
+	ENG_WIRE_STATUS,
+	ENG_WIRE_STATE,
+};
+
+/* STATE: what unregistered connections get; 0: unsaid. */
+enum eng_wire_unreg {
+	ENG_WIRE_UNREG_DEFAULT = 1, /* the policy's [default] rule */
+	ENG_WIRE_UNREG_ENDPOINTS, /* the host's former endpoints */
+};
+
+/* STATE: registrations served for one user's program. */
+struct eng_wire_served {
+	uint32_t uid;
+	char prog[ENG_WIRE_PROG_MAX]; /* eng_wire_prog_ok() */
+	uint32_t count;
 };
 
 struct eng_wire_msg {
@@ -46,6 +86,13 @@ struct eng_wire_msg {
 	char backup[ENG_WIRE_MAX_PATTERNS][IFNAMSIZ];
 	/* REFUSED */
 	char reason[ENG_WIRE_REASON_MAX];
+	/* STATE (each unsaid when empty, 0 or -1) */
+	char mode[ENG_WIRE_WORD_MAX]; /* [a-z0-9_-] */
+	enum eng_wire_unreg unregistered;
+	int64_t since; /* -1 unsaid */
+	int nserved;
+	struct eng_wire_served served[ENG_WIRE_MAX_SERVED];
+	uint32_t served_other; /* registrations of pairs not listed */
 };
 
 /* eng_wire_init() - an empty message of @type: nothing narrowed. */
@@ -70,5 +117,18 @@ int eng_wire_parse(const char *buf, size_t len, struct eng_wire_msg *m,
 
 /* eng_wire_pattern_ok() - an interface pattern the protocol carries. */
 bool eng_wire_pattern_ok(const char *p);
+
+/*
+ * eng_wire_prog_ok() - a program name STATE carries: 1 to
+ * ENG_WIRE_PROG_MAX - 1 printable ASCII characters, no space.
+ */
+bool eng_wire_prog_ok(const char *p);
+
+/*
+ * eng_wire_prog_clean() - @name (may be NULL: unknown) as STATE can carry
+ * it, into @out of ENG_WIRE_PROG_MAX bytes: cut, and every character the
+ * protocol does not take turned into '?'; "-" for none.
+ */
+void eng_wire_prog_clean(const char *name, char *out);
 
 #endif /* ENG_WIRE_H */

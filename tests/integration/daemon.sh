@@ -6,7 +6,8 @@
 # its connections with the daemon (build/tests/mpa-pmclient, as the shim
 # would) and gets its subflow on the policy's interface; forged, foreign
 # and malformed registrations are refused with their reason; a stopped,
-# killed and restarted daemon harms no connection. Prints "PASS: name",
+# killed and restarted daemon harms no connection; `mptcp-auto status`
+# and `explain` see the daemon, and see it gone. Prints "PASS: name",
 # "FAIL: name" or "SKIP: name (why)".
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -105,6 +106,28 @@ daemon_start()
 	return 1
 }
 
+# status_stopped WHEN: status and explain with no daemon on $SOCK.
+status_stopped()
+{
+	local out
+
+	out=$(MPTCP_AUTO_PM_SOCKET=$SOCK in_cli "$top/build/mptcp-auto" status \
+		2>&1)
+	if grep -q "^daemon: not running (socket $SOCK: " <<<"$out"; then
+		pass "status $1: the daemon not running"
+	else
+		fail "status $1: the daemon not running" "$out"
+	fi
+	out=$(MPTCP_AUTO_PM_SOCKET=$SOCK in_cli "$top/build/mptcp-auto" \
+		explain --policy "$tmp/policy.ini" 10.9.0.1:7001 2>&1)
+	if grep -q '^path: ' <<<"$out" && ! grep -q '^path: daemon' <<<"$out"
+	then
+		pass "explain $1: not the daemon's path"
+	else
+		fail "explain $1: not the daemon's path" "$out"
+	fi
+}
+
 # daemon_stop: SIGTERM; the exit status.
 daemon_stop()
 {
@@ -137,6 +160,7 @@ else
 		"exit $rc, $knob=$(pm_now)" "$(ls -l "$tmp/run" 2>&1)" \
 		"$(tail -5 "$tmp/daemon.log")"
 fi
+status_stopped "after SIGTERM"
 
 # ---- a user of its own, with the tools where it can reach them -----------
 user=mpa-u-$$-$RANDOM
@@ -146,7 +170,7 @@ if ! useradd -M -r -s /usr/sbin/nologin "$user" 2>"$tmp/useradd.err"; then
 	exit 1
 fi
 uid=$(id -u "$user")
-bin=$(nobody_copy "$T/mpa-pmclient") || {
+bin=$(nobody_copy "$T/mpa-pmclient" "$top/build/mptcp-auto") || {
 	fail "tools the test user can run"
 	exit 1
 }
@@ -198,6 +222,44 @@ then
 else
 	fail "registered in SYN-SENT: its subflow once it is connected" \
 		"$out" "$(tail -20 "$tmp/daemon.log")"
+fi
+
+# ---- mptcp-auto status and explain see the daemon -------------------------
+# Two registrations of the test user's mpa-pmclient were served above.
+# The command, as the test user (any user may ask), on the daemon's socket.
+ma_user()
+{
+	in_cli setpriv --reuid "$user" --regid "$user" --clear-groups \
+		env MPTCP_AUTO_PM_SOCKET="$SOCK" "$bin/mptcp-auto" "$@"
+}
+out=$(ma_user status 2>&1)
+line=$(head -1 <<<"$out")
+if grep -q "^daemon: running (pid $dpid, since [0-9-]* [0-9:]*, serving [0-9]* registrations: .*uid $uid prog mpa-pmclient 2\b" <<<"$line" &&
+	grep -q '^userspace path manager, run by mptcp-autod: programs of any user get subflows' <<<"$out"
+then
+	pass "status: the daemon running, with the user's registrations"
+else
+	fail "status: the daemon running, with the user's registrations" \
+		"$out" "$(tail -5 "$tmp/daemon.log")"
+fi
+out=$(ma_user status --json 2>&1)
+if python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])["daemon"]
+ok = d["running"] and d["pid"] == int(sys.argv[2]) and \
+	d["mode"] == "userspace" and d["unregistered"] == "default" and \
+	{"uid": int(sys.argv[3]), "program": "mpa-pmclient", "count": 2} \
+	in d["served"]
+sys.exit(0 if ok else 1)' "$out" "$dpid" "$uid"; then
+	pass "status --json: the daemon and the registrations it served"
+else
+	fail "status --json: the daemon and the registrations it served" "$out"
+fi
+out=$(ma_user explain --policy "$tmp/policy.ini" 10.9.0.1:7001 2>&1)
+if grep -q '^path: daemon: ' <<<"$out"; then
+	pass "explain: the daemon's path while it answers"
+else
+	fail "explain: the daemon's path while it answers" "$out"
 fi
 
 # ---- what a hostile user may send: each refused, with its reason ---------
@@ -349,6 +411,9 @@ tc -n "$TOPO_CLI" qdisc del dev c1 root 2>/dev/null
 tc -n "$TOPO_CLI" qdisc del dev c2 root 2>/dev/null
 tc -n "$TOPO_SRV" qdisc del dev s1 root 2>/dev/null
 tc -n "$TOPO_SRV" qdisc del dev s2 root 2>/dev/null
+
+# Its socket file is left behind: nobody answers on it.
+status_stopped "after SIGKILL"
 
 # ---- restarted: serving within a second, by the environment's socket -------
 # The killed daemon left its socket file and the userspace path manager.

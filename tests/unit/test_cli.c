@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The command's pure parts: environment merging, static binaries, program
- * lookup, unit names, Environment= quoting and the drop-in.
+ * lookup, unit names, Environment= quoting and the drop-in; the daemon's
+ * status line and the path a program takes.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mpa_cli.h"
@@ -428,9 +430,102 @@ static void test_dropin_render(void **state)
 	}
 }
 
+static const struct path_case {
+	const char *name;
+	struct cli_path_facts f;
+	enum cli_path want;
+} path_cases[] = {
+	{ "no MPTCP",
+	  { true, false, MPTCPLIB_PM_UNKNOWN, true },
+	  CLI_PATH_NONE },
+	{ "daemon, user",
+	  { true, true, MPTCPLIB_PM_USERSPACE, false },
+	  CLI_PATH_DAEMON },
+	{ "daemon, root: still the daemon",
+	  { true, true, MPTCPLIB_PM_USERSPACE, true },
+	  CLI_PATH_DAEMON },
+	{ "daemon, kernel PM (switched back by hand)",
+	  { true, true, MPTCPLIB_PM_KERNEL, false },
+	  CLI_PATH_DAEMON },
+	{ "no daemon, root, userspace",
+	  { false, true, MPTCPLIB_PM_USERSPACE, true },
+	  CLI_PATH_IN_PROCESS },
+	{ "no daemon, user, userspace",
+	  { false, true, MPTCPLIB_PM_USERSPACE, false },
+	  CLI_PATH_NONE },
+	{ "no daemon, kernel PM",
+	  { false, true, MPTCPLIB_PM_KERNEL, true },
+	  CLI_PATH_ENDPOINTS },
+	{ "no daemon, unknown PM",
+	  { false, true, MPTCPLIB_PM_UNKNOWN, true },
+	  CLI_PATH_NONE },
+};
+
+static void test_path_decide(void **state)
+{
+	const char *why;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(path_cases) / sizeof(path_cases[0]); i++) {
+		enum cli_path got;
+
+		print_message("case: %s\n", path_cases[i].name);
+		got = cli_path_decide(&path_cases[i].f, &why);
+		assert_int_equal(got, path_cases[i].want);
+		/* Nothing always says why; the others say what they do. */
+		if (got == CLI_PATH_NONE)
+			assert_non_null(why);
+		assert_true(*cli_path_text(got, why));
+	}
+	assert_string_equal(cli_path_name(CLI_PATH_DAEMON), "daemon");
+	assert_string_equal(cli_path_name(CLI_PATH_IN_PROCESS), "in-process");
+	assert_string_equal(cli_path_name(CLI_PATH_ENDPOINTS),
+			    "kernel endpoints");
+	assert_string_equal(cli_path_name(CLI_PATH_NONE), "nothing");
+}
+
+static void test_daemon_line(void **state)
+{
+	struct cli_daemon *d = calloc(1, sizeof(*d));
+	char line[512], small[30];
+
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	strcpy(d->path, "/run/x/pm.sock");
+	strcpy(d->why, "No such file or directory");
+	cli_daemon_line(d, line, sizeof(line));
+	assert_string_equal(line, "daemon: not running (socket /run/x/pm.sock: "
+				  "No such file or directory)");
+	d->running = true;
+	d->pid = 42;
+	eng_wire_init(&d->state, ENG_WIRE_STATE, 1);
+	d->state.since = 86400;
+	cli_daemon_line(d, line, sizeof(line));
+	assert_string_equal(line, "daemon: running (pid 42, since 1970-01-02 "
+				  "00:00:00, serving 0 registrations)");
+	d->state.served[d->state.nserved++] =
+		(struct eng_wire_served){ 1000, "curl", 2 };
+	d->state.served[d->state.nserved++] =
+		(struct eng_wire_served){ 0, "apt", 1 };
+	d->state.served_other = 4;
+	assert_int_equal(cli_daemon_total(d), 7);
+	cli_daemon_line(d, line, sizeof(line));
+	assert_string_equal(line, "daemon: running (pid 42, since 1970-01-02 "
+				  "00:00:00, serving 7 registrations: uid 1000 "
+				  "prog curl 2, uid 0 prog apt 1, others 4)");
+	/* Cut, never past the buffer. */
+	cli_daemon_line(d, small, sizeof(small));
+	assert_int_equal(strlen(small), sizeof(small) - 1);
+	free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_path_decide),
+		cmocka_unit_test(test_daemon_line),
 		cmocka_unit_test(test_ld_preload_add),
 		cmocka_unit_test(test_ld_preload_find),
 		cmocka_unit_test(test_godebug_add),

@@ -244,12 +244,51 @@ static void test_take_refusals(void **state)
 	assert_string_equal(knob(d, "path_manager", buf), "kernel");
 }
 
+static const struct mode_case {
+	enum dmn_pm_knob k;
+	const char *text, *name; /* NULL: -EINVAL */
+} mode_cases[] = {
+	{ DMN_PM_KNOB_NAME, "userspace\n", "userspace" },
+	{ DMN_PM_KNOB_NAME, "kernel", "kernel" },
+	{ DMN_PM_KNOB_TYPE, "1\n", "userspace" },
+	{ DMN_PM_KNOB_TYPE, "0\n", "kernel" },
+	{ DMN_PM_KNOB_TYPE, "2\n", "2" },
+	{ DMN_PM_KNOB_TYPE, "kernel", NULL },
+	{ DMN_PM_KNOB_NAME, "", NULL },
+	{ DMN_PM_KNOB_NONE, "kernel", NULL },
+};
+
+static void test_mode_name(void **state)
+{
+	char out[16];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(mode_cases) / sizeof(mode_cases[0]); i++) {
+		const struct mode_case *c = &mode_cases[i];
+		int err = dmn_pm_mode_name(c->k, c->text, out, sizeof(out));
+
+		print_message("case %zu: %s\n", i, c->text);
+		if (!c->name) {
+			assert_int_equal(err, -EINVAL);
+			continue;
+		}
+		assert_int_equal(err, 0);
+		assert_string_equal(out, c->name);
+	}
+	/* Too long for the caller's room. */
+	assert_int_equal(dmn_pm_mode_name(DMN_PM_KNOB_NAME, "userspace", out,
+					  4),
+			 -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_knob_pick),
 		cmocka_unit_test(test_decide),
 		cmocka_unit_test(test_record_text),
+		cmocka_unit_test(test_mode_name),
 		cmocka_unit_test_setup_teardown(
 			test_take_and_restore_path_manager, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_take_pm_type_after_a_kill,

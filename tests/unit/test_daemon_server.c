@@ -76,6 +76,52 @@ static void test_rate_per_uid(void **state)
 	free(r);
 }
 
+/* ---- registrations served: pure ----------------------------------------- */
+
+static void test_served_table(void **state)
+{
+	struct dmn_served *t = calloc(1, sizeof(*t));
+	struct eng_wire_msg m;
+	char name[16];
+	int i;
+
+	(void)state;
+	dmn_served_add(t, 1000, "curl");
+	dmn_served_add(t, 1000, "curl");
+	dmn_served_add(t, 0, "curl"); /* another user: another line */
+	dmn_served_add(t, 1000, "wget");
+	dmn_served_add(t, 1000, NULL); /* unknown */
+	dmn_served_add(t, 1000, "my prog"); /* what STATE can carry */
+	assert_int_equal(t->n, 5);
+	assert_int_equal(t->v[0].uid, 1000);
+	assert_string_equal(t->v[0].prog, "curl");
+	assert_int_equal(t->v[0].count, 2);
+	assert_int_equal(t->v[1].uid, 0);
+	assert_int_equal(t->v[1].count, 1);
+	assert_string_equal(t->v[2].prog, "wget");
+	assert_string_equal(t->v[3].prog, "-");
+	assert_string_equal(t->v[4].prog, "my?prog");
+	/* Full: new pairs are summed apart, known ones still counted. */
+	for (i = 0; i < 2 * DMN_SERVED_MAX; i++) {
+		snprintf(name, sizeof(name), "p%d", i);
+		dmn_served_add(t, 2000, name);
+	}
+	assert_int_equal(t->n, DMN_SERVED_MAX);
+	assert_int_equal(t->other, 2 * DMN_SERVED_MAX - (DMN_SERVED_MAX - 5));
+	dmn_served_add(t, 1000, "curl");
+	assert_int_equal(t->v[0].count, 3);
+	/* A count stops at its top. */
+	t->v[1].count = UINT32_MAX;
+	dmn_served_add(t, 0, "curl");
+	assert_int_equal(t->v[1].count, UINT32_MAX);
+	eng_wire_init(&m, ENG_WIRE_STATE, 1);
+	dmn_served_fill(t, &m);
+	assert_int_equal(m.nserved, DMN_SERVED_MAX);
+	assert_int_equal(m.served[0].count, 3);
+	assert_int_equal(m.served_other, t->other);
+	free(t);
+}
+
 /* ---- the server, with a stand-in handler -------------------------------- */
 
 struct seen {
@@ -121,6 +167,14 @@ struct fixture {
 	struct dmn_server *s;
 };
 
+static void state_fn(void *ctx, struct eng_wire_msg *m)
+{
+	(void)ctx;
+	strcpy(m->mode, "userspace");
+	m->unregistered = ENG_WIRE_UNREG_DEFAULT;
+	m->since = 1790000000;
+}
+
 static int open_server(struct fixture *f, int rate, int burst)
 {
 	struct dmn_server_config cfg = {
@@ -128,6 +182,7 @@ static int open_server(struct fixture *f, int rate, int burst)
 		.rate = rate,
 		.burst = burst,
 		.handle = handle,
+		.state = state_fn,
 		.now = now_fn,
 	};
 	char why[200];
@@ -310,7 +365,7 @@ static void test_refusals(void **state)
 	assert_int_equal(send_text(c, "MPTCP-AUTO/1 OK\nseq 5\n", NULL, 0, 0),
 			 0);
 	dmn_server_run(f->s);
-	expect_refused(c, 5, "not a REGISTER");
+	expect_refused(c, 5, "not a REGISTER or STATUS");
 	assert_int_equal(seen.calls, 0);
 	/* The handler's refusal, with its reason. */
 	assert_int_equal(send_register(c, 6, GOOD_TOKEN + 1, NULL, 0, 0), 0);
@@ -381,6 +436,67 @@ static void test_bad_streak(void **state)
 }
 
 /* Over the rate: refused, not counted as bad; served again later. */
+static void test_status(void **state)
+{
+	struct fixture *f = *state;
+	struct eng_wire_msg m;
+	struct probe p;
+	int c, i;
+
+	/* A rate of one registration: STATUS must not use it up. */
+	dmn_server_close(f->s);
+	assert_int_equal(open_server(f, 1, 1), 0);
+	c = client(f);
+	dmn_server_run(f->s);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(send_text(c, "MPTCP-AUTO/1 STATUS\nseq 7\n",
+					   NULL, 0, 0),
+				 0);
+		dmn_server_run(f->s);
+		assert_int_equal(get_reply(c, &m), 1);
+		assert_int_equal(m.type, ENG_WIRE_STATE);
+		assert_int_equal(m.seq, 7);
+		assert_string_equal(m.mode, "userspace");
+		assert_int_equal(m.unregistered, ENG_WIRE_UNREG_DEFAULT);
+		assert_int_equal(m.since, 1790000000);
+		assert_int_equal(m.nserved, 0);
+	}
+	assert_int_equal(seen.calls, 0);
+	p = probe_new();
+	assert_int_equal(send_register(c, 8, GOOD_TOKEN, &p.w, 1, 0), 0);
+	close(p.w);
+	close(p.r);
+	dmn_server_run(f->s);
+	assert_int_equal(get_reply(c, &m), 1);
+	assert_int_equal(m.type, ENG_WIRE_OK);
+	/* The registration is counted for this user and program. */
+	assert_int_equal(
+		send_text(c, "MPTCP-AUTO/1 STATUS\nseq 9\n", NULL, 0, 0), 0);
+	dmn_server_run(f->s);
+	assert_int_equal(get_reply(c, &m), 1);
+	assert_int_equal(m.type, ENG_WIRE_STATE);
+	assert_int_equal(m.nserved, 1);
+	assert_int_equal(m.served[0].uid, getuid());
+	assert_string_equal(m.served[0].prog, "test_daemon_server");
+	assert_int_equal(m.served[0].count, 1);
+	/* A refused registration is not. */
+	assert_int_equal(send_register(c, 10, 0xbad, NULL, 0, 0), 0);
+	dmn_server_run(f->s);
+	assert_int_equal(get_reply(c, &m), 1);
+	assert_int_equal(m.type, ENG_WIRE_REFUSED);
+	assert_int_equal(dmn_server_served(f->s)->v[0].count, 1);
+	/* A STATUS with a descriptor is bad; the descriptor is closed. */
+	p = probe_new();
+	assert_int_equal(
+		send_text(c, "MPTCP-AUTO/1 STATUS\nseq 11\n", &p.w, 1, 0), 0);
+	close(p.w);
+	dmn_server_run(f->s);
+	assert_true(probe_closed(&p));
+	expect_refused(c, 11, "a STATUS carries no descriptor");
+	assert_int_equal(dmn_server_stats(f->s)->statuses, 4);
+	close(c);
+}
+
 static void test_rate(void **state)
 {
 	struct fixture *f = *state;
@@ -546,6 +662,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bucket),
 		cmocka_unit_test(test_rate_per_uid),
+		cmocka_unit_test(test_served_table),
+		cmocka_unit_test_setup_teardown(test_status, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_register_ok, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "eng_wire.h"
@@ -113,6 +114,33 @@ static const struct bad_case {
 	  "MPTCP-AUTO/1 REGISTER\nseq 1\ntoken 00000001\n"
 	  "user-interfaces a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q\n" },
 	{ "refused without reason", "MPTCP-AUTO/1 REFUSED\nseq 1\n" },
+	{ "status with a key", "MPTCP-AUTO/1 STATUS\nseq 1\nmode userspace\n" },
+	{ "served on a reply", "MPTCP-AUTO/1 OK\nseq 1\nserved 0 curl 1\n" },
+	{ "state without seq", "MPTCP-AUTO/1 STATE\nmode userspace\n" },
+	{ "mode upper case", "MPTCP-AUTO/1 STATE\nseq 1\nmode Userspace\n" },
+	{ "mode too long",
+	  "MPTCP-AUTO/1 STATE\nseq 1\nmode abcdefghijklmnop\n" },
+	{ "mode twice",
+	  "MPTCP-AUTO/1 STATE\nseq 1\nmode kernel\nmode userspace\n" },
+	{ "unregistered unknown",
+	  "MPTCP-AUTO/1 STATE\nseq 1\nunregistered nothing\n" },
+	{ "since negative", "MPTCP-AUTO/1 STATE\nseq 1\nsince -5\n" },
+	{ "served two fields", "MPTCP-AUTO/1 STATE\nseq 1\nserved 0 curl\n" },
+	{ "served four fields",
+	  "MPTCP-AUTO/1 STATE\nseq 1\nserved 0 curl 1 2\n" },
+	{ "served two spaces",
+	  "MPTCP-AUTO/1 STATE\nseq 1\nserved 0  curl 1\n" },
+	{ "served uid too large",
+	  "MPTCP-AUTO/1 STATE\nseq 1\nserved 4294967296 curl 1\n" },
+	{ "served count not a number",
+	  "MPTCP-AUTO/1 STATE\nseq 1\nserved 0 curl many\n" },
+	{ "served program too long",
+	  "MPTCP-AUTO/1 STATE\nseq 1\n"
+	  "served 0 abcdefghijklmnopqrstuvwxyz0123456 1\n" },
+	{ "served program with a tab",
+	  "MPTCP-AUTO/1 STATE\nseq 1\nserved 0 cu\trl 1\n" },
+	{ "served-other twice",
+	  "MPTCP-AUTO/1 STATE\nseq 1\nserved-other 1\nserved-other 2\n" },
 };
 
 static void test_refusals(void **state)
@@ -153,6 +181,128 @@ static void test_refusals(void **state)
 	assert_int_equal(m.ninterfaces, 16);
 }
 
+static void test_status_and_state(void **state)
+{
+	struct eng_wire_msg m, back;
+	char buf[ENG_WIRE_MAX + 1], text[ENG_WIRE_MAX + 1];
+	size_t off = 0;
+	int n, i;
+
+	(void)state;
+	eng_wire_init(&m, ENG_WIRE_STATUS, 3);
+	n = eng_wire_format(&m, buf, sizeof(buf));
+	assert_string_equal(buf, "MPTCP-AUTO/1 STATUS\nseq 3\n");
+	assert_int_equal(eng_wire_parse(buf, (size_t)n, &back, NULL), 0);
+	assert_int_equal(back.type, ENG_WIRE_STATUS);
+	assert_int_equal(back.seq, 3);
+
+	eng_wire_init(&m, ENG_WIRE_STATE, 3);
+	strcpy(m.mode, "userspace");
+	m.unregistered = ENG_WIRE_UNREG_ENDPOINTS;
+	m.since = 1790000000;
+	m.served[m.nserved++] = (struct eng_wire_served){ 1000, "curl", 12 };
+	m.served[m.nserved++] = (struct eng_wire_served){ 0, "apt", 3 };
+	m.served_other = 5;
+	n = eng_wire_format(&m, buf, sizeof(buf));
+	assert_string_equal(buf, "MPTCP-AUTO/1 STATE\nseq 3\nmode userspace\n"
+				 "unregistered endpoints\nsince 1790000000\n"
+				 "served 1000 curl 12\nserved 0 apt 3\n"
+				 "served-other 5\n");
+	assert_int_equal(eng_wire_parse(buf, (size_t)n, &back, NULL), 0);
+	assert_int_equal(back.type, ENG_WIRE_STATE);
+	assert_string_equal(back.mode, "userspace");
+	assert_int_equal(back.unregistered, ENG_WIRE_UNREG_ENDPOINTS);
+	assert_int_equal(back.since, 1790000000);
+	assert_int_equal(back.nserved, 2);
+	assert_int_equal(back.served[0].uid, 1000);
+	assert_string_equal(back.served[0].prog, "curl");
+	assert_int_equal(back.served[0].count, 12);
+	assert_int_equal(back.served[1].uid, 0);
+	assert_string_equal(back.served[1].prog, "apt");
+	assert_int_equal(back.served_other, 5);
+	assert_memory_equal(&m, &back, sizeof(m));
+
+	/* Nothing said: only the seq, and nothing read back. */
+	eng_wire_init(&m, ENG_WIRE_STATE, 4);
+	n = eng_wire_format(&m, buf, sizeof(buf));
+	assert_string_equal(buf, "MPTCP-AUTO/1 STATE\nseq 4\n");
+	assert_int_equal(eng_wire_parse(buf, (size_t)n, &back, NULL), 0);
+	assert_int_equal(back.since, -1);
+	assert_int_equal(back.unregistered, 0);
+	assert_int_equal(back.nserved, 0);
+
+	/* The fullest STATE fits in one datagram. */
+	eng_wire_init(&m, ENG_WIRE_STATE, UINT32_MAX);
+	strcpy(m.mode, "abcdefghijklmno");
+	m.unregistered = ENG_WIRE_UNREG_DEFAULT;
+	m.since = INT64_MAX;
+	for (i = 0; i < ENG_WIRE_MAX_SERVED; i++) {
+		m.served[i].uid = UINT32_MAX;
+		memset(m.served[i].prog, 'p', ENG_WIRE_PROG_MAX - 1);
+		m.served[i].count = UINT32_MAX;
+	}
+	m.nserved = ENG_WIRE_MAX_SERVED;
+	m.served_other = UINT32_MAX;
+	n = eng_wire_format(&m, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_int_equal(eng_wire_parse(buf, (size_t)n, &back, NULL), 0);
+	assert_memory_equal(&m, &back, sizeof(m));
+
+	/* One served line past the bound is refused. */
+	off = (size_t)snprintf(text, sizeof(text),
+			       "MPTCP-AUTO/1 STATE\nseq 1\n");
+	for (i = 0; i <= ENG_WIRE_MAX_SERVED; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off,
+					"served %d p 1\n", i);
+	assert_int_equal(eng_wire_parse(text, off, &back, NULL), -EPROTO);
+	/* ... and exactly the bound is taken. */
+	off = (size_t)snprintf(text, sizeof(text),
+			       "MPTCP-AUTO/1 STATE\nseq 1\n");
+	for (i = 0; i < ENG_WIRE_MAX_SERVED; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off,
+					"served %d p 1\n", i);
+	assert_int_equal(eng_wire_parse(text, off, &back, NULL), 0);
+	assert_int_equal(back.nserved, ENG_WIRE_MAX_SERVED);
+
+	/* What the sender could not say is not formatted. */
+	eng_wire_init(&m, ENG_WIRE_STATE, 1);
+	m.served[m.nserved++] = (struct eng_wire_served){ 0, "a b", 1 };
+	assert_int_equal(eng_wire_format(&m, buf, sizeof(buf)), -EINVAL);
+	eng_wire_init(&m, ENG_WIRE_STATE, 1);
+	strcpy(m.mode, "User space");
+	assert_int_equal(eng_wire_format(&m, buf, sizeof(buf)), -EINVAL);
+	eng_wire_init(&m, ENG_WIRE_STATE, 1);
+	m.nserved = ENG_WIRE_MAX_SERVED + 1;
+	assert_int_equal(eng_wire_format(&m, buf, sizeof(buf)), -EINVAL);
+	eng_wire_init(&m, ENG_WIRE_STATE, 1);
+	m.unregistered = 7;
+	assert_int_equal(eng_wire_format(&m, buf, sizeof(buf)), -EINVAL);
+}
+
+static const struct prog_case {
+	const char *in, *out;
+} prog_cases[] = {
+	{ NULL, "-" },
+	{ "", "-" },
+	{ "curl", "curl" },
+	{ "my prog\t\x80", "my?prog??" },
+	{ "abcdefghijklmnopqrstuvwxyz0123456789",
+	  "abcdefghijklmnopqrstuvwxyz012345" },
+};
+
+static void test_prog_clean(void **state)
+{
+	char out[ENG_WIRE_PROG_MAX];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(prog_cases) / sizeof(prog_cases[0]); i++) {
+		eng_wire_prog_clean(prog_cases[i].in, out);
+		assert_string_equal(out, prog_cases[i].out);
+		assert_true(eng_wire_prog_ok(out));
+	}
+}
+
 static void test_format_limits(void **state)
 {
 	struct eng_wire_msg m;
@@ -178,6 +328,8 @@ int main(void)
 		cmocka_unit_test(test_replies),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_format_limits),
+		cmocka_unit_test(test_status_and_state),
+		cmocka_unit_test(test_prog_clean),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
