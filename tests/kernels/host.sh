@@ -15,7 +15,7 @@ touch "$dir/host"
 echo "this machine" >"$dir/package"
 # The host runs the IPv4 library suite under valgrind: the same checks.
 awk '$1 == "core-ipv4-valgrind" { $1 = "core-ipv4" }
-     $1 ~ /^(core-ipv4|policy-resolve-netns|preload-rules|shim-isolation|socket-options|end-to-end|mptcp-auto-command)$/' \
+     $1 ~ /^(core-ipv4|policy-resolve-netns|preload-rules|shim-isolation|shim-daemon|socket-options|end-to-end|mptcp-auto-command)$/' \
 	"$1" >"$dir/suites"
 if [ "$(id -u)" = 0 ]; then
 	unshare --net python3 "$here/probe.py" >"$dir/probes" 2>&1
