@@ -236,6 +236,19 @@ else
 	fail "the daemon mode is said once, at info" "$(cat "$tmp/mode.log")"
 fi
 
+# Rule 16 in daemon mode: once the helper runs, the hooks allocate
+# nothing, whatever the registrations cost the helper.
+fake_start
+out=$(as_root LD_PRELOAD="$SHIM $T/libmalloc_count.so" "$ST" mallocs \
+	10.9.0.1 7001 200 2>&1)
+rc=$?
+if [ $rc = 0 ] && [ "$(grep -c '^REGISTER ' "$tmp/fake.out")" -gt 1 ]; then
+	pass "daemon mode: socket()+connect() allocate nothing"
+else
+	fail "daemon mode: socket()+connect() allocate nothing" "exit $rc" \
+		"$out" "$(head -3 "$tmp/fake.out")"
+fi
+
 # ---- the user's narrowing ---------------------------------------------
 # XDG_CONFIG_HOME's file narrows (subflows, backup); MPTCP_AUTO_POLICY's
 # names the interface. Both are the user's, so both are in the message.
