@@ -21,12 +21,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/*
- * Where mptcp-autod listens (AF_UNIX, SOCK_SEQPACKET), and the variable
- * that moves it, which the daemon and the shim both honour (tests).
- */
-#define ENG_WIRE_SOCKET "/run/mptcp-auto/pm.sock"
-#define ENG_WIRE_SOCKET_ENV "MPTCP_AUTO_PM_SOCKET"
+/* Where mptcp-autod listens, and the variable that moves it (tests). */
+#define ENG_WIRE_SOCKET_DEFAULT "/run/mptcp-auto/pm.sock"
+#define ENG_WIRE_ENV_SOCKET "MPTCP_AUTO_PM_SOCKET"
 
 /* Largest message either side sends or takes. */
 #define ENG_WIRE_MAX 1024

@@ -13,7 +13,8 @@ void mpa_config_init(struct mpa_config *c, mpa_env_get get, bool secure,
 
 	memset(c, 0, sizeof(*c));
 	c->log_level = CMN_LOG_OFF;
-	snprintf(c->pm_socket, sizeof(c->pm_socket), "%s", ENG_WIRE_SOCKET);
+	snprintf(c->pm_socket, sizeof(c->pm_socket), "%s",
+		 ENG_WIRE_SOCKET_DEFAULT);
 	if (secure) {
 		mpa_sources_init(&c->sources, sysdir, NULL, NULL, NULL, true);
 		return;

@@ -15,8 +15,8 @@
 #define MPA_ENV_POLICY "MPTCP_AUTO_POLICY" /* one policy file, absolute */
 #define MPA_ENV_LOG "MPTCP_AUTO_LOG" /* debug, info or warn */
 #define MPA_ENV_LOG_FILE "MPTCP_AUTO_LOG_FILE" /* else standard error */
-/* mptcp-autod's socket, absolute; else ENG_WIRE_SOCKET. */
-#define MPA_ENV_PM_SOCKET ENG_WIRE_SOCKET_ENV
+/* mptcp-autod's socket, absolute; else ENG_WIRE_SOCKET_DEFAULT. */
+#define MPA_ENV_PM_SOCKET ENG_WIRE_ENV_SOCKET
 
 /* Longest socket path: sockaddr_un's sun_path, NUL included. */
 #define MPA_SOCKET_PATH_MAX 108
