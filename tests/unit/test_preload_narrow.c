@@ -155,13 +155,30 @@ static struct mpa_policy *user_policy(const char *text, char *dir)
 	return p;
 }
 
+/* A folder for the files, removed after the test, also when it fails. */
+static int setup(void **state)
+{
+	static char dir[] = "/tmp/mpa-narrow-XXXXXX";
+
+	if (!mkdtemp(dir))
+		return -1;
+	*state = dir;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[64];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", (char *)*state);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
 static void test_narrowing_table(void **state)
 {
-	char dir[] = "/tmp/mpa-narrow-XXXXXX", cmd[64];
+	char *dir = *state;
 	size_t i;
 
-	(void)state;
-	assert_non_null(mkdtemp(dir));
 	for (i = 0; i < sizeof(narrow_cases) / sizeof(narrow_cases[0]); i++) {
 		const struct narrow_case *c = &narrow_cases[i];
 		struct mpa_prog_id id = { .exe = c->program };
@@ -188,14 +205,13 @@ static void test_narrowing_table(void **state)
 					 !(lost & MPA_NARROW_LOST_PATTERN));
 		mpa_policy_free(p);
 	}
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_narrowing_table),
+		cmocka_unit_test_setup_teardown(test_narrowing_table, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests_name("preload-narrow", tests, NULL, NULL);
