@@ -213,6 +213,7 @@ $(DAEMON): $(DAEMON_OBJ) $(CLI_LIBS)
 EXAMPLES := $(B)/examples/readme_example
 TOOLS := $(B)/tests/mpa-testsrv $(B)/tests/mpa-httpd \
 	$(B)/tests/mpa-shimtest $(B)/tests/mpa-fdtest $(B)/tests/seccomp-filter \
+	$(B)/tests/mpa-fakepm \
 	$(B)/tests/mpa-sockopts \
 	$(B)/tests/static-hello \
 	$(B)/tests/libmalloc_count.so $(B)/tests/libctor_helper.so \
@@ -242,6 +243,12 @@ $(B)/tests/mpa-httpd: tests/tools/mpa_httpd.c tests/lib/io.h tests/lib/server.h 
 $(B)/tests/mpa-shimtest: tests/tools/mpa_shimtest.c tests/lib/io.h \
 		| $(B)/tests
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Itests/lib -o $@ $< -lpthread -ldl
+
+# A stand-in for mptcp-autod's socket: checks and prints registrations.
+$(B)/tests/mpa-fakepm: tests/tools/mpa_fakepm.c engine/eng_wire.c \
+		engine/eng_wire.h $(B)/libmptcplib.a | $(B)/tests
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Icore -Iengine -o $@ $< \
+		engine/eng_wire.c $(B)/libmptcplib.a $(LIBMNL_LIBS) -lpthread
 
 # Socket options on TCP and MPTCP, and the shim's swap (docs/sockopts.md).
 $(B)/tests/mpa-sockopts: tests/tools/mpa_sockopts.c | $(B)/tests
@@ -298,6 +305,8 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/asan/tests/%,$(UNIT_SRC))
 
 # The shim's pure parts only: its hooks would interpose the test itself.
 PRELOAD_UNIT_ASAN_OBJ := $(B)/asan/preload/mpa_config.o \
+	$(B)/asan/preload/mpa_mode.o \
+	$(B)/asan/preload/mpa_narrow.o \
 	$(B)/asan/preload/mpa_seccomp.o \
 	$(B)/asan/preload/mpa_sockopt.o \
 	$(B)/asan/cli/cli_util.o $(B)/asan/cli/cli_daemon.o

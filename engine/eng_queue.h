@@ -31,6 +31,11 @@ struct mpa_conn_req {
 	struct sockaddr_storage local; /* source of the initial subflow */
 	struct sockaddr_storage remote; /* the peer, port included */
 	const struct mpa_rule *rule; /* must outlive the engine */
+	/*
+	 * The program's descriptor, for a registration with mptcp-autod
+	 * (preload/mpa_daemon.c); the engine works by token and ignores it.
+	 */
+	int fd;
 };
 
 struct eng_cell;

@@ -809,26 +809,29 @@ void *mpa_load_begin(void)
 	return st;
 }
 
-int mpa_load_finish(struct mpa_policy *p, void *state)
+int mpa_load_finish(struct mpa_policy *p, void *state, bool builtin)
 {
 	struct load_state *st = state;
-	struct mpa_rule builtin;
+	struct mpa_rule defaults;
 	size_t k;
 	int i;
 
 	/* Built-in defaults (docs/policy.md): the table's, lists empty. */
-	rule_init(&builtin, "");
-	for (k = 0; k < NKEYS; k++) {
-		char *field = (char *)&builtin + keys[k].off;
+	if (builtin) {
+		rule_init(&defaults, "");
+		for (k = 0; k < NKEYS; k++) {
+			char *field = (char *)&defaults + keys[k].off;
 
-		if (key_is_list(&keys[k]))
-			*(bool *)field = true;
-		else
-			*(int *)field = keys[k].builtin;
+			if (key_is_list(&keys[k]))
+				*(bool *)field = true;
+			else
+				*(int *)field = keys[k].builtin;
+		}
+		rule_inherit(&st->def, &defaults);
 	}
-	rule_inherit(&st->def, &builtin);
 	if (!st->def.origin[0])
-		snprintf(st->def.origin, sizeof(st->def.origin), "built-in");
+		snprintf(st->def.origin, sizeof(st->def.origin), "%s",
+			 builtin ? "built-in" : "no user policy");
 	for (i = 0; i < st->nprogs; i++)
 		rule_inherit(&st->progs[i], &st->def);
 	p->def = st->def;

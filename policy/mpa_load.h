@@ -3,6 +3,7 @@
 #ifndef MPA_LOAD_H
 #define MPA_LOAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "mpa_policy.h"
@@ -17,8 +18,12 @@ void *mpa_load_begin(void);
 int mpa_load_layer(struct mpa_policy *p, void *state, const char *name,
 		   const char *text, size_t len);
 
-/* mpa_load_finish() - resolve inheritance into @p; frees @state. */
-int mpa_load_finish(struct mpa_policy *p, void *state);
+/*
+ * mpa_load_finish() - resolve inheritance into @p; frees @state. With
+ * @builtin, what no layer set takes the built-in default; without it
+ * (the user's layers alone), it stays unset.
+ */
+int mpa_load_finish(struct mpa_policy *p, void *state, bool builtin);
 
 void mpa_load_abort(void *state);
 

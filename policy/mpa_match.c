@@ -150,11 +150,36 @@ static bool dest_is_local(const struct dest *d)
 	       (d->addr[0] == 0xfe && (d->addr[1] & 0xc0) == 0x80);
 }
 
+bool mpa_rule_dest_allowed(const struct mpa_rule *rule,
+			   const struct sockaddr *dst, const char **why)
+{
+	const char *no = NULL;
+	struct dest d;
+
+	if (!dest_load(dst, &d))
+		no = "not an IPv4 or IPv6 destination";
+	else if (rule->skip_local == MPA_YES && dest_is_local(&d))
+		no = "loopback or link-local destination";
+	else if (prefixes_have(rule->exclude_dests.v, rule->exclude_dests.n,
+			       &d))
+		no = "destination in exclude-destinations";
+	else if (rule->dests.n &&
+		 !prefixes_have(rule->dests.v, rule->dests.n, &d))
+		no = "destination not in destinations";
+	else if (ports_have(rule->exclude_ports.v, rule->exclude_ports.n,
+			    d.port))
+		no = "port in exclude-ports";
+	else if (rule->ports.n &&
+		 !ports_have(rule->ports.v, rule->ports.n, d.port))
+		no = "port not in ports";
+	if (why)
+		*why = no;
+	return !no;
+}
+
 void mpa_rule_decide(const struct mpa_rule *rule, const struct sockaddr *dst,
 		     struct mpa_decision *out)
 {
-	struct dest d;
-
 	out->rule = rule;
 	out->mptcp = rule->mptcp == MPA_YES;
 	out->open_subflows = false;
@@ -165,24 +190,9 @@ void mpa_rule_decide(const struct mpa_rule *rule, const struct sockaddr *dst,
 		out->why = "the policy names no interfaces";
 	else if (rule->subflows == 0)
 		out->why = "subflows = 0";
-	else if (!dest_load(dst, &d))
-		out->why = "not an IPv4 or IPv6 destination";
-	else if (rule->skip_local == MPA_YES && dest_is_local(&d))
-		out->why = "loopback or link-local destination";
-	else if (prefixes_have(rule->exclude_dests.v, rule->exclude_dests.n,
-			       &d))
-		out->why = "destination in exclude-destinations";
-	else if (rule->dests.n &&
-		 !prefixes_have(rule->dests.v, rule->dests.n, &d))
-		out->why = "destination not in destinations";
-	else if (ports_have(rule->exclude_ports.v, rule->exclude_ports.n,
-			    d.port))
-		out->why = "port in exclude-ports";
-	else if (rule->ports.n &&
-		 !ports_have(rule->ports.v, rule->ports.n, d.port))
-		out->why = "port not in ports";
 	else
-		out->open_subflows = true;
+		out->open_subflows =
+			mpa_rule_dest_allowed(rule, dst, &out->why);
 	if (out->open_subflows)
 		out->why = NULL;
 }

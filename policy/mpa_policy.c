@@ -210,8 +210,11 @@ static int load_dropins(struct mpa_policy *p, void *state, const char *dir)
 /* One of the ways to load: layer the sources, 0 or -ENOMEM. */
 typedef int (*load_fn)(struct mpa_policy *p, void *state, const void *ctx);
 
-/* A policy object, its layers from @fn, inheritance resolved. */
-static struct mpa_policy *load_with(load_fn fn, const void *ctx)
+/*
+ * A policy object, its layers from @fn, inheritance resolved (down to the
+ * built-in defaults with @builtin).
+ */
+static struct mpa_policy *load_with(load_fn fn, const void *ctx, bool builtin)
 {
 	struct mpa_policy *p = calloc(1, sizeof(*p));
 	void *state = mpa_load_begin();
@@ -221,7 +224,7 @@ static struct mpa_policy *load_with(load_fn fn, const void *ctx)
 		mpa_policy_free(p);
 		return NULL;
 	}
-	mpa_load_finish(p, state);
+	mpa_load_finish(p, state, builtin);
 	return p;
 }
 
@@ -238,7 +241,22 @@ static int load_sources(struct mpa_policy *p, void *state, const void *ctx)
 
 struct mpa_policy *mpa_policy_load(const struct mpa_sources *src)
 {
-	return load_with(load_sources, src);
+	return load_with(load_sources, src, true);
+}
+
+/* The user's own files, in their order; never the system's. */
+static int load_user_sources(struct mpa_policy *p, void *state, const void *ctx)
+{
+	const struct mpa_sources *src = ctx;
+
+	return (src->user_file[0] &&
+		load_path(p, state, src->user_file, false)) ||
+	       (src->env_file[0] && load_path(p, state, src->env_file, true));
+}
+
+struct mpa_policy *mpa_policy_load_user(const struct mpa_sources *src)
+{
+	return load_with(load_user_sources, src, false);
 }
 
 struct buffers {
@@ -265,7 +283,7 @@ struct mpa_policy *mpa_policy_load_buffers(const char *const *names,
 {
 	struct buffers b = { names, texts, lens, n };
 
-	return load_with(load_buffers, &b);
+	return load_with(load_buffers, &b, true);
 }
 
 struct files {
@@ -288,7 +306,7 @@ struct mpa_policy *mpa_policy_load_files(const char *const *paths, int n)
 {
 	struct files f = { paths, n };
 
-	return load_with(load_files, &f);
+	return load_with(load_files, &f, true);
 }
 
 void mpa_policy_free(struct mpa_policy *p)

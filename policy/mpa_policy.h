@@ -146,6 +146,17 @@ void mpa_sources_init(struct mpa_sources *src, const char *sysdir,
 struct mpa_policy *mpa_policy_load(const struct mpa_sources *src);
 
 /*
+ * mpa_policy_load_user() - the user's own layers alone: @src's user and
+ * environment files (never the system's), for what a user's policy
+ * narrows under mptcp-autod. Unlike mpa_policy_load(), a key no user
+ * file sets stays unset (MPA_UNSET, a list with set false) instead of
+ * taking its built-in default, so that it narrows nothing; [program]
+ * sections still inherit from the user's [default]. Returns NULL only
+ * when out of memory.
+ */
+struct mpa_policy *mpa_policy_load_user(const struct mpa_sources *src);
+
+/*
  * mpa_policy_load_buffers() - the same from memory: @n (name, text) pairs
  * in precedence order. For tests, the fuzzer and `mptcp-auto check`.
  */
@@ -211,6 +222,16 @@ struct mpa_decision {
  */
 void mpa_rule_decide(const struct mpa_rule *rule, const struct sockaddr *dst,
 		     struct mpa_decision *out);
+
+/*
+ * mpa_rule_dest_allowed() - @rule's destination filters alone (skip-local
+ * when it is yes, exclude-destinations, destinations, exclude-ports,
+ * ports; unset lists filter nothing) let @dst have extra subflows. When
+ * not, a short static reason in *@why (may be NULL). A @dst that is not
+ * IPv4 or IPv6 is not allowed. Pure and allocation-free.
+ */
+bool mpa_rule_dest_allowed(const struct mpa_rule *rule,
+			   const struct sockaddr *dst, const char **why);
 
 /*
  * mpa_policy_match() - mpa_policy_program() then mpa_rule_decide(): the

@@ -9,10 +9,12 @@
 void mpa_config_init(struct mpa_config *c, mpa_env_get get, bool secure,
 		     const char *sysdir)
 {
-	const char *level, *file;
+	const char *level, *file, *sock;
 
 	memset(c, 0, sizeof(*c));
 	c->log_level = CMN_LOG_OFF;
+	snprintf(c->pm_socket, sizeof(c->pm_socket), "%s",
+		 ENG_WIRE_SOCKET_DEFAULT);
 	if (secure) {
 		mpa_sources_init(&c->sources, sysdir, NULL, NULL, NULL, true);
 		return;
@@ -31,6 +33,19 @@ void mpa_config_init(struct mpa_config *c, mpa_env_get get, bool secure,
 			c->bad_log_level = true; /* said once, at warn */
 		if (c->bad_log_level)
 			c->log_level = CMN_LOG_WARN;
+	}
+	/*
+	 * A value that cannot name a socket looks for no daemon at all
+	 * (said once), rather than for the system's in its place.
+	 */
+	sock = get(MPA_ENV_PM_SOCKET);
+	if (sock && *sock) {
+		c->pm_socket[0] = '\0';
+		if (sock[0] == '/' && strlen(sock) < sizeof(c->pm_socket))
+			snprintf(c->pm_socket, sizeof(c->pm_socket), "%s",
+				 sock);
+		else
+			c->bad_pm_socket = true;
 	}
 	file = get(MPA_ENV_LOG_FILE);
 	if (file && file[0] == '/')

@@ -9,17 +9,26 @@
 #include <stdbool.h>
 
 #include "eng_engine.h"
+#include "eng_wire.h"
 #include "mpa_policy.h"
 
 #define MPA_ENV_POLICY "MPTCP_AUTO_POLICY" /* one policy file, absolute */
 #define MPA_ENV_LOG "MPTCP_AUTO_LOG" /* debug, info or warn */
 #define MPA_ENV_LOG_FILE "MPTCP_AUTO_LOG_FILE" /* else standard error */
+/* mptcp-autod's socket, absolute; else ENG_WIRE_SOCKET_DEFAULT. */
+#define MPA_ENV_PM_SOCKET ENG_WIRE_ENV_SOCKET
+
+/* Longest socket path: sockaddr_un's sun_path, NUL included. */
+#define MPA_SOCKET_PATH_MAX 108
 
 struct mpa_config {
 	enum cmn_log_level log_level; /* CMN_LOG_OFF unless asked */
 	char log_file[256]; /* "" for standard error */
+	/* mptcp-autod's socket; "" when the variable's value is unusable. */
+	char pm_socket[MPA_SOCKET_PATH_MAX];
 	struct mpa_sources sources;
 	bool bad_log_level; /* MPTCP_AUTO_LOG had another value */
+	bool bad_pm_socket; /* MPTCP_AUTO_PM_SOCKET relative or too long */
 };
 
 typedef const char *(*mpa_env_get)(const char *name);
@@ -27,7 +36,8 @@ typedef const char *(*mpa_env_get)(const char *name);
 /*
  * mpa_config_init() - settings from @get (getenv in the shim). With
  * @secure (getauxval(AT_SECURE): setuid, setgid, file capabilities) no
- * variable counts: logging stays off and only system policy files apply.
+ * variable counts: logging stays off, only system policy files apply and
+ * the daemon is looked for at its usual place.
  */
 void mpa_config_init(struct mpa_config *c, mpa_env_get get, bool secure,
 		     const char *sysdir);

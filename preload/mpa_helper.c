@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * The helper thread: starts with the first connection that wants
- * subflows, moves into a descriptor table of its own, then runs the
- * subflow engine until the process ends.
+ * subflows, moves into a descriptor table of its own, finds out whether
+ * mptcp-autod answers, then registers connections with it, or runs the
+ * subflow engine itself, until the process ends.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -15,6 +16,7 @@
 
 #include "cmn_syscall.h"
 #include "cmn_compat.h"
+#include "mpa_daemon.h"
 #include "mpa_helper.h"
 #include "mpa_log.h"
 #include "mpa_seccomp.h"
@@ -36,9 +38,52 @@ static int helper_own_table(void)
 	return 0;
 }
 
+/*
+ * Which mode, now that a connection wants subflows: the daemon is asked
+ * (again: one may have started since start-up, and while one runs this
+ * process must not be a path manager too), the rest is the constructor's
+ * finding. Said once. The daemon's socket, connected, in *@sock.
+ */
+static enum mpa_mode helper_mode(int *sock)
+{
+	struct mpa_host h = mpa_shim.host;
+	enum cmn_log_level level;
+	enum mpa_mode mode;
+	const char *text;
+	int err = 0;
+
+	*sock = -1;
+	if (mpa_shim.pm_socket[0] && h.daemon_calls)
+		h.daemon = mpa_daemon_probe(mpa_shim.pm_socket, sock, &err);
+	mode = mpa_mode_decide(&h);
+	atomic_store(&mpa_shim.mode, mode);
+	text = mpa_mode_text(mode, &level);
+	if (!text)
+		return mode;
+	if (mode == MPA_MODE_DAEMON && *sock < 0)
+		mpa_log(level,
+			"%s (%s; it takes no connection now, stopped or busy: "
+			"connecting again later)",
+			text, mpa_shim.pm_socket);
+	else if (mode == MPA_MODE_DAEMON)
+		mpa_log(level, "%s (%s)", text, mpa_shim.pm_socket);
+	else if (mode == MPA_MODE_UNREACHABLE)
+		mpa_log(level, "%s (%s: %s)", text, mpa_shim.pm_socket,
+			strerror(err));
+	else if (mpa_shim.host.daemon == MPA_DAEMON_MAYBE)
+		mpa_log(level, "no mptcp-autod answers at %s (%s): %s",
+			mpa_shim.pm_socket, strerror(err), text);
+	else if (mode == MPA_MODE_ENGINE)
+		mpa_log(level, "%s %s", text, mpa_shim.rule->origin);
+	else
+		mpa_log(level, "%s", text);
+	return mode;
+}
+
 static void *helper_main(void *arg)
 {
-	int err, pidfd;
+	int err, pidfd, sock;
+	enum mpa_mode mode;
 	bool wake;
 
 	(void)arg;
@@ -69,25 +114,40 @@ static void *helper_main(void *arg)
 	 * hook can be about to signal this thread, when it returns.
 	 */
 	wake = (mpa_shim.probes & 1u << MPA_PROBE_WAKE) != 0;
-	if (!wake)
+	mode = helper_mode(&sock);
+	if (!wake && mpa_mode_has_helper(mode))
 		mpa_log(CMN_LOG_INFO,
 			"the seccomp filter would kill the process on signalfd4 "
 			"or tgkill: new connections are looked at every %d ms",
 			ENG_TICK_MS);
-	eng_engine_run(mpa_shim.engine, wake);
+	if (mode == MPA_MODE_DAEMON && pidfd < 0) {
+		mpa_log(CMN_LOG_WARN,
+			"no pidfd of this process (%s): connections are not "
+			"registered with mptcp-autod, they stay one-path",
+			strerror(errno));
+		close(sock);
+		mode = MPA_MODE_UNREACHABLE;
+	}
+	if (mode == MPA_MODE_DAEMON) {
+		mpa_daemon_run(mpa_shim.engine, sock, pidfd, wake);
+	} else if (mode == MPA_MODE_ENGINE) {
+		eng_engine_run(mpa_shim.engine, wake);
+	} else {
+		/* Nothing to do in this process: hooks stop handing over. */
+		atomic_store(&mpa_shim.engine_state, ENGINE_FAILED);
+		eng_engine_disable(mpa_shim.engine);
+	}
 	/* The thread's table, and every socket in it, goes with the thread. */
 	return NULL;
 }
 
 /*
  * A filter attached after start-up (a program sandboxing itself) was not
- * probed: the helper's system calls could kill the process under it.
+ * probed: the helper's system calls could kill the process under it. The
+ * constructor's filter was, and the mode it chose allows for it.
  */
 static const char *helper_seccomp_refusal(void)
 {
-	static const unsigned int needed = 1u << MPA_PROBE_NETLINK_GENERIC |
-					   1u << MPA_PROBE_NETLINK_ROUTE |
-					   1u << MPA_PROBE_CLOSE_RANGE;
 	struct mpa_seccomp now;
 
 	if (mpa_seccomp_read(&now) < 0)
@@ -95,9 +155,6 @@ static const char *helper_seccomp_refusal(void)
 	if (now.mode != mpa_shim.seccomp.mode ||
 	    now.filters != mpa_shim.seccomp.filters)
 		return "a seccomp filter was attached after start-up";
-	if (now.mode != 0 && (mpa_shim.probes & needed) != needed)
-		return "the seccomp filter forbids the netlink calls subflows "
-		       "need";
 	return NULL;
 }
 

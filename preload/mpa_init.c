@@ -3,7 +3,8 @@
  * Start-up (the constructor) and the connection tracking behind the
  * connect() hook. The constructor reads the environment once, loads the
  * policy and works out what this host allows; it starts no thread. The
- * engine's thread starts with the first connection that wants subflows.
+ * helper thread starts with the first connection that wants subflows,
+ * and finds out then whether mptcp-autod answers.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -25,10 +27,17 @@
 #include "mpa_config.h"
 #include "mpa_helper.h"
 #include "mpa_log.h"
+#include "mpa_narrow.h"
 #include "mpa_shim.h"
 #include "mptcplib.h"
 
+/*
+ * Connections queued for the helper thread: the engine's bursts need
+ * room; a registration is taken at once, and the queue's memory is
+ * touched at start-up, in every program where a daemon may answer.
+ */
 #define ENGINE_QUEUE 4096
+#define DAEMON_QUEUE 512
 #define SOCK_TYPE_MASK 0xf /* SOCK_NONBLOCK and SOCK_CLOEXEC are flags */
 
 struct mpa_shim mpa_shim = { .engine_state = ENGINE_IDLE };
@@ -46,6 +55,10 @@ extern const int mptcp_auto_shim
 #define PROBES_SUBFLOWS                                                    \
 	(1u << MPA_PROBE_NETLINK_GENERIC | 1u << MPA_PROBE_NETLINK_ROUTE | \
 	 1u << MPA_PROBE_CLOSE_RANGE)
+/* And to register with mptcp-autod. */
+#define PROBES_DAEMON                                          \
+	(1u << MPA_PROBE_CLOSE_RANGE | 1u << MPA_PROBE_PIDFD | \
+	 1u << MPA_PROBE_UNIX)
 
 bool mpa_socket_eligible(int domain, int type, int protocol)
 {
@@ -67,9 +80,22 @@ static void engine_log(enum cmn_log_level level, const char *fmt, ...)
 	mpa_log(level, "%s", msg);
 }
 
+/*
+ * Under mptcp-autod, a connection the user's own policy wants no subflow
+ * for is registered all the same, saying so: left unregistered, it would
+ * get what the daemon gives connections that no shim registers.
+ */
+static bool user_says_none(const struct sockaddr *addr)
+{
+	return mpa_shim.user_rule &&
+	       atomic_load_explicit(&mpa_shim.mode, memory_order_relaxed) !=
+		       MPA_MODE_ENGINE &&
+	       mpa_narrow_none(mpa_shim.user_rule, addr);
+}
+
 void mpa_track(int fd, const struct sockaddr *addr, socklen_t len)
 {
-	struct mpa_conn_req req = { .rule = mpa_shim.rule };
+	struct mpa_conn_req req = { .rule = mpa_shim.rule, .fd = fd };
 	struct mpa_decision d;
 	socklen_t slen = sizeof(req.local);
 	int err;
@@ -79,9 +105,13 @@ void mpa_track(int fd, const struct sockaddr *addr, socklen_t len)
 	    len < (addr->sa_family == AF_INET ? sizeof(struct sockaddr_in) :
 						sizeof(struct sockaddr_in6)))
 		return;
+	/* The helper found nothing to do in this process: nothing more. */
+	if (atomic_load_explicit(&mpa_shim.engine_state,
+				 memory_order_relaxed) == ENGINE_FAILED)
+		return;
 	/* The pure decision first: most connections need no system call. */
 	mpa_rule_decide(mpa_shim.rule, addr, &d);
-	if (!d.open_subflows) {
+	if (!d.open_subflows && !user_says_none(addr)) {
 		mpa_log(CMN_LOG_DEBUG, "fd %d: no extra subflow: %s", fd,
 			d.why);
 		return;
@@ -173,42 +203,70 @@ static void log_policy(const struct mpa_policy *p)
 			mpa_diag_format(&p->diags[i], line, sizeof(line)));
 }
 
-/* What this host lets us do, said once. */
+/* A socket file at @path (stat only: whether it answers is asked later). */
+static bool socket_file(const char *path)
+{
+	struct stat st;
+
+	return path[0] && cmn_stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+/*
+ * What this host lets us do. Where a helper thread may be needed, it
+ * decides at the first connection that wants subflows, and says it then;
+ * every other mode is final and said now, once.
+ */
 static void decide_mode(void)
 {
-	enum mptcplib_pm pm = MPTCPLIB_PM_UNKNOWN;
+	struct mpa_host *h = &mpa_shim.host;
+	enum cmn_log_level level;
+	enum mpa_mode mode;
+	const char *text;
 
-	mptcplib_get_path_manager(&pm);
 	if (mpa_shim.rule->mptcp == MPA_YES && !mpa_shim.convert) {
 		mpa_log(CMN_LOG_WARN,
 			"the seccomp filter would kill the process on an MPTCP "
 			"socket: sockets stay plain TCP");
-	} else if (!mpa_shim.convert) {
+		return;
+	}
+	if (!mpa_shim.convert) {
 		mpa_log(CMN_LOG_INFO, "policy %s: MPTCP off for this program",
 			mpa_shim.rule->origin);
-	} else if (pm == MPTCPLIB_PM_KERNEL) {
-		mpa_log(CMN_LOG_INFO, "in-kernel path manager: sockets become "
-				      "MPTCP, the kernel's endpoints decide "
-				      "the subflows");
-	} else if (pm == MPTCPLIB_PM_USERSPACE && !has_cap_net_admin()) {
-		mpa_log(CMN_LOG_INFO,
-			"no CAP_NET_ADMIN: sockets become MPTCP, subflows are "
-			"not opened (run as root or with "
-			"AmbientCapabilities=CAP_NET_ADMIN)");
-	} else if (pm == MPTCPLIB_PM_USERSPACE &&
-		   (mpa_shim.probes & PROBES_SUBFLOWS) != PROBES_SUBFLOWS) {
-		mpa_log(CMN_LOG_WARN,
-			"the seccomp filter would kill the process on the netlink "
-			"calls subflows need: sockets become MPTCP, subflows are "
-			"not opened");
-	} else if (pm == MPTCPLIB_PM_USERSPACE) {
-		mpa_shim.subflows = true;
-		mpa_log(CMN_LOG_INFO,
-			"userspace path manager: subflows per policy %s",
-			mpa_shim.rule->origin);
-	} else {
-		mpa_log(CMN_LOG_INFO, "no MPTCP in this kernel: plain TCP");
+		return;
 	}
+	h->daemon = socket_file(mpa_shim.pm_socket) ? MPA_DAEMON_MAYBE :
+						      MPA_DAEMON_NONE;
+	h->daemon_calls = (mpa_shim.probes & PROBES_DAEMON) == PROBES_DAEMON;
+	h->pm = MPTCPLIB_PM_UNKNOWN;
+	mptcplib_get_path_manager(&h->pm);
+	h->cap_net_admin = has_cap_net_admin();
+	h->engine_calls = (mpa_shim.probes & PROBES_SUBFLOWS) ==
+			  PROBES_SUBFLOWS;
+	mode = mpa_mode_decide(h);
+	atomic_store(&mpa_shim.mode, mode);
+	mpa_shim.subflows = mpa_mode_has_helper(mode);
+	if (mpa_shim.subflows)
+		return;
+	text = mpa_mode_text(mode, &level);
+	if (mode == MPA_MODE_UNREACHABLE)
+		mpa_log(level, "%s (%s)", text, mpa_shim.pm_socket);
+	else
+		mpa_log(level, "%s", text);
+}
+
+/*
+ * The user's own layers, for what registrations with mptcp-autod narrow:
+ * read only where a daemon may answer (the helper looks for one).
+ */
+static void load_user_layers(const struct mpa_sources *src,
+			     const struct mpa_prog_id *id)
+{
+	if (!mpa_shim.pm_socket[0] || !mpa_shim.host.daemon_calls)
+		return;
+	mpa_shim.user_policy = mpa_policy_load_user(src);
+	if (mpa_shim.user_policy)
+		mpa_shim.user_rule =
+			mpa_policy_program(mpa_shim.user_policy, id);
 }
 
 __attribute__((constructor)) static void mpa_init(void)
@@ -242,6 +300,13 @@ __attribute__((constructor)) static void mpa_init(void)
 	if (cfg.bad_log_level)
 		mpa_log(CMN_LOG_WARN, "%s: expected debug, info, warn or off",
 			MPA_ENV_LOG);
+	if (cfg.bad_pm_socket)
+		mpa_log(CMN_LOG_WARN,
+			"%s: expected an absolute path shorter than %d "
+			"characters: no mptcp-autod is looked for",
+			MPA_ENV_PM_SOCKET, MPA_SOCKET_PATH_MAX);
+	snprintf(mpa_shim.pm_socket, sizeof(mpa_shim.pm_socket), "%s",
+		 cfg.pm_socket);
 	mpa_shim.policy = mpa_policy_load(&cfg.sources);
 	if (!mpa_shim.policy)
 		goto out; /* out of memory: stay out of the way */
@@ -263,7 +328,12 @@ __attribute__((constructor)) static void mpa_init(void)
 			   (mpa_shim.probes & 1u << MPA_PROBE_MPTCP);
 	decide_mode();
 	if (mpa_shim.subflows) {
-		mpa_shim.engine = eng_run_new(ENGINE_QUEUE, engine_log);
+		load_user_layers(&cfg.sources, &id);
+		mpa_shim.engine = eng_run_new(atomic_load(&mpa_shim.mode) ==
+							      MPA_MODE_PROBE ?
+						      DAEMON_QUEUE :
+						      ENGINE_QUEUE,
+					      engine_log);
 		mpa_shim.subflows = mpa_shim.engine &&
 				    !pthread_atfork(NULL, NULL, at_fork_child);
 	}

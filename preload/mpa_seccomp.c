@@ -14,6 +14,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -110,6 +111,22 @@ static void probe_call(enum mpa_probe p)
 		/* Signal 0: the permission check, nothing is sent. */
 		syscall(SYS_tgkill, (pid_t)syscall(SYS_getpid),
 			(pid_t)syscall(SYS_gettid), 0);
+		break;
+	case MPA_PROBE_UNIX:
+		/* Each call the registration makes, none can succeed here. */
+		fd = syscall(SYS_socket, AF_UNIX,
+			     SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd >= 0) {
+			struct sockaddr_un un = { .sun_family = AF_UNIX };
+			struct msghdr msg = { 0 };
+
+			syscall(SYS_connect, (int)fd, &un,
+				(socklen_t)sizeof(sa_family_t));
+			syscall(SYS_sendmsg, (int)fd, &msg,
+				MSG_DONTWAIT | MSG_NOSIGNAL);
+			syscall(SYS_recvmsg, (int)fd, &msg, MSG_DONTWAIT);
+		}
+		close_fd(fd);
 		break;
 	case MPA_PROBE_COUNT:
 		break;

@@ -18,6 +18,7 @@ enum mpa_probe {
 	MPA_PROBE_CLOSE_RANGE, /* the helper's own descriptor table */
 	MPA_PROBE_PIDFD, /* pidfd_open + pidfd_getfd, for the helper's log */
 	MPA_PROBE_WAKE, /* signalfd4 + tgkill: a submission wakes the helper */
+	MPA_PROBE_UNIX, /* AF_UNIX SOCK_SEQPACKET: registering with the daemon */
 	MPA_PROBE_COUNT
 };
 

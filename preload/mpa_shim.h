@@ -13,6 +13,8 @@
 #include <sys/types.h>
 
 #include "eng_run.h"
+#include "mpa_config.h"
+#include "mpa_mode.h"
 #include "mpa_policy.h"
 #include "mpa_seccomp.h"
 
@@ -26,9 +28,20 @@ struct mpa_shim {
 	setsockopt_fn real_setsockopt;
 	bool ready; /* constructor done: the fields below are valid */
 	bool convert; /* this program's sockets become MPTCP */
-	bool subflows; /* this host can open subflows for it */
+	/*
+	 * Connections are handed to the helper thread: the start-up mode
+	 * has one (mpa_mode_has_helper()). It registers them with
+	 * mptcp-autod or opens their subflows itself, as it finds out.
+	 */
+	bool subflows;
+	struct mpa_host host; /* what the constructor found */
+	atomic_int mode; /* enum mpa_mode: the helper's, once it decided */
+	char pm_socket[MPA_SOCKET_PATH_MAX]; /* the daemon's; "": none */
 	const struct mpa_rule *rule;
 	struct mpa_policy *policy; /* owns rule; kept for the process */
+	/* The user's own layers' rule (the narrowing), or NULL. */
+	const struct mpa_rule *user_rule;
+	struct mpa_policy *user_policy; /* owns user_rule */
 	struct eng_engine *engine;
 	atomic_int engine_state; /* enum mpa_engine_state */
 	pid_t pid; /* ours; differs in a vfork()ed child */
@@ -45,8 +58,9 @@ bool mpa_socket_eligible(int domain, int type, int protocol);
 
 /*
  * mpa_track() - after a successful or in-progress connect() on @fd: hand
- * the connection to the engine if the policy wants subflows for @addr.
- * Never changes the connect() result; keeps errno.
+ * the connection to the helper thread if the policy wants subflows for
+ * @addr (or, under mptcp-autod, the user's own policy wants none: the
+ * daemon is told so). Never changes the connect() result; keeps errno.
  */
 void mpa_track(int fd, const struct sockaddr *addr, socklen_t len);
 

@@ -36,9 +36,26 @@
  *   short HOST PORT N       N short connections one after the other:
  *                           greeting, one PING/PONG, close
  *   proto HOST PORT         print the connected socket's protocol
+ *   tokens HOST PORT N      N connections at once: print each one's MPTCP
+ *                           token, hold them (see hold()), close
+ *   reuse HOST PORT         with standard error a pipe nobody reads:
+ *                           fill the pipe (the shim's next log line then
+ *                           waits), connect A, close it, connect B on
+ *                           the same number; print "A token" and "B
+ *                           token", hold B
+ *   privdrop HOST PORT UID after|before|thread
+ *                           drop to UID (and its gid: the same number)
+ *                           after a first connection, once the file
+ *                           $MPA_DROP_WHEN exists (setresuid: every
+ *                           thread), before any (the helper starts as
+ *                           UID), or after one with the raw system call
+ *                           (this thread alone); then connect again;
+ *                           print every token, hold the connections
  */
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <grp.h>
+#include <linux/mptcp.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -727,9 +744,9 @@ static int cmd_short(int n)
  * 30 s), so that a test looks at it while it lives however slow the
  * machine; one second without it.
  */
-static void hold(void)
+static void wait_file(const char *env)
 {
-	const char *until = getenv("MPA_HOLD_UNTIL");
+	const char *until = getenv(env);
 	int i;
 
 	if (!until || !*until) {
@@ -738,6 +755,11 @@ static void hold(void)
 	}
 	for (i = 0; i < 1500 && access(until, F_OK) != 0; i++)
 		usleep(20 * 1000);
+}
+
+static void hold(void)
+{
+	wait_file("MPA_HOLD_UNTIL");
 }
 
 static int cmd_state(void)
@@ -764,6 +786,127 @@ static int cmd_proto(void)
 		return fail("connect failed: %s", strerror(errno));
 	printf("%d\n", sock_proto(fd));
 	close(fd);
+	return 0;
+}
+
+/* The connection's MPTCP token, 0 if it has none. */
+static uint32_t sock_token(int fd)
+{
+	struct mptcp_info info;
+	socklen_t len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (getsockopt(fd, SOL_MPTCP, MPTCP_INFO, &info, &len) < 0 ||
+	    len < offsetof(struct mptcp_info, mptcpi_token) + 4)
+		return 0;
+	return info.mptcpi_token;
+}
+
+#define MAX_TOKENS 512
+
+static int cmd_tokens(int n)
+{
+	int fds[MAX_TOKENS], i;
+
+	if (n < 1 || n > MAX_TOKENS)
+		return fail("1 to %d connections", MAX_TOKENS);
+	for (i = 0; i < n; i++) {
+		fds[i] = connect_greeted();
+		if (fds[i] < 0)
+			return fail("connect %d failed", i);
+		printf("%08x\n", sock_token(fds[i]));
+	}
+	fflush(stdout);
+	hold();
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	return 0;
+}
+
+/*
+ * Standard error's pipe full: whoever writes to it next waits until the
+ * pipe is read. The shim's helper thread logs its mode before it takes
+ * any connection, so it waits there while A is closed and its number
+ * reused: by the time it takes A's request, the number holds B.
+ */
+static int fill_stderr(void)
+{
+	int fl = fcntl(2, F_GETFL);
+	char byte = '.';
+
+	if (fl < 0 || fcntl(2, F_SETFL, fl | O_NONBLOCK) < 0)
+		return -1;
+	while (write(2, &byte, 1) == 1)
+		;
+	if (errno != EAGAIN)
+		return -1;
+	return fcntl(2, F_SETFL, fl);
+}
+
+static int cmd_reuse(void)
+{
+	uint32_t ta, tb;
+	int a, b;
+
+	if (fill_stderr() < 0)
+		return 1; /* standard error is not a pipe: nothing said */
+	a = connect_greeted();
+	if (a < 0)
+		return 1;
+	ta = sock_token(a);
+	close(a);
+	b = connect_greeted();
+	if (b != a) {
+		printf("B got fd %d, not %d\n", b, a);
+		return 1;
+	}
+	tb = sock_token(b);
+	printf("A %08x\nB %08x\n", ta, tb);
+	fflush(stdout);
+	hold();
+	close(b);
+	return 0;
+}
+
+static int drop_to(uid_t uid, bool raw)
+{
+	if (raw)
+		return (int)syscall(SYS_setresuid, uid, uid, uid);
+	if (setgroups(0, NULL) < 0 || setresgid(uid, uid, uid) < 0)
+		return -1;
+	return setresuid(uid, uid, uid);
+}
+
+static int cmd_privdrop(uid_t uid, const char *how)
+{
+	bool before = !strcmp(how, "before"), raw = !strcmp(how, "thread");
+	int fds[2], i;
+
+	if (!before && !raw && strcmp(how, "after"))
+		return fail("after, before or thread");
+	if (before && drop_to(uid, false) < 0)
+		return fail("setresuid: %s", strerror(errno));
+	for (i = 0; i < 2; i++) {
+		fds[i] = connect_greeted();
+		if (fds[i] < 0)
+			return fail("connect %d failed", i);
+		printf("%08x\n", sock_token(fds[i]));
+		fflush(stdout);
+		/*
+		 * Dropped once the file $MPA_DROP_WHEN exists (the test
+		 * makes it when the first connection is registered).
+		 */
+		if (i == 0 && !before) {
+			wait_file("MPA_DROP_WHEN");
+			if (drop_to(uid, raw) < 0)
+				return fail("setresuid: %s", strerror(errno));
+		}
+	}
+	if (geteuid() != uid)
+		return fail("still uid %u", (unsigned)geteuid());
+	hold();
+	for (i = 0; i < 2; i++)
+		close(fds[i]);
 	return 0;
 }
 
@@ -814,6 +957,12 @@ int main(int argc, char **argv)
 		return cmd_burst(atoi(argv[4]), atoi(argv[5]), atoi(argv[6]));
 	if (!strcmp(cmd, "proto"))
 		return cmd_proto();
+	if (!strcmp(cmd, "tokens") && argc == 5)
+		return cmd_tokens(atoi(argv[4]));
+	if (!strcmp(cmd, "reuse"))
+		return cmd_reuse();
+	if (!strcmp(cmd, "privdrop") && argc == 6)
+		return cmd_privdrop((uid_t)atoi(argv[4]), argv[5]);
 	if (!strcmp(cmd, "state"))
 		return cmd_state();
 	if (!strcmp(cmd, "rss"))

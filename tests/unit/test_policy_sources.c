@@ -199,6 +199,63 @@ static void test_each_source_alone(void **state)
 	unlink(path);
 }
 
+/*
+ * The user's layers alone (what a user's policy narrows under the
+ * daemon): never the system files, and a key no user file sets stays
+ * unset instead of taking its built-in default.
+ */
+static void test_user_layers_alone(void **state)
+{
+	struct tree *t = *state;
+	const struct mpa_rule *r;
+	struct mpa_sources src;
+	struct mpa_policy *p;
+	char path[256];
+
+	write_all_sources(t);
+	put(t->env, "[default]\nbackup = env0\n[program curl]\nsubflows = 6\n");
+	mpa_sources_init(&src, t->sys, t->env, t->xdg, t->home, false);
+	p = mpa_policy_load_user(&src);
+	assert_non_null(p);
+	assert_int_equal(p->ndiags, 0);
+	assert_int_equal(p->nfiles, 2); /* XDG's and the environment's */
+	r = curl(p);
+	assert_int_equal(r->subflows, 6);
+	/* From the user's [default], not from the system's interfaces. */
+	assert_true(r->backup_ifaces.set);
+	assert_string_equal(r->backup_ifaces.v[0].pat, "env0");
+	assert_false(r->ifaces.set);
+	assert_int_equal(r->ifaces.n, 0);
+	/* Unset, not the built-in yes/no/2. */
+	assert_int_equal(r->mptcp, MPA_UNSET);
+	assert_int_equal(r->skip_local, MPA_UNSET);
+	assert_int_equal(p->def.subflows, MPA_UNSET);
+	mpa_policy_free(p);
+
+	/* No user file at all: everything unset, whatever the system says. */
+	mpa_sources_init(&src, t->sys, NULL, NULL, NULL, false);
+	p = mpa_policy_load_user(&src);
+	assert_int_equal(p->nfiles, 0);
+	assert_int_equal(curl(p)->subflows, MPA_UNSET);
+	assert_false(curl(p)->ifaces.set);
+	mpa_policy_free(p);
+
+	/* Secure execution: no user layer is read. */
+	mpa_sources_init(&src, t->sys, t->env, t->xdg, t->home, true);
+	p = mpa_policy_load_user(&src);
+	assert_int_equal(p->nfiles, 0);
+	mpa_policy_free(p);
+
+	/* HOME's file when XDG_CONFIG_HOME is unset. */
+	snprintf(path, sizeof(path), "%s/home/.config/mptcp-auto/policy.ini",
+		 t->root);
+	mpa_sources_init(&src, t->sys, NULL, NULL, t->home, false);
+	p = mpa_policy_load_user(&src);
+	assert_int_equal(p->nfiles, 1);
+	assert_int_equal(curl(p)->subflows, 4);
+	mpa_policy_free(p);
+}
+
 static void test_paths(void **state)
 {
 	struct mpa_sources src;
@@ -479,6 +536,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_precedence_table, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_each_source_alone, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_user_layers_alone, setup,
 						teardown),
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test_setup_teardown(

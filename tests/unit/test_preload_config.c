@@ -28,10 +28,11 @@ static const char *fake_get(const char *name)
 	return NULL;
 }
 
-static const char *const full_env[] = { "MPTCP_AUTO_POLICY=/srv/policy.ini",
-					"MPTCP_AUTO_LOG=debug",
-					"MPTCP_AUTO_LOG_FILE=/var/log/mpa.log",
-					"HOME=/home/u", NULL };
+static const char *const full_env[] = {
+	"MPTCP_AUTO_POLICY=/srv/policy.ini",	"MPTCP_AUTO_LOG=debug",
+	"MPTCP_AUTO_LOG_FILE=/var/log/mpa.log", "HOME=/home/u",
+	"MPTCP_AUTO_PM_SOCKET=/tmp/t/pm.sock",	NULL
+};
 
 static void test_environment_read(void **state)
 {
@@ -46,6 +47,7 @@ static void test_environment_read(void **state)
 	assert_string_equal(c.sources.user_file,
 			    "/home/u/.config/mptcp-auto/policy.ini");
 	assert_false(c.bad_log_level);
+	assert_string_equal(c.pm_socket, "/tmp/t/pm.sock");
 }
 
 static void test_secure_execution_ignores_environment(void **state)
@@ -61,6 +63,50 @@ static void test_secure_execution_ignores_environment(void **state)
 	assert_string_equal(c.sources.user_file, "");
 	assert_string_equal(c.sources.system_file,
 			    "/etc/mptcp-auto/policy.ini");
+	/* The daemon is looked for where the system runs it. */
+	assert_string_equal(c.pm_socket, "/run/mptcp-auto/pm.sock");
+}
+
+static const struct sock_case {
+	const char *env; /* MPTCP_AUTO_PM_SOCKET, NULL: unset */
+	const char *want; /* "": look for no daemon */
+	bool bad;
+} sock_cases[] = {
+	{ NULL, "/run/mptcp-auto/pm.sock", false },
+	{ "", "/run/mptcp-auto/pm.sock", false },
+	{ "/srv/pm.sock", "/srv/pm.sock", false },
+	/* Relative, or longer than sun_path: no daemon, said once. */
+	{ "pm.sock", "", true },
+	{ "/0123456789012345678901234567890123456789012345678901234567890123"
+	  "4567890123456789012345678901234567890123456",
+	  "", true },
+	{ "/012345678901234567890123456789012345678901234567890123456789012"
+	  "3456789012345678901234567890123456789012345",
+	  "/012345678901234567890123456789012345678901234567890123456789012"
+	  "3456789012345678901234567890123456789012345",
+	  false },
+};
+
+static void test_daemon_socket(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(sock_cases) / sizeof(sock_cases[0]); i++) {
+		const char *env[2] = { NULL, NULL };
+		char var[200];
+		struct mpa_config c;
+
+		if (sock_cases[i].env) {
+			snprintf(var, sizeof(var), "MPTCP_AUTO_PM_SOCKET=%s",
+				 sock_cases[i].env);
+			env[0] = var;
+		}
+		env_now = env;
+		mpa_config_init(&c, fake_get, false, "/etc/mptcp-auto");
+		assert_string_equal(c.pm_socket, sock_cases[i].want);
+		assert_int_equal(c.bad_pm_socket, sock_cases[i].bad);
+	}
 }
 
 static const struct level_case {
@@ -108,6 +154,7 @@ int main(void)
 		cmocka_unit_test(test_environment_read),
 		cmocka_unit_test(test_secure_execution_ignores_environment),
 		cmocka_unit_test(test_log_levels),
+		cmocka_unit_test(test_daemon_socket),
 	};
 
 	return cmocka_run_group_tests_name("preload-config", tests, NULL, NULL);
