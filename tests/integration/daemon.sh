@@ -449,6 +449,48 @@ else
 		"exit $rc, $knob=$(pm_now)" "$(tail -5 "$tmp/daemon.log")"
 fi
 
+# ---- the shim and the daemon together: a normal user's curl --------------
+# What the issue promises: LD_PRELOAD=libmptcp_auto.so curl, run by a
+# user without privilege, gets its second subflow on the policy's
+# interface through the daemon, and the file arrives intact.
+if command -v curl >/dev/null; then
+	head -c $((4 * 1024 * 1024)) /dev/urandom >"$tmp/file"
+	sum=$(sha256sum <"$tmp/file")
+	chmod 0644 "$tmp/file"
+	: >"$tmp/httpd.log"
+	topo_bg "$TOPO_SRV" "$T/mpa-httpd" 8080 "$tmp/file" >>"$tmp/httpd.log"
+	topo_wait_listen "$TOPO_SRV" 8080
+	shimdir=$(nobody_copy "$top/build/libmptcp_auto.so") || shimdir=""
+	: >"$tmp/daemon.log"
+	daemon_start || fail "the daemon starts for the shim" \
+		"$(cat "$tmp/daemon.log")"
+	got=$(in_cli setpriv --reuid "$user" --regid "$user" --clear-groups \
+		env LD_PRELOAD="$shimdir/libmptcp_auto.so" \
+		MPTCP_AUTO_PM_SOCKET="$SOCK" MPTCP_AUTO_POLICY="$tmp/policy.ini" \
+		MPTCP_AUTO_LOG=debug HOME=/nonexistent \
+		curl -s http://10.9.0.1:8080/file 2>"$tmp/curl.err" | sha256sum)
+	for i in $(seq 30); do
+		grep -q '^conn ' "$tmp/httpd.log" && break
+		sleep 0.1
+	done
+	if [ "$got" = "$sum" ] && grep -q '^conn .*subflows=2' "$tmp/httpd.log" &&
+		grep -q '^sub 10\.0\.2\.1 ' "$tmp/httpd.log" &&
+		grep -q "uid $uid pid [0-9]* (curl): token .* registered" \
+			"$tmp/daemon.log"; then
+		pass "a user's curl under the shim: registered, a subflow on c2, intact"
+	else
+		fail "a user's curl under the shim: registered, a subflow on c2, intact" \
+			"$(cat "$tmp/httpd.log")" "$(cat "$tmp/curl.err" 2>&1)" \
+			"$(tail -10 "$tmp/daemon.log")"
+	fi
+	daemon_stop
+	rm -rf "$shimdir"
+elif [ "${CI:-}" = true ]; then
+	fail "a user's curl under the shim" "curl is not installed"
+else
+	skip "a user's curl under the shim" "curl is not installed"
+fi
+
 # ---- connections no program registered ------------------------------------
 # With a [default] rule (this policy's): a native MPTCP client, no shim,
 # gets that rule's subflow on c2 once its grace period is over.
