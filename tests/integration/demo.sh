@@ -45,6 +45,11 @@ leftovers()
 		sed 's/^/namespace /'
 	pgrep -af -- "$dir/" | sed 's/^/process /'
 	find "$dir" -mindepth 1 -maxdepth 1 | sed 's/^/file /'
+	# The user the demo made, when it got as far as saying its name.
+	sed -n 's/^  as user: \([^ ]*\) .*/\1/p' <<<"${out:-}" |
+		while read -r u; do
+			getent passwd "$u" >/dev/null && echo "user $u"
+		done
 }
 
 check()
