@@ -391,8 +391,13 @@ check-kernels: deps all
 	@$(MAKE) -s deps DEB_PKGS="$(KERNEL_PKGS)"
 	bash tests/kernels/run.sh
 
+# systemd-analyze, to verify the daemon's unit (tests/systemd.sh); no
+# systemd needs to run.
+UNIT_PKGS := systemd
+
 check: deps
 	$(MAKE) all test-unit $(FUZZ_BIN) $(FUZZ_WIRE_BIN)
+	@$(MAKE) -s deps DEB_PKGS="$(UNIT_PKGS)"
 	@if [ "$${MPA_KERNELS_IN_CHECK:-1}" = 1 ]; then \
 		$(MAKE) -s deps DEB_PKGS="$(KERNEL_PKGS)"; fi
 	bash tests/run.sh
@@ -407,13 +412,16 @@ BINDIR ?= $(PREFIX)/bin
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 DOCDIR ?= $(PREFIX)/share/doc/mptcp-auto
+# systemd's system units; the unit is installed, never enabled.
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 
 install: lib shim cli daemon
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) \
 		$(DESTDIR)$(SHIMDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR)/examples \
-		$(DESTDIR)$(SYSCONFDIR)/mptcp-auto/policy.d
+		$(DESTDIR)$(SYSCONFDIR)/mptcp-auto/policy.d \
+		$(DESTDIR)$(UNITDIR)
 	install -m 0755 $(B)/$(SONAME) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libmptcplib.so
 	install -m 0644 $(B)/libmptcplib.a $(DESTDIR)$(LIBDIR)/
@@ -423,6 +431,9 @@ install: lib shim cli daemon
 	install -m 0755 $(SHIM) $(DESTDIR)$(SHIMDIR)/libmptcp_auto.so
 	install -m 0755 $(CLI) $(DESTDIR)$(BINDIR)/mptcp-auto
 	install -m 0755 $(DAEMON) $(DESTDIR)$(SBINDIR)/mptcp-autod
+	sed 's|@SBINDIR@|$(SBINDIR)|g' conf/mptcp-autod.service.in \
+		> $(DESTDIR)$(UNITDIR)/mptcp-autod.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/mptcp-autod.service
 	install -m 0644 docs/man/mptcp-auto.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 docs/man/mptcplib.3 $(DESTDIR)$(MANDIR)/man3/
 	install -m 0644 docs/man/mptcp-auto-policy.5 $(DESTDIR)$(MANDIR)/man5/

@@ -241,10 +241,13 @@ int dmn_prog_read(const struct dmn_peer *p, const char *procdir,
 		return -ESRCH;
 	/*
 	 * The process still runs, so the pid was its own while we read
-	 * (without a pidfd, the pid is all there is).
+	 * (without a pidfd, the pid is all there is). EPERM says it runs
+	 * too: the daemon, with CAP_NET_ADMIN alone as its unit gives it,
+	 * may not signal another user's process, not even with signal 0.
 	 */
 	if (p->pidfd >= 0 &&
-	    syscall(SYS_pidfd_send_signal, p->pidfd, 0, NULL, 0) < 0)
+	    syscall(SYS_pidfd_send_signal, p->pidfd, 0, NULL, 0) < 0 &&
+	    errno != EPERM)
 		return -ESRCH;
 	dmn_prog_from(ne >= 0 ? exe : NULL, nc >= 0 ? comm : NULL,
 		      na > 0 ? cmd : NULL, na > 0 ? (size_t)na : 0, out);

@@ -119,6 +119,7 @@ for t in build/asan/tests/test_*; do
 	run_cmocka "unit-$(basename "$t")" "$t"
 done
 run_check abi-install bash tests/abi.sh
+run_check systemd-unit bash tests/systemd.sh
 run_check layering bash tests/layering.sh
 run_check docs bash tests/docs.sh
 run_tap kernel-matrix-parts bash tests/kernels/report_test.sh

@@ -45,6 +45,11 @@ leftovers()
 		sed 's/^/namespace /'
 	pgrep -af -- "$dir/" | sed 's/^/process /'
 	find "$dir" -mindepth 1 -maxdepth 1 | sed 's/^/file /'
+	# The user the demo made, when it got as far as saying its name.
+	sed -n 's/^  as user: \([^ ]*\) .*/\1/p' <<<"${out:-}" |
+		while read -r u; do
+			getent passwd "$u" >/dev/null && echo "user $u"
+		done
 }
 
 check()
@@ -68,6 +73,19 @@ check "mptcp-auto run: two subflows carried data, intact" \
 	'^mptcp-auto run curl .* 2 +10\.0\.1\.1 [0-9.]+ MB, 10\.0\.2\.1 [0-9.]+ MB +yes$'
 check "path 1 cut halfway: finished over path 2, intact" \
 	'^  \+ path 1 cut at .* 2 +.*10\.0\.2\.1 [0-9.]+ MB +yes$'
+# As a normal user: one path alone (no CAP_NET_ADMIN); with mptcp-autod,
+# the connection the shim registers gets curl's rule, a subflow on c2.
+check "as a user, no daemon: one subflow, intact" \
+	'^as user: mptcp-auto run curl .* 1 +10\.0\.1\.1 [0-9.]+ MB +yes$'
+check "as a user, with mptcp-autod: two subflows carried data, intact" \
+	'^  \+ mptcp-autod running .* 2 +10\.0\.1\.1 [0-9.]+ MB, 10\.0\.2\.1 [0-9.]+ MB +yes$'
+demo_user=$(sed -n 's/^  as user: \([^ ]*\) .*/\1/p' <<<"$out")
+if [ -n "$demo_user" ] && ! getent passwd "$demo_user" >/dev/null; then
+	echo "PASS: the demo's user is removed"
+else
+	echo "FAIL: the demo's user is removed (${demo_user:-no user named})"
+	failed=1
+fi
 left=$(leftovers)
 if [ -z "$left" ]; then
 	echo "PASS: lab removed"

@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -340,6 +342,86 @@ static void test_prog_read_gone(void **state)
 	dmn_peer_fini(&p);
 }
 
+/*
+ * The daemon as its systemd unit runs it: root with CAP_NET_ADMIN alone.
+ * Another user's process cannot be signalled then (no CAP_KILL), not even
+ * with signal 0, and its /proc/PID/exe cannot be read (no
+ * CAP_SYS_PTRACE): the program is still known, by its comm and argv0.
+ */
+static int as_unit_reads(pid_t pid)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3
+	};
+	struct __user_cap_data_struct d[2] = { { 0 } };
+	struct dmn_peer p = { .pid = pid };
+	struct dmn_prog prog;
+
+	d[CAP_NET_ADMIN / 32].effective = 1u << (CAP_NET_ADMIN % 32);
+	d[CAP_NET_ADMIN / 32].permitted = 1u << (CAP_NET_ADMIN % 32);
+	if (syscall(SYS_capset, &h, d) < 0)
+		return 10;
+	p.pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (p.pidfd < 0)
+		return 11;
+	if (dmn_prog_read(&p, "/proc", &prog) < 0)
+		return 12;
+	if (!prog.id.exe || strcmp(prog.id.exe, "mpa-other-user"))
+		return 13;
+	return 0;
+}
+
+static void test_prog_read_other_user(void **state)
+{
+	pid_t other, reader;
+	int status, go[2];
+	char c;
+
+	(void)state;
+	if (geteuid() != 0) {
+		skip();
+		return;
+	}
+	assert_int_equal(pipe(go), 0);
+	other = fork();
+	if (other == 0) {
+		prctl(PR_SET_NAME, "mpa-other-user");
+		if (setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534))
+			_exit(1);
+		close(go[1]);
+		(void)!read(go[0], &c, 1); /* until the test closes it */
+		_exit(0);
+	}
+	assert_true(other > 0);
+	close(go[0]);
+	/* Its comm set and its uid changed before it is looked at. */
+	for (int i = 0; i < 200; i++) {
+		char path[64], comm[32] = "";
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)other);
+		f = fopen(path, "r");
+		if (f) {
+			(void)!fgets(comm, sizeof(comm), f);
+			fclose(f);
+		}
+		if (!strcmp(comm, "mpa-other-user\n"))
+			break;
+		usleep(10000);
+	}
+	usleep(50000);
+	reader = fork();
+	if (reader == 0)
+		_exit(as_unit_reads(other));
+	assert_true(reader > 0);
+	assert_int_equal(waitpid(reader, &status, 0), reader);
+	close(go[1]);
+	assert_int_equal(waitpid(other, NULL, 0), other);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static const struct prog_case {
 	const char *exe, *comm;
 	const char *cmdline;
@@ -432,6 +514,7 @@ int main(void)
 		cmocka_unit_test(test_gather_mptcp),
 		cmocka_unit_test(test_peer_read),
 		cmocka_unit_test(test_prog_read_gone),
+		cmocka_unit_test(test_prog_read_other_user),
 		cmocka_unit_test(test_prog_from),
 		cmocka_unit_test(test_prog_read_fake_proc),
 	};
