@@ -198,6 +198,44 @@ void dmn_narrow_rule(const struct mpa_rule *sys, const struct eng_wire_msg *m,
 		 (int)sizeof(out->origin) - 32, sys->origin);
 }
 
+int dmn_narrow_widens(const struct mpa_rule *sys, const struct eng_wire_msg *m,
+		      char *why, size_t len)
+{
+	struct eng_wire_msg one;
+	struct mpa_rule r;
+	int i;
+
+	if (!m->narrow)
+		return 0;
+	for (i = 0; i < m->ninterfaces; i++) {
+		/* This pattern alone: does it keep anything? */
+		one = *m;
+		one.ninterfaces = 1;
+		memcpy(one.interfaces[0], m->interfaces[i],
+		       sizeof(one.interfaces[0]));
+		one.nbackup = 0;
+		one.user_subflows = -1;
+		dmn_narrow_rule(sys, &one, &r);
+		if (r.ifaces.n == 0 && r.backup_ifaces.n == 0) {
+			snprintf(why, len,
+				 "your policy's interface %s is not one the "
+				 "system policy (%s) gives this program: not "
+				 "used",
+				 m->interfaces[i], sys->origin);
+			return 1;
+		}
+	}
+	if (sys->subflows >= 0 && m->user_subflows > sys->subflows) {
+		snprintf(why, len,
+			 "your policy's %d subflows are more than the system "
+			 "policy's %d (%s): %d used",
+			 m->user_subflows, sys->subflows, sys->origin,
+			 sys->subflows);
+		return 1;
+	}
+	return 0;
+}
+
 struct narrowed {
 	const struct mpa_rule *sys;
 	uid_t uid;

@@ -24,6 +24,7 @@
 #ifndef DMN_NARROW_H
 #define DMN_NARROW_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "eng_wire.h"
@@ -35,6 +36,15 @@
  */
 void dmn_narrow_rule(const struct mpa_rule *sys, const struct eng_wire_msg *m,
 		     struct mpa_rule *out);
+
+/*
+ * dmn_narrow_widens() - pure: does @m ask for more than @sys gives (an
+ * interface pattern that keeps none of the rule's interfaces, or more
+ * subflows than the rule's cap)? Such a request is served narrowed all
+ * the same; 1 with a sentence for the user in @why, else 0.
+ */
+int dmn_narrow_widens(const struct mpa_rule *sys, const struct eng_wire_msg *m,
+		      char *why, size_t len);
 
 /* Distinct narrowed rules kept at most, and per user. */
 #define DMN_NARROW_MAX 1024

@@ -403,6 +403,7 @@ static bool client_message(struct dmn_server *s, struct client *c)
 		struct cmsghdr align;
 	} ctl;
 	char text[ENG_WIRE_MAX + 1], why[ENG_WIRE_REASON_MAX];
+	char note[ENG_WIRE_REASON_MAX] = "";
 	struct iovec iov = { .iov_base = text, .iov_len = sizeof(text) };
 	struct msghdr mh = { .msg_iov = &iov,
 			     .msg_iovlen = 1,
@@ -462,10 +463,13 @@ static bool client_message(struct dmn_server *s, struct client *c)
 					   .fds_cut = (mh.msg_flags &
 						       MSG_CTRUNC) != 0 };
 		err = s->cfg.handle(s->cfg.ctx, &rq, why, sizeof(why));
-		if (!err)
+		/* Served: what @why says then is a note for the user. */
+		if (!err) {
+			snprintf(note, sizeof(note), "%s", why);
 			why[0] = '\0';
-		else if (!why[0])
+		} else if (!why[0]) {
 			snprintf(why, sizeof(why), "%s", strerror(-err));
+		}
 	}
 	/* Every descriptor is closed before the client hears back. */
 	for (i = 0; i < nfds; i++)
@@ -479,6 +483,7 @@ static bool client_message(struct dmn_server *s, struct client *c)
 			       c->prog.id.exe ? c->prog.id.exe :
 						c->prog.id.argv0);
 		eng_wire_init(&out, ENG_WIRE_OK, in.seq);
+		snprintf(out.reason, sizeof(out.reason), "%s", note);
 		reply(s, c->fd, &out);
 		return true;
 	}

@@ -110,8 +110,9 @@ struct dmn_request {
 };
 
 /*
- * The daemon's part: verify and act. 0 to answer OK, or -errno to refuse
- * with a reason in @why. The server closes the descriptors afterwards.
+ * The daemon's part: verify and act. 0 to answer OK (with a note for the
+ * user when @why is not empty), or -errno to refuse with a reason in
+ * @why. The server closes the descriptors afterwards.
  */
 typedef int (*dmn_handle_fn)(void *ctx, const struct dmn_request *rq, char *why,
 			     size_t len);

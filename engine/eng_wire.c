@@ -29,6 +29,7 @@ enum wire_key {
 	KEY_USER_INTERFACES,
 	KEY_USER_BACKUP,
 	KEY_REASON,
+	KEY_NOTE,
 	KEY_MODE,
 	KEY_UNREGISTERED,
 	KEY_SINCE,
@@ -60,6 +61,7 @@ static const struct {
 	  false },
 	{ "user-backup", KEY_USER_BACKUP, 1u << ENG_WIRE_REGISTER, false },
 	{ "reason", KEY_REASON, 1u << ENG_WIRE_REFUSED, false },
+	{ "note", KEY_NOTE, 1u << ENG_WIRE_OK, false },
 	{ "mode", KEY_MODE, 1u << ENG_WIRE_STATE, false },
 	{ "unregistered", KEY_UNREGISTERED, 1u << ENG_WIRE_STATE, false },
 	{ "since", KEY_SINCE, 1u << ENG_WIRE_STATE, false },
@@ -244,10 +246,13 @@ int eng_wire_format(const struct eng_wire_msg *m, char *buf, size_t len)
 			if (err)
 				return err;
 		}
-	} else if (m->type == ENG_WIRE_REFUSED) {
+	} else if (m->type == ENG_WIRE_REFUSED ||
+		   (m->type == ENG_WIRE_OK && m->reason[0])) {
 		if (!m->reason[0] || strchr(m->reason, '\n'))
 			return -EINVAL;
-		w = snprintf(buf + off, len - off, "reason %s\n", m->reason);
+		w = snprintf(buf + off, len - off, "%s %s\n",
+			     m->type == ENG_WIRE_OK ? "note" : "reason",
+			     m->reason);
 		if (w < 0 || (size_t)w >= len - off)
 			return -ENOSPC;
 		off += (size_t)w;
@@ -341,6 +346,7 @@ static int wire_value(struct eng_wire_msg *m, enum wire_key key, char *v)
 		m->narrow = true;
 		return wire_list(v, m->backup, &m->nbackup);
 	case KEY_REASON:
+	case KEY_NOTE:
 		if (!*v || strlen(v) >= sizeof(m->reason))
 			return -1;
 		strcpy(m->reason, v);

@@ -8,10 +8,14 @@
  *
  *   MPTCP-AUTO/1 REGISTER      MPTCP-AUTO/1 OK       MPTCP-AUTO/1 REFUSED
  *   seq 42                     seq 42                seq 42
- *   token 1a2b3c4d                                   reason not an MPTCP socket
+ *   token 1a2b3c4d             note ... (optional)   reason not an MPTCP socket
  *   user-subflows 1            (user-* lines: optional, a narrowing)
  *   user-interfaces wlan*,eth1
  *   user-backup eth1
+ *
+ * An OK's note tells the user what the daemon did not grant: a user's
+ * policy that asks for more than the system policy gives (an interface it
+ * does not give, more subflows) is served narrowed all the same.
  *
  * Anyone may ask the daemon how it is (no descriptor, no rate):
  *
@@ -84,7 +88,7 @@ struct eng_wire_msg {
 	char interfaces[ENG_WIRE_MAX_PATTERNS][IFNAMSIZ];
 	int nbackup; /* these as backup */
 	char backup[ENG_WIRE_MAX_PATTERNS][IFNAMSIZ];
-	/* REFUSED */
+	/* REFUSED: why (reason); OK: a note for the user, "" if none (note) */
 	char reason[ENG_WIRE_REASON_MAX];
 	/* STATE (each unsaid when empty, 0 or -1) */
 	char mode[ENG_WIRE_WORD_MAX]; /* [a-z0-9_-] */

@@ -21,7 +21,7 @@
 #include "mpa_narrow.h"
 #include "mpa_shim.h"
 
-/* Refusal reasons said once each; past these, no new one is said. */
+/* Refusals and notes said once each; past these, no new one is said. */
 #define REASONS_SAID 16
 
 struct reg {
@@ -268,9 +268,14 @@ static uint32_t reason_hash(const char *s)
 	return h;
 }
 
-static void reg_refused(struct reg *r, const char *reason)
+/*
+ * What the daemon says back, once per text: a refusal, or the note of a
+ * registration it served (the user's policy asked for more than the
+ * system's gives).
+ */
+static void reg_say(struct reg *r, const char *what, const char *text)
 {
-	uint32_t h = reason_hash(reason);
+	uint32_t h = reason_hash(text);
 	int i;
 
 	for (i = 0; i < r->nreasons; i++)
@@ -279,8 +284,7 @@ static void reg_refused(struct reg *r, const char *reason)
 	if (r->nreasons == REASONS_SAID)
 		return;
 	r->reasons[r->nreasons++] = h;
-	mpa_log(CMN_LOG_WARN,
-		"mptcp-autod refused a registration: %s (said once)", reason);
+	mpa_log(CMN_LOG_WARN, "mptcp-autod %s: %s (said once)", what, text);
 }
 
 /* Every reply there is; the daemon's end closing is seen here too. */
@@ -312,7 +316,10 @@ static void reg_replies(struct reg *r)
 			r->answered = m.seq;
 		r->said_stall = false;
 		if (m.type == ENG_WIRE_REFUSED)
-			reg_refused(r, m.reason);
+			reg_say(r, "refused a registration", m.reason);
+		else if (m.type == ENG_WIRE_OK && m.reason[0])
+			reg_say(r, "served a registration narrower than asked",
+				m.reason);
 	}
 }
 

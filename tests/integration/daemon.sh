@@ -449,6 +449,41 @@ else
 		"exit $rc, $knob=$(pm_now)" "$(tail -5 "$tmp/daemon.log")"
 fi
 
+# ---- the user's own policy narrows, never widens -------------------------
+: >"$tmp/daemon.log"
+daemon_start || fail "the daemon starts for narrowing" "$(cat "$tmp/daemon.log")"
+out=$(as_user --narrow 'user-subflows 0' --subflows 2 10.9.0.1 7001 2>&1)
+if grep -qx 'reply: OK' <<<"$out" && ! grep -q '^note: ' <<<"$out" &&
+	! grep -q '^state: 10\.0\.2\.1 ' <<<"$out"; then
+	pass "narrowing: user-subflows 0 is served with no subflow"
+else
+	fail "narrowing: user-subflows 0 is served with no subflow" "$out" \
+		"$(tail -10 "$tmp/daemon.log")"
+fi
+# Asking for an interface the system policy does not give: served (as
+# narrowed as that leaves it: nothing), and told why, in the reply and
+# the daemon's log.
+out=$(as_user --narrow 'user-interfaces wlan9' --subflows 2 10.9.0.1 7001 2>&1)
+if grep -qx 'reply: OK' <<<"$out" &&
+	grep -q '^note: your policy.s interface wlan9 is not one the system policy' \
+		<<<"$out" && ! grep -q '^state: 10\.0\.2\.1 ' <<<"$out" &&
+	grep -q "uid $uid .*wlan9 is not one" "$tmp/daemon.log"; then
+	pass "widening: an interface the system does not give is refused, said"
+else
+	fail "widening: an interface the system does not give is refused, said" \
+		"$out" "$(tail -10 "$tmp/daemon.log")"
+fi
+out=$(as_user --narrow 'user-subflows 9' --subflows 2 10.9.0.1 7001 2>&1)
+if grep -qx 'reply: OK' <<<"$out" &&
+	grep -q '^note: your policy.s 9 subflows are more than' <<<"$out" &&
+	grep -q '^state: 10\.0\.2\.1 ' <<<"$out"; then
+	pass "widening: more subflows than the system's: its cap, said"
+else
+	fail "widening: more subflows than the system's: its cap, said" "$out" \
+		"$(tail -10 "$tmp/daemon.log")"
+fi
+daemon_stop
+
 # ---- the shim and the daemon together: a normal user's curl --------------
 # What the issue promises: LD_PRELOAD=libmptcp_auto.so curl, run by a
 # user without privilege, gets its second subflow on the policy's

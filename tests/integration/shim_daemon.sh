@@ -302,6 +302,26 @@ else
 		"$(cat "$tmp/refused.log")" "$(cat "$tmp/fake.out")"
 fi
 
+# ---- a registration served narrower than asked: said once --------------
+fake_start --note "less than asked"
+rm -f "$ND/hold"
+as_root MPTCP_AUTO_LOG=warn MPTCP_AUTO_LOG_FILE="$tmp/noted.log" \
+	MPA_HOLD_UNTIL="$ND/hold" "$ST" tokens 10.9.0.1 7001 3 >/dev/null &
+pid=$!
+wait_lines "$tmp/fake.out" '^REGISTER ' 3
+sleep 0.3 # the replies reach the helper
+touch "$ND/hold"
+wait "$pid"
+rc=$?
+n=$(grep -c 'served a registration narrower than asked: less than asked' \
+	"$tmp/noted.log")
+if [ $rc = 0 ] && [ "$n" = 1 ]; then
+	pass "three notes from the daemon: one warning"
+else
+	fail "three notes from the daemon: one warning" "exit $rc" \
+		"$(cat "$tmp/noted.log")" "$(cat "$tmp/fake.out")"
+fi
+
 # ---- a descriptor closed and reused before the helper took it ---------
 # Standard error is a pipe nobody reads yet: the tester fills it, so the
 # helper's first log line (its mode, said before it takes any connection)

@@ -4,14 +4,15 @@
  * registrations (tests/integration/shim_daemon.sh). It checks what the
  * shim passes as the daemon would, and prints one line per registration.
  *
- *   mpa-fakepm listen PATH [--refuse REASON] [--backlog N]
+ *   mpa-fakepm listen PATH [--refuse REASON] [--note TEXT] [--backlog N]
  *       listen at PATH (mode 0666); for each REGISTER datagram: exactly
  *       one descriptor, an MPTCP stream socket, not listening, whose token
  *       is the one claimed. Prints
  *         REGISTER token=1a2b3c4d uid=1000 pid=42 narrow=none
  *         (narrow=subflows=1;interfaces=c2,eth*;backup=c2 when narrowed)
  *       or "BAD <what> uid=... pid=..." when a check fails; closes every
- *       descriptor, then answers OK (REFUSED REASON with --refuse, or
+ *       descriptor, then answers OK (with the note TEXT with --note;
+ *       REFUSED REASON with --refuse, or
  *       REFUSED when a check failed) with the same seq. SIGTERM ends it.
  *       Can be SIGSTOPped: it then answers nothing and accepts nothing.
  *   mpa-fakepm fill PATH
@@ -117,7 +118,7 @@ static void print_narrow(const struct eng_wire_msg *m)
 }
 
 /* One datagram from client @c: check, print, close, answer. */
-static int serve_one(int c, const char *refuse)
+static int serve_one(int c, const char *refuse, const char *note)
 {
 	char buf[ENG_WIRE_MAX + 1], why[96], out[ENG_WIRE_MAX + 1];
 	union {
@@ -182,13 +183,16 @@ static int serve_one(int c, const char *refuse)
 	if (reply.type == ENG_WIRE_REFUSED)
 		snprintf(reply.reason, sizeof(reply.reason), "%s",
 			 refuse ? refuse : bad);
+	else if (note)
+		snprintf(reply.reason, sizeof(reply.reason), "%s", note);
 	n = eng_wire_format(&reply, out, sizeof(out));
 	if (n > 0)
 		send(c, out, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
 	return 0;
 }
 
-static int cmd_listen(const char *path, const char *refuse, int backlog)
+static int cmd_listen(const char *path, const char *refuse, const char *note,
+		      int backlog)
 {
 	struct pollfd pfd[1 + MAX_CLIENTS];
 	struct sigaction sa = { .sa_handler = on_term };
@@ -225,7 +229,7 @@ static int cmd_listen(const char *path, const char *refuse, int backlog)
 			if (!pfd[i].revents)
 				continue;
 			if ((pfd[i].revents & POLLIN) &&
-			    serve_one(pfd[i].fd, refuse) == 0)
+			    serve_one(pfd[i].fd, refuse, note) == 0)
 				continue;
 			if (pfd[i].revents & (POLLHUP | POLLERR | POLLIN)) {
 				close(pfd[i].fd);
@@ -269,7 +273,7 @@ static int cmd_fill(const char *path)
 
 int main(int argc, char **argv)
 {
-	const char *refuse = NULL;
+	const char *refuse = NULL, *note = NULL;
 	int backlog = 16, i;
 
 	if (argc == 3 && !strcmp(argv[1], "fill"))
@@ -282,10 +286,12 @@ int main(int argc, char **argv)
 	for (i = 3; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--refuse"))
 			refuse = argv[i + 1];
+		else if (!strcmp(argv[i], "--note"))
+			note = argv[i + 1];
 		else if (!strcmp(argv[i], "--backlog"))
 			backlog = atoi(argv[i + 1]);
 		else
 			return 2;
 	}
-	return cmd_listen(argv[2], refuse, backlog);
+	return cmd_listen(argv[2], refuse, note, backlog);
 }

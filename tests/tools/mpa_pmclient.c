@@ -32,9 +32,10 @@
  *     that client to go.
  *
  * Output: "connect-us N" (socket() to the registration sent), "token X",
- * "reply: OK" / "reply: REFUSED REASON" / "reply: none" / "reply: no
- * daemon (ERR)", "state: ..." lines, "got N bytes", "flood: ...". Exit
- * status 0 unless the connection or download failed.
+ * "reply: OK" (then "note: TEXT" if the daemon served less than asked) /
+ * "reply: REFUSED REASON" / "reply: none" / "reply: no daemon (ERR)",
+ * "state: ..." lines, "got N bytes", "flood: ...". Exit status 0 unless
+ * the connection or download failed.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -193,6 +194,8 @@ static const char *reply_line(const char *buf, ssize_t n, char *out, size_t len)
 static void print_reply(int us, long ms)
 {
 	char buf[ENG_WIRE_MAX + 1], line[300];
+	struct eng_wire_msg m;
+	const char *why;
 	struct pollfd p = { .fd = us, .events = POLLIN };
 	ssize_t n;
 
@@ -207,6 +210,10 @@ static void print_reply(int us, long ms)
 		return;
 	}
 	printf("reply: %s\n", reply_line(buf, n, line, sizeof(line)));
+	/* What the daemon did not grant, on a line of its own. */
+	if (!eng_wire_parse(buf, (size_t)n, &m, &why) &&
+	    m.type == ENG_WIRE_OK && m.reason[0])
+		printf("note: %s\n", m.reason);
 }
 
 /* N registrations of @fd, replies read as they come. */

@@ -296,6 +296,48 @@ static void test_never_widens(void **state)
 
 /* ---- interning --------------------------------------------------------- */
 
+/* Asking for more than the system gives is served narrowed, and said. */
+static void test_widening_said(void **state)
+{
+	static const struct {
+		const char *sys_if;
+		int sys_sub;
+		const char *u_if;
+		int u_sub;
+		const char *said; /* NULL: nothing to say */
+	} cases[] = {
+		{ "eth0", 2, "wlan0", -1, "interface wlan0 is not one" },
+		{ "eth0", 2, "eth0,wlan9", -1, "interface wlan9 is not one" },
+		{ "eth*", 2, "eth1*", -1, "interface eth1* is not one" },
+		{ "eth0", 2, NULL, 5,
+		  "5 subflows are more than the system "
+		  "policy's 2" },
+		{ "eth*,wlan0", 2, "eth1", -1, NULL },
+		{ "eth0", 2, "*", 1, NULL },
+		{ "eth0", 2, NULL, 2, NULL },
+		{ "eth0", 2, NULL, -1, NULL },
+	};
+	struct eng_wire_msg m;
+	struct mpa_rule sys;
+	char why[200];
+	size_t i;
+	int got;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		sys_rule(&sys, cases[i].sys_if, NULL, NULL, cases[i].sys_sub);
+		msg(&m, cases[i].u_if, NULL, cases[i].u_sub);
+		why[0] = '\0';
+		got = dmn_narrow_widens(&sys, &m, why, sizeof(why));
+		print_message("case %zu: %s\n", i, why);
+		assert_int_equal(got, cases[i].said != NULL);
+		if (cases[i].said) {
+			assert_non_null(strstr(why, cases[i].said));
+			assert_non_null(strstr(why, "policy.ini:3"));
+		}
+	}
+}
+
 static void test_intern(void **state)
 {
 	struct dmn_narrow_table *t = dmn_narrow_table_new();
@@ -377,6 +419,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_narrow_cases),
 		cmocka_unit_test(test_never_widens),
+		cmocka_unit_test(test_widening_said),
 		cmocka_unit_test(test_intern),
 		cmocka_unit_test(test_intern_limits),
 	};

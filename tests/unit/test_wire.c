@@ -73,6 +73,21 @@ static void test_replies(void **state)
 	assert_int_equal(eng_wire_parse(buf, (size_t)n, &back, NULL), 0);
 	assert_int_equal(back.type, ENG_WIRE_OK);
 	assert_int_equal(back.seq, 10);
+	/* An OK may carry a note for the user; a REFUSED has no note. */
+	eng_wire_init(&m, ENG_WIRE_OK, 11);
+	strcpy(m.reason, "less than asked");
+	n = eng_wire_format(&m, buf, sizeof(buf));
+	assert_string_equal(buf,
+			    "MPTCP-AUTO/1 OK\nseq 11\nnote less than asked\n");
+	assert_int_equal(eng_wire_parse(buf, (size_t)n, &back, NULL), 0);
+	assert_string_equal(back.reason, "less than asked");
+	assert_int_equal(
+		eng_wire_parse("MPTCP-AUTO/1 REFUSED\nseq 1\nreason x\n"
+			       "note y\n",
+			       strlen("MPTCP-AUTO/1 REFUSED\nseq 1\n"
+				      "reason x\nnote y\n"),
+			       &back, NULL),
+		-EPROTO);
 	/* A reason is one line. */
 	eng_wire_init(&m, ENG_WIRE_REFUSED, 9);
 	strcpy(m.reason, "two\nlines");
