@@ -418,11 +418,19 @@ static bool client_message(struct dmn_server *s, struct client *c)
 	n = recvmsg(c->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return false;
-	if (n <= 0) {
+	if (n < 0) {
 		client_drop(s, c);
 		return false;
 	}
+	/*
+	 * 0 is the end of the connection, or a datagram of no bytes: that
+	 * one may carry descriptors, which must not stay open here.
+	 */
 	nfds = take_fds(&mh, fds, DMN_MAX_FDS);
+	if (n == 0 && !nfds && !(mh.msg_flags & MSG_CTRUNC)) {
+		client_drop(s, c);
+		return false;
+	}
 	why[0] = '\0';
 	eng_wire_init(&in, ENG_WIRE_REGISTER, 0);
 	if (mh.msg_flags & MSG_TRUNC)

@@ -401,6 +401,38 @@ static void test_refusals(void **state)
 	close(c);
 }
 
+/*
+ * A datagram of no bytes still carries its descriptors (recvmsg() returns
+ * 0, as at the end of the connection): they are closed, and it is
+ * answered as the bad message it is, not taken for the client leaving.
+ */
+static void test_empty_with_fds(void **state)
+{
+	struct fixture *f = *state;
+	struct probe p[2];
+	int c = client(f), fds[2], i, round;
+
+	dmn_server_run(f->s);
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < 2; i++) {
+			p[i] = probe_new();
+			fds[i] = p[i].w;
+		}
+		assert_int_equal(send_text(c, "", fds, 2, 0), 0);
+		for (i = 0; i < 2; i++)
+			close(fds[i]);
+		dmn_server_run(f->s);
+		for (i = 0; i < 2; i++)
+			assert_true(probe_closed(&p[i]));
+		expect_refused(c, 0, "bad message: empty or too long");
+	}
+	assert_int_equal(seen.calls, 0);
+	assert_int_equal(dmn_server_nclients(f->s), 1);
+	close(c);
+	dmn_server_run(f->s);
+	assert_int_equal(dmn_server_nclients(f->s), 0);
+}
+
 /* 16 bad messages in a row: disconnected; a good one resets the count. */
 static void test_bad_streak(void **state)
 {
@@ -667,6 +699,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_register_ok, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty_with_fds, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_bad_streak, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rate, setup, teardown),
