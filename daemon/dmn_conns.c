@@ -102,13 +102,32 @@ static struct dmn_conn *conn_add(struct dmn_conns *t, uint32_t token,
 	unsigned int i;
 
 	if (t->n == t->max) {
+		struct dmn_conn *oldest = NULL;
+
 		/* CLOSED events can be lost: make room from what is done. */
-		for (i = 0; i <= t->mask; i++)
-			if (t->slots[i].token && evictable(&t->slots[i], now))
+		for (i = 0; i <= t->mask; i++) {
+			struct dmn_conn *s = &t->slots[i];
+
+			if (!s->token)
+				continue;
+			if (evictable(s, now))
 				break;
-		if (i > t->mask)
+			if (s->waiting &&
+			    (!oldest ||
+			     s->waiting_since < oldest->waiting_since))
+				oldest = s;
+		}
+		/*
+		 * Else the registration that has waited longest for its first
+		 * event: one user's connections kept in SYN-SENT must not
+		 * shut out every other registration and event.
+		 */
+		if (i <= t->mask)
+			conn_remove(t, &t->slots[i]);
+		else if (oldest)
+			conn_remove(t, oldest);
+		else
 			return NULL;
-		conn_remove(t, &t->slots[i]);
 	}
 	for (i = slot_of(t, token); t->slots[i].token; i = (i + 1) & t->mask)
 		;

@@ -60,8 +60,9 @@ struct dmn_conn *dmn_conns_event(struct dmn_conns *t,
 
 /*
  * dmn_conns_register() - a verified registration of @token at @now: its
- * connection, marked registered (made if no event came yet). NULL when
- * there is no room.
+ * connection, marked registered (made if no event came yet). When the
+ * table is full, a finished entry makes room, else the registration that
+ * has waited longest for its first event; NULL when there is neither.
  */
 struct dmn_conn *dmn_conns_register(struct dmn_conns *t, uint32_t token,
 				    int64_t now);

@@ -154,6 +154,42 @@ static void test_table(void **state)
 	dmn_conns_free(t);
 }
 
+/*
+ * Full of registrations waiting for their first event (connections kept
+ * in SYN-SENT, which any user can make by the thousand): the one that has
+ * waited longest makes room, so that they cannot shut out everyone else's
+ * registrations and events for DMN_WAIT_MS.
+ */
+static void test_full_of_waiting(void **state)
+{
+	struct dmn_conns *t = dmn_conns_new(4);
+	struct mptcplib_event e;
+	struct dmn_conn *c;
+	uint32_t tok;
+
+	(void)state;
+	for (tok = 1; tok <= 4; tok++) {
+		c = dmn_conns_register(t, tok, tok);
+		assert_non_null(c);
+		c->waiting = true;
+		c->waiting_since = tok;
+	}
+	c = dmn_conns_register(t, 9, 10);
+	assert_non_null(c);
+	c->waiting = true;
+	c->waiting_since = 10;
+	assert_null(dmn_conns_find(t, 1));
+	for (tok = 2; tok <= 4; tok++)
+		assert_non_null(dmn_conns_find(t, tok));
+	/* Another's connection, from its event: room as well. */
+	e = ev(MPTCPLIB_EVENT_ESTABLISHED, 5);
+	dmn_conns_event(t, &e, 11);
+	assert_non_null(dmn_conns_find(t, 5));
+	assert_null(dmn_conns_find(t, 2));
+	assert_int_equal(dmn_conns_count(t), 4);
+	dmn_conns_free(t);
+}
+
 /* Full of unregistered connections still in their grace: no room. */
 static void test_full_of_pending(void **state)
 {
@@ -184,6 +220,7 @@ int main(void)
 		cmocka_unit_test(test_waiting_registration),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_full_of_pending),
+		cmocka_unit_test(test_full_of_waiting),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
