@@ -115,6 +115,7 @@ int mptcplib_token_announce(uint32_t token, const struct sockaddr *addr,
 			    socklen_t addrlen, int id)
 {
 	struct mpl_pm_addr a;
+	struct mpl_pm_failure f;
 	struct mpl_nl nl;
 	int err;
 
@@ -130,8 +131,24 @@ int mptcplib_token_announce(uint32_t token, const struct sockaddr *addr,
 	if (err)
 		return err;
 	err = mpl_nl_pm_cmd(&nl, MPL_PM_CMD_ANNOUNCE, token, &a, NULL);
-	if (err)
-		err = mpl_pm_fail(&nl, err, token, "announce");
+	if (err) {
+		mpl_pm_failure_of(&nl, err, token, 0, NULL, &f);
+		/*
+		 * Before 6.15 a live connection's EINVAL that blames no
+		 * attribute is an id or address already paired otherwise, or
+		 * the in-kernel path manager; only the kernel's text tells,
+		 * and it is quoted, never parsed (docs/kernel-facts.md §18).
+		 */
+		if (mpl_pm_needs_conn(&f) && f.conn == MPL_PM_CONN_LIVE)
+			err = mpl_fail(EINVAL,
+				       "announce: the kernel refused id %d for "
+				       "this address (one of them is paired "
+				       "otherwise), or the connection uses the "
+				       "in-kernel path manager (kernel: %s)",
+				       id, nl.ext_msg[0] ? nl.ext_msg : "-");
+		else
+			err = mpl_pm_map_err(&f, "announce");
+	}
 	mpl_nl_close(&nl);
 	return err;
 }

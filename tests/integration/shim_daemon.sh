@@ -237,12 +237,15 @@ else
 fi
 
 # Rule 16 in daemon mode: once the helper runs, the hooks allocate
-# nothing, whatever the registrations cost the helper.
+# nothing, whatever the registrations cost the helper. How many of the
+# 200 short connections the helper registers before the program closes
+# them depends on the machine's speed (a closed one is dropped, never
+# sent): at least one shows the daemon mode was on.
 fake_start
 out=$(as_root LD_PRELOAD="$SHIM $T/libmalloc_count.so" "$ST" mallocs \
 	10.9.0.1 7001 200 2>&1)
 rc=$?
-if [ $rc = 0 ] && [ "$(grep -c '^REGISTER ' "$tmp/fake.out")" -gt 1 ]; then
+if [ $rc = 0 ] && [ "$(grep -c '^REGISTER ' "$tmp/fake.out")" -ge 1 ]; then
 	pass "daemon mode: socket()+connect() allocate nothing"
 else
 	fail "daemon mode: socket()+connect() allocate nothing" "exit $rc" \
