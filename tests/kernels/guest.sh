@@ -94,8 +94,18 @@ ln -sf /proc/self/fd/0 /dev/stdin
 ln -sf /proc/self/fd/1 /dev/stdout
 ln -sf /proc/self/fd/2 /dev/stderr
 # /run and /tmp of the host's root would show its namespaces and files.
+# The tree itself stays: a clone under /tmp (mktemp -d, as CI makes it)
+# or /run is bound back at its own path over the fresh tmpfs.
+mkdir -p /mnt/mpa-top
+mount --bind "$top" /mnt/mpa-top
 mount -t tmpfs -o mode=0755 run /run
 mount -t tmpfs -o mode=1777 tmp /tmp
+case $top in
+/tmp/* | /run/*)
+	mkdir -p "$top"
+	mount --bind /mnt/mpa-top "$top"
+	;;
+esac
 ip link set lo up
 hostname mpa-guest
 stty -F /dev/ttyS1 raw -echo 2>/dev/null

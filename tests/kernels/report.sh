@@ -43,10 +43,11 @@ kernel_report()
 		P += p; F += f; S += s
 		name = ""
 	}
-	BEGIN { P = F = S = 0; done = 0; name = "" }
+	BEGIN { P = F = S = 0; done = 0; planned = 0; name = ""; before = "" }
 	/^MPA-PROBE / { sub(/^MPA-PROBE /, ""); print > probes; next }
 	/^MPA-KERNEL / { booted = $3; next }
-	/^MPA-PLAN / { for (i = 2; i <= NF; i++) plan[$i] = 1; next }
+	/^MPA-PLAN / { planned = 1; for (i = 2; i <= NF; i++) plan[$i] = 1
+		next }
 	/^MPA-SUITE / {
 		flush("did not finish")
 		name = $2; kind = $3; p = f = s = 0; rc = secs = "-"
@@ -57,6 +58,10 @@ kernel_report()
 	/^MPA-FAIL / { sub(/^MPA-FAIL /, ""); print "FAIL: [" rel "] " $0; F++
 		next }
 	/^MPA-DONE/ { flush("did not finish"); done = 1; ended = $2; next }
+	# Before any suite: what the guest said, for a guest that ran none.
+	name == "" && !planned && length(before) < 1000 {
+		before = before "      " $0 "\n"
+	}
 	name == "" { next }
 	# The kernel answers to each socket option, as docs/sockopts.md lists
 	# them per kernel.
@@ -106,6 +111,12 @@ kernel_report()
 		if (!done) {
 			print "FAIL: [" rel "] the guest did not finish (timeout or crash; console: " \
 				consolelog ")"
+			F++
+		}
+		# A guest that never got to its suites passed nothing.
+		if (!planned) {
+			print "FAIL: [" rel "] the guest ran no suite"
+			printf "%s", before
 			F++
 		}
 		printf "Linux %s: %d passed, %d failed, %d skipped\n", rel, P, F, S

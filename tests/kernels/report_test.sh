@@ -247,4 +247,21 @@ if [ "$got" = "core-ipv4 22 0 0 5 0|host-path-manager 10 1 0 3 1|" ] &&
 else
 	fail "host column: the guests' suites, core under its guest name" "$got"
 fi
+
+# A guest that never reached its suites (its tree not visible, say) and
+# yet powered off cleanly passed nothing: a failure, with what it said.
+dir3=$tmp/6.1.0-9-amd64
+mkdir "$dir3"
+printf '%s\r\n' "bash: /tmp/x/tests/kernels/guest.sh: No such file or directory" \
+	"MPA-DONE 6.1" >"$dir3/results.raw"
+out=$(top=$tmp kernel_report 6.1.0-9-amd64 "$dir3")
+rc=$?
+if [ $rc = 1 ] && grep -qF "FAIL: [6.1.0-9-amd64] the guest ran no suite" \
+	<<<"$out" && grep -q "guest.sh: No such file" <<<"$out" &&
+	grep -qx "Linux 6.1.0-9-amd64: 0 passed, 1 failed, 0 skipped" <<<"$out"; then
+	pass "a guest that ran no suite fails, saying what it said"
+else
+	fail "a guest that ran no suite fails, saying what it said" "exit $rc" \
+		"$out"
+fi
 exit $failed
