@@ -417,20 +417,23 @@ status_stopped "after SIGKILL"
 
 # ---- restarted: serving within a second, by the environment's socket -------
 # The killed daemon left its socket file and the userspace path manager.
+# The issue's second, on this machine; MPA_SLOW_FACTOR stretches it where
+# the machine itself is slower (the kernel matrix's emulated guests: 5).
+limit=$((1000 * ${MPA_SLOW_FACTOR:-1}))
 t0=$(date +%s%N)
 daemon_start env || fail "the daemon restarts" "$(tail -5 "$tmp/daemon.log")"
 ok=""
-while [ $((($(date +%s%N) - t0) / 1000000)) -lt 3000 ]; do
+while [ $((($(date +%s%N) - t0) / 1000000)) -lt $((3 * limit)) ]; do
 	out=$(as_user --wait-ms 200 10.9.0.1 7001 2>&1)
 	if grep -qx 'reply: OK' <<<"$out"; then
 		ok=$((($(date +%s%N) - t0) / 1000000))
 		break
 	fi
 done
-if [ -n "$ok" ] && [ "$ok" -lt 1000 ]; then
+if [ -n "$ok" ] && [ "$ok" -lt $limit ]; then
 	pass "restarted: a new registration served ${ok} ms after the start"
 else
-	fail "restarted: a new registration served within 1 s of the start" \
+	fail "restarted: a new registration served within $limit ms of the start" \
 		"${ok:-not} served" "$out" "$(tail -5 "$tmp/daemon.log")"
 fi
 out=$(as_user --subflows 2 10.9.0.1 7001 2>&1)

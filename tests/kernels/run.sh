@@ -14,7 +14,7 @@
 # the guest the suites run as its root. Knobs, passed to the guest:
 # MPA_SUITES (names as in guest.sh, commas between), MPA_SUITE_TIMEOUT,
 # MPA_STRESS_CYCLES, MPA_E2E_MB, MPA_E2E_SMALL_MB, MPA_E2E_CONNS,
-# MPA_SLOW_TOOLS; here: MPA_KERNEL_TIMEOUT (seconds per kernel, 600),
+# MPA_SLOW_TOOLS, MPA_SLOW_FACTOR; here: MPA_KERNEL_TIMEOUT (seconds per kernel, 600),
 # MPA_QEMU_MEM (MiB, 2048), MPA_KERNEL_CACHE (lib.sh), MPA_KERNEL_OUT
 # (build/kernels).
 set -u
@@ -59,7 +59,7 @@ knobs()
 {
 	local v
 	for v in MPA_SUITES MPA_SUITE_TIMEOUT MPA_STRESS_CYCLES MPA_E2E_MB \
-		MPA_E2E_SMALL_MB MPA_E2E_CONNS MPA_SLOW_TOOLS; do
+		MPA_E2E_SMALL_MB MPA_E2E_CONNS MPA_SLOW_TOOLS MPA_SLOW_FACTOR; do
 		[ -n "${!v:-}" ] && printf ' %s=%s' "$v" "${!v// /,}"
 	done
 }
