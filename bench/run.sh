@@ -30,6 +30,18 @@ trap 'exit 143' TERM
 trap 'exit 129' HUP
 
 [ "$(id -u)" = 0 ] || { echo "make bench needs root"; exit 1; }
+# want N: section N is to run. BENCH_ONLY="1 9" runs those alone, "9c"
+# only that part of 9 (with what section 9 sets up).
+want()
+{
+	local w
+	[ -z "${BENCH_ONLY:-}" ] && return 0
+	for w in $BENCH_ONLY; do
+		[ "$w" = "$1" ] || [ "$w" = "${1%[a-z]}" ] ||
+			[ "${w%[a-z]}" = "$1" ] && return 0
+	done
+	return 1
+}
 MPTCPIZE=$(command -v mptcpize || true)
 
 # record KEY VALUE: one figure for results.json and the summary.
@@ -100,6 +112,7 @@ echo "   rtt avg $rtt ms"
 record lab.rtt_ms "$rtt"
 
 # ---- 1. aggregation -------------------------------------------------------
+if want 1; then
 aggregate()
 {
 	local r1=$1 r2=$2 label=$3 mode s g list sum
@@ -137,6 +150,7 @@ aggregate()
 }
 aggregate 50mbit 50mbit equal
 aggregate 50mbit 20mbit unequal
+fi
 
 # ---- 2. time to aggregate ---------------------------------------------------
 # ESTABLISHED -> first SUB_ESTABLISHED per connection, from the events.
@@ -164,6 +178,7 @@ else:
 EOF
 }
 
+if want 2; then
 time_to_aggregate()
 {
 	local mode=$1 run
@@ -193,7 +208,10 @@ time_to_aggregate()
 time_to_aggregate shim userspace 50mbit 50mbit
 time_to_aggregate kernel-pm kernel 50mbit 50mbit
 
+fi
+
 # ---- 3. cost to the program ----------------------------------------------
+if want 3; then
 echo "== 3. cost: socket+connect+close on loopback (userspace PM namespace)"
 lab userspace 50mbit 50mbit
 printf '[default]\ninterfaces = c2\nskip-local = no\n' >"$tmp/sub.ini"
@@ -253,7 +271,10 @@ printf '   %-28s %s ms, x%.2f of plain MPTCP\n' "shim, subflows in policy" \
 record burst.mptcp_wall_ms "$bn"
 record burst.shim_wall_ms "$bs"
 
+fi
+
 # ---- 4. policy match and load ---------------------------------------------
+if want 4; then
 echo "== 4. policy match and load cost"
 "$B/bench/policy_match" | sed 's/^/   /' | tee "$tmp/match.txt"
 # Load lines: NAME LINES TIME ms CPU ms PEAK MB met|NOT met (...).
@@ -269,7 +290,10 @@ while read -r n a b _ c _ d _ goal; do
 	esac
 done <"$tmp/match.txt"
 
+fi
+
 # ---- 5. memory and threads ---------------------------------------------
+if want 5; then
 echo "== 5. memory and threads of a small program"
 plain=$(cli "$T/mpa-shimtest" rss 10.9.0.1 7001)
 shim=$(cli env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini" \
@@ -279,7 +303,10 @@ echo "   with the shim:    $shim"
 record memory.plain "$plain"
 record memory.shim "$shim"
 
+fi
+
 # ---- 6. scale ----------------------------------------------------------------
+if want 6; then
 echo "== 6. scale: $SCALE concurrent connections under the shim"
 lab userspace 1000mbit 1000mbit
 ip netns exec "$TOPO_CLI" "$MA" monitor --json >"$tmp/scale.json" \
@@ -309,7 +336,10 @@ echo "   connections with their subflow: ${last% *} of $SCALE;" \
 record scale.burst "$res6"
 record scale.subflows_and_last_s "$last"
 
+fi
+
 # ---- 7. failover -------------------------------------------------------------
+if want 7; then
 echo "== 7. failover: path 1 down halfway through a download, $RUNS runs"
 cat >"$tmp/client.py" <<'EOF'
 import hashlib, sys, time, urllib.request
@@ -360,7 +390,10 @@ echo "   longest stall $(fmt "$(stats "${stalls[@]}")") ms," \
 record failover.longest_stall_ms "$(stats "${stalls[@]}")"
 record failover.back_to_rate_s "$(stats "${backs[@]}")"
 
+fi
+
 # ---- 8. port use -------------------------------------------------------------
+if want 8; then
 # Every extra subflow takes a local port on its own address and leaves a
 # TIME-WAIT entry when it closes: count them after a run of short
 # connections, at once (subflow-delay 0) and with a delay. (Short enough a
@@ -383,6 +416,249 @@ for delay in 0 500ms; do
 		"$extra on path 2 (extra subflows); $secs s"
 	record "ports.delay_$delay" "first=$first extra=$extra seconds=$secs"
 done
+
+fi
+
+# ---- 9. mptcp-autod ------------------------------------------------------------
+# The shim under the daemon (root here: a process registers with a
+# running daemon whatever its privileges, so the path is the one a normal
+# user's program takes), side by side with the kernel path manager in the
+# same run, each figure with the goal of the daemon's issue.
+if want 9; then
+DAEMON=$B/mptcp-autod
+DSOCK=$tmp/pm.sock
+DPID=""
+# daemon_up POLICY [ARGS]: the daemon in the client namespace on $DSOCK.
+daemon_up()
+{
+	local i p=$1
+	shift
+	rm -f "$DSOCK"
+	ip netns exec "$TOPO_CLI" "$DAEMON" --socket "$DSOCK" --policy "$p" \
+		"$@" 2>>"$tmp/daemon.log" &
+	DPID=$!
+	TOPO_PIDS="$TOPO_PIDS $DPID"
+	for i in $(seq 50); do
+		[ -S "$DSOCK" ] && return 0
+		kill -0 "$DPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "   the daemon did not start: $(tail -1 "$tmp/daemon.log")"
+	return 1
+}
+daemon_down()
+{
+	[ -n "$DPID" ] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
+	DPID=""
+}
+# goal NAME VALUE OP LIMIT: "met" or "NOT met", printed after the figure.
+goal()
+{
+	awk -v v="$2" -v l="$4" -v op="$3" 'BEGIN {
+		ok = op == ">=" ? v + 0 >= l + 0 : v + 0 <= l + 0
+		if (v == "nan" || v == "") ok = 0
+		print ok ? "met" : "NOT met" }'
+}
+in_daemon() { cli env LD_PRELOAD="$SHIM" MPTCP_AUTO_PM_SOCKET="$DSOCK" \
+	MPTCP_AUTO_POLICY="$tmp/policy.ini" "$@"; }
+
+if ! want 9a; then
+	:
+elif [ -z "$MPTCPIZE" ]; then
+	echo "== 9a. aggregation: mptcpize is not installed (Debian package mptcpd)"
+else
+	echo "== 9a. aggregation under mptcp-autod: 50 + 50 Mbit/s, ${DELAY_MS} ms, $MB MB"
+	kl=()
+	dl=()
+	for _ in $(seq "$RUNS"); do
+		lab kernel 50mbit 50mbit || break
+		s=$(download mptcpize)
+		[ -n "$s" ] && kl+=("$(awk -v s="$s" -v mb="$MB" \
+			'BEGIN { printf "%.2f", mb * 8 * 1.048576 / s }')")
+		lab userspace 50mbit 50mbit && daemon_up "$tmp/policy.ini" ||
+			break
+		rm -f "$tmp/out"
+		t0=$(date +%s.%N)
+		in_daemon curl -s -o "$tmp/out" http://10.9.0.1:8080/f &&
+			cmp -s "$tmp/out" "$tmp/file" &&
+			dl+=("$(awk -v a="$t0" -v b="$(date +%s.%N)" -v mb="$MB" \
+				'BEGIN { printf "%.2f", mb * 8 * 1.048576 / (b - a) }')")
+		daemon_down
+	done
+	k=$(stats "${kl[@]}")
+	d=$(stats "${dl[@]}")
+	r=$(awk -v a="${d%% *}" -v b="${k%% *}" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')
+	printf '   %-28s %s Mbit/s\n' "kernel PM (mptcpize)" "$(fmt "$k")"
+	printf '   %-28s %s Mbit/s, x%s of the kernel PM (goal >= 0.99: %s)\n' \
+		"shim + mptcp-autod" "$(fmt "$d")" "$r" "$(goal a "$r" '>=' 0.99)"
+	record daemon.aggregation.kernel_pm_mbps "$k"
+	record daemon.aggregation.daemon_mbps "$d"
+	record daemon.aggregation.ratio "$r"
+fi
+
+# join_series MODE N HOLD: N connections in turn (MODE daemon or
+# kernel-pm), or one burst of N when HOLD is "burst"; the delays from the
+# events, as join_delays prints them.
+join_series()
+{
+	local mode=$1 n=$2 how=$3 mon i
+	ip netns exec "$TOPO_CLI" "$MA" monitor --json >"$tmp/mon9.json" \
+		2>/dev/null &
+	mon=$!
+	sleep 0.5
+	if [ "$how" = burst ]; then
+		case $mode in
+		daemon) in_daemon "$T/mpa-shimtest" burst 10.9.0.1 7001 "$n" 1 \
+			1000 >/dev/null 2>&1 ;;
+		in-process) cli env LD_PRELOAD="$SHIM" \
+			MPTCP_AUTO_POLICY="$tmp/policy.ini" "$T/mpa-shimtest" \
+			burst 10.9.0.1 7001 "$n" 1 1000 >/dev/null 2>&1 ;;
+		kernel-pm) cli env MPA_BURST_NATIVE=1 "$T/mpa-shimtest" burst \
+			10.9.0.1 7001 "$n" 1 1000 >/dev/null 2>&1 ;;
+		esac
+	else
+		for i in $(seq "$n"); do
+			case $mode in
+			daemon) in_daemon "$T/mpa-shimtest" burst 10.9.0.1 \
+				7001 1 1 300 >/dev/null 2>&1 ;;
+			in-process) cli env LD_PRELOAD="$SHIM" \
+				MPTCP_AUTO_POLICY="$tmp/policy.ini" \
+				"$T/mpa-shimtest" burst 10.9.0.1 7001 1 1 300 \
+				>/dev/null 2>&1 ;;
+			kernel-pm) cli env MPA_BURST_NATIVE=1 \
+				"$T/mpa-shimtest" burst 10.9.0.1 7001 1 1 300 \
+				>/dev/null 2>&1 ;;
+			esac
+		done
+	fi
+	sleep 0.5
+	kill $mon
+	wait $mon 2>/dev/null
+	join_delays "$tmp/mon9.json"
+}
+
+ONE=${BENCH_ONE:-20}
+for how in one burst; do
+	want 9b || break
+	n=$ONE
+	label="one connection at a time, $ONE"
+	[ $how = burst ] && n=200 && label="a burst of 200 connections"
+	echo "== 9b. time to the second subflow, $label (10 ms RTT)"
+	lab kernel 50mbit 50mbit || break
+	k=$(join_series kernel-pm "$n" "$how")
+	lab userspace 50mbit 50mbit || break
+	p=$(join_series in-process "$n" "$how")
+	daemon_up "$tmp/policy.ini" || break
+	d=$(join_series daemon "$n" "$how")
+	daemon_down
+	set -- $k
+	printf '   %-28s median %s ms, p90 %s ms, max %s ms (%s connections)\n' \
+		"kernel PM" "$1" "$2" "$3" "$4"
+	km=$1
+	set -- $p
+	printf '   %-28s median %s ms, p90 %s ms, max %s ms (%s connections): %s ms\n' \
+		"shim, in-process" "$1" "$2" "$3" "$4" \
+		"$(awk -v a="$1" -v b="$km" 'BEGIN { printf "%+.2f", a - b }')"
+	set -- $d
+	diff=$(awk -v a="$1" -v b="$km" 'BEGIN { printf "%+.2f", a - b }')
+	printf '   %-28s median %s ms, p90 %s ms, max %s ms (%s connections): %s ms (goal <= +1 ms: %s)\n' \
+		"shim + mptcp-autod" "$1" "$2" "$3" "$4" "$diff" \
+		"$(goal a "$diff" '<=' 1)"
+	record "daemon.join_$how.kernel_pm.ms_median_p90_max_n" "$k"
+	record "daemon.join_$how.daemon.ms_median_p90_max_n" "$d"
+	record "daemon.join_$how.in_process.ms_median_p90_max_n" "$p"
+done
+
+printf '[default]\ninterfaces = c2\nskip-local = no\n' >"$tmp/sub.ini"
+if want 9c && lab userspace 50mbit 50mbit && daemon_up "$tmp/sub.ini"; then
+	echo "== 9c. cost to the program under mptcp-autod: socket+connect+close, loopback"
+	nl=()
+	dl=()
+	# In pairs, native then shim, each pair's difference kept: a change
+	# in the machine's load between pairs then falls on both halves.
+	pl=()
+	for _ in $(seq $((RUNS * 3))); do
+		v1=$(cli env MPA_RATE_NATIVE=1 "$T/mpa-shimtest" rate 10000 |
+			sed -n 's/.*median_us=\([0-9.]*\).*/\1/p')
+		v2=$(cli env LD_PRELOAD="$SHIM" MPTCP_AUTO_PM_SOCKET="$DSOCK" \
+			MPTCP_AUTO_POLICY="$tmp/sub.ini" "$T/mpa-shimtest" rate \
+			10000 | sed -n 's/.*median_us=\([0-9.]*\).*/\1/p')
+		[ -n "$v1" ] && [ -n "$v2" ] || continue
+		nl+=("$v1")
+		dl+=("$v2")
+		pl+=("$(awk -v a="$v2" -v b="$v1" 'BEGIN { printf "%.2f", a - b }')")
+	done
+	served=$(MPTCP_AUTO_PM_SOCKET=$DSOCK cli "$MA" status 2>&1 |
+		sed -n "s/.*\(serving [0-9]* registrations*\).*/\1/p" | head -1)
+	daemon_down
+	n=$(stats "${nl[@]}")
+	d=$(stats "${dl[@]}")
+	diff=$(stats "${pl[@]}")
+	printf '   %-28s %s us per connection\n' "MPTCP, no preload" "$(fmt "$n")"
+	printf '   %-28s %s us per connection\n' "shim + mptcp-autod" "$(fmt "$d")"
+	printf '   %-28s %s us, median of %d pairs (goal <= +2 us: %s)\n' \
+		"shim - MPTCP, per pair" "$(fmt "$diff")" "${#pl[@]}" \
+		"$(goal a "${diff%% *}" '<=' 2)"
+	[ -n "$served" ] && echo "   the daemon: $served (its default rate per user)"
+	record daemon.cost.mptcp_us "$n"
+	record daemon.cost.daemon_us "$d"
+	record daemon.cost.over_mptcp_us "$diff"
+fi
+
+# Registrations per second: one client (as a shim would send them, one
+# datagram with its socket each) over K connections already open, the
+# daemon's own rate limit lifted (its default, 2,000/s per user, would
+# measure the limit); the daemon's CPU from /proc/PID/stat.
+K=${BENCH_REGS:-4000}
+# cpu_of PID: its user + system clock ticks.
+cpu_of() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# regs POLICY LABEL: the figure for one policy.
+regs()
+{
+	local rl=() cl=() o us ok c0 c1 c2 r c i
+	for _ in $(seq "$RUNS"); do
+		daemon_up "$1" --rate 1000000 --burst 1000000 || break
+		c0=$(cpu_of "$DPID")
+		o=$(cli "$T/mpa-pmclient" --socket "$DSOCK" --flood "$K" \
+			--conns "$K" --wait-ms 0 10.9.0.1 7001 2>&1)
+		# The daemon's work for them (subflows, their closing) may
+		# go on after the last reply: until it has been idle 0.3 s.
+		c1=$(cpu_of "$DPID")
+		for i in $(seq 30); do
+			sleep 0.3
+			c2=$(cpu_of "$DPID")
+			[ "$c2" = "$c1" ] && break
+			c1=$c2
+		done
+		daemon_down
+		us=$(sed -n 's/^flood-time-us: //p' <<<"$o")
+		ok=$(sed -n 's/^flood: .* ok \([0-9]*\) .*/\1/p' <<<"$o")
+		if [ -z "$us" ] || [ "${ok:-0}" = 0 ]; then
+			echo "   run failed: $(head -3 <<<"$o" | tr '\n' ' ')"
+			continue
+		fi
+		rl+=("$(awk -v n="$ok" -v us="$us" \
+			'BEGIN { printf "%.0f", n * 1e6 / us }')")
+		# The daemon's CPU per registration, in us.
+		cl+=("$(awk -v c="$((c1 - c0))" -v t="$tick" -v n="$ok" \
+			'BEGIN { printf "%.0f", c / t * 1e6 / n }')")
+	done
+	r=$(stats "${rl[@]}")
+	c=$(stats "${cl[@]}")
+	printf '   %-26s %s accepted per second (goal >= 5000: %s); the daemon'"'"'s CPU %s us each\n' \
+		"$2" "$(fmt "$r")" "$(goal a "${r%% *}" '>=' 5000)" "$(fmt "$c")"
+	record "daemon.registrations.$3.per_s" "$r"
+	record "daemon.registrations.$3.cpu_us_each" "$c"
+}
+if want 9d; then
+	echo "== 9d. registrations mptcp-autod accepts per second: $K connections, one client, the rate limit lifted"
+	lab userspace 1000mbit 1000mbit
+	tick=$(getconf CLK_TCK)
+	printf '[default]\n' >"$tmp/none.ini"
+	regs "$tmp/none.ini" "a rule without subflows:" alone
+	regs "$tmp/policy.ini" "a subflow each (c2):" subflow
+fi
+fi
 
 python3 - "$res" "$out/results.json" <<'EOF'
 import json, sys

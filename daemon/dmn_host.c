@@ -13,7 +13,9 @@
 #include "cmn_addr.h"
 #include "cmn_clock.h"
 #include "dmn_host.h"
+#include "eng_index.h"
 #include "eng_run.h"
+#include "eng_timers.h"
 
 /* Subflows asked for per connection: endpoints times peer addresses. */
 #define HOST_MAX_SUBS 24
@@ -76,6 +78,9 @@ struct dmn_host {
 	bool fullmesh; /* some endpoint is fullmesh */
 	struct hconn *conns;
 	int nconns, capconns;
+	/* A whole host's connections: found by token, timers in a heap. */
+	struct eng_index index;
+	struct eng_timers timers; /* of those in HC_GRACE */
 };
 
 #define LOG(h, level, ...)                            \
@@ -153,24 +158,28 @@ void dmn_host_free(struct dmn_host *h)
 {
 	if (!h)
 		return;
+	eng_index_free(&h->index);
+	eng_timers_free(&h->timers);
 	free(h->conns);
 	free(h);
 }
 
 static struct hconn *conn_find(struct dmn_host *h, uint32_t token)
 {
-	int i;
+	int pos = eng_index_get(&h->index, token);
 
-	for (i = 0; i < h->nconns; i++)
-		if (h->conns[i].token == token)
-			return &h->conns[i];
-	return NULL;
+	return pos < 0 ? NULL : &h->conns[pos];
 }
 
 /* Forget @c: the last connection takes its slot. */
 static void conn_drop(struct dmn_host *h, struct hconn *c)
 {
+	int pos = (int)(c - h->conns);
+
+	eng_index_del(&h->index, c->token);
 	*c = h->conns[--h->nconns];
+	if (pos != h->nconns)
+		eng_index_put(&h->index, c->token, pos);
 }
 
 /*
@@ -208,7 +217,9 @@ static struct hconn *conn_add(struct dmn_host *h, uint32_t token, int64_t now)
 
 		if (cap > DMN_HOST_MAX_CONNS)
 			cap = DMN_HOST_MAX_CONNS;
-		c = realloc(h->conns, (size_t)cap * sizeof(*c));
+		c = eng_index_fit(&h->index, cap) ?
+			    NULL :
+			    realloc(h->conns, (size_t)cap * sizeof(*c));
 		if (!c) {
 			h->stats.untracked++;
 			LOG(h, CMN_LOG_WARN,
@@ -220,9 +231,10 @@ static struct hconn *conn_add(struct dmn_host *h, uint32_t token, int64_t now)
 		h->conns = c;
 		h->capconns = cap;
 	}
-	c = &h->conns[h->nconns++];
+	c = &h->conns[h->nconns];
 	memset(c, 0, sizeof(*c));
 	c->token = token;
+	eng_index_put(&h->index, token, h->nconns++);
 	c->due = now; /* while HC_NEW: when it was first seen */
 	return c;
 }
@@ -563,6 +575,12 @@ static void on_established(struct dmn_host *h, struct hconn *c,
 		return;
 	c->state = HC_GRACE;
 	c->due = now + DMN_UNREG_GRACE_MS;
+	if (eng_timers_add(&h->timers, c->due, c->token))
+		/* Without its timer it stays unserved, and is said. */
+		LOG(h, CMN_LOG_WARN,
+		    "token %08x: no memory for a timer; the host's endpoints "
+		    "do not apply to it",
+		    c->token);
 }
 
 static void on_announced(struct dmn_host *h, struct hconn *c,
@@ -707,25 +725,34 @@ static void on_event(struct dmn_host *h, const struct mptcplib_event *ev,
 	}
 }
 
-/*
- * Every grace period that ended. A connection dropped on the way hands its
- * slot to the table's last one, not looked at yet: the slot is looked at
- * again.
- */
+/* Is @t the grace period @c is in now (not one it left behind)? */
+static struct hconn *timer_live(struct dmn_host *h, const struct eng_timer *t)
+{
+	struct hconn *c = conn_find(h, t->token);
+
+	return c && c->state == HC_GRACE && c->due == t->due ? c : NULL;
+}
+
+/* Every grace period that ended. */
 static void on_timers(struct dmn_host *h, int64_t now)
 {
-	int i = 0, n;
+	struct eng_timer t;
+	struct hconn *c;
 
-	while (i < h->nconns && !h->disabled) {
-		struct hconn *c = &h->conns[i];
-
-		n = h->nconns;
-		if (c->state == HC_GRACE && c->due <= now &&
-		    !conn_check_registered(h, c))
+	while (!h->disabled && eng_timers_pop_due(&h->timers, now, &t)) {
+		c = timer_live(h, &t);
+		if (c && !conn_check_registered(h, c))
 			conn_act(h, c);
-		if (h->nconns == n)
-			i++;
 	}
+}
+
+/* Timers left behind at the heap's top go: the next one is real. */
+static void timers_prune(struct dmn_host *h)
+{
+	struct eng_timer t;
+
+	while (h->timers.n && !timer_live(h, &h->timers.v[0]))
+		eng_timers_pop_due(&h->timers, h->timers.v[0].due, &t);
 }
 
 int dmn_host_step(struct dmn_host *h, const struct dmn_host_input *in)
@@ -751,21 +778,13 @@ int dmn_host_step(struct dmn_host *h, const struct dmn_host_input *in)
 		}
 		break;
 	}
+	timers_prune(h);
 	return h->disabled ? -ECANCELED : 0;
 }
 
 int64_t dmn_host_next_timer(const struct dmn_host *h)
 {
-	int64_t next = -1;
-	int i;
-
-	for (i = 0; i < h->nconns; i++) {
-		const struct hconn *c = &h->conns[i];
-
-		if (c->state == HC_GRACE && (next < 0 || c->due < next))
-			next = c->due;
-	}
-	return next;
+	return eng_timers_next(&h->timers);
 }
 
 int dmn_host_timeout(const struct dmn_host *h)

@@ -12,6 +12,8 @@
 
 #include "cmn_addr.h"
 #include "eng_engine.h"
+#include "eng_index.h"
+#include "eng_timers.h"
 
 /*
  * A connection is fully established only once data has flowed, so at
@@ -24,9 +26,13 @@
 #define ENG_RETRIES 8
 /*
  * ESTABLISHED events for tokens not submitted yet (the event can beat the
- * queue): remembered briefly, so that the submission acts at once.
+ * queue): remembered briefly, so that the submission acts at once. Sets
+ * of a few by token, the oldest of a set replaced: a look costs
+ * ENG_EARLY_WAYS comparisons, however many are remembered.
  */
-#define ENG_EARLY_SLOTS 256
+#define ENG_EARLY_SETS 64
+#define ENG_EARLY_WAYS 4
+#define ENG_EARLY_SLOTS (ENG_EARLY_SETS * ENG_EARLY_WAYS)
 #define ENG_EARLY_MS 5000
 /* The first table; it doubles up to max_conns. */
 #define ENG_FIRST_CONNS 64
@@ -71,8 +77,9 @@ struct eng_engine {
 		uint32_t token; /* 0: free */
 		int64_t at;
 	} early[ENG_EARLY_SLOTS];
-	unsigned int early_next;
 	struct eng_plan_cache plans;
+	struct eng_index index; /* token -> slot in conns */
+	struct eng_timers timers; /* of the connections that wait */
 	/*
 	 * Replaced, never realloc()ed, and published before its size, so
 	 * that a fork() at any moment leaves the child a valid table of at
@@ -131,18 +138,31 @@ int eng_engine_submit(struct eng_engine *e, const struct mpa_conn_req *req)
 
 static struct eng_conn *conn_find(struct eng_engine *e, uint32_t token)
 {
-	int i;
+	int pos = eng_index_get(&e->index, token);
 
-	for (i = 0; i < e->nconns; i++)
-		if (e->conns[i].req.token == token)
-			return &e->conns[i];
-	return NULL;
+	return pos < 0 ? NULL : &e->conns[pos];
 }
 
 /* Forget @c: the last connection takes its slot. */
 static void conn_drop(struct eng_engine *e, struct eng_conn *c)
 {
+	int pos = (int)(c - e->conns);
+
+	eng_index_del(&e->index, c->req.token);
 	*c = e->conns[--e->nconns];
+	if (pos != e->nconns)
+		eng_index_put(&e->index, c->req.token, pos);
+}
+
+/* @c waits until @due: its timer. */
+static void conn_due(struct eng_engine *e, struct eng_conn *c, int64_t due)
+{
+	c->due = due;
+	if (eng_timers_add(&e->timers, due, c->req.token))
+		/* Without memory its timer is lost, not the connection:
+		 * its ESTABLISHED event still brings it back. */
+		LOG(e, CMN_LOG_WARN, "token %08x: no memory for a timer",
+		    c->req.token);
 }
 
 static int conn_count(const struct eng_conn *c, enum sub_state st)
@@ -240,7 +260,9 @@ static bool conn_try(struct eng_engine *e, struct eng_conn *c, int64_t now)
 			 * or a retry brings us back. */
 			if (c->tries++ < ENG_RETRIES) {
 				c->state = CONN_WAIT_ESTABLISHED;
-				c->due = now + (ENG_RETRY_FIRST_MS << c->tries);
+				conn_due(e, c,
+					 now + (ENG_RETRY_FIRST_MS
+						<< c->tries));
 			} else {
 				c->state = CONN_DONE;
 				LOG(e, CMN_LOG_DEBUG,
@@ -294,7 +316,7 @@ static bool conn_ready(struct eng_engine *e, struct eng_conn *c, int64_t now)
 	if (delay > 0 && !c->aged) {
 		c->aged = true;
 		c->state = CONN_WAIT_AGE;
-		c->due = now + delay;
+		conn_due(e, c, now + delay);
 		return true;
 	}
 	return conn_try(e, c, now);
@@ -307,8 +329,11 @@ static bool conn_ready(struct eng_engine *e, struct eng_conn *c, int64_t now)
  */
 static bool conns_resize(struct eng_engine *e, int cap)
 {
-	struct eng_conn *n = malloc((size_t)cap * sizeof(*n)), *old = e->conns;
+	struct eng_conn *n, *old = e->conns;
 
+	if (eng_index_fit(&e->index, cap))
+		return false;
+	n = malloc((size_t)cap * sizeof(*n));
 	if (!n)
 		return false;
 	if (e->nconns)
@@ -340,20 +365,35 @@ static bool conns_make_room(struct eng_engine *e)
 	return false;
 }
 
+/* The first of @token's set of early slots. */
+static int early_set(uint32_t token)
+{
+	return (int)((token * 2654435761u) >> 11) % ENG_EARLY_SETS *
+	       ENG_EARLY_WAYS;
+}
+
 static void early_note(struct eng_engine *e, uint32_t token, int64_t now)
 {
-	unsigned int i = e->early_next++ % ENG_EARLY_SLOTS;
+	int first = early_set(token), i, old = first;
 
-	e->early[i].token = token;
-	e->early[i].at = now;
+	for (i = first; i < first + ENG_EARLY_WAYS; i++) {
+		if (!e->early[i].token) {
+			old = i;
+			break;
+		}
+		if (e->early[i].at < e->early[old].at)
+			old = i;
+	}
+	e->early[old].token = token;
+	e->early[old].at = now;
 }
 
 /* Was @token's ESTABLISHED event seen lately? Each is used once. */
 static bool early_take(struct eng_engine *e, uint32_t token, int64_t now)
 {
-	int i;
+	int first = early_set(token), i;
 
-	for (i = 0; token && i < ENG_EARLY_SLOTS; i++) {
+	for (i = first; token && i < first + ENG_EARLY_WAYS; i++) {
 		if (e->early[i].token != token)
 			continue;
 		e->early[i].token = 0;
@@ -377,9 +417,10 @@ static void conn_add(struct eng_engine *e, const struct mpa_conn_req *req,
 		    req->token);
 		return;
 	}
-	c = &e->conns[e->nconns++];
+	c = &e->conns[e->nconns];
 	memset(c, 0, sizeof(*c));
 	c->req = *req;
+	eng_index_put(&e->index, req->token, e->nconns++);
 	cmn_sa_unmap(&c->req.local);
 	cmn_sa_unmap(&c->req.remote);
 	LOG(e, CMN_LOG_DEBUG, "token %08x: to %s, rule %s", req->token,
@@ -394,7 +435,7 @@ static void conn_add(struct eng_engine *e, const struct mpa_conn_req *req,
 		conn_ready(e, c, now);
 	} else {
 		c->state = CONN_WAIT_ESTABLISHED;
-		c->due = now + ENG_FIRST_WAIT_MS;
+		conn_due(e, c, now + ENG_FIRST_WAIT_MS);
 	}
 }
 
@@ -507,21 +548,40 @@ static bool conn_waits(const struct eng_conn *c)
 	return c->state == CONN_WAIT_ESTABLISHED || c->state == CONN_WAIT_AGE;
 }
 
-/*
- * Every connection whose timer is due. A connection dropped on the way
- * hands its slot to the table's last one, which has not been looked at
- * yet: the same slot is looked at again.
- */
+/* Is @t the timer @c waits for now (not one it left behind)? */
+static bool timer_live(struct eng_engine *e, const struct eng_timer *t,
+		       struct eng_conn **c)
+{
+	*c = conn_find(e, t->token);
+	return *c && conn_waits(*c) && (*c)->due == t->due;
+}
+
+/* Every connection whose timer is due. */
 static void on_timers(struct eng_engine *e, int64_t now)
 {
-	int i = 0;
+	struct eng_conn *c;
+	struct eng_timer t;
 
-	while (i < e->nconns && !atomic_load(&e->disabled)) {
-		struct eng_conn *c = &e->conns[i];
+	while (!atomic_load(&e->disabled) &&
+	       eng_timers_pop_due(&e->timers, now, &t))
+		if (timer_live(e, &t, &c))
+			conn_ready(e, c, now);
+}
 
-		if (conn_waits(c) && c->due <= now && !conn_ready(e, c, now))
-			continue;
-		i++;
+/*
+ * Timers left behind at the top of the heap go, so that the next timer
+ * (eng_engine_next_timer()) is one a connection waits for.
+ */
+static void timers_prune(struct eng_engine *e)
+{
+	struct eng_conn *c;
+	struct eng_timer t;
+
+	while (e->timers.n) {
+		t = e->timers.v[0];
+		if (timer_live(e, &t, &c))
+			break;
+		eng_timers_pop_due(&e->timers, t.due, &t);
 	}
 }
 
@@ -543,6 +603,7 @@ int eng_engine_step(struct eng_engine *e, const struct eng_input *in)
 		on_timers(e, now);
 		break;
 	}
+	timers_prune(e);
 	return atomic_load(&e->disabled) ? -ECANCELED : 0;
 }
 
@@ -575,16 +636,7 @@ void eng_engine_subscribed(struct eng_engine *e)
 
 int64_t eng_engine_next_timer(const struct eng_engine *e)
 {
-	int64_t next = -1;
-	int i;
-
-	for (i = 0; i < e->nconns; i++) {
-		const struct eng_conn *c = &e->conns[i];
-
-		if (conn_waits(c) && (next < 0 || c->due < next))
-			next = c->due;
-	}
-	return next;
+	return eng_timers_next(&e->timers);
 }
 
 int eng_engine_timeout(const struct eng_engine *e)
@@ -637,9 +689,10 @@ void eng_engine_reset_after_fork(struct eng_engine *e)
 	 * forget the contents.
 	 */
 	e->nconns = 0;
+	eng_index_forget(&e->index);
+	eng_timers_forget(&e->timers);
 	e->late_set = false;
 	memset(e->early, 0, sizeof(e->early));
-	e->early_next = 0;
 	eng_plan_cache_clear(&e->plans);
 	eng_queue_reset(&e->q);
 	atomic_init(&e->stop, 0);
@@ -655,6 +708,8 @@ void eng_engine_free(struct eng_engine *e)
 	if (!e)
 		return;
 	eng_queue_fini(&e->q);
+	eng_index_free(&e->index);
+	eng_timers_free(&e->timers);
 	free(e->conns);
 	free(e);
 }

@@ -17,6 +17,8 @@
  *     --fd-from PATH    the give-fd helper's socket
  *     --flood N         N registrations (or garbage texts) as fast as it
  *                       can, then counts
+ *     --conns K         with --flood: K connections, registered in turn
+ *                       (K different tokens: what a busy host sends)
  *     --nonblock        non-blocking connect(), registered in SYN-SENT,
  *                       never waiting for the daemon (read at the end)
  *     --wait-ms N       how long to wait for the reply (default 2000)
@@ -64,7 +66,7 @@
 struct opts {
 	const char *socket, *mode, *fd_from, *narrow;
 	const char *host, *port;
-	long flood, wait_ms, subflows, hold_ms;
+	long flood, conns, wait_ms, subflows, hold_ms;
 	unsigned long long get;
 	int nonblock;
 };
@@ -216,8 +218,13 @@ static void print_reply(int us, long ms)
 		printf("note: %s\n", m.reason);
 }
 
-/* N registrations of @fd, replies read as they come. */
-static void flood(int us, const struct opts *o, int fd, uint32_t token)
+/*
+ * N registrations of the @nfds sockets @fds (tokens @tokens) in turn,
+ * replies read as they come; the time from the first send to the last
+ * reply.
+ */
+static void flood(int us, const struct opts *o, const int *fds,
+		  const uint32_t *tokens, int nfds)
 {
 	struct {
 		char reason[300];
@@ -226,6 +233,7 @@ static void flood(int us, const struct opts *o, int fd, uint32_t token)
 	long sent = 0, replies = 0, ok = 0, refused = 0;
 	int nreasons = 0, i, idle = 0;
 	char text[ENG_WIRE_MAX + 1], buf[ENG_WIRE_MAX + 1], line[300];
+	long long t0 = now_us(), last = t0;
 
 	fcntl(us, F_SETFL, O_NONBLOCK);
 	while ((sent < o->flood || replies < sent) && idle < 20) {
@@ -238,9 +246,10 @@ static void flood(int us, const struct opts *o, int fd, uint32_t token)
 				len = snprintf(text, sizeof(text), GARBAGE);
 			else
 				len = register_text(o, (uint32_t)sent + 1,
-						    token, text, sizeof(text));
-			if (send_msg(us, text, (size_t)len, &fd, 1,
-				     MSG_DONTWAIT))
+						    tokens[sent % nfds], text,
+						    sizeof(text));
+			if (send_msg(us, text, (size_t)len, &fds[sent % nfds],
+				     1, MSG_DONTWAIT))
 				break;
 			sent++;
 		}
@@ -253,6 +262,7 @@ static void flood(int us, const struct opts *o, int fd, uint32_t token)
 		idle = 0;
 		while ((n = recv(us, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
 			replies++;
+			last = now_us();
 			reply_line(buf, n, line, sizeof(line));
 			if (!strcmp(line, "OK")) {
 				ok++;
@@ -276,9 +286,43 @@ static void flood(int us, const struct opts *o, int fd, uint32_t token)
 	}
 	printf("flood: sent %ld replies %ld ok %ld refused %ld\n", sent,
 	       replies, ok, refused);
+	printf("flood-time-us: %lld\n", last - t0);
 	for (i = 0; i < nreasons; i++)
 		printf("flood-reply: %s x%ld\n", reasons[i].reason,
 		       reasons[i].n);
+}
+
+/* --flood over --conns connections: @fd and K - 1 more. */
+static int flood_many(int us, const struct opts *o, int fd, uint32_t token)
+{
+	long k = o->conns > 1 ? o->conns : 1, i, n = 1;
+	uint32_t *tokens = calloc((size_t)k, sizeof(*tokens));
+	int *fds = calloc((size_t)k, sizeof(*fds)), rc = 0;
+
+	if (!tokens || !fds) {
+		free(tokens);
+		free(fds);
+		return 1;
+	}
+	fds[0] = fd;
+	tokens[0] = token;
+	for (i = 1; i < k; i++, n++) {
+		fds[i] = dial(o->host, o->port, IPPROTO_MPTCP, 0);
+		if (fds[i] < 0 || mptcplib_get_token(fds[i], &tokens[i])) {
+			fprintf(stderr, "connection %ld: %s\n", i + 1,
+				strerror(errno));
+			rc = 1;
+			break;
+		}
+	}
+	if (!rc)
+		flood(us, o, fds, tokens, (int)k);
+	for (i = 1; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(tokens);
+	free(fds);
+	return rc;
 }
 
 /* A socket from the give-fd helper at @path. */
@@ -428,6 +472,8 @@ static int parse(int argc, char **argv, struct opts *o)
 			o->narrow = v;
 		else if (!strcmp(a, "--flood"))
 			o->flood = atol(v);
+		else if (!strcmp(a, "--conns"))
+			o->conns = atol(v);
 		else if (!strcmp(a, "--wait-ms"))
 			o->wait_ms = atol(v);
 		else if (!strcmp(a, "--subflows"))
@@ -523,7 +569,7 @@ int main(int argc, char **argv)
 		close(us);
 		us = -1;
 	} else if (o.flood) {
-		flood(us, &o, fds[0], token);
+		rc = flood_many(us, &o, fds[0], token);
 	} else {
 		if (!strcmp(o.mode, "garbage"))
 			len = snprintf(text, sizeof(text), GARBAGE);

@@ -25,6 +25,9 @@
 
 /* ---- the fake world ------------------------------------------------------ */
 
+#define MANY 6000
+#define MANY_BASE 0x70000000u
+
 #define NIFS 4
 
 /* An interface of the fake machine: an address and its AF_PACKET entry. */
@@ -50,6 +53,8 @@ struct world {
 	struct sockaddr_storage backup_local; /* the last one's */
 	struct opened opened[64];
 	int nopened;
+	/* Many connections: requests counted by token - MANY_BASE only. */
+	unsigned char *many;
 	struct eng_plan_ops plan_ops;
 	struct eng_ops ops;
 	struct mpa_policy *policy;
@@ -113,9 +118,14 @@ static int fake_open(void *ctx, uint32_t token, const struct mpa_local *from,
 		     const struct sockaddr *to, char *why, size_t len)
 {
 	struct world *w = ctx;
-	struct opened *o = &w->opened[w->nopened++];
+	struct opened *o;
 	int rc = w->next < w->nscript ? w->script[w->next++] : 0;
 
+	if (w->many) {
+		w->many[token - MANY_BASE]++;
+		return rc;
+	}
+	o = &w->opened[w->nopened++];
 	assert_true(w->nopened <= 64);
 	o->token = token;
 	strcpy(o->ifname, from->ifname);
@@ -201,6 +211,7 @@ static int teardown(void **state)
 
 	eng_engine_free(w->e);
 	mpa_policy_free(w->policy);
+	free(w->many);
 	free(w);
 	return 0;
 }
@@ -792,11 +803,84 @@ static void test_plan_make(void **state)
 	assert_int_equal(p.ncands + p.nsubs, 0);
 }
 
+/*
+ * Thousands of connections, as mptcp-autod follows for a whole host: each
+ * event reaches its own connection, each timer fires for its own, in
+ * order, whatever the table's moves when others close.
+ */
+static void test_many_connections(void **state)
+{
+	struct world *w = *state;
+	const struct eng_engine_stats *st;
+	int64_t t0;
+	uint32_t i;
+
+	w->many = calloc(MANY + MANY / 3, 1);
+	assert_non_null(w->many);
+	world_policy(w, "[default]\ninterfaces = wlan0\n", 0);
+	st = stats(w);
+	t0 = w->now;
+	/* Submitted over 120 ms: the timers are due at different times. */
+	for (i = 0; i < MANY; i++) {
+		if (i % 50 == 0)
+			w->now++;
+		assert_int_equal(submit(w, MANY_BASE + i, false), 0);
+	}
+	assert_int_equal(eng_engine_nconns(w->e), MANY);
+	assert_int_equal(eng_engine_next_timer(w->e), t0 + 1 + 1000);
+	/* Every third established: asked for at once, and only those. */
+	for (i = 0; i < MANY; i += 3)
+		assert_int_equal(event(w, MPTCPLIB_EVENT_ESTABLISHED,
+				       MANY_BASE + i, NULL, 0),
+				 0);
+	for (i = 0; i < MANY; i++)
+		assert_int_equal(w->many[i], i % 3 == 0);
+	/* Every third + 1 closes: the table moves others into their slots. */
+	for (i = 1; i < MANY; i += 3)
+		assert_int_equal(event(w, MPTCPLIB_EVENT_CLOSED, MANY_BASE + i,
+				       NULL, 0),
+				 0);
+	assert_int_equal(eng_engine_nconns(w->e), MANY - MANY / 3);
+	/* New ones take the slots at the end that the moves left. */
+	for (i = MANY; i < MANY + MANY / 3; i++)
+		assert_int_equal(submit(w, MANY_BASE + i, false), 0);
+	for (i = MANY; i < MANY + MANY / 3; i++)
+		assert_int_equal(event(w, MPTCPLIB_EVENT_CLOSED, MANY_BASE + i,
+				       NULL, 0),
+				 0);
+	assert_int_equal(eng_engine_nconns(w->e), MANY - MANY / 3);
+	/* The first timers fire: the first 50 that still wait, no other. */
+	assert_int_equal(timer(w, t0 + 1 + 1000), 0);
+	for (i = 0; i < MANY; i++)
+		assert_int_equal(w->many[i],
+				 i % 3 == 0 || (i % 3 == 2 && i < 50));
+	assert_int_equal(eng_engine_next_timer(w->e), t0 + 2 + 1000);
+	/* Then all of them; nothing is left to wait for. */
+	assert_int_equal(timer(w, t0 + 200 + 1000), 0);
+	for (i = 0; i < MANY; i++)
+		assert_int_equal(w->many[i], i % 3 != 1);
+	assert_int_equal(eng_engine_next_timer(w->e), -1);
+	assert_int_equal(atomic_load(&st->requested), MANY - MANY / 3);
+	/* Each subflow's event finds its connection among the moved ones. */
+	for (i = 0; i < MANY; i++)
+		if (i % 3 != 1)
+			assert_int_equal(event(w,
+					       MPTCPLIB_EVENT_SUB_ESTABLISHED,
+					       MANY_BASE + i, "10.0.1.1", 0),
+					 0);
+	assert_int_equal(atomic_load(&st->established), MANY - MANY / 3);
+	for (i = 0; i < MANY; i++)
+		if (i % 3 != 1)
+			event(w, MPTCPLIB_EVENT_CLOSED, MANY_BASE + i, NULL, 0);
+	assert_int_equal(eng_engine_nconns(w->e), 0);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_submit_then_established),
+		T(test_many_connections),
 		T(test_conform_backup_and_binding),
 		T(test_established_before_submit),
 		T(test_queued_before_subscription),
