@@ -80,7 +80,6 @@ struct dmn {
 	uint64_t netns; /* this namespace's cookie */
 	struct mptcplib_events *evs;
 	struct eng_engine *eng;
-	int64_t subscribed_at;
 	struct dmn_conns *conns;
 	struct dmn_pm pm;
 	/*
@@ -200,21 +199,24 @@ static void engine_step(struct dmn *d, const struct eng_input *in)
 }
 
 /*
- * A registered connection to the engine. It may have become established
- * already: its event was seen, or came before the daemon followed them.
+ * A connection to the engine. @maybe_established: its ESTABLISHED event
+ * was seen, or none of its events was (it is older than the daemon's
+ * subscription, or its events were lost): it is tried at once. Otherwise
+ * the engine waits for the event: a try before it would only fail, and
+ * under a burst each failed try delays every other connection's.
  */
 static void engine_submit(struct dmn *d, uint32_t token,
 			  const struct sockaddr_storage *local,
 			  const struct sockaddr_storage *remote,
-			  const struct mpa_rule *rule, bool established)
+			  const struct mpa_rule *rule, bool maybe_established)
 {
 	struct mpa_conn_req req = {
 		.token = token, .local = *local, .remote = *remote, .rule = rule
 	};
-	struct eng_input in = { .type = ENG_IN_SUBMIT, .req = &req };
+	struct eng_input in = { .type = ENG_IN_SUBMIT,
+				.req = &req,
+				.maybe_established = maybe_established };
 
-	in.maybe_established = established || cmn_now_ms() - d->subscribed_at <
-						      ENG_SUBSCRIBE_GRACE_MS;
 	engine_step(d, &in);
 }
 
@@ -239,6 +241,7 @@ static int on_register(void *ctx, const struct dmn_request *rq, char *why,
 	struct dmn_facts f;
 	struct dmn_conn *c;
 	const char *r;
+	bool seen;
 	int err;
 
 	dmn_verify_gather(rq->fd, rq->nfds, rq->fds_cut, d->netns, &f);
@@ -264,9 +267,17 @@ static int on_register(void *ctx, const struct dmn_request *rq, char *why,
 	 * Registered again (a shim retrying, or a user flooding): the engine
 	 * has it already; asking it again would only repeat its requests.
 	 */
+	/*
+	 * The kernel queued the connection's CREATED event before connect()
+	 * returned, so before this registration was sent: read what is
+	 * queued, and a connection without a record is one whose events the
+	 * daemon did not see.
+	 */
+	on_events(d);
 	c = dmn_conns_find(d->conns, f.token);
 	if (c && c->registered && c->rule == rule)
 		return 0;
+	seen = c != NULL;
 	c = dmn_conns_register(d->conns, f.token, cmn_now_ms());
 	if (!c) {
 		snprintf(why, len, "too many connections followed");
@@ -285,10 +296,10 @@ static int on_register(void *ctx, const struct dmn_request *rq, char *why,
 		v == DMN_VERDICT_CONNECTING ? " while connecting" : "");
 	if (v == DMN_VERDICT_CONNECTED) {
 		engine_submit(d, f.token, &f.local, &f.remote, rule,
-			      c->established);
+			      c->established || !seen);
 	} else if (c->local.ss_family != AF_UNSPEC) {
 		engine_submit(d, f.token, &c->local, &c->remote, rule,
-			      c->established);
+			      c->established || !seen);
 	} else {
 		/* The SYN is out: the addresses come with its event. */
 		c->waiting = true;
@@ -565,7 +576,6 @@ static int start(struct dmn *d, int rate, int burst)
 		return -err;
 	}
 	eng_engine_subscribed(d->eng);
-	d->subscribed_at = cmn_now_ms();
 	err = dmn_server_open(&cfg, &d->srv, why, sizeof(why));
 	if (err) {
 		dmn_log_error("%s", why);

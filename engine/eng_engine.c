@@ -258,6 +258,10 @@ static bool conn_try(struct eng_engine *e, struct eng_conn *c, int64_t now)
 		case ENOTCONN:
 			/* Not fully established yet: the ESTABLISHED event
 			 * or a retry brings us back. */
+			atomic_fetch_add(&e->stats.too_early, 1);
+			LOG(e, CMN_LOG_DEBUG,
+			    "token %08x: not fully established yet",
+			    c->req.token);
 			if (c->tries++ < ENG_RETRIES) {
 				c->state = CONN_WAIT_ESTABLISHED;
 				conn_due(e, c,

@@ -40,6 +40,7 @@ struct eng_engine_stats {
 	atomic_uint requested; /* SUBFLOW_CREATE accepted by the kernel */
 	atomic_uint established; /* confirmed by SUB_ESTABLISHED */
 	atomic_uint failed; /* refused, reset or failed at once */
+	atomic_uint too_early; /* refused as not fully established yet */
 	atomic_uint no_route; /* interface skipped: no route through it */
 	atomic_uint unbound; /* up, but the kernel did not bind its interface */
 };

@@ -193,6 +193,18 @@ else
 	fail "a registered connection of user $user gets its subflow on c2" \
 		"$out" "$(tail -20 "$tmp/daemon.log")"
 fi
+# Registered at connect(), before it is fully established, right after
+# the daemon started: the daemon saw its CREATED event, so it waits for
+# ESTABLISHED instead of asking too early (under a burst, every early
+# request delays all the others).
+tok=$(sed -n 's/^token //p' <<<"$out")
+if [ -n "$tok" ] && grep -q "token $tok: subflow requested" "$tmp/daemon.log" &&
+	! grep -q "token $tok: not fully established yet" "$tmp/daemon.log"; then
+	pass "a registration is served at its ESTABLISHED event, not before"
+else
+	fail "a registration is served at its ESTABLISHED event, not before" \
+		"token ${tok:-?}" "$(grep "token ${tok:-?}" "$tmp/daemon.log")"
+fi
 if grep -q "uid $uid pid [0-9]* (mpa-pmclient): token .* registered" \
 	"$tmp/daemon.log"; then
 	pass "the daemon knows the user and program from the kernel"
