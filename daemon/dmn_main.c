@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +29,7 @@
 #include "dmn_narrow.h"
 #include "dmn_pm.h"
 #include "dmn_server.h"
+#include "dmn_slots.h"
 #include "dmn_verify.h"
 #include "eng_engine.h"
 #include "eng_run.h"
@@ -35,6 +37,7 @@
 static const char usage[] =
 	"usage: mptcp-autod [--socket PATH] [--policy FILE] [--verbose]\n"
 	"                   [--rate N] [--burst N]\n"
+	"                   [--max-clients N] [--max-clients-per-user N]\n"
 	"\n"
 	"The network namespace's MPTCP path manager: switches it to the\n"
 	"userspace path manager, opens the subflows of the connections that\n"
@@ -48,7 +51,19 @@ static const char usage[] =
 	")\n"
 	"  --verbose      debug lines too\n"
 	"  --rate N       registrations per second per user (default 2000)\n"
-	"  --burst N      registrations a user may make at once (default 4000)\n";
+	"  --burst N      registrations a user may make at once (default 4000)\n"
+	"  --max-clients N\n"
+	"                 processes connected at once (default 4096; each\n"
+	"                 process under the shim holds one connection): past\n"
+	"                 it, a process is turned away and its connections\n"
+	"                 are not registered.\n"
+	"                 Lowered to what the descriptor limit allows\n"
+	"                 (RLIMIT_NOFILE, whose soft limit is raised up to\n"
+	"                 the hard one as needed)\n"
+	"  --max-clients-per-user N\n"
+	"                 of those, the most one user may hold (root counts\n"
+	"                 like any user; default a quarter of --max-clients),\n"
+	"                 so that no user can take every one\n";
 
 /*
  * The loop's descriptors, one slot each; the epoll data of each is its
@@ -70,6 +85,8 @@ struct dmn {
 
 	const char *socket_path;
 	const char *policy_file; /* NULL: the system policy */
+	int rate, burst; /* 0: the server's defaults */
+	int max_clients, max_per_uid; /* asked; 0: the defaults */
 	struct mpa_policy *policy;
 	/* Earlier policies: the engine's connections point into them. */
 	struct mpa_policy **old;
@@ -530,16 +547,65 @@ static void on_status(void *ctx, struct eng_wire_msg *m)
 	m->since = d->started;
 }
 
-static int start(struct dmn *d, int rate, int burst)
+/*
+ * Room for the clients asked for: each holds a descriptor of the daemon,
+ * so RLIMIT_NOFILE's soft limit is raised (up to the hard one) to what
+ * they need, and the total lowered to what it then allows. The limits
+ * into @l; said.
+ */
+static void client_limits(const struct dmn *d, struct dmn_slot_limits *l)
+{
+	struct rlimit rl;
+	uint64_t need, have = UINT64_MAX;
+
+	dmn_slots_limits(d->max_clients, d->max_per_uid, UINT64_MAX, l);
+	need = dmn_slots_nofile(l->max);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		have = rl.rlim_cur;
+	if (have < need) {
+		struct rlimit up = { .rlim_cur = need,
+				     .rlim_max = rl.rlim_max };
+
+		if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need)
+			up.rlim_cur = rl.rlim_max;
+		if (up.rlim_cur > have && setrlimit(RLIMIT_NOFILE, &up) == 0) {
+			dmn_log(CMN_LOG_INFO,
+				"descriptor limit (RLIMIT_NOFILE) raised from "
+				"%llu to %llu for the clients",
+				(unsigned long long)have,
+				(unsigned long long)up.rlim_cur);
+			have = up.rlim_cur;
+		}
+	}
+	dmn_slots_limits(d->max_clients, d->max_per_uid, have, l);
+	if (l->max_cut)
+		dmn_log(CMN_LOG_WARN,
+			"%llu descriptors allowed (RLIMIT_NOFILE, hard limit "
+			"%llu): at most %d clients, not %llu (raise the hard "
+			"limit, LimitNOFILE= under systemd)",
+			(unsigned long long)have,
+			(unsigned long long)rl.rlim_max, l->max,
+			(unsigned long long)need - DMN_FD_RESERVE);
+	if (l->per_uid_cut)
+		dmn_log(CMN_LOG_WARN,
+			"--max-clients-per-user %d is more than the %d clients "
+			"in all: %d",
+			d->max_per_uid, l->max, l->per_uid);
+	dmn_log(CMN_LOG_INFO, "clients: at most %d at once, %d per user",
+		l->max, l->per_uid);
+}
+
+static int start(struct dmn *d)
 {
 	struct dmn_server_config cfg = { .path = d->socket_path,
-					 .rate = rate,
-					 .burst = burst,
+					 .rate = d->rate,
+					 .burst = d->burst,
 					 .handle = on_register,
 					 .state = on_status,
 					 .ctx = d,
 					 .log = dmn_log };
 	char why[512], record[PATH_MAX];
+	struct dmn_slot_limits lim;
 	sigset_t mask;
 	int err, fd;
 
@@ -553,6 +619,9 @@ static int start(struct dmn *d, int rate, int burst)
 		return -ENOMEM;
 	}
 	policy_diags(d->policy);
+	client_limits(d, &lim);
+	cfg.max_clients = lim.max;
+	cfg.max_per_uid = lim.per_uid;
 	/*
 	 * Events first: a connection made once the path manager is
 	 * userspace must not find the daemon deaf to it.
@@ -646,6 +715,25 @@ static int count_arg(const char *s)
 	return errno || *end || end == s || v < 1 || v > 1000000 ? -1 : (int)v;
 }
 
+/* Where option @o's count goes, and the option's name. */
+static int *count_dest(struct dmn *d, int o, const char **name)
+{
+	switch (o) {
+	case 'r':
+		*name = "rate";
+		return &d->rate;
+	case 'b':
+		*name = "burst";
+		return &d->burst;
+	case 'm':
+		*name = "max-clients";
+		return &d->max_clients;
+	default:
+		*name = "max-clients-per-user";
+		return &d->max_per_uid;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -654,11 +742,14 @@ int main(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "rate", required_argument, NULL, 'r' },
 		{ "burst", required_argument, NULL, 'b' },
+		{ "max-clients", required_argument, NULL, 'm' },
+		{ "max-clients-per-user", required_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct dmn d = { .ep = -1, .socket_path = getenv(DMN_ENV_SOCKET) };
-	int rate = 0, burst = 0, o, i;
+	const char *name;
+	int o, i, *dst;
 	sigset_t mask;
 
 	for (i = 0; i < DMN_NSLOTS; i++)
@@ -676,13 +767,16 @@ int main(int argc, char **argv)
 			break;
 		case 'r':
 		case 'b':
+		case 'm':
+		case 'u':
+			dst = count_dest(&d, o, &name);
 			if (count_arg(optarg) < 0) {
 				dmn_log_error("--%s: a number from 1 to "
 					      "1000000",
-					      o == 'r' ? "rate" : "burst");
+					      name);
 				return 2;
 			}
-			*(o == 'r' ? &rate : &burst) = count_arg(optarg);
+			*dst = count_arg(optarg);
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -708,7 +802,7 @@ int main(int argc, char **argv)
 	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (start(&d, rate, burst) == 0)
+	if (start(&d) == 0)
 		run(&d);
 	else
 		d.status = 1;
