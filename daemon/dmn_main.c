@@ -28,6 +28,7 @@
 #include "dmn_log.h"
 #include "dmn_narrow.h"
 #include "dmn_pm.h"
+#include "dmn_policies.h"
 #include "dmn_server.h"
 #include "dmn_slots.h"
 #include "dmn_verify.h"
@@ -87,11 +88,9 @@ struct dmn {
 	const char *policy_file; /* NULL: the system policy */
 	int rate, burst; /* 0: the server's defaults */
 	int max_clients, max_per_uid; /* asked; 0: the defaults */
-	struct mpa_policy *policy;
-	/* Earlier policies: the engine's connections point into them. */
-	struct mpa_policy **old;
-	int nold;
-	struct dmn_narrow_table *narrow;
+	/* The policy in force, and replaced ones still in use. */
+	struct dmn_policies *pols;
+	int64_t release_at; /* ms: look for unused replaced ones again */
 
 	struct dmn_server *srv;
 	uint64_t netns; /* this namespace's cookie */
@@ -170,18 +169,59 @@ static void policy_diags(const struct mpa_policy *p)
 			mpa_diag_format(&p->diags[i], line, sizeof(line)));
 }
 
+/* The policy in force. */
+static struct mpa_policy *policy(const struct dmn *d)
+{
+	return dmn_policies_current(d->pols);
+}
+
+/* How often replaced policies are looked at while some are kept. */
+#define DMN_RELEASE_MS 10000
+
 /*
- * SIGHUP: a policy with errors is not taken (the running one stays);
- * the old one is kept, since the engine's connections point into it.
+ * Free the replaced policies, with their narrowings, that no connection
+ * uses any more. The engine (its connections and fresh plans) and the
+ * registered connections hold every pointer to a rule there is.
+ */
+static void policies_release(struct dmn *d)
+{
+	const struct mpa_rule **inuse;
+	int max, n, m, freed;
+
+	d->release_at = cmn_now_ms() + DMN_RELEASE_MS;
+	if (!dmn_policies_retired(d->pols))
+		return;
+	max = eng_engine_nconns(d->eng) + ENG_PLAN_SLOTS +
+	      dmn_conns_count(d->conns);
+	inuse = malloc(sizeof(*inuse) * (size_t)max);
+	if (!inuse)
+		return; /* the next time */
+	n = eng_engine_rules(d->eng, inuse, max);
+	m = n <= max ? dmn_conns_rules(d->conns, inuse + n, max - n) : max;
+	/* Only with every rule in use seen: else one could be freed. */
+	if (n + m <= max) {
+		freed = dmn_policies_release(d->pols, inuse, n + m);
+		if (freed)
+			dmn_log(CMN_LOG_DEBUG,
+				"%d replaced polic%s freed: no connection uses "
+				"%s any more; %d kept",
+				freed, freed == 1 ? "y" : "ies",
+				freed == 1 ? "it" : "them",
+				dmn_policies_retired(d->pols));
+	}
+	free(inuse);
+}
+
+/*
+ * SIGHUP: a policy with errors is not taken (the running one stays). The
+ * replaced one is kept while connections use its rules.
  */
 static void policy_reload(struct dmn *d)
 {
-	struct mpa_policy *p = policy_load(d), **old;
+	struct mpa_policy *p = policy_load(d);
 
-	if (!p) {
-		dmn_log(CMN_LOG_WARN, "policy not reloaded: out of memory");
-		return;
-	}
+	if (!p)
+		goto nomem;
 	policy_diags(p);
 	if (p->nerrors) {
 		dmn_log(CMN_LOG_WARN,
@@ -191,18 +231,17 @@ static void policy_reload(struct dmn *d)
 		mpa_policy_free(p);
 		return;
 	}
-	old = realloc(d->old, sizeof(*old) * (size_t)(d->nold + 1));
-	if (!old) {
-		dmn_log(CMN_LOG_WARN, "policy not reloaded: out of memory");
+	if (dmn_policies_replace(d->pols, p)) {
 		mpa_policy_free(p);
-		return;
+		goto nomem;
 	}
-	d->old = old;
-	d->old[d->nold++] = d->policy;
-	d->policy = p;
 	dmn_log(CMN_LOG_INFO, "policy reloaded: %d file%s, %d program rule%s",
 		p->nfiles, p->nfiles == 1 ? "" : "s", p->nprograms,
 		p->nprograms == 1 ? "" : "s");
+	policies_release(d);
+	return;
+nomem:
+	dmn_log(CMN_LOG_WARN, "policy not reloaded: out of memory");
 }
 
 /* ---- the engine ----------------------------------------------------------- */
@@ -264,8 +303,9 @@ static int on_register(void *ctx, const struct dmn_request *rq, char *why,
 		snprintf(why, len, "%s", r);
 		return -EPERM;
 	}
-	sys = mpa_policy_program(d->policy, &rq->prog->id);
-	err = dmn_narrow_intern(d->narrow, sys, rq->msg, rq->peer->uid, &rule);
+	sys = mpa_policy_program(policy(d), &rq->prog->id);
+	err = dmn_narrow_intern(dmn_policies_narrow(d->pols), sys, rq->msg,
+				rq->peer->uid, &rule);
 	/* More than the system gives: served narrowed, and said. */
 	if (!err && dmn_narrow_widens(sys, rq->msg, why, len))
 		dmn_log(CMN_LOG_INFO, "uid %u pid %d (%s): %s",
@@ -345,7 +385,7 @@ static void on_unregistered(struct dmn *d, const struct dmn_conn *c)
 	if (d->default_rule && !c->server_side &&
 	    c->local.ss_family != AF_UNSPEC)
 		engine_submit(d, c->token, &c->local, &c->remote,
-			      &d->policy->def, true);
+			      &policy(d)->def, true);
 }
 
 /* dmn_host's question: did a shim register connection @token? */
@@ -446,13 +486,27 @@ static int earliest(const int *t, int n)
 	return best;
 }
 
+/* ms until replaced policies are looked at again, -1: none kept. */
+static int release_timeout(const struct dmn *d, int64_t now)
+{
+	int64_t left = d->release_at - now;
+
+	if (!dmn_policies_retired(d->pols))
+		return -1;
+	return left < 0		     ? 0 :
+	       left > DMN_RELEASE_MS ? DMN_RELEASE_MS :
+				       (int)left;
+}
+
 static int loop_timeout(const struct dmn *d)
 {
-	int t[3] = { eng_engine_timeout(d->eng),
-		     dmn_conns_timeout(d->conns, cmn_now_ms()),
-		     d->host ? dmn_host_timeout(d->host) : -1 };
+	int64_t now = cmn_now_ms();
+	int t[4] = { eng_engine_timeout(d->eng),
+		     dmn_conns_timeout(d->conns, now),
+		     d->host ? dmn_host_timeout(d->host) : -1,
+		     release_timeout(d, now) };
 
-	return earliest(t, 3);
+	return earliest(t, 4);
 }
 
 static void run(struct dmn *d)
@@ -480,6 +534,8 @@ static void run(struct dmn *d)
 		engine_step(d, &timer);
 		host_step(d, &host_timer);
 		sweep_unregistered(d);
+		if (release_timeout(d, cmn_now_ms()) == 0)
+			policies_release(d);
 	}
 }
 
@@ -502,12 +558,12 @@ static int host_start(struct dmn *d)
 	struct dmn_host_config *cfg;
 	int err;
 
-	d->default_rule = strcmp(d->policy->def.origin, "built-in") != 0;
+	d->default_rule = strcmp(policy(d)->def.origin, "built-in") != 0;
 	if (d->default_rule) {
 		dmn_log(CMN_LOG_INFO,
 			"connections no program registers: the [default] "
 			"rule (%s)",
-			d->policy->def.origin);
+			policy(d)->def.origin);
 		return 0;
 	}
 	cfg = calloc(1, sizeof(*cfg));
@@ -606,19 +662,22 @@ static int start(struct dmn *d)
 					 .log = dmn_log };
 	char why[512], record[PATH_MAX];
 	struct dmn_slot_limits lim;
+	struct mpa_policy *p;
 	sigset_t mask;
 	int err, fd;
 
 	d->started = time(NULL);
-	d->policy = policy_load(d);
-	d->narrow = dmn_narrow_table_new();
+	p = policy_load(d);
+	d->pols = p ? dmn_policies_new(p) : NULL;
+	if (p && !d->pols)
+		mpa_policy_free(p);
 	d->conns = dmn_conns_new(ENG_MAX_CONNS);
 	d->eng = eng_run_new(2, dmn_log);
-	if (!d->policy || !d->narrow || !d->conns || !d->eng) {
+	if (!d->pols || !d->conns || !d->eng) {
 		dmn_log_error("out of memory");
 		return -ENOMEM;
 	}
-	policy_diags(d->policy);
+	policy_diags(policy(d));
 	client_limits(d, &lim);
 	cfg.max_clients = lim.max;
 	cfg.max_per_uid = lim.per_uid;
@@ -681,7 +740,6 @@ static int start(struct dmn *d)
 static void finish(struct dmn *d)
 {
 	char why[512];
-	int i;
 
 	if (dmn_pm_restore(&d->pm, why, sizeof(why))) {
 		dmn_log_error("the path manager stays userspace: %s", why);
@@ -697,11 +755,7 @@ static void finish(struct dmn *d)
 	eng_engine_free(d->eng);
 	dmn_host_free(d->host);
 	dmn_conns_free(d->conns);
-	dmn_narrow_table_free(d->narrow);
-	mpa_policy_free(d->policy);
-	for (i = 0; i < d->nold; i++)
-		mpa_policy_free(d->old[i]);
-	free(d->old);
+	dmn_policies_free(d->pols);
 }
 
 /* A positive number of at most 1000000, or -1. */

@@ -8,8 +8,9 @@
 # and malformed registrations are refused with their reason; a stopped,
 # killed and restarted daemon harms no connection; `mptcp-auto status`
 # and `explain` see the daemon, and see it gone; a user holding its whole
-# share of client slots stops no other user. Prints "PASS: name", "FAIL:
-# name" or "SKIP: name (why)".
+# share of client slots stops no other user; a user's narrowing is
+# served across many reloads. Prints "PASS: name", "FAIL: name" or "SKIP:
+# name (why)".
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -679,6 +680,48 @@ then
 	pass "its clients gone, the user registers again"
 else
 	fail "its clients gone, the user registers again" "$out"
+fi
+daemon_stop
+
+# ---- SIGHUP, again and again: a user's narrowing stays served -------------
+# Each reload starts the narrowings afresh: those of the replaced policy
+# used to stay and count against the user's share (128), so that after
+# that many reloads the user's registrations were refused. The replaced
+# policies are freed once no connection uses them.
+: >"$tmp/daemon.log"
+daemon_start --rate 1000 ||
+	fail "the daemon starts for the reloads" "$(cat "$tmp/daemon.log")"
+ok=0
+for round in $(seq 135); do
+	out=$(as_user --narrow 'user-subflows 1' 10.9.0.1 7001 2>&1)
+	grep -qx 'reply: OK' <<<"$out" && ok=$((ok + 1))
+	kill -HUP "$dpid"
+	for i in $(seq 100); do
+		[ "$(grep -c 'policy reloaded' "$tmp/daemon.log")" -ge \
+			"$round" ] && break
+		sleep 0.02
+	done
+done
+if [ $ok = 135 ]; then
+	pass "135 reloads, a narrowing registration before each: all served"
+else
+	fail "135 reloads, a narrowing registration before each: all served" \
+		"$ok served" "$out" "$(grep refused "$tmp/daemon.log" | tail -3)"
+fi
+# Their connections closed and their plans old, a reload frees them all.
+freed=""
+for i in $(seq 5); do
+	sleep 1.1
+	kill -HUP "$dpid"
+	sleep 0.2
+	freed=$(grep 'replaced polic.* freed' "$tmp/daemon.log" | tail -1)
+	grep -q '; 0 kept$' <<<"$freed" && break
+done
+if grep -q '; 0 kept$' <<<"$freed"; then
+	pass "replaced policies are freed once no connection uses them"
+else
+	fail "replaced policies are freed once no connection uses them" \
+		"${freed:-none freed}"
 fi
 daemon_stop
 
