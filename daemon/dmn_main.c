@@ -27,6 +27,7 @@
 #include "dmn_host.h"
 #include "dmn_log.h"
 #include "dmn_narrow.h"
+#include "dmn_notify.h"
 #include "dmn_pm.h"
 #include "dmn_policies.h"
 #include "dmn_server.h"
@@ -44,7 +45,8 @@ static const char usage[] =
 	"userspace path manager, opens the subflows of the connections that\n"
 	"programs register (the shim does) by their program's rule, and puts\n"
 	"the previous path manager back on SIGTERM or SIGINT. SIGHUP reloads\n"
-	"the policy. Needs CAP_NET_ADMIN. Logs to standard error.\n"
+	"the policy. Needs CAP_NET_ADMIN. Logs to standard error; tells\n"
+	"systemd when it is ready (sd_notify, $NOTIFY_SOCKET).\n"
 	"\n"
 	"  --socket PATH  registration socket (env " DMN_ENV_SOCKET ";\n"
 	"                 default " DMN_SOCKET_DEFAULT ")\n"
@@ -91,6 +93,7 @@ struct dmn {
 	/* The policy in force, and replaced ones still in use. */
 	struct dmn_policies *pols;
 	int64_t release_at; /* ms: look for unused replaced ones again */
+	struct dmn_notify notify; /* systemd's, if it listens */
 
 	struct dmn_server *srv;
 	uint64_t netns; /* this namespace's cookie */
@@ -214,9 +217,10 @@ static void policies_release(struct dmn *d)
 
 /*
  * SIGHUP: a policy with errors is not taken (the running one stays). The
- * replaced one is kept while connections use its rules.
+ * replaced one is kept while connections use its rules. What came of it
+ * into @status (for systemd).
  */
-static void policy_reload(struct dmn *d)
+static void policy_reload(struct dmn *d, char *status, size_t len)
 {
 	struct mpa_policy *p = policy_load(d);
 
@@ -224,10 +228,11 @@ static void policy_reload(struct dmn *d)
 		goto nomem;
 	policy_diags(p);
 	if (p->nerrors) {
-		dmn_log(CMN_LOG_WARN,
-			"policy not reloaded: %d error%s; the running one "
-			"stays",
-			p->nerrors, p->nerrors == 1 ? "" : "s");
+		snprintf(status, len,
+			 "policy not reloaded: %d error%s; the running one "
+			 "stays",
+			 p->nerrors, p->nerrors == 1 ? "" : "s");
+		dmn_log(CMN_LOG_WARN, "%s", status);
 		mpa_policy_free(p);
 		return;
 	}
@@ -235,13 +240,15 @@ static void policy_reload(struct dmn *d)
 		mpa_policy_free(p);
 		goto nomem;
 	}
-	dmn_log(CMN_LOG_INFO, "policy reloaded: %d file%s, %d program rule%s",
-		p->nfiles, p->nfiles == 1 ? "" : "s", p->nprograms,
-		p->nprograms == 1 ? "" : "s");
+	snprintf(status, len, "policy reloaded: %d file%s, %d program rule%s",
+		 p->nfiles, p->nfiles == 1 ? "" : "s", p->nprograms,
+		 p->nprograms == 1 ? "" : "s");
+	dmn_log(CMN_LOG_INFO, "%s", status);
 	policies_release(d);
 	return;
 nomem:
-	dmn_log(CMN_LOG_WARN, "policy not reloaded: out of memory");
+	snprintf(status, len, "policy not reloaded: out of memory");
+	dmn_log(CMN_LOG_WARN, "%s", status);
 }
 
 /* ---- the engine ----------------------------------------------------------- */
@@ -457,6 +464,7 @@ static void on_events(struct dmn *d)
 static void on_signals(struct dmn *d)
 {
 	struct signalfd_siginfo si;
+	char status[256];
 
 	while (read(d->fds[DMN_SLOT_SIGNALS], &si, sizeof(si)) == sizeof(si)) {
 		switch (si.ssi_signo) {
@@ -467,7 +475,11 @@ static void on_signals(struct dmn *d)
 			d->stop = true;
 			break;
 		case SIGHUP:
-			policy_reload(d);
+			/* systemd waits for READY=1 to end `systemctl reload`. */
+			dmn_notify_send(&d->notify, DMN_NOTIFY_RELOADING,
+					"reloading the policy");
+			policy_reload(d, status, sizeof(status));
+			dmn_notify_send(&d->notify, DMN_NOTIFY_READY, status);
 			break;
 		}
 	}
@@ -651,7 +663,8 @@ static void client_limits(const struct dmn *d, struct dmn_slot_limits *l)
 		l->max, l->per_uid);
 }
 
-static int start(struct dmn *d)
+/* 0 once it serves, with a line for systemd's status in @status. */
+static int start(struct dmn *d, char *status, size_t len)
 {
 	struct dmn_server_config cfg = { .path = d->socket_path,
 					 .rate = d->rate,
@@ -734,6 +747,10 @@ static int start(struct dmn *d)
 	dmn_log(CMN_LOG_INFO,
 		"serving %s; path manager: userspace (%s %s at the stop)",
 		d->socket_path, dmn_pm_knob_file(d->pm.knob), d->pm.restore);
+	snprintf(status, len,
+		 "serving %s, at most %d clients, %d per user; path manager "
+		 "userspace",
+		 d->socket_path, lim.max, lim.per_uid);
 	return 0;
 }
 
@@ -741,6 +758,8 @@ static void finish(struct dmn *d)
 {
 	char why[512];
 
+	dmn_notify_send(&d->notify, DMN_NOTIFY_STOPPING,
+			"stopping: putting the path manager back");
 	if (dmn_pm_restore(&d->pm, why, sizeof(why))) {
 		dmn_log_error("the path manager stays userspace: %s", why);
 		d->status = 1;
@@ -756,6 +775,7 @@ static void finish(struct dmn *d)
 	dmn_host_free(d->host);
 	dmn_conns_free(d->conns);
 	dmn_policies_free(d->pols);
+	dmn_notify_close(&d->notify);
 }
 
 /* A positive number of at most 1000000, or -1. */
@@ -801,9 +821,12 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct dmn d = { .ep = -1, .socket_path = getenv(DMN_ENV_SOCKET) };
+	struct dmn d = { .ep = -1,
+			 .socket_path = getenv(DMN_ENV_SOCKET),
+			 .notify.fd = -1 };
+	char status[512];
 	const char *name;
-	int o, i, *dst;
+	int o, i, err, *dst;
 	sigset_t mask;
 
 	for (i = 0; i < DMN_NSLOTS; i++)
@@ -856,10 +879,22 @@ int main(int argc, char **argv)
 	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (start(&d) == 0)
+	/*
+	 * A $NOTIFY_SOCKET that cannot be used is said, and the daemon serves
+	 * all the same: systemd will give up waiting, and say so too.
+	 */
+	err = dmn_notify_open(&d.notify, getenv("NOTIFY_SOCKET"));
+	if (err)
+		dmn_log(CMN_LOG_WARN,
+			"$NOTIFY_SOCKET %s: %s: systemd is not told "
+			"when the daemon is ready",
+			getenv("NOTIFY_SOCKET"), strerror(-err));
+	if (start(&d, status, sizeof(status)) == 0) {
+		dmn_notify_send(&d.notify, DMN_NOTIFY_READY, status);
 		run(&d);
-	else
+	} else {
 		d.status = 1;
+	}
 	finish(&d);
 	if (!d.status)
 		dmn_log(CMN_LOG_INFO, "stopped; %s is %s again",

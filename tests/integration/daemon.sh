@@ -8,9 +8,9 @@
 # and malformed registrations are refused with their reason; a stopped,
 # killed and restarted daemon harms no connection; `mptcp-auto status`
 # and `explain` see the daemon, and see it gone; a user holding its whole
-# share of client slots stops no other user; a user's narrowing is
-# served across many reloads. Prints "PASS: name", "FAIL: name" or "SKIP:
-# name (why)".
+# share of client slots stops no other user; systemd hears READY,
+# RELOADING and STOPPING; a user's narrowing is served across many
+# reloads. Prints "PASS: name", "FAIL: name" or "SKIP: name (why)".
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -724,6 +724,76 @@ else
 		"${freed:-none freed}"
 fi
 daemon_stop
+
+# ---- systemd's word: ready, reloading, stopping ----------------------------
+# With $NOTIFY_SOCKET (here a datagram socket of the test's), the daemon
+# says READY=1 once its socket is there, RELOADING=1 (with the monotonic
+# time) then READY=1 around a SIGHUP, and STOPPING=1 at SIGTERM.
+cat >"$tmp/notify.py" <<'PY'
+import os, socket, sys
+path, sock, out = sys.argv[1:4]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(path)
+s.settimeout(120)
+with open(out, "a", buffering=1) as f:
+    f.write("listening\n")
+    while True:
+        lines = s.recv(4096).decode().strip().split("\n")
+        there = "yes" if os.path.exists(sock) else "no"
+        f.write("|".join(lines) + " socket=" + there + "\n")
+        if lines[0] == "STOPPING=1":
+            break
+PY
+: >"$tmp/notify.out"
+python3 "$tmp/notify.py" "$tmp/notify.sock" "$SOCK" "$tmp/notify.out" &
+npid=$!
+PIDS="$PIDS $npid"
+for i in $(seq 50); do
+	grep -q '^listening' "$tmp/notify.out" && break
+	sleep 0.1
+done
+# notified N PATTERN: wait (5 s) for N lines matching PATTERN.
+notified()
+{
+	local i
+
+	for i in $(seq 50); do
+		[ "$(grep -c "$2" "$tmp/notify.out")" -ge "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+: >"$tmp/daemon.log"
+[ -e "$SOCK" ] && fail "no socket before the daemon starts" "$(ls -l "$SOCK")"
+NOTIFY_SOCKET=$tmp/notify.sock daemon_start --rate 1000 ||
+	fail "the daemon starts with NOTIFY_SOCKET" "$(cat "$tmp/daemon.log")"
+if notified 1 '^READY=1' &&
+	grep -q '^READY=1|STATUS=serving .* socket=yes$' "$tmp/notify.out" &&
+	! grep -q 'socket=no' "$tmp/notify.out"; then
+	pass "NOTIFY_SOCKET: READY=1 once the socket is there"
+else
+	fail "NOTIFY_SOCKET: READY=1 once the socket is there" \
+		"$(cat "$tmp/notify.out")" "$(tail -5 "$tmp/daemon.log")"
+fi
+kill -HUP "$dpid"
+if notified 2 '^READY=1' &&
+	sed -n 3p "$tmp/notify.out" |
+	grep -q '^RELOADING=1|MONOTONIC_USEC=[0-9][0-9]*|STATUS=reloading' &&
+	sed -n 4p "$tmp/notify.out" | grep -q '^READY=1|STATUS=policy reloaded'
+then
+	pass "SIGHUP: RELOADING=1 with MONOTONIC_USEC, then READY=1"
+else
+	fail "SIGHUP: RELOADING=1 with MONOTONIC_USEC, then READY=1" \
+		"$(cat "$tmp/notify.out")"
+fi
+daemon_stop
+rc=$?
+if [ $rc = 0 ] && notified 1 '^STOPPING=1'; then
+	pass "SIGTERM: STOPPING=1, exit 0"
+else
+	fail "SIGTERM: STOPPING=1, exit 0" "exit $rc" "$(cat "$tmp/notify.out")"
+fi
+wait "$npid" 2>/dev/null
 
 # ---- connections no program registered ------------------------------------
 # With a [default] rule (this policy's): a native MPTCP client, no shim,
