@@ -232,3 +232,19 @@ int dmn_conns_count(const struct dmn_conns *t)
 {
 	return t->n;
 }
+
+int dmn_conns_rules(const struct dmn_conns *t, const struct mpa_rule **out,
+		    int max)
+{
+	unsigned int i;
+	int n = 0;
+
+	for (i = 0; i <= t->mask; i++) {
+		if (!t->slots[i].token || !t->slots[i].rule)
+			continue;
+		if (n < max)
+			out[n] = t->slots[i].rule;
+		n++;
+	}
+	return n;
+}

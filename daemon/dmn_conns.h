@@ -86,4 +86,11 @@ int dmn_conns_timeout(const struct dmn_conns *t, int64_t now);
 /* dmn_conns_count() - connections followed now. */
 int dmn_conns_count(const struct dmn_conns *t);
 
+/*
+ * dmn_conns_rules() - the rules registered connections were given (the
+ * caller's pointers), up to @max into @out; the count there is.
+ */
+int dmn_conns_rules(const struct dmn_conns *t, const struct mpa_rule **out,
+		    int max);
+
 #endif /* DMN_CONNS_H */

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,8 +27,11 @@
 #include "dmn_host.h"
 #include "dmn_log.h"
 #include "dmn_narrow.h"
+#include "dmn_notify.h"
 #include "dmn_pm.h"
+#include "dmn_policies.h"
 #include "dmn_server.h"
+#include "dmn_slots.h"
 #include "dmn_verify.h"
 #include "eng_engine.h"
 #include "eng_run.h"
@@ -35,12 +39,14 @@
 static const char usage[] =
 	"usage: mptcp-autod [--socket PATH] [--policy FILE] [--verbose]\n"
 	"                   [--rate N] [--burst N]\n"
+	"                   [--max-clients N] [--max-clients-per-user N]\n"
 	"\n"
 	"The network namespace's MPTCP path manager: switches it to the\n"
 	"userspace path manager, opens the subflows of the connections that\n"
 	"programs register (the shim does) by their program's rule, and puts\n"
 	"the previous path manager back on SIGTERM or SIGINT. SIGHUP reloads\n"
-	"the policy. Needs CAP_NET_ADMIN. Logs to standard error.\n"
+	"the policy. Needs CAP_NET_ADMIN. Logs to standard error; tells\n"
+	"systemd when it is ready (sd_notify, $NOTIFY_SOCKET).\n"
 	"\n"
 	"  --socket PATH  registration socket (env " DMN_ENV_SOCKET ";\n"
 	"                 default " DMN_SOCKET_DEFAULT ")\n"
@@ -48,7 +54,19 @@ static const char usage[] =
 	")\n"
 	"  --verbose      debug lines too\n"
 	"  --rate N       registrations per second per user (default 2000)\n"
-	"  --burst N      registrations a user may make at once (default 4000)\n";
+	"  --burst N      registrations a user may make at once (default 4000)\n"
+	"  --max-clients N\n"
+	"                 processes connected at once (default 4096; each\n"
+	"                 process under the shim holds one connection): past\n"
+	"                 it, a process is turned away and its connections\n"
+	"                 are not registered.\n"
+	"                 Lowered to what the descriptor limit allows\n"
+	"                 (RLIMIT_NOFILE, whose soft limit is raised up to\n"
+	"                 the hard one as needed)\n"
+	"  --max-clients-per-user N\n"
+	"                 of those, the most one user may hold (root counts\n"
+	"                 like any user; default a quarter of --max-clients),\n"
+	"                 so that no user can take every one\n";
 
 /*
  * The loop's descriptors, one slot each; the epoll data of each is its
@@ -70,11 +88,12 @@ struct dmn {
 
 	const char *socket_path;
 	const char *policy_file; /* NULL: the system policy */
-	struct mpa_policy *policy;
-	/* Earlier policies: the engine's connections point into them. */
-	struct mpa_policy **old;
-	int nold;
-	struct dmn_narrow_table *narrow;
+	int rate, burst; /* 0: the server's defaults */
+	int max_clients, max_per_uid; /* asked; 0: the defaults */
+	/* The policy in force, and replaced ones still in use. */
+	struct dmn_policies *pols;
+	int64_t release_at; /* ms: look for unused replaced ones again */
+	struct dmn_notify notify; /* systemd's, if it listens */
 
 	struct dmn_server *srv;
 	uint64_t netns; /* this namespace's cookie */
@@ -152,39 +171,83 @@ static void policy_diags(const struct mpa_policy *p)
 			mpa_diag_format(&p->diags[i], line, sizeof(line)));
 }
 
-/*
- * SIGHUP: a policy with errors is not taken (the running one stays);
- * the old one is kept, since the engine's connections point into it.
- */
-static void policy_reload(struct dmn *d)
+/* The policy in force. */
+static struct mpa_policy *policy(const struct dmn *d)
 {
-	struct mpa_policy *p = policy_load(d), **old;
+	return dmn_policies_current(d->pols);
+}
 
-	if (!p) {
-		dmn_log(CMN_LOG_WARN, "policy not reloaded: out of memory");
+/* How often replaced policies are looked at while some are kept. */
+#define DMN_RELEASE_MS 10000
+
+/*
+ * Free the replaced policies, with their narrowings, that no connection
+ * uses any more. The engine (its connections and fresh plans) and the
+ * registered connections hold every pointer to a rule there is.
+ */
+static void policies_release(struct dmn *d)
+{
+	const struct mpa_rule **inuse;
+	int max, n, m, freed;
+
+	d->release_at = cmn_now_ms() + DMN_RELEASE_MS;
+	if (!dmn_policies_retired(d->pols))
 		return;
+	max = eng_engine_nconns(d->eng) + ENG_PLAN_SLOTS +
+	      dmn_conns_count(d->conns);
+	inuse = malloc(sizeof(*inuse) * (size_t)max);
+	if (!inuse)
+		return; /* the next time */
+	n = eng_engine_rules(d->eng, inuse, max);
+	m = n <= max ? dmn_conns_rules(d->conns, inuse + n, max - n) : max;
+	/* Only with every rule in use seen: else one could be freed. */
+	if (n + m <= max) {
+		freed = dmn_policies_release(d->pols, inuse, n + m);
+		if (freed)
+			dmn_log(CMN_LOG_DEBUG,
+				"%d replaced polic%s freed: no connection uses "
+				"%s any more; %d kept",
+				freed, freed == 1 ? "y" : "ies",
+				freed == 1 ? "it" : "them",
+				dmn_policies_retired(d->pols));
 	}
+	free(inuse);
+}
+
+/*
+ * SIGHUP: a policy with errors is not taken (the running one stays). The
+ * replaced one is kept while connections use its rules. What came of it
+ * into @status (for systemd).
+ */
+static void policy_reload(struct dmn *d, char *status, size_t len)
+{
+	struct mpa_policy *p = policy_load(d);
+
+	if (!p)
+		goto nomem;
 	policy_diags(p);
 	if (p->nerrors) {
-		dmn_log(CMN_LOG_WARN,
-			"policy not reloaded: %d error%s; the running one "
-			"stays",
-			p->nerrors, p->nerrors == 1 ? "" : "s");
+		snprintf(status, len,
+			 "policy not reloaded: %d error%s; the running one "
+			 "stays",
+			 p->nerrors, p->nerrors == 1 ? "" : "s");
+		dmn_log(CMN_LOG_WARN, "%s", status);
 		mpa_policy_free(p);
 		return;
 	}
-	old = realloc(d->old, sizeof(*old) * (size_t)(d->nold + 1));
-	if (!old) {
-		dmn_log(CMN_LOG_WARN, "policy not reloaded: out of memory");
+	if (dmn_policies_replace(d->pols, p)) {
 		mpa_policy_free(p);
-		return;
+		goto nomem;
 	}
-	d->old = old;
-	d->old[d->nold++] = d->policy;
-	d->policy = p;
-	dmn_log(CMN_LOG_INFO, "policy reloaded: %d file%s, %d program rule%s",
-		p->nfiles, p->nfiles == 1 ? "" : "s", p->nprograms,
-		p->nprograms == 1 ? "" : "s");
+	snprintf(status, len, "policy reloaded: %d file%s, %d program rule%s",
+		 p->nfiles, p->nfiles == 1 ? "" : "s", p->nprograms,
+		 p->nprograms == 1 ? "" : "s");
+	dmn_log(CMN_LOG_INFO, "%s", status);
+	policies_release(d);
+	return;
+nomem:
+	snprintf(status, len, "policy not reloaded: out of memory");
+	dmn_log(CMN_LOG_WARN, "%s", status);
 }
 
 /* ---- the engine ----------------------------------------------------------- */
@@ -250,8 +313,9 @@ static int on_register(void *ctx, const struct dmn_request *rq, char *why,
 		snprintf(why, len, "%s", r);
 		return -EPERM;
 	}
-	sys = mpa_policy_program(d->policy, &rq->prog->id);
-	err = dmn_narrow_intern(d->narrow, sys, rq->msg, rq->peer->uid, &rule);
+	sys = mpa_policy_program(policy(d), &rq->prog->id);
+	err = dmn_narrow_intern(dmn_policies_narrow(d->pols), sys, rq->msg,
+				rq->peer->uid, &rule);
 	/* More than the system gives: served narrowed, and said. */
 	if (!err && dmn_narrow_widens(sys, rq->msg, why, len))
 		dmn_log(CMN_LOG_INFO, "uid %u pid %d (%s): %s",
@@ -339,7 +403,7 @@ static void on_unregistered(struct dmn *d, const struct dmn_conn *c)
 	if (d->default_rule && !c->server_side &&
 	    c->local.ss_family != AF_UNSPEC)
 		engine_submit(d, c->token, &c->local, &c->remote,
-			      &d->policy->def, true);
+			      &policy(d)->def, true);
 }
 
 /* dmn_host's question: did a shim register connection @token? */
@@ -411,6 +475,7 @@ static void on_events(struct dmn *d)
 static void on_signals(struct dmn *d)
 {
 	struct signalfd_siginfo si;
+	char status[256];
 
 	while (read(d->fds[DMN_SLOT_SIGNALS], &si, sizeof(si)) == sizeof(si)) {
 		switch (si.ssi_signo) {
@@ -421,7 +486,11 @@ static void on_signals(struct dmn *d)
 			d->stop = true;
 			break;
 		case SIGHUP:
-			policy_reload(d);
+			/* systemd waits for READY=1 to end `systemctl reload`. */
+			dmn_notify_send(&d->notify, DMN_NOTIFY_RELOADING,
+					"reloading the policy");
+			policy_reload(d, status, sizeof(status));
+			dmn_notify_send(&d->notify, DMN_NOTIFY_READY, status);
 			break;
 		}
 	}
@@ -440,13 +509,27 @@ static int earliest(const int *t, int n)
 	return best;
 }
 
+/* ms until replaced policies are looked at again, -1: none kept. */
+static int release_timeout(const struct dmn *d, int64_t now)
+{
+	int64_t left = d->release_at - now;
+
+	if (!dmn_policies_retired(d->pols))
+		return -1;
+	return left < 0		     ? 0 :
+	       left > DMN_RELEASE_MS ? DMN_RELEASE_MS :
+				       (int)left;
+}
+
 static int loop_timeout(const struct dmn *d)
 {
-	int t[3] = { eng_engine_timeout(d->eng),
-		     dmn_conns_timeout(d->conns, cmn_now_ms()),
-		     d->host ? dmn_host_timeout(d->host) : -1 };
+	int64_t now = cmn_now_ms();
+	int t[4] = { eng_engine_timeout(d->eng),
+		     dmn_conns_timeout(d->conns, now),
+		     d->host ? dmn_host_timeout(d->host) : -1,
+		     release_timeout(d, now) };
 
-	return earliest(t, 3);
+	return earliest(t, 4);
 }
 
 static void run(struct dmn *d)
@@ -474,6 +557,8 @@ static void run(struct dmn *d)
 		engine_step(d, &timer);
 		host_step(d, &host_timer);
 		sweep_unregistered(d);
+		if (release_timeout(d, cmn_now_ms()) == 0)
+			policies_release(d);
 	}
 }
 
@@ -496,12 +581,12 @@ static int host_start(struct dmn *d)
 	struct dmn_host_config *cfg;
 	int err;
 
-	d->default_rule = strcmp(d->policy->def.origin, "built-in") != 0;
+	d->default_rule = strcmp(policy(d)->def.origin, "built-in") != 0;
 	if (d->default_rule) {
 		dmn_log(CMN_LOG_INFO,
 			"connections no program registers: the [default] "
 			"rule (%s)",
-			d->policy->def.origin);
+			policy(d)->def.origin);
 		return 0;
 	}
 	cfg = calloc(1, sizeof(*cfg));
@@ -541,29 +626,85 @@ static void on_status(void *ctx, struct eng_wire_msg *m)
 	m->since = d->started;
 }
 
-static int start(struct dmn *d, int rate, int burst)
+/*
+ * Room for the clients asked for: each holds a descriptor of the daemon,
+ * so RLIMIT_NOFILE's soft limit is raised (up to the hard one) to what
+ * they need, and the total lowered to what it then allows. The limits
+ * into @l; said.
+ */
+static void client_limits(const struct dmn *d, struct dmn_slot_limits *l)
+{
+	struct rlimit rl;
+	uint64_t need, have = UINT64_MAX;
+
+	dmn_slots_limits(d->max_clients, d->max_per_uid, UINT64_MAX, l);
+	need = dmn_slots_nofile(l->max);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		have = rl.rlim_cur;
+	if (have < need) {
+		struct rlimit up = { .rlim_cur = need,
+				     .rlim_max = rl.rlim_max };
+
+		if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need)
+			up.rlim_cur = rl.rlim_max;
+		if (up.rlim_cur > have && setrlimit(RLIMIT_NOFILE, &up) == 0) {
+			dmn_log(CMN_LOG_INFO,
+				"descriptor limit (RLIMIT_NOFILE) raised from "
+				"%llu to %llu for the clients",
+				(unsigned long long)have,
+				(unsigned long long)up.rlim_cur);
+			have = up.rlim_cur;
+		}
+	}
+	dmn_slots_limits(d->max_clients, d->max_per_uid, have, l);
+	if (l->max_cut)
+		dmn_log(CMN_LOG_WARN,
+			"%llu descriptors allowed (RLIMIT_NOFILE, hard limit "
+			"%llu): at most %d clients, not %llu (raise the hard "
+			"limit, LimitNOFILE= under systemd)",
+			(unsigned long long)have,
+			(unsigned long long)rl.rlim_max, l->max,
+			(unsigned long long)need - DMN_FD_RESERVE);
+	if (l->per_uid_cut)
+		dmn_log(CMN_LOG_WARN,
+			"--max-clients-per-user %d is more than the %d clients "
+			"in all: %d",
+			d->max_per_uid, l->max, l->per_uid);
+	dmn_log(CMN_LOG_INFO, "clients: at most %d at once, %d per user",
+		l->max, l->per_uid);
+}
+
+/* 0 once it serves, with a line for systemd's status in @status. */
+static int start(struct dmn *d, char *status, size_t len)
 {
 	struct dmn_server_config cfg = { .path = d->socket_path,
-					 .rate = rate,
-					 .burst = burst,
+					 .rate = d->rate,
+					 .burst = d->burst,
 					 .handle = on_register,
 					 .state = on_status,
 					 .ctx = d,
 					 .log = dmn_log };
 	char why[512], record[PATH_MAX];
+	struct dmn_slot_limits lim;
+	struct mpa_policy *p;
 	sigset_t mask;
 	int err, fd;
 
 	d->started = time(NULL);
-	d->policy = policy_load(d);
-	d->narrow = dmn_narrow_table_new();
+	p = policy_load(d);
+	d->pols = p ? dmn_policies_new(p) : NULL;
+	if (p && !d->pols)
+		mpa_policy_free(p);
 	d->conns = dmn_conns_new(ENG_MAX_CONNS);
 	d->eng = eng_run_new(2, dmn_log);
-	if (!d->policy || !d->narrow || !d->conns || !d->eng) {
+	if (!d->pols || !d->conns || !d->eng) {
 		dmn_log_error("out of memory");
 		return -ENOMEM;
 	}
-	policy_diags(d->policy);
+	policy_diags(policy(d));
+	client_limits(d, &lim);
+	cfg.max_clients = lim.max;
+	cfg.max_per_uid = lim.per_uid;
 	/*
 	 * Events first: a connection made once the path manager is
 	 * userspace must not find the daemon deaf to it.
@@ -616,14 +757,19 @@ static int start(struct dmn *d, int rate, int burst)
 	dmn_log(CMN_LOG_INFO,
 		"serving %s; path manager: userspace (%s %s at the stop)",
 		d->socket_path, dmn_pm_knob_file(d->pm.knob), d->pm.restore);
+	snprintf(status, len,
+		 "serving %s, at most %d clients, %d per user; path manager "
+		 "userspace",
+		 d->socket_path, lim.max, lim.per_uid);
 	return 0;
 }
 
 static void finish(struct dmn *d)
 {
 	char why[512];
-	int i;
 
+	dmn_notify_send(&d->notify, DMN_NOTIFY_STOPPING,
+			"stopping: putting the path manager back");
 	if (dmn_pm_restore(&d->pm, why, sizeof(why))) {
 		dmn_log_error("the path manager stays userspace: %s", why);
 		d->status = 1;
@@ -638,11 +784,8 @@ static void finish(struct dmn *d)
 	eng_engine_free(d->eng);
 	dmn_host_free(d->host);
 	dmn_conns_free(d->conns);
-	dmn_narrow_table_free(d->narrow);
-	mpa_policy_free(d->policy);
-	for (i = 0; i < d->nold; i++)
-		mpa_policy_free(d->old[i]);
-	free(d->old);
+	dmn_policies_free(d->pols);
+	dmn_notify_close(&d->notify);
 }
 
 /* A positive number of at most 1000000, or -1. */
@@ -656,6 +799,25 @@ static int count_arg(const char *s)
 	return errno || *end || end == s || v < 1 || v > 1000000 ? -1 : (int)v;
 }
 
+/* Where option @o's count goes, and the option's name. */
+static int *count_dest(struct dmn *d, int o, const char **name)
+{
+	switch (o) {
+	case 'r':
+		*name = "rate";
+		return &d->rate;
+	case 'b':
+		*name = "burst";
+		return &d->burst;
+	case 'm':
+		*name = "max-clients";
+		return &d->max_clients;
+	default:
+		*name = "max-clients-per-user";
+		return &d->max_per_uid;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -664,11 +826,17 @@ int main(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "rate", required_argument, NULL, 'r' },
 		{ "burst", required_argument, NULL, 'b' },
+		{ "max-clients", required_argument, NULL, 'm' },
+		{ "max-clients-per-user", required_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct dmn d = { .ep = -1, .socket_path = getenv(DMN_ENV_SOCKET) };
-	int rate = 0, burst = 0, o, i;
+	struct dmn d = { .ep = -1,
+			 .socket_path = getenv(DMN_ENV_SOCKET),
+			 .notify.fd = -1 };
+	char status[512];
+	const char *name;
+	int o, i, err, *dst;
 	sigset_t mask;
 
 	for (i = 0; i < DMN_NSLOTS; i++)
@@ -686,13 +854,16 @@ int main(int argc, char **argv)
 			break;
 		case 'r':
 		case 'b':
+		case 'm':
+		case 'u':
+			dst = count_dest(&d, o, &name);
 			if (count_arg(optarg) < 0) {
 				dmn_log_error("--%s: a number from 1 to "
 					      "1000000",
-					      o == 'r' ? "rate" : "burst");
+					      name);
 				return 2;
 			}
-			*(o == 'r' ? &rate : &burst) = count_arg(optarg);
+			*dst = count_arg(optarg);
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -718,10 +889,22 @@ int main(int argc, char **argv)
 	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (start(&d, rate, burst) == 0)
+	/*
+	 * A $NOTIFY_SOCKET that cannot be used is said, and the daemon serves
+	 * all the same: systemd will give up waiting, and say so too.
+	 */
+	err = dmn_notify_open(&d.notify, getenv("NOTIFY_SOCKET"));
+	if (err)
+		dmn_log(CMN_LOG_WARN,
+			"$NOTIFY_SOCKET %s: %s: systemd is not told "
+			"when the daemon is ready",
+			getenv("NOTIFY_SOCKET"), strerror(-err));
+	if (start(&d, status, sizeof(status)) == 0) {
+		dmn_notify_send(&d.notify, DMN_NOTIFY_READY, status);
 		run(&d);
-	else
+	} else {
 		d.status = 1;
+	}
 	finish(&d);
 	if (!d.status)
 		dmn_log(CMN_LOG_INFO, "stopped; %s is %s again",

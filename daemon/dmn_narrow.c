@@ -316,6 +316,12 @@ int dmn_narrow_count(const struct dmn_narrow_table *t)
 	return t->n;
 }
 
+const struct mpa_rule *dmn_narrow_rule_at(const struct dmn_narrow_table *t,
+					  int i)
+{
+	return &t->v[i]->rule;
+}
+
 void dmn_narrow_table_free(struct dmn_narrow_table *t)
 {
 	int i;

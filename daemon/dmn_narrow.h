@@ -19,7 +19,9 @@
  *
  * The engine keeps a pointer to each connection's rule for the
  * connection's life, so narrowed rules are interned: one copy per system
- * rule and narrowing, kept until the table is freed.
+ * rule and narrowing, kept until the table is freed. A table serves one
+ * policy: a reload makes a new one, and the old one goes with its policy
+ * (dmn_policies.h).
  */
 #ifndef DMN_NARROW_H
 #define DMN_NARROW_H
@@ -68,6 +70,10 @@ int dmn_narrow_intern(struct dmn_narrow_table *t, const struct mpa_rule *sys,
 
 /* dmn_narrow_count() - rules interned so far. */
 int dmn_narrow_count(const struct dmn_narrow_table *t);
+
+/* dmn_narrow_rule_at() - the @i-th of them (0 <= @i < the count). */
+const struct mpa_rule *dmn_narrow_rule_at(const struct dmn_narrow_table *t,
+					  int i);
 
 void dmn_narrow_table_free(struct dmn_narrow_table *t);
 

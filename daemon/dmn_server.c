@@ -90,6 +90,7 @@ bool dmn_rate_take(struct dmn_rate *r, uid_t uid, int64_t now)
 
 struct client {
 	int fd; /* -1: free */
+	int next_free; /* the next free slot while free, -1: none */
 	struct dmn_peer peer;
 	struct dmn_prog prog;
 	int bad; /* bad messages in a row */
@@ -103,13 +104,23 @@ struct dmn_server {
 	ino_t ino; /* of the socket file we made */
 	int lfd, ep;
 	struct dmn_rate rate;
-	struct client clients[DMN_MAX_CLIENTS];
+	struct dmn_slots *slots; /* who may connect */
+	/*
+	 * One entry per slot, indexed by the epoll data of its socket;
+	 * entries below top have been used, the free ones are chained.
+	 */
+	struct client *clients;
+	int top, free_head;
 	int nclients;
 	struct dmn_server_stats stats;
 	struct dmn_served served;
 };
 
-#define LISTENER DMN_MAX_CLIENTS /* epoll data of the listener */
+#define LISTENER UINT32_MAX /* epoll data of the listener */
+/* Ready clients taken from epoll per run: the rest come next run. */
+#define RUN_EVENTS 256
+/* New clients accepted per run, the same. */
+#define RUN_ACCEPTS 64
 
 static int64_t server_now(const struct dmn_server *s)
 {
@@ -201,7 +212,7 @@ int dmn_server_open(const struct dmn_server_config *cfg,
 		    struct dmn_server **out, char *why, size_t len)
 {
 	struct dmn_server *s = calloc(1, sizeof(*s));
-	int i, err;
+	int err;
 
 	*out = NULL;
 	if (!s) {
@@ -210,8 +221,17 @@ int dmn_server_open(const struct dmn_server_config *cfg,
 	}
 	s->cfg = *cfg;
 	s->lfd = s->ep = -1;
-	for (i = 0; i < DMN_MAX_CLIENTS; i++)
-		s->clients[i].fd = -1;
+	s->free_head = -1;
+	s->slots = dmn_slots_new(cfg->max_clients, cfg->max_per_uid);
+	/* Not touched before use: a large --max-clients costs nothing idle. */
+	s->clients = s->slots ? calloc((size_t)dmn_slots_max(s->slots),
+				       sizeof(*s->clients)) :
+				NULL;
+	if (!s->clients) {
+		snprintf(why, len, "out of memory");
+		err = -ENOMEM;
+		goto fail;
+	}
 	dmn_rate_init(&s->rate, cfg->rate > 0 ? cfg->rate : DMN_RATE,
 		      cfg->burst > 0 ? cfg->burst : DMN_BURST);
 	err = server_listen(s, why, len);
@@ -243,6 +263,11 @@ int dmn_server_listen_fd(const struct dmn_server *s)
 int dmn_server_nclients(const struct dmn_server *s)
 {
 	return s->nclients;
+}
+
+const struct dmn_slots *dmn_server_slots(const struct dmn_server *s)
+{
+	return s->slots;
 }
 
 const struct dmn_server_stats *dmn_server_stats(const struct dmn_server *s)
@@ -302,60 +327,141 @@ static void client_drop(struct dmn_server *s, struct client *c)
 	close(c->fd);
 	c->fd = -1;
 	dmn_peer_fini(&c->peer);
+	dmn_slots_put(s->slots, c->peer.uid);
+	c->next_free = s->free_head;
+	s->free_head = (int)(c - s->clients);
 	s->nclients--;
+}
+
+/* A free entry; there is one for every slot dmn_slots_take() gave. */
+static struct client *client_new(struct dmn_server *s)
+{
+	struct client *c;
+
+	if (s->free_head >= 0) {
+		c = &s->clients[s->free_head];
+		s->free_head = c->next_free;
+	} else {
+		c = &s->clients[s->top++];
+	}
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	c->next_free = -1;
+	return c;
+}
+
+/* The uid of @fd's peer, as the kernel recorded it at connect(). */
+static int peer_uid(int fd, uid_t *uid)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return -errno;
+	*uid = cred.uid;
+	return 0;
+}
+
+/*
+ * No slot for @fd, a client of @uid: it hears why (seq 0: no message of
+ * its own was refused), then is closed. The log says it at most once a
+ * minute per user at its share (once a minute in all when every slot is
+ * taken), with how many were turned away meanwhile: a flood of
+ * connections must not flood the log.
+ */
+static void turn_away(struct dmn_server *s, int fd, uid_t uid,
+		      enum dmn_slot_verdict v)
+{
+	int per_uid = dmn_slots_per_uid(s->slots),
+	    max = dmn_slots_max(s->slots);
+	struct eng_wire_msg m;
+	unsigned int n;
+
+	s->stats.turned_away++;
+	n = dmn_slots_turned_away(s->slots, uid, v, server_now(s));
+	eng_wire_init(&m, ENG_WIRE_REFUSED, 0);
+	if (v == DMN_SLOT_USER_FULL) {
+		if (n)
+			LOG(s, CMN_LOG_WARN,
+			    "uid %u holds its %d clients "
+			    "(--max-clients-per-user): %u more turned away "
+			    "(said at most once a minute)",
+			    (unsigned int)uid, per_uid, n);
+		snprintf(m.reason, sizeof(m.reason),
+			 "too many clients of this user (%d): this "
+			 "program's connections are not registered; the "
+			 "administrator may raise mptcp-autod "
+			 "--max-clients-per-user",
+			 per_uid);
+	} else {
+		if (n)
+			LOG(s, CMN_LOG_WARN,
+			    "all %d clients connected (--max-clients): %u "
+			    "more turned away, the last of uid %u (said at "
+			    "most once a minute)",
+			    max, n, (unsigned int)uid);
+		snprintf(m.reason, sizeof(m.reason),
+			 "too many clients (%d): this program's connections "
+			 "are not registered; the administrator may raise "
+			 "mptcp-autod --max-clients",
+			 max);
+	}
+	reply(s, fd, &m);
+	close(fd);
 }
 
 static void client_accept(struct dmn_server *s, int fd)
 {
 	const char *procdir = s->cfg.procdir ? s->cfg.procdir : "/proc";
-	struct eng_wire_msg m;
-	struct client *c = NULL;
-	int i;
+	enum dmn_slot_verdict v;
+	uid_t uid = (uid_t)-1;
+	struct client *c;
 
-	for (i = 0; i < DMN_MAX_CLIENTS && !c; i++)
-		if (s->clients[i].fd < 0)
-			c = &s->clients[i];
-	if (!c) {
-		/* Said once per power of two: a flood of connections
-		 * must not flood the log. */
-		s->stats.turned_away++;
-		if (!(s->stats.turned_away & (s->stats.turned_away - 1)))
-			LOG(s, CMN_LOG_WARN,
-			    "%d clients connected: turned away another one "
-			    "(%u so far)",
-			    DMN_MAX_CLIENTS, s->stats.turned_away);
-		eng_wire_init(&m, ENG_WIRE_REFUSED, 0);
-		snprintf(m.reason, sizeof(m.reason), "too many clients");
-		reply(s, fd, &m);
+	if (peer_uid(fd, &uid) < 0) {
 		close(fd);
 		return;
 	}
-	memset(c, 0, sizeof(*c));
+	v = dmn_slots_take(s->slots, uid, server_now(s));
+	if (v != DMN_SLOT_TAKEN) {
+		turn_away(s, fd, uid, v);
+		return;
+	}
+	c = client_new(s);
 	c->fd = fd;
+	c->peer.uid = uid; /* the slot's, whatever happens next */
+	c->peer.pidfd = -1;
+	s->nclients++;
 	if (dmn_peer_read(fd, &c->peer) < 0 ||
 	    watch(s, EPOLL_CTL_ADD, fd, (uint32_t)(c - s->clients)) < 0) {
-		close(fd);
-		c->fd = -1;
-		dmn_peer_fini(&c->peer);
+		client_drop(s, c);
 		return;
 	}
-	s->nclients++;
 	s->stats.accepted++;
 	/* Read once: the program of a connected client does not change
 	 * (an exec() closes the socket, which is O_CLOEXEC in the shim). */
 	dmn_prog_read(&c->peer, procdir, &c->prog);
+	/* Its pidfd has served: one descriptor per client, not two. */
+	dmn_peer_fini(&c->peer);
 	LOG(s, CMN_LOG_DEBUG, "client uid %u pid %d (%s) connected",
 	    (unsigned int)c->peer.uid, (int)c->peer.pid,
 	    c->prog.id.exe ? c->prog.id.exe : "program unknown");
 }
 
-static void accept_all(struct dmn_server *s)
+/*
+ * New clients, RUN_ACCEPTS at most: one who connects as fast as it is
+ * turned away must not keep the clients already there waiting. The rest
+ * come next run (the listener stays readable).
+ */
+static void accept_some(struct dmn_server *s)
 {
-	int fd;
+	int fd, k;
 
-	while ((fd = accept4(s->lfd, NULL, NULL,
-			     SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0)
+	for (k = 0; k < RUN_ACCEPTS; k++) {
+		fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			break;
 		client_accept(s, fd);
+	}
 }
 
 /* The descriptors of @msg's SCM_RIGHTS into @fds; their count. */
@@ -516,16 +622,16 @@ static bool client_message(struct dmn_server *s, struct client *c)
 
 void dmn_server_run(struct dmn_server *s)
 {
-	struct epoll_event evs[DMN_MAX_CLIENTS + 1];
+	struct epoll_event evs[RUN_EVENTS];
 	int n, i, k;
 
-	n = epoll_wait(s->ep, evs, DMN_MAX_CLIENTS + 1, 0);
+	n = epoll_wait(s->ep, evs, RUN_EVENTS, 0);
 	for (i = 0; i < n; i++) {
 		uint32_t who = evs[i].data.u32;
 		struct client *c;
 
 		if (who == LISTENER) {
-			accept_all(s);
+			accept_some(s);
 			continue;
 		}
 		c = &s->clients[who];
@@ -543,7 +649,7 @@ void dmn_server_close(struct dmn_server *s)
 
 	if (!s)
 		return;
-	for (i = 0; i < DMN_MAX_CLIENTS; i++)
+	for (i = 0; i < s->top; i++)
 		if (s->clients[i].fd >= 0)
 			client_drop(s, &s->clients[i]);
 	if (s->lfd >= 0) {
@@ -554,5 +660,7 @@ void dmn_server_close(struct dmn_server *s)
 	}
 	if (s->ep >= 0)
 		close(s->ep);
+	free(s->clients);
+	dmn_slots_free(s->slots);
 	free(s);
 }

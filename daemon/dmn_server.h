@@ -8,10 +8,13 @@
  * daemon's handler, closes every descriptor, then answers OK or REFUSED
  * with the message's seq. It refuses what it can tell is bad by itself
  * (unparsable text, another message type, a user over its rate), and
- * drops a client after DMN_MAX_BAD bad messages in a row. It answers a
- * STATUS (from anyone, without a descriptor, outside the rate) with a
- * STATE: the daemon's part from its state callback, and the registrations
- * it served per uid and program, which it counts itself.
+ * drops a client after DMN_MAX_BAD bad messages in a row. A client beyond
+ * the slots (dmn_slots.h: the total, and each user's share) is turned
+ * away at once: a REFUSED with seq 0 that says which limit, then the
+ * close. It answers a STATUS (from anyone, without a descriptor, outside
+ * the rate) with a STATE: the daemon's part from its state callback, and
+ * the registrations it served per uid and program, which it counts
+ * itself.
  *
  * It has an epoll descriptor of its own (its listener and clients): the
  * daemon's loop polls that one and calls dmn_server_run() when it is
@@ -26,13 +29,13 @@
 #include <sys/types.h>
 
 #include "cmn_log.h"
+#include "dmn_slots.h"
 #include "dmn_verify.h"
 #include "eng_wire.h"
 
 #define DMN_SOCKET_DEFAULT ENG_WIRE_SOCKET_DEFAULT
 #define DMN_ENV_SOCKET ENG_WIRE_ENV_SOCKET
 
-#define DMN_MAX_CLIENTS 64 /* connected at once; more are turned away */
 #define DMN_MAX_BAD 16 /* bad messages in a row, then disconnected */
 #define DMN_TURN 32 /* messages taken from one client per turn */
 #define DMN_MAX_FDS 4 /* room for descriptors per message: more are cut */
@@ -53,7 +56,11 @@ void dmn_bucket_init(struct dmn_bucket *b, int burst, int64_t now);
 /* dmn_bucket_take() - one token at @now, if there is one. */
 bool dmn_bucket_take(struct dmn_bucket *b, int rate, int burst, int64_t now);
 
-/* Buckets kept: users with clients (at most DMN_MAX_CLIENTS) and more. */
+/*
+ * Buckets kept. Past it, the fullest bucket is reused: a user that
+ * registers little loses nothing by it, one that floods keeps its empty
+ * bucket while any other is fuller.
+ */
 #define DMN_RATE_UIDS 256
 
 struct dmn_rate {
@@ -126,6 +133,8 @@ typedef void (*dmn_state_fn)(void *ctx, struct eng_wire_msg *m);
 struct dmn_server_config {
 	const char *path; /* the socket; its directory is made if missing */
 	int rate, burst; /* 0: DMN_RATE, DMN_BURST */
+	/* Clients at once, and per user (dmn_slots_new(): 0, the defaults). */
+	int max_clients, max_per_uid;
 	dmn_handle_fn handle;
 	dmn_state_fn state; /* may be NULL: only the counts */
 	void *ctx;
@@ -162,6 +171,9 @@ void dmn_server_run(struct dmn_server *s);
 
 /* dmn_server_nclients() - clients connected now. */
 int dmn_server_nclients(const struct dmn_server *s);
+
+/* dmn_server_slots() - the client slots: the limits, and who holds them. */
+const struct dmn_slots *dmn_server_slots(const struct dmn_server *s);
 
 const struct dmn_server_stats *dmn_server_stats(const struct dmn_server *s);
 

@@ -653,6 +653,27 @@ int eng_engine_timeout(const struct eng_engine *e)
 	return left < 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
 }
 
+int eng_engine_rules(struct eng_engine *e, const struct mpa_rule **out, int max)
+{
+	int64_t now = e->ops->now(e->ops->ctx);
+	int i, n = 0;
+
+	for (i = 0; i < e->nconns; i++, n++)
+		if (n < max)
+			out[n] = e->conns[i].req.rule;
+	/* An older plan is never reused: its rule may go. */
+	for (i = 0; i < ENG_PLAN_SLOTS; i++) {
+		const struct eng_plan_entry *p = &e->plans.slots[i];
+
+		if (!p->rule || now < p->at || now - p->at >= ENG_PLAN_MS)
+			continue;
+		if (n < max)
+			out[n] = p->rule;
+		n++;
+	}
+	return n;
+}
+
 int eng_engine_nconns(const struct eng_engine *e)
 {
 	return e->nconns;

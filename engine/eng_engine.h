@@ -154,6 +154,18 @@ int eng_engine_timeout(const struct eng_engine *e);
 /* eng_engine_nconns() - connections followed now. */
 int eng_engine_nconns(const struct eng_engine *e);
 
+/*
+ * eng_engine_rules() - the rules the engine may still read: those of the
+ * connections it follows, and those of its plans young enough to be
+ * reused (a plan is found by its rule's address). Up to @max of them into
+ * @out, duplicates included; the count there is (past @max, the rest were
+ * left out). Submissions still queued are not seen: a host that frees
+ * rules (mptcp-autod, at a policy reload) steps the engine itself and
+ * queues nothing.
+ */
+int eng_engine_rules(struct eng_engine *e, const struct mpa_rule **out,
+		     int max);
+
 /* eng_engine_queue() - the submission queue, for the thread loop. */
 struct eng_queue *eng_engine_queue(struct eng_engine *e);
 

@@ -17,6 +17,12 @@
  * policy that asks for more than the system policy gives (an interface it
  * does not give, more subflows) is served narrowed all the same.
  *
+ * Seq 0 is no registration's (the shim counts from 1): a REFUSED with seq
+ * 0 answers a message the daemon could not read, or no message at all
+ * when the daemon has no client slot for the connection (too many
+ * clients, or too many of this user): its reason says which, and the
+ * daemon closes the connection next.
+ *
  * Anyone may ask the daemon how it is (no descriptor, no rate):
  *
  *   MPTCP-AUTO/1 STATUS        MPTCP-AUTO/1 STATE

@@ -32,6 +32,8 @@ struct reg {
 	uint32_t answered; /* seq of the last reply */
 	int64_t tried_at; /* ms: last connection attempt */
 	bool said_gone; /* "went away" said for this outage */
+	/* No slot for this process at the daemon (it said so, then closed). */
+	bool turned_away;
 	bool said_stall; /* "does not answer" said for this stall */
 	unsigned int said_lost; /* enum mpa_narrow_lost bits said */
 	uint32_t reasons[REASONS_SAID]; /* hashes of the reasons said */
@@ -73,12 +75,21 @@ enum mpa_daemon mpa_daemon_probe(const char *path, int *sock, int *err)
 	}
 }
 
+static bool reg_read(struct reg *r, int *err);
+
 /* The daemon's end is gone (@err, 0: it closed the connection). */
 static void reg_gone(struct reg *r, int err)
 {
+	int ignored;
+
+	/* Its last word may wait in front of the end: why it closed. */
+	reg_read(r, &ignored);
 	close(r->sock);
 	r->sock = -1;
 	r->tried_at = cmn_now_ms();
+	/* Turned away: said once already, and tried again later. */
+	if (r->turned_away)
+		return;
 	if (!r->said_gone)
 		mpa_log(CMN_LOG_INFO,
 			"mptcp-autod at %s went away (%s): connections stay "
@@ -91,14 +102,16 @@ static void reg_gone(struct reg *r, int err)
 /*
  * A connection to the daemon, at most once a MPA_DAEMON_RETRY_MS: a
  * daemon that is not there costs one attempt a second, whatever the rate
- * of connections. 0 when connected.
+ * of connections; one that turned this process away, one attempt per
+ * MPA_DAEMON_TURNED_AWAY_MS. 0 when connected.
  */
 static int reg_connect(struct reg *r)
 {
 	int64_t now = cmn_now_ms();
 	int err;
 
-	if (now - r->tried_at < MPA_DAEMON_RETRY_MS)
+	if (now - r->tried_at <
+	    (r->turned_away ? MPA_DAEMON_TURNED_AWAY_MS : MPA_DAEMON_RETRY_MS))
 		return -EAGAIN;
 	r->tried_at = now;
 	mpa_daemon_probe(mpa_shim.pm_socket, &r->sock, &err);
@@ -287,40 +300,83 @@ static void reg_say(struct reg *r, const char *what, const char *text)
 	mpa_log(CMN_LOG_WARN, "mptcp-autod %s: %s (said once)", what, text);
 }
 
-/* Every reply there is; the daemon's end closing is seen here too. */
-static void reg_replies(struct reg *r)
+/* One reply of the daemon, @n bytes in @buf. */
+static void reg_reply(struct reg *r, const char *buf, size_t n)
+{
+	struct eng_wire_msg m;
+	const char *why;
+
+	if (eng_wire_parse(buf, n, &m, &why) < 0 ||
+	    m.type == ENG_WIRE_REGISTER) {
+		mpa_log(CMN_LOG_DEBUG, "a bad reply from mptcp-autod");
+		return;
+	}
+	/*
+	 * Seq 0 answers no registration: the daemon has no slot for this
+	 * process (eng_wire.h) and closes the connection next. Connections
+	 * stay one-path, said once; it is asked again now and then.
+	 */
+	if (m.type == ENG_WIRE_REFUSED && m.seq == 0) {
+		r->turned_away = true;
+		reg_say(r, "turned this process away", m.reason);
+		return;
+	}
+	if (r->turned_away)
+		mpa_log(CMN_LOG_INFO, "mptcp-autod takes this process's "
+				      "registrations again");
+	r->turned_away = false;
+	/* Replies come in order; one the daemon dropped is skipped. */
+	if ((int32_t)(m.seq - r->answered) > 0 &&
+	    (int32_t)(r->sent - m.seq) >= 0)
+		r->answered = m.seq;
+	r->said_stall = false;
+	if (m.type == ENG_WIRE_REFUSED)
+		reg_say(r, "refused a registration", m.reason);
+	else if (m.type == ENG_WIRE_OK && m.reason[0])
+		reg_say(r, "served a registration narrower than asked",
+			m.reason);
+}
+
+/*
+ * Every reply there is, without waiting. True when the daemon's end is
+ * gone, with *@err its errno (0: it closed the connection).
+ */
+static bool reg_read(struct reg *r, int *err)
 {
 	char buf[ENG_WIRE_MAX + 1];
 	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct eng_wire_msg m;
-	const char *why;
+	bool reset = false;
 	ssize_t n;
 
-	while (r->sock >= 0) {
+	for (;;) {
 		n = recvmsg(r->sock, &msg, MSG_DONTWAIT);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			return;
-		if (n <= 0) {
-			reg_gone(r, n < 0 ? errno : 0);
-			return;
-		}
-		if (eng_wire_parse(buf, (size_t)n, &m, &why) < 0 ||
-		    m.type == ENG_WIRE_REGISTER) {
-			mpa_log(CMN_LOG_DEBUG, "a bad reply from mptcp-autod");
+		if (n < 0 && (errno == EAGAIN || errno == EINTR) && !reset)
+			return false;
+		/*
+		 * A daemon that closes with a registration of ours unread
+		 * makes the kernel say ECONNRESET once, before the replies
+		 * still queued: the reason it turned us away among them.
+		 */
+		if (n < 0 && errno == ECONNRESET && !reset) {
+			reset = true;
 			continue;
 		}
-		/* Replies come in order; one the daemon dropped is skipped. */
-		if ((int32_t)(m.seq - r->answered) > 0 &&
-		    (int32_t)(r->sent - m.seq) >= 0)
-			r->answered = m.seq;
-		r->said_stall = false;
-		if (m.type == ENG_WIRE_REFUSED)
-			reg_say(r, "refused a registration", m.reason);
-		else if (m.type == ENG_WIRE_OK && m.reason[0])
-			reg_say(r, "served a registration narrower than asked",
-				m.reason);
+		if (n <= 0) {
+			*err = reset ? ECONNRESET : n < 0 ? errno : 0;
+			return true;
+		}
+		reg_reply(r, buf, (size_t)n);
 	}
+}
+
+/* Every reply there is; the daemon's end closing is seen here too. */
+static void reg_replies(struct reg *r)
+{
+	int err;
+
+	if (r->sock >= 0 && reg_read(r, &err))
+		reg_gone(r, err);
 }
 
 void mpa_daemon_run(struct eng_engine *e, int sock, int pidfd, bool wake)

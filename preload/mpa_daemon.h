@@ -17,6 +17,12 @@
 /* Connection attempts to a daemon that is not there: at most this often. */
 #define MPA_DAEMON_RETRY_MS 1000
 /*
+ * Connection attempts to a daemon that turned this process away (no
+ * client slot left for it, or for its user): at most this often. A slot
+ * is given back when some process of the user exits.
+ */
+#define MPA_DAEMON_TURNED_AWAY_MS 10000
+/*
  * Registrations sent and not answered yet: past it, new ones are dropped.
  * Each holds a reference to a program socket while it waits in the
  * daemon's socket buffer, so a stopped daemon keeps at most this many

@@ -47,7 +47,7 @@ grep -qx 'ExecStart=/usr/sbin/mptcp-autod' \
 for line in CapabilityBoundingSet=CAP_NET_ADMIN \
 	AmbientCapabilities=CAP_NET_ADMIN RuntimeDirectory=mptcp-auto \
 	RuntimeDirectoryPreserve=restart ProtectSystem=strict \
-	NoNewPrivileges=yes Restart=on-failure \
+	NoNewPrivileges=yes Restart=on-failure Type=notify \
 	'RestrictAddressFamilies=AF_UNIX AF_NETLINK AF_INET AF_INET6'; do
 	[ "$(grep -c "^${line%%=*}=" "$unit")" = 1 ] &&
 		grep -qx "$line" "$unit" || fail "want exactly: $line"

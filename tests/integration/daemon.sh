@@ -7,8 +7,10 @@
 # would) and gets its subflow on the policy's interface; forged, foreign
 # and malformed registrations are refused with their reason; a stopped,
 # killed and restarted daemon harms no connection; `mptcp-auto status`
-# and `explain` see the daemon, and see it gone. Prints "PASS: name",
-# "FAIL: name" or "SKIP: name (why)".
+# and `explain` see the daemon, and see it gone; a user holding its whole
+# share of client slots stops no other user; systemd hears READY,
+# RELOADING and STOPPING; a user's narrowing is served across many
+# reloads. Prints "PASS: name", "FAIL: name" or "SKIP: name (why)".
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -85,18 +87,22 @@ if [ $knob = pm_type ]; then
 	pm_kernel=0
 fi
 
-# daemon_start [env]: the daemon in the client namespace, on our socket
-# (given by --socket, or with "env" by MPTCP_AUTO_PM_SOCKET), with a rate
-# low enough for the flood check; waits for its socket (5 s). $dpid is the
-# daemon itself (ip netns exec execs it).
+# daemon_start [env] [OPTION...]: the daemon in the client namespace, on
+# our socket (given by --socket, or with "env" by MPTCP_AUTO_PM_SOCKET),
+# with a rate low enough for the flood check and the OPTIONs after it;
+# waits for its socket (5 s). $dpid is the daemon itself (ip netns exec
+# execs it).
 daemon_start()
 {
 	local i sock=(--socket "$SOCK")
 
-	[ "${1:-}" = env ] && sock=()
+	if [ "${1:-}" = env ]; then
+		sock=()
+		shift
+	fi
 	MPTCP_AUTO_PM_SOCKET=$SOCK ip netns exec "$TOPO_CLI" "$DAEMON" \
 		--policy "$tmp/policy.ini" --rate 10 --burst 100 --verbose \
-		"${sock[@]}" 2>>"$tmp/daemon.log" &
+		"${sock[@]}" "$@" 2>>"$tmp/daemon.log" &
 	dpid=$!
 	for i in $(seq 50); do
 		[ -S "$SOCK" ] && return 0
@@ -540,6 +546,266 @@ elif [ "${CI:-}" = true ]; then
 else
 	skip "a user's curl under the shim" "curl is not installed"
 fi
+
+# ---- client slots: one user at its share stops nobody else ---------------
+# Every process under the shim holds one connection to the daemon. The
+# test user tries to take every one of the 6 there are with bare
+# connections: it gets its share, 3, and the others are turned away with
+# the reason, said once in the log; root, another user, registers and
+# gets its subflow all the same; and the
+# user's own shimmed curl works, registers nothing (its connections are
+# served as unregistered ones), and is told why once.
+: >"$tmp/daemon.log"
+daemon_start --max-clients 6 --max-clients-per-user 3 ||
+	fail "the daemon starts with 6 clients, 3 per user" \
+		"$(cat "$tmp/daemon.log")"
+cat >"$bin/hold.py" <<'PY'
+import socket, sys, time
+path, n, hold = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+socks = []
+for i in range(n):
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    c.connect(path)
+    socks.append(c)
+# Accepted in order: once the last one is answered, all were looked at.
+socks[-1].settimeout(5)
+replies = {}
+try:
+    replies[n - 1] = socks[-1].recv(4096).decode()
+except socket.timeout:
+    pass
+for i, c in enumerate(socks[:-1]):
+    c.setblocking(False)
+    try:
+        replies[i] = c.recv(4096).decode()
+    except BlockingIOError:
+        pass
+held, refused, first = 0, 0, "none"
+for i in range(n):
+    if i not in replies:
+        held += 1
+        continue
+    text = replies[i]
+    refused += 1
+    seq = [l for l in text.split("\n") if l.startswith("seq ")]
+    why = [l[7:] for l in text.split("\n") if l.startswith("reason ")]
+    if first == "none":
+        first = (seq[0] if seq else "-") + " | " + (why[0] if why else text)
+print("refused", refused, "first:", first)
+print("held", held, flush=True)
+time.sleep(hold)
+PY
+chmod 0644 "$bin/hold.py"
+# A python3 the test user can run (not one under /root, as pyenv's).
+userpy=/usr/bin/python3
+[ -x "$userpy" ] || userpy=$(command -v python3)
+# Not through in_cli (a function: $! would be a subshell's): $hpid is
+# python itself, which ip netns exec and setpriv exec.
+ip netns exec "$TOPO_CLI" setpriv --reuid "$user" --regid "$user" \
+	--clear-groups "$userpy" "$bin/hold.py" "$SOCK" 6 60 \
+	>"$tmp/hold.out" 2>&1 &
+hpid=$!
+PIDS="$PIDS $hpid"
+for i in $(seq 100); do
+	grep -q '^held ' "$tmp/hold.out" && break
+	sleep 0.05
+done
+share_reason="too many clients of this user (3): this program's connections are not registered; the administrator may raise mptcp-autod --max-clients-per-user"
+if grep -qxF "refused 3 first: seq 0 | $share_reason" "$tmp/hold.out" &&
+	grep -qx 'held 3' "$tmp/hold.out"; then
+	pass "a user asking for all 6 clients gets its 3, the rest turned away"
+else
+	fail "a user asking for all 6 clients gets its 3, the rest turned away" \
+		"$(cat "$tmp/hold.out")" "$(tail -5 "$tmp/daemon.log")"
+fi
+out=$(as_user 10.9.0.1 7001 2>&1)
+if grep -qxF "reply: REFUSED $share_reason" <<<"$out"; then
+	pass "the user at its share: a registration is turned away, with why"
+else
+	fail "the user at its share: a registration is turned away, with why" \
+		"$out"
+fi
+out=$(in_cli "$T/mpa-pmclient" --socket "$SOCK" --subflows 2 \
+	10.9.0.1 7001 2>&1)
+if grep -qx 'reply: OK' <<<"$out" && grep -q '^state: 10\.0\.2\.1 ' <<<"$out"
+then
+	pass "while the user holds its share, root registers and gets its subflow"
+else
+	fail "while the user holds its share, root registers and gets its subflow" \
+		"$out" "$(tail -5 "$tmp/daemon.log")"
+fi
+if command -v curl >/dev/null && [ -f "$tmp/file" ]; then
+	shimdir=$(nobody_copy "$top/build/libmptcp_auto.so") || shimdir=""
+	lines=$(wc -l <"$tmp/httpd.log")
+	dlines=$(wc -l <"$tmp/daemon.log")
+	got=$(in_cli setpriv --reuid "$user" --regid "$user" --clear-groups \
+		env LD_PRELOAD="$shimdir/libmptcp_auto.so" \
+		MPTCP_AUTO_PM_SOCKET="$SOCK" MPTCP_AUTO_POLICY="$tmp/policy.ini" \
+		MPTCP_AUTO_LOG=info HOME=/nonexistent \
+		curl -s http://10.9.0.1:8080/file http://10.9.0.1:8080/file \
+		2>"$tmp/curl-away.err" | sha256sum)
+	for i in $(seq 30); do
+		[ "$(tail -n +$((lines + 1)) "$tmp/httpd.log" |
+			grep -c '^conn ')" -ge 2 ] && break
+		sleep 0.1
+	done
+	said=$(grep -c "mptcp-autod turned this process away: $share_reason" \
+		"$tmp/curl-away.err")
+	if [ "$got" = "$(cat "$tmp/file" "$tmp/file" | sha256sum)" ] &&
+		[ "$said" = 1 ] &&
+		[ "$(tail -n +$((lines + 1)) "$tmp/httpd.log" |
+			grep -c '^conn ')" = 2 ] &&
+		! tail -n +$((dlines + 1)) "$tmp/daemon.log" |
+			grep -q '(curl): token .* registered'; then
+		pass "the user's shimmed curl, turned away: unregistered, intact, said once"
+	else
+		fail "the user's shimmed curl, turned away: unregistered, intact, said once" \
+			"said $said times" "$(cat "$tmp/curl-away.err")" \
+			"$(tail -n +$((lines + 1)) "$tmp/httpd.log")" \
+			"$(tail -n +$((dlines + 1)) "$tmp/daemon.log")"
+	fi
+	rm -rf "$shimdir"
+elif [ "${CI:-}" = true ]; then
+	fail "a shimmed curl turned away" "curl is not installed"
+else
+	skip "a shimmed curl turned away" "curl is not installed"
+fi
+# Turned away four times and more: one line.
+n=$(grep -c "uid $uid holds its 3 clients (--max-clients-per-user)" \
+	"$tmp/daemon.log")
+if [ "$n" = 1 ]; then
+	pass "the user's clients turned away: logged once"
+else
+	fail "the user's clients turned away: logged once" "$n lines" \
+		"$(grep 'turned away' "$tmp/daemon.log")"
+fi
+kill "$hpid" 2>/dev/null
+wait "$hpid" 2>/dev/null
+# Its clients gone, the user is served again.
+for i in $(seq 50); do
+	out=$(as_user --subflows 2 10.9.0.1 7001 2>&1)
+	grep -qx 'reply: OK' <<<"$out" && break
+	sleep 0.1
+done
+if grep -qx 'reply: OK' <<<"$out" && grep -q '^state: 10\.0\.2\.1 ' <<<"$out"
+then
+	pass "its clients gone, the user registers again"
+else
+	fail "its clients gone, the user registers again" "$out"
+fi
+daemon_stop
+
+# ---- SIGHUP, again and again: a user's narrowing stays served -------------
+# Each reload starts the narrowings afresh: those of the replaced policy
+# used to stay and count against the user's share (128), so that after
+# that many reloads the user's registrations were refused. The replaced
+# policies are freed once no connection uses them.
+: >"$tmp/daemon.log"
+daemon_start --rate 1000 ||
+	fail "the daemon starts for the reloads" "$(cat "$tmp/daemon.log")"
+ok=0
+for round in $(seq 135); do
+	out=$(as_user --narrow 'user-subflows 1' 10.9.0.1 7001 2>&1)
+	grep -qx 'reply: OK' <<<"$out" && ok=$((ok + 1))
+	kill -HUP "$dpid"
+	for i in $(seq 100); do
+		[ "$(grep -c 'policy reloaded' "$tmp/daemon.log")" -ge \
+			"$round" ] && break
+		sleep 0.02
+	done
+done
+if [ $ok = 135 ]; then
+	pass "135 reloads, a narrowing registration before each: all served"
+else
+	fail "135 reloads, a narrowing registration before each: all served" \
+		"$ok served" "$out" "$(grep refused "$tmp/daemon.log" | tail -3)"
+fi
+# Their connections closed and their plans old, a reload frees them all.
+freed=""
+for i in $(seq 5); do
+	sleep 1.1
+	kill -HUP "$dpid"
+	sleep 0.2
+	freed=$(grep 'replaced polic.* freed' "$tmp/daemon.log" | tail -1)
+	grep -q '; 0 kept$' <<<"$freed" && break
+done
+if grep -q '; 0 kept$' <<<"$freed"; then
+	pass "replaced policies are freed once no connection uses them"
+else
+	fail "replaced policies are freed once no connection uses them" \
+		"${freed:-none freed}"
+fi
+daemon_stop
+
+# ---- systemd's word: ready, reloading, stopping ----------------------------
+# With $NOTIFY_SOCKET (here a datagram socket of the test's), the daemon
+# says READY=1 once its socket is there, RELOADING=1 (with the monotonic
+# time) then READY=1 around a SIGHUP, and STOPPING=1 at SIGTERM.
+cat >"$tmp/notify.py" <<'PY'
+import os, socket, sys
+path, sock, out = sys.argv[1:4]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(path)
+s.settimeout(120)
+with open(out, "a", buffering=1) as f:
+    f.write("listening\n")
+    while True:
+        lines = s.recv(4096).decode().strip().split("\n")
+        there = "yes" if os.path.exists(sock) else "no"
+        f.write("|".join(lines) + " socket=" + there + "\n")
+        if lines[0] == "STOPPING=1":
+            break
+PY
+: >"$tmp/notify.out"
+python3 "$tmp/notify.py" "$tmp/notify.sock" "$SOCK" "$tmp/notify.out" &
+npid=$!
+PIDS="$PIDS $npid"
+for i in $(seq 50); do
+	grep -q '^listening' "$tmp/notify.out" && break
+	sleep 0.1
+done
+# notified N PATTERN: wait (5 s) for N lines matching PATTERN.
+notified()
+{
+	local i
+
+	for i in $(seq 50); do
+		[ "$(grep -c "$2" "$tmp/notify.out")" -ge "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+: >"$tmp/daemon.log"
+[ -e "$SOCK" ] && fail "no socket before the daemon starts" "$(ls -l "$SOCK")"
+NOTIFY_SOCKET=$tmp/notify.sock daemon_start --rate 1000 ||
+	fail "the daemon starts with NOTIFY_SOCKET" "$(cat "$tmp/daemon.log")"
+if notified 1 '^READY=1' &&
+	grep -q '^READY=1|STATUS=serving .* socket=yes$' "$tmp/notify.out" &&
+	! grep -q 'socket=no' "$tmp/notify.out"; then
+	pass "NOTIFY_SOCKET: READY=1 once the socket is there"
+else
+	fail "NOTIFY_SOCKET: READY=1 once the socket is there" \
+		"$(cat "$tmp/notify.out")" "$(tail -5 "$tmp/daemon.log")"
+fi
+kill -HUP "$dpid"
+if notified 2 '^READY=1' &&
+	sed -n 3p "$tmp/notify.out" |
+	grep -q '^RELOADING=1|MONOTONIC_USEC=[0-9][0-9]*|STATUS=reloading' &&
+	sed -n 4p "$tmp/notify.out" | grep -q '^READY=1|STATUS=policy reloaded'
+then
+	pass "SIGHUP: RELOADING=1 with MONOTONIC_USEC, then READY=1"
+else
+	fail "SIGHUP: RELOADING=1 with MONOTONIC_USEC, then READY=1" \
+		"$(cat "$tmp/notify.out")"
+fi
+daemon_stop
+rc=$?
+if [ $rc = 0 ] && notified 1 '^STOPPING=1'; then
+	pass "SIGTERM: STOPPING=1, exit 0"
+else
+	fail "SIGTERM: STOPPING=1, exit 0" "exit $rc" "$(cat "$tmp/notify.out")"
+fi
+wait "$npid" 2>/dev/null
 
 # ---- connections no program registered ------------------------------------
 # With a [default] rule (this policy's): a native MPTCP client, no shim,

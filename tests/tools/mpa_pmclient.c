@@ -206,6 +206,10 @@ static void print_reply(int us, long ms)
 		return;
 	}
 	n = recv(us, buf, sizeof(buf), MSG_DONTWAIT);
+	/* Closed with our message unread: said once, before what is queued
+	 * (a turned-away client's reason). */
+	if (n < 0 && errno == ECONNRESET)
+		n = recv(us, buf, sizeof(buf), MSG_DONTWAIT);
 	if (n <= 0) {
 		printf("reply: none (%s)\n",
 		       n == 0 ? "closed" : strerror(errno));

@@ -212,6 +212,34 @@ static void test_full_of_pending(void **state)
 	dmn_conns_free(t);
 }
 
+/* The rules registered connections hold, until they close. */
+static void test_rules(void **state)
+{
+	struct dmn_conns *t = dmn_conns_new(64);
+	struct mpa_rule rules[2];
+	const struct mpa_rule *out[4];
+	struct dmn_conn *c;
+
+	(void)state;
+	feed(t, MPTCPLIB_EVENT_ESTABLISHED, 1, 0); /* unregistered */
+	c = dmn_conns_register(t, 2, 0);
+	c->rule = &rules[0];
+	c = dmn_conns_register(t, 3, 0); /* waiting for its addresses */
+	c->rule = &rules[1];
+	c->waiting = true;
+	assert_int_equal(dmn_conns_rules(t, out, 4), 2);
+	assert_true((out[0] == &rules[0] && out[1] == &rules[1]) ||
+		    (out[0] == &rules[1] && out[1] == &rules[0]));
+	/* Past @max: counted, not written. */
+	out[1] = NULL;
+	assert_int_equal(dmn_conns_rules(t, out, 1), 2);
+	assert_null(out[1]);
+	feed(t, MPTCPLIB_EVENT_CLOSED, 2, 10);
+	assert_int_equal(dmn_conns_rules(t, out, 4), 1);
+	assert_ptr_equal(out[0], &rules[1]);
+	dmn_conns_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -221,6 +249,7 @@ int main(void)
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_full_of_pending),
 		cmocka_unit_test(test_full_of_waiting),
+		cmocka_unit_test(test_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

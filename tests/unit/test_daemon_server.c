@@ -3,8 +3,8 @@
  * mptcp-autod's registration socket, on real AF_UNIX sockets in a temp
  * directory with a stand-in handler: replies, descriptors closed before
  * the reply, refusals, the bad-message streak, the rate per uid (and its
- * token buckets, pure), the client limit, replies that never block, and
- * the socket file's life.
+ * token buckets, pure), the client limits (in all, per user), replies that
+ * never block, and the socket file's life.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -577,31 +577,117 @@ static void test_rate(void **state)
 	close(other);
 }
 
+/* Lines the server logs, counted by their beginning. */
+static int said_user_full, said_full;
+
+static void count_log(enum cmn_log_level level, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	(void)level;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	said_user_full += strstr(line, "(--max-clients-per-user)") != NULL;
+	said_full += strstr(line, "(--max-clients)") != NULL;
+}
+
+/* The server of @f again, with @max clients, @per_uid per user. */
+static void reopen_slots(struct fixture *f, int max, int per_uid)
+{
+	struct dmn_server_config cfg = { .path = f->path,
+					 .handle = handle,
+					 .now = now_fn,
+					 .log = count_log,
+					 .max_clients = max,
+					 .max_per_uid = per_uid };
+	char why[200];
+
+	dmn_server_close(f->s);
+	f->s = NULL;
+	assert_int_equal(dmn_server_open(&cfg, &f->s, why, sizeof(why)), 0);
+	said_user_full = said_full = 0;
+}
+
+/* A client turned away hears why at once (seq 0), then the close. */
+static void expect_turned_away(int c, const char *reason)
+{
+	struct eng_wire_msg m;
+
+	expect_refused(c, 0, reason);
+	assert_int_equal(get_reply(c, &m), 0);
+	close(c);
+}
+
+#define USER_FULL_3                                              \
+	"too many clients of this user (3): this program's "     \
+	"connections are not registered; the administrator may " \
+	"raise mptcp-autod --max-clients-per-user"
+/*
+ * A user at its share is turned away, said once a minute at most; its
+ * slots come back as its clients leave. (Every slot taken by several
+ * users, and users apart, are in test_daemon_slots.c: the clients here
+ * are all one user.)
+ */
 static void test_max_clients(void **state)
 {
 	struct fixture *f = *state;
-	int c[DMN_MAX_CLIENTS], extra, late, i;
+	int c[3], late, i;
 	struct eng_wire_msg m;
 
-	for (i = 0; i < DMN_MAX_CLIENTS; i++)
+	reopen_slots(f, 8, 3);
+	for (i = 0; i < 3; i++)
 		c[i] = client(f);
 	dmn_server_run(f->s);
-	assert_int_equal(dmn_server_nclients(f->s), DMN_MAX_CLIENTS);
-	extra = client(f);
-	dmn_server_run(f->s);
-	expect_refused(extra, 0, "too many clients");
-	assert_int_equal(get_reply(extra, &m), 0);
-	close(extra);
-	assert_int_equal(dmn_server_stats(f->s)->turned_away, 1);
-	/* One leaves: room for the next. */
-	close(c[0]);
-	dmn_server_run(f->s);
+	assert_int_equal(dmn_slots_of(dmn_server_slots(f->s), getuid()), 3);
+	/* Five more within the minute: each told, one line. */
+	for (i = 0; i < 5; i++) {
+		late = client(f);
+		fake_now += 1000;
+		dmn_server_run(f->s);
+		expect_turned_away(late, USER_FULL_3);
+	}
+	assert_int_equal(said_user_full, 1);
+	assert_int_equal(said_full, 0);
+	assert_int_equal(dmn_server_nclients(f->s), 3);
+	/* A minute after that line: the next one. */
+	fake_now += DMN_SLOTS_SAY_MS;
 	late = client(f);
 	dmn_server_run(f->s);
-	assert_int_equal(dmn_server_nclients(f->s), DMN_MAX_CLIENTS);
+	expect_turned_away(late, USER_FULL_3);
+	assert_int_equal(said_user_full, 2);
+	/* Its slot given back, the user connects again. */
+	close(c[1]);
+	dmn_server_run(f->s);
+	assert_int_equal(dmn_slots_of(dmn_server_slots(f->s), getuid()), 2);
+	late = client(f);
+	dmn_server_run(f->s);
 	assert_int_equal(get_reply(late, &m), -1);
+	assert_int_equal(dmn_server_nclients(f->s), 3);
 	close(late);
-	for (i = 1; i < DMN_MAX_CLIENTS; i++)
+	close(c[0]);
+	close(c[2]);
+	dmn_server_run(f->s);
+	assert_int_equal(dmn_slots_used(dmn_server_slots(f->s)), 0);
+}
+
+/*
+ * New clients are taken a batch (64) per run: the clients already there
+ * get their turn in between. (Fewer than the listener's backlog, 128.)
+ */
+static void test_accept_in_batches(void **state)
+{
+	struct fixture *f = *state;
+	int c[100], i;
+
+	for (i = 0; i < 100; i++)
+		c[i] = client(f);
+	dmn_server_run(f->s);
+	assert_int_equal(dmn_server_nclients(f->s), 64);
+	dmn_server_run(f->s);
+	assert_int_equal(dmn_server_nclients(f->s), 100);
+	for (i = 0; i < 100; i++)
 		close(c[i]);
 }
 
@@ -705,6 +791,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_max_clients, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_accept_in_batches, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_replies_never_block, setup,
 						teardown),

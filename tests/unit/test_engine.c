@@ -604,6 +604,40 @@ static void test_plan_expiry(void **state)
 }
 
 /*
+ * The rules the engine may still read (mptcp-autod frees a replaced
+ * policy only when none of its rules is among them): each followed
+ * connection's, and a plan's while it may be reused, not after.
+ */
+static void test_rules_in_use(void **state)
+{
+	struct world *w = *state;
+	const struct mpa_rule *out[4];
+	int64_t t0 = w->now;
+
+	world_policy(w, rule_text, 0);
+	assert_int_equal(eng_engine_rules(w->e, out, 4), 0);
+	submit(w, 0xb1, false);
+	assert_int_equal(eng_engine_rules(w->e, out, 4), 1);
+	assert_ptr_equal(out[0], &w->policy->def);
+	/* Planned: the connection's rule and its plan's. */
+	event(w, MPTCPLIB_EVENT_ESTABLISHED, 0xb1, NULL, 0);
+	assert_int_equal(eng_engine_rules(w->e, out, 4), 2);
+	assert_ptr_equal(out[1], &w->policy->def);
+	/* Closed: the plan may still be reused for a while. */
+	event(w, MPTCPLIB_EVENT_CLOSED, 0xb1, NULL, 0);
+	assert_int_equal(eng_engine_rules(w->e, out, 4), 1);
+	assert_ptr_equal(out[0], &w->policy->def);
+	w->now = t0 + ENG_PLAN_MS;
+	assert_int_equal(eng_engine_rules(w->e, out, 4), 0);
+	/* Past @max: counted, not written. */
+	submit(w, 0xb2, false);
+	submit(w, 0xb3, false);
+	out[1] = NULL;
+	assert_int_equal(eng_engine_rules(w->e, out, 1), 2);
+	assert_null(out[1]);
+}
+
+/*
  * fork(): the child's engine forgets the parent's connections, queue and
  * plans, and works for its own.
  */
@@ -892,6 +926,7 @@ int main(void)
 		T(test_table_full),
 		T(test_shared_plan),
 		T(test_plan_expiry),
+		T(test_rules_in_use),
 		T(test_fork_reset),
 		T(test_subflow_delay),
 		T(test_eperm_disables),
