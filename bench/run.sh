@@ -577,16 +577,21 @@ if want 9c && lab userspace 50mbit 50mbit && daemon_up "$tmp/sub.ini"; then
 	# In pairs, native then shim, each pair's difference kept: a change
 	# in the machine's load between pairs then falls on both halves.
 	pl=()
+	tl=()
 	for _ in $(seq $((RUNS * 3))); do
-		v1=$(cli env MPA_RATE_NATIVE=1 "$T/mpa-shimtest" rate 10000 |
-			sed -n 's/.*median_us=\([0-9.]*\).*/\1/p')
-		v2=$(cli env LD_PRELOAD="$SHIM" MPTCP_AUTO_PM_SOCKET="$DSOCK" \
+		o1=$(cli env MPA_RATE_NATIVE=1 "$T/mpa-shimtest" rate 10000)
+		o2=$(cli env LD_PRELOAD="$SHIM" MPTCP_AUTO_PM_SOCKET="$DSOCK" \
 			MPTCP_AUTO_POLICY="$tmp/sub.ini" "$T/mpa-shimtest" rate \
-			10000 | sed -n 's/.*median_us=\([0-9.]*\).*/\1/p')
+			10000)
+		v1=$(sed -n 's/.*median_us=\([0-9.]*\).*/\1/p' <<<"$o1")
+		v2=$(sed -n 's/.*median_us=\([0-9.]*\).*/\1/p' <<<"$o2")
+		c1=$(sed -n 's/.*thread_cpu_us=\([0-9.]*\).*/\1/p' <<<"$o1")
+		c2=$(sed -n 's/.*thread_cpu_us=\([0-9.]*\).*/\1/p' <<<"$o2")
 		[ -n "$v1" ] && [ -n "$v2" ] || continue
 		nl+=("$v1")
 		dl+=("$v2")
 		pl+=("$(awk -v a="$v2" -v b="$v1" 'BEGIN { printf "%.2f", a - b }')")
+		tl+=("$(awk -v a="$c2" -v b="$c1" 'BEGIN { printf "%.2f", a - b }')")
 	done
 	served=$(MPTCP_AUTO_PM_SOCKET=$DSOCK cli "$MA" status 2>&1 |
 		sed -n "s/.*\(serving [0-9]* registrations*\).*/\1/p" | head -1)
@@ -594,12 +599,16 @@ if want 9c && lab userspace 50mbit 50mbit && daemon_up "$tmp/sub.ini"; then
 	n=$(stats "${nl[@]}")
 	d=$(stats "${dl[@]}")
 	diff=$(stats "${pl[@]}")
+	tdiff=$(stats "${tl[@]}")
 	printf '   %-28s %s us per connection\n' "MPTCP, no preload" "$(fmt "$n")"
 	printf '   %-28s %s us per connection\n' "shim + mptcp-autod" "$(fmt "$d")"
 	printf '   %-28s %s us, median of %d pairs (goal <= +2 us: %s)\n' \
 		"shim - MPTCP, per pair" "$(fmt "$diff")" "${#pl[@]}" \
 		"$(goal a "${diff%% *}" '<=' 2)"
+	printf '   %-28s %s us of the program thread'"'"'s CPU per connection\n' \
+		"shim - MPTCP, per pair" "$(fmt "$tdiff")"
 	[ -n "$served" ] && echo "   the daemon: $served (its default rate per user)"
+	record daemon.cost.thread_cpu_over_mptcp_us "$tdiff"
 	record daemon.cost.mptcp_us "$n"
 	record daemon.cost.daemon_us "$d"
 	record daemon.cost.over_mptcp_us "$diff"
