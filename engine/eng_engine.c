@@ -823,14 +823,16 @@ static bool sub_matches(struct eng_engine *e, struct eng_conn *c,
 }
 
 /*
- * Remove @s, whose path died. True if it was up or on its way (a removal
- * to count).
+ * Remove @s, whose path died. True if the kernel took the removal (a
+ * subflow not up yet, or without known ends, is only forgotten: its SYN
+ * fails on the dead path).
  */
 static bool sub_lose(struct eng_engine *e, struct eng_conn *c,
 		     struct eng_sub *s, int64_t now)
 {
 	bool live = s->state == SUB_UP || s->state == SUB_PENDING;
 	char a[INET6_ADDRSTRLEN], why[200] = "";
+	bool removed = false;
 	int err;
 
 	if (live && s->ends && e->ops->close_subflow) {
@@ -838,6 +840,7 @@ static bool sub_lose(struct eng_engine *e, struct eng_conn *c,
 					    (const struct sockaddr *)&s->l,
 					    (const struct sockaddr *)&s->r, why,
 					    sizeof(why));
+		removed = !err;
 		if (!err)
 			atomic_fetch_add(&e->stats.removed, 1);
 		LOG(e, CMN_LOG_DEBUG, "token %08x: %ssubflow from %s (%s) %s%s",
@@ -849,7 +852,7 @@ static bool sub_lose(struct eng_engine *e, struct eng_conn *c,
 	sub_ended(s, now);
 	s->state = SUB_LOST;
 	s->ends = false;
-	return live;
+	return removed;
 }
 
 /*
