@@ -182,8 +182,8 @@ MPTCPLIB_API int mptcplib_token_set_sub_prio(uint32_t token,
  * tuple->local and tuple->remote need their ports (the ends a
  * MPTCPLIB_EVENT_SUB_ESTABLISHED event gives, or the connection's own for
  * its initial subflow, which the kernel removes too: docs/kernel-facts.md
- * §10, §20). The kernel sends the peer a RST for it (MP_TCPRST) and moves
- * its data to the other subflows. Nothing checks that another subflow is
+ * §10, §20). The kernel closes it and sends its data over the other
+ * subflows, also when its link is down already. Nothing checks that another subflow is
  * left: removing the last one leaves the connection without a path. The
  * address id stays this process's for later subflows from that address,
  * as with mptcplib_close_sub(). 0 or a positive errno: EINVAL without
