@@ -4,7 +4,8 @@
 # each case with a download checked byte for byte: a link that goes down
 # mid-transfer loses its subflow at once (c2's, and the initial one on
 # c1), the download goes on over the other path, and with reopen = yes
-# the subflow comes back when the link and its route do; 50 flaps in 5 s
+# the subflow comes back when the link and its route do; an address
+# replaced on c2 moves its subflow to the new one; 50 flaps in 5 s
 # cost a bounded number of subflow requests and no descriptor. With the
 # in-process engine (the shim as root), and once under mptcp-autod.
 # Prints "PASS: name", "FAIL: name" or "SKIP: name (why)".
@@ -185,6 +186,32 @@ else
 		"$(running)" "$(in_cli ss -tnH 'dport = :7002')" "$(cat "$tmp/c1.log")"
 fi
 intact c1 "c1 down and up"
+
+# ---- a new address on c2 (a new DHCP lease) ---------------------------------
+download addr
+wait_for 10 has_subflow 10.0.2.1
+ip -n "$TOPO_CLI" addr del 10.0.2.1/24 dev c2
+ip -n "$TOPO_CLI" addr add 10.0.2.5/24 dev c2
+ip -n "$TOPO_CLI" route replace default via 10.0.2.2 dev c2 metric 200
+new_address()
+{
+	said "$tmp/addr.log" \
+		"address 10.0.2.1 removed from c2: 1 subflow of 1 connection removed" &&
+		said "$tmp/addr.log" "subflow from 10.0.2.5 (c2) re-opened" &&
+		no_subflow 10.0.2.1 && has_subflow 10.0.2.5
+}
+if wait_for 10 new_address; then
+	pass "c2's address replaced: the old subflow removed, one from the new address"
+else
+	fail "c2's address replaced: the old subflow removed, one from the new address" \
+		"$(running)" "$(in_cli ss -tnH 'dport = :7002')" \
+		"$(cat "$tmp/addr.log")"
+fi
+intact addr "c2's address replaced"
+# The lab's address again, for the cases below.
+ip -n "$TOPO_CLI" addr del 10.0.2.5/24 dev c2
+ip -n "$TOPO_CLI" addr add 10.0.2.1/24 dev c2
+ip -n "$TOPO_CLI" route replace default via 10.0.2.2 dev c2 metric 200
 
 # ---- a flapping link -------------------------------------------------------
 # fds PID: the descriptors of every thread of PID (the helper thread has
