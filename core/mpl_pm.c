@@ -674,6 +674,33 @@ out_list:
 	return err;
 }
 
+int mptcplib_token_close_sub(uint32_t token, const struct mptcplib_flow *tuple)
+{
+	struct mpl_sf sf = { 0 };
+	struct mpl_nl nl;
+	int err;
+
+	mpl_clear();
+	if (!tuple || !tuple->local || !tuple->remote ||
+	    cmn_sa_load(&sf.local, tuple->local, tuple->local_len) ||
+	    cmn_sa_load(&sf.remote, tuple->remote, tuple->remote_len) ||
+	    !cmn_sa_port((struct sockaddr *)&sf.local) ||
+	    !cmn_sa_port((struct sockaddr *)&sf.remote))
+		return mpl_fail(EINVAL, "close_sub: both ends of the subflow, "
+					"with their ports, are needed");
+	cmn_sa_unmap(&sf.local);
+	cmn_sa_unmap(&sf.remote);
+	err = mpl_pm_open(&nl, MPL_PM_CMD_SUBFLOW_DESTROY, "close_sub");
+	if (err)
+		return err;
+	close_keep_id(&nl, token, &sf);
+	err = pm_subflow_cmd(&nl, MPL_PM_CMD_SUBFLOW_DESTROY, token, &sf, -1);
+	if (err)
+		err = pm_fail(&nl, err, token, 0, &sf, "close_sub");
+	mpl_nl_close(&nl);
+	return err;
+}
+
 int mptcplib_set_sub_prio(int sockfd, int id, int low_prio)
 {
 	struct mpl_sf_list list;

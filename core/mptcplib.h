@@ -174,6 +174,26 @@ MPTCPLIB_API int mptcplib_token_set_sub_prio(uint32_t token,
 					     const struct mptcplib_flow *tuple,
 					     int low_prio);
 
+/*
+ * mptcplib_token_close_sub() - remove the subflow @tuple of connection
+ * @token, without the connection's fd: the token form of
+ * mptcplib_close_sub(), for a path manager beside the application (the
+ * engine removes the subflows of an interface that went down).
+ * tuple->local and tuple->remote need their ports (the ends a
+ * MPTCPLIB_EVENT_SUB_ESTABLISHED event gives, or the connection's own for
+ * its initial subflow, which the kernel removes too: docs/kernel-facts.md
+ * §10, §20). The kernel closes it and sends its data over the other
+ * subflows, also when its link is down already. Nothing checks that another subflow is
+ * left: removing the last one leaves the connection without a path. The
+ * address id stays this process's for later subflows from that address,
+ * as with mptcplib_close_sub(). 0 or a positive errno: EINVAL without
+ * both ends and ports, ENOENT if connection @token has no such subflow,
+ * ESRCH if the kernel knows no connection @token, EPERM without
+ * CAP_NET_ADMIN.
+ */
+MPTCPLIB_API int mptcplib_token_close_sub(uint32_t token,
+					  const struct mptcplib_flow *tuple);
+
 /* close_sub: also allow closing the last live subflow (kills the data path) */
 #define MPTCPLIB_SHUT_RDWR_LAST (SHUT_RDWR | 0x100)
 

@@ -76,7 +76,7 @@ enum dmn_slot {
 	DMN_SLOT_SIGNALS, /* signalfd: SIGTERM, SIGINT, SIGHUP */
 	DMN_SLOT_EVENTS, /* the path-manager events (mptcp_pm genl) */
 	DMN_SLOT_CLIENTS, /* the registration server's own epoll */
-	DMN_SLOT_LINKS, /* rtnetlink links and addresses: not yet */
+	DMN_SLOT_LINKS, /* rtnetlink links, addresses, routes (eng_paths) */
 	DMN_NSLOTS,
 };
 
@@ -99,6 +99,7 @@ struct dmn {
 	uint64_t netns; /* this namespace's cookie */
 	struct mptcplib_events *evs;
 	struct eng_engine *eng;
+	struct eng_paths paths; /* followed while the engine wants them */
 	struct dmn_conns *conns;
 	struct dmn_pm pm;
 	/*
@@ -114,6 +115,7 @@ struct dmn {
 static void on_signals(struct dmn *d);
 static void on_events(struct dmn *d);
 static void on_clients(struct dmn *d);
+static void on_links(struct dmn *d);
 
 static const struct {
 	const char *name;
@@ -122,8 +124,7 @@ static const struct {
 	[DMN_SLOT_SIGNALS] = { "signals", on_signals },
 	[DMN_SLOT_EVENTS] = { "path-manager events", on_events },
 	[DMN_SLOT_CLIENTS] = { "registrations", on_clients },
-	/* The path-change work adds its rtnetlink socket and handler. */
-	[DMN_SLOT_LINKS] = { "links and addresses", NULL },
+	[DMN_SLOT_LINKS] = { "links, addresses and routes", on_links },
 };
 
 static int slot_watch(struct dmn *d, enum dmn_slot slot, int fd)
@@ -470,6 +471,32 @@ static void on_events(struct dmn *d)
 	}
 }
 
+/* ---- links, addresses and routes ------------------------------------------ */
+
+static void on_links(struct dmn *d)
+{
+	eng_paths_run(&d->paths, d->eng);
+	if (eng_engine_stopped(d->eng) && !d->stop) {
+		dmn_log_error("the engine cannot open subflows here (see "
+			      "above): stopping");
+		fatal_stop(d);
+	}
+}
+
+/*
+ * Follow them while the engine wants them: a socket opened now joins the
+ * loop; a closed one has left the epoll set by itself.
+ */
+static void links_sync(struct dmn *d)
+{
+	if (eng_paths_sync(&d->paths, d->eng) &&
+	    slot_watch(d, DMN_SLOT_LINKS, d->paths.fd) < 0) {
+		eng_paths_close(&d->paths);
+		d->paths.failed = true;
+	}
+	d->fds[DMN_SLOT_LINKS] = d->paths.fd;
+}
+
 /* ---- signals -------------------------------------------------------------- */
 
 static void on_signals(struct dmn *d)
@@ -559,6 +586,7 @@ static void run(struct dmn *d)
 		sweep_unregistered(d);
 		if (release_timeout(d, cmn_now_ms()) == 0)
 			policies_release(d);
+		links_sync(d);
 	}
 }
 
@@ -777,6 +805,7 @@ static void finish(struct dmn *d)
 	dmn_server_close(d->srv);
 	if (d->evs)
 		mptcplib_events_close(d->evs);
+	eng_paths_close(&d->paths);
 	if (d->fds[DMN_SLOT_SIGNALS] >= 0)
 		close(d->fds[DMN_SLOT_SIGNALS]);
 	if (d->ep >= 0)
@@ -841,6 +870,7 @@ int main(int argc, char **argv)
 
 	for (i = 0; i < DMN_NSLOTS; i++)
 		d.fds[i] = -1;
+	eng_paths_init(&d.paths);
 	while ((o = getopt_long(argc, argv, "s:p:vh", opts, NULL)) != -1) {
 		switch (o) {
 		case 's':

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,16 +34,42 @@
 #define ENG_EARLY_SETS 64
 #define ENG_EARLY_WAYS 4
 #define ENG_EARLY_SLOTS (ENG_EARLY_SETS * ENG_EARLY_WAYS)
+/*
+ * Connections a step touched, whose timer is looked at again after it;
+ * past this many, all of them are.
+ */
+#define ENG_TOUCHED 16
 #define ENG_EARLY_MS 5000
 /* The first table; it doubles up to max_conns. */
 #define ENG_FIRST_CONNS 64
 
-enum sub_state { SUB_PLANNED, SUB_PENDING, SUB_UP, SUB_FAILED, SUB_CLOSED };
+enum sub_state {
+	SUB_PLANNED, /* to be asked for */
+	SUB_PENDING, /* asked for: its SUB_ESTABLISHED or SUB_CLOSED next */
+	SUB_UP,
+	SUB_FAILED, /* never came up; not re-opened */
+	SUB_CLOSED, /* came up, then closed; not re-opened */
+	SUB_LOST, /* its path died: removed, back when the path is */
+	SUB_WAIT, /* to be re-opened at due */
+};
 
 struct eng_sub {
 	struct mpa_local local;
 	enum sub_state state;
+	bool initial; /* the connection's first subflow, or its replacement */
+	bool ends; /* l and r hold its ends, ports included */
+	struct sockaddr_storage l, r;
+	int64_t due; /* SUB_WAIT: when */
+	int64_t next_ok; /* no request for it before (ms) */
+	int64_t up_at; /* when it came up, 0 if it did not */
+	int backoff; /* ms: the next wait */
 };
+
+/*
+ * Extra subflows, and room for as many again on new addresses while the
+ * old ones are still known (an address replaced on the same interface).
+ */
+#define ENG_SLOTS (MPA_MAX_SUBFLOWS + 2)
 
 enum conn_state {
 	CONN_WAIT_ESTABLISHED, /* its ESTABLISHED event, or a retry */
@@ -57,8 +84,15 @@ struct eng_conn {
 	bool aged; /* the subflow-delay was waited out (or is being) */
 	int tries; /* subflow requests refused as too early */
 	int64_t due; /* ms, while waiting */
+	int64_t timer_at; /* its entry in the timer heap, -1: none */
+	/* Paths: set when planned. */
+	bool paths; /* has extra subflows or may get them: follows paths */
+	bool reopen; /* the rule's reopen = yes, and it opens subflows */
+	bool init_routed; /* a route to the peer left by the initial's link */
+	int cap; /* extra subflows at once: the rule's max */
+	struct eng_sub init; /* the initial subflow */
 	int nsubs;
-	struct eng_sub subs[MPA_MAX_SUBFLOWS];
+	struct eng_sub subs[ENG_SLOTS];
 };
 
 struct eng_engine {
@@ -79,7 +113,24 @@ struct eng_engine {
 	} early[ENG_EARLY_SLOTS];
 	struct eng_plan_cache plans;
 	struct eng_index index; /* token -> slot in conns */
-	struct eng_timers timers; /* of the connections that wait */
+	/* One entry per connection's next due time (waits or re-opens). */
+	struct eng_timers timers;
+	uint32_t touched[ENG_TOUCHED];
+	int ntouched; /* > ENG_TOUCHED: every connection */
+	int npaths; /* connections that follow paths */
+	/* Paths. */
+	int64_t resync_due; /* re-plan connections that re-open, -1: none */
+	int64_t route_due; /* re-check routes, -1: none */
+	int route_ifs[8], nroute_ifs; /* of these interfaces; > 8: all */
+	int64_t paths_seen; /* last time a connection followed paths, 0 */
+	uint32_t rng; /* jitter */
+	struct {
+		struct sockaddr_storage addr, peer;
+		int ifindex;
+		char ifname[IFNAMSIZ];
+		bool routed;
+		int64_t at;
+	} own; /* the last initial subflow's interface and route lookup */
 	/*
 	 * Replaced, never realloc()ed, and published before its size, so
 	 * that a fork() at any moment leaves the child a valid table of at
@@ -100,6 +151,17 @@ static const char *ip(const struct sockaddr_storage *ss, char *buf)
 	return cmn_sa_ntop((const struct sockaddr *)ss, buf, INET6_ADDRSTRLEN);
 }
 
+/* @ss's address, port 0, into @out. */
+static void addr_only(struct sockaddr_storage *out,
+		      const struct sockaddr_storage *ss)
+{
+	*out = *ss;
+	if (out->ss_family == AF_INET)
+		((struct sockaddr_in *)out)->sin_port = 0;
+	else if (out->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)out)->sin6_port = 0;
+}
+
 struct eng_engine *eng_engine_new(const struct eng_config *cfg)
 {
 	struct eng_engine *e;
@@ -115,6 +177,9 @@ struct eng_engine *eng_engine_new(const struct eng_config *cfg)
 	}
 	e->log = cfg->log;
 	e->ops = cfg->ops;
+	e->resync_due = -1;
+	e->route_due = -1;
+	e->rng = 0x9e3779b9u;
 	e->max_conns = cfg->max_conns > 0 ? cfg->max_conns : ENG_MAX_CONNS;
 	return e;
 }
@@ -136,11 +201,42 @@ int eng_engine_submit(struct eng_engine *e, const struct mpa_conn_req *req)
 	return 0;
 }
 
-static struct eng_conn *conn_find(struct eng_engine *e, uint32_t token)
+/* @token's timer is to be looked at again at the end of the step. */
+static void touch(struct eng_engine *e, uint32_t token)
+{
+	if (e->ntouched < ENG_TOUCHED)
+		e->touched[e->ntouched] = token;
+	if (e->ntouched <= ENG_TOUCHED)
+		e->ntouched++;
+}
+
+/* A step that may have changed any connection's timer. */
+static void touch_all(struct eng_engine *e)
+{
+	e->ntouched = ENG_TOUCHED + 1;
+}
+
+static struct eng_conn *conn_at(struct eng_engine *e, uint32_t token)
 {
 	int pos = eng_index_get(&e->index, token);
 
 	return pos < 0 ? NULL : &e->conns[pos];
+}
+
+/* @token's connection, which the caller may change. */
+static struct eng_conn *conn_find(struct eng_engine *e, uint32_t token)
+{
+	struct eng_conn *c = conn_at(e, token);
+
+	if (c)
+		touch(e, token);
+	return c;
+}
+
+static void conn_set_paths(struct eng_engine *e, struct eng_conn *c, bool v)
+{
+	e->npaths += (int)v - (int)c->paths;
+	c->paths = v;
 }
 
 /* Forget @c: the last connection takes its slot. */
@@ -148,21 +244,11 @@ static void conn_drop(struct eng_engine *e, struct eng_conn *c)
 {
 	int pos = (int)(c - e->conns);
 
+	conn_set_paths(e, c, false);
 	eng_index_del(&e->index, c->req.token);
 	*c = e->conns[--e->nconns];
 	if (pos != e->nconns)
 		eng_index_put(&e->index, c->req.token, pos);
-}
-
-/* @c waits until @due: its timer. */
-static void conn_due(struct eng_engine *e, struct eng_conn *c, int64_t due)
-{
-	c->due = due;
-	if (eng_timers_add(&e->timers, due, c->req.token))
-		/* Without memory its timer is lost, not the connection:
-		 * its ESTABLISHED event still brings it back. */
-		LOG(e, CMN_LOG_WARN, "token %08x: no memory for a timer",
-		    c->req.token);
 }
 
 static int conn_count(const struct eng_conn *c, enum sub_state st)
@@ -172,6 +258,139 @@ static int conn_count(const struct eng_conn *c, enum sub_state st)
 	for (i = 0; i < c->nsubs; i++)
 		n += c->subs[i].state == st;
 	return n;
+}
+
+/*
+ * Slot @i of @c, for @i below conn_nslots(): its extra subflows, then the
+ * initial one.
+ */
+static int conn_nslots(const struct eng_conn *c)
+{
+	return c->nsubs + 1;
+}
+
+static struct eng_sub *conn_slot(struct eng_conn *c, int i)
+{
+	return i < c->nsubs ? &c->subs[i] : &c->init;
+}
+
+/* Extra subflows up or on their way: what the rule's cap counts. */
+static int conn_live(const struct eng_conn *c)
+{
+	return conn_count(c, SUB_PENDING) + conn_count(c, SUB_UP);
+}
+
+static uint32_t rnd(struct eng_engine *e)
+{
+	uint32_t x = e->rng;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return e->rng = x;
+}
+
+/* @ms, stretched by up to a quarter. */
+static int jitter(struct eng_engine *e, int ms)
+{
+	return ms + (int)(rnd(e) % (uint32_t)(ms / 4 + 1));
+}
+
+static void sub_init(struct eng_sub *s, const struct mpa_local *l)
+{
+	memset(s, 0, sizeof(*s));
+	s->local = *l;
+	s->state = SUB_PLANNED;
+	s->backoff = ENG_REOPEN_FIRST_MS;
+}
+
+/* A request for @s went out at @now: the next one waits longer. */
+static void sub_asked(struct eng_engine *e, struct eng_sub *s, int64_t now)
+{
+	s->next_ok = now + jitter(e, s->backoff);
+	s->backoff = s->backoff * 2 > ENG_REOPEN_MAX_MS ? ENG_REOPEN_MAX_MS :
+							  s->backoff * 2;
+	s->ends = false;
+	s->up_at = 0;
+}
+
+/* @s ends: a subflow that lived long enough starts its backoff anew. */
+static void sub_ended(struct eng_sub *s, int64_t now)
+{
+	if (s->up_at && now - s->up_at >= ENG_REOPEN_STABLE_MS) {
+		s->backoff = ENG_REOPEN_FIRST_MS;
+		s->next_ok = 0;
+	}
+	s->up_at = 0;
+}
+
+/* @s died while its path works: re-opened after a wait (reopen). */
+static void sub_retry(struct eng_engine *e, struct eng_sub *s, int64_t now)
+{
+	int64_t at = now + jitter(e, ENG_REOPEN_FIRST_MS);
+
+	sub_ended(s, now);
+	s->state = SUB_WAIT;
+	s->due = at > s->next_ok ? at : s->next_ok;
+}
+
+/*
+ * The interface that has local address @addr (the initial subflow's), 0
+ * if none or unknown, and whether a route to @peer leaves through it
+ * into *@routed; looked up once for a burst of connections from the same
+ * source to the same peer.
+ */
+static int own_ifindex(struct eng_engine *e, const struct sockaddr *addr,
+		       const struct sockaddr *peer, char *ifname, bool *routed,
+		       int64_t now)
+{
+	int idx;
+
+	*routed = false;
+	if (!e->ops->ifindex_of || addr->sa_family == AF_UNSPEC)
+		return 0;
+	if (e->own.at && now - e->own.at < ENG_PLAN_MS && now >= e->own.at &&
+	    cmn_sa_addr_equal((const struct sockaddr *)&e->own.addr, addr) &&
+	    cmn_sa_addr_equal((const struct sockaddr *)&e->own.peer, peer)) {
+		memcpy(ifname, e->own.ifname, IFNAMSIZ);
+		*routed = e->own.routed;
+		return e->own.ifindex;
+	}
+	ifname[0] = '\0';
+	idx = e->ops->ifindex_of(e->ops->ctx, addr, ifname);
+	if (idx < 0)
+		idx = 0;
+	*routed = idx > 0 &&
+		  e->ops->plan->route_via(e->ops->plan->ctx, peer, idx) > 0;
+	memcpy(&e->own.addr, addr, cmn_sa_len(addr->sa_family));
+	memcpy(&e->own.peer, peer, cmn_sa_len(peer->sa_family));
+	e->own.ifindex = idx;
+	e->own.routed = *routed;
+	memcpy(e->own.ifname, ifname, IFNAMSIZ);
+	e->own.at = now;
+	return idx;
+}
+
+/*
+ * Once planned: does @c follow its paths? It does when it has extra
+ * subflows to lose, or may get them (reopen = yes for a destination that
+ * gets subflows). Its initial subflow's interface is looked up then.
+ */
+static void conn_paths_init(struct eng_engine *e, struct eng_conn *c,
+			    int64_t now)
+{
+	const struct sockaddr *peer = (const struct sockaddr *)&c->req.remote;
+	struct mpa_decision d;
+	struct eng_sub *s = &c->init;
+
+	mpa_rule_decide(c->req.rule, peer, &d);
+	c->cap = d.max_subflows;
+	c->reopen = d.open_subflows && c->req.rule->reopen == MPA_YES;
+	conn_set_paths(e, c, c->nsubs > 0 || c->reopen);
+	if (!c->paths)
+		return;
+	s->local.ifindex = own_ifindex(e, (const struct sockaddr *)&s->l, peer,
+				       s->local.ifname, &c->init_routed, now);
 }
 
 /* @c's subflows, from the plan cache or a new plan. */
@@ -187,11 +406,10 @@ static void conn_plan(struct eng_engine *e, struct eng_conn *c, int64_t now)
 	c->planned = true;
 	cached = eng_plan_cache_get(&e->plans, c->req.rule, own, peer, now);
 	if (cached) {
-		for (i = 0; i < cached->nsubs; i++) {
-			c->subs[i].local = cached->subs[i];
-			c->subs[i].state = SUB_PLANNED;
-		}
+		for (i = 0; i < cached->nsubs; i++)
+			sub_init(&c->subs[i], &cached->subs[i]);
 		c->nsubs = cached->nsubs;
+		conn_paths_init(e, c, now);
 		return;
 	}
 	eng_plan_make(e->ops->plan, c->req.rule, peer, own, &p);
@@ -208,10 +426,8 @@ static void conn_plan(struct eng_engine *e, struct eng_conn *c, int64_t now)
 		    c->req.token, l->ifname, ip(&l->addr, a),
 		    ip(&c->req.remote, r), l->ifname, l->ifname, a);
 	}
-	for (i = 0; i < p.nsubs; i++) {
-		c->subs[i].local = p.subs[i];
-		c->subs[i].state = SUB_PLANNED;
-	}
+	for (i = 0; i < p.nsubs; i++)
+		sub_init(&c->subs[i], &p.subs[i]);
 	c->nsubs = p.nsubs;
 	if (!c->nsubs) {
 		const char *why = !p.d.open_subflows ? p.d.why :
@@ -222,6 +438,7 @@ static void conn_plan(struct eng_engine *e, struct eng_conn *c, int64_t now)
 		    c->req.token, ip(&c->req.remote, r), why);
 	}
 	eng_plan_cache_put(&e->plans, c->req.rule, own, peer, &p, now);
+	conn_paths_init(e, c, now);
 }
 
 /*
@@ -247,6 +464,7 @@ static bool conn_try(struct eng_engine *e, struct eng_conn *c, int64_t now)
 			sizeof(why));
 		if (!err) {
 			s->state = SUB_PENDING;
+			sub_asked(e, s, now);
 			atomic_fetch_add(&e->stats.requested, 1);
 			LOG(e, CMN_LOG_DEBUG,
 			    "token %08x: subflow requested from %s (%s)%s",
@@ -264,9 +482,7 @@ static bool conn_try(struct eng_engine *e, struct eng_conn *c, int64_t now)
 			    c->req.token);
 			if (c->tries++ < ENG_RETRIES) {
 				c->state = CONN_WAIT_ESTABLISHED;
-				conn_due(e, c,
-					 now + (ENG_RETRY_FIRST_MS
-						<< c->tries));
+				c->due = now + (ENG_RETRY_FIRST_MS << c->tries);
 			} else {
 				c->state = CONN_DONE;
 				LOG(e, CMN_LOG_DEBUG,
@@ -293,14 +509,19 @@ static bool conn_try(struct eng_engine *e, struct eng_conn *c, int64_t now)
 			    "endpoints decide the subflows",
 			    c->req.token);
 			c->state = CONN_DONE;
+			conn_set_paths(e, c, false);
+			c->reopen = false;
 			return true;
 		default:
 			s->state = SUB_FAILED;
+			sub_asked(e, s, now);
 			atomic_fetch_add(&e->stats.failed, 1);
 			LOG(e, CMN_LOG_WARN,
 			    "token %08x: subflow from %s (%s): %s",
 			    c->req.token, ip(&s->local.addr, a),
 			    s->local.ifname, why[0] ? why : strerror(-err));
+			if (c->reopen)
+				sub_retry(e, s, now);
 		}
 	}
 	c->state = CONN_DONE;
@@ -320,7 +541,7 @@ static bool conn_ready(struct eng_engine *e, struct eng_conn *c, int64_t now)
 	if (delay > 0 && !c->aged) {
 		c->aged = true;
 		c->state = CONN_WAIT_AGE;
-		conn_due(e, c, now + delay);
+		c->due = now + delay;
 		return true;
 	}
 	return conn_try(e, c, now);
@@ -424,9 +645,20 @@ static void conn_add(struct eng_engine *e, const struct mpa_conn_req *req,
 	c = &e->conns[e->nconns];
 	memset(c, 0, sizeof(*c));
 	c->req = *req;
+	c->timer_at = -1;
 	eng_index_put(&e->index, req->token, e->nconns++);
+	touch(e, req->token);
 	cmn_sa_unmap(&c->req.local);
 	cmn_sa_unmap(&c->req.remote);
+	c->init.state = SUB_UP;
+	c->init.initial = true;
+	c->init.backoff = ENG_REOPEN_FIRST_MS;
+	c->init.l = c->req.local;
+	c->init.r = c->req.remote;
+	c->init.ends = cmn_sa_port((const struct sockaddr *)&c->init.l) &&
+		       cmn_sa_port((const struct sockaddr *)&c->init.r);
+	c->init.up_at = now;
+	addr_only(&c->init.local.addr, &c->req.local);
 	LOG(e, CMN_LOG_DEBUG, "token %08x: to %s, rule %s", req->token,
 	    cmn_sa_fmt((const struct sockaddr *)&c->req.remote, r, sizeof(r)),
 	    req->rule->origin);
@@ -439,24 +671,43 @@ static void conn_add(struct eng_engine *e, const struct mpa_conn_req *req,
 		conn_ready(e, c, now);
 	} else {
 		c->state = CONN_WAIT_ESTABLISHED;
-		conn_due(e, c, now + ENG_FIRST_WAIT_MS);
+		c->due = now + ENG_FIRST_WAIT_MS;
 	}
 }
 
-/* The subflow of @c whose local address is the event's, if any. */
+/*
+ * The subflow of @c the event is about: the one with both its ends, else
+ * one not up yet from the event's local address (asked for, its ends not
+ * known yet), preferring the one asked for.
+ */
 static struct eng_sub *event_sub(struct eng_conn *c,
 				 const struct mptcplib_event *ev)
 {
-	struct sockaddr_storage l = ev->local;
+	struct sockaddr_storage l = ev->local, r = ev->remote;
+	struct eng_sub *s, *best = NULL;
 	int i;
 
 	cmn_sa_unmap(&l);
-	for (i = 0; i < c->nsubs; i++)
-		if (cmn_sa_addr_equal(
-			    (const struct sockaddr *)&c->subs[i].local.addr,
-			    (const struct sockaddr *)&l))
-			return &c->subs[i];
-	return NULL;
+	cmn_sa_unmap(&r);
+	for (i = 0; i < conn_nslots(c); i++) {
+		s = conn_slot(c, i);
+		if (s->ends &&
+		    cmn_sa_equal((const struct sockaddr *)&s->l,
+				 (const struct sockaddr *)&l) &&
+		    cmn_sa_equal((const struct sockaddr *)&s->r,
+				 (const struct sockaddr *)&r))
+			return s;
+	}
+	for (i = 0; i < conn_nslots(c); i++) {
+		s = conn_slot(c, i);
+		if (s->ends ||
+		    !cmn_sa_addr_equal((const struct sockaddr *)&s->local.addr,
+				       (const struct sockaddr *)&l))
+			continue;
+		if (!best || s->state == SUB_PENDING)
+			best = s;
+	}
+	return best;
 }
 
 /*
@@ -517,6 +768,13 @@ static void on_event(struct eng_engine *e, const struct mptcplib_event *ev,
 		if (!s || s->state != SUB_PENDING)
 			break;
 		s->state = SUB_UP;
+		s->up_at = now;
+		s->l = ev->local;
+		s->r = ev->remote;
+		cmn_sa_unmap(&s->l);
+		cmn_sa_unmap(&s->r);
+		s->ends = cmn_sa_port((const struct sockaddr *)&s->l) &&
+			  cmn_sa_port((const struct sockaddr *)&s->r);
 		atomic_fetch_add(&e->stats.established, 1);
 		LOG(e, CMN_LOG_DEBUG, "token %08x: subflow from %s (%s) is up",
 		    c->req.token, ip(&s->local.addr, a), s->local.ifname);
@@ -535,6 +793,12 @@ static void on_event(struct eng_engine *e, const struct mptcplib_event *ev,
 		    pending ? "failed" : "closed", ev->error ? ": " : "",
 		    ev->error ? strerror(ev->error) : "");
 		s->state = pending ? SUB_FAILED : SUB_CLOSED;
+		s->ends = false;
+		/* Its path still works, or its loss would have come first. */
+		if (c->reopen)
+			sub_retry(e, s, now);
+		else
+			sub_ended(s, now);
 		break;
 	case MPTCPLIB_EVENT_CLOSED:
 		LOG(e, CMN_LOG_DEBUG,
@@ -547,17 +811,519 @@ static void on_event(struct eng_engine *e, const struct mptcplib_event *ev,
 	}
 }
 
+/* ---- Paths ---------------------------------------------------------------
+ *
+ * A path dies (its link down or gone, its address removed, no route to the
+ * peer through its interface any more): the subflows on it are removed at
+ * once, the initial one included (the kernel allows it under the
+ * userspace path manager: docs/kernel-facts.md §20), so that the kernel
+ * sends their data over the others instead of waiting for retransmission
+ * timeouts; but never the last subflow that is up, which may still come
+ * back by itself when the link does. Removed subflows are SUB_LOST.
+ *
+ * A path comes (a link up, an address added, a route added): after
+ * ENG_PATH_SETTLE_MS, the connections whose rule says reopen = yes are
+ * planned again, and what the plan has and they lack is re-opened (SUB_WAIT
+ * until then): lost subflows, subflows from new addresses (one replaced
+ * on the same interface included), new interfaces the rule's patterns
+ * match, and the initial subflow's own address when that one was lost.
+ * Each re-open waits for the subflow's backoff (ENG_REOPEN_*), and never
+ * takes a connection past its rule's cap.
+ */
+
+/* What a path change removes: a subflow on @ifindex, or from @addr. */
+struct lose_match {
+	int ifindex; /* 0: any */
+	const struct sockaddr *addr; /* NULL: any */
+	bool routes; /* only those without a route to the peer */
+};
+
+/* Route checks of one pass: the same peer and interface asked once. */
+struct route_memo {
+	int n;
+	struct {
+		struct sockaddr_storage peer;
+		int ifindex, via;
+	} v[16];
+};
+
+static int memo_route_via(struct eng_engine *e, struct route_memo *m,
+			  const struct sockaddr_storage *peer, int ifindex)
+{
+	int i, via;
+
+	for (i = 0; i < m->n; i++)
+		if (m->v[i].ifindex == ifindex &&
+		    cmn_sa_addr_equal((const struct sockaddr *)&m->v[i].peer,
+				      (const struct sockaddr *)peer))
+			return m->v[i].via;
+	via = e->ops->plan->route_via(e->ops->plan->ctx,
+				      (const struct sockaddr *)peer, ifindex);
+	i = m->n < 16 ? m->n++ : 15;
+	m->v[i].peer = *peer;
+	m->v[i].ifindex = ifindex;
+	m->v[i].via = via;
+	return via;
+}
+
+static bool route_checked(const struct eng_engine *e, int ifindex)
+{
+	int i;
+
+	if (e->nroute_ifs > 8)
+		return true;
+	for (i = 0; i < e->nroute_ifs; i++)
+		if (e->route_ifs[i] == ifindex)
+			return true;
+	return false;
+}
+
+static bool sub_matches(struct eng_engine *e, struct eng_conn *c,
+			const struct eng_sub *s, const struct lose_match *m,
+			struct route_memo *memo)
+{
+	if (s->state != SUB_UP && s->state != SUB_PENDING &&
+	    s->state != SUB_WAIT)
+		return false;
+	if (m->addr)
+		return cmn_sa_addr_equal(
+			(const struct sockaddr *)&s->local.addr, m->addr);
+	if (!s->local.ifindex)
+		return false;
+	if (!m->routes)
+		return s->local.ifindex == m->ifindex;
+	/* The initial subflow, when a route to the peer left by its link. */
+	if (s == &c->init && !c->init_routed)
+		return false;
+	return route_checked(e, s->local.ifindex) &&
+	       memo_route_via(e, memo, &c->req.remote, s->local.ifindex) == 0;
+}
+
+/*
+ * Remove @s, whose path died. True if the kernel took the removal (a
+ * subflow not up yet, or without known ends, is only forgotten: its SYN
+ * fails on the dead path).
+ */
+static bool sub_lose(struct eng_engine *e, struct eng_conn *c,
+		     struct eng_sub *s, int64_t now)
+{
+	bool live = s->state == SUB_UP || s->state == SUB_PENDING;
+	char a[INET6_ADDRSTRLEN], why[200] = "";
+	bool removed = false;
+	int err;
+
+	if (live && s->ends && e->ops->close_subflow) {
+		err = e->ops->close_subflow(e->ops->ctx, c->req.token,
+					    (const struct sockaddr *)&s->l,
+					    (const struct sockaddr *)&s->r, why,
+					    sizeof(why));
+		removed = !err;
+		if (!err)
+			atomic_fetch_add(&e->stats.removed, 1);
+		LOG(e, CMN_LOG_DEBUG, "token %08x: %ssubflow from %s (%s) %s%s",
+		    c->req.token, s->initial ? "initial " : "",
+		    ip(&s->local.addr, a), s->local.ifname,
+		    err ? "not removed: " : "removed",
+		    err ? (why[0] ? why : strerror(-err)) : "");
+	}
+	sub_ended(s, now);
+	s->state = SUB_LOST;
+	s->ends = false;
+	return removed;
+}
+
+/*
+ * The subflows of @c that @m names lose their path. The last one up stays
+ * (a connection with no subflow has nothing to carry its data when the
+ * link comes back by itself). The count removed.
+ */
+static int conn_lose(struct eng_engine *e, struct eng_conn *c,
+		     const struct lose_match *m, struct route_memo *memo,
+		     int64_t now)
+{
+	bool hit[ENG_SLOTS + 1];
+	int i, n = 0, up_left = 0, live_hit = 0;
+
+	for (i = 0; i < conn_nslots(c); i++) {
+		struct eng_sub *s = conn_slot(c, i);
+
+		hit[i] = sub_matches(e, c, s, m, memo);
+		up_left += !hit[i] && s->state == SUB_UP;
+		live_hit += hit[i] && s->state != SUB_WAIT;
+	}
+	if (live_hit && !up_left) {
+		LOG(e, CMN_LOG_DEBUG,
+		    "token %08x: its path died, but it has no other: kept",
+		    c->req.token);
+		return 0;
+	}
+	for (i = 0; i < conn_nslots(c); i++)
+		if (hit[i])
+			n += sub_lose(e, c, conn_slot(c, i), now);
+	return n;
+}
+
+/* Every connection's subflows that @m names; one line says what went. */
+static void paths_lose(struct eng_engine *e, const struct lose_match *m,
+		       const char *what, int64_t now)
+{
+	struct route_memo memo = { 0 };
+	int i, n, subs = 0, conns = 0;
+
+	for (i = 0; i < e->nconns; i++) {
+		if (!e->conns[i].paths)
+			continue;
+		n = conn_lose(e, &e->conns[i], m, &memo, now);
+		subs += n;
+		conns += n > 0;
+	}
+	LOG(e, subs ? CMN_LOG_INFO : CMN_LOG_DEBUG,
+	    "%s: %d subflow%s of %d connection%s removed", what, subs,
+	    subs == 1 ? "" : "s", conns, conns == 1 ? "" : "s");
+}
+
+/* The name of interface @ifindex as a subflow knows it, or its index. */
+static const char *ifname_of(struct eng_engine *e, int ifindex, char *buf,
+			     size_t len)
+{
+	int i, j;
+
+	for (i = 0; i < e->nconns; i++) {
+		struct eng_conn *c = &e->conns[i];
+
+		for (j = 0; j < conn_nslots(c); j++) {
+			const struct eng_sub *s = conn_slot(c, j);
+
+			if (s->local.ifindex == ifindex && s->local.ifname[0]) {
+				snprintf(buf, len, "%s", s->local.ifname);
+				return buf;
+			}
+		}
+	}
+	snprintf(buf, len, "interface %d", ifindex);
+	return buf;
+}
+
+/* A slot of @c for a subflow from @l: its own, a free one, or a dead one. */
+static struct eng_sub *conn_slot_for(struct eng_conn *c,
+				     const struct mpa_local *l,
+				     const struct eng_plan *p)
+{
+	int i, k;
+
+	for (i = 0; i < c->nsubs; i++)
+		if (cmn_sa_addr_equal(
+			    (const struct sockaddr *)&c->subs[i].local.addr,
+			    (const struct sockaddr *)&l->addr))
+			return &c->subs[i];
+	if (c->nsubs < ENG_SLOTS) {
+		sub_init(&c->subs[c->nsubs], l);
+		c->subs[c->nsubs].state = SUB_LOST;
+		return &c->subs[c->nsubs++];
+	}
+	/* Full: one lost or dead on an address the plan no longer has. */
+	for (i = 0; i < c->nsubs; i++) {
+		struct eng_sub *s = &c->subs[i];
+		bool planned = false;
+
+		if (s->state == SUB_UP || s->state == SUB_PENDING ||
+		    s->state == SUB_WAIT)
+			continue;
+		for (k = 0; k < p->nsubs && !planned; k++)
+			planned = cmn_sa_addr_equal(
+				(const struct sockaddr *)&s->local.addr,
+				(const struct sockaddr *)&p->subs[k].addr);
+		if (planned)
+			continue;
+		sub_init(s, l);
+		s->state = SUB_LOST;
+		return s;
+	}
+	return NULL;
+}
+
+static void sub_revive(struct eng_sub *s, int64_t now)
+{
+	s->state = SUB_WAIT;
+	s->due = now > s->next_ok ? now : s->next_ok;
+}
+
+/* @c (reopen = yes) planned again: what it lacks is to be re-opened. */
+static void conn_resync(struct eng_engine *e, struct eng_conn *c, int64_t now)
+{
+	const struct sockaddr *own = (const struct sockaddr *)&c->req.local;
+	const struct sockaddr *peer = (const struct sockaddr *)&c->req.remote;
+	const struct eng_plan_entry *cached;
+	struct eng_sub *s = &c->init;
+	struct eng_plan p;
+	bool routed;
+	int i, idx;
+
+	cached = eng_plan_cache_get(&e->plans, c->req.rule, own, peer, now);
+	if (cached) {
+		p.nsubs = cached->nsubs;
+		memcpy(p.subs, cached->subs, sizeof(p.subs));
+	} else {
+		eng_plan_make(e->ops->plan, c->req.rule, peer, own, &p);
+		eng_plan_cache_put(&e->plans, c->req.rule, own, peer, &p, now);
+	}
+	for (i = 0; i < p.nsubs; i++) {
+		struct eng_sub *t = conn_slot_for(c, &p.subs[i], &p);
+
+		if (!t)
+			continue;
+		t->local = p.subs[i];
+		if (t->state == SUB_LOST)
+			sub_revive(t, now);
+	}
+	/* The initial subflow's address, back on some link with a route. */
+	if (s->state != SUB_LOST)
+		return;
+	idx = own_ifindex(e, (const struct sockaddr *)&s->local.addr, peer,
+			  s->local.ifname, &routed, now);
+	/* Back with its link, and routed again if it was at the start. */
+	if (idx <= 0 || (c->init_routed && !routed))
+		return;
+	s->local.ifindex = idx;
+	sub_revive(s, now);
+}
+
+/*
+ * The subflows of @c whose re-open is due, within the rule's cap. False
+ * when @c was dropped.
+ */
+static bool conn_reopen(struct eng_engine *e, struct eng_conn *c, int64_t now)
+{
+	char a[INET6_ADDRSTRLEN], why[200];
+	int i, err;
+
+	for (i = 0; i < conn_nslots(c); i++) {
+		struct eng_sub *s = conn_slot(c, i);
+
+		if (s->state != SUB_WAIT || s->due > now)
+			continue;
+		if (!s->initial && conn_live(c) >= c->cap) {
+			/* A resync brings it back when there is room. */
+			s->state = SUB_LOST;
+			continue;
+		}
+		why[0] = '\0';
+		err = e->ops->open_subflow(
+			e->ops->ctx, c->req.token, &s->local,
+			(const struct sockaddr *)&c->req.remote, why,
+			sizeof(why));
+		sub_asked(e, s, now);
+		if (!err) {
+			s->state = SUB_PENDING;
+			atomic_fetch_add(&e->stats.requested, 1);
+			atomic_fetch_add(&e->stats.reopened, 1);
+			LOG(e, CMN_LOG_INFO,
+			    "token %08x: subflow from %s (%s) re-opened%s",
+			    c->req.token, ip(&s->local.addr, a),
+			    s->local.ifname,
+			    s->initial ? " in place of the initial one" : "");
+			continue;
+		}
+		switch (-err) {
+		case ESRCH:
+			LOG(e, CMN_LOG_DEBUG,
+			    "token %08x: gone (closed or fell back to TCP)",
+			    c->req.token);
+			conn_drop(e, c);
+			return false;
+		case EPERM:
+			atomic_store(&e->disabled, 1);
+			return true;
+		}
+		atomic_fetch_add(&e->stats.failed, 1);
+		LOG(e, CMN_LOG_DEBUG,
+		    "token %08x: subflow from %s (%s) not re-opened: %s",
+		    c->req.token, ip(&s->local.addr, a), s->local.ifname,
+		    why[0] ? why : strerror(-err));
+		sub_retry(e, s, now);
+	}
+	return true;
+}
+
+/* The earliest re-open of @c, -1: none. */
+static int64_t conn_reopen_due(struct eng_conn *c)
+{
+	int64_t next = -1;
+	int i;
+
+	if (c->state != CONN_DONE)
+		return -1;
+	for (i = 0; i < conn_nslots(c); i++) {
+		const struct eng_sub *s = conn_slot(c, i);
+
+		if (s->state == SUB_WAIT && (next < 0 || s->due < next))
+			next = s->due;
+	}
+	return next;
+}
+
+static void resync_soon(struct eng_engine *e, int64_t now)
+{
+	if (e->resync_due < 0)
+		e->resync_due = now + ENG_PATH_SETTLE_MS;
+}
+
+static void route_check_soon(struct eng_engine *e, int ifindex, int64_t now)
+{
+	if (!ifindex || e->nroute_ifs > 8) {
+		e->nroute_ifs = 9; /* every interface */
+	} else if (!route_checked(e, ifindex)) {
+		if (e->nroute_ifs < 8)
+			e->route_ifs[e->nroute_ifs++] = ifindex;
+		else
+			e->nroute_ifs = 9;
+	}
+	if (e->route_due < 0)
+		e->route_due = now;
+}
+
+static void on_path(struct eng_engine *e, const struct cmn_rtnl_event *ev,
+		    int64_t now)
+{
+	struct lose_match m = { .ifindex = ev->ifindex };
+	char what[160], name[IFNAMSIZ + 16], a[CMN_ADDRSTRLEN];
+
+	atomic_fetch_add(&e->stats.path_events, 1);
+	/* Interfaces or routes changed: no plan made before holds. */
+	eng_plan_cache_clear(&e->plans);
+	e->own.at = 0;
+	switch (ev->kind) {
+	case CMN_RTNL_LINK:
+	case CMN_RTNL_LINK_GONE:
+		if (ev->kind == CMN_RTNL_LINK && ev->up) {
+			resync_soon(e, now);
+			break;
+		}
+		snprintf(what, sizeof(what), "link %s %s",
+			 ev->ifname[0] ?
+				 ev->ifname :
+				 ifname_of(e, ev->ifindex, name, sizeof(name)),
+			 ev->kind == CMN_RTNL_LINK ? "down" : "gone");
+		paths_lose(e, &m, what, now);
+		break;
+	case CMN_RTNL_ADDR_NEW:
+		if (!ev->tentative)
+			resync_soon(e, now);
+		break;
+	case CMN_RTNL_ADDR_DEL:
+		m.addr = (const struct sockaddr *)&ev->addr;
+		snprintf(what, sizeof(what), "address %s removed from %s",
+			 ip(&ev->addr, a),
+			 ifname_of(e, ev->ifindex, name, sizeof(name)));
+		paths_lose(e, &m, what, now);
+		break;
+	case CMN_RTNL_ROUTE_NEW:
+		resync_soon(e, now);
+		break;
+	case CMN_RTNL_ROUTE_DEL:
+		route_check_soon(e, ev->multipath ? 0 : ev->ifindex, now);
+		break;
+	case CMN_RTNL_LOST:
+		LOG(e, CMN_LOG_DEBUG,
+		    "link, address or route changes were "
+		    "lost: looking at every path again");
+		route_check_soon(e, 0, now);
+		resync_soon(e, now);
+		break;
+	}
+}
+
+/* Due path work: routes re-checked, connections planned again. */
+static void on_path_timers(struct eng_engine *e, int64_t now)
+{
+	struct lose_match m = { .routes = true };
+	int i;
+
+	if (e->route_due >= 0 && e->route_due <= now) {
+		touch_all(e);
+		e->route_due = -1;
+		paths_lose(e, &m, "routes to the peers removed", now);
+		e->nroute_ifs = 0;
+	}
+	if (e->resync_due >= 0 && e->resync_due <= now) {
+		touch_all(e);
+		e->resync_due = -1;
+		for (i = 0; i < e->nconns; i++) {
+			struct eng_conn *c = &e->conns[i];
+
+			if (c->reopen && c->planned && c->state == CONN_DONE)
+				conn_resync(e, c, now);
+		}
+	}
+}
+
 static bool conn_waits(const struct eng_conn *c)
 {
 	return c->state == CONN_WAIT_ESTABLISHED || c->state == CONN_WAIT_AGE;
 }
 
-/* Is @t the timer @c waits for now (not one it left behind)? */
-static bool timer_live(struct eng_engine *e, const struct eng_timer *t,
-		       struct eng_conn **c)
+/* The earliest re-open of @c, -1: none. */
+static int64_t conn_next_due(struct eng_conn *c)
 {
-	*c = conn_find(e, t->token);
-	return *c && conn_waits(*c) && (*c)->due == t->due;
+	int64_t r = conn_reopen_due(c);
+
+	if (conn_waits(c) && (r < 0 || c->due < r))
+		return c->due;
+	return r;
+}
+
+/* Is @t the entry @c has in the heap now (not one it left behind)? */
+static struct eng_conn *timer_live(struct eng_engine *e,
+				   const struct eng_timer *t)
+{
+	struct eng_conn *c = conn_at(e, t->token);
+
+	return c && c->timer_at == t->due ? c : NULL;
+}
+
+/* @c's entry in the heap, for its next due time. */
+static void timer_set(struct eng_engine *e, struct eng_conn *c)
+{
+	int64_t next = conn_next_due(c);
+
+	if (next == c->timer_at)
+		return;
+	c->timer_at = -1;
+	if (next < 0)
+		return;
+	if (eng_timers_add(&e->timers, next, c->req.token)) {
+		/* Its events still bring it back; only the timer is lost. */
+		LOG(e, CMN_LOG_WARN, "token %08x: no memory for a timer",
+		    c->req.token);
+		return;
+	}
+	c->timer_at = next;
+}
+
+/*
+ * After a step: the timers of the connections it touched, then the
+ * entries left behind at the heap's top go, so that the next timer
+ * (eng_engine_next_timer()) is one a connection waits for.
+ */
+static void timers_sync(struct eng_engine *e)
+{
+	struct eng_conn *c;
+	struct eng_timer t;
+	int i;
+
+	if (e->ntouched > ENG_TOUCHED) {
+		for (i = 0; i < e->nconns; i++)
+			timer_set(e, &e->conns[i]);
+	} else {
+		for (i = 0; i < e->ntouched; i++) {
+			c = conn_at(e, e->touched[i]);
+			if (c)
+				timer_set(e, c);
+		}
+	}
+	e->ntouched = 0;
+	while (e->timers.n && !timer_live(e, &e->timers.v[0]))
+		eng_timers_pop_due(&e->timers, e->timers.v[0].due, &t);
 }
 
 /* Every connection whose timer is due. */
@@ -565,27 +1331,23 @@ static void on_timers(struct eng_engine *e, int64_t now)
 {
 	struct eng_conn *c;
 	struct eng_timer t;
+	int64_t due;
 
+	on_path_timers(e, now);
+	/* What it re-planned may be due now. */
+	timers_sync(e);
 	while (!atomic_load(&e->disabled) &&
-	       eng_timers_pop_due(&e->timers, now, &t))
-		if (timer_live(e, &t, &c))
-			conn_ready(e, c, now);
-}
-
-/*
- * Timers left behind at the top of the heap go, so that the next timer
- * (eng_engine_next_timer()) is one a connection waits for.
- */
-static void timers_prune(struct eng_engine *e)
-{
-	struct eng_conn *c;
-	struct eng_timer t;
-
-	while (e->timers.n) {
-		t = e->timers.v[0];
-		if (timer_live(e, &t, &c))
-			break;
-		eng_timers_pop_due(&e->timers, t.due, &t);
+	       eng_timers_pop_due(&e->timers, now, &t)) {
+		c = timer_live(e, &t);
+		if (!c)
+			continue;
+		c->timer_at = -1;
+		touch(e, t.token);
+		if (conn_waits(c) && c->due <= now && !conn_ready(e, c, now))
+			continue;
+		due = conn_reopen_due(c);
+		if (due >= 0 && due <= now)
+			conn_reopen(e, c, now);
 	}
 }
 
@@ -606,8 +1368,12 @@ int eng_engine_step(struct eng_engine *e, const struct eng_input *in)
 	case ENG_IN_TIMER:
 		on_timers(e, now);
 		break;
+	case ENG_IN_PATH:
+		on_path(e, in->path, now);
+		touch_all(e);
+		break;
 	}
-	timers_prune(e);
+	timers_sync(e);
 	return atomic_load(&e->disabled) ? -ECANCELED : 0;
 }
 
@@ -638,9 +1404,36 @@ void eng_engine_subscribed(struct eng_engine *e)
 	e->late_set = true;
 }
 
+static void earliest(int64_t *next, int64_t t)
+{
+	if (t >= 0 && (*next < 0 || t < *next))
+		*next = t;
+}
+
 int64_t eng_engine_next_timer(const struct eng_engine *e)
 {
-	return eng_timers_next(&e->timers);
+	int64_t next = eng_timers_next(&e->timers);
+
+	earliest(&next, e->resync_due);
+	earliest(&next, e->route_due);
+	/* The end of the linger: the host then stops following paths. */
+	if (!e->npaths && e->paths_seen)
+		earliest(&next, e->paths_seen + ENG_PATHS_LINGER_MS);
+	return next;
+}
+
+bool eng_engine_follows_paths(struct eng_engine *e)
+{
+	int64_t now = e->ops->now(e->ops->ctx);
+
+	if (e->npaths) {
+		e->paths_seen = now;
+		return true;
+	}
+	if (e->paths_seen && now - e->paths_seen < ENG_PATHS_LINGER_MS)
+		return true;
+	e->paths_seen = 0;
+	return false;
 }
 
 int eng_engine_timeout(const struct eng_engine *e)
@@ -716,8 +1509,14 @@ void eng_engine_reset_after_fork(struct eng_engine *e)
 	e->nconns = 0;
 	eng_index_forget(&e->index);
 	eng_timers_forget(&e->timers);
+	e->ntouched = 0;
+	e->npaths = 0;
 	e->late_set = false;
 	memset(e->early, 0, sizeof(e->early));
+	e->resync_due = e->route_due = -1;
+	e->nroute_ifs = 0;
+	e->paths_seen = 0;
+	e->own.at = 0;
 	eng_plan_cache_clear(&e->plans);
 	eng_queue_reset(&e->q);
 	atomic_init(&e->stop, 0);

@@ -6,8 +6,16 @@
  * join from the path-manager events. It knows no file descriptor of the
  * application and nothing of LD_PRELOAD: the shim feeds it from connect().
  *
+ * It also follows the paths: a link that goes down, an address removed or
+ * a route to the peer gone takes the subflows that used them away at once
+ * (the kernel moves their data to the others); a link, address or route
+ * that comes (back) re-opens the missing subflows of connections whose
+ * rule says `reopen = yes`, and subflows that die while their path works
+ * are re-opened with backoff (eng_engine.c, "Paths").
+ *
  * It is a state machine. eng_engine_step() takes one input (a connection,
- * a path-manager event, or the passing of time) and acts only through
+ * a path-manager event, a change of links, addresses or routes, or the
+ * passing of time) and acts only through
  * struct eng_ops: the clock, the subflow request, and the plan's look at
  * interfaces and routes (eng_plan.h). The thread loop, eng_engine_run()
  * (eng_run.h), feeds it from the queue and the kernel's events; unit tests
@@ -28,6 +36,7 @@
 #include <sys/socket.h>
 
 #include "cmn_log.h"
+#include "cmn_rtnl.h"
 #include "eng_plan.h"
 #include "eng_queue.h"
 #include "mptcplib.h"
@@ -43,6 +52,9 @@ struct eng_engine_stats {
 	atomic_uint too_early; /* refused as not fully established yet */
 	atomic_uint no_route; /* interface skipped: no route through it */
 	atomic_uint unbound; /* up, but the kernel did not bind its interface */
+	atomic_uint removed; /* SUBFLOW_DESTROY accepted: its path died */
+	atomic_uint reopened; /* of requested: re-opening a lost subflow */
+	atomic_uint path_events; /* link, address and route changes taken */
 };
 
 /* What the engine does to the world, and how it reads the clock. */
@@ -67,6 +79,23 @@ struct eng_ops {
 	int (*set_backup)(void *ctx, uint32_t token,
 			  const struct sockaddr *local,
 			  const struct sockaddr *remote, char *why, size_t len);
+	/*
+	 * Remove the subflow @local -> @remote (ports included) of @token:
+	 * its path died. 0 or -errno (-ENOENT: it is gone already), a
+	 * readable reason in @why. May be NULL (subflows are then only
+	 * forgotten, and the kernel finds out by itself).
+	 */
+	int (*close_subflow)(void *ctx, uint32_t token,
+			     const struct sockaddr *local,
+			     const struct sockaddr *remote, char *why,
+			     size_t len);
+	/*
+	 * The interface that has the local address @addr now: its index
+	 * and name into @ifname (IFNAMSIZ), 0 when none has it, or -errno.
+	 * The initial subflow's interface, which no plan names. May be
+	 * NULL (the initial subflow then does not follow its interface).
+	 */
+	int (*ifindex_of)(void *ctx, const struct sockaddr *addr, char *ifname);
 	const struct eng_plan_ops *plan; /* interfaces and routes */
 	void *ctx;
 };
@@ -88,6 +117,29 @@ struct eng_ops {
  * shim registers at connect(), well before a connection is established.
  */
 #define ENG_UNREG_GRACE_MS 100
+
+/*
+ * Re-opening (rules with reopen = yes): a subflow that dies while its path
+ * works waits ENG_REOPEN_FIRST_MS, doubled at each new death, up to
+ * ENG_REOPEN_MAX_MS, each wait stretched by up to a quarter at random (so
+ * that the connections of one program do not all knock at once); one that
+ * lived ENG_REOPEN_STABLE_MS starts again from the first wait. A path
+ * that comes back re-opens at once, but never sooner after the previous
+ * request for the same subflow than that wait: a flapping link costs a
+ * few requests per connection and interface, whatever its rate.
+ */
+#define ENG_REOPEN_FIRST_MS 1000
+#define ENG_REOPEN_MAX_MS 30000
+#define ENG_REOPEN_STABLE_MS 10000
+/* Changes that come in bursts (a link up, its addresses, its routes). */
+#define ENG_PATH_SETTLE_MS 100
+/*
+ * The links, addresses and routes are followed while some connection has
+ * extra subflows or may get them, and this long after the last one went,
+ * so that a program making one connection after another does not open
+ * and close a socket for each.
+ */
+#define ENG_PATHS_LINGER_MS 5000
 
 /* Connections followed at once; past it, finished ones are forgotten. */
 #define ENG_MAX_CONNS 8192
@@ -115,6 +167,7 @@ enum eng_input_type {
 	ENG_IN_SUBMIT, /* a connection: req, maybe_established */
 	ENG_IN_EVENT, /* a path-manager event: event */
 	ENG_IN_TIMER, /* time passed: fire what is due */
+	ENG_IN_PATH, /* a link, address or route changed: path */
 };
 
 struct eng_input {
@@ -123,6 +176,7 @@ struct eng_input {
 	/* It may have become established before the events were followed. */
 	bool maybe_established;
 	const struct mptcplib_event *event;
+	const struct cmn_rtnl_event *path;
 };
 
 /*
@@ -150,6 +204,14 @@ int64_t eng_engine_next_timer(const struct eng_engine *e);
 
 /* eng_engine_timeout() - ms from ops->now() until then, -1: no timer. */
 int eng_engine_timeout(const struct eng_engine *e);
+
+/*
+ * eng_engine_follows_paths() - should the links, addresses and routes be
+ * followed now (ENG_IN_PATH)? True while a connection has extra subflows
+ * or may get them, and for ENG_PATHS_LINGER_MS after; the host opens its
+ * rtnetlink socket (cmn_rtnl.h) then, and closes it otherwise.
+ */
+bool eng_engine_follows_paths(struct eng_engine *e);
 
 /* eng_engine_nconns() - connections followed now. */
 int eng_engine_nconns(const struct eng_engine *e);

@@ -122,3 +122,37 @@ int eng_resolve(const struct mpa_decision *d, int family,
 	freeifaddrs(ifa);
 	return n;
 }
+
+int eng_resolve_addr_list(const struct ifaddrs *ifa,
+			  const struct sockaddr *addr, char *ifname)
+{
+	struct sockaddr_storage want;
+	const struct ifaddrs *i;
+
+	memset(&want, 0, sizeof(want));
+	if (cmn_sa_load(&want, addr, cmn_sa_len(addr->sa_family)))
+		return 0;
+	for (i = ifa; i; i = i->ifa_next) {
+		if (!i->ifa_addr ||
+		    (i->ifa_addr->sa_family != AF_INET &&
+		     i->ifa_addr->sa_family != AF_INET6) ||
+		    !cmn_sa_addr_equal(i->ifa_addr,
+				       (const struct sockaddr *)&want))
+			continue;
+		snprintf(ifname, IFNAMSIZ, "%s", i->ifa_name);
+		return ifindex_of(ifa, i->ifa_name);
+	}
+	return 0;
+}
+
+int eng_resolve_addr(const struct sockaddr *addr, char *ifname)
+{
+	struct ifaddrs *ifa;
+	int n;
+
+	if (getifaddrs(&ifa) < 0)
+		return -errno;
+	n = eng_resolve_addr_list(ifa, addr, ifname);
+	freeifaddrs(ifa);
+	return n;
+}

@@ -38,4 +38,16 @@ int eng_resolve_list(const struct mpa_decision *d, const struct ifaddrs *ifa,
 int eng_resolve(const struct mpa_decision *d, int family,
 		const struct sockaddr *own, struct mpa_local *out, int cap);
 
+/*
+ * eng_resolve_addr_list() - pure part: the interface of @ifa (a
+ * getifaddrs() list) that has local address @addr (IPv4-mapped counts as
+ * IPv4; up or not): its index, and its name into @ifname (IFNAMSIZ); 0
+ * when none has it.
+ */
+int eng_resolve_addr_list(const struct ifaddrs *ifa,
+			  const struct sockaddr *addr, char *ifname);
+
+/* eng_resolve_addr() - eng_resolve_addr_list() now, or -errno. */
+int eng_resolve_addr(const struct sockaddr *addr, char *ifname);
+
 #endif /* ENG_RESOLVE_H */

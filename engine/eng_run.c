@@ -10,6 +10,7 @@
 
 #include "cmn_addr.h"
 #include "cmn_clock.h"
+#include "cmn_rtnl.h"
 #include "eng_run.h"
 
 #define LOG(log, level, ...)                     \
@@ -66,10 +67,39 @@ static int kernel_set_backup(void *ctx, uint32_t token,
 	return -err;
 }
 
+static int kernel_close_subflow(void *ctx, uint32_t token,
+				const struct sockaddr *local,
+				const struct sockaddr *remote, char *why,
+				size_t len)
+{
+	struct mptcplib_flow flow = {
+		.local = (struct sockaddr *)local,
+		.local_len = cmn_sa_len(local->sa_family),
+		.remote = (struct sockaddr *)remote,
+		.remote_len = cmn_sa_len(remote->sa_family),
+	};
+	int err;
+
+	(void)ctx;
+	err = mptcplib_token_close_sub(token, &flow);
+	if (err)
+		snprintf(why, len, "%s", mptcplib_last_error());
+	return -err;
+}
+
+static int kernel_ifindex_of(void *ctx, const struct sockaddr *addr,
+			     char *ifname)
+{
+	(void)ctx;
+	return eng_resolve_addr(addr, ifname);
+}
+
 const struct eng_ops eng_kernel_ops = {
 	.now = kernel_now,
 	.open_subflow = kernel_open_subflow,
 	.set_backup = kernel_set_backup,
+	.close_subflow = kernel_close_subflow,
+	.ifindex_of = kernel_ifindex_of,
 	.plan = &eng_plan_kernel,
 };
 
@@ -82,6 +112,73 @@ struct eng_engine *eng_run_new(unsigned int queue_slots, cmn_log_fn log)
 	};
 
 	return eng_engine_new(&cfg);
+}
+
+void eng_paths_init(struct eng_paths *p)
+{
+	p->fd = -1;
+	p->failed = false;
+}
+
+void eng_paths_close(struct eng_paths *p)
+{
+	cmn_rtnl_close(p->fd);
+	p->fd = -1;
+}
+
+bool eng_paths_sync(struct eng_paths *p, struct eng_engine *e)
+{
+	cmn_log_fn log = eng_engine_logger(e);
+	bool want = eng_engine_follows_paths(e);
+
+	if (!want && p->fd >= 0) {
+		eng_paths_close(p);
+		LOG(log, CMN_LOG_DEBUG,
+		    "links, addresses and routes: no longer "
+		    "followed (no connection needs them)");
+	}
+	if (!want || p->fd >= 0 || p->failed)
+		return false;
+	p->fd = cmn_rtnl_open();
+	if (p->fd < 0) {
+		LOG(log, CMN_LOG_WARN,
+		    "links, addresses and routes cannot be followed (%s): "
+		    "subflows do not follow them",
+		    strerror(-p->fd));
+		p->fd = -1;
+		p->failed = true;
+		return false;
+	}
+	LOG(log, CMN_LOG_DEBUG, "links, addresses and routes: followed");
+	return true;
+}
+
+void eng_paths_run(struct eng_paths *p, struct eng_engine *e)
+{
+	struct eng_input in = { .type = ENG_IN_PATH };
+	struct cmn_rtnl_event evs[32];
+	char buf[16384];
+	int n, i;
+
+	while (p->fd >= 0 && !eng_engine_stopped(e)) {
+		n = cmn_rtnl_read(p->fd, buf, sizeof(buf), evs, 32);
+		if (n == -EAGAIN)
+			return;
+		if (n < 0) {
+			LOG(eng_engine_logger(e), CMN_LOG_WARN,
+			    "links, addresses and routes: %s: no longer "
+			    "followed",
+			    strerror(-n));
+			eng_paths_close(p);
+			p->failed = true;
+			return;
+		}
+		for (i = 0; i < n; i++) {
+			in.path = &evs[i];
+			if (eng_engine_step(e, &in) < 0)
+				return;
+		}
+	}
 }
 
 /*
@@ -128,6 +225,7 @@ void eng_engine_run(struct eng_engine *e, bool wake_signal)
 	struct eng_queue *q = eng_engine_queue(e);
 	cmn_log_fn log = eng_engine_logger(e);
 	struct mptcplib_events *evs;
+	struct eng_paths paths;
 	int wfd = -1, err;
 
 	err = mptcplib_events_open(&evs);
@@ -147,17 +245,23 @@ void eng_engine_run(struct eng_engine *e, bool wake_signal)
 			    "every %d ms",
 			    strerror(-wfd), ENG_TICK_MS);
 	}
+	eng_paths_init(&paths);
 	while (!eng_engine_stopped(e)) {
-		struct pollfd pfd[2] = {
+		struct pollfd pfd[3] = {
 			{ .fd = mptcplib_events_fd(evs), .events = POLLIN },
 			{ .fd = wfd, .events = POLLIN },
+			{ .fd = -1, .events = POLLIN },
 		};
 		int timeout;
 
 		eng_engine_drain(e);
 		if (run_events(e, evs) < 0)
 			break;
+		eng_paths_run(&paths, e);
 		eng_engine_step(e, &timer);
+		eng_paths_sync(&paths, e);
+		/* A negative descriptor is ignored by poll(). */
+		pfd[2].fd = paths.fd;
 		/* No timer, no tick: only an event or a submission wakes us. */
 		timeout = eng_engine_timeout(e);
 		if (wfd < 0 && (timeout < 0 || timeout > ENG_TICK_MS))
@@ -166,7 +270,7 @@ void eng_engine_run(struct eng_engine *e, bool wake_signal)
 			eng_queue_awake(q);
 			continue;
 		}
-		poll(pfd, wfd >= 0 ? 2 : 1, timeout);
+		poll(pfd, 3, timeout);
 		eng_queue_awake(q);
 		if (wfd >= 0 && (pfd[1].revents & POLLIN) &&
 		    eng_queue_wake_read(q, wfd) < 0) {
@@ -185,5 +289,6 @@ void eng_engine_run(struct eng_engine *e, bool wake_signal)
 	eng_engine_disable(e);
 	if (wfd >= 0)
 		eng_queue_wake_close(q, wfd);
+	eng_paths_close(&paths);
 	mptcplib_events_close(evs);
 }

@@ -131,6 +131,7 @@ run_cmocka policy-resolve-netns bash tests/integration/policy_ns.sh
 run_tap preload-rules bash tests/integration/preload.sh
 run_tap shim-isolation bash tests/integration/shim_isolation.sh
 run_tap shim-daemon bash tests/integration/shim_daemon.sh
+run_tap path-changes bash tests/integration/paths.sh
 run_tap socket-options bash tests/integration/sockopts.sh
 run_tap host-path-manager bash tests/integration/host_pm.sh
 run_tap end-to-end bash tests/integration/e2e.sh

@@ -825,6 +825,76 @@ static void test_token_open_sub(void **state)
 }
 
 /*
+ * Removal by token, the engine's form when a path dies: an extra subflow
+ * by the ends of its SUB_ESTABLISHED event, then the initial one by the
+ * socket's own (docs/kernel-facts.md §20), the connection still carrying
+ * data over what is left; ends without ports are refused, another
+ * connection's subflow is none of this one's.
+ */
+static void test_token_close_sub(void **state)
+{
+	struct mptcplib_events *ev = NULL;
+	struct mptcplib_getsubtuple_result t1, other;
+	struct mptcplib_flow f = it_flow(2, 2), sub, noports;
+	struct mptcplib_conn_info info;
+	struct mptcplib_event e;
+	int fd = it_connect(262, "MPA_PORT", 1),
+	    b = it_connect(262, "MPA_PORT", 1);
+	char buf[64];
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_true(b >= 0);
+	assert_int_equal(mptcplib_events_open(&ev), 0);
+	assert_int_equal(mptcplib_get_conn_info(fd, &info), 0);
+	t1 = mptcplib_get_sub_tuple(fd, 1);
+	other = mptcplib_get_sub_tuple(b, 1);
+	assert_int_equal(t1.errnoValue, 0);
+	assert_int_equal(other.errnoValue, 0);
+
+	/* No ports: refused before the kernel is asked. */
+	noports = f;
+	assert_int_equal(mptcplib_token_close_sub(info.token, &noports),
+			 EINVAL);
+	assert_int_equal(mptcplib_token_close_sub(info.token, &other.flow),
+			 ENOENT);
+
+	/* An extra subflow, removed by the ends its event gave. */
+	assert_int_equal(mptcplib_token_open_sub(info.token, &f, NULL), 0);
+	assert_int_equal(wait_event(ev, MPTCPLIB_EVENT_SUB_ESTABLISHED,
+				    info.token, &e),
+			 0);
+	sub = (struct mptcplib_flow){
+		.local = (struct sockaddr *)&e.local,
+		.local_len = sizeof(e.local),
+		.remote = (struct sockaddr *)&e.remote,
+		.remote_len = sizeof(e.remote),
+	};
+	assert_int_equal(mptcplib_token_close_sub(info.token, &sub), 0);
+	assert_int_equal(
+		wait_event(ev, MPTCPLIB_EVENT_SUB_CLOSED, info.token, &e), 0);
+
+	/* Another one, then the initial subflow itself. */
+	assert_int_equal(mptcplib_token_open_sub(info.token, &f, NULL), 0);
+	assert_int_equal(wait_event(ev, MPTCPLIB_EVENT_SUB_ESTABLISHED,
+				    info.token, &e),
+			 0);
+	assert_int_equal(mptcplib_token_close_sub(info.token, &t1.flow), 0);
+	assert_int_equal(
+		wait_event(ev, MPTCPLIB_EVENT_SUB_CLOSED, info.token, &e), 0);
+	/* The connection works over the subflow left. */
+	assert_int_equal(write(fd, "PING\n", 5), 5);
+	assert_true(read(fd, buf, sizeof(buf)) > 0);
+
+	mptcplib_events_close(ev);
+	mptcplib_free_flow(f);
+	mptcplib_free_flow(t1.flow);
+	mptcplib_free_flow(other.flow);
+	close(fd);
+	close(b);
+}
+
+/*
  * Priority by token, the engine's form: nothing sent when the subflow has
  * that priority already, and ENOENT for a tuple that is no subflow of that
  * connection (here another connection's initial subflow), which is left
@@ -1010,6 +1080,7 @@ int main(void)
 		cmocka_unit_test(test_sub_sockopts),
 		cmocka_unit_test(test_token_open_sub),
 		cmocka_unit_test(test_token_set_sub_prio),
+		cmocka_unit_test(test_token_close_sub),
 		cmocka_unit_test(test_endpoints_and_announce),
 	};
 

@@ -40,7 +40,8 @@ struct fake_if {
 struct opened {
 	uint32_t token;
 	char ifname[IFNAMSIZ];
-	struct sockaddr_storage to;
+	struct sockaddr_storage from, to;
+	int64_t at;
 };
 
 struct world {
@@ -55,6 +56,8 @@ struct world {
 	int nopened;
 	/* Many connections: requests counted by token - MANY_BASE only. */
 	unsigned char *many;
+	struct opened closed[64]; /* close_subflow calls: local address */
+	int nclosed;
 	struct eng_plan_ops plan_ops;
 	struct eng_ops ops;
 	struct mpa_policy *policy;
@@ -129,6 +132,8 @@ static int fake_open(void *ctx, uint32_t token, const struct mpa_local *from,
 	assert_true(w->nopened <= 64);
 	o->token = token;
 	strcpy(o->ifname, from->ifname);
+	o->from = from->addr;
+	o->at = w->now;
 	memcpy(&o->to, to, cmn_sa_len(to->sa_family));
 	if (rc)
 		snprintf(why, len, "scripted %d", rc);
@@ -148,6 +153,30 @@ static int fake_set_backup(void *ctx, uint32_t token,
 	w->backups++;
 	memcpy(&w->backup_local, local, cmn_sa_len(local->sa_family));
 	return 0;
+}
+
+static int fake_close(void *ctx, uint32_t token, const struct sockaddr *local,
+		      const struct sockaddr *remote, char *why, size_t len)
+{
+	struct world *w = ctx;
+	struct opened *o = &w->closed[w->nclosed++];
+
+	(void)why;
+	(void)len;
+	assert_true(w->nclosed <= 64);
+	/* Removing needs both ends with their ports. */
+	assert_true(cmn_sa_port(local) && cmn_sa_port(remote));
+	o->token = token;
+	memcpy(&o->from, local, cmn_sa_len(local->sa_family));
+	o->at = w->now;
+	return 0;
+}
+
+static int fake_ifindex_of(void *ctx, const struct sockaddr *addr, char *ifname)
+{
+	struct world *w = ctx;
+
+	return eng_resolve_addr_list(&w->ifs[0].addr_ifa, addr, ifname);
 }
 
 static void world_policy(struct world *w, const char *text, int max_conns)
@@ -198,6 +227,8 @@ static int setup(void **state)
 	w->ops = (struct eng_ops){ .now = fake_now,
 				   .open_subflow = fake_open,
 				   .set_backup = fake_set_backup,
+				   .close_subflow = fake_close,
+				   .ifindex_of = fake_ifindex_of,
 				   .plan = &w->plan_ops,
 				   .ctx = w };
 	w->now = 100000;
@@ -567,11 +598,12 @@ static void test_shared_plan(void **state)
 	r = req(w, 0x92, "10.9.0.1", 8443);
 	submit(w, 0x91, true);
 	assert_int_equal(w->resolve_calls, 1);
-	assert_int_equal(w->route_calls, 3);
+	/* The three interfaces, and the initial subflow's (eth0). */
+	assert_int_equal(w->route_calls, 4);
 	w->now += 10;
 	eng_engine_step(w->e, &in); /* another port, same peer */
 	assert_int_equal(w->resolve_calls, 1);
-	assert_int_equal(w->route_calls, 3);
+	assert_int_equal(w->route_calls, 4);
 	assert_int_equal(opens_for(w, 0x92), 3);
 	assert_string_equal(w->opened[3].ifname, "wlan0");
 	assert_string_equal(w->opened[5].ifname, "wwan0");
@@ -909,6 +941,418 @@ static void test_many_connections(void **state)
 	assert_int_equal(eng_engine_nconns(w->e), 0);
 }
 
+/* ---- paths: links, addresses, routes -------------------------------------- */
+
+static const char reopen_text[] = "[default]\n"
+				  "interfaces = wlan0, eth1\n"
+				  "subflows = 8\n"
+				  "reopen = yes\n";
+
+/* The fake interface @ifindex up or down, as getifaddrs() would say. */
+static void link_set(struct world *w, int ifindex, bool up)
+{
+	struct fake_if *f = &w->ifs[ifindex - 1];
+
+	f->addr_ifa.ifa_flags = f->link_ifa.ifa_flags = up ? IFF_UP : 0;
+}
+
+static int path(struct world *w, enum cmn_rtnl_kind kind, int ifindex,
+		const char *addr)
+{
+	struct cmn_rtnl_event ev = { .kind = kind, .ifindex = ifindex };
+	struct eng_input in = { .type = ENG_IN_PATH, .path = &ev };
+
+	if (kind == CMN_RTNL_LINK) {
+		ev.up = w->ifs[ifindex - 1].addr_ifa.ifa_flags & IFF_UP;
+		strcpy(ev.ifname, if_table[ifindex - 1].name);
+	}
+	if (addr) {
+		sa(&ev.addr, addr, 0);
+		ev.family = ev.addr.ss_family;
+	}
+	return eng_engine_step(w->e, &in);
+}
+
+static void link_down(struct world *w, int ifindex)
+{
+	link_set(w, ifindex, false);
+	assert_int_equal(path(w, CMN_RTNL_LINK, ifindex, NULL), 0);
+}
+
+static void link_up(struct world *w, int ifindex)
+{
+	link_set(w, ifindex, true);
+	assert_int_equal(path(w, CMN_RTNL_LINK, ifindex, NULL), 0);
+}
+
+/* Requests from @ip (any port) for @token: opened or closed. */
+static int count_from(const struct opened *v, int n, uint32_t token,
+		      const char *ip)
+{
+	struct sockaddr_storage a;
+	int i, k = 0;
+
+	sa(&a, ip, 0);
+	for (i = 0; i < n; i++)
+		k += v[i].token == token &&
+		     cmn_sa_addr_equal((const struct sockaddr *)&v[i].from,
+				       (const struct sockaddr *)&a);
+	return k;
+}
+
+static int opens_from(const struct world *w, uint32_t token, const char *ip)
+{
+	return count_from(w->opened, w->nopened, token, ip);
+}
+
+static int closes_from(const struct world *w, uint32_t token, const char *ip)
+{
+	return count_from(w->closed, w->nclosed, token, ip);
+}
+
+/* The interface index of the fake address @ip. */
+static int if_of(const char *ip)
+{
+	int i;
+
+	for (i = 0; i < NIFS; i++)
+		if (!strcmp(if_table[i].ip, ip))
+			return i + 1;
+	return 0;
+}
+
+/* SUB_ESTABLISHED for @token's subflow from @ip, with ports. */
+static void sub_up(struct world *w, uint32_t token, const char *ip)
+{
+	event_if(w, MPTCPLIB_EVENT_SUB_ESTABLISHED, token, ip, if_of(ip));
+}
+
+static void sub_closed(struct world *w, uint32_t token, const char *ip)
+{
+	event_if(w, MPTCPLIB_EVENT_SUB_CLOSED, token, ip, if_of(ip));
+}
+
+/* @token submitted, established, and every subflow asked for up. */
+static void conn_up(struct world *w, uint32_t token)
+{
+	char a[INET6_ADDRSTRLEN];
+	int i, first = w->nopened;
+
+	submit(w, token, false);
+	event(w, MPTCPLIB_EVENT_ESTABLISHED, token, NULL, 0);
+	for (i = first; i < w->nopened; i++)
+		sub_up(w, token,
+		       cmn_sa_ntop((struct sockaddr *)&w->opened[i].from, a,
+				   sizeof(a)));
+}
+
+/*
+ * A link goes down: its subflow is removed at once (its ends named), once;
+ * without reopen it does not come back with the link.
+ */
+static void test_link_down_removes(void **state)
+{
+	struct world *w = *state;
+
+	world_policy(w, "[default]\ninterfaces = wlan0, eth1\n", 0);
+	conn_up(w, 0x41);
+	assert_int_equal(w->nopened, 2);
+	assert_true(eng_engine_follows_paths(w->e));
+	link_down(w, 2);
+	assert_int_equal(w->nclosed, 1);
+	assert_int_equal(closes_from(w, 0x41, "10.0.1.1"), 1);
+	assert_int_equal(cmn_sa_port((struct sockaddr *)&w->closed[0].from),
+			 50000);
+	assert_int_equal(stats(w)->removed, 1);
+	/* Said again, and the kernel's echo: nothing more. */
+	link_down(w, 2);
+	sub_closed(w, 0x41, "10.0.1.1");
+	assert_int_equal(w->nclosed, 1);
+	link_up(w, 2);
+	timer(w, w->now + ENG_PATH_SETTLE_MS);
+	timer(w, w->now + 60000);
+	assert_int_equal(w->nopened, 2);
+	assert_int_equal(eng_engine_next_timer(w->e), -1);
+}
+
+/*
+ * reopen = yes: the link back re-opens its subflow once it is routed
+ * (after the settling time), not before.
+ */
+static void test_link_up_reopens(void **state)
+{
+	struct world *w = *state;
+
+	world_policy(w, reopen_text, 0);
+	conn_up(w, 0x42);
+	assert_int_equal(w->nopened, 2);
+	link_down(w, 2);
+	assert_int_equal(closes_from(w, 0x42, "10.0.1.1"), 1);
+	w->now += 2000;
+	/* Up, but no route to the peer through it yet: nothing asked. */
+	w->route[2] = 0;
+	link_up(w, 2);
+	assert_int_equal(eng_engine_next_timer(w->e),
+			 w->now + ENG_PATH_SETTLE_MS);
+	timer(w, w->now + ENG_PATH_SETTLE_MS);
+	assert_int_equal(w->nopened, 2);
+	/* The route comes (a DHCP client adds it): re-opened. */
+	w->route[2] = 1;
+	assert_int_equal(path(w, CMN_RTNL_ROUTE_NEW, 2, "0.0.0.0"), 0);
+	timer(w, w->now + ENG_PATH_SETTLE_MS);
+	assert_int_equal(opens_from(w, 0x42, "10.0.1.1"), 2);
+	assert_string_equal(w->opened[2].ifname, "wlan0");
+	assert_int_equal(stats(w)->reopened, 1);
+	sub_up(w, 0x42, "10.0.1.1");
+	/* Up again: one more link change re-opens nothing. */
+	path(w, CMN_RTNL_ADDR_NEW, 3, "10.0.2.1");
+	timer(w, w->now + ENG_PATH_SETTLE_MS);
+	assert_int_equal(w->nopened, 3);
+}
+
+/*
+ * The initial subflow's link goes down: the initial subflow is removed
+ * (the extra one carries on); back up, a subflow from its address is
+ * re-opened in its place.
+ */
+static void test_initial_lost_and_back(void **state)
+{
+	struct world *w = *state;
+
+	world_policy(w, "[default]\ninterfaces = wlan0\nreopen = yes\n", 0);
+	conn_up(w, 0x43);
+	link_down(w, 1);
+	assert_int_equal(w->nclosed, 1);
+	assert_int_equal(closes_from(w, 0x43, "10.0.0.1"), 1);
+	assert_int_equal(cmn_sa_port((struct sockaddr *)&w->closed[0].from),
+			 40000);
+	/* Its own SUB_CLOSED, the echo of the removal: nothing asked. */
+	event_if(w, MPTCPLIB_EVENT_SUB_CLOSED, 0x43, "10.0.0.1", 0);
+	timer(w, w->now + 5000);
+	assert_int_equal(w->nopened, 1);
+	w->now += 3000;
+	link_up(w, 1);
+	timer(w, w->now + ENG_PATH_SETTLE_MS);
+	assert_int_equal(opens_from(w, 0x43, "10.0.0.1"), 1);
+	assert_string_equal(w->opened[1].ifname, "eth0");
+	assert_int_equal(stats(w)->reopened, 1);
+}
+
+/* The last subflow up is never removed: nothing else would carry data. */
+static void test_last_subflow_kept(void **state)
+{
+	struct world *w = *state;
+
+	world_policy(w, "[default]\ninterfaces = wlan0\nreopen = yes\n", 0);
+	submit(w, 0x44, false);
+	event(w, MPTCPLIB_EVENT_ESTABLISHED, 0x44, NULL, 0);
+	assert_int_equal(w->nopened, 1);
+	/* wlan0's subflow is not up: the initial one is all there is. */
+	link_down(w, 1);
+	assert_int_equal(w->nclosed, 0);
+	sub_up(w, 0x44, "10.0.1.1");
+	link_down(w, 1);
+	assert_int_equal(closes_from(w, 0x44, "10.0.0.1"), 1);
+}
+
+/*
+ * A subflow that dies while its link works comes back after 1 s, then
+ * 2, 4... up to 30 s (each up to a quarter longer); one that lived 10 s
+ * starts again from 1 s. Without reopen it stays closed.
+ */
+static void test_died_backoff(void **state)
+{
+	struct world *w = *state;
+	int64_t last, gap, want;
+	int k;
+
+	world_policy(w, reopen_text, 0);
+	conn_up(w, 0x45);
+	last = w->now;
+	for (k = 0; k < 8; k++) {
+		int before = opens_from(w, 0x45, "10.0.1.1");
+
+		sub_closed(w, 0x45, "10.0.1.1");
+		want = (int64_t)ENG_REOPEN_FIRST_MS << k;
+		if (want > ENG_REOPEN_MAX_MS)
+			want = ENG_REOPEN_MAX_MS;
+		timer(w, last + want - 1);
+		assert_int_equal(opens_from(w, 0x45, "10.0.1.1"), before);
+		timer(w, eng_engine_next_timer(w->e));
+		assert_int_equal(opens_from(w, 0x45, "10.0.1.1"), before + 1);
+		gap = w->now - last;
+		assert_true(gap >= want && gap <= want + want / 4);
+		last = w->now;
+		sub_up(w, 0x45, "10.0.1.1");
+	}
+	/* Lived 10 s: the next death waits 1 s again. */
+	w->now += ENG_REOPEN_STABLE_MS;
+	last = w->now;
+	sub_closed(w, 0x45, "10.0.1.1");
+	gap = eng_engine_next_timer(w->e) - last;
+	assert_true(gap >= ENG_REOPEN_FIRST_MS &&
+		    gap <= ENG_REOPEN_FIRST_MS * 5 / 4);
+	assert_int_equal(w->nclosed, 0);
+}
+
+static void test_died_no_reopen(void **state)
+{
+	struct world *w = *state;
+
+	world_policy(w, "[default]\ninterfaces = wlan0\n", 0);
+	conn_up(w, 0x49);
+	sub_closed(w, 0x49, "10.0.1.1");
+	assert_int_equal(eng_engine_next_timer(w->e), -1);
+	timer(w, w->now + 100000);
+	assert_int_equal(w->nopened, 1);
+}
+
+/*
+ * 50 flaps in 5 s (down 30 ms, up 70 ms, the subflow up at once whenever
+ * it is asked for): a handful of requests, not hundreds; and the link up
+ * for good gets its subflow back.
+ */
+static void test_flapping_bounded(void **state)
+{
+	struct world *w = *state;
+	int64_t t0;
+	int i, t, opens;
+
+	world_policy(w, reopen_text, 0);
+	conn_up(w, 0x46);
+	t0 = w->now;
+	for (t = 0; t < 5000; t += 10) {
+		int before = w->nopened;
+
+		w->now = t0 + t;
+		if (t % 100 == 0)
+			link_down(w, 2);
+		if (t % 100 == 30)
+			link_up(w, 2);
+		timer(w, t0 + t);
+		for (i = before; i < w->nopened; i++)
+			sub_up(w, 0x46, "10.0.1.1");
+	}
+	opens = opens_from(w, 0x46, "10.0.1.1");
+	assert_true(opens >= 2 && opens <= 5);
+	assert_true(w->nclosed <= opens);
+	assert_int_equal(opens_from(w, 0x46, "10.0.2.1"), 1);
+	link_up(w, 2);
+	timer(w, t0 + 5000 + ENG_PATH_SETTLE_MS);
+	timer(w, eng_engine_next_timer(w->e));
+	assert_int_equal(opens_from(w, 0x46, "10.0.1.1"), opens + 1);
+}
+
+/* A new address on the same interface: the old subflow goes, one comes. */
+static void test_address_change(void **state)
+{
+	struct world *w = *state;
+
+	world_policy(w, reopen_text, 0);
+	conn_up(w, 0x47);
+	assert_int_equal(path(w, CMN_RTNL_ADDR_DEL, 2, "10.0.1.1"), 0);
+	assert_int_equal(closes_from(w, 0x47, "10.0.1.1"), 1);
+	assert_int_equal(closes_from(w, 0x47, "10.0.2.1"), 0);
+	sa(&w->ifs[1].addr, "10.0.1.7", 0);
+	assert_int_equal(path(w, CMN_RTNL_ADDR_NEW, 2, "10.0.1.7"), 0);
+	timer(w, w->now + ENG_PATH_SETTLE_MS);
+	assert_int_equal(opens_from(w, 0x47, "10.0.1.7"), 1);
+	assert_int_equal(opens_from(w, 0x47, "10.0.1.1"), 1);
+	sub_up(w, 0x47, "10.0.1.7");
+	assert_int_equal(stats(w)->established, 3);
+}
+
+/* The route to the peer through eth1 goes: its subflow is removed. */
+static void test_route_gone(void **state)
+{
+	struct world *w = *state;
+
+	world_policy(w, "[default]\ninterfaces = wlan0, eth1\n", 0);
+	conn_up(w, 0x48);
+	/* Another interface's route: eth1's subflow is not looked at. */
+	w->route[3] = 0;
+	path(w, CMN_RTNL_ROUTE_DEL, 4, "10.0.3.0");
+	timer(w, w->now);
+	assert_int_equal(w->nclosed, 0);
+	path(w, CMN_RTNL_ROUTE_DEL, 3, "0.0.0.0");
+	timer(w, w->now);
+	assert_int_equal(w->nclosed, 1);
+	assert_int_equal(closes_from(w, 0x48, "10.0.2.1"), 1);
+}
+
+/* An interface that appears later and matches the rule's pattern. */
+static void test_new_interface(void **state)
+{
+	struct world *w = *state;
+
+	link_set(w, 2, false);
+	world_policy(w, "[default]\ninterfaces = wl*\nreopen = yes\n", 0);
+	submit(w, 0x4b, false);
+	event(w, MPTCPLIB_EVENT_ESTABLISHED, 0x4b, NULL, 0);
+	assert_int_equal(w->nopened, 0);
+	/* Nothing to lose, but something to gain: paths are followed. */
+	assert_true(eng_engine_follows_paths(w->e));
+	link_up(w, 2);
+	timer(w, w->now + ENG_PATH_SETTLE_MS);
+	assert_int_equal(opens_from(w, 0x4b, "10.0.1.1"), 1);
+}
+
+/* Never more than the rule's subflows at once, whatever comes back. */
+static void test_reopen_cap(void **state)
+{
+	struct world *w = *state;
+
+	world_policy(w,
+		     "[default]\ninterfaces = wlan0, eth1\nsubflows = 1\n"
+		     "reopen = yes\n",
+		     0);
+	conn_up(w, 0x4a);
+	assert_int_equal(w->nopened, 1);
+	link_down(w, 2);
+	/* Another path comes: eth1 stands in for wlan0. */
+	path(w, CMN_RTNL_ROUTE_NEW, 3, "0.0.0.0");
+	timer(w, w->now + ENG_PATH_SETTLE_MS);
+	assert_int_equal(opens_from(w, 0x4a, "10.0.2.1"), 1);
+	sub_up(w, 0x4a, "10.0.2.1");
+	/* wlan0 back: the cap is reached, nothing more is asked. */
+	link_up(w, 2);
+	timer(w, w->now + ENG_PATH_SETTLE_MS);
+	timer(w, w->now + 60000);
+	assert_int_equal(w->nopened, 2);
+}
+
+/*
+ * Paths are followed while a connection has subflows or may get them,
+ * and ENG_PATHS_LINGER_MS after; one without either costs nothing.
+ */
+static void test_follows_paths(void **state)
+{
+	struct world *w = *state;
+
+	world_policy(w, "[default]\ninterfaces = wlan0\n", 0);
+	assert_false(eng_engine_follows_paths(w->e));
+	submit(w, 0x4c, false);
+	/* Not planned yet: nothing depends on a path. */
+	assert_false(eng_engine_follows_paths(w->e));
+	event(w, MPTCPLIB_EVENT_ESTABLISHED, 0x4c, NULL, 0);
+	assert_true(eng_engine_follows_paths(w->e));
+	event(w, MPTCPLIB_EVENT_CLOSED, 0x4c, NULL, 0);
+	w->now += 1000;
+	assert_true(eng_engine_follows_paths(w->e));
+	assert_int_equal(eng_engine_next_timer(w->e),
+			 w->now - 1000 + ENG_PATHS_LINGER_MS);
+	w->now += ENG_PATHS_LINGER_MS;
+	assert_false(eng_engine_follows_paths(w->e));
+	assert_int_equal(eng_engine_next_timer(w->e), -1);
+	/* A rule with no interface and no reopen: nothing to follow. */
+	mpa_policy_free(w->policy);
+	eng_engine_free(w->e);
+	world_policy(w, "[default]\n", 0);
+	submit(w, 0x4d, false);
+	event(w, MPTCPLIB_EVENT_ESTABLISHED, 0x4d, NULL, 0);
+	assert_false(eng_engine_follows_paths(w->e));
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -935,6 +1379,18 @@ int main(void)
 		T(test_reused_token),
 		T(test_mapped_peer),
 		T(test_plan_make),
+		T(test_link_down_removes),
+		T(test_link_up_reopens),
+		T(test_initial_lost_and_back),
+		T(test_last_subflow_kept),
+		T(test_died_backoff),
+		T(test_died_no_reopen),
+		T(test_flapping_bounded),
+		T(test_address_change),
+		T(test_route_gone),
+		T(test_new_interface),
+		T(test_reopen_cap),
+		T(test_follows_paths),
 	};
 
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);

@@ -1,0 +1,295 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Subflows that follow their paths, in the two-path lab (tests/lib/topo.sh),
+# each case with a download checked byte for byte: a link that goes down
+# mid-transfer loses its subflow at once (c2's, and the initial one on
+# c1), the download goes on over the other path, and with reopen = yes
+# the subflow comes back when the link and its route do; an address
+# replaced on c2 moves its subflow to the new one; 50 flaps in 5 s
+# cost a bounded number of subflow requests and no descriptor. With the
+# in-process engine (the shim as root), and once under mptcp-autod.
+# Prints "PASS: name", "FAIL: name" or "SKIP: name (why)".
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+. "$top/tests/lib/require.sh"
+. "$top/tests/lib/tap.sh"
+. "$top/tests/lib/lab.sh"
+
+SHIM=$top/build/libmptcp_auto.so
+DAEMON=$top/build/mptcp-autod
+T=$top/build/tests
+tmp=$(mktemp -d /tmp/mpa-paths-XXXXXX)
+PIDS=""
+TOPO_OK=0
+
+cleanup()
+{
+	local p
+	trap '' INT TERM HUP
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	[ "$TOPO_OK" = 1 ] && topo_cleanup
+	[ -n "${MPA_KEEP:-}" ] && cp -r "$tmp" "$MPA_KEEP"; rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+if ! command -v curl >/dev/null; then
+	[ "${CI:-}" = true ] && fail "curl for the downloads" "not installed"
+	skip "path changes" "curl is not installed"
+	exit $failed
+fi
+lab_up_or_skip
+in_cli() { ip netns exec "$TOPO_CLI" "$@"; }
+
+# 16 MB at 640 KiB/s, 24 s: longer than every step of a case, on a busy
+# machine too (each step waits for what it checks, 10 s at most; 3 s for
+# a removal, which is at once, while without it the kernel keeps a
+# subflow on a dead link established for many seconds).
+head -c 16000000 /dev/urandom >"$tmp/page"
+topo_bg "$TOPO_SRV" "$T/mpa-httpd" 7002 "$tmp/page" >/dev/null
+topo_wait_listen "$TOPO_SRV" 7002
+cat >"$tmp/policy.ini" <<'EOF'
+[default]
+interfaces = c2
+reopen = yes
+EOF
+
+# estab_from ADDR: the client's established subflows from ADDR to the
+# download's server.
+estab_from()
+{
+	in_cli ss -tnH state established "( dport = :7002 ) and src $1" |
+		grep -c .
+}
+
+# wait_for SECONDS CMD...: until CMD succeeds (polled every 0.1 s).
+wait_for()
+{
+	local n=$(($1 * 10)) i
+	shift
+	for ((i = 0; i < n; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+has_subflow() { [ "$(estab_from "$1")" -ge 1 ]; }
+no_subflow() { [ "$(estab_from "$1")" = 0 ]; }
+said() { grep -qF -- "$2" "$1"; }
+# removed_and_gone LOG DEV ADDR: the engine said DEV's subflow went, and
+# the kernel no longer has it established.
+removed_and_gone()
+{
+	said "$1" "link $2 down: 1 subflow of 1 connection removed" &&
+		no_subflow "$3"
+}
+reopened_and_up()
+{
+	said "$1" "$2" && has_subflow "$3"
+}
+grows() { [ "$(stat -c %s "$1" 2>/dev/null || echo 0)" -gt "$2" ]; }
+
+# link_back DEV GW METRIC: the link up again, and its default route, as a
+# DHCP client or NetworkManager puts it back (the kernel drops a route
+# through a link that goes down, and does not restore it).
+link_back()
+{
+	ip -n "$TOPO_CLI" link set "$1" up
+	ip -n "$TOPO_CLI" route replace default via "$2" dev "$1" metric "$3"
+}
+
+# download NAME [ENV...]: curl under the shim in the background, 640 KiB/s,
+# into $tmp/NAME.out, its log in $tmp/NAME.log; its pid in $dl.
+download()
+{
+	local name=$1
+	shift
+	: >"$tmp/$name.log"
+	# ip and env exec: $! is curl itself.
+	ip netns exec "$TOPO_CLI" env -u XDG_CONFIG_HOME HOME=/nonexistent \
+		LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini" \
+		MPTCP_AUTO_LOG=debug MPTCP_AUTO_LOG_FILE="$tmp/$name.log" "$@" \
+		curl -s --limit-rate 640K -o "$tmp/$name.out" \
+		http://10.9.0.1:7002/page &
+	dl=$!
+	PIDS="$PIDS $dl"
+}
+
+# running: is the download still going (a check failed for its end)?
+running() { kill -0 "$dl" 2>/dev/null && echo "curl still running" ||
+	echo "curl had ended"; }
+
+# intact NAME: the download ended well and has every byte.
+intact()
+{
+	local rc
+	wait "$dl"
+	rc=$?
+	if [ $rc = 0 ] && cmp -s "$tmp/page" "$tmp/$1.out"; then
+		pass "$2: the download is intact"
+	else
+		fail "$2: the download is intact" "curl exit $rc" \
+			"$(stat -c %s "$tmp/$1.out" 2>/dev/null) bytes" \
+			"$(tail -20 "$tmp/$1.log")"
+	fi
+}
+
+# ---- c2, the extra subflow's link, down and back ------------------------
+download c2
+if ! wait_for 10 has_subflow 10.0.2.1; then
+	fail "c2 down: the subflow on c2 first came up" "$(cat "$tmp/c2.log")"
+fi
+ip -n "$TOPO_CLI" link set c2 down
+if wait_for 3 removed_and_gone "$tmp/c2.log" c2 10.0.2.1; then
+	pass "c2 down mid-transfer: its subflow removed at once"
+else
+	fail "c2 down mid-transfer: its subflow removed at once" \
+		"$(running)" "$(in_cli ss -tnH 'dport = :7002')" "$(cat "$tmp/c2.log")"
+fi
+link_back c2 10.0.2.2 200
+if wait_for 10 reopened_and_up "$tmp/c2.log" \
+	"subflow from 10.0.2.1 (c2) re-opened" 10.0.2.1; then
+	pass "c2 back up with its route (reopen = yes): its subflow re-opened"
+else
+	fail "c2 back up with its route (reopen = yes): its subflow re-opened" \
+		"$(running)" "$(in_cli ss -tnH 'dport = :7002')" "$(cat "$tmp/c2.log")"
+fi
+intact c2 "c2 down and up"
+
+# ---- c1, the initial subflow's link, down and back -----------------------
+download c1
+wait_for 10 has_subflow 10.0.2.1
+ip -n "$TOPO_CLI" link set c1 down
+if wait_for 3 removed_and_gone "$tmp/c1.log" c1 10.0.1.1; then
+	pass "c1 down mid-transfer: the initial subflow removed at once"
+else
+	fail "c1 down mid-transfer: the initial subflow removed at once" \
+		"$(running)" "$(in_cli ss -tnH 'dport = :7002')" "$(cat "$tmp/c1.log")"
+fi
+size=$(stat -c %s "$tmp/c1.out")
+if wait_for 10 grows "$tmp/c1.out" $((size + 1000000)); then
+	pass "c1 down: the download goes on over c2"
+else
+	fail "c1 down: the download goes on over c2" "stuck at $size bytes"
+fi
+link_back c1 10.0.1.2 100
+if wait_for 10 reopened_and_up "$tmp/c1.log" \
+	"subflow from 10.0.1.1 (c1) re-opened in place of the initial one" \
+	10.0.1.1; then
+	pass "c1 back up with its route: a subflow from c1 re-opened"
+else
+	fail "c1 back up with its route: a subflow from c1 re-opened" \
+		"$(running)" "$(in_cli ss -tnH 'dport = :7002')" "$(cat "$tmp/c1.log")"
+fi
+intact c1 "c1 down and up"
+
+# ---- a new address on c2 (a new DHCP lease) ---------------------------------
+download addr
+wait_for 10 has_subflow 10.0.2.1
+ip -n "$TOPO_CLI" addr del 10.0.2.1/24 dev c2
+ip -n "$TOPO_CLI" addr add 10.0.2.5/24 dev c2
+ip -n "$TOPO_CLI" route replace default via 10.0.2.2 dev c2 metric 200
+new_address()
+{
+	said "$tmp/addr.log" \
+		"address 10.0.2.1 removed from c2: 1 subflow of 1 connection removed" &&
+		said "$tmp/addr.log" "subflow from 10.0.2.5 (c2) re-opened" &&
+		no_subflow 10.0.2.1 && has_subflow 10.0.2.5
+}
+if wait_for 10 new_address; then
+	pass "c2's address replaced: the old subflow removed, one from the new address"
+else
+	fail "c2's address replaced: the old subflow removed, one from the new address" \
+		"$(running)" "$(in_cli ss -tnH 'dport = :7002')" \
+		"$(cat "$tmp/addr.log")"
+fi
+intact addr "c2's address replaced"
+# The lab's address again, for the cases below.
+ip -n "$TOPO_CLI" addr del 10.0.2.5/24 dev c2
+ip -n "$TOPO_CLI" addr add 10.0.2.1/24 dev c2
+ip -n "$TOPO_CLI" route replace default via 10.0.2.2 dev c2 metric 200
+
+# ---- a flapping link -------------------------------------------------------
+# fds PID: the descriptors of every thread of PID (the helper thread has
+# a table of its own).
+fds()
+{
+	local t n=0
+	for t in /proc/"$1"/task/*/fd; do
+		n=$((n + $(ls "$t" 2>/dev/null | wc -l)))
+	done
+	echo $n
+}
+download flap
+wait_for 10 has_subflow 10.0.2.1
+# The rtnetlink socket is open once a connection has subflows.
+wait_for 5 said "$tmp/flap.log" "links, addresses and routes: followed"
+before=$(fds "$dl")
+start=$(date +%s%N)
+# Each time up, its route back at once: every flap makes c2 usable again.
+for i in $(seq 50); do
+	ip -n "$TOPO_CLI" link set c2 down
+	sleep 0.05
+	link_back c2 10.0.2.2 200
+	sleep 0.05
+done
+ms=$((($(date +%s%N) - start) / 1000000))
+sleep 1 # what the last flaps set going is asked for by now
+after=$(fds "$dl")
+asked=$(grep -cE 're-opened|subflow from .* removed$' "$tmp/flap.log")
+# Without limits each flap would remove and re-open it: 100 requests.
+if [ "$asked" -le 12 ] && [ "$after" = "$before" ]; then
+	pass "50 flaps of c2 in $ms ms: $asked subflow requests, no descriptor more ($after)"
+else
+	fail "50 flaps of c2: at most 12 subflow requests, no descriptor more" \
+		"$asked requests; descriptors $before, then $after" \
+		"$(grep -E 're-opened|removed' "$tmp/flap.log" | head -40)"
+fi
+intact flap "50 flaps of c2"
+
+# ---- under mptcp-autod -------------------------------------------------------
+mkdir -p "$tmp/run"
+ip netns exec "$TOPO_CLI" "$DAEMON" --policy "$tmp/policy.ini" \
+	--socket "$tmp/run/pm.sock" \
+	--verbose 2>"$tmp/autod.log" &
+dpid=$!
+PIDS="$PIDS $dpid"
+if ! wait_for 5 test -S "$tmp/run/pm.sock"; then
+	fail "mptcp-autod started" "$(cat "$tmp/autod.log")"
+	exit $failed
+fi
+download daemon MPTCP_AUTO_PM_SOCKET="$tmp/run/pm.sock"
+if ! wait_for 10 has_subflow 10.0.2.1; then
+	fail "mptcp-autod: the subflow on c2 first came up" \
+		"$(cat "$tmp/autod.log")" "$(cat "$tmp/daemon.log")"
+fi
+ip -n "$TOPO_CLI" link set c2 down
+if wait_for 3 removed_and_gone "$tmp/autod.log" c2 10.0.2.1; then
+	pass "mptcp-autod, c2 down mid-transfer: its subflow removed at once"
+else
+	fail "mptcp-autod, c2 down mid-transfer: its subflow removed at once" \
+		"$(running)" "$(in_cli ss -tnH 'dport = :7002')" "$(cat "$tmp/autod.log")"
+fi
+link_back c2 10.0.2.2 200
+if wait_for 10 reopened_and_up "$tmp/autod.log" \
+	"subflow from 10.0.2.1 (c2) re-opened" 10.0.2.1; then
+	pass "mptcp-autod, c2 back up: its subflow re-opened"
+else
+	fail "mptcp-autod, c2 back up: its subflow re-opened" \
+		"$(running)" "$(in_cli ss -tnH 'dport = :7002')" "$(cat "$tmp/autod.log")"
+fi
+intact daemon "mptcp-autod, c2 down and up"
+kill -TERM "$dpid"
+wait "$dpid"
+rc=$?
+if [ $rc = 0 ]; then
+	pass "mptcp-autod stops cleanly after following the paths"
+else
+	fail "mptcp-autod stops cleanly after following the paths" "exit $rc" \
+		"$(tail -5 "$tmp/autod.log")"
+fi
+exit $failed
