@@ -62,6 +62,7 @@ struct eng_sub {
 	int64_t due; /* SUB_WAIT: when */
 	int64_t next_ok; /* no request for it before (ms) */
 	int64_t up_at; /* when it came up, 0 if it did not */
+	int fails; /* requests in a row that never came up */
 	int backoff; /* ms: the next wait */
 };
 
@@ -325,9 +326,23 @@ static void sub_ended(struct eng_sub *s, int64_t now)
 }
 
 /* @s died while its path works: re-opened after a wait (reopen). */
-static void sub_retry(struct eng_engine *e, struct eng_sub *s, int64_t now)
+static void sub_retry(struct eng_engine *e, const struct eng_conn *c,
+		      struct eng_sub *s, int64_t now)
 {
 	int64_t at = now + jitter(e, ENG_REOPEN_FIRST_MS);
+
+	if (s->fails >= ENG_REOPEN_TRIES) {
+		char a[INET6_ADDRSTRLEN];
+
+		LOG(e, CMN_LOG_INFO,
+		    "token %08x: subflow from %s (%s) not asked for again: "
+		    "%d requests in a row never came up",
+		    c->req.token, ip(&s->local.addr, a), s->local.ifname,
+		    s->fails);
+		sub_ended(s, now);
+		s->state = SUB_FAILED;
+		return;
+	}
 
 	sub_ended(s, now);
 	s->state = SUB_WAIT;
@@ -514,6 +529,7 @@ static bool conn_try(struct eng_engine *e, struct eng_conn *c, int64_t now)
 			return true;
 		default:
 			s->state = SUB_FAILED;
+			s->fails++;
 			sub_asked(e, s, now);
 			atomic_fetch_add(&e->stats.failed, 1);
 			LOG(e, CMN_LOG_WARN,
@@ -521,7 +537,7 @@ static bool conn_try(struct eng_engine *e, struct eng_conn *c, int64_t now)
 			    c->req.token, ip(&s->local.addr, a),
 			    s->local.ifname, why[0] ? why : strerror(-err));
 			if (c->reopen)
-				sub_retry(e, s, now);
+				sub_retry(e, c, s, now);
 		}
 	}
 	c->state = CONN_DONE;
@@ -769,6 +785,7 @@ static void on_event(struct eng_engine *e, const struct mptcplib_event *ev,
 			break;
 		s->state = SUB_UP;
 		s->up_at = now;
+		s->fails = 0;
 		s->l = ev->local;
 		s->r = ev->remote;
 		cmn_sa_unmap(&s->l);
@@ -785,8 +802,10 @@ static void on_event(struct eng_engine *e, const struct mptcplib_event *ev,
 		if (!s || (s->state != SUB_PENDING && s->state != SUB_UP))
 			break;
 		pending = s->state == SUB_PENDING;
-		if (pending)
+		if (pending) {
 			atomic_fetch_add(&e->stats.failed, 1);
+			s->fails++;
+		}
 		LOG(e, pending ? CMN_LOG_WARN : CMN_LOG_DEBUG,
 		    "token %08x: subflow from %s (%s) %s%s%s", c->req.token,
 		    ip(&s->local.addr, a), s->local.ifname,
@@ -796,7 +815,7 @@ static void on_event(struct eng_engine *e, const struct mptcplib_event *ev,
 		s->ends = false;
 		/* Its path still works, or its loss would have come first. */
 		if (c->reopen)
-			sub_retry(e, s, now);
+			sub_retry(e, c, s, now);
 		else
 			sub_ended(s, now);
 		break;
@@ -1136,11 +1155,12 @@ static bool conn_reopen(struct eng_engine *e, struct eng_conn *c, int64_t now)
 			return true;
 		}
 		atomic_fetch_add(&e->stats.failed, 1);
+		s->fails++;
 		LOG(e, CMN_LOG_DEBUG,
 		    "token %08x: subflow from %s (%s) not re-opened: %s",
 		    c->req.token, ip(&s->local.addr, a), s->local.ifname,
 		    why[0] ? why : strerror(-err));
-		sub_retry(e, s, now);
+		sub_retry(e, c, s, now);
 	}
 	return true;
 }

@@ -131,6 +131,14 @@ struct eng_ops {
 #define ENG_REOPEN_FIRST_MS 1000
 #define ENG_REOPEN_MAX_MS 30000
 #define ENG_REOPEN_STABLE_MS 10000
+/*
+ * A subflow asked for this many times in a row without ever coming up
+ * (the peer refuses joins beyond its limit, a firewall drops them) is not
+ * asked for again: the reason lasts, and every try would cost a request
+ * and a log line for as long as the connection lives. One that came up
+ * and died is re-opened however often (with the backoff above).
+ */
+#define ENG_REOPEN_TRIES 3
 /* Changes that come in bursts (a link up, its addresses, its routes). */
 #define ENG_PATH_SETTLE_MS 100
 /*

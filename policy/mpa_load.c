@@ -75,7 +75,7 @@ static const struct key keys[] = {
 	{ "exclude-ports", RULE_FIELD(exclude_ports), KEY_PORTS,
 	  MPA_MAX_PORT_RANGES, 0 },
 	{ "skip-local", RULE_FIELD(skip_local), KEY_BOOL, 0, MPA_YES },
-	{ "reopen", RULE_FIELD(reopen), KEY_BOOL, 0, MPA_NO },
+	{ "reopen", RULE_FIELD(reopen), KEY_BOOL, 0, MPA_YES },
 	{ "subflow-delay", RULE_FIELD(subflow_delay), KEY_DURATION,
 	  MPA_MAX_DELAY_MS, 0 },
 };

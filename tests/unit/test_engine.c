@@ -532,7 +532,11 @@ static void test_subflow_refused(void **state)
 	struct world *w = *state;
 	const int answers[] = { -EADDRNOTAVAIL, 0, 0 };
 
-	world_policy(w, rule_text, 0);
+	/* Without reopen: failed is final (the re-open tests do the rest). */
+	world_policy(w,
+		     "[default]\ninterfaces = wlan0, eth1, eth0\n"
+		     "backup = wwan0\nsubflows = 8\nreopen = no\n",
+		     0);
 	script(w, 3, answers);
 	submit(w, 0x71, true);
 	/* One failed request does not stop the others. */
@@ -1054,7 +1058,8 @@ static void test_link_down_removes(void **state)
 {
 	struct world *w = *state;
 
-	world_policy(w, "[default]\ninterfaces = wlan0, eth1\n", 0);
+	world_policy(w, "[default]\ninterfaces = wlan0, eth1\nreopen = no\n",
+		     0);
 	conn_up(w, 0x41);
 	assert_int_equal(w->nopened, 2);
 	assert_true(eng_engine_follows_paths(w->e));
@@ -1199,12 +1204,43 @@ static void test_died_no_reopen(void **state)
 {
 	struct world *w = *state;
 
-	world_policy(w, "[default]\ninterfaces = wlan0\n", 0);
+	world_policy(w, "[default]\ninterfaces = wlan0\nreopen = no\n", 0);
 	conn_up(w, 0x49);
 	sub_closed(w, 0x49, "10.0.1.1");
 	assert_int_equal(eng_engine_next_timer(w->e), -1);
 	timer(w, w->now + 100000);
 	assert_int_equal(w->nopened, 1);
+}
+
+/*
+ * A join that never comes up (a peer refusing joins past its limit) is
+ * asked for ENG_REOPEN_TRIES times, then no more; one that came up each
+ * time is re-opened however often it dies. reopen is on by default.
+ */
+static void test_reopen_gives_up_refused_joins(void **state)
+{
+	struct world *w = *state;
+	int i;
+
+	world_policy(w, "[default]\ninterfaces = wlan0\n", 0);
+	submit(w, 0x4e, false);
+	event(w, MPTCPLIB_EVENT_ESTABLISHED, 0x4e, NULL, 0);
+	for (i = 1; i <= ENG_REOPEN_TRIES; i++) {
+		assert_int_equal(opens_from(w, 0x4e, "10.0.1.1"), i);
+		sub_closed(w, 0x4e, "10.0.1.1"); /* refused: never up */
+		timer(w, w->now + ENG_REOPEN_MAX_MS * 2);
+	}
+	assert_int_equal(opens_from(w, 0x4e, "10.0.1.1"), ENG_REOPEN_TRIES);
+	assert_int_equal(eng_engine_next_timer(w->e), -1);
+	/* Up each time, then dead: back every time. */
+	conn_up(w, 0x4f);
+	for (i = 1; i <= ENG_REOPEN_TRIES + 2; i++) {
+		assert_int_equal(opens_from(w, 0x4f, "10.0.1.1"), i);
+		sub_closed(w, 0x4f, "10.0.1.1");
+		timer(w, w->now + ENG_REOPEN_MAX_MS * 2);
+		sub_up(w, 0x4f, "10.0.1.1");
+	}
+	assert_int_equal(opens_from(w, 0x4f, "10.0.1.1"), ENG_REOPEN_TRIES + 3);
 }
 
 /*
@@ -1385,6 +1421,7 @@ int main(void)
 		T(test_last_subflow_kept),
 		T(test_died_backoff),
 		T(test_died_no_reopen),
+		T(test_reopen_gives_up_refused_joins),
 		T(test_flapping_bounded),
 		T(test_address_change),
 		T(test_route_gone),

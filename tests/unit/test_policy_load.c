@@ -537,7 +537,7 @@ static void test_builtin_defaults(void **state)
 	assert_int_equal(p->def.mptcp, MPA_YES);
 	assert_int_equal(p->def.subflows, 2);
 	assert_int_equal(p->def.skip_local, MPA_YES);
-	assert_int_equal(p->def.reopen, MPA_NO);
+	assert_int_equal(p->def.reopen, MPA_YES);
 	assert_int_equal(p->def.ifaces.n, 0);
 	assert_string_equal(p->def.origin, "built-in");
 	mpa_policy_free(p);
