@@ -55,6 +55,14 @@ stats()
 		printf "%.2f %.2f %.2f\n", m, v[1], v[NR] }'
 }
 fmt() { set -- $1; echo "$1 ($2..$3)"; }
+# goal NAME VALUE OP LIMIT: "met" or "NOT met", printed after the figure.
+goal()
+{
+	awk -v v="$2" -v l="$4" -v op="$3" 'BEGIN {
+		ok = op == ">=" ? v + 0 >= l + 0 : v + 0 <= l + 0
+		if (v == "nan" || v == "") ok = 0
+		print ok ? "met" : "NOT met" }'
+}
 
 # lab PM RATE1 RATE2: client on PM, server 10.9.0.1 behind two shaped
 # paths, with DELAY_MS added to every packet the client receives. (Held on
@@ -104,6 +112,43 @@ download()
 
 printf '[default]\ninterfaces = c2\n' >"$tmp/policy.ini"
 head -c $((MB * 1024 * 1024)) /dev/urandom >"$tmp/file"
+
+# client.py URL SHA256 CUT_S RATE_MBPS: a download that notes when each
+# 64 KiB came; prints whether it is intact, its longest stall (over the
+# whole download, and from CUT_S on), and how long after CUT_S it was
+# back at 90% of RATE_MBPS (sections 7 and 10).
+cat >"$tmp/client.py" <<'EOF'
+import hashlib, sys, time, urllib.request
+t0 = time.monotonic(); marks = []; h = hashlib.sha256(); n = 0
+r = urllib.request.urlopen(sys.argv[1])
+while True:
+    b = r.read(65536)
+    if not b:
+        break
+    h.update(b); n += len(b); marks.append((time.monotonic() - t0, n))
+cut = float(sys.argv[3]); rate = float(sys.argv[4]) * 1e6 / 8
+stall = max(b[0] - a[0] for a, b in zip(marks, marks[1:]))
+# From the last read before the cut on.
+after = max([b[0] - a[0] for a, b in zip(marks, marks[1:]) if b[0] >= cut]
+            or [0])
+back = None
+for i, (t, b) in enumerate(marks):
+    if t < cut:
+        continue
+    j = i
+    while j < len(marks) and marks[j][0] - t < 0.5:
+        j += 1
+    if j < len(marks) and (marks[j][1] - b) / (marks[j][0] - t) >= 0.9 * rate:
+        back = t - cut
+        break
+print("intact=%s bytes=%d longest_stall_ms=%.0f stall_after_cut_ms=%.0f "
+      "back_to_rate_s=%s" % (
+    h.hexdigest() == sys.argv[2], n, stall * 1000, after * 1000,
+    "%.2f" % back if back is not None else "never"))
+EOF
+sum=$(sha256sum "$tmp/file" | cut -d' ' -f1)
+# About halfway through a download at 100 Mbit/s.
+half=$(awk -v mb="$MB" 'BEGIN { printf "%.1f", mb * 8.4 / 100 / 2 }')
 
 echo "== 0. the lab: delay line check (ping over path 1, ${DELAY_MS} ms added)"
 lab userspace 50mbit 50mbit || { echo "lab failed"; exit 1; }
@@ -341,33 +386,6 @@ fi
 # ---- 7. failover -------------------------------------------------------------
 if want 7; then
 echo "== 7. failover: path 1 down halfway through a download, $RUNS runs"
-cat >"$tmp/client.py" <<'EOF'
-import hashlib, sys, time, urllib.request
-t0 = time.monotonic(); marks = []; h = hashlib.sha256(); n = 0
-r = urllib.request.urlopen(sys.argv[1])
-while True:
-    b = r.read(65536)
-    if not b:
-        break
-    h.update(b); n += len(b); marks.append((time.monotonic() - t0, n))
-cut = float(sys.argv[3]); rate = float(sys.argv[4]) * 1e6 / 8
-stall = max(b[0] - a[0] for a, b in zip(marks, marks[1:]))
-back = None
-for i, (t, b) in enumerate(marks):
-    if t < cut:
-        continue
-    j = i
-    while j < len(marks) and marks[j][0] - t < 0.5:
-        j += 1
-    if j < len(marks) and (marks[j][1] - b) / (marks[j][0] - t) >= 0.9 * rate:
-        back = t - cut
-        break
-print("intact=%s bytes=%d longest_stall_ms=%.0f back_to_rate_s=%s" % (
-    h.hexdigest() == sys.argv[2], n, stall * 1000,
-    "%.2f" % back if back is not None else "never"))
-EOF
-sum=$(sha256sum "$tmp/file" | cut -d' ' -f1)
-half=$(awk -v mb="$MB" 'BEGIN { printf "%.1f", mb * 8.4 / 100 / 2 }')
 stalls=()
 backs=()
 for run in $(seq "$RUNS"); do
@@ -450,14 +468,6 @@ daemon_down()
 {
 	[ -n "$DPID" ] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
 	DPID=""
-}
-# goal NAME VALUE OP LIMIT: "met" or "NOT met", printed after the figure.
-goal()
-{
-	awk -v v="$2" -v l="$4" -v op="$3" 'BEGIN {
-		ok = op == ">=" ? v + 0 >= l + 0 : v + 0 <= l + 0
-		if (v == "nan" || v == "") ok = 0
-		print ok ? "met" : "NOT met" }'
 }
 in_daemon() { cli env LD_PRELOAD="$SHIM" MPTCP_AUTO_PM_SOCKET="$DSOCK" \
 	MPTCP_AUTO_POLICY="$tmp/policy.ini" "$@"; }
@@ -667,6 +677,160 @@ if want 9d; then
 	regs "$tmp/none.ini" "a rule without subflows:" alone
 	regs "$tmp/policy.ini" "a subflow each (c2):" subflow
 fi
+fi
+
+# ---- 10. when paths change ---------------------------------------------------
+# Two 50 Mbit/s paths, 10 ms; one fails halfway through a download: its
+# link goes down (the initial subflow's, c1, or the extra one's, c2), or
+# it is cut further away with the link up (the server drops path 1). And
+# c2 goes down then comes back (with its route, as a DHCP client puts it
+# back): how long until a subflow from it carries data again. The kernel
+# path manager (mptcpize, a subflow endpoint on c2), the shim's engine in
+# the program and under mptcp-autod, with reopen = yes (the default).
+if want 10; then
+PRUNS=${BENCH_PATHS_RUNS:-5}
+printf '[default]\ninterfaces = c2\nreopen = yes\n' >"$tmp/paths.ini"
+DSOCK=$tmp/pm10.sock
+# p_up MODE: the lab for MODE, and the daemon in it for "daemon".
+p_up()
+{
+	local i
+	if [ "$1" = kernel-pm ]; then
+		lab kernel 50mbit 50mbit
+		return
+	fi
+	lab userspace 50mbit 50mbit || return 1
+	[ "$1" = daemon ] || return 0
+	rm -f "$DSOCK"
+	topo_bg "$TOPO_CLI" "$B/mptcp-autod" --socket "$DSOCK" \
+		--policy "$tmp/paths.ini" 2>>"$tmp/daemon10.log"
+	for i in $(seq 50); do
+		[ -S "$DSOCK" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# p_run MODE CMD...: CMD in the client namespace as MODE runs programs.
+p_run()
+{
+	local m=$1
+	shift
+	case $m in
+	kernel-pm) cli "$MPTCPIZE" run "$@" ;;
+	in-process) cli env LD_PRELOAD="$SHIM" \
+		MPTCP_AUTO_POLICY="$tmp/paths.ini" "$@" ;;
+	daemon) cli env LD_PRELOAD="$SHIM" MPTCP_AUTO_PM_SOCKET="$DSOCK" \
+		MPTCP_AUTO_POLICY="$tmp/paths.ini" "$@" ;;
+	esac
+}
+# p_fail CASE: path 1 or 2 fails as CASE says.
+p_fail()
+{
+	case $1 in
+	none) ;;
+	down-c1) ip -n "$TOPO_CLI" link set c1 down ;;
+	down-c2) ip -n "$TOPO_CLI" link set c2 down ;;
+	cut-1) ip netns exec "$TOPO_SRV" iptables -A INPUT -i s1 -j DROP
+		ip netns exec "$TOPO_SRV" iptables -A OUTPUT -o s1 -j DROP ;;
+	esac
+}
+cat >"$tmp/back.py" <<'EOF'
+# back.py SRC PORT: c2 and its route back now; seconds until a subflow
+# from SRC to PORT has received data since (a new one, or one that lived
+# through the outage), "never" after 10 s.
+import re, subprocess, sys, time
+def received():
+    out = subprocess.run(["ss", "-tinH", "state", "established", "src",
+                          sys.argv[1], "dport", "=", ":" + sys.argv[2]],
+                         capture_output=True, text=True).stdout
+    # A line per socket (its local port), then its counters indented.
+    got, port = {}, None
+    for line in out.splitlines():
+        if line and not line[0].isspace():
+            f = line.split()
+            port = f[2].rsplit(":", 1)[1] if len(f) > 3 else None
+            if port:
+                got[port] = 0
+        m = re.search(r"bytes_received:(\d+)", line)
+        if m and port:
+            got[port] = int(m.group(1))
+    return got
+before = received()
+subprocess.run(["ip", "link", "set", "c2", "up"], check=True)
+t0 = time.monotonic()
+subprocess.run(["ip", "route", "replace", "default", "via", "10.0.2.2",
+                "dev", "c2", "metric", "200"])
+while time.monotonic() - t0 < 10:
+    if any(v > before.get(p, 0) for p, v in received().items()):
+        print("%.3f" % (time.monotonic() - t0))
+        sys.exit(0)
+    time.sleep(0.01)
+print("never")
+EOF
+for mode in kernel-pm in-process daemon; do
+	if [ $mode = kernel-pm ] && [ -z "$MPTCPIZE" ]; then
+		echo "== 10. $mode: mptcpize is not installed"
+		continue
+	fi
+	for case in none down-c1 down-c2 cut-1; do
+		stalls=()
+		backs=()
+		bad=0
+		for run in $(seq "$PRUNS"); do
+			p_up $mode || break
+			p_run $mode python3 "$tmp/client.py" \
+				http://10.9.0.1:8080/f "$sum" "$half" 47.5 \
+				>"$tmp/p10.txt" 2>&1 &
+			pid=$!
+			sleep "$half"
+			p_fail $case
+			wait $pid
+			r=$(cat "$tmp/p10.txt")
+			grep -q "intact=True" <<<"$r" || bad=$((bad + 1))
+			stalls+=("$(sed -n 's/.*stall_after_cut_ms=\([0-9]*\).*/\1/p' <<<"$r")")
+			b=$(sed -n 's/.*back_to_rate_s=\([0-9.]*\).*/\1/p' <<<"$r")
+			backs+=("${b:-99}")
+		done
+		st=$(stats "${stalls[@]}")
+		bk=$(stats "${backs[@]}")
+		g=""
+		[ "${case#down}" != "$case" ] && [ $mode != kernel-pm ] &&
+			g=" (goal <= 100 ms: $(goal a "${st%% *}" '<=' 100))"
+		printf '== 10. %-10s %-8s longest stall after the cut %s ms%s, back to the survivor'"'"'s rate after %s s, %d of %d damaged or failed\n' \
+			"$mode" "$case" "$(fmt "$st")" "$g" "$(fmt "$bk")" "$bad" \
+			"${#stalls[@]}"
+		record "paths.$mode.$case.stall_ms" "$st"
+		record "paths.$mode.$case.back_s" "$bk"
+		record "paths.$mode.$case.bad" "$bad"
+	done
+	# c2 down at a third, back at two thirds: until its subflow carries.
+	bl=()
+	for run in $(seq "$PRUNS"); do
+		p_up $mode || break
+		p_run $mode python3 "$tmp/client.py" http://10.9.0.1:8080/f \
+			"$sum" "$half" 47.5 >"$tmp/p10.txt" 2>&1 &
+		pid=$!
+		sleep "$(awk -v h="$half" 'BEGIN { print h * 2 / 3 }')"
+		p_fail down-c2
+		sleep "$(awk -v h="$half" 'BEGIN { print h * 2 / 3 }')"
+		bl+=("$(cli python3 "$tmp/back.py" 10.0.2.1 8080)")
+		wait $pid
+	done
+	nums=()
+	for v in "${bl[@]}"; do [ "$v" != never ] && nums+=("$v"); done
+	never=$((${#bl[@]} - ${#nums[@]}))
+	if [ ${#nums[@]} -gt 0 ]; then
+		bt=$(stats "${nums[@]}")
+		printf '== 10. %-10s c2 back: its subflow carries data after %s s (goal <= 1 s: %s); never in %d of %d\n' \
+			"$mode" "$(fmt "$bt")" "$(goal a "${bt%% *}" '<=' 1)" \
+			"$never" "${#bl[@]}"
+	else
+		bt="never"
+		printf '== 10. %-10s c2 back: its subflow never carries data again (%d runs)\n' \
+			"$mode" "${#bl[@]}"
+	fi
+	record "paths.$mode.back_carries_s" "$bt"
+done
 fi
 
 python3 - "$res" "$out/results.json" <<'EOF'
