@@ -194,6 +194,9 @@ void dmn_narrow_rule(const struct mpa_rule *sys, const struct eng_wire_msg *m,
 		make_backup(out, m);
 	if (m->user_subflows >= 0 && m->user_subflows < out->subflows)
 		out->subflows = m->user_subflows;
+	/* Subflows that stay gone once lost: fewer, never more. */
+	if (m->user_reopen == 0)
+		out->reopen = MPA_NO;
 	snprintf(out->origin, sizeof(out->origin), "%.*s, narrowed by the user",
 		 (int)sizeof(out->origin) - 32, sys->origin);
 }
@@ -224,6 +227,13 @@ int dmn_narrow_widens(const struct mpa_rule *sys, const struct eng_wire_msg *m,
 				 m->interfaces[i], sys->origin);
 			return 1;
 		}
+	}
+	if (m->user_reopen == 1 && sys->reopen == MPA_NO) {
+		snprintf(why, len,
+			 "your policy's reopen = yes is more than the system "
+			 "policy gives (%s): lost subflows stay gone",
+			 sys->origin);
+		return 1;
 	}
 	if (sys->subflows >= 0 && m->user_subflows > sys->subflows) {
 		snprintf(why, len,
@@ -268,7 +278,7 @@ static bool list_equal(const struct mpa_iface_list *a,
 /* Only what narrowing changes decides whether two results are one. */
 static bool same_result(const struct mpa_rule *a, const struct mpa_rule *b)
 {
-	return a->subflows == b->subflows &&
+	return a->subflows == b->subflows && a->reopen == b->reopen &&
 	       list_equal(&a->ifaces, &b->ifaces) &&
 	       list_equal(&a->backup_ifaces, &b->backup_ifaces);
 }

@@ -28,6 +28,7 @@ enum wire_key {
 	KEY_USER_SUBFLOWS,
 	KEY_USER_INTERFACES,
 	KEY_USER_BACKUP,
+	KEY_USER_REOPEN,
 	KEY_REASON,
 	KEY_NOTE,
 	KEY_MODE,
@@ -60,6 +61,7 @@ static const struct {
 	{ "user-interfaces", KEY_USER_INTERFACES, 1u << ENG_WIRE_REGISTER,
 	  false },
 	{ "user-backup", KEY_USER_BACKUP, 1u << ENG_WIRE_REGISTER, false },
+	{ "user-reopen", KEY_USER_REOPEN, 1u << ENG_WIRE_REGISTER, false },
 	{ "reason", KEY_REASON, 1u << ENG_WIRE_REFUSED, false },
 	{ "note", KEY_NOTE, 1u << ENG_WIRE_OK, false },
 	{ "mode", KEY_MODE, 1u << ENG_WIRE_STATE, false },
@@ -78,6 +80,7 @@ void eng_wire_init(struct eng_wire_msg *m, enum eng_wire_type type,
 	m->type = type;
 	m->seq = seq;
 	m->user_subflows = -1;
+	m->user_reopen = -1;
 	m->since = -1;
 }
 
@@ -225,7 +228,8 @@ int eng_wire_format(const struct eng_wire_msg *m, char *buf, size_t len)
 		if (m->ninterfaces < 0 ||
 		    m->ninterfaces > ENG_WIRE_MAX_PATTERNS || m->nbackup < 0 ||
 		    m->nbackup > ENG_WIRE_MAX_PATTERNS ||
-		    m->user_subflows < -1 || m->user_subflows > 255)
+		    m->user_subflows < -1 || m->user_subflows > 255 ||
+		    m->user_reopen < -1 || m->user_reopen > 1)
 			return -EINVAL;
 		if (m->narrow && m->user_subflows >= 0) {
 			w = snprintf(buf + off, len - off, "user-subflows %d\n",
@@ -245,6 +249,13 @@ int eng_wire_format(const struct eng_wire_msg *m, char *buf, size_t len)
 					    m->backup, m->nbackup);
 			if (err)
 				return err;
+		}
+		if (m->narrow && m->user_reopen >= 0) {
+			w = snprintf(buf + off, len - off, "user-reopen %s\n",
+				     m->user_reopen ? "yes" : "no");
+			if (w < 0 || (size_t)w >= len - off)
+				return -ENOSPC;
+			off += (size_t)w;
 		}
 	} else if (m->type == ENG_WIRE_REFUSED ||
 		   (m->type == ENG_WIRE_OK && m->reason[0])) {
@@ -345,6 +356,12 @@ static int wire_value(struct eng_wire_msg *m, enum wire_key key, char *v)
 	case KEY_USER_BACKUP:
 		m->narrow = true;
 		return wire_list(v, m->backup, &m->nbackup);
+	case KEY_USER_REOPEN:
+		if (strcmp(v, "yes") && strcmp(v, "no"))
+			return -1;
+		m->user_reopen = !strcmp(v, "yes");
+		m->narrow = true;
+		return 0;
 	case KEY_REASON:
 	case KEY_NOTE:
 		if (!*v || strlen(v) >= sizeof(m->reason))

@@ -12,6 +12,7 @@
  *   user-subflows 1            (user-* lines: optional, a narrowing)
  *   user-interfaces wlan*,eth1
  *   user-backup eth1
+ *   user-reopen no
  *
  * An OK's note tells the user what the daemon did not grant: a user's
  * policy that asks for more than the system policy gives (an interface it
@@ -94,6 +95,7 @@ struct eng_wire_msg {
 	char interfaces[ENG_WIRE_MAX_PATTERNS][IFNAMSIZ];
 	int nbackup; /* these as backup */
 	char backup[ENG_WIRE_MAX_PATTERNS][IFNAMSIZ];
+	int user_reopen; /* 0 no, 1 yes (only no narrows); -1 unsaid */
 	/* REFUSED: why (reason); OK: a note for the user, "" if none (note) */
 	char reason[ENG_WIRE_REASON_MAX];
 	/* STATE (each unsaid when empty, 0 or -1) */

@@ -75,6 +75,10 @@ unsigned int mpa_narrow_build(const struct mpa_rule *user,
 		lost |= put_names(backup, m->backup, &m->nbackup);
 		m->narrow = true;
 	}
+	if (user->reopen != MPA_UNSET) {
+		m->user_reopen = user->reopen == MPA_YES;
+		m->narrow = true;
+	}
 	if (user->exclude_ifaces.set && user->exclude_ifaces.n)
 		lost |= MPA_NARROW_LOST_EXCLUDE;
 	return lost;

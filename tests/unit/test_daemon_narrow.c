@@ -338,6 +338,42 @@ static void test_widening_said(void **state)
 	}
 }
 
+/*
+ * reopen: a user's "no" keeps lost subflows gone (a narrowing), a "yes"
+ * over a system "no" is not granted and is said; interned apart.
+ */
+static void test_reopen(void **state)
+{
+	struct dmn_narrow_table *t = dmn_narrow_table_new();
+	const struct mpa_rule *a, *b;
+	struct eng_wire_msg m;
+	struct mpa_rule sys, r;
+	char why[200] = "";
+
+	(void)state;
+	sys_rule(&sys, "eth0", NULL, NULL, 2);
+	sys.reopen = MPA_YES;
+	msg(&m, NULL, NULL, -1);
+	m.user_reopen = 0;
+	m.narrow = true;
+	dmn_narrow_rule(&sys, &m, &r);
+	assert_int_equal(r.reopen, MPA_NO);
+	assert_int_equal(dmn_narrow_widens(&sys, &m, why, sizeof(why)), 0);
+	assert_int_equal(dmn_narrow_intern(t, &sys, &m, 7, &a), 0);
+	m.user_subflows = 2; /* the same as the system's: only reopen differs */
+	m.user_reopen = 1;
+	assert_int_equal(dmn_narrow_intern(t, &sys, &m, 7, &b), 0);
+	assert_ptr_not_equal(a, b);
+	assert_int_equal(a->reopen, MPA_NO);
+	assert_int_equal(b->reopen, MPA_YES);
+	sys.reopen = MPA_NO;
+	dmn_narrow_rule(&sys, &m, &r);
+	assert_int_equal(r.reopen, MPA_NO);
+	assert_int_equal(dmn_narrow_widens(&sys, &m, why, sizeof(why)), 1);
+	assert_non_null(strstr(why, "reopen = yes"));
+	dmn_narrow_table_free(t);
+}
+
 static void test_intern(void **state)
 {
 	struct dmn_narrow_table *t = dmn_narrow_table_new();
@@ -420,6 +456,7 @@ int main(void)
 		cmocka_unit_test(test_narrow_cases),
 		cmocka_unit_test(test_never_widens),
 		cmocka_unit_test(test_widening_said),
+		cmocka_unit_test(test_reopen),
 		cmocka_unit_test(test_intern),
 		cmocka_unit_test(test_intern_limits),
 	};

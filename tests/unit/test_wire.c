@@ -27,12 +27,13 @@ static void test_register_round_trip(void **state)
 	strcpy(m.interfaces[m.ninterfaces++], "wlan*");
 	strcpy(m.interfaces[m.ninterfaces++], "eth1");
 	strcpy(m.backup[m.nbackup++], "eth1");
+	m.user_reopen = 0;
 	n = eng_wire_format(&m, buf, sizeof(buf));
 	assert_true(n > 0);
 	assert_string_equal(buf,
 			    "MPTCP-AUTO/1 REGISTER\nseq 42\ntoken 1a2b3c4d\n"
 			    "user-subflows 1\nuser-interfaces wlan*,eth1\n"
-			    "user-backup eth1\n");
+			    "user-backup eth1\nuser-reopen no\n");
 	assert_int_equal(eng_wire_parse(buf, (size_t)n, &back, &why), 0);
 	assert_int_equal(back.type, ENG_WIRE_REGISTER);
 	assert_int_equal(back.seq, 42);
@@ -42,6 +43,14 @@ static void test_register_round_trip(void **state)
 	assert_int_equal(back.ninterfaces, 2);
 	assert_string_equal(back.interfaces[1], "eth1");
 	assert_int_equal(back.nbackup, 1);
+	assert_int_equal(back.user_reopen, 0);
+	/* Only yes or no. */
+	strcpy(buf, "MPTCP-AUTO/1 REGISTER\nseq 1\ntoken 00000001\n"
+		    "user-reopen yes\n");
+	assert_int_equal(eng_wire_parse(buf, strlen(buf), &back, &why), 0);
+	assert_int_equal(back.user_reopen, 1);
+	strcpy(strstr(buf, "yes"), "maybe\n");
+	assert_int_not_equal(eng_wire_parse(buf, strlen(buf), &back, &why), 0);
 	/* No narrowing: no user-* line, and none read back. */
 	eng_wire_init(&m, ENG_WIRE_REGISTER, 7);
 	m.token = 5;
@@ -51,6 +60,7 @@ static void test_register_round_trip(void **state)
 	assert_int_equal(eng_wire_parse(buf, (size_t)n, &back, &why), 0);
 	assert_false(back.narrow);
 	assert_int_equal(back.user_subflows, -1);
+	assert_int_equal(back.user_reopen, -1);
 	assert_int_equal(back.token, 5);
 }
 
