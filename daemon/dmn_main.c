@@ -5,7 +5,9 @@
  * program's connection, proven by the socket itself) with the program's
  * rule from the system policy, narrowed by the user, through the engine,
  * and puts the path manager back at a clean stop (SIGTERM, SIGINT).
- * SIGHUP reloads the policy. One thread, one epoll loop.
+ * SIGHUP reloads the policy. One epoll loop, which never waits for a
+ * client; a helper thread reads the clients' command lines, which a
+ * process can keep waiting (dmn_ident.h).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -40,6 +42,7 @@ static const char usage[] =
 	"usage: mptcp-autod [--socket PATH] [--policy FILE] [--verbose]\n"
 	"                   [--rate N] [--burst N]\n"
 	"                   [--max-clients N] [--max-clients-per-user N]\n"
+	"                   [--procdir DIR]\n"
 	"\n"
 	"The network namespace's MPTCP path manager: switches it to the\n"
 	"userspace path manager, opens the subflows of the connections that\n"
@@ -66,7 +69,9 @@ static const char usage[] =
 	"  --max-clients-per-user N\n"
 	"                 of those, the most one user may hold (root counts\n"
 	"                 like any user; default a quarter of --max-clients),\n"
-	"                 so that no user can take every one\n";
+	"                 so that no user can take every one\n"
+	"  --procdir DIR  read the programs of the clients from DIR/PID/\n"
+	"                 (exe, comm, cmdline) instead of /proc: for tests\n";
 
 /*
  * The loop's descriptors, one slot each; the epoll data of each is its
@@ -88,6 +93,7 @@ struct dmn {
 
 	const char *socket_path;
 	const char *policy_file; /* NULL: the system policy */
+	const char *procdir; /* NULL: /proc */
 	int rate, burst; /* 0: the server's defaults */
 	int max_clients, max_per_uid; /* asked; 0: the defaults */
 	/* The policy in force, and replaced ones still in use. */
@@ -683,7 +689,8 @@ static int start(struct dmn *d, char *status, size_t len)
 					 .handle = on_register,
 					 .state = on_status,
 					 .ctx = d,
-					 .log = dmn_log };
+					 .log = dmn_log,
+					 .procdir = d->procdir };
 	char why[512], record[PATH_MAX];
 	struct dmn_slot_limits lim;
 	struct mpa_policy *p;
@@ -828,6 +835,7 @@ int main(int argc, char **argv)
 		{ "burst", required_argument, NULL, 'b' },
 		{ "max-clients", required_argument, NULL, 'm' },
 		{ "max-clients-per-user", required_argument, NULL, 'u' },
+		{ "procdir", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -848,6 +856,9 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			d.policy_file = optarg;
+			break;
+		case 'P':
+			d.procdir = optarg;
 			break;
 		case 'v':
 			dmn_log_set_level(CMN_LOG_DEBUG);

@@ -10,10 +10,13 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "cmn_clock.h"
+#include "dmn_argv.h"
+#include "dmn_ident.h"
 #include "dmn_server.h"
 
 #define LOG(s, level, ...)                                \
@@ -93,6 +96,9 @@ struct client {
 	int next_free; /* the next free slot while free, -1: none */
 	struct dmn_peer peer;
 	struct dmn_prog prog;
+	/* Its messages wait in its socket while its identity is pending. */
+	enum dmn_ident_state ident;
+	uint64_t ident_id; /* what its command line was asked for as */
 	int bad; /* bad messages in a row */
 	unsigned int limited; /* refused for the rate, not logged yet */
 	int64_t limited_said; /* ms of the last line about it; 0: never */
@@ -103,6 +109,11 @@ struct dmn_server {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	ino_t ino; /* of the socket file we made */
 	int lfd, ep;
+	int tfd; /* a timerfd: the next deadline of the reader */
+	struct dmn_argv *argv; /* the command-line reader */
+	uint32_t ident_gen; /* the last ask's generation */
+	int npending; /* clients whose identity is pending */
+	unsigned int behind; /* identified without: since the read stuck */
 	struct dmn_rate rate;
 	struct dmn_slots *slots; /* who may connect */
 	/*
@@ -116,7 +127,10 @@ struct dmn_server {
 	struct dmn_served served;
 };
 
-#define LISTENER UINT32_MAX /* epoll data of the listener */
+/* Epoll data of the server's own descriptors; clients have their index. */
+#define LISTENER UINT32_MAX
+#define ARGV (UINT32_MAX - 1)
+#define TIMER (UINT32_MAX - 2)
 /* Ready clients taken from epoll per run: the rest come next run. */
 #define RUN_EVENTS 256
 /* New clients accepted per run, the same. */
@@ -220,7 +234,7 @@ int dmn_server_open(const struct dmn_server_config *cfg,
 		return -ENOMEM;
 	}
 	s->cfg = *cfg;
-	s->lfd = s->ep = -1;
+	s->lfd = s->ep = s->tfd = -1;
 	s->free_head = -1;
 	s->slots = dmn_slots_new(cfg->max_clients, cfg->max_per_uid);
 	/* Not touched before use: a large --max-clients costs nothing idle. */
@@ -238,9 +252,23 @@ int dmn_server_open(const struct dmn_server_config *cfg,
 	if (err)
 		goto fail;
 	s->ep = epoll_create1(EPOLL_CLOEXEC);
-	err = s->ep < 0 ? -errno : watch(s, EPOLL_CTL_ADD, s->lfd, LISTENER);
+	s->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	err = s->ep < 0 || s->tfd < 0 ?
+		      -errno :
+		      watch(s, EPOLL_CTL_ADD, s->lfd, LISTENER);
+	if (!err)
+		err = watch(s, EPOLL_CTL_ADD, s->tfd, TIMER);
 	if (err) {
 		snprintf(why, len, "epoll: %s", strerror(-err));
+		goto fail;
+	}
+	s->argv = dmn_argv_new(cfg->procdir ? cfg->procdir : "/proc",
+			       DMN_IDENT_DEADLINE_MS);
+	err = s->argv ? watch(s, EPOLL_CTL_ADD, dmn_argv_fd(s->argv), ARGV) :
+			-errno;
+	if (err) {
+		snprintf(why, len, "the command-line reader: %s",
+			 strerror(-err));
 		goto fail;
 	}
 	*out = s;
@@ -278,6 +306,11 @@ const struct dmn_server_stats *dmn_server_stats(const struct dmn_server *s)
 const struct dmn_served *dmn_server_served(const struct dmn_server *s)
 {
 	return &s->served;
+}
+
+int dmn_server_pending(const struct dmn_server *s)
+{
+	return s->npending;
 }
 
 void dmn_served_add(struct dmn_served *t, uid_t uid, const char *prog)
@@ -323,7 +356,11 @@ static void reply(struct dmn_server *s, int fd, const struct eng_wire_msg *m)
 
 static void client_drop(struct dmn_server *s, struct client *c)
 {
-	epoll_ctl(s->ep, EPOLL_CTL_DEL, c->fd, NULL);
+	/* A pending client is not watched yet; its answer will be stale. */
+	if (c->ident == DMN_IDENT_PENDING)
+		s->npending--;
+	else
+		epoll_ctl(s->ep, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	c->fd = -1;
 	dmn_peer_fini(&c->peer);
@@ -410,12 +447,46 @@ static void turn_away(struct dmn_server *s, int fd, uid_t uid,
 	close(fd);
 }
 
+static const char *prog_name(const struct dmn_prog *p)
+{
+	return p->id.exe ? p->id.exe : "program unknown";
+}
+
+/*
+ * @c's identity is settled (its state says how): its pidfd has served
+ * (one descriptor per client, not two), and its messages are read from
+ * now on.
+ */
+static void client_identified(struct dmn_server *s, struct client *c)
+{
+	dmn_peer_fini(&c->peer);
+	if (watch(s, EPOLL_CTL_ADD, c->fd, (uint32_t)(c - s->clients)) < 0) {
+		client_drop(s, c);
+		return;
+	}
+	if (c->ident == DMN_IDENT_PARTIAL)
+		s->stats.ident_partial++;
+	if (c->ident == DMN_IDENT_KNOWN)
+		LOG(s, CMN_LOG_DEBUG,
+		    "client uid %u pid %d (%s, argv0 %s) connected",
+		    (unsigned int)c->peer.uid, (int)c->peer.pid,
+		    prog_name(&c->prog),
+		    c->prog.id.argv0 ? c->prog.id.argv0 : "unknown");
+	else
+		LOG(s, CMN_LOG_DEBUG,
+		    "client uid %u pid %d (%s) connected, identified without "
+		    "its command line",
+		    (unsigned int)c->peer.uid, (int)c->peer.pid,
+		    prog_name(&c->prog));
+}
+
 static void client_accept(struct dmn_server *s, int fd)
 {
 	const char *procdir = s->cfg.procdir ? s->cfg.procdir : "/proc";
 	enum dmn_slot_verdict v;
 	uid_t uid = (uid_t)-1;
 	struct client *c;
+	int err;
 
 	if (peer_uid(fd, &uid) < 0) {
 		close(fd);
@@ -430,21 +501,119 @@ static void client_accept(struct dmn_server *s, int fd)
 	c->fd = fd;
 	c->peer.uid = uid; /* the slot's, whatever happens next */
 	c->peer.pidfd = -1;
+	c->ident = DMN_IDENT_KNOWN;
 	s->nclients++;
-	if (dmn_peer_read(fd, &c->peer) < 0 ||
-	    watch(s, EPOLL_CTL_ADD, fd, (uint32_t)(c - s->clients)) < 0) {
+	if (dmn_peer_read(fd, &c->peer) < 0) {
 		client_drop(s, c);
 		return;
 	}
 	s->stats.accepted++;
-	/* Read once: the program of a connected client does not change
-	 * (an exec() closes the socket, which is O_CLOEXEC in the shim). */
-	dmn_prog_read(&c->peer, procdir, &c->prog);
-	/* Its pidfd has served: one descriptor per client, not two. */
-	dmn_peer_fini(&c->peer);
-	LOG(s, CMN_LOG_DEBUG, "client uid %u pid %d (%s) connected",
-	    (unsigned int)c->peer.uid, (int)c->peer.pid,
-	    c->prog.id.exe ? c->prog.id.exe : "program unknown");
+	/*
+	 * Read once: the program of a connected client does not change (an
+	 * exec() closes the socket, which is O_CLOEXEC in the shim). Its
+	 * executable and comm now; its command line by the reader, which the
+	 * process may keep waiting: its messages wait for it, not the loop.
+	 */
+	if (dmn_prog_read(&c->peer, procdir, &c->prog) < 0) {
+		client_identified(s, c); /* unknown: nothing to wait for */
+		return;
+	}
+	/*
+	 * The entry's index, to find it, and a generation (never 0, nor is
+	 * the id), to tell a reused entry's answers from its own.
+	 */
+	if (++s->ident_gen == 0)
+		s->ident_gen = 1;
+	c->ident_id = (uint64_t)s->ident_gen << 32 | (uint32_t)(c - s->clients);
+	err = dmn_argv_ask(s->argv, c->ident_id, c->peer.pid, server_now(s));
+	if (!err) {
+		c->ident = DMN_IDENT_PENDING;
+		s->npending++;
+		return;
+	}
+	c->ident = DMN_IDENT_PARTIAL;
+	if (err == -EBUSY)
+		s->behind++;
+	else
+		LOG(s, CMN_LOG_WARN,
+		    "uid %u pid %d: its command line is not read: %s",
+		    (unsigned int)c->peer.uid, (int)c->peer.pid,
+		    strerror(-err));
+	client_identified(s, c);
+}
+
+/* The pending client that @id was asked for, or NULL (it has gone). */
+static struct client *client_of_ident(struct dmn_server *s, uint64_t id)
+{
+	uint32_t i = (uint32_t)id;
+	struct client *c;
+
+	if (i >= (uint32_t)s->top)
+		return NULL;
+	c = &s->clients[i];
+	return c->fd >= 0 && c->ident == DMN_IDENT_PENDING &&
+			       c->ident_id == id ?
+		       c :
+		       NULL;
+}
+
+/* What the reader has answered, and the deadlines that have passed. */
+static void identities(struct dmn_server *s)
+{
+	struct dmn_argv_answer a;
+	struct client *c;
+
+	while (dmn_argv_next(s->argv, server_now(s), &a) == 1) {
+		if (a.kind == DMN_ARGV_BACK) {
+			LOG(s, CMN_LOG_INFO,
+			    "the read of pid %d's command line returned after "
+			    "%lld ms; %u client%s identified without theirs "
+			    "meanwhile; command lines are read again",
+			    (int)a.pid, (long long)a.ms, s->behind,
+			    s->behind == 1 ? " was" : "s were");
+			s->behind = 0;
+			continue;
+		}
+		c = client_of_ident(s, a.id);
+		if (!c)
+			continue;
+		s->npending--;
+		if (a.kind == DMN_ARGV_READ) {
+			c->ident = dmn_ident_next(c->ident, DMN_IDENT_EV_READ);
+			/* Gone, its pid may be another's: unknown then. */
+			if (dmn_peer_alive(&c->peer))
+				dmn_prog_add_argv(&c->prog, a.buf, a.len);
+			else
+				dmn_prog_from(NULL, NULL, NULL, 0, &c->prog);
+		} else {
+			c->ident = dmn_ident_next(c->ident, DMN_IDENT_EV_LATE);
+		}
+		if (a.kind == DMN_ARGV_STUCK)
+			LOG(s, CMN_LOG_WARN,
+			    "uid %u pid %d (%s): its command line was not read "
+			    "within %d ms: identified by its executable and "
+			    "comm alone; so are new clients until that read "
+			    "returns",
+			    (unsigned int)c->peer.uid, (int)c->peer.pid,
+			    prog_name(&c->prog), DMN_IDENT_DEADLINE_MS);
+		if (a.kind == DMN_ARGV_BEHIND)
+			s->behind++;
+		client_identified(s, c);
+	}
+}
+
+/* The timer at the next deadline, or off. */
+static void timer_arm(struct dmn_server *s)
+{
+	int ms = dmn_argv_timeout(s->argv, server_now(s));
+	struct itimerspec it = { { 0, 0 }, { 0, 0 } };
+
+	if (ms >= 0) {
+		it.it_value.tv_sec = ms / 1000;
+		/* Never 0, which would disarm it. */
+		it.it_value.tv_nsec = (long)(ms % 1000) * 1000000 + 1;
+	}
+	timerfd_settime(s->tfd, 0, &it, NULL);
 }
 
 /*
@@ -604,8 +773,8 @@ static bool client_message(struct dmn_server *s, struct client *c)
 	s->stats.refused++;
 	c->bad++;
 	LOG(s, CMN_LOG_INFO, "uid %u pid %d (%s): refused: %s",
-	    (unsigned int)c->peer.uid, (int)c->peer.pid,
-	    c->prog.id.exe ? c->prog.id.exe : "program unknown", why);
+	    (unsigned int)c->peer.uid, (int)c->peer.pid, prog_name(&c->prog),
+	    why);
 	eng_wire_init(&out, ENG_WIRE_REFUSED, in.seq);
 	snprintf(out.reason, sizeof(out.reason), "%s", why);
 	reply(s, c->fd, &out);
@@ -634,12 +803,24 @@ void dmn_server_run(struct dmn_server *s)
 			accept_some(s);
 			continue;
 		}
+		if (who == ARGV)
+			continue; /* below */
+		if (who == TIMER) {
+			uint64_t ticks;
+
+			if (read(s->tfd, &ticks, sizeof(ticks)) < 0) {
+				/* EAGAIN: re-armed since; nothing is lost. */
+			}
+			continue;
+		}
 		c = &s->clients[who];
 		/* A bounded turn each: the next run serves the rest. */
 		for (k = 0; k < DMN_TURN && c->fd >= 0; k++)
 			if (!client_message(s, c))
 				break;
 	}
+	identities(s);
+	timer_arm(s);
 }
 
 void dmn_server_close(struct dmn_server *s)
@@ -660,6 +841,9 @@ void dmn_server_close(struct dmn_server *s)
 	}
 	if (s->ep >= 0)
 		close(s->ep);
+	if (s->tfd >= 0)
+		close(s->tfd);
+	dmn_argv_free(s->argv);
 	free(s->clients);
 	dmn_slots_free(s->slots);
 	free(s);

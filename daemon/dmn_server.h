@@ -14,7 +14,9 @@
  * close. It answers a STATUS (from anyone, without a descriptor, outside
  * the rate) with a STATE: the daemon's part from its state callback, and
  * the registrations it served per uid and program, which it counts
- * itself.
+ * itself. A new client's messages wait in its socket until its program
+ * is known: its executable and comm at once, its command line from the
+ * reader's thread, DMN_IDENT_DEADLINE_MS at most (dmn_ident.h).
  *
  * It has an epoll descriptor of its own (its listener and clients): the
  * daemon's loop polls that one and calls dmn_server_run() when it is
@@ -147,6 +149,7 @@ struct dmn_server_stats {
 	unsigned int accepted, turned_away, disconnected;
 	unsigned int registered, refused, limited, replies_dropped;
 	unsigned int statuses; /* STATUS requests answered */
+	unsigned int ident_partial; /* clients known without their argv */
 };
 
 struct dmn_server;
@@ -171,6 +174,12 @@ void dmn_server_run(struct dmn_server *s);
 
 /* dmn_server_nclients() - clients connected now. */
 int dmn_server_nclients(const struct dmn_server *s);
+
+/*
+ * dmn_server_pending() - clients whose identity is pending: their command
+ * line is being read (dmn_ident.h), their messages wait.
+ */
+int dmn_server_pending(const struct dmn_server *s);
 
 /* dmn_server_slots() - the client slots: the limits, and who holds them. */
 const struct dmn_slots *dmn_server_slots(const struct dmn_server *s);

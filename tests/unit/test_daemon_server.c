@@ -14,14 +14,18 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "dmn_ident.h"
 #include "dmn_server.h"
 
 #define GOOD_TOKEN 0x600d
@@ -128,7 +132,7 @@ struct seen {
 	int calls;
 	uid_t uid;
 	pid_t pid;
-	char exe[64];
+	char exe[64], argv0[64];
 	uint32_t token;
 	int nfds;
 	bool fds_cut;
@@ -152,6 +156,8 @@ static int handle(void *ctx, const struct dmn_request *rq, char *why,
 	seen.pid = rq->peer->pid;
 	snprintf(seen.exe, sizeof(seen.exe), "%s",
 		 rq->prog->id.exe ? rq->prog->id.exe : "");
+	snprintf(seen.argv0, sizeof(seen.argv0), "%s",
+		 rq->prog->id.argv0 ? rq->prog->id.argv0 : "");
 	seen.token = rq->msg->token;
 	seen.nfds = rq->nfds;
 	seen.fds_cut = rq->fds_cut;
@@ -225,6 +231,24 @@ static int client(const struct fixture *f)
 	snprintf(a.sun_path, sizeof(a.sun_path), "%s", f->path);
 	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
 	return fd;
+}
+
+/*
+ * One run of the server, then more while a client's identity is pending:
+ * its command line comes from the reader's thread, in its own time (5 s
+ * at most here).
+ */
+static void settle(struct dmn_server *s)
+{
+	struct pollfd p = { .fd = dmn_server_fd(s), .events = POLLIN };
+	int i;
+
+	dmn_server_run(s);
+	for (i = 0; i < 100 && dmn_server_pending(s); i++) {
+		poll(&p, 1, 50);
+		dmn_server_run(s);
+	}
+	assert_int_equal(dmn_server_pending(s), 0);
 }
 
 /* Send @text with @nfds descriptors; -errno on failure. */
@@ -317,11 +341,11 @@ static void test_register_ok(void **state)
 	assert_int_equal(st.st_mode & 0777, 0755);
 
 	c = client(f);
-	dmn_server_run(f->s); /* accepts */
+	settle(f->s); /* accepts */
 	assert_int_equal(dmn_server_nclients(f->s), 1);
 	assert_int_equal(send_register(c, 42, GOOD_TOKEN, &p.w, 1, 0), 0);
 	close(p.w);
-	dmn_server_run(f->s);
+	settle(f->s);
 	assert_int_equal(get_reply(c, &m), 1);
 	assert_int_equal(m.type, ENG_WIRE_OK);
 	assert_int_equal(m.seq, 42);
@@ -335,7 +359,7 @@ static void test_register_ok(void **state)
 	assert_string_equal(seen.exe, "test_daemon_server");
 	assert_int_equal(dmn_server_stats(f->s)->registered, 1);
 	close(c);
-	dmn_server_run(f->s);
+	settle(f->s);
 	assert_int_equal(dmn_server_nclients(f->s), 0);
 }
 
@@ -355,21 +379,21 @@ static void test_refusals(void **state)
 	struct probe p[6];
 	int c = client(f), fds[6], i;
 
-	dmn_server_run(f->s);
+	settle(f->s);
 	/* Garbage: the handler never sees it. */
 	assert_int_equal(send_text(c, "GET / HTTP/1.0\r\n\r\n", NULL, 0, 0), 0);
-	dmn_server_run(f->s);
+	settle(f->s);
 	expect_refused(c, 0, "bad message: not MPTCP-AUTO/1");
 	assert_int_equal(seen.calls, 0);
 	/* Not a registration. */
 	assert_int_equal(send_text(c, "MPTCP-AUTO/1 OK\nseq 5\n", NULL, 0, 0),
 			 0);
-	dmn_server_run(f->s);
+	settle(f->s);
 	expect_refused(c, 5, "not a REGISTER or STATUS");
 	assert_int_equal(seen.calls, 0);
 	/* The handler's refusal, with its reason. */
 	assert_int_equal(send_register(c, 6, GOOD_TOKEN + 1, NULL, 0, 0), 0);
-	dmn_server_run(f->s);
+	settle(f->s);
 	expect_refused(c, 6, "stand-in refusal");
 	assert_int_equal(seen.nfds, 0);
 	/* Two descriptors: both closed. */
@@ -380,7 +404,7 @@ static void test_refusals(void **state)
 	assert_int_equal(send_register(c, 7, GOOD_TOKEN, fds, 2, 0), 0);
 	for (i = 0; i < 2; i++)
 		close(fds[i]);
-	dmn_server_run(f->s);
+	settle(f->s);
 	expect_refused(c, 7, "stand-in refusal");
 	assert_int_equal(seen.nfds, 2);
 	for (i = 0; i < 2; i++)
@@ -393,7 +417,7 @@ static void test_refusals(void **state)
 	assert_int_equal(send_register(c, 8, GOOD_TOKEN, fds, 6, 0), 0);
 	for (i = 0; i < 6; i++)
 		close(fds[i]);
-	dmn_server_run(f->s);
+	settle(f->s);
 	expect_refused(c, 8, "stand-in refusal");
 	assert_true(seen.fds_cut);
 	for (i = 0; i < 6; i++)
@@ -412,7 +436,7 @@ static void test_empty_with_fds(void **state)
 	struct probe p[2];
 	int c = client(f), fds[2], i, round;
 
-	dmn_server_run(f->s);
+	settle(f->s);
 	for (round = 0; round < 2; round++) {
 		for (i = 0; i < 2; i++) {
 			p[i] = probe_new();
@@ -421,7 +445,7 @@ static void test_empty_with_fds(void **state)
 		assert_int_equal(send_text(c, "", fds, 2, 0), 0);
 		for (i = 0; i < 2; i++)
 			close(fds[i]);
-		dmn_server_run(f->s);
+		settle(f->s);
 		for (i = 0; i < 2; i++)
 			assert_true(probe_closed(&p[i]));
 		expect_refused(c, 0, "bad message: empty or too long");
@@ -429,7 +453,7 @@ static void test_empty_with_fds(void **state)
 	assert_int_equal(seen.calls, 0);
 	assert_int_equal(dmn_server_nclients(f->s), 1);
 	close(c);
-	dmn_server_run(f->s);
+	settle(f->s);
 	assert_int_equal(dmn_server_nclients(f->s), 0);
 }
 
@@ -441,7 +465,7 @@ static void test_bad_streak(void **state)
 	struct eng_wire_msg m;
 	int c = client(f), i;
 
-	dmn_server_run(f->s);
+	settle(f->s);
 	for (i = 0; i < DMN_MAX_BAD - 1; i++)
 		assert_int_equal(send_text(c, "junk\n", NULL, 0, 0), 0);
 	assert_int_equal(send_register(c, 1, GOOD_TOKEN, &p.w, 1, 0), 0);
@@ -449,7 +473,7 @@ static void test_bad_streak(void **state)
 	close(p.r);
 	for (i = 0; i < DMN_MAX_BAD - 1; i++)
 		assert_int_equal(send_text(c, "junk\n", NULL, 0, 0), 0);
-	dmn_server_run(f->s);
+	settle(f->s);
 	for (i = 0; i < DMN_MAX_BAD - 1; i++)
 		expect_refused(c, 0, "bad message: not MPTCP-AUTO/1");
 	assert_int_equal(get_reply(c, &m), 1);
@@ -459,7 +483,7 @@ static void test_bad_streak(void **state)
 	assert_int_equal(dmn_server_nclients(f->s), 1);
 	/* The 16th in a row: answered, then disconnected. */
 	assert_int_equal(send_text(c, "junk\n", NULL, 0, 0), 0);
-	dmn_server_run(f->s);
+	settle(f->s);
 	expect_refused(c, 0, "bad message: not MPTCP-AUTO/1");
 	assert_int_equal(get_reply(c, &m), 0);
 	assert_int_equal(dmn_server_nclients(f->s), 0);
@@ -479,12 +503,12 @@ static void test_status(void **state)
 	dmn_server_close(f->s);
 	assert_int_equal(open_server(f, 1, 1), 0);
 	c = client(f);
-	dmn_server_run(f->s);
+	settle(f->s);
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(send_text(c, "MPTCP-AUTO/1 STATUS\nseq 7\n",
 					   NULL, 0, 0),
 				 0);
-		dmn_server_run(f->s);
+		settle(f->s);
 		assert_int_equal(get_reply(c, &m), 1);
 		assert_int_equal(m.type, ENG_WIRE_STATE);
 		assert_int_equal(m.seq, 7);
@@ -498,13 +522,13 @@ static void test_status(void **state)
 	assert_int_equal(send_register(c, 8, GOOD_TOKEN, &p.w, 1, 0), 0);
 	close(p.w);
 	close(p.r);
-	dmn_server_run(f->s);
+	settle(f->s);
 	assert_int_equal(get_reply(c, &m), 1);
 	assert_int_equal(m.type, ENG_WIRE_OK);
 	/* The registration is counted for this user and program. */
 	assert_int_equal(
 		send_text(c, "MPTCP-AUTO/1 STATUS\nseq 9\n", NULL, 0, 0), 0);
-	dmn_server_run(f->s);
+	settle(f->s);
 	assert_int_equal(get_reply(c, &m), 1);
 	assert_int_equal(m.type, ENG_WIRE_STATE);
 	assert_int_equal(m.nserved, 1);
@@ -513,7 +537,7 @@ static void test_status(void **state)
 	assert_int_equal(m.served[0].count, 1);
 	/* A refused registration is not. */
 	assert_int_equal(send_register(c, 10, 0xbad, NULL, 0, 0), 0);
-	dmn_server_run(f->s);
+	settle(f->s);
 	assert_int_equal(get_reply(c, &m), 1);
 	assert_int_equal(m.type, ENG_WIRE_REFUSED);
 	assert_int_equal(dmn_server_served(f->s)->v[0].count, 1);
@@ -522,7 +546,7 @@ static void test_status(void **state)
 	assert_int_equal(
 		send_text(c, "MPTCP-AUTO/1 STATUS\nseq 11\n", &p.w, 1, 0), 0);
 	close(p.w);
-	dmn_server_run(f->s);
+	settle(f->s);
 	assert_true(probe_closed(&p));
 	expect_refused(c, 11, "a STATUS carries no descriptor");
 	assert_int_equal(dmn_server_stats(f->s)->statuses, 4);
@@ -539,14 +563,14 @@ static void test_rate(void **state)
 	dmn_server_close(f->s);
 	assert_int_equal(open_server(f, 1, 3), 0);
 	c = client(f);
-	dmn_server_run(f->s);
+	settle(f->s);
 	for (i = 0; i < 3 + 2 * DMN_MAX_BAD; i++) {
 		p = probe_new();
 		assert_int_equal(send_register(c, (uint32_t)i, GOOD_TOKEN, &p.w,
 					       1, 0),
 				 0);
 		close(p.w);
-		dmn_server_run(f->s);
+		settle(f->s);
 		assert_true(probe_closed(&p));
 		if (i < 3) {
 			assert_int_equal(get_reply(c, &m), 1);
@@ -560,9 +584,9 @@ static void test_rate(void **state)
 	assert_int_equal(dmn_server_nclients(f->s), 1);
 	/* Another connection of the same user shares the bucket. */
 	other = client(f);
-	dmn_server_run(f->s);
+	settle(f->s);
 	assert_int_equal(send_register(other, 99, GOOD_TOKEN, NULL, 0, 0), 0);
-	dmn_server_run(f->s);
+	settle(f->s);
 	expect_refused(other, 99, "too many registrations from this user");
 	/* A second later: one more. */
 	fake_now += 1000;
@@ -570,7 +594,7 @@ static void test_rate(void **state)
 	assert_int_equal(send_register(c, 100, GOOD_TOKEN, &p.w, 1, 0), 0);
 	close(p.w);
 	close(p.r);
-	dmn_server_run(f->s);
+	settle(f->s);
 	assert_int_equal(get_reply(c, &m), 1);
 	assert_int_equal(m.type, ENG_WIRE_OK);
 	close(c);
@@ -639,13 +663,13 @@ static void test_max_clients(void **state)
 	reopen_slots(f, 8, 3);
 	for (i = 0; i < 3; i++)
 		c[i] = client(f);
-	dmn_server_run(f->s);
+	settle(f->s);
 	assert_int_equal(dmn_slots_of(dmn_server_slots(f->s), getuid()), 3);
 	/* Five more within the minute: each told, one line. */
 	for (i = 0; i < 5; i++) {
 		late = client(f);
 		fake_now += 1000;
-		dmn_server_run(f->s);
+		settle(f->s);
 		expect_turned_away(late, USER_FULL_3);
 	}
 	assert_int_equal(said_user_full, 1);
@@ -654,21 +678,21 @@ static void test_max_clients(void **state)
 	/* A minute after that line: the next one. */
 	fake_now += DMN_SLOTS_SAY_MS;
 	late = client(f);
-	dmn_server_run(f->s);
+	settle(f->s);
 	expect_turned_away(late, USER_FULL_3);
 	assert_int_equal(said_user_full, 2);
 	/* Its slot given back, the user connects again. */
 	close(c[1]);
-	dmn_server_run(f->s);
+	settle(f->s);
 	assert_int_equal(dmn_slots_of(dmn_server_slots(f->s), getuid()), 2);
 	late = client(f);
-	dmn_server_run(f->s);
+	settle(f->s);
 	assert_int_equal(get_reply(late, &m), -1);
 	assert_int_equal(dmn_server_nclients(f->s), 3);
 	close(late);
 	close(c[0]);
 	close(c[2]);
-	dmn_server_run(f->s);
+	settle(f->s);
 	assert_int_equal(dmn_slots_used(dmn_server_slots(f->s)), 0);
 }
 
@@ -699,19 +723,19 @@ static void test_replies_never_block(void **state)
 	int c = client(f), null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	int round, sent = 0, got = 0;
 
-	dmn_server_run(f->s);
+	settle(f->s);
 	for (round = 0; round < 50; round++) {
 		while (send_register(c, 1, GOOD_TOKEN, &null, 1,
 				     MSG_DONTWAIT) == 0)
 			sent++;
-		dmn_server_run(f->s);
+		settle(f->s);
 	}
 	assert_true(sent > 100);
 	/* A bounded turn per run: what is still queued comes next. */
 	for (round = 0;
 	     round < 1000 && (int)dmn_server_stats(f->s)->registered < sent;
 	     round++)
-		dmn_server_run(f->s);
+		settle(f->s);
 	assert_int_equal(dmn_server_stats(f->s)->registered, sent);
 	assert_true(dmn_server_stats(f->s)->replies_dropped > 0);
 	/* Still served once it reads again. */
@@ -720,12 +744,279 @@ static void test_replies_never_block(void **state)
 	assert_int_equal(got + (int)dmn_server_stats(f->s)->replies_dropped,
 			 sent);
 	assert_int_equal(send_register(c, 2, GOOD_TOKEN, &null, 1, 0), 0);
-	dmn_server_run(f->s);
+	settle(f->s);
 	assert_int_equal(get_reply(c, &m), 1);
 	assert_int_equal(m.type, ENG_WIRE_OK);
 	assert_int_equal(m.seq, 2);
 	close(null);
 	close(c);
+}
+
+/* ---- the program's identity, read off the loop ------------------------ */
+
+/*
+ * A client connected by a child process (the peer the server sees), which
+ * lives until child_end(): its socket comes back to the test. It connects
+ * once told to, so that its entries of a fake /proc can be made first.
+ */
+struct child {
+	pid_t pid;
+	int ctl;
+};
+
+static void child_main(int ctl, const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cbuf;
+	char c = 0;
+	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = cbuf.buf,
+			     .msg_controllen = sizeof(cbuf.buf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	int fd;
+
+	if (read(ctl, &c, 1) != 1)
+		_exit(1);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+		_exit(2);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	if (sendmsg(ctl, &mh, 0) != 1)
+		_exit(3);
+	/* Alive (its pidfd says so) until the test lets it go. */
+	(void)!read(ctl, &c, 1);
+	_exit(0);
+}
+
+static struct child child_new(const char *path)
+{
+	struct child ch;
+	int sv[2];
+
+	assert_int_equal(
+		socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	ch.pid = fork();
+	assert_true(ch.pid >= 0);
+	if (ch.pid == 0) {
+		close(sv[0]);
+		child_main(sv[1], path);
+	}
+	close(sv[1]);
+	ch.ctl = sv[0];
+	return ch;
+}
+
+/* The child connects now: the client's socket. */
+static int child_connect(struct child *ch)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cbuf;
+	char c = 'g';
+	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = cbuf.buf,
+			     .msg_controllen = sizeof(cbuf.buf) };
+	int fd;
+
+	assert_int_equal(write(ch->ctl, &c, 1), 1);
+	assert_int_equal(recvmsg(ch->ctl, &mh, MSG_CMSG_CLOEXEC), 1);
+	assert_non_null(CMSG_FIRSTHDR(&mh));
+	memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&mh)), sizeof(int));
+	return fd;
+}
+
+static void child_end(struct child *ch)
+{
+	/* Its end of ctl may be in a later child too: no EOF to wait for. */
+	close(ch->ctl);
+	kill(ch->pid, SIGKILL);
+	assert_int_equal(waitpid(ch->pid, NULL, 0), ch->pid);
+}
+
+/* @dir/PID/comm, and cmdline: a FIFO with @cmdline NULL, else a file. */
+static void fake_proc(const char *dir, pid_t pid, const char *comm,
+		      const char *cmdline, size_t len)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%d", dir, (int)pid);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/%d/comm", dir, (int)pid);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%s\n", comm);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/%d/cmdline", dir, (int)pid);
+	if (!cmdline) {
+		assert_int_equal(mkfifo(path, 0600), 0);
+		return;
+	}
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(cmdline, 1, len, f), len);
+	fclose(f);
+}
+
+/* The server's lines about command lines not read, and read again. */
+static int said_late, said_back;
+static char said_last[512];
+
+static void ident_log(enum cmn_log_level level, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	(void)level;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (strstr(line, "its command line was not read within")) {
+		said_late++;
+		snprintf(said_last, sizeof(said_last), "%s", line);
+	}
+	if (strstr(line, "command lines are read again")) {
+		said_back++;
+		snprintf(said_last, sizeof(said_last), "%s", line);
+	}
+}
+
+/* A registration of @c, and the OK it gets at once. */
+static void register_ok(struct fixture *f, int c, uint32_t seq)
+{
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	struct eng_wire_msg m;
+
+	assert_int_equal(send_register(c, seq, GOOD_TOKEN, &null, 1, 0), 0);
+	close(null);
+	seen.calls = 0;
+	dmn_server_run(f->s);
+	assert_int_equal(get_reply(c, &m), 1);
+	assert_int_equal(m.type, ENG_WIRE_OK);
+	assert_int_equal(m.seq, seq);
+}
+
+/*
+ * A process can make the read of its command line (its own memory) hang:
+ * here a FIFO nobody writes stands for it. The server serves on: that
+ * client's registration waits for its identity until the deadline, then
+ * is served by its executable and comm; a client that comes while the
+ * read hangs is served at once, without its command line (the one stuck
+ * read is all there is); once the read returns, command lines are read
+ * again.
+ */
+static void test_identity_stall(void **state)
+{
+	struct fixture *f = *state;
+	struct dmn_server_config cfg = { .path = f->path,
+					 .handle = handle,
+					 .now = now_fn,
+					 .log = ident_log };
+	char dir[128], fifo[160], cmd[128], why[200];
+	struct pollfd p;
+	struct child a, b, c;
+	struct eng_wire_msg m;
+	int ca, cb, cc, wfd, i;
+
+	/* Were the read in the loop, it would hang: the watchdog says so. */
+	alarm(60);
+	snprintf(dir, sizeof(dir), "%s/proc", f->dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	cfg.procdir = dir;
+	dmn_server_close(f->s);
+	f->s = NULL;
+	assert_int_equal(dmn_server_open(&cfg, &f->s, why, sizeof(why)), 0);
+	said_late = said_back = 0;
+
+	a = child_new(f->path);
+	fake_proc(dir, a.pid, "mpa-stall", NULL, 0);
+	ca = child_connect(&a);
+	dmn_server_run(f->s);
+	assert_int_equal(dmn_server_nclients(f->s), 1);
+	assert_int_equal(dmn_server_pending(f->s), 1);
+	/* Its registration waits for its identity... */
+	wfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	assert_int_equal(send_register(ca, 1, GOOD_TOKEN, &wfd, 1, 0), 0);
+	close(wfd);
+	dmn_server_run(f->s);
+	fake_now += DMN_IDENT_DEADLINE_MS - 1;
+	dmn_server_run(f->s);
+	assert_int_equal(get_reply(ca, &m), -1);
+	assert_int_equal(seen.calls, 0);
+	/* ...until the deadline: then it is served, known by its comm. */
+	fake_now += 1;
+	dmn_server_run(f->s);
+	assert_int_equal(dmn_server_pending(f->s), 0);
+	dmn_server_run(f->s);
+	assert_int_equal(get_reply(ca, &m), 1);
+	assert_int_equal(m.type, ENG_WIRE_OK);
+	assert_int_equal(m.seq, 1);
+	assert_string_equal(seen.exe, "mpa-stall");
+	assert_string_equal(seen.argv0, "mpa-stall");
+	assert_int_equal(said_late, 1);
+	snprintf(cmd, sizeof(cmd),
+		 "uid %u pid %d (mpa-stall): ", (unsigned int)getuid(),
+		 (int)a.pid);
+	assert_non_null(strstr(said_last, cmd));
+
+	/* Another client while the read hangs: served at once, by comm. */
+	b = child_new(f->path);
+	fake_proc(dir, b.pid, "mpa-b", "mpa-b-argv\0", 11);
+	cb = child_connect(&b);
+	dmn_server_run(f->s);
+	assert_int_equal(dmn_server_pending(f->s), 0);
+	register_ok(f, cb, 2);
+	assert_string_equal(seen.exe, "mpa-b");
+	assert_string_equal(seen.argv0, "mpa-b");
+	assert_int_equal(dmn_server_stats(f->s)->ident_partial, 2);
+	assert_int_equal(said_late, 1);
+
+	/* The read returns: said, with the one client that went without. */
+	snprintf(fifo, sizeof(fifo), "%s/%d/cmdline", dir, (int)a.pid);
+	wfd = open(fifo, O_WRONLY | O_CLOEXEC);
+	assert_true(wfd >= 0);
+	assert_int_equal(write(wfd, "late\0", 5), 5);
+	close(wfd);
+	p = (struct pollfd){ .fd = dmn_server_fd(f->s), .events = POLLIN };
+	for (i = 0; i < 100 && !said_back; i++) {
+		poll(&p, 1, 50);
+		dmn_server_run(f->s);
+	}
+	assert_int_equal(said_back, 1);
+	assert_non_null(strstr(said_last, "1 client was identified without"));
+	/* The late answer changed nothing for the client it was for. */
+	register_ok(f, ca, 3);
+	assert_string_equal(seen.argv0, "mpa-stall");
+
+	/* Read again: a new client is known by its command line. */
+	c = child_new(f->path);
+	fake_proc(dir, c.pid, "mpa-c", "/usr/bin/mpa-c-argv\0-x\0", 23);
+	cc = child_connect(&c);
+	settle(f->s);
+	register_ok(f, cc, 4);
+	assert_string_equal(seen.exe, "mpa-c");
+	assert_string_equal(seen.argv0, "mpa-c-argv");
+	assert_int_equal(dmn_server_stats(f->s)->ident_partial, 2);
+
+	close(ca);
+	close(cb);
+	close(cc);
+	child_end(&a);
+	child_end(&b);
+	child_end(&c);
+	alarm(0);
 }
 
 static void test_socket_file(void **state)
@@ -797,6 +1088,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_replies_never_block, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_socket_file, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_identity_stall, setup,
 						teardown),
 	};
 
