@@ -207,7 +207,12 @@ static int server_listen(struct dmn_server *s, char *why, size_t len)
 	if (chmod(s->path, 0666) < 0 || stat(s->path, &st) < 0)
 		goto fail;
 	s->ino = st.st_ino;
-	if (listen(s->lfd, 128) < 0)
+	/*
+	 * As deep as the namespace allows (net.core.somaxconn caps it): at a
+	 * burst of process starts, a client the queue has no room for gets
+	 * EAGAIN, and its connections stay unregistered.
+	 */
+	if (listen(s->lfd, SOMAXCONN) < 0)
 		goto fail;
 	return 0;
 fail:

@@ -698,7 +698,7 @@ static void test_max_clients(void **state)
 
 /*
  * New clients are taken a batch (64) per run: the clients already there
- * get their turn in between. (Fewer than the listener's backlog, 128.)
+ * get their turn in between.
  */
 static void test_accept_in_batches(void **state)
 {
@@ -712,6 +712,41 @@ static void test_accept_in_batches(void **state)
 	dmn_server_run(f->s);
 	assert_int_equal(dmn_server_nclients(f->s), 100);
 	for (i = 0; i < 100; i++)
+		close(c[i]);
+}
+
+/*
+ * A burst of process starts, each connecting before the daemon accepts
+ * any: the listen queue holds them all (it held 128, and the next ones
+ * got EAGAIN: their programs' connections went unregistered).
+ */
+#define BURST 300
+static void test_listen_queue_burst(void **state)
+{
+	struct fixture *f = *state;
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int c[BURST], i, queued = 0;
+	FILE *max = fopen("/proc/sys/net/core/somaxconn", "r");
+
+	if (!max || fscanf(max, "%d", &i) != 1 || i < BURST) {
+		if (max)
+			fclose(max);
+		skip(); /* the namespace's own cap is lower */
+		return;
+	}
+	fclose(max);
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", f->path);
+	for (i = 0; i < BURST; i++) {
+		c[i] = socket(AF_UNIX,
+			      SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		assert_true(c[i] >= 0);
+		queued += connect(c[i], (struct sockaddr *)&a, sizeof(a)) == 0;
+	}
+	assert_int_equal(queued, BURST);
+	for (i = 0; i < BURST / 64 + 1; i++)
+		settle(f->s);
+	assert_int_equal(dmn_server_nclients(f->s), BURST);
+	for (i = 0; i < BURST; i++)
 		close(c[i]);
 }
 
@@ -1084,6 +1119,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_max_clients, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_accept_in_batches, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_listen_queue_burst, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_replies_never_block, setup,
 						teardown),
