@@ -114,6 +114,12 @@ struct dmn_server {
 	uint32_t ident_gen; /* the last ask's generation */
 	int npending; /* clients whose identity is pending */
 	unsigned int behind; /* identified without: since the read stuck */
+	/* The listener rests (not watched) until resume_at, or a leave. */
+	bool resting, left;
+	int64_t resume_at;
+	/* accept() has failed since short_since: said once, then its end. */
+	bool short_of;
+	int64_t short_since;
 	struct dmn_rate rate;
 	struct dmn_slots *slots; /* who may connect */
 	/*
@@ -361,6 +367,7 @@ static void reply(struct dmn_server *s, int fd, const struct eng_wire_msg *m)
 
 static void client_drop(struct dmn_server *s, struct client *c)
 {
+	s->left = true; /* a descriptor given back: the listener may wake */
 	/* A pending client is not watched yet; its answer will be stale. */
 	if (c->ident == DMN_IDENT_PENDING)
 		s->npending--;
@@ -607,18 +614,82 @@ static void identities(struct dmn_server *s)
 	}
 }
 
-/* The timer at the next deadline, or off. */
+/* The timer at the next deadline or the listener's wake-up, or off. */
 static void timer_arm(struct dmn_server *s)
 {
-	int ms = dmn_argv_timeout(s->argv, server_now(s));
+	int64_t now = server_now(s);
+	int ms = dmn_argv_timeout(s->argv, now);
 	struct itimerspec it = { { 0, 0 }, { 0, 0 } };
 
+	if (s->resting) {
+		int64_t left = s->resume_at > now ? s->resume_at - now : 0;
+
+		if (left > DMN_ACCEPT_PAUSE_MS)
+			left = DMN_ACCEPT_PAUSE_MS;
+		if (ms < 0 || left < ms)
+			ms = (int)left;
+	}
 	if (ms >= 0) {
 		it.it_value.tv_sec = ms / 1000;
 		/* Never 0, which would disarm it. */
 		it.it_value.tv_nsec = (long)(ms % 1000) * 1000000 + 1;
 	}
 	timerfd_settime(s->tfd, 0, &it, NULL);
+}
+
+enum dmn_accept_next dmn_accept_decide(int err)
+{
+	switch (err) {
+	case EAGAIN:
+		return DMN_ACCEPT_DONE;
+	/* That client's trouble (it is off the queue), or a signal. */
+	case EINTR:
+	case ECONNABORTED:
+	case EPROTO:
+		return DMN_ACCEPT_NEXT;
+	default:
+		/*
+		 * EMFILE, ENFILE, ENOBUFS, ENOMEM, and what else may come (an
+		 * EPERM of a security module leaves the client queued): each
+		 * would come again at once.
+		 */
+		return DMN_ACCEPT_PAUSE;
+	}
+}
+
+/*
+ * accept() failed with @err, which the next try would repeat at once: the
+ * listener rests. Said at the first failure of an episode, and at its end.
+ */
+static void accept_rest(struct dmn_server *s, int err)
+{
+	int64_t now = server_now(s);
+
+	s->stats.accept_paused++;
+	if (!s->resting && epoll_ctl(s->ep, EPOLL_CTL_DEL, s->lfd, NULL) == 0)
+		s->resting = true;
+	s->left = false;
+	s->resume_at = now + DMN_ACCEPT_PAUSE_MS;
+	if (s->short_of)
+		return;
+	s->short_of = true;
+	s->short_since = now;
+	LOG(s, CMN_LOG_WARN,
+	    "accept: %s: new clients wait in the listen queue, tried again "
+	    "every %d ms and when a client leaves (%d clients connected%s)",
+	    strerror(err), DMN_ACCEPT_PAUSE_MS, s->nclients,
+	    err == EMFILE ? "; the descriptor limit is RLIMIT_NOFILE, "
+			    "LimitNOFILE= under systemd" :
+			    "");
+}
+
+/* The rest is over when its time has come, or a client left. */
+static void accept_wake(struct dmn_server *s)
+{
+	if (!s->resting || (!s->left && server_now(s) < s->resume_at))
+		return;
+	if (watch(s, EPOLL_CTL_ADD, s->lfd, LISTENER) == 0)
+		s->resting = false;
 }
 
 /*
@@ -632,8 +703,21 @@ static void accept_some(struct dmn_server *s)
 
 	for (k = 0; k < RUN_ACCEPTS; k++) {
 		fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0)
-			break;
+		if (fd < 0) {
+			enum dmn_accept_next next = dmn_accept_decide(errno);
+
+			if (next == DMN_ACCEPT_NEXT)
+				continue;
+			if (next == DMN_ACCEPT_PAUSE)
+				accept_rest(s, errno);
+			return;
+		}
+		if (s->short_of) {
+			LOG(s, CMN_LOG_INFO,
+			    "accept: clients taken again, after %lld ms",
+			    (long long)(server_now(s) - s->short_since));
+			s->short_of = false;
+		}
 		client_accept(s, fd);
 	}
 }
@@ -799,6 +883,7 @@ void dmn_server_run(struct dmn_server *s)
 	struct epoll_event evs[RUN_EVENTS];
 	int n, i, k;
 
+	accept_wake(s);
 	n = epoll_wait(s->ep, evs, RUN_EVENTS, 0);
 	for (i = 0; i < n; i++) {
 		uint32_t who = evs[i].data.u32;

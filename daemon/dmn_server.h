@@ -84,6 +84,27 @@ void dmn_rate_init(struct dmn_rate *r, int rate, int burst);
  */
 bool dmn_rate_take(struct dmn_rate *r, uid_t uid, int64_t now);
 
+/* ---- accept() failures: pure --------------------------------------------- */
+
+/* How long the listener rests after accept() found the daemon short. */
+#define DMN_ACCEPT_PAUSE_MS 100
+
+enum dmn_accept_next {
+	DMN_ACCEPT_DONE, /* nobody is waiting */
+	DMN_ACCEPT_NEXT, /* that client failed (it left): the next one */
+	/*
+	 * The daemon is short of descriptors or memory (EMFILE, ENFILE,
+	 * ENOBUFS, ENOMEM), or something unforeseen: the listener would stay
+	 * readable and the loop spin on it, so it is not watched for
+	 * DMN_ACCEPT_PAUSE_MS, or until a client leaves. The clients wait in
+	 * the listen queue meanwhile.
+	 */
+	DMN_ACCEPT_PAUSE,
+};
+
+/* dmn_accept_decide() - pure: what follows an accept() that failed @err. */
+enum dmn_accept_next dmn_accept_decide(int err);
+
 /* ---- registrations served per (uid, program): pure ---------------------- */
 
 /* Pairs counted one by one; the registrations of any later pair are
@@ -150,6 +171,7 @@ struct dmn_server_stats {
 	unsigned int registered, refused, limited, replies_dropped;
 	unsigned int statuses; /* STATUS requests answered */
 	unsigned int ident_partial; /* clients known without their argv */
+	unsigned int accept_paused; /* accept() failures that rested it */
 };
 
 struct dmn_server;

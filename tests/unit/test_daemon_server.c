@@ -20,9 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dmn_ident.h"
@@ -750,6 +752,172 @@ static void test_listen_queue_burst(void **state)
 		close(c[i]);
 }
 
+/* ---- accept() when the daemon is short of descriptors ------------------ */
+
+static const struct accept_case {
+	int err;
+	enum dmn_accept_next want;
+} accept_cases[] = {
+	{ EAGAIN, DMN_ACCEPT_DONE },
+	{ EINTR, DMN_ACCEPT_NEXT },
+	{ ECONNABORTED, DMN_ACCEPT_NEXT },
+	{ EPROTO, DMN_ACCEPT_NEXT },
+	{ EMFILE, DMN_ACCEPT_PAUSE },
+	{ ENFILE, DMN_ACCEPT_PAUSE },
+	{ ENOBUFS, DMN_ACCEPT_PAUSE },
+	{ ENOMEM, DMN_ACCEPT_PAUSE },
+	/* A security module's refusal leaves the client queued. */
+	{ EPERM, DMN_ACCEPT_PAUSE },
+	{ EINVAL, DMN_ACCEPT_PAUSE },
+};
+
+static void test_accept_decide(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(accept_cases) / sizeof(accept_cases[0]); i++) {
+		print_message("case %zu\n", i);
+		assert_int_equal(dmn_accept_decide(accept_cases[i].err),
+				 accept_cases[i].want);
+	}
+}
+
+/* Lines about accept(): the trouble, and its end. */
+static int said_short, said_again;
+
+static void accept_log(enum cmn_log_level level, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	(void)level;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	said_short += strstr(line, "Too many open files: new clients wait") !=
+		      NULL;
+	said_again += strstr(line, "clients taken again") != NULL;
+}
+
+/*
+ * Every descriptor number below the limit taken: the limit lowered to
+ * just above the highest in use, the gaps filled. Undone by unfill().
+ */
+struct fill {
+	struct rlimit was;
+	int base, fds[1024], n;
+};
+
+static void fill(struct fill *fl)
+{
+	struct rlimit low;
+	int top = 0, fd;
+
+	fl->base = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	assert_true(fl->base >= 0);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &fl->was), 0);
+	for (fd = 0; fd < 65536 && fd < (int)fl->was.rlim_cur; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			top = fd;
+	low = fl->was;
+	low.rlim_cur = (rlim_t)top + 1;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	fl->n = 0;
+	while (fl->n < 1024 && (fd = dup(fl->base)) >= 0)
+		fl->fds[fl->n++] = fd;
+	assert_int_equal(dup(fl->base), -1);
+	assert_int_equal(errno, EMFILE);
+}
+
+static void unfill(struct fill *fl)
+{
+	while (fl->n > 0)
+		close(fl->fds[--fl->n]);
+	close(fl->base);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &fl->was), 0);
+}
+
+static int64_t real_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * accept() fails with EMFILE while the listener stays readable: the loop
+ * would spin on it. The listener rests instead: it is not tried again
+ * until DMN_ACCEPT_PAUSE_MS have passed or a client has left, and the
+ * trouble is said once, its end once.
+ */
+static void test_accept_out_of_descriptors(void **state)
+{
+	struct fixture *f = *state;
+	struct dmn_server_config cfg = { .path = f->path,
+					 .handle = handle,
+					 .now = now_fn,
+					 .log = accept_log };
+	struct pollfd p = { .events = POLLIN };
+	struct fill fl;
+	char why[200];
+	int c1, c2, c3, i, readable;
+	int64_t t0;
+
+	dmn_server_close(f->s);
+	f->s = NULL;
+	assert_int_equal(dmn_server_open(&cfg, &f->s, why, sizeof(why)), 0);
+	said_short = said_again = 0;
+	c1 = client(f);
+	settle(f->s);
+	assert_int_equal(dmn_server_nclients(f->s), 1);
+	c2 = client(f);
+	fill(&fl);
+	t0 = real_ms();
+	dmn_server_run(f->s);
+	p.fd = dmn_server_fd(f->s);
+	readable = poll(&p, 1, 0);
+	t0 = real_ms() - t0;
+	for (i = 0; i < 5; i++)
+		dmn_server_run(f->s);
+	unfill(&fl);
+	/* Unless this machine took the whole rest for it, nothing is due. */
+	if (t0 < DMN_ACCEPT_PAUSE_MS / 2)
+		assert_int_equal(readable, 0);
+	/* Tried once: not again at each run. */
+	assert_int_equal(dmn_server_stats(f->s)->accept_paused, 1);
+	assert_int_equal(dmn_server_nclients(f->s), 1);
+	assert_int_equal(said_short, 1);
+	dmn_server_run(f->s);
+	assert_int_equal(dmn_server_nclients(f->s), 1);
+	/* A client leaves: its descriptor is back, the listener wakes. */
+	close(c1);
+	dmn_server_run(f->s);
+	assert_int_equal(dmn_server_nclients(f->s), 0);
+	settle(f->s);
+	assert_int_equal(dmn_server_nclients(f->s), 1);
+	assert_int_equal(said_again, 1);
+	/* Another time: said again, and woken by the clock this time. */
+	c3 = client(f);
+	fill(&fl);
+	dmn_server_run(f->s);
+	dmn_server_run(f->s);
+	unfill(&fl);
+	assert_int_equal(dmn_server_stats(f->s)->accept_paused, 2);
+	assert_int_equal(said_short, 2);
+	fake_now += DMN_ACCEPT_PAUSE_MS - 1;
+	dmn_server_run(f->s);
+	assert_int_equal(dmn_server_nclients(f->s), 1);
+	fake_now += 1;
+	settle(f->s);
+	assert_int_equal(dmn_server_nclients(f->s), 2);
+	assert_int_equal(said_again, 2);
+	assert_int_equal(dmn_server_stats(f->s)->accept_paused, 2);
+	close(c2);
+	close(c3);
+}
+
 /* A client that never reads: its replies are dropped, nothing waits. */
 static void test_replies_never_block(void **state)
 {
@@ -1122,6 +1290,9 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_listen_queue_burst, setup,
 						teardown),
+		cmocka_unit_test(test_accept_decide),
+		cmocka_unit_test_setup_teardown(test_accept_out_of_descriptors,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replies_never_block, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_socket_file, setup,
