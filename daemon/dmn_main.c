@@ -109,17 +109,22 @@ struct dmn {
 	struct dmn_pm pm;
 	/*
 	 * Connections nobody registered: the system policy's [default] rule
-	 * when it has one, else the host's former endpoints (host).
+	 * when it has one, else the host's former endpoints (host), as they
+	 * were before the switch (host_cfg; NULL: not read). Decided again
+	 * at each reload.
 	 */
 	bool default_rule;
 	time_t started; /* wall clock, for `mptcp-auto status` */
+	struct dmn_host_config *host_cfg;
 	struct dmn_host_ops host_ops;
 	struct dmn_host *host;
+	bool host_gave_up; /* no privilege for it: not tried again */
 };
 
 static void on_signals(struct dmn *d);
 static void on_events(struct dmn *d);
 static void on_clients(struct dmn *d);
+static int unregistered_apply(struct dmn *d);
 
 static const struct {
 	const char *name;
@@ -249,6 +254,8 @@ static void policy_reload(struct dmn *d, char *status, size_t len)
 		 p->nfiles, p->nfiles == 1 ? "" : "s", p->nprograms,
 		 p->nprograms == 1 ? "" : "s");
 	dmn_log(CMN_LOG_INFO, "%s", status);
+	/* A [default] added or removed: unregistered connections follow. */
+	unregistered_apply(d);
 	policies_release(d);
 	return;
 nomem:
@@ -428,6 +435,7 @@ static void host_step(struct dmn *d, const struct dmn_host_input *in)
 				      "served (no privilege)");
 		dmn_host_free(d->host);
 		d->host = NULL;
+		d->host_gave_up = true;
 	}
 }
 
@@ -578,43 +586,97 @@ static void record_path(const char *socket_path, char *buf, size_t len)
 }
 
 /*
- * What unregistered connections get: the [default] rule of a policy that
- * has one, else what the in-kernel path manager's endpoints and limits
- * gave them, read now, before the switch.
+ * What the in-kernel path manager's endpoints and limits are: read at the
+ * start, before the switch, and kept for the reloads. 0 or -errno.
  */
-static int host_start(struct dmn *d)
+static int host_snapshot(struct dmn *d)
 {
-	struct dmn_host_config *cfg;
+	struct dmn_host_config *cfg = calloc(1, sizeof(*cfg));
 	int err;
 
-	d->default_rule = strcmp(policy(d)->def.origin, "built-in") != 0;
-	if (d->default_rule) {
-		dmn_log(CMN_LOG_INFO,
-			"connections no program registers: the [default] "
-			"rule (%s)",
-			policy(d)->def.origin);
-		return 0;
-	}
-	cfg = calloc(1, sizeof(*cfg));
 	if (!cfg)
 		return -ENOMEM;
 	err = dmn_host_snapshot(cfg);
 	if (err) {
-		dmn_log_error("the host's MPTCP endpoints: %s",
-			      mptcplib_last_error());
 		free(cfg);
 		return err;
 	}
-	dmn_host_kernel_ops(&d->host_ops, host_is_registered, d);
+	d->host_cfg = cfg;
+	return 0;
+}
+
+/*
+ * What unregistered connections get: the [default] rule of the policy in
+ * force when it has one, else what the host's endpoints gave them. At the
+ * start, and at each reload (a [default] added or removed): the
+ * connections the host module followed keep what it opened. Said when it
+ * changes. 0 or -errno (nothing for them then).
+ */
+static int unregistered_apply(struct dmn *d)
+{
+	bool want = strcmp(policy(d)->def.origin, "built-in") != 0;
+	const struct dmn_host_config *cfg;
+	int err;
+
+	if (want) {
+		if (!d->default_rule)
+			dmn_log(CMN_LOG_INFO,
+				"connections no program registers: the "
+				"[default] rule (%s)",
+				policy(d)->def.origin);
+		d->default_rule = true;
+		dmn_host_free(d->host);
+		d->host = NULL;
+		return 0;
+	}
+	d->default_rule = false;
+	if (d->host || d->host_gave_up)
+		return 0;
+	/* Read now if the start could not: the kernel keeps them. */
+	err = d->host_cfg ? 0 : host_snapshot(d);
+	if (err) {
+		dmn_log_error("connections no program registers get nothing: "
+			      "the host's MPTCP endpoints cannot be read: %s",
+			      mptcplib_last_error());
+		return err;
+	}
+	cfg = d->host_cfg;
 	d->host = dmn_host_new(cfg, &d->host_ops, dmn_log);
-	if (d->host)
-		dmn_log(CMN_LOG_INFO,
-			"connections no program registers: the host's %d "
-			"endpoint%s (subflows %d, add_addr_accepted %d)",
-			cfg->nendpoints, cfg->nendpoints == 1 ? "" : "s",
-			cfg->limits.subflows, cfg->limits.add_addr_accepted);
-	free(cfg);
-	return d->host ? 0 : -ENOMEM;
+	if (!d->host) {
+		dmn_log_error("connections no program registers get nothing: "
+			      "out of memory");
+		return -ENOMEM;
+	}
+	dmn_log(CMN_LOG_INFO,
+		"connections no program registers: the host's %d endpoint%s "
+		"(subflows %d, add_addr_accepted %d)",
+		cfg->nendpoints, cfg->nendpoints == 1 ? "" : "s",
+		cfg->limits.subflows, cfg->limits.add_addr_accepted);
+	return 0;
+}
+
+/*
+ * The endpoints read before the switch (a policy with [default] does
+ * without them, until a reload drops it), and what unregistered
+ * connections get now.
+ */
+static int host_start(struct dmn *d)
+{
+	int err;
+
+	dmn_host_kernel_ops(&d->host_ops, host_is_registered, d);
+	err = host_snapshot(d);
+	if (err && strcmp(policy(d)->def.origin, "built-in") == 0) {
+		dmn_log_error("the host's MPTCP endpoints: %s",
+			      mptcplib_last_error());
+		return err;
+	}
+	if (err)
+		dmn_log(CMN_LOG_WARN,
+			"the host's MPTCP endpoints cannot be read (%s): a "
+			"reload that drops [default] tries again",
+			mptcplib_last_error());
+	return unregistered_apply(d);
 }
 
 /* The daemon's part of a STATE: what `mptcp-auto status` shows. */
@@ -790,6 +852,7 @@ static void finish(struct dmn *d)
 		close(d->ep);
 	eng_engine_free(d->eng);
 	dmn_host_free(d->host);
+	free(d->host_cfg);
 	dmn_conns_free(d->conns);
 	dmn_policies_free(d->pols);
 	dmn_notify_close(&d->notify);

@@ -11,7 +11,9 @@
 # share of client slots stops no other user; systemd hears READY,
 # RELOADING and STOPPING; a user's narrowing is served across many
 # reloads; a client whose command line cannot be read (its read hangs)
-# stops nobody, itself included. Prints "PASS: name", "FAIL: name" or
+# stops nobody, itself included; connections no program registered get
+# the [default] rule or the host's endpoints, and follow a reload that
+# adds or removes [default]. Prints "PASS: name", "FAIL: name" or
 # "SKIP: name (why)".
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -933,9 +935,72 @@ else
 fi
 daemon_stop
 
+printf '[program nothing-here]\nmptcp = no\n' >"$tmp/nodefault.ini"
+
+# A reload that adds [default], and one that removes it, each to a daemon
+# that started without, and with it: unregistered connections follow the
+# policy in force, its [default] rule or the host's endpoints as they were
+# at the start (none here: one path).
+# reload_to FILE: FILE is the policy now; SIGHUP, and its line awaited.
+reload_to()
+{
+	local n i
+
+	cp "$1" "$tmp/reload.ini"
+	n=$(grep -c 'policy reloaded' "$tmp/daemon.log")
+	kill -HUP "$dpid"
+	for i in $(seq 50); do
+		[ "$(grep -c 'policy reloaded' "$tmp/daemon.log")" -gt "$n" ] &&
+			return 0
+		sleep 0.1
+	done
+	return 1
+}
+# unreg_mode: what `mptcp-auto status --json` says unregistered ones get.
+unreg_mode()
+{
+	ma_user status --json 2>&1 | python3 -c '
+import json, sys
+print(json.load(sys.stdin)["daemon"]["unregistered"])'
+}
+cp "$tmp/nodefault.ini" "$tmp/reload.ini"
+: >"$tmp/daemon.log"
+daemon_start --policy "$tmp/reload.ini" ||
+	fail "the daemon starts without [default]" "$(cat "$tmp/daemon.log")"
+reload_to "$tmp/policy.ini" || fail "SIGHUP: [default] added" \
+	"$(tail -5 "$tmp/daemon.log")"
+out=$(as_user --mode native --subflows 2 10.9.0.1 7001 2>&1)
+mode=$(unreg_mode)
+if grep -q '^state: 10\.0\.2\.1 ' <<<"$out" && [ "$mode" = default ] &&
+	grep -q 'connections no program registers: the \[default\] rule' \
+		"$tmp/daemon.log"; then
+	pass "a reload that adds [default]: unregistered connections get it"
+else
+	fail "a reload that adds [default]: unregistered connections get it" \
+		"status: $mode" "$out" "$(tail -20 "$tmp/daemon.log")"
+fi
+daemon_stop
+cp "$tmp/policy.ini" "$tmp/reload.ini"
+: >"$tmp/daemon.log"
+daemon_start --policy "$tmp/reload.ini" ||
+	fail "the daemon starts with [default]" "$(cat "$tmp/daemon.log")"
+reload_to "$tmp/nodefault.ini" || fail "SIGHUP: [default] removed" \
+	"$(tail -5 "$tmp/daemon.log")"
+out=$(as_user --mode native --subflows 2 10.9.0.1 7001 2>&1)
+mode=$(unreg_mode)
+if grep -q '^state: ' <<<"$out" && ! grep -q '^state: 10\.0\.2\.1 ' <<<"$out" &&
+	[ "$mode" = endpoints ] &&
+	grep -q "connections no program registers: the host's 0 endpoints" \
+		"$tmp/daemon.log"; then
+	pass "a reload that removes [default]: the host's endpoints again"
+else
+	fail "a reload that removes [default]: the host's endpoints again" \
+		"status: $mode" "$out" "$(tail -20 "$tmp/daemon.log")"
+fi
+daemon_stop
+
 # Without a [default] rule: what the host's endpoints gave before the
 # switch. A subflow endpoint on c2, read at the start.
-printf '[program nothing-here]\nmptcp = no\n' >"$tmp/nodefault.ini"
 in_cli ip mptcp endpoint add 10.0.2.1 dev c2 subflow
 : >"$tmp/daemon.log"
 MPTCP_AUTO_PM_SOCKET=$SOCK ip netns exec "$TOPO_CLI" "$DAEMON" \
