@@ -14,8 +14,9 @@
  *            messages wait in its socket.
  *   KNOWN    the command line came (or was found unreadable at once).
  *   PARTIAL  it did not come within DMN_IDENT_DEADLINE_MS, or it was not
- *            asked for because the reader is stuck in another client's:
- *            the client is known by exe and comm alone (argv0 is comm).
+ *            asked for because the reader is stuck in another client's,
+ *            or the process had gone when it came: the client is known
+ *            by exe and comm alone (argv0 is comm).
  *
  * KNOWN and PARTIAL are final: a client's program does not change while
  * it is connected, and a read that comes back late is dropped.
@@ -47,7 +48,12 @@ enum dmn_ident_state {
 
 enum dmn_ident_event {
 	DMN_IDENT_EV_READ, /* the reader answered: argv, or that it has none */
-	DMN_IDENT_EV_LATE, /* the deadline passed, or the reader is stuck */
+	/*
+	 * Without argv: the deadline passed, the reader is stuck, or what it
+	 * read cannot be trusted (the process has gone since its exe and
+	 * comm were read: its pid may be another's now).
+	 */
+	DMN_IDENT_EV_WITHOUT,
 };
 
 /* dmn_ident_next() - pure: the state after @ev in state @s. */

@@ -590,15 +590,16 @@ static void identities(struct dmn_server *s)
 		if (!c)
 			continue;
 		s->npending--;
-		if (a.kind == DMN_ARGV_READ) {
+		/*
+		 * Gone since its exe and comm were read (a short-lived
+		 * program), its pid may be another's: those two stand.
+		 */
+		if (a.kind == DMN_ARGV_READ && dmn_peer_alive(&c->peer)) {
 			c->ident = dmn_ident_next(c->ident, DMN_IDENT_EV_READ);
-			/* Gone, its pid may be another's: unknown then. */
-			if (dmn_peer_alive(&c->peer))
-				dmn_prog_add_argv(&c->prog, a.buf, a.len);
-			else
-				dmn_prog_from(NULL, NULL, NULL, 0, &c->prog);
+			dmn_prog_add_argv(&c->prog, a.buf, a.len);
 		} else {
-			c->ident = dmn_ident_next(c->ident, DMN_IDENT_EV_LATE);
+			c->ident =
+				dmn_ident_next(c->ident, DMN_IDENT_EV_WITHOUT);
 		}
 		if (a.kind == DMN_ARGV_STUCK)
 			LOG(s, CMN_LOG_WARN,

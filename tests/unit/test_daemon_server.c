@@ -1222,6 +1222,53 @@ static void test_identity_stall(void **state)
 	alarm(0);
 }
 
+/*
+ * A process that has gone by the time its command line comes (a short
+ * program): its pid may be another process's by then, so the command
+ * line is not taken; the executable and comm, read while it ran, stand.
+ */
+static void test_identity_gone(void **state)
+{
+	struct fixture *f = *state;
+	struct dmn_server_config cfg = { .path = f->path,
+					 .handle = handle,
+					 .now = now_fn };
+	char dir[128], fifo[160], why[200];
+	struct pollfd p;
+	struct child a;
+	int ca, wfd, i;
+
+	snprintf(dir, sizeof(dir), "%s/proc", f->dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	cfg.procdir = dir;
+	dmn_server_close(f->s);
+	f->s = NULL;
+	assert_int_equal(dmn_server_open(&cfg, &f->s, why, sizeof(why)), 0);
+	a = child_new(f->path);
+	/* Its command line comes when the test writes it: once it is gone. */
+	fake_proc(dir, a.pid, "mpa-gone", NULL, 0);
+	ca = child_connect(&a);
+	dmn_server_run(f->s);
+	assert_int_equal(dmn_server_pending(f->s), 1);
+	child_end(&a);
+	snprintf(fifo, sizeof(fifo), "%s/%d/cmdline", dir, (int)a.pid);
+	wfd = open(fifo, O_WRONLY | O_CLOEXEC);
+	assert_true(wfd >= 0);
+	assert_int_equal(write(wfd, "/usr/bin/someone-else\0", 22), 22);
+	close(wfd);
+	p = (struct pollfd){ .fd = dmn_server_fd(f->s), .events = POLLIN };
+	for (i = 0; i < 100 && dmn_server_pending(f->s); i++) {
+		poll(&p, 1, 50);
+		dmn_server_run(f->s);
+	}
+	assert_int_equal(dmn_server_pending(f->s), 0);
+	register_ok(f, ca, 1);
+	assert_string_equal(seen.exe, "mpa-gone");
+	assert_string_equal(seen.argv0, "mpa-gone");
+	assert_int_equal(dmn_server_stats(f->s)->ident_partial, 1);
+	close(ca);
+}
+
 static void test_socket_file(void **state)
 {
 	struct fixture *f = *state;
@@ -1298,6 +1345,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_socket_file, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_identity_stall, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_identity_gone, setup,
 						teardown),
 	};
 
