@@ -3,8 +3,10 @@
  * mptcp-autod's registration socket, on real AF_UNIX sockets in a temp
  * directory with a stand-in handler: replies, descriptors closed before
  * the reply, refusals, the bad-message streak, the rate per uid (and its
- * token buckets, pure), the client limits (in all, per user), replies that
- * never block, and the socket file's life.
+ * token buckets, pure), the client limits (in all, per user), the listen
+ * queue under a burst, accept() short of descriptors, replies that never
+ * block, the socket file's life, and the program's identity, whose
+ * command line is read off the loop (a read that hangs, a process gone).
  */
 #include <stdarg.h>
 #include <stddef.h>
