@@ -368,8 +368,8 @@ static void reply(struct dmn_server *s, int fd, const struct eng_wire_msg *m)
 static void client_drop(struct dmn_server *s, struct client *c)
 {
 	s->left = true; /* a descriptor given back: the listener may wake */
-	/* A pending client is not watched yet; its answer will be stale. */
-	if (c->ident == DMN_IDENT_PENDING)
+	/* Not served yet, so not watched; its answer will be stale. */
+	if (!dmn_ident_serves(c->ident))
 		s->npending--;
 	else
 		epoll_ctl(s->ep, EPOLL_CTL_DEL, c->fd, NULL);
