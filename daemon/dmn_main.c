@@ -5,7 +5,9 @@
  * program's connection, proven by the socket itself) with the program's
  * rule from the system policy, narrowed by the user, through the engine,
  * and puts the path manager back at a clean stop (SIGTERM, SIGINT).
- * SIGHUP reloads the policy. One thread, one epoll loop.
+ * SIGHUP reloads the policy. One epoll loop, which never waits for a
+ * client; a helper thread reads the clients' command lines, which a
+ * process can keep waiting (dmn_ident.h).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -40,6 +42,7 @@ static const char usage[] =
 	"usage: mptcp-autod [--socket PATH] [--policy FILE] [--verbose]\n"
 	"                   [--rate N] [--burst N]\n"
 	"                   [--max-clients N] [--max-clients-per-user N]\n"
+	"                   [--procdir DIR]\n"
 	"\n"
 	"The network namespace's MPTCP path manager: switches it to the\n"
 	"userspace path manager, opens the subflows of the connections that\n"
@@ -66,7 +69,9 @@ static const char usage[] =
 	"  --max-clients-per-user N\n"
 	"                 of those, the most one user may hold (root counts\n"
 	"                 like any user; default a quarter of --max-clients),\n"
-	"                 so that no user can take every one\n";
+	"                 so that no user can take every one\n"
+	"  --procdir DIR  read the programs of the clients from DIR/PID/\n"
+	"                 (exe, comm, cmdline) instead of /proc: for tests\n";
 
 /*
  * The loop's descriptors, one slot each; the epoll data of each is its
@@ -88,6 +93,7 @@ struct dmn {
 
 	const char *socket_path;
 	const char *policy_file; /* NULL: the system policy */
+	const char *procdir; /* NULL: /proc */
 	int rate, burst; /* 0: the server's defaults */
 	int max_clients, max_per_uid; /* asked; 0: the defaults */
 	/* The policy in force, and replaced ones still in use. */
@@ -104,18 +110,23 @@ struct dmn {
 	struct dmn_pm pm;
 	/*
 	 * Connections nobody registered: the system policy's [default] rule
-	 * when it has one, else the host's former endpoints (host).
+	 * when it has one, else the host's former endpoints (host), as they
+	 * were before the switch (host_cfg; NULL: not read). Decided again
+	 * at each reload.
 	 */
 	bool default_rule;
 	time_t started; /* wall clock, for `mptcp-auto status` */
+	struct dmn_host_config *host_cfg;
 	struct dmn_host_ops host_ops;
 	struct dmn_host *host;
+	bool host_gave_up; /* no privilege for it: not tried again */
 };
 
 static void on_signals(struct dmn *d);
 static void on_events(struct dmn *d);
 static void on_clients(struct dmn *d);
 static void on_links(struct dmn *d);
+static int unregistered_apply(struct dmn *d);
 
 static const struct {
 	const char *name;
@@ -244,6 +255,8 @@ static void policy_reload(struct dmn *d, char *status, size_t len)
 		 p->nfiles, p->nfiles == 1 ? "" : "s", p->nprograms,
 		 p->nprograms == 1 ? "" : "s");
 	dmn_log(CMN_LOG_INFO, "%s", status);
+	/* A [default] added or removed: unregistered connections follow. */
+	unregistered_apply(d);
 	policies_release(d);
 	return;
 nomem:
@@ -423,6 +436,7 @@ static void host_step(struct dmn *d, const struct dmn_host_input *in)
 				      "served (no privilege)");
 		dmn_host_free(d->host);
 		d->host = NULL;
+		d->host_gave_up = true;
 	}
 }
 
@@ -600,43 +614,97 @@ static void record_path(const char *socket_path, char *buf, size_t len)
 }
 
 /*
- * What unregistered connections get: the [default] rule of a policy that
- * has one, else what the in-kernel path manager's endpoints and limits
- * gave them, read now, before the switch.
+ * What the in-kernel path manager's endpoints and limits are: read at the
+ * start, before the switch, and kept for the reloads. 0 or -errno.
  */
-static int host_start(struct dmn *d)
+static int host_snapshot(struct dmn *d)
 {
-	struct dmn_host_config *cfg;
+	struct dmn_host_config *cfg = calloc(1, sizeof(*cfg));
 	int err;
 
-	d->default_rule = strcmp(policy(d)->def.origin, "built-in") != 0;
-	if (d->default_rule) {
-		dmn_log(CMN_LOG_INFO,
-			"connections no program registers: the [default] "
-			"rule (%s)",
-			policy(d)->def.origin);
-		return 0;
-	}
-	cfg = calloc(1, sizeof(*cfg));
 	if (!cfg)
 		return -ENOMEM;
 	err = dmn_host_snapshot(cfg);
 	if (err) {
-		dmn_log_error("the host's MPTCP endpoints: %s",
-			      mptcplib_last_error());
 		free(cfg);
 		return err;
 	}
-	dmn_host_kernel_ops(&d->host_ops, host_is_registered, d);
+	d->host_cfg = cfg;
+	return 0;
+}
+
+/*
+ * What unregistered connections get: the [default] rule of the policy in
+ * force when it has one, else what the host's endpoints gave them. At the
+ * start, and at each reload (a [default] added or removed): the
+ * connections the host module followed keep what it opened. Said when it
+ * changes. 0 or -errno (nothing for them then).
+ */
+static int unregistered_apply(struct dmn *d)
+{
+	bool want = strcmp(policy(d)->def.origin, "built-in") != 0;
+	const struct dmn_host_config *cfg;
+	int err;
+
+	if (want) {
+		if (!d->default_rule)
+			dmn_log(CMN_LOG_INFO,
+				"connections no program registers: the "
+				"[default] rule (%s)",
+				policy(d)->def.origin);
+		d->default_rule = true;
+		dmn_host_free(d->host);
+		d->host = NULL;
+		return 0;
+	}
+	d->default_rule = false;
+	if (d->host || d->host_gave_up)
+		return 0;
+	/* Read now if the start could not: the kernel keeps them. */
+	err = d->host_cfg ? 0 : host_snapshot(d);
+	if (err) {
+		dmn_log_error("connections no program registers get nothing: "
+			      "the host's MPTCP endpoints cannot be read: %s",
+			      mptcplib_last_error());
+		return err;
+	}
+	cfg = d->host_cfg;
 	d->host = dmn_host_new(cfg, &d->host_ops, dmn_log);
-	if (d->host)
-		dmn_log(CMN_LOG_INFO,
-			"connections no program registers: the host's %d "
-			"endpoint%s (subflows %d, add_addr_accepted %d)",
-			cfg->nendpoints, cfg->nendpoints == 1 ? "" : "s",
-			cfg->limits.subflows, cfg->limits.add_addr_accepted);
-	free(cfg);
-	return d->host ? 0 : -ENOMEM;
+	if (!d->host) {
+		dmn_log_error("connections no program registers get nothing: "
+			      "out of memory");
+		return -ENOMEM;
+	}
+	dmn_log(CMN_LOG_INFO,
+		"connections no program registers: the host's %d endpoint%s "
+		"(subflows %d, add_addr_accepted %d)",
+		cfg->nendpoints, cfg->nendpoints == 1 ? "" : "s",
+		cfg->limits.subflows, cfg->limits.add_addr_accepted);
+	return 0;
+}
+
+/*
+ * The endpoints read before the switch (a policy with [default] does
+ * without them, until a reload drops it), and what unregistered
+ * connections get now.
+ */
+static int host_start(struct dmn *d)
+{
+	int err;
+
+	dmn_host_kernel_ops(&d->host_ops, host_is_registered, d);
+	err = host_snapshot(d);
+	if (err && strcmp(policy(d)->def.origin, "built-in") == 0) {
+		dmn_log_error("the host's MPTCP endpoints: %s",
+			      mptcplib_last_error());
+		return err;
+	}
+	if (err)
+		dmn_log(CMN_LOG_WARN,
+			"the host's MPTCP endpoints cannot be read (%s): a "
+			"reload that drops [default] tries again",
+			mptcplib_last_error());
+	return unregistered_apply(d);
 }
 
 /* The daemon's part of a STATE: what `mptcp-auto status` shows. */
@@ -711,7 +779,8 @@ static int start(struct dmn *d, char *status, size_t len)
 					 .handle = on_register,
 					 .state = on_status,
 					 .ctx = d,
-					 .log = dmn_log };
+					 .log = dmn_log,
+					 .procdir = d->procdir };
 	char why[512], record[PATH_MAX];
 	struct dmn_slot_limits lim;
 	struct mpa_policy *p;
@@ -812,6 +881,7 @@ static void finish(struct dmn *d)
 		close(d->ep);
 	eng_engine_free(d->eng);
 	dmn_host_free(d->host);
+	free(d->host_cfg);
 	dmn_conns_free(d->conns);
 	dmn_policies_free(d->pols);
 	dmn_notify_close(&d->notify);
@@ -857,6 +927,7 @@ int main(int argc, char **argv)
 		{ "burst", required_argument, NULL, 'b' },
 		{ "max-clients", required_argument, NULL, 'm' },
 		{ "max-clients-per-user", required_argument, NULL, 'u' },
+		{ "procdir", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -878,6 +949,9 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			d.policy_file = optarg;
+			break;
+		case 'P':
+			d.procdir = optarg;
 			break;
 		case 'v':
 			dmn_log_set_level(CMN_LOG_DEBUG);

@@ -10,10 +10,13 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "cmn_clock.h"
+#include "dmn_argv.h"
+#include "dmn_ident.h"
 #include "dmn_server.h"
 
 #define LOG(s, level, ...)                                \
@@ -93,6 +96,9 @@ struct client {
 	int next_free; /* the next free slot while free, -1: none */
 	struct dmn_peer peer;
 	struct dmn_prog prog;
+	/* Its messages wait in its socket while its identity is pending. */
+	enum dmn_ident_state ident;
+	uint64_t ident_id; /* what its command line was asked for as */
 	int bad; /* bad messages in a row */
 	unsigned int limited; /* refused for the rate, not logged yet */
 	int64_t limited_said; /* ms of the last line about it; 0: never */
@@ -103,6 +109,17 @@ struct dmn_server {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	ino_t ino; /* of the socket file we made */
 	int lfd, ep;
+	int tfd; /* a timerfd: the next deadline of the reader */
+	struct dmn_argv *argv; /* the command-line reader */
+	uint32_t ident_gen; /* the last ask's generation */
+	int npending; /* clients whose identity is pending */
+	unsigned int behind; /* identified without: since the read stuck */
+	/* The listener rests (not watched) until resume_at, or a leave. */
+	bool resting, left;
+	int64_t resume_at;
+	/* accept() has failed since short_since: said once, then its end. */
+	bool short_of;
+	int64_t short_since;
 	struct dmn_rate rate;
 	struct dmn_slots *slots; /* who may connect */
 	/*
@@ -116,7 +133,10 @@ struct dmn_server {
 	struct dmn_served served;
 };
 
-#define LISTENER UINT32_MAX /* epoll data of the listener */
+/* Epoll data of the server's own descriptors; clients have their index. */
+#define LISTENER UINT32_MAX
+#define ARGV (UINT32_MAX - 1)
+#define TIMER (UINT32_MAX - 2)
 /* Ready clients taken from epoll per run: the rest come next run. */
 #define RUN_EVENTS 256
 /* New clients accepted per run, the same. */
@@ -193,7 +213,12 @@ static int server_listen(struct dmn_server *s, char *why, size_t len)
 	if (chmod(s->path, 0666) < 0 || stat(s->path, &st) < 0)
 		goto fail;
 	s->ino = st.st_ino;
-	if (listen(s->lfd, 128) < 0)
+	/*
+	 * As deep as the namespace allows (net.core.somaxconn caps it): at a
+	 * burst of process starts, a client the queue has no room for gets
+	 * EAGAIN, and its connections stay unregistered.
+	 */
+	if (listen(s->lfd, SOMAXCONN) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -220,7 +245,7 @@ int dmn_server_open(const struct dmn_server_config *cfg,
 		return -ENOMEM;
 	}
 	s->cfg = *cfg;
-	s->lfd = s->ep = -1;
+	s->lfd = s->ep = s->tfd = -1;
 	s->free_head = -1;
 	s->slots = dmn_slots_new(cfg->max_clients, cfg->max_per_uid);
 	/* Not touched before use: a large --max-clients costs nothing idle. */
@@ -238,9 +263,23 @@ int dmn_server_open(const struct dmn_server_config *cfg,
 	if (err)
 		goto fail;
 	s->ep = epoll_create1(EPOLL_CLOEXEC);
-	err = s->ep < 0 ? -errno : watch(s, EPOLL_CTL_ADD, s->lfd, LISTENER);
+	s->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	err = s->ep < 0 || s->tfd < 0 ?
+		      -errno :
+		      watch(s, EPOLL_CTL_ADD, s->lfd, LISTENER);
+	if (!err)
+		err = watch(s, EPOLL_CTL_ADD, s->tfd, TIMER);
 	if (err) {
 		snprintf(why, len, "epoll: %s", strerror(-err));
+		goto fail;
+	}
+	s->argv = dmn_argv_new(cfg->procdir ? cfg->procdir : "/proc",
+			       DMN_IDENT_DEADLINE_MS);
+	err = s->argv ? watch(s, EPOLL_CTL_ADD, dmn_argv_fd(s->argv), ARGV) :
+			-errno;
+	if (err) {
+		snprintf(why, len, "the command-line reader: %s",
+			 strerror(-err));
 		goto fail;
 	}
 	*out = s;
@@ -278,6 +317,11 @@ const struct dmn_server_stats *dmn_server_stats(const struct dmn_server *s)
 const struct dmn_served *dmn_server_served(const struct dmn_server *s)
 {
 	return &s->served;
+}
+
+int dmn_server_pending(const struct dmn_server *s)
+{
+	return s->npending;
 }
 
 void dmn_served_add(struct dmn_served *t, uid_t uid, const char *prog)
@@ -323,7 +367,12 @@ static void reply(struct dmn_server *s, int fd, const struct eng_wire_msg *m)
 
 static void client_drop(struct dmn_server *s, struct client *c)
 {
-	epoll_ctl(s->ep, EPOLL_CTL_DEL, c->fd, NULL);
+	s->left = true; /* a descriptor given back: the listener may wake */
+	/* Not served yet, so not watched; its answer will be stale. */
+	if (!dmn_ident_serves(c->ident))
+		s->npending--;
+	else
+		epoll_ctl(s->ep, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	c->fd = -1;
 	dmn_peer_fini(&c->peer);
@@ -410,12 +459,46 @@ static void turn_away(struct dmn_server *s, int fd, uid_t uid,
 	close(fd);
 }
 
+static const char *prog_name(const struct dmn_prog *p)
+{
+	return p->id.exe ? p->id.exe : "program unknown";
+}
+
+/*
+ * @c's identity is settled (its state says how): its pidfd has served
+ * (one descriptor per client, not two), and its messages are read from
+ * now on.
+ */
+static void client_identified(struct dmn_server *s, struct client *c)
+{
+	dmn_peer_fini(&c->peer);
+	if (watch(s, EPOLL_CTL_ADD, c->fd, (uint32_t)(c - s->clients)) < 0) {
+		client_drop(s, c);
+		return;
+	}
+	if (c->ident == DMN_IDENT_PARTIAL)
+		s->stats.ident_partial++;
+	if (c->ident == DMN_IDENT_KNOWN)
+		LOG(s, CMN_LOG_DEBUG,
+		    "client uid %u pid %d (%s, argv0 %s) connected",
+		    (unsigned int)c->peer.uid, (int)c->peer.pid,
+		    prog_name(&c->prog),
+		    c->prog.id.argv0 ? c->prog.id.argv0 : "unknown");
+	else
+		LOG(s, CMN_LOG_DEBUG,
+		    "client uid %u pid %d (%s) connected, identified without "
+		    "its command line",
+		    (unsigned int)c->peer.uid, (int)c->peer.pid,
+		    prog_name(&c->prog));
+}
+
 static void client_accept(struct dmn_server *s, int fd)
 {
 	const char *procdir = s->cfg.procdir ? s->cfg.procdir : "/proc";
 	enum dmn_slot_verdict v;
 	uid_t uid = (uid_t)-1;
 	struct client *c;
+	int err;
 
 	if (peer_uid(fd, &uid) < 0) {
 		close(fd);
@@ -430,21 +513,184 @@ static void client_accept(struct dmn_server *s, int fd)
 	c->fd = fd;
 	c->peer.uid = uid; /* the slot's, whatever happens next */
 	c->peer.pidfd = -1;
+	c->ident = DMN_IDENT_KNOWN;
 	s->nclients++;
-	if (dmn_peer_read(fd, &c->peer) < 0 ||
-	    watch(s, EPOLL_CTL_ADD, fd, (uint32_t)(c - s->clients)) < 0) {
+	if (dmn_peer_read(fd, &c->peer) < 0) {
 		client_drop(s, c);
 		return;
 	}
 	s->stats.accepted++;
-	/* Read once: the program of a connected client does not change
-	 * (an exec() closes the socket, which is O_CLOEXEC in the shim). */
-	dmn_prog_read(&c->peer, procdir, &c->prog);
-	/* Its pidfd has served: one descriptor per client, not two. */
-	dmn_peer_fini(&c->peer);
-	LOG(s, CMN_LOG_DEBUG, "client uid %u pid %d (%s) connected",
-	    (unsigned int)c->peer.uid, (int)c->peer.pid,
-	    c->prog.id.exe ? c->prog.id.exe : "program unknown");
+	/*
+	 * Read once: the program of a connected client does not change (an
+	 * exec() closes the socket, which is O_CLOEXEC in the shim). Its
+	 * executable and comm now; its command line by the reader, which the
+	 * process may keep waiting: its messages wait for it, not the loop.
+	 */
+	if (dmn_prog_read(&c->peer, procdir, &c->prog) < 0) {
+		client_identified(s, c); /* unknown: nothing to wait for */
+		return;
+	}
+	/*
+	 * The entry's index, to find it, and a generation (never 0, nor is
+	 * the id), to tell a reused entry's answers from its own.
+	 */
+	if (++s->ident_gen == 0)
+		s->ident_gen = 1;
+	c->ident_id = (uint64_t)s->ident_gen << 32 | (uint32_t)(c - s->clients);
+	err = dmn_argv_ask(s->argv, c->ident_id, c->peer.pid, server_now(s));
+	if (!err) {
+		c->ident = DMN_IDENT_PENDING;
+		s->npending++;
+		return;
+	}
+	c->ident = DMN_IDENT_PARTIAL;
+	if (err == -EBUSY)
+		s->behind++;
+	else
+		LOG(s, CMN_LOG_WARN,
+		    "uid %u pid %d: its command line is not read: %s",
+		    (unsigned int)c->peer.uid, (int)c->peer.pid,
+		    strerror(-err));
+	client_identified(s, c);
+}
+
+/* The pending client that @id was asked for, or NULL (it has gone). */
+static struct client *client_of_ident(struct dmn_server *s, uint64_t id)
+{
+	uint32_t i = (uint32_t)id;
+	struct client *c;
+
+	if (i >= (uint32_t)s->top)
+		return NULL;
+	c = &s->clients[i];
+	return c->fd >= 0 && c->ident == DMN_IDENT_PENDING &&
+			       c->ident_id == id ?
+		       c :
+		       NULL;
+}
+
+/* What the reader has answered, and the deadlines that have passed. */
+static void identities(struct dmn_server *s)
+{
+	struct dmn_argv_answer a;
+	struct client *c;
+
+	while (dmn_argv_next(s->argv, server_now(s), &a) == 1) {
+		if (a.kind == DMN_ARGV_BACK) {
+			LOG(s, CMN_LOG_INFO,
+			    "the read of pid %d's command line returned after "
+			    "%lld ms; %u client%s identified without theirs "
+			    "meanwhile; command lines are read again",
+			    (int)a.pid, (long long)a.ms, s->behind,
+			    s->behind == 1 ? " was" : "s were");
+			s->behind = 0;
+			continue;
+		}
+		c = client_of_ident(s, a.id);
+		if (!c)
+			continue;
+		s->npending--;
+		/*
+		 * Gone since its exe and comm were read (a short-lived
+		 * program), its pid may be another's: those two stand.
+		 */
+		if (a.kind == DMN_ARGV_READ && dmn_peer_alive(&c->peer)) {
+			c->ident = dmn_ident_next(c->ident, DMN_IDENT_EV_READ);
+			dmn_prog_add_argv(&c->prog, a.buf, a.len);
+		} else {
+			c->ident =
+				dmn_ident_next(c->ident, DMN_IDENT_EV_WITHOUT);
+		}
+		if (a.kind == DMN_ARGV_STUCK)
+			LOG(s, CMN_LOG_WARN,
+			    "uid %u pid %d (%s): its command line was not read "
+			    "within %d ms: identified by its executable and "
+			    "comm alone; so are new clients until that read "
+			    "returns",
+			    (unsigned int)c->peer.uid, (int)c->peer.pid,
+			    prog_name(&c->prog), DMN_IDENT_DEADLINE_MS);
+		if (a.kind == DMN_ARGV_BEHIND)
+			s->behind++;
+		client_identified(s, c);
+	}
+}
+
+/* The timer at the next deadline or the listener's wake-up, or off. */
+static void timer_arm(struct dmn_server *s)
+{
+	int64_t now = server_now(s);
+	int ms = dmn_argv_timeout(s->argv, now);
+	struct itimerspec it = { { 0, 0 }, { 0, 0 } };
+
+	if (s->resting) {
+		int64_t left = s->resume_at > now ? s->resume_at - now : 0;
+
+		if (left > DMN_ACCEPT_PAUSE_MS)
+			left = DMN_ACCEPT_PAUSE_MS;
+		if (ms < 0 || left < ms)
+			ms = (int)left;
+	}
+	if (ms >= 0) {
+		it.it_value.tv_sec = ms / 1000;
+		/* Never 0, which would disarm it. */
+		it.it_value.tv_nsec = (long)(ms % 1000) * 1000000 + 1;
+	}
+	timerfd_settime(s->tfd, 0, &it, NULL);
+}
+
+enum dmn_accept_next dmn_accept_decide(int err)
+{
+	switch (err) {
+	case EAGAIN:
+		return DMN_ACCEPT_DONE;
+	/* That client's trouble (it is off the queue), or a signal. */
+	case EINTR:
+	case ECONNABORTED:
+	case EPROTO:
+		return DMN_ACCEPT_NEXT;
+	default:
+		/*
+		 * EMFILE, ENFILE, ENOBUFS, ENOMEM, and what else may come (an
+		 * EPERM of a security module leaves the client queued): each
+		 * would come again at once.
+		 */
+		return DMN_ACCEPT_PAUSE;
+	}
+}
+
+/*
+ * accept() failed with @err, which the next try would repeat at once: the
+ * listener rests. Said at the first failure of an episode, and at its end.
+ */
+static void accept_rest(struct dmn_server *s, int err)
+{
+	int64_t now = server_now(s);
+
+	s->stats.accept_paused++;
+	if (!s->resting && epoll_ctl(s->ep, EPOLL_CTL_DEL, s->lfd, NULL) == 0)
+		s->resting = true;
+	s->left = false;
+	s->resume_at = now + DMN_ACCEPT_PAUSE_MS;
+	if (s->short_of)
+		return;
+	s->short_of = true;
+	s->short_since = now;
+	LOG(s, CMN_LOG_WARN,
+	    "accept: %s: new clients wait in the listen queue, tried again "
+	    "every %d ms and when a client leaves (%d clients connected%s)",
+	    strerror(err), DMN_ACCEPT_PAUSE_MS, s->nclients,
+	    err == EMFILE ? "; the descriptor limit is RLIMIT_NOFILE, "
+			    "LimitNOFILE= under systemd" :
+			    "");
+}
+
+/* The rest is over when its time has come, or a client left. */
+static void accept_wake(struct dmn_server *s)
+{
+	if (!s->resting || (!s->left && server_now(s) < s->resume_at))
+		return;
+	if (watch(s, EPOLL_CTL_ADD, s->lfd, LISTENER) == 0)
+		s->resting = false;
 }
 
 /*
@@ -458,8 +704,21 @@ static void accept_some(struct dmn_server *s)
 
 	for (k = 0; k < RUN_ACCEPTS; k++) {
 		fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0)
-			break;
+		if (fd < 0) {
+			enum dmn_accept_next next = dmn_accept_decide(errno);
+
+			if (next == DMN_ACCEPT_NEXT)
+				continue;
+			if (next == DMN_ACCEPT_PAUSE)
+				accept_rest(s, errno);
+			return;
+		}
+		if (s->short_of) {
+			LOG(s, CMN_LOG_INFO,
+			    "accept: clients taken again, after %lld ms",
+			    (long long)(server_now(s) - s->short_since));
+			s->short_of = false;
+		}
 		client_accept(s, fd);
 	}
 }
@@ -604,8 +863,8 @@ static bool client_message(struct dmn_server *s, struct client *c)
 	s->stats.refused++;
 	c->bad++;
 	LOG(s, CMN_LOG_INFO, "uid %u pid %d (%s): refused: %s",
-	    (unsigned int)c->peer.uid, (int)c->peer.pid,
-	    c->prog.id.exe ? c->prog.id.exe : "program unknown", why);
+	    (unsigned int)c->peer.uid, (int)c->peer.pid, prog_name(&c->prog),
+	    why);
 	eng_wire_init(&out, ENG_WIRE_REFUSED, in.seq);
 	snprintf(out.reason, sizeof(out.reason), "%s", why);
 	reply(s, c->fd, &out);
@@ -625,6 +884,7 @@ void dmn_server_run(struct dmn_server *s)
 	struct epoll_event evs[RUN_EVENTS];
 	int n, i, k;
 
+	accept_wake(s);
 	n = epoll_wait(s->ep, evs, RUN_EVENTS, 0);
 	for (i = 0; i < n; i++) {
 		uint32_t who = evs[i].data.u32;
@@ -634,12 +894,24 @@ void dmn_server_run(struct dmn_server *s)
 			accept_some(s);
 			continue;
 		}
+		if (who == ARGV)
+			continue; /* below */
+		if (who == TIMER) {
+			uint64_t ticks;
+
+			if (read(s->tfd, &ticks, sizeof(ticks)) < 0) {
+				/* EAGAIN: re-armed since; nothing is lost. */
+			}
+			continue;
+		}
 		c = &s->clients[who];
 		/* A bounded turn each: the next run serves the rest. */
 		for (k = 0; k < DMN_TURN && c->fd >= 0; k++)
 			if (!client_message(s, c))
 				break;
 	}
+	identities(s);
+	timer_arm(s);
 }
 
 void dmn_server_close(struct dmn_server *s)
@@ -660,6 +932,9 @@ void dmn_server_close(struct dmn_server *s)
 	}
 	if (s->ep >= 0)
 		close(s->ep);
+	if (s->tfd >= 0)
+		close(s->tfd);
+	dmn_argv_free(s->argv);
 	free(s->clients);
 	dmn_slots_free(s->slots);
 	free(s);

@@ -14,7 +14,9 @@
  * close. It answers a STATUS (from anyone, without a descriptor, outside
  * the rate) with a STATE: the daemon's part from its state callback, and
  * the registrations it served per uid and program, which it counts
- * itself.
+ * itself. A new client's messages wait in its socket until its program
+ * is known: its executable and comm at once, its command line from the
+ * reader's thread, DMN_IDENT_DEADLINE_MS at most (dmn_ident.h).
  *
  * It has an epoll descriptor of its own (its listener and clients): the
  * daemon's loop polls that one and calls dmn_server_run() when it is
@@ -82,6 +84,27 @@ void dmn_rate_init(struct dmn_rate *r, int rate, int burst);
  */
 bool dmn_rate_take(struct dmn_rate *r, uid_t uid, int64_t now);
 
+/* ---- accept() failures: pure --------------------------------------------- */
+
+/* How long the listener rests after accept() found the daemon short. */
+#define DMN_ACCEPT_PAUSE_MS 100
+
+enum dmn_accept_next {
+	DMN_ACCEPT_DONE, /* nobody is waiting */
+	DMN_ACCEPT_NEXT, /* that client failed (it left): the next one */
+	/*
+	 * The daemon is short of descriptors or memory (EMFILE, ENFILE,
+	 * ENOBUFS, ENOMEM), or something unforeseen: the listener would stay
+	 * readable and the loop spin on it, so it is not watched for
+	 * DMN_ACCEPT_PAUSE_MS, or until a client leaves. The clients wait in
+	 * the listen queue meanwhile.
+	 */
+	DMN_ACCEPT_PAUSE,
+};
+
+/* dmn_accept_decide() - pure: what follows an accept() that failed @err. */
+enum dmn_accept_next dmn_accept_decide(int err);
+
 /* ---- registrations served per (uid, program): pure ---------------------- */
 
 /* Pairs counted one by one; the registrations of any later pair are
@@ -147,6 +170,8 @@ struct dmn_server_stats {
 	unsigned int accepted, turned_away, disconnected;
 	unsigned int registered, refused, limited, replies_dropped;
 	unsigned int statuses; /* STATUS requests answered */
+	unsigned int ident_partial; /* clients known without their argv */
+	unsigned int accept_paused; /* accept() failures that rested it */
 };
 
 struct dmn_server;
@@ -171,6 +196,12 @@ void dmn_server_run(struct dmn_server *s);
 
 /* dmn_server_nclients() - clients connected now. */
 int dmn_server_nclients(const struct dmn_server *s);
+
+/*
+ * dmn_server_pending() - clients whose identity is pending: their command
+ * line is being read (dmn_ident.h), their messages wait.
+ */
+int dmn_server_pending(const struct dmn_server *s);
 
 /* dmn_server_slots() - the client slots: the limits, and who holds them. */
 const struct dmn_slots *dmn_server_slots(const struct dmn_server *s);

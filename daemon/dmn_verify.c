@@ -175,6 +175,21 @@ static void copy_arg(char *dst, size_t size, const char *src, size_t len)
 	dst[n] = '\0';
 }
 
+/* The names of @cmdline's first two arguments into @a0 and @a1. */
+static void split_args(const char *cmdline, size_t len, char *a0, char *a1,
+		       size_t size)
+{
+	size_t n0;
+
+	a0[0] = a1[0] = '\0';
+	if (!cmdline || !len)
+		return;
+	copy_arg(a0, size, cmdline, len);
+	n0 = strnlen(cmdline, len);
+	if (n0 + 1 < len)
+		copy_arg(a1, size, cmdline + n0 + 1, len - n0 - 1);
+}
+
 void dmn_prog_from(const char *exe, const char *comm, const char *cmdline,
 		   size_t len, struct dmn_prog *out)
 {
@@ -182,7 +197,7 @@ void dmn_prog_from(const char *exe, const char *comm, const char *cmdline,
 	const char *del = " (deleted)";
 	size_t n0;
 
-	e[0] = c[0] = a0[0] = a1[0] = '\0';
+	e[0] = c[0] = '\0';
 	if (exe) {
 		snprintf(e, sizeof(e), "%s", exe);
 		n0 = strlen(e);
@@ -193,14 +208,25 @@ void dmn_prog_from(const char *exe, const char *comm, const char *cmdline,
 		snprintf(c, sizeof(c), "%s", comm);
 		c[strcspn(c, "\n")] = '\0';
 	}
-	if (cmdline && len) {
-		copy_arg(a0, sizeof(a0), cmdline, len);
-		n0 = strnlen(cmdline, len);
-		if (n0 + 1 < len)
-			copy_arg(a1, sizeof(a1), cmdline + n0 + 1,
-				 len - n0 - 1);
-	}
+	split_args(cmdline, len, a0, a1, sizeof(a0));
 	mpa_prog_id_init(&out->id, &out->names, e[0] ? e : c, a0[0] ? a0 : c,
+			 a1);
+}
+
+void dmn_prog_add_argv(struct dmn_prog *p, const char *cmdline, size_t len)
+{
+	char a0[PATH_MAX], a1[PATH_MAX];
+	struct mpa_prog_names was = p->names;
+
+	split_args(cmdline, len, a0, a1, sizeof(a0));
+	/*
+	 * The executable's name is already a basename (its own, or comm's),
+	 * and argv0 is comm's until now: what dmn_prog_from() falls back to.
+	 */
+	mpa_prog_id_init(&p->id, &p->names, p->id.exe ? was.exe : NULL,
+			 a0[0]	     ? a0 :
+			 p->id.argv0 ? was.argv0 :
+				       NULL,
 			 a1);
 }
 
@@ -222,34 +248,49 @@ static ssize_t read_proc(const char *procdir, pid_t pid, const char *what,
 	return n;
 }
 
+ssize_t dmn_prog_read_cmdline(const char *procdir, pid_t pid, char *buf,
+			      size_t len)
+{
+	return read_proc(procdir, pid, "cmdline", buf, len);
+}
+
+bool dmn_peer_alive(const struct dmn_peer *p)
+{
+	/*
+	 * EPERM says it runs too: the daemon, with CAP_NET_ADMIN alone as
+	 * its unit gives it, may not signal another user's process, not
+	 * even with signal 0.
+	 */
+	return p->pidfd < 0 ||
+	       syscall(SYS_pidfd_send_signal, p->pidfd, 0, NULL, 0) == 0 ||
+	       errno == EPERM;
+}
+
 int dmn_prog_read(const struct dmn_peer *p, const char *procdir,
 		  struct dmn_prog *out)
 {
-	char path[PATH_MAX], exe[PATH_MAX], comm[64], cmd[4096];
-	ssize_t ne, nc, na;
+	char path[PATH_MAX], exe[PATH_MAX], comm[64];
+	ssize_t ne, nc;
 
 	mpa_prog_id_init(&out->id, &out->names, NULL, NULL, NULL);
 	if (p->pid <= 0)
 		return -ESRCH;
+	/*
+	 * Neither touches the process's memory: the kernel answers from its
+	 * task (comm) and the file its mm maps (exe), so the process cannot
+	 * make these reads wait. Its command line is another matter.
+	 */
 	snprintf(path, sizeof(path), "%s/%d/exe", procdir, (int)p->pid);
 	ne = readlink(path, exe, sizeof(exe) - 1);
 	if (ne >= 0)
 		exe[ne] = '\0';
 	nc = read_proc(procdir, p->pid, "comm", comm, sizeof(comm));
-	na = read_proc(procdir, p->pid, "cmdline", cmd, sizeof(cmd));
-	if (ne < 0 && nc < 0 && na <= 0)
+	if (ne < 0 && nc < 0)
 		return -ESRCH;
-	/*
-	 * The process still runs, so the pid was its own while we read
-	 * (without a pidfd, the pid is all there is). EPERM says it runs
-	 * too: the daemon, with CAP_NET_ADMIN alone as its unit gives it,
-	 * may not signal another user's process, not even with signal 0.
-	 */
-	if (p->pidfd >= 0 &&
-	    syscall(SYS_pidfd_send_signal, p->pidfd, 0, NULL, 0) < 0 &&
-	    errno != EPERM)
+	/* The process still runs, so the pid was its own while we read. */
+	if (!dmn_peer_alive(p))
 		return -ESRCH;
-	dmn_prog_from(ne >= 0 ? exe : NULL, nc >= 0 ? comm : NULL,
-		      na > 0 ? cmd : NULL, na > 0 ? (size_t)na : 0, out);
+	dmn_prog_from(ne >= 0 ? exe : NULL, nc >= 0 ? comm : NULL, NULL, 0,
+		      out);
 	return 0;
 }

@@ -95,21 +95,47 @@ struct dmn_prog {
  * link of /proc/PID/exe (NULL when it could not be read, as without
  * CAP_SYS_PTRACE for another user's process; a " (deleted)" suffix is
  * dropped), @comm /proc/PID/comm, @cmdline the first @len bytes of
- * /proc/PID/cmdline (NUL-separated arguments). The executable's name is
- * @exe's basename, else @comm; argv0 is the first argument, else @comm;
- * the script (for an interpreter) is the second argument.
+ * /proc/PID/cmdline (NUL-separated arguments; NULL: not read). The
+ * executable's name is @exe's basename, else @comm; argv0 is the first
+ * argument, else @comm; the script (for an interpreter) is the second
+ * argument.
  */
 void dmn_prog_from(const char *exe, const char *comm, const char *cmdline,
 		   size_t len, struct dmn_prog *out);
 
 /*
+ * dmn_prog_add_argv() - pure: @p, made by dmn_prog_from() without a
+ * command line, with the first @len bytes of @cmdline now: the same
+ * identity as dmn_prog_from() with all three at once.
+ */
+void dmn_prog_add_argv(struct dmn_prog *p, const char *cmdline, size_t len);
+
+/*
  * dmn_prog_read() - the identity of @p's process from @procdir ("/proc",
- * or a test's). When the process cannot be read, or has gone while it was
- * read (its pidfd says so: the pid may then be another process's), the
- * identity is unknown, and the [default] rule applies. 0, or -ESRCH
- * (unknown).
+ * or a test's), by what the kernel tells without touching the process's
+ * memory: its executable and comm (argv0 is comm until
+ * dmn_prog_add_argv()). When the process cannot be read, or has gone
+ * while it was read (its pidfd says so: the pid may then be another
+ * process's), the identity is unknown, and the [default] rule applies.
+ * 0, or -ESRCH (unknown).
  */
 int dmn_prog_read(const struct dmn_peer *p, const char *procdir,
 		  struct dmn_prog *out);
+
+/*
+ * dmn_prog_read_cmdline() - the first @len - 1 bytes of process @pid's
+ * command line (@procdir/PID/cmdline) into @buf, NUL-terminated. That is
+ * the process's own memory: the read may block for as long as the process
+ * wants (dmn_argv.h reads it off the loop). The count, or -1.
+ */
+ssize_t dmn_prog_read_cmdline(const char *procdir, pid_t pid, char *buf,
+			      size_t len);
+
+/*
+ * dmn_peer_alive() - is @p's process still the one that connected? True
+ * without a pidfd (the pid is all there is). Then what was read of its
+ * pid was its own.
+ */
+bool dmn_peer_alive(const struct dmn_peer *p);
 
 #endif /* DMN_VERIFY_H */

@@ -10,7 +10,11 @@
 # and `explain` see the daemon, and see it gone; a user holding its whole
 # share of client slots stops no other user; systemd hears READY,
 # RELOADING and STOPPING; a user's narrowing is served across many
-# reloads. Prints "PASS: name", "FAIL: name" or "SKIP: name (why)".
+# reloads; a client whose command line cannot be read (its read hangs)
+# stops nobody, itself included; connections no program registered get
+# the [default] rule or the host's endpoints, and follow a reload that
+# adds or removes [default]. Prints "PASS: name", "FAIL: name" or
+# "SKIP: name (why)".
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -29,12 +33,16 @@ user=""
 bin=""
 dpid=""
 PIDS=""
+stall_fifo=""
 
 cleanup()
 {
 	local p
 
 	trap '' INT TERM HUP
+	# A daemon that read a command line in its loop would wait there.
+	[ -n "$stall_fifo" ] && [ -p "$stall_fifo" ] &&
+		timeout 2 sh -c "printf x >'$stall_fifo'" 2>/dev/null
 	for p in $dpid $PIDS; do
 		kill -CONT "$p" 2>/dev/null
 		kill "$p" 2>/dev/null
@@ -807,6 +815,109 @@ else
 fi
 wait "$npid" 2>/dev/null
 
+# ---- a client whose command line cannot be read ---------------------------
+# Another process's /proc/PID/cmdline is that process's memory: reading it
+# can be made to wait as long as the process likes (its argv behind a FUSE
+# file that never answers, its mmap lock held). Here the daemon reads its
+# clients from a /proc of the test's (--procdir), where one client's
+# cmdline is a FIFO nobody writes, so that the read hangs as such a read
+# would. The daemon serves on: that client is answered after the deadline,
+# known by its comm alone, and said once; root registers meanwhile; a
+# client that comes while the read hangs is known without its command
+# line; once the read returns, command lines are read again.
+proc=$tmp/proc
+mkdir -p "$proc"
+# in_fake NAME CMDLINE PROG ARGS...: PROG as the test user in the client
+# namespace, its pid given entries in $proc (comm NAME; cmdline CMDLINE, a
+# printf format, or a FIFO for "fifo") before it runs; prints "pid N" first.
+in_fake()
+{
+	in_cli sh -c 'd=$0/$$; mkdir "$d" && echo "$1" >"$d/comm" &&
+		if [ "$2" = fifo ]; then mkfifo "$d/cmdline"
+		else printf "$2" >"$d/cmdline"; fi || exit 1
+		echo "pid $$"; shift 2; exec "$@"' "$proc" "$@"
+}
+# as_fake NAME CMDLINE ARGS...: mpa-pmclient as the test user so.
+as_fake()
+{
+	local name=$1 cmdline=$2
+
+	shift 2
+	in_fake "$name" "$cmdline" setpriv --reuid "$user" --regid "$user" \
+		--clear-groups "$bin/mpa-pmclient" --socket "$SOCK" "$@"
+}
+: >"$tmp/daemon.log"
+daemon_start --procdir "$proc" ||
+	fail "the daemon starts with --procdir" "$(cat "$tmp/daemon.log")"
+as_fake mpa-stall fifo --wait-ms 5000 --subflows 2 10.9.0.1 7001 \
+	>"$tmp/stall.out" 2>&1 &
+spid=$!
+PIDS="$PIDS $spid"
+for i in $(seq 50); do
+	hpid=$(sed -n 's/^pid //p' "$tmp/stall.out")
+	[ -n "$hpid" ] && break
+	sleep 0.1
+done
+stall_fifo=$proc/$hpid/cmdline
+late="uid $uid pid $hpid (mpa-stall): its command line was not read within 200 ms"
+for i in $(seq 50); do
+	grep -qF "$late" "$tmp/daemon.log" && break
+	sleep 0.1
+done
+if grep -qF "$late" "$tmp/daemon.log"; then
+	pass "a command line that cannot be read: given up after 200 ms, said"
+else
+	fail "a command line that cannot be read: given up after 200 ms, said" \
+		"$(cat "$tmp/stall.out")" "$(tail -5 "$tmp/daemon.log")"
+fi
+out=$(in_cli "$T/mpa-pmclient" --socket "$SOCK" --subflows 2 \
+	10.9.0.1 7001 2>&1)
+if grep -qx 'reply: OK' <<<"$out" && grep -q '^state: 10\.0\.2\.1 ' <<<"$out"
+then
+	pass "while that read hangs, root registers and gets its subflow"
+else
+	fail "while that read hangs, root registers and gets its subflow" \
+		"$out" "$(tail -5 "$tmp/daemon.log")"
+fi
+out=$(as_fake mpa-late 'mpa-argv\0' 10.9.0.1 7001 2>&1)
+cpid=$(sed -n 's/^pid //p' <<<"$out")
+if grep -qx 'reply: OK' <<<"$out" && grep -q "client uid $uid pid $cpid (mpa-late) connected, identified without its command line" \
+	"$tmp/daemon.log"; then
+	pass "while that read hangs, a new client goes without its command line"
+else
+	fail "while that read hangs, a new client goes without its command line" \
+		"$out" "$(tail -5 "$tmp/daemon.log")"
+fi
+wait $spid
+out=$(cat "$tmp/stall.out")
+if grep -qx 'reply: OK' <<<"$out" && grep -q '^state: 10\.0\.2\.1 ' <<<"$out" &&
+	[ "$(grep -cF "its command line was not read" "$tmp/daemon.log")" = 1 ]
+then
+	pass "the client whose read hangs is served, by its comm"
+else
+	fail "the client whose read hangs is served, by its comm" "$out" \
+		"$(grep -F "command line" "$tmp/daemon.log")"
+fi
+# The read returns once someone writes: command lines are read again.
+timeout 5 sh -c "printf 'mpa-stall\0' >'$stall_fifo'"
+for i in $(seq 50); do
+	grep -q 'command lines are read again' "$tmp/daemon.log" && break
+	sleep 0.1
+done
+out=$(as_fake mpa-late2 'mpa-argv\0' 10.9.0.1 7001 2>&1)
+cpid=$(sed -n 's/^pid //p' <<<"$out")
+if grep -q "returned after [0-9]* ms; 1 client was identified without theirs meanwhile; command lines are read again" \
+	"$tmp/daemon.log" && grep -qx 'reply: OK' <<<"$out" &&
+	grep -q "client uid $uid pid $cpid (mpa-late2, argv0 mpa-argv) connected" \
+		"$tmp/daemon.log"; then
+	pass "the read returned: command lines are read again"
+else
+	fail "the read returned: command lines are read again" "$out" \
+		"$(tail -5 "$tmp/daemon.log")"
+fi
+daemon_stop
+stall_fifo=""
+
 # ---- connections no program registered ------------------------------------
 # With a [default] rule (this policy's): a native MPTCP client, no shim,
 # gets that rule's subflow on c2 once its grace period is over.
@@ -824,9 +935,72 @@ else
 fi
 daemon_stop
 
+printf '[program nothing-here]\nmptcp = no\n' >"$tmp/nodefault.ini"
+
+# A reload that adds [default], and one that removes it, each to a daemon
+# that started without, and with it: unregistered connections follow the
+# policy in force, its [default] rule or the host's endpoints as they were
+# at the start (none here: one path).
+# reload_to FILE: FILE is the policy now; SIGHUP, and its line awaited.
+reload_to()
+{
+	local n i
+
+	cp "$1" "$tmp/reload.ini"
+	n=$(grep -c 'policy reloaded' "$tmp/daemon.log")
+	kill -HUP "$dpid"
+	for i in $(seq 50); do
+		[ "$(grep -c 'policy reloaded' "$tmp/daemon.log")" -gt "$n" ] &&
+			return 0
+		sleep 0.1
+	done
+	return 1
+}
+# unreg_mode: what `mptcp-auto status --json` says unregistered ones get.
+unreg_mode()
+{
+	ma_user status --json 2>&1 | python3 -c '
+import json, sys
+print(json.load(sys.stdin)["daemon"]["unregistered"])'
+}
+cp "$tmp/nodefault.ini" "$tmp/reload.ini"
+: >"$tmp/daemon.log"
+daemon_start --policy "$tmp/reload.ini" ||
+	fail "the daemon starts without [default]" "$(cat "$tmp/daemon.log")"
+reload_to "$tmp/policy.ini" || fail "SIGHUP: [default] added" \
+	"$(tail -5 "$tmp/daemon.log")"
+out=$(as_user --mode native --subflows 2 10.9.0.1 7001 2>&1)
+mode=$(unreg_mode)
+if grep -q '^state: 10\.0\.2\.1 ' <<<"$out" && [ "$mode" = default ] &&
+	grep -q 'connections no program registers: the \[default\] rule' \
+		"$tmp/daemon.log"; then
+	pass "a reload that adds [default]: unregistered connections get it"
+else
+	fail "a reload that adds [default]: unregistered connections get it" \
+		"status: $mode" "$out" "$(tail -20 "$tmp/daemon.log")"
+fi
+daemon_stop
+cp "$tmp/policy.ini" "$tmp/reload.ini"
+: >"$tmp/daemon.log"
+daemon_start --policy "$tmp/reload.ini" ||
+	fail "the daemon starts with [default]" "$(cat "$tmp/daemon.log")"
+reload_to "$tmp/nodefault.ini" || fail "SIGHUP: [default] removed" \
+	"$(tail -5 "$tmp/daemon.log")"
+out=$(as_user --mode native --subflows 2 10.9.0.1 7001 2>&1)
+mode=$(unreg_mode)
+if grep -q '^state: ' <<<"$out" && ! grep -q '^state: 10\.0\.2\.1 ' <<<"$out" &&
+	[ "$mode" = endpoints ] &&
+	grep -q "connections no program registers: the host's 0 endpoints" \
+		"$tmp/daemon.log"; then
+	pass "a reload that removes [default]: the host's endpoints again"
+else
+	fail "a reload that removes [default]: the host's endpoints again" \
+		"status: $mode" "$out" "$(tail -20 "$tmp/daemon.log")"
+fi
+daemon_stop
+
 # Without a [default] rule: what the host's endpoints gave before the
 # switch. A subflow endpoint on c2, read at the start.
-printf '[program nothing-here]\nmptcp = no\n' >"$tmp/nodefault.ini"
 in_cli ip mptcp endpoint add 10.0.2.1 dev c2 subflow
 : >"$tmp/daemon.log"
 MPTCP_AUTO_PM_SOCKET=$SOCK ip netns exec "$TOPO_CLI" "$DAEMON" \

@@ -3,8 +3,10 @@
  * mptcp-autod's registration socket, on real AF_UNIX sockets in a temp
  * directory with a stand-in handler: replies, descriptors closed before
  * the reply, refusals, the bad-message streak, the rate per uid (and its
- * token buckets, pure), the client limits (in all, per user), replies that
- * never block, and the socket file's life.
+ * token buckets, pure), the client limits (in all, per user), the listen
+ * queue under a burst, accept() short of descriptors, replies that never
+ * block, the socket file's life, and the program's identity, whose
+ * command line is read off the loop (a read that hangs, a process gone).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,14 +16,20 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "dmn_ident.h"
 #include "dmn_server.h"
 
 #define GOOD_TOKEN 0x600d
@@ -128,7 +136,7 @@ struct seen {
 	int calls;
 	uid_t uid;
 	pid_t pid;
-	char exe[64];
+	char exe[64], argv0[64];
 	uint32_t token;
 	int nfds;
 	bool fds_cut;
@@ -152,6 +160,8 @@ static int handle(void *ctx, const struct dmn_request *rq, char *why,
 	seen.pid = rq->peer->pid;
 	snprintf(seen.exe, sizeof(seen.exe), "%s",
 		 rq->prog->id.exe ? rq->prog->id.exe : "");
+	snprintf(seen.argv0, sizeof(seen.argv0), "%s",
+		 rq->prog->id.argv0 ? rq->prog->id.argv0 : "");
 	seen.token = rq->msg->token;
 	seen.nfds = rq->nfds;
 	seen.fds_cut = rq->fds_cut;
@@ -225,6 +235,24 @@ static int client(const struct fixture *f)
 	snprintf(a.sun_path, sizeof(a.sun_path), "%s", f->path);
 	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
 	return fd;
+}
+
+/*
+ * One run of the server, then more while a client's identity is pending:
+ * its command line comes from the reader's thread, in its own time (5 s
+ * at most here).
+ */
+static void settle(struct dmn_server *s)
+{
+	struct pollfd p = { .fd = dmn_server_fd(s), .events = POLLIN };
+	int i;
+
+	dmn_server_run(s);
+	for (i = 0; i < 100 && dmn_server_pending(s); i++) {
+		poll(&p, 1, 50);
+		dmn_server_run(s);
+	}
+	assert_int_equal(dmn_server_pending(s), 0);
 }
 
 /* Send @text with @nfds descriptors; -errno on failure. */
@@ -317,11 +345,11 @@ static void test_register_ok(void **state)
 	assert_int_equal(st.st_mode & 0777, 0755);
 
 	c = client(f);
-	dmn_server_run(f->s); /* accepts */
+	settle(f->s); /* accepts */
 	assert_int_equal(dmn_server_nclients(f->s), 1);
 	assert_int_equal(send_register(c, 42, GOOD_TOKEN, &p.w, 1, 0), 0);
 	close(p.w);
-	dmn_server_run(f->s);
+	settle(f->s);
 	assert_int_equal(get_reply(c, &m), 1);
 	assert_int_equal(m.type, ENG_WIRE_OK);
 	assert_int_equal(m.seq, 42);
@@ -335,7 +363,7 @@ static void test_register_ok(void **state)
 	assert_string_equal(seen.exe, "test_daemon_server");
 	assert_int_equal(dmn_server_stats(f->s)->registered, 1);
 	close(c);
-	dmn_server_run(f->s);
+	settle(f->s);
 	assert_int_equal(dmn_server_nclients(f->s), 0);
 }
 
@@ -355,21 +383,21 @@ static void test_refusals(void **state)
 	struct probe p[6];
 	int c = client(f), fds[6], i;
 
-	dmn_server_run(f->s);
+	settle(f->s);
 	/* Garbage: the handler never sees it. */
 	assert_int_equal(send_text(c, "GET / HTTP/1.0\r\n\r\n", NULL, 0, 0), 0);
-	dmn_server_run(f->s);
+	settle(f->s);
 	expect_refused(c, 0, "bad message: not MPTCP-AUTO/1");
 	assert_int_equal(seen.calls, 0);
 	/* Not a registration. */
 	assert_int_equal(send_text(c, "MPTCP-AUTO/1 OK\nseq 5\n", NULL, 0, 0),
 			 0);
-	dmn_server_run(f->s);
+	settle(f->s);
 	expect_refused(c, 5, "not a REGISTER or STATUS");
 	assert_int_equal(seen.calls, 0);
 	/* The handler's refusal, with its reason. */
 	assert_int_equal(send_register(c, 6, GOOD_TOKEN + 1, NULL, 0, 0), 0);
-	dmn_server_run(f->s);
+	settle(f->s);
 	expect_refused(c, 6, "stand-in refusal");
 	assert_int_equal(seen.nfds, 0);
 	/* Two descriptors: both closed. */
@@ -380,7 +408,7 @@ static void test_refusals(void **state)
 	assert_int_equal(send_register(c, 7, GOOD_TOKEN, fds, 2, 0), 0);
 	for (i = 0; i < 2; i++)
 		close(fds[i]);
-	dmn_server_run(f->s);
+	settle(f->s);
 	expect_refused(c, 7, "stand-in refusal");
 	assert_int_equal(seen.nfds, 2);
 	for (i = 0; i < 2; i++)
@@ -393,7 +421,7 @@ static void test_refusals(void **state)
 	assert_int_equal(send_register(c, 8, GOOD_TOKEN, fds, 6, 0), 0);
 	for (i = 0; i < 6; i++)
 		close(fds[i]);
-	dmn_server_run(f->s);
+	settle(f->s);
 	expect_refused(c, 8, "stand-in refusal");
 	assert_true(seen.fds_cut);
 	for (i = 0; i < 6; i++)
@@ -412,7 +440,7 @@ static void test_empty_with_fds(void **state)
 	struct probe p[2];
 	int c = client(f), fds[2], i, round;
 
-	dmn_server_run(f->s);
+	settle(f->s);
 	for (round = 0; round < 2; round++) {
 		for (i = 0; i < 2; i++) {
 			p[i] = probe_new();
@@ -421,7 +449,7 @@ static void test_empty_with_fds(void **state)
 		assert_int_equal(send_text(c, "", fds, 2, 0), 0);
 		for (i = 0; i < 2; i++)
 			close(fds[i]);
-		dmn_server_run(f->s);
+		settle(f->s);
 		for (i = 0; i < 2; i++)
 			assert_true(probe_closed(&p[i]));
 		expect_refused(c, 0, "bad message: empty or too long");
@@ -429,7 +457,7 @@ static void test_empty_with_fds(void **state)
 	assert_int_equal(seen.calls, 0);
 	assert_int_equal(dmn_server_nclients(f->s), 1);
 	close(c);
-	dmn_server_run(f->s);
+	settle(f->s);
 	assert_int_equal(dmn_server_nclients(f->s), 0);
 }
 
@@ -441,7 +469,7 @@ static void test_bad_streak(void **state)
 	struct eng_wire_msg m;
 	int c = client(f), i;
 
-	dmn_server_run(f->s);
+	settle(f->s);
 	for (i = 0; i < DMN_MAX_BAD - 1; i++)
 		assert_int_equal(send_text(c, "junk\n", NULL, 0, 0), 0);
 	assert_int_equal(send_register(c, 1, GOOD_TOKEN, &p.w, 1, 0), 0);
@@ -449,7 +477,7 @@ static void test_bad_streak(void **state)
 	close(p.r);
 	for (i = 0; i < DMN_MAX_BAD - 1; i++)
 		assert_int_equal(send_text(c, "junk\n", NULL, 0, 0), 0);
-	dmn_server_run(f->s);
+	settle(f->s);
 	for (i = 0; i < DMN_MAX_BAD - 1; i++)
 		expect_refused(c, 0, "bad message: not MPTCP-AUTO/1");
 	assert_int_equal(get_reply(c, &m), 1);
@@ -459,7 +487,7 @@ static void test_bad_streak(void **state)
 	assert_int_equal(dmn_server_nclients(f->s), 1);
 	/* The 16th in a row: answered, then disconnected. */
 	assert_int_equal(send_text(c, "junk\n", NULL, 0, 0), 0);
-	dmn_server_run(f->s);
+	settle(f->s);
 	expect_refused(c, 0, "bad message: not MPTCP-AUTO/1");
 	assert_int_equal(get_reply(c, &m), 0);
 	assert_int_equal(dmn_server_nclients(f->s), 0);
@@ -479,12 +507,12 @@ static void test_status(void **state)
 	dmn_server_close(f->s);
 	assert_int_equal(open_server(f, 1, 1), 0);
 	c = client(f);
-	dmn_server_run(f->s);
+	settle(f->s);
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(send_text(c, "MPTCP-AUTO/1 STATUS\nseq 7\n",
 					   NULL, 0, 0),
 				 0);
-		dmn_server_run(f->s);
+		settle(f->s);
 		assert_int_equal(get_reply(c, &m), 1);
 		assert_int_equal(m.type, ENG_WIRE_STATE);
 		assert_int_equal(m.seq, 7);
@@ -498,13 +526,13 @@ static void test_status(void **state)
 	assert_int_equal(send_register(c, 8, GOOD_TOKEN, &p.w, 1, 0), 0);
 	close(p.w);
 	close(p.r);
-	dmn_server_run(f->s);
+	settle(f->s);
 	assert_int_equal(get_reply(c, &m), 1);
 	assert_int_equal(m.type, ENG_WIRE_OK);
 	/* The registration is counted for this user and program. */
 	assert_int_equal(
 		send_text(c, "MPTCP-AUTO/1 STATUS\nseq 9\n", NULL, 0, 0), 0);
-	dmn_server_run(f->s);
+	settle(f->s);
 	assert_int_equal(get_reply(c, &m), 1);
 	assert_int_equal(m.type, ENG_WIRE_STATE);
 	assert_int_equal(m.nserved, 1);
@@ -513,7 +541,7 @@ static void test_status(void **state)
 	assert_int_equal(m.served[0].count, 1);
 	/* A refused registration is not. */
 	assert_int_equal(send_register(c, 10, 0xbad, NULL, 0, 0), 0);
-	dmn_server_run(f->s);
+	settle(f->s);
 	assert_int_equal(get_reply(c, &m), 1);
 	assert_int_equal(m.type, ENG_WIRE_REFUSED);
 	assert_int_equal(dmn_server_served(f->s)->v[0].count, 1);
@@ -522,7 +550,7 @@ static void test_status(void **state)
 	assert_int_equal(
 		send_text(c, "MPTCP-AUTO/1 STATUS\nseq 11\n", &p.w, 1, 0), 0);
 	close(p.w);
-	dmn_server_run(f->s);
+	settle(f->s);
 	assert_true(probe_closed(&p));
 	expect_refused(c, 11, "a STATUS carries no descriptor");
 	assert_int_equal(dmn_server_stats(f->s)->statuses, 4);
@@ -539,14 +567,14 @@ static void test_rate(void **state)
 	dmn_server_close(f->s);
 	assert_int_equal(open_server(f, 1, 3), 0);
 	c = client(f);
-	dmn_server_run(f->s);
+	settle(f->s);
 	for (i = 0; i < 3 + 2 * DMN_MAX_BAD; i++) {
 		p = probe_new();
 		assert_int_equal(send_register(c, (uint32_t)i, GOOD_TOKEN, &p.w,
 					       1, 0),
 				 0);
 		close(p.w);
-		dmn_server_run(f->s);
+		settle(f->s);
 		assert_true(probe_closed(&p));
 		if (i < 3) {
 			assert_int_equal(get_reply(c, &m), 1);
@@ -560,9 +588,9 @@ static void test_rate(void **state)
 	assert_int_equal(dmn_server_nclients(f->s), 1);
 	/* Another connection of the same user shares the bucket. */
 	other = client(f);
-	dmn_server_run(f->s);
+	settle(f->s);
 	assert_int_equal(send_register(other, 99, GOOD_TOKEN, NULL, 0, 0), 0);
-	dmn_server_run(f->s);
+	settle(f->s);
 	expect_refused(other, 99, "too many registrations from this user");
 	/* A second later: one more. */
 	fake_now += 1000;
@@ -570,7 +598,7 @@ static void test_rate(void **state)
 	assert_int_equal(send_register(c, 100, GOOD_TOKEN, &p.w, 1, 0), 0);
 	close(p.w);
 	close(p.r);
-	dmn_server_run(f->s);
+	settle(f->s);
 	assert_int_equal(get_reply(c, &m), 1);
 	assert_int_equal(m.type, ENG_WIRE_OK);
 	close(c);
@@ -639,13 +667,13 @@ static void test_max_clients(void **state)
 	reopen_slots(f, 8, 3);
 	for (i = 0; i < 3; i++)
 		c[i] = client(f);
-	dmn_server_run(f->s);
+	settle(f->s);
 	assert_int_equal(dmn_slots_of(dmn_server_slots(f->s), getuid()), 3);
 	/* Five more within the minute: each told, one line. */
 	for (i = 0; i < 5; i++) {
 		late = client(f);
 		fake_now += 1000;
-		dmn_server_run(f->s);
+		settle(f->s);
 		expect_turned_away(late, USER_FULL_3);
 	}
 	assert_int_equal(said_user_full, 1);
@@ -654,27 +682,27 @@ static void test_max_clients(void **state)
 	/* A minute after that line: the next one. */
 	fake_now += DMN_SLOTS_SAY_MS;
 	late = client(f);
-	dmn_server_run(f->s);
+	settle(f->s);
 	expect_turned_away(late, USER_FULL_3);
 	assert_int_equal(said_user_full, 2);
 	/* Its slot given back, the user connects again. */
 	close(c[1]);
-	dmn_server_run(f->s);
+	settle(f->s);
 	assert_int_equal(dmn_slots_of(dmn_server_slots(f->s), getuid()), 2);
 	late = client(f);
-	dmn_server_run(f->s);
+	settle(f->s);
 	assert_int_equal(get_reply(late, &m), -1);
 	assert_int_equal(dmn_server_nclients(f->s), 3);
 	close(late);
 	close(c[0]);
 	close(c[2]);
-	dmn_server_run(f->s);
+	settle(f->s);
 	assert_int_equal(dmn_slots_used(dmn_server_slots(f->s)), 0);
 }
 
 /*
  * New clients are taken a batch (64) per run: the clients already there
- * get their turn in between. (Fewer than the listener's backlog, 128.)
+ * get their turn in between.
  */
 static void test_accept_in_batches(void **state)
 {
@@ -691,6 +719,207 @@ static void test_accept_in_batches(void **state)
 		close(c[i]);
 }
 
+/*
+ * A burst of process starts, each connecting before the daemon accepts
+ * any: the listen queue holds them all (it held 128, and the next ones
+ * got EAGAIN: their programs' connections went unregistered).
+ */
+#define BURST 300
+static void test_listen_queue_burst(void **state)
+{
+	struct fixture *f = *state;
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int c[BURST], i, queued = 0;
+	FILE *max = fopen("/proc/sys/net/core/somaxconn", "r");
+
+	if (!max || fscanf(max, "%d", &i) != 1 || i < BURST) {
+		if (max)
+			fclose(max);
+		skip(); /* the namespace's own cap is lower */
+		return;
+	}
+	fclose(max);
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", f->path);
+	for (i = 0; i < BURST; i++) {
+		c[i] = socket(AF_UNIX,
+			      SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		assert_true(c[i] >= 0);
+		queued += connect(c[i], (struct sockaddr *)&a, sizeof(a)) == 0;
+	}
+	assert_int_equal(queued, BURST);
+	for (i = 0; i < BURST / 64 + 1; i++)
+		settle(f->s);
+	assert_int_equal(dmn_server_nclients(f->s), BURST);
+	for (i = 0; i < BURST; i++)
+		close(c[i]);
+}
+
+/* ---- accept() when the daemon is short of descriptors ------------------ */
+
+static const struct accept_case {
+	int err;
+	enum dmn_accept_next want;
+} accept_cases[] = {
+	{ EAGAIN, DMN_ACCEPT_DONE },
+	{ EINTR, DMN_ACCEPT_NEXT },
+	{ ECONNABORTED, DMN_ACCEPT_NEXT },
+	{ EPROTO, DMN_ACCEPT_NEXT },
+	{ EMFILE, DMN_ACCEPT_PAUSE },
+	{ ENFILE, DMN_ACCEPT_PAUSE },
+	{ ENOBUFS, DMN_ACCEPT_PAUSE },
+	{ ENOMEM, DMN_ACCEPT_PAUSE },
+	/* A security module's refusal leaves the client queued. */
+	{ EPERM, DMN_ACCEPT_PAUSE },
+	{ EINVAL, DMN_ACCEPT_PAUSE },
+};
+
+static void test_accept_decide(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(accept_cases) / sizeof(accept_cases[0]); i++) {
+		print_message("case %zu\n", i);
+		assert_int_equal(dmn_accept_decide(accept_cases[i].err),
+				 accept_cases[i].want);
+	}
+}
+
+/* Lines about accept(): the trouble, and its end. */
+static int said_short, said_again;
+
+static void accept_log(enum cmn_log_level level, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	(void)level;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	said_short += strstr(line, "Too many open files: new clients wait") !=
+		      NULL;
+	said_again += strstr(line, "clients taken again") != NULL;
+}
+
+/*
+ * Every descriptor number below the limit taken: the limit lowered to
+ * just above the highest in use, the gaps filled. Undone by unfill().
+ */
+struct fill {
+	struct rlimit was;
+	int base, fds[1024], n;
+};
+
+static void fill(struct fill *fl)
+{
+	struct rlimit low;
+	int top = 0, fd;
+
+	fl->base = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	assert_true(fl->base >= 0);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &fl->was), 0);
+	for (fd = 0; fd < 65536 && fd < (int)fl->was.rlim_cur; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			top = fd;
+	low = fl->was;
+	low.rlim_cur = (rlim_t)top + 1;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	fl->n = 0;
+	while (fl->n < 1024 && (fd = dup(fl->base)) >= 0)
+		fl->fds[fl->n++] = fd;
+	assert_int_equal(dup(fl->base), -1);
+	assert_int_equal(errno, EMFILE);
+}
+
+static void unfill(struct fill *fl)
+{
+	while (fl->n > 0)
+		close(fl->fds[--fl->n]);
+	close(fl->base);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &fl->was), 0);
+}
+
+static int64_t real_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * accept() fails with EMFILE while the listener stays readable: the loop
+ * would spin on it. The listener rests instead: it is not tried again
+ * until DMN_ACCEPT_PAUSE_MS have passed or a client has left, and the
+ * trouble is said once, its end once.
+ */
+static void test_accept_out_of_descriptors(void **state)
+{
+	struct fixture *f = *state;
+	struct dmn_server_config cfg = { .path = f->path,
+					 .handle = handle,
+					 .now = now_fn,
+					 .log = accept_log };
+	struct pollfd p = { .events = POLLIN };
+	struct fill fl;
+	char why[200];
+	int c1, c2, c3, i, readable;
+	int64_t t0;
+
+	dmn_server_close(f->s);
+	f->s = NULL;
+	assert_int_equal(dmn_server_open(&cfg, &f->s, why, sizeof(why)), 0);
+	said_short = said_again = 0;
+	c1 = client(f);
+	settle(f->s);
+	assert_int_equal(dmn_server_nclients(f->s), 1);
+	c2 = client(f);
+	fill(&fl);
+	t0 = real_ms();
+	dmn_server_run(f->s);
+	p.fd = dmn_server_fd(f->s);
+	readable = poll(&p, 1, 0);
+	t0 = real_ms() - t0;
+	for (i = 0; i < 5; i++)
+		dmn_server_run(f->s);
+	unfill(&fl);
+	/* Unless this machine took the whole rest for it, nothing is due. */
+	if (t0 < DMN_ACCEPT_PAUSE_MS / 2)
+		assert_int_equal(readable, 0);
+	/* Tried once: not again at each run. */
+	assert_int_equal(dmn_server_stats(f->s)->accept_paused, 1);
+	assert_int_equal(dmn_server_nclients(f->s), 1);
+	assert_int_equal(said_short, 1);
+	dmn_server_run(f->s);
+	assert_int_equal(dmn_server_nclients(f->s), 1);
+	/* A client leaves: its descriptor is back, the listener wakes. */
+	close(c1);
+	dmn_server_run(f->s);
+	assert_int_equal(dmn_server_nclients(f->s), 0);
+	settle(f->s);
+	assert_int_equal(dmn_server_nclients(f->s), 1);
+	assert_int_equal(said_again, 1);
+	/* Another time: said again, and woken by the clock this time. */
+	c3 = client(f);
+	fill(&fl);
+	dmn_server_run(f->s);
+	dmn_server_run(f->s);
+	unfill(&fl);
+	assert_int_equal(dmn_server_stats(f->s)->accept_paused, 2);
+	assert_int_equal(said_short, 2);
+	fake_now += DMN_ACCEPT_PAUSE_MS - 1;
+	dmn_server_run(f->s);
+	assert_int_equal(dmn_server_nclients(f->s), 1);
+	fake_now += 1;
+	settle(f->s);
+	assert_int_equal(dmn_server_nclients(f->s), 2);
+	assert_int_equal(said_again, 2);
+	assert_int_equal(dmn_server_stats(f->s)->accept_paused, 2);
+	close(c2);
+	close(c3);
+}
+
 /* A client that never reads: its replies are dropped, nothing waits. */
 static void test_replies_never_block(void **state)
 {
@@ -699,19 +928,19 @@ static void test_replies_never_block(void **state)
 	int c = client(f), null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	int round, sent = 0, got = 0;
 
-	dmn_server_run(f->s);
+	settle(f->s);
 	for (round = 0; round < 50; round++) {
 		while (send_register(c, 1, GOOD_TOKEN, &null, 1,
 				     MSG_DONTWAIT) == 0)
 			sent++;
-		dmn_server_run(f->s);
+		settle(f->s);
 	}
 	assert_true(sent > 100);
 	/* A bounded turn per run: what is still queued comes next. */
 	for (round = 0;
 	     round < 1000 && (int)dmn_server_stats(f->s)->registered < sent;
 	     round++)
-		dmn_server_run(f->s);
+		settle(f->s);
 	assert_int_equal(dmn_server_stats(f->s)->registered, sent);
 	assert_true(dmn_server_stats(f->s)->replies_dropped > 0);
 	/* Still served once it reads again. */
@@ -720,12 +949,326 @@ static void test_replies_never_block(void **state)
 	assert_int_equal(got + (int)dmn_server_stats(f->s)->replies_dropped,
 			 sent);
 	assert_int_equal(send_register(c, 2, GOOD_TOKEN, &null, 1, 0), 0);
-	dmn_server_run(f->s);
+	settle(f->s);
 	assert_int_equal(get_reply(c, &m), 1);
 	assert_int_equal(m.type, ENG_WIRE_OK);
 	assert_int_equal(m.seq, 2);
 	close(null);
 	close(c);
+}
+
+/* ---- the program's identity, read off the loop ------------------------ */
+
+/*
+ * A client connected by a child process (the peer the server sees), which
+ * lives until child_end(): its socket comes back to the test. It connects
+ * once told to, so that its entries of a fake /proc can be made first.
+ */
+struct child {
+	pid_t pid;
+	int ctl;
+};
+
+static void child_main(int ctl, const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cbuf;
+	char c = 0;
+	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = cbuf.buf,
+			     .msg_controllen = sizeof(cbuf.buf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	int fd;
+
+	if (read(ctl, &c, 1) != 1)
+		_exit(1);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+		_exit(2);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	if (sendmsg(ctl, &mh, 0) != 1)
+		_exit(3);
+	/* Alive (its pidfd says so) until the test lets it go. */
+	(void)!read(ctl, &c, 1);
+	_exit(0);
+}
+
+static struct child child_new(const char *path)
+{
+	struct child ch;
+	int sv[2];
+
+	assert_int_equal(
+		socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	ch.pid = fork();
+	assert_true(ch.pid >= 0);
+	if (ch.pid == 0) {
+		close(sv[0]);
+		child_main(sv[1], path);
+	}
+	close(sv[1]);
+	ch.ctl = sv[0];
+	return ch;
+}
+
+/* The child connects now: the client's socket. */
+static int child_connect(struct child *ch)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cbuf;
+	char c = 'g';
+	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = cbuf.buf,
+			     .msg_controllen = sizeof(cbuf.buf) };
+	int fd;
+
+	assert_int_equal(write(ch->ctl, &c, 1), 1);
+	assert_int_equal(recvmsg(ch->ctl, &mh, MSG_CMSG_CLOEXEC), 1);
+	assert_non_null(CMSG_FIRSTHDR(&mh));
+	memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&mh)), sizeof(int));
+	return fd;
+}
+
+static void child_end(struct child *ch)
+{
+	/* Its end of ctl may be in a later child too: no EOF to wait for. */
+	close(ch->ctl);
+	kill(ch->pid, SIGKILL);
+	assert_int_equal(waitpid(ch->pid, NULL, 0), ch->pid);
+}
+
+/* @dir/PID/comm, and cmdline: a FIFO with @cmdline NULL, else a file. */
+static void fake_proc(const char *dir, pid_t pid, const char *comm,
+		      const char *cmdline, size_t len)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%d", dir, (int)pid);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/%d/comm", dir, (int)pid);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%s\n", comm);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/%d/cmdline", dir, (int)pid);
+	if (!cmdline) {
+		assert_int_equal(mkfifo(path, 0600), 0);
+		return;
+	}
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(cmdline, 1, len, f), len);
+	fclose(f);
+}
+
+/* The server's lines about command lines not read, and read again. */
+static int said_late, said_back;
+static char said_last[512];
+
+static void ident_log(enum cmn_log_level level, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	(void)level;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (strstr(line, "its command line was not read within")) {
+		said_late++;
+		snprintf(said_last, sizeof(said_last), "%s", line);
+	}
+	if (strstr(line, "command lines are read again")) {
+		said_back++;
+		snprintf(said_last, sizeof(said_last), "%s", line);
+	}
+}
+
+/* A registration of @c, and the OK it gets at once. */
+static void register_ok(struct fixture *f, int c, uint32_t seq)
+{
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	struct eng_wire_msg m;
+
+	assert_int_equal(send_register(c, seq, GOOD_TOKEN, &null, 1, 0), 0);
+	close(null);
+	seen.calls = 0;
+	dmn_server_run(f->s);
+	assert_int_equal(get_reply(c, &m), 1);
+	assert_int_equal(m.type, ENG_WIRE_OK);
+	assert_int_equal(m.seq, seq);
+}
+
+/*
+ * A process can make the read of its command line (its own memory) hang:
+ * here a FIFO nobody writes stands for it. The server serves on: that
+ * client's registration waits for its identity until the deadline, then
+ * is served by its executable and comm; a client that comes while the
+ * read hangs is served at once, without its command line (the one stuck
+ * read is all there is); once the read returns, command lines are read
+ * again.
+ */
+static void test_identity_stall(void **state)
+{
+	struct fixture *f = *state;
+	struct dmn_server_config cfg = { .path = f->path,
+					 .handle = handle,
+					 .now = now_fn,
+					 .log = ident_log };
+	char dir[128], fifo[160], cmd[128], why[200];
+	struct pollfd p;
+	struct child a, b, c;
+	struct eng_wire_msg m;
+	int ca, cb, cc, wfd, i;
+
+	/* Were the read in the loop, it would hang: the watchdog says so. */
+	alarm(60);
+	snprintf(dir, sizeof(dir), "%s/proc", f->dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	cfg.procdir = dir;
+	dmn_server_close(f->s);
+	f->s = NULL;
+	assert_int_equal(dmn_server_open(&cfg, &f->s, why, sizeof(why)), 0);
+	said_late = said_back = 0;
+
+	a = child_new(f->path);
+	fake_proc(dir, a.pid, "mpa-stall", NULL, 0);
+	ca = child_connect(&a);
+	dmn_server_run(f->s);
+	assert_int_equal(dmn_server_nclients(f->s), 1);
+	assert_int_equal(dmn_server_pending(f->s), 1);
+	/* Its registration waits for its identity... */
+	wfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	assert_int_equal(send_register(ca, 1, GOOD_TOKEN, &wfd, 1, 0), 0);
+	close(wfd);
+	dmn_server_run(f->s);
+	fake_now += DMN_IDENT_DEADLINE_MS - 1;
+	dmn_server_run(f->s);
+	assert_int_equal(get_reply(ca, &m), -1);
+	assert_int_equal(seen.calls, 0);
+	/* ...until the deadline: then it is served, known by its comm. */
+	fake_now += 1;
+	dmn_server_run(f->s);
+	assert_int_equal(dmn_server_pending(f->s), 0);
+	dmn_server_run(f->s);
+	assert_int_equal(get_reply(ca, &m), 1);
+	assert_int_equal(m.type, ENG_WIRE_OK);
+	assert_int_equal(m.seq, 1);
+	assert_string_equal(seen.exe, "mpa-stall");
+	assert_string_equal(seen.argv0, "mpa-stall");
+	assert_int_equal(said_late, 1);
+	snprintf(cmd, sizeof(cmd),
+		 "uid %u pid %d (mpa-stall): ", (unsigned int)getuid(),
+		 (int)a.pid);
+	assert_non_null(strstr(said_last, cmd));
+
+	/* Another client while the read hangs: served at once, by comm. */
+	b = child_new(f->path);
+	fake_proc(dir, b.pid, "mpa-b", "mpa-b-argv\0", 11);
+	cb = child_connect(&b);
+	dmn_server_run(f->s);
+	assert_int_equal(dmn_server_pending(f->s), 0);
+	register_ok(f, cb, 2);
+	assert_string_equal(seen.exe, "mpa-b");
+	assert_string_equal(seen.argv0, "mpa-b");
+	assert_int_equal(dmn_server_stats(f->s)->ident_partial, 2);
+	assert_int_equal(said_late, 1);
+
+	/* The read returns: said, with the one client that went without. */
+	snprintf(fifo, sizeof(fifo), "%s/%d/cmdline", dir, (int)a.pid);
+	wfd = open(fifo, O_WRONLY | O_CLOEXEC);
+	assert_true(wfd >= 0);
+	assert_int_equal(write(wfd, "late\0", 5), 5);
+	close(wfd);
+	p = (struct pollfd){ .fd = dmn_server_fd(f->s), .events = POLLIN };
+	for (i = 0; i < 100 && !said_back; i++) {
+		poll(&p, 1, 50);
+		dmn_server_run(f->s);
+	}
+	assert_int_equal(said_back, 1);
+	assert_non_null(strstr(said_last, "1 client was identified without"));
+	/* The late answer changed nothing for the client it was for. */
+	register_ok(f, ca, 3);
+	assert_string_equal(seen.argv0, "mpa-stall");
+
+	/* Read again: a new client is known by its command line. */
+	c = child_new(f->path);
+	fake_proc(dir, c.pid, "mpa-c", "/usr/bin/mpa-c-argv\0-x\0", 23);
+	cc = child_connect(&c);
+	settle(f->s);
+	register_ok(f, cc, 4);
+	assert_string_equal(seen.exe, "mpa-c");
+	assert_string_equal(seen.argv0, "mpa-c-argv");
+	assert_int_equal(dmn_server_stats(f->s)->ident_partial, 2);
+
+	close(ca);
+	close(cb);
+	close(cc);
+	child_end(&a);
+	child_end(&b);
+	child_end(&c);
+	alarm(0);
+}
+
+/*
+ * A process that has gone by the time its command line comes (a short
+ * program): its pid may be another process's by then, so the command
+ * line is not taken; the executable and comm, read while it ran, stand.
+ */
+static void test_identity_gone(void **state)
+{
+	struct fixture *f = *state;
+	struct dmn_server_config cfg = { .path = f->path,
+					 .handle = handle,
+					 .now = now_fn };
+	char dir[128], fifo[160], why[200];
+	struct pollfd p;
+	struct child a;
+	int ca, wfd, i;
+
+	snprintf(dir, sizeof(dir), "%s/proc", f->dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	cfg.procdir = dir;
+	dmn_server_close(f->s);
+	f->s = NULL;
+	assert_int_equal(dmn_server_open(&cfg, &f->s, why, sizeof(why)), 0);
+	a = child_new(f->path);
+	/* Its command line comes when the test writes it: once it is gone. */
+	fake_proc(dir, a.pid, "mpa-gone", NULL, 0);
+	ca = child_connect(&a);
+	dmn_server_run(f->s);
+	assert_int_equal(dmn_server_pending(f->s), 1);
+	child_end(&a);
+	snprintf(fifo, sizeof(fifo), "%s/%d/cmdline", dir, (int)a.pid);
+	wfd = open(fifo, O_WRONLY | O_CLOEXEC);
+	assert_true(wfd >= 0);
+	assert_int_equal(write(wfd, "/usr/bin/someone-else\0", 22), 22);
+	close(wfd);
+	p = (struct pollfd){ .fd = dmn_server_fd(f->s), .events = POLLIN };
+	for (i = 0; i < 100 && dmn_server_pending(f->s); i++) {
+		poll(&p, 1, 50);
+		dmn_server_run(f->s);
+	}
+	assert_int_equal(dmn_server_pending(f->s), 0);
+	register_ok(f, ca, 1);
+	assert_string_equal(seen.exe, "mpa-gone");
+	assert_string_equal(seen.argv0, "mpa-gone");
+	assert_int_equal(dmn_server_stats(f->s)->ident_partial, 1);
+	close(ca);
 }
 
 static void test_socket_file(void **state)
@@ -794,9 +1337,18 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_accept_in_batches, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_listen_queue_burst, setup,
+						teardown),
+		cmocka_unit_test(test_accept_decide),
+		cmocka_unit_test_setup_teardown(test_accept_out_of_descriptors,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replies_never_block, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_socket_file, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_identity_stall, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_identity_gone, setup,
 						teardown),
 	};
 

@@ -292,6 +292,8 @@ static void test_peer_read(void **state)
 {
 	struct dmn_peer p;
 	struct dmn_prog prog;
+	char cmd[4096];
+	ssize_t n;
 	int sv[2];
 
 	(void)state;
@@ -300,9 +302,16 @@ static void test_peer_read(void **state)
 	assert_int_equal(p.uid, getuid());
 	assert_int_equal(p.pid, getpid());
 	assert_true(p.pidfd >= 0);
+	assert_true(dmn_peer_alive(&p));
 	/* This very test program, from the real /proc. */
 	assert_int_equal(dmn_prog_read(&p, "/proc", &prog), 0);
 	assert_non_null(prog.id.exe);
+	assert_string_equal(prog.id.exe, "test_daemon_verify");
+	/* Without its command line, argv0 is comm (cut at 15). */
+	assert_string_equal(prog.id.argv0, "test_daemon_ver");
+	n = dmn_prog_read_cmdline("/proc", p.pid, cmd, sizeof(cmd));
+	assert_true(n > 0);
+	dmn_prog_add_argv(&prog, cmd, (size_t)n);
 	assert_string_equal(prog.id.exe, "test_daemon_verify");
 	assert_string_equal(prog.id.argv0, "test_daemon_verify");
 	dmn_peer_fini(&p);
@@ -334,8 +343,10 @@ static void test_prog_read_gone(void **state)
 	/* Alive: read. */
 	assert_int_equal(dmn_prog_read(&p, "/proc", &prog), 0);
 	assert_non_null(prog.id.exe);
+	assert_true(dmn_peer_alive(&p));
 	kill(pid, SIGKILL);
 	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	assert_false(dmn_peer_alive(&p));
 	assert_int_equal(dmn_prog_read(&p, "/proc", &prog), -ESRCH);
 	assert_null(prog.id.exe);
 	assert_null(prog.id.argv0);
@@ -473,6 +484,12 @@ static void test_prog_from(void **state)
 		check_name(p.id.exe, c->want_exe);
 		check_name(p.id.argv0, c->want_argv0);
 		check_name(p.id.script, c->want_script);
+		/* The same in two steps, as the daemon reads it. */
+		dmn_prog_from(c->exe, c->comm, NULL, 0, &p);
+		dmn_prog_add_argv(&p, c->cmdline, c->len);
+		check_name(p.id.exe, c->want_exe);
+		check_name(p.id.argv0, c->want_argv0);
+		check_name(p.id.script, c->want_script);
 	}
 }
 
@@ -482,6 +499,8 @@ static void test_prog_read_fake_proc(void **state)
 	char dir[] = "/tmp/mpa-proc-XXXXXX", path[128], cmd[160];
 	struct dmn_peer p = { .pid = 4242, .pidfd = -1 };
 	struct dmn_prog prog;
+	char cmdline[64];
+	ssize_t n;
 	FILE *f;
 
 	(void)state;
@@ -494,11 +513,20 @@ static void test_prog_read_fake_proc(void **state)
 	f = fopen(path, "w");
 	fwrite("rsync\0-a\0", 1, 9, f);
 	fclose(f);
+	/* The command line is not read with the rest. */
 	assert_int_equal(dmn_prog_read(&p, dir, &prog), 0);
+	assert_string_equal(prog.id.exe, "rsync");
+	assert_null(prog.id.argv0);
+	n = dmn_prog_read_cmdline(dir, p.pid, cmdline, sizeof(cmdline));
+	assert_int_equal(n, 9);
+	dmn_prog_add_argv(&prog, cmdline, (size_t)n);
 	assert_string_equal(prog.id.exe, "rsync");
 	assert_string_equal(prog.id.argv0, "rsync");
 	/* Nothing readable: unknown. */
 	p.pid = 4343;
+	assert_int_equal(dmn_prog_read_cmdline(dir, p.pid, cmdline,
+					       sizeof(cmdline)),
+			 -1);
 	assert_int_equal(dmn_prog_read(&p, dir, &prog), -ESRCH);
 	assert_null(prog.id.exe);
 	assert_null(prog.id.argv0);
