@@ -309,7 +309,8 @@ PRELOAD_UNIT_ASAN_OBJ := $(B)/asan/preload/mpa_config.o \
 	$(B)/asan/preload/mpa_narrow.o \
 	$(B)/asan/preload/mpa_seccomp.o \
 	$(B)/asan/preload/mpa_sockopt.o \
-	$(B)/asan/cli/cli_util.o $(B)/asan/cli/cli_daemon.o
+	$(B)/asan/cli/cli_util.o $(B)/asan/cli/cli_daemon.o \
+	$(B)/asan/cli/cli_mon.o
 UNIT_ASAN_OBJ := $(call SAN_OBJ,$(COMMON_SRC) $(CORE_SRC) $(POLICY_SRC) \
 	$(ENGINE_SRC) $(DAEMON_SRC)) $(PRELOAD_UNIT_ASAN_OBJ)
 

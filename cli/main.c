@@ -16,7 +16,7 @@ static const char usage[] =
 	"  check [FILE...]      validate policy files\n"
 	"  explain DEST[:PORT]  which rule and interfaces a connection gets\n"
 	"  status               MPTCP connections and their subflows\n"
-	"  monitor              path-manager events, live\n"
+	"  monitor              path-manager events and path changes, live\n"
 	"\n"
 	"`mptcp-auto COMMAND --help` describes each command. Policy format:\n"
 	"mptcp-auto-policy(5).\n";

@@ -18,6 +18,7 @@ top=$(cd "$here/../.." && pwd)
 
 SHIM=$top/build/libmptcp_auto.so
 DAEMON=$top/build/mptcp-autod
+MA=$top/build/mptcp-auto
 T=$top/build/tests
 tmp=$(mktemp -d /tmp/mpa-paths-XXXXXX)
 PIDS=""
@@ -139,10 +140,41 @@ intact()
 }
 
 # ---- c2, the extra subflow's link, down and back ------------------------
+# mptcp-auto monitor, in text and in JSON, watches it all.
+ip netns exec "$TOPO_CLI" "$MA" monitor >"$tmp/mon.txt" 2>&1 &
+mon=$!
+ip netns exec "$TOPO_CLI" "$MA" monitor --json >"$tmp/mon.json" 2>&1 &
+monj=$!
+PIDS="$PIDS $mon $monj"
+# They are following the changes once they show a link that comes and
+# goes (a link gone always shows; one that came before they looked at
+# the links would not).
+mon_ready()
+{
+	grep -q '^LINK_GONE *mpa-mon$' "$tmp/mon.txt" &&
+		grep -q '"event":"LINK_GONE","interface":"mpa-mon"' "$tmp/mon.json"
+}
+for _ in $(seq 20); do
+	ip -n "$TOPO_CLI" link add mpa-mon type veth peer name mpa-mon-p
+	ip -n "$TOPO_CLI" link del mpa-mon
+	wait_for 1 mon_ready && break
+done
+mon_ready || fail "monitor: a link that comes and goes seen" \
+	"$(cat "$tmp/mon.txt" "$tmp/mon.json")"
 download c2
 if ! wait_for 10 has_subflow 10.0.2.1; then
 	fail "c2 down: the subflow on c2 first came up" "$(cat "$tmp/c2.log")"
 fi
+# Both saw the subflow come up.
+mon_saw_sub()
+{
+	grep -q '^SUB_ESTABLISHED .* 10\.0\.2\.1:[0-9]* -> 10\.9\.0\.1:7002' \
+		"$tmp/mon.txt" &&
+		grep -q '"event":"SUB_ESTABLISHED".*"local":"10\.0\.2\.1:' \
+			"$tmp/mon.json"
+}
+wait_for 10 mon_saw_sub ||
+	fail "monitor: the subflow on c2 seen up" "$(cat "$tmp/mon.txt")"
 ip -n "$TOPO_CLI" link set c2 down
 if wait_for 3 removed_and_gone "$tmp/c2.log" c2 10.0.2.1; then
 	pass "c2 down mid-transfer: its subflow removed at once"
@@ -159,6 +191,67 @@ else
 		"$(running)" "$(in_cli ss -tnH 'dport = :7002')" "$(cat "$tmp/c2.log")"
 fi
 intact c2 "c2 down and up"
+
+# line_of FILE ERE: the number of the first line of FILE matching ERE.
+line_of() { grep -nE -m1 -- "$2" "$1" | cut -d: -f1; }
+# before FILE ERE1 ERE2: both match, ERE1 on an earlier line. Only what
+# causes come before their effects: a link's change is read before the
+# subflow events that follow it, but the monitor may read the link's
+# return before the removal when both were waiting.
+before()
+{
+	local a b
+	a=$(line_of "$1" "$2")
+	b=$(line_of "$1" "$3")
+	[ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ]
+}
+mon_text()
+{
+	local sub='token [0-9a-f]{8}: subflow 10\.0\.2\.1 -> 10\.9\.0\.1'
+	before "$tmp/mon.txt" '^LINK_DOWN +c2$' \
+		"^ +$sub removed \\(link c2 down\\)$" &&
+		before "$tmp/mon.txt" '^LINK_UP +c2$' \
+			"^ +$sub re-opened \\(link c2 up\\)$" &&
+		before "$tmp/mon.txt" "^ +$sub removed" "^ +$sub re-opened"
+}
+if wait_for 10 mon_text; then
+	pass "monitor: c2 down, its subflow removed (link c2 down), c2 up, re-opened (link c2 up)"
+else
+	fail "monitor: c2 down, its subflow removed (link c2 down), c2 up, re-opened (link c2 up)" \
+		"$(grep -vE '^(ROUTE|ADDR)_' "$tmp/mon.txt")"
+fi
+mon_json()
+{
+	python3 - "$tmp/mon.json" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+
+def first(what, after=-1):
+    for i, e in enumerate(ev):
+        if i > after and all(e.get(k) == v for k, v in what.items()):
+            return i
+    sys.exit("no %s after line %d" % (what, after + 1))
+
+def ours(i):
+    return ev[i]["local"].startswith("10.0.2.1:") and \
+        ev[i]["remote"] == "10.9.0.1:7002"
+
+down = first({"event": "LINK_DOWN", "interface": "c2"})
+gone = first({"event": "SUB_CLOSED", "cause": "link c2 down"}, down)
+up = first({"event": "LINK_UP", "interface": "c2"}, down)
+back = first({"event": "SUB_ESTABLISHED", "reopened": True,
+              "cause": "link c2 up"}, max(up, gone))
+assert ours(gone) and ours(back), (ev[gone], ev[back])
+PY
+}
+if wait_for 10 mon_json 2>/dev/null; then
+	pass "monitor --json: LINK_DOWN, SUB_CLOSED with its cause, LINK_UP, SUB_ESTABLISHED re-opened"
+else
+	fail "monitor --json: LINK_DOWN, SUB_CLOSED with its cause, LINK_UP, SUB_ESTABLISHED re-opened" \
+		"$(mon_json 2>&1)" "$(grep -vE '"(ROUTE|ADDR)_' "$tmp/mon.json")"
+fi
+kill $mon $monj 2>/dev/null
+wait $mon $monj 2>/dev/null
 
 # ---- c1, the initial subflow's link, down and back -----------------------
 download c1
