@@ -209,7 +209,9 @@ for line in open(sys.argv[1]):
         e = json.loads(line)
     except ValueError:
         continue
-    t = e["token"]
+    t = e.get("token")
+    if t is None:
+        continue  # a link, address or route line
     if e["event"] == "ESTABLISHED":
         est.setdefault(t, e["ts"])
     elif e["event"] == "SUB_ESTABLISHED":
