@@ -15,10 +15,10 @@ static const char check_help[] =
 	"usage: mptcp-auto check [--json] [FILE...]\n"
 	"\n"
 	"Validate policy files and print each problem as file:line: message.\n"
-	"Without FILE: the files the shim would read (/etc/mptcp-auto/\n"
-	"policy.ini, /etc/mptcp-auto/policy.d/*.ini, the per-user file,\n"
-	"MPTCP_AUTO_POLICY), layered as the shim layers them. Exit status 1\n"
-	"if there is an error (a file with an error is ignored by the shim).\n";
+	"Without FILE: the files the shim would read (%s/policy.ini,\n"
+	"%s/policy.d/*.ini, the per-user file, MPTCP_AUTO_POLICY),\n"
+	"layered as the shim layers them. Exit status 1 if there is an error\n"
+	"(a file with an error is ignored by the shim).\n";
 
 static const char explain_help[] =
 	"usage: mptcp-auto explain [--program NAME] [--policy FILE] [--json]\n"
@@ -41,7 +41,7 @@ static struct mpa_policy *load_default(const char *file)
 
 	if (file)
 		return mpa_policy_load_files(&file, 1);
-	mpa_sources_init(&src, MPA_SYSTEM_DIR, getenv("MPTCP_AUTO_POLICY"),
+	mpa_sources_init(&src, mpa_system_dir, getenv("MPTCP_AUTO_POLICY"),
 			 getenv("XDG_CONFIG_HOME"), getenv("HOME"), false);
 	return mpa_policy_load(&src);
 }
@@ -88,7 +88,7 @@ int cmd_check(int argc, char **argv)
 
 	for (i = 1; i < argc; i++) {
 		if (cli_is_help(argv[i])) {
-			fputs(check_help, stdout);
+			printf(check_help, mpa_system_dir, mpa_system_dir);
 			return 0;
 		} else if (!strcmp(argv[i], "--json")) {
 			json = true;

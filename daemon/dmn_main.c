@@ -44,8 +44,7 @@ static const char usage[] =
 	"\n"
 	"  --socket PATH  registration socket (env " DMN_ENV_SOCKET ";\n"
 	"                 default " DMN_SOCKET_DEFAULT ")\n"
-	"  --policy FILE  the policy, instead of the system's (" MPA_SYSTEM_DIR
-	")\n"
+	"  --policy FILE  the policy, instead of the system's (%s)\n"
 	"  --verbose      debug lines too\n"
 	"  --rate N       registrations per second per user (default 2000)\n"
 	"  --burst N      registrations a user may make at once (default 4000)\n";
@@ -136,7 +135,7 @@ static struct mpa_policy *policy_load(const struct dmn *d)
 	if (d->policy_file)
 		return mpa_policy_load_files(&d->policy_file, 1);
 	/* Secure: no user or environment layer, only /etc/mptcp-auto. */
-	mpa_sources_init(&src, MPA_SYSTEM_DIR, NULL, NULL, NULL, true);
+	mpa_sources_init(&src, mpa_system_dir, NULL, NULL, NULL, true);
 	return mpa_policy_load(&src);
 }
 
@@ -695,15 +694,15 @@ int main(int argc, char **argv)
 			*(o == 'r' ? &rate : &burst) = count_arg(optarg);
 			break;
 		case 'h':
-			fputs(usage, stdout);
+			printf(usage, mpa_system_dir);
 			return 0;
 		default:
-			fputs(usage, stderr);
+			fprintf(stderr, usage, mpa_system_dir);
 			return 2;
 		}
 	}
 	if (optind < argc) {
-		fputs(usage, stderr);
+		fprintf(stderr, usage, mpa_system_dir);
 		return 2;
 	}
 	if (!d.socket_path || !d.socket_path[0])

@@ -295,7 +295,7 @@ __attribute__((constructor)) static void mpa_init(void)
 		goto out;
 	mpa_shim.pid = getpid();
 	mpa_config_init(&cfg, env_get, getauxval(AT_SECURE) != 0,
-			MPA_SYSTEM_DIR);
+			mpa_system_dir);
 	mpa_log_open(cfg.log_level, cfg.log_file);
 	if (cfg.bad_log_level)
 		mpa_log(CMN_LOG_WARN, "%s: expected debug, info, warn or off",
