@@ -421,9 +421,13 @@ check: deps
 		$(MAKE) -s deps DEB_PKGS="$(KERNEL_PKGS)"; fi
 	bash tests/run.sh
 
+# Quiet: the build says nothing unless it fails; the demo says what it does.
 demo: deps
-	$(MAKE) all
-	bash examples/demo.sh
+	@echo "make demo: building (quietly: only errors are shown)"
+	@$(MAKE) -s --no-print-directory all
+	@echo "make demo: a two-path lab in network namespaces, three downloads"
+	@echo "  as root and two as a normal user, then a table (about a minute)"
+	@bash examples/demo.sh
 
 # ---- install -------------------------------------------------------------
 BINDIR ?= $(PREFIX)/bin
