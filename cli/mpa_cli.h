@@ -90,6 +90,15 @@ int unit_name_parse(const char *arg, char *out, size_t len, char *why,
 		    size_t why_len);
 
 /*
+ * socket_unit_name() - the socket unit that may activate service @unit (a
+ * name unit_name_parse() accepted): "foo.socket" for "foo.service", and
+ * for a template or an instance ("foo@.service", "foo@1.service", started
+ * per connection by a socket with Accept=yes) "foo.socket". 0, or
+ * -ENOSPC.
+ */
+int socket_unit_name(const char *unit, char *out, size_t len);
+
+/*
  * env_value_check() - can @value be written into a unit file's
  * Environment= setting and reach the program as it is? 0; -EINVAL if it
  * holds a control character (a newline would end the setting), its

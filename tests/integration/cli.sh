@@ -194,10 +194,33 @@ else
 fi
 expect "disable when not enabled" 0 "is not enabled" \
 	"$MA" disable web --root "$root"
+# Socket activation is said only when the socket unit is enabled: one
+# shipped but not enabled (Debian's ssh.socket) activates nothing.
 printf '[Socket]\nListenStream=80\n' >"$root/lib/systemd/system/sock.socket"
-expect "socket-activated unit: warned, pointed to SocketProtocol=mptcp" 0 \
-	"socket-activated.*SocketProtocol=mptcp" \
+out=$("$MA" enable sock --root "$root" --dry-run 2>&1)
+if grep -q "would write" <<<"$out" && ! grep -q "socket-activated" <<<"$out"; then
+	pass "socket unit shipped but not enabled: no warning"
+else
+	fail "socket unit shipped but not enabled: no warning" "$out"
+fi
+mkdir -p "$root/etc/systemd/system/sockets.target.wants"
+ln -s /lib/systemd/system/sock.socket \
+	"$root/etc/systemd/system/sockets.target.wants/sock.socket"
+expect "socket-activated unit (enabled): warned, pointed to SocketProtocol=mptcp" 0 \
+	"socket-activated \(sock.socket is enabled, in /etc/systemd/system/sockets.target.wants\).*SocketProtocol=mptcp" \
 	"$MA" enable sock --root "$root" --dry-run
+expect "a template's socket (Accept=yes) counts for its instances" 0 \
+	"sock@1.service is socket-activated" \
+	"$MA" enable sock@1 --root "$root" --dry-run
+ln -s /dev/null "$root/etc/systemd/system/sock.socket"
+out=$("$MA" enable sock --root "$root" --dry-run 2>&1)
+if ! grep -q "socket-activated" <<<"$out"; then
+	pass "a masked socket unit: no warning"
+else
+	fail "a masked socket unit: no warning" "$out"
+fi
+rm -r "$root/etc/systemd/system/sock.socket" \
+	"$root/etc/systemd/system/sockets.target.wants"
 expect "enable: not a service" 2 "not a service unit name" \
 	"$MA" enable foo.socket --root "$root"
 expect "enable: no unit" 2 "no unit given" "$MA" enable

@@ -340,6 +340,30 @@ static const struct env_case {
 	{ "\xf4\x90\x80\x80", -EILSEQ, 0, NULL }, /* above U+10FFFF */
 };
 
+/* The socket unit that may activate a service, templates included. */
+static void test_socket_unit_name(void **state)
+{
+	static const struct {
+		const char *unit, *want;
+	} cases[] = {
+		{ "ssh.service", "ssh.socket" },
+		{ "my.web.service", "my.web.socket" },
+		{ "ssh@.service", "ssh.socket" },
+		{ "ssh@1-10.0.0.1:22.service", "ssh.socket" },
+	};
+	char out[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(socket_unit_name(cases[i].unit, out,
+						  sizeof(out)),
+				 0);
+		assert_string_equal(out, cases[i].want);
+	}
+	assert_int_equal(socket_unit_name("ssh.service", out, 10), -ENOSPC);
+}
+
 static void test_env_quote(void **state)
 {
 	size_t i, len, bad;
@@ -532,6 +556,7 @@ int main(void)
 		cmocka_unit_test(test_elf_is_static),
 		cmocka_unit_test(test_program_find),
 		cmocka_unit_test(test_unit_name_parse),
+		cmocka_unit_test(test_socket_unit_name),
 		cmocka_unit_test(test_env_quote),
 		cmocka_unit_test(test_dropin_render),
 	};
