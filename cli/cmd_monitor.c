@@ -15,11 +15,24 @@ static const char monitor_help[] =
 	"\n"
 	"Print the MPTCP path-manager events of this network namespace as\n"
 	"they happen, one line each (one JSON object per line with --json),\n"
-	"until interrupted. Needs CAP_NET_ADMIN.\n";
+	"until interrupted. A join the peer refused (a server that accepted\n"
+	"one connection and closed its listener, like socat without fork)\n"
+	"is a SUB_CLOSED event \"refused by the peer\". Needs CAP_NET_ADMIN.\n";
 
 static const char *ep(const struct sockaddr_storage *ss, char *buf, size_t len)
 {
 	return cmn_sa_fmt((const struct sockaddr *)ss, buf, len);
+}
+
+/*
+ * A join the peer refused: its SYN was answered by a reset (error 111 on
+ * the subflow), typically because nothing listens on that port any more:
+ * a server that accepts one connection and closes its listener, as socat
+ * without fork does. Only the connection's first path is then used.
+ */
+static bool refused_by_peer(const struct mptcplib_event *e)
+{
+	return e->type == MPTCPLIB_EVENT_SUB_CLOSED && e->error == ECONNREFUSED;
 }
 
 static void print_event(const struct mptcplib_event *e, bool json)
@@ -45,8 +58,9 @@ static void print_event(const struct mptcplib_event *e, bool json)
 		       e->local_addr_id, e->remote_addr_id, e->backup,
 		       e->error);
 		json_str(stdout, ifn);
-		printf(",\"server_side\":%s}\n",
-		       e->server_side ? "true" : "false");
+		printf(",\"server_side\":%s,\"refused_by_peer\":%s}\n",
+		       e->server_side ? "true" : "false",
+		       refused_by_peer(e) ? "true" : "false");
 		return;
 	}
 	printf("%-16s token %08x", mptcplib_event_name(e->type), e->token);
@@ -59,7 +73,10 @@ static void print_event(const struct mptcplib_event *e, bool json)
 		printf("  backup");
 	if (*ifn)
 		printf("  dev %s", ifn);
-	if (e->error)
+	if (refused_by_peer(e))
+		printf("  refused by the peer (nothing accepts a new subflow "
+		       "there)");
+	else if (e->error)
 		printf("  error %d (%s)", e->error, strerror(e->error));
 	if (e->server_side)
 		printf("  server-side");

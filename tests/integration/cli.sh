@@ -425,6 +425,20 @@ done
 in_cli "$MA" status --json >"$tmp/status.json" 2>&1
 touch "$tmp/release"
 wait $conn
+# A join the server refuses: it accepted one connection and closed its
+# listener (socat without fork), so the subflow from c2 meets a reset.
+topo_bg "$TOPO_SRV" "$T/mpa-testsrv" --once 7002
+topo_wait_listen "$TOPO_SRV" 7002
+in_cli env MPA_HOLD_UNTIL="$tmp/release-once" MPTCP_AUTO_LOG=warn \
+	"$MA" run --policy "$tmp/p.ini" \
+	"$T/mpa-shimtest" state 10.9.0.1 7002 >"$tmp/once.out" 2>&1 &
+once=$!
+for _ in $(seq 100); do
+	grep -q 'refused by the peer' "$tmp/monitor.log" && break
+	sleep 0.1
+done
+touch "$tmp/release-once"
+wait $once
 # A kernel that does not bind subflows to an interface (6.1) leaves it
 # unbound, and the shim says so: then status and monitor show none.
 want_if=c2
@@ -465,12 +479,29 @@ else
 	fail "monitor: a connection's life, one line per event" \
 		"$(cat "$tmp/monitor.log")"
 fi
+if grep -q '^SUB_CLOSED .*10\.0\.2\.1:[0-9]* -> 10\.9\.0\.1:7002 .*refused by the peer' \
+	"$tmp/monitor.log"; then
+	pass "monitor: a join the server refuses is 'refused by the peer'"
+else
+	fail "monitor: a join the server refuses is 'refused by the peer'" \
+		"$(cat "$tmp/monitor.log")"
+fi
+if grep -q 'subflow from 10\.0\.2\.1 (c2) failed: refused by the peer' \
+	"$tmp/once.out"; then
+	pass "the shim's log: the join was refused by the peer"
+else
+	fail "the shim's log: the join was refused by the peer" \
+		"$(cat "$tmp/once.out")"
+fi
 if python3 -c 'import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1])]
 names = [e["event"] for e in ev]
 assert "SUB_ESTABLISHED" in names and "CLOSED" in names
 sub = [e for e in ev if e["event"] == "SUB_ESTABLISHED"][0]
-assert sub["interface"] == sys.argv[2].strip("-")' "$tmp/monitor.json" \
+assert sub["interface"] == sys.argv[2].strip("-")
+refused = [e for e in ev if e["refused_by_peer"]]
+assert len(refused) == 1 and refused[0]["event"] == "SUB_CLOSED"
+assert refused[0]["remote"] == "10.9.0.1:7002"' "$tmp/monitor.json" \
 	"$want_if" 2>/dev/null; then
 	pass "monitor --json"
 else
