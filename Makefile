@@ -326,6 +326,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/asan/tests/%,$(UNIT_SRC))
 PRELOAD_UNIT_ASAN_OBJ := $(B)/asan/preload/mpa_config.o \
 	$(B)/asan/preload/mpa_mode.o \
 	$(B)/asan/preload/mpa_narrow.o \
+	$(B)/asan/preload/mpa_say.o \
 	$(B)/asan/preload/mpa_seccomp.o \
 	$(B)/asan/preload/mpa_sockopt.o \
 	$(B)/asan/cli/cli_util.o $(B)/asan/cli/cli_daemon.o

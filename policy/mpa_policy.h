@@ -229,6 +229,14 @@ void mpa_rule_decide(const struct mpa_rule *rule, const struct sockaddr *dst,
 		     struct mpa_decision *out);
 
 /*
+ * mpa_rule_wants_subflows() - @rule opens extra subflows for some
+ * destination: MPTCP on, interfaces (or backup interfaces) named, a cap
+ * above 0. When not, the first reason of mpa_rule_decide() in *@why (may
+ * be NULL). Pure.
+ */
+bool mpa_rule_wants_subflows(const struct mpa_rule *rule, const char **why);
+
+/*
  * mpa_rule_dest_allowed() - @rule's destination filters alone (skip-local
  * when it is yes, exclude-destinations, destinations, exclude-ports,
  * ports; unset lists filter nothing) let @dst have extra subflows. When
