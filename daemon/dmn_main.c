@@ -252,7 +252,7 @@ static int on_register(void *ctx, const struct dmn_request *rq, char *why,
 	sys = mpa_policy_program(d->policy, &rq->prog->id);
 	err = dmn_narrow_intern(d->narrow, sys, rq->msg, rq->peer->uid, &rule);
 	/* More than the system gives: served narrowed, and said. */
-	if (!err && dmn_narrow_widens(sys, rq->msg, why, len))
+	if (!err && eng_narrow_widens(sys, rq->msg, why, len))
 		dmn_log(CMN_LOG_INFO, "uid %u pid %d (%s): %s",
 			(unsigned int)rq->peer->uid, (int)rq->peer->pid,
 			prog_name(rq->prog), why);

@@ -18,7 +18,7 @@
 #include "cmn_syscall.h"
 #include "mpa_daemon.h"
 #include "mpa_log.h"
-#include "mpa_narrow.h"
+#include "eng_narrow.h"
 #include "mpa_shim.h"
 
 /* Refusals and notes said once each; past these, no new one is said. */
@@ -33,7 +33,7 @@ struct reg {
 	int64_t tried_at; /* ms: last connection attempt */
 	bool said_gone; /* "went away" said for this outage */
 	bool said_stall; /* "does not answer" said for this stall */
-	unsigned int said_lost; /* enum mpa_narrow_lost bits said */
+	unsigned int said_lost; /* enum eng_narrow_lost bits said */
 	uint32_t reasons[REASONS_SAID]; /* hashes of the reasons said */
 	int nreasons;
 };
@@ -162,13 +162,13 @@ static void reg_lost(struct reg *r, unsigned int lost)
 		unsigned int bit;
 		const char *text;
 	} lost_texts[] = {
-		{ MPA_NARROW_LOST_EXCLUDE,
+		{ ENG_NARROW_LOST_EXCLUDE,
 		  "exclude-interfaces of the user's policy cannot be passed "
 		  "to mptcp-autod: list the interfaces to keep instead" },
-		{ MPA_NARROW_LOST_PATTERN,
+		{ ENG_NARROW_LOST_PATTERN,
 		  "an interface name of the user's policy cannot be passed to "
 		  "mptcp-autod: left out" },
-		{ MPA_NARROW_LOST_COUNT,
+		{ ENG_NARROW_LOST_COUNT,
 		  "more than 16 interface names in the user's policy: the rest "
 		  "are left out" },
 	};
@@ -230,7 +230,7 @@ static void reg_one(struct reg *r, const struct mpa_conn_req *req)
 	eng_wire_init(&m, ENG_WIRE_REGISTER, r->sent + 1);
 	m.token = req->token;
 	if (mpa_shim.user_rule)
-		reg_lost(r, mpa_narrow_build(
+		reg_lost(r, eng_narrow_build(
 				    mpa_shim.user_rule,
 				    (const struct sockaddr *)&req->remote, &m));
 	n = eng_wire_format(&m, buf, sizeof(buf));

@@ -28,7 +28,7 @@
 #include "mpa_config.h"
 #include "mpa_helper.h"
 #include "mpa_log.h"
-#include "mpa_narrow.h"
+#include "eng_narrow.h"
 #include "mpa_say.h"
 #include "mpa_shim.h"
 #include "mptcplib.h"
@@ -93,7 +93,7 @@ static bool user_says_none(const struct sockaddr *addr)
 	return mpa_shim.user_rule &&
 	       atomic_load_explicit(&mpa_shim.mode, memory_order_relaxed) !=
 		       MPA_MODE_ENGINE &&
-	       mpa_narrow_none(mpa_shim.user_rule, addr);
+	       eng_narrow_none(mpa_shim.user_rule, addr);
 }
 
 void mpa_track(int fd, const struct sockaddr *addr, socklen_t len)
