@@ -27,6 +27,7 @@
 #include "dmn_log.h"
 #include "dmn_narrow.h"
 #include "dmn_pm.h"
+#include "dmn_refused.h"
 #include "dmn_server.h"
 #include "dmn_verify.h"
 #include "eng_engine.h"
@@ -87,6 +88,7 @@ struct dmn {
 	 */
 	bool default_rule;
 	time_t started; /* wall clock, for `mptcp-auto status` */
+	struct dmn_refused refused; /* joins the peers refused, for status */
 	struct dmn_host_ops host_ops;
 	struct dmn_host *host;
 };
@@ -394,6 +396,7 @@ static void on_events(struct dmn *d)
 			fatal_stop(d);
 			return;
 		}
+		dmn_refused_event(&d->refused, &ev);
 		c = dmn_conns_event(d->conns, &ev, cmn_now_ms());
 		if (c) {
 			c->waiting = false;
@@ -529,6 +532,7 @@ static int host_start(struct dmn *d)
 static void on_status(void *ctx, struct eng_wire_msg *m)
 {
 	struct dmn *d = ctx;
+	char path[PATH_MAX];
 
 	/* Read now: someone may have switched the namespace back by hand. */
 	if (d->pm.taken && dmn_pm_mode(&d->pm, m->mode, sizeof(m->mode)))
@@ -538,6 +542,12 @@ static void on_status(void *ctx, struct eng_wire_msg *m)
 	else if (d->default_rule)
 		m->unregistered = ENG_WIRE_UNREG_DEFAULT;
 	m->since = d->started;
+	/* Where the rules come from, for explain and run to read the same. */
+	if (!d->policy_file)
+		snprintf(m->policy, sizeof(m->policy), "%s", mpa_system_dir);
+	else if (realpath(d->policy_file, path) && eng_wire_path_ok(path))
+		memcpy(m->policy, path, strlen(path) + 1); /* it fits */
+	dmn_refused_fill(&d->refused, m);
 }
 
 static int start(struct dmn *d, int rate, int burst)

@@ -585,6 +585,55 @@ else
 	fail "explain = the engine's plan: namespace with four interfaces"
 fi
 
+# ---- status under mptcp-autod: a join the peer refused -------------------
+# The daemon sees every connection's events: a join refused by the server
+# (it accepted one connection and closed its listener) is counted for the
+# connection, and status says so while it lives.
+sock=$tmp/pm.sock
+MPTCP_AUTO_PM_SOCKET=$sock ip netns exec "$TOPO_CLI" "$top/build/mptcp-autod" \
+	--socket "$sock" --policy "$tmp/p.ini" 2>"$tmp/daemon.log" &
+dpid=$!
+for _ in $(seq 50); do
+	[ -S "$sock" ] && break
+	sleep 0.1
+done
+topo_bg "$TOPO_SRV" "$T/mpa-testsrv" --once 7003
+topo_wait_listen "$TOPO_SRV" 7003
+in_cli env MPA_HOLD_UNTIL="$tmp/release-d" MPTCP_AUTO_PM_SOCKET="$sock" \
+	"$MA" run --policy "$tmp/p.ini" \
+	"$T/mpa-shimtest" state 10.9.0.1 7003 >"$tmp/once-d.out" 2>&1 &
+onced=$!
+for _ in $(seq 100); do
+	in_cli env MPTCP_AUTO_PM_SOCKET="$sock" "$MA" status \
+		>"$tmp/status-refused.txt" 2>&1
+	grep -q 'refused by the peer' "$tmp/status-refused.txt" && break
+	sleep 0.1
+done
+in_cli env MPTCP_AUTO_PM_SOCKET="$sock" "$MA" status --json \
+	>"$tmp/status-refused.json" 2>&1
+touch "$tmp/release-d"
+wait $onced
+kill -TERM $dpid
+wait $dpid
+if grep -A3 '^connection token [0-9a-f]* 10\.0\.1\.1:[0-9]* -> 10\.9\.0\.1:7003 ' \
+	"$tmp/status-refused.txt" |
+	grep -q '^  1 join refused by the peer: nothing accepts a new subflow at 10\.9\.0\.1:7003'; then
+	pass "status (mptcp-autod): a join the server refuses is 'refused by the peer'"
+else
+	fail "status (mptcp-autod): a join the server refuses is 'refused by the peer'" \
+		"$(cat "$tmp/status-refused.txt")" "$(cat "$tmp/daemon.log")"
+fi
+if python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+c = [c for c in d["connections"] if c["remote"] == "10.9.0.1:7003"]
+assert len(c) == 1 and c[0]["refused_joins"] == 1
+assert all(x["refused_joins"] == 0 for x in d["connections"] if x not in c)' \
+	"$tmp/status-refused.json" 2>/dev/null; then
+	pass "status --json: refused_joins"
+else
+	fail "status --json: refused_joins" "$(cat "$tmp/status-refused.json")"
+fi
+
 # User nobody runs a copy of the command it can reach.
 nd=$(nobody_copy "$MA") || { fail "copy for user nobody"; exit 1; }
 expect "monitor without CAP_NET_ADMIN says so" 1 "CAP_NET_ADMIN" \
