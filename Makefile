@@ -328,7 +328,8 @@ PRELOAD_UNIT_ASAN_OBJ := $(B)/asan/preload/mpa_config.o \
 	$(B)/asan/preload/mpa_say.o \
 	$(B)/asan/preload/mpa_seccomp.o \
 	$(B)/asan/preload/mpa_sockopt.o \
-	$(B)/asan/cli/cli_util.o $(B)/asan/cli/cli_daemon.o
+	$(B)/asan/cli/cli_util.o $(B)/asan/cli/cli_daemon.o \
+	$(B)/asan/cli/cli_outlook.o $(B)/asan/cli/cli_view.o
 UNIT_ASAN_OBJ := $(call SAN_OBJ,$(COMMON_SRC) $(CORE_SRC) $(POLICY_SRC) \
 	$(ENGINE_SRC) $(DAEMON_SRC)) $(PRELOAD_UNIT_ASAN_OBJ)
 

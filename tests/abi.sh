@@ -99,6 +99,17 @@ printf '[program true]\nmptcp = off\n' >"$prefix/etc/mptcp-auto/policy.d/t.ini"
 MPTCP_AUTO_LOG=info "$prefix/bin/mptcp-auto" run true 2>&1 |
 	grep -q "policy $prefix/etc/mptcp-auto/policy.d/t.ini:1: MPTCP off"
 "$prefix/sbin/mptcp-autod" --help | grep -q "($prefix/etc/mptcp-auto)"
+# --policy FILE is layered over the system files, in explain as in run: a
+# system drop-in that excludes the destination wins over FILE's
+# interfaces (it used to be evaluated alone, and promised a subflow).
+printf '[default]\nexclude-destinations = 192.0.2.0/24\n' \
+	>"$prefix/etc/mptcp-auto/policy.d/lan.ini"
+printf '[default]\ninterfaces = eth9\n' >"$prefix/mine.ini"
+"$prefix/bin/mptcp-auto" explain --policy "$prefix/mine.ini" 192.0.2.1 |
+	grep -qx 'extra subflows to 192.0.2.1: none (destination in exclude-destinations)'
+env -u XDG_CONFIG_HOME HOME=/nonexistent "$prefix/bin/mptcp-auto" check \
+	--policy "$prefix/mine.ini" 2>&1 | grep -qx '4 files applied, 0 errors, 0 warnings'
+
 # The man pages name the installed library and policy, and say that
 # MPTCP_AUTO_POLICY is layered over the system files.
 man1=$prefix/share/man/man1/mptcp-auto.1

@@ -13,6 +13,7 @@ top=$(cd "$here/../.." && pwd)
 . "$top/tests/lib/serve.sh"
 . "$top/tests/lib/lab.sh"
 . "$top/tests/lib/nobody.sh"
+. "$top/tests/lib/gofake.sh"
 
 SHIM=$top/build/libmptcp_auto.so
 SHIM_DEBUG=$top/build/debug/libmptcp_auto.so
@@ -193,18 +194,8 @@ check "log fd closed and reused by the program: no write, no close" \
 # subflows that the process cannot get: a Go program (its runtime makes
 # its own system calls). A copy of the tester that carries Go's build
 # information (a .go.buildinfo section) passes for one.
-go_fake()
-{
-	local v=$1 out=$2
-	{
-		printf '\xff Go buildinf:\x08\x02'
-		head -c 16 /dev/zero
-		printf "\\x$(printf %02x ${#v})%s\\x00" "$v"
-	} >"$tmp/buildinfo"
-	objcopy --add-section .go.buildinfo="$tmp/buildinfo" "$ST" "$out"
-}
-if command -v objcopy >/dev/null && go_fake go1.19.8 "$tmp/go119" &&
-	go_fake go1.22.1 "$tmp/go122"; then
+if command -v objcopy >/dev/null && go_fake go1.19.8 "$ST" "$tmp/go119" &&
+	go_fake go1.22.1 "$ST" "$tmp/go122"; then
 	err=$(env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini" \
 		"$tmp/go119" connect "${L[@]}" 2 2>&1 >/dev/null)
 	if [ "$(grep -c . <<<"$err")" = 1 ] && grep -q \
