@@ -55,6 +55,8 @@ static void say_mode(enum mpa_mode mode, int err)
 	else if (r == CMN_SAY_UNREACHABLE)
 		snprintf(detail, sizeof(detail), "%s: %s", mpa_shim.pm_socket,
 			 strerror(err));
+	else if (r == CMN_SAY_SECCOMP)
+		snprintf(detail, sizeof(detail), "%s", MPA_SAY_SECCOMP_NETLINK);
 	else
 		detail[0] = '\0';
 	mpa_say(r, detail);

@@ -342,7 +342,9 @@ static void decide_mode(void)
 	text = mpa_mode_text(mode, &level);
 	/* A line for the user comes at the connection it is about. */
 	if (say_later(mpa_say_for_mode(mode, false),
-		      mode == MPA_MODE_UNREACHABLE ? mpa_shim.pm_socket : ""))
+		      mode == MPA_MODE_UNREACHABLE ? mpa_shim.pm_socket :
+		      mode == MPA_MODE_SECCOMP	   ? MPA_SAY_SECCOMP_NETLINK :
+						     ""))
 		level = CMN_LOG_DEBUG;
 	if (mode == MPA_MODE_UNREACHABLE)
 		mpa_log(level, "%s (%s)", text, mpa_shim.pm_socket);

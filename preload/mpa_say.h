@@ -33,6 +33,10 @@ enum cmn_say mpa_say_for_mode(enum mpa_mode m, bool had_cap);
  */
 enum cmn_say mpa_say_for_go(int go_err, const char *ver, bool godebug_mptcp);
 
+/* The detail of CMN_SAY_SECCOMP for a filter that forbids netlink. */
+#define MPA_SAY_SECCOMP_NETLINK \
+	"the netlink calls that subflows need (its sockets are MPTCP, on one path)"
+
 /*
  * mpa_say_format() - the sentence for @r into @out, with @detail (a
  * version, a uid, a reason; "" for none) where the sentence has room for

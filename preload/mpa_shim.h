@@ -56,7 +56,7 @@ struct mpa_shim {
 	 */
 	atomic_bool said;
 	atomic_int say_at_connect;
-	char say_detail[64];
+	char say_detail[160];
 	char said_env[32];
 	bool had_cap; /* CAP_NET_ADMIN at start */
 	bool go; /* a Go program: its own sockets never reach the hooks */
