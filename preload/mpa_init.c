@@ -335,9 +335,12 @@ static void decide_mode(void)
 			  PROBES_SUBFLOWS;
 	mode = mpa_mode_decide(h);
 	atomic_store(&mpa_shim.mode, mode);
-	/* A Go program's sockets never reach the hooks: nothing to hand over. */
-	mpa_shim.subflows = mpa_mode_has_helper(mode) && !mpa_shim.go;
-	if (mpa_mode_has_helper(mode) || mpa_shim.go)
+	mpa_shim.subflows = mpa_mode_has_helper(mode);
+	/*
+	 * A Go program was told what it gets (check_go()): its runtime's
+	 * sockets never reach the hooks, whatever the mode says of others.
+	 */
+	if (mpa_shim.subflows || mpa_shim.go)
 		return;
 	text = mpa_mode_text(mode, &level);
 	/* A line for the user comes at the connection it is about. */
