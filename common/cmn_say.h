@@ -28,7 +28,8 @@ enum cmn_say {
 	CMN_SAY_GO_OLD, /* a Go program older than 1.21: plain TCP */
 	CMN_SAY_GO_NO_GODEBUG, /* Go 1.21+, without GODEBUG=multipathtcp=1 */
 	CMN_SAY_GO_UNSEEN, /* a Go program: the shim does not see its sockets */
-	CMN_SAY_DAEMON_NONE, /* the daemon's system rule gives none */
+	/* The daemon's rule gives none, or less than the user asks. */
+	CMN_SAY_DAEMON_NONE,
 	CMN_SAY_COUNT,
 };
 

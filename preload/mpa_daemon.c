@@ -16,9 +16,9 @@
 
 #include "cmn_clock.h"
 #include "cmn_syscall.h"
+#include "eng_narrow.h"
 #include "mpa_daemon.h"
 #include "mpa_log.h"
-#include "eng_narrow.h"
 #include "mpa_shim.h"
 
 /* Refusals and notes said once each; past these, no new one is said. */
@@ -284,7 +284,12 @@ static void reg_say(struct reg *r, const char *what, const char *text)
 	if (r->nreasons == REASONS_SAID)
 		return;
 	r->reasons[r->nreasons++] = h;
-	mpa_log(CMN_LOG_WARN, "mptcp-autod %s: %s (said once)", what, text);
+	/* With logging off, the first of them is the process's one line. */
+	if (mpa_log_enabled(CMN_LOG_WARN))
+		mpa_log(CMN_LOG_WARN, "mptcp-autod %s: %s (said once)", what,
+			text);
+	else
+		mpa_say(CMN_SAY_DAEMON_NONE, text);
 }
 
 /* Every reply there is; the daemon's end closing is seen here too. */

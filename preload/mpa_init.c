@@ -25,10 +25,10 @@
 
 #include "cmn_compat.h"
 #include "cmn_goinfo.h"
+#include "eng_narrow.h"
 #include "mpa_config.h"
 #include "mpa_helper.h"
 #include "mpa_log.h"
-#include "eng_narrow.h"
 #include "mpa_say.h"
 #include "mpa_shim.h"
 #include "mptcplib.h"

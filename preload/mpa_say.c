@@ -94,8 +94,8 @@ static const char *const texts[CMN_SAY_COUNT] = {
 		"connections its [default] rule or the host's endpoints; "
 		"without it, the kernel's endpoints decide",
 	[CMN_SAY_DAEMON_NONE] =
-		"mptcp-autod's system policy gives this program no extra "
-		"subflow, and a user's policy can only narrow it",
+		"mptcp-autod serves this program less than its policy asks "
+		"(%s): a user's policy can only narrow the daemon's rule",
 };
 
 const char *mpa_say_format(enum cmn_say r, const char *detail, char *out,
