@@ -3,6 +3,14 @@
 
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
+# GNU convention: configuration under the prefix, except for PREFIX=/usr,
+# whose configuration is in /etc. The shim, the command and the daemon
+# read the system policy from $(SYSCONFDIR)/mptcp-auto: compiled in.
+ifeq ($(patsubst %/,%,$(PREFIX)),/usr)
+SYSCONFDIR ?= /etc
+else
+SYSCONFDIR ?= $(PREFIX)/etc
+endif
 INCLUDEDIR ?= $(PREFIX)/include
 DESTDIR ?=
 
@@ -79,6 +87,13 @@ deps:
 	fi
 
 # ---- objects, one rule per room (plain and sanitizer builds) -------------
+# The installed paths compiled in: the system policy's folder (in
+# policy/mpa_policy.c alone), and the shim's path (in the command). A
+# change of PREFIX or SYSCONFDIR rebuilds what holds them
+# ($(B)/config.stamp).
+PATH_DEFS := -DMPA_SYSCONFDIR='"$(SYSCONFDIR)"'
+$(B)/policy/mpa_policy.o $(B)/asan/policy/mpa_policy.o: $(B)/config.stamp
+
 # MPA_DEBUG: checks of internal conventions that abort (mpl_err.h), for
 # the sanitizer builds of the tests only.
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -89,7 +104,7 @@ $(B)/common/%.o: common/%.c $(ALL_HDR) | $(B)/common
 $(B)/core/%.o: core/%.c $(ALL_HDR) | $(B)/core
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(INC_core) -c -o $@ $<
 $(B)/policy/%.o: policy/%.c $(ALL_HDR) | $(B)/policy
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(INC_policy) -c -o $@ $<
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(PATH_DEFS) $(INC_policy) -c -o $@ $<
 $(B)/engine/%.o: engine/%.c $(ALL_HDR) | $(B)/engine
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(INC_engine) -c -o $@ $<
 $(B)/preload/%.o: preload/%.c $(ALL_HDR) | $(B)/preload
@@ -102,7 +117,7 @@ $(B)/asan/common/%.o: common/%.c $(ALL_HDR) | $(B)/asan/common
 $(B)/asan/core/%.o: core/%.c $(ALL_HDR) | $(B)/asan/core
 	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) $(INC_core) -c -o $@ $<
 $(B)/asan/policy/%.o: policy/%.c $(ALL_HDR) | $(B)/asan/policy
-	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) $(INC_policy) -c -o $@ $<
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) $(PATH_DEFS) $(INC_policy) -c -o $@ $<
 $(B)/asan/engine/%.o: engine/%.c $(ALL_HDR) | $(B)/asan/engine
 	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) $(INC_engine) -c -o $@ $<
 $(B)/asan/preload/%.o: preload/%.c $(ALL_HDR) | $(B)/asan/preload
@@ -170,8 +185,10 @@ $(SHIM_DEBUG): $(PRELOAD_SRC) $(ENGINE_OBJ) $(POLICY_OBJ) $(CORE_OBJ) \
 # ThreadSanitizer builds of the shim and its tester (thread stress test).
 TSAN_DIR := $(B)/tests/tsan
 tsan: $(TSAN_DIR)/libmptcp_auto.so $(TSAN_DIR)/mpa-shimtest
-$(TSAN_DIR)/libmptcp_auto.so: $(SHIM_SRC) $(ALL_HDR) | $(TSAN_DIR)
-	$(CC) $(BASE_CFLAGS) -O1 -g -fsanitize=thread $(INC_preload) -shared \
+$(TSAN_DIR)/libmptcp_auto.so: $(SHIM_SRC) $(ALL_HDR) $(B)/config.stamp \
+		| $(TSAN_DIR)
+	$(CC) $(BASE_CFLAGS) -O1 -g -fsanitize=thread $(PATH_DEFS) \
+		$(INC_preload) -shared \
 		-Wl,-z,now -Wl,--version-script=preload/libmptcp_auto.map \
 		-o $@ $(SHIM_SRC) $(LIBMNL_LIBS) $(INIH_LIBS) -lpthread -ldl
 $(TSAN_DIR)/mpa-shimtest: tests/tools/mpa_shimtest.c tests/lib/io.h \
@@ -188,9 +205,11 @@ MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 SHIMDIR ?= $(PREFIX)/lib/$(MULTIARCH)
 SHIM_LD_PATH ?= $(PREFIX)/$$LIB/libmptcp_auto.so
 
-# Rebuilt when PREFIX changes: the installed shim's path is compiled in.
+# Rebuilt when PREFIX or SYSCONFDIR changes: the installed shim's path and
+# the system policy's folder are compiled in.
+CONFIG_LINE := $(SHIM_LD_PATH) $(SYSCONFDIR)
 $(B)/config.stamp: FORCE | $(B)
-	@echo '$(SHIM_LD_PATH)' | cmp -s - $@ || echo '$(SHIM_LD_PATH)' > $@
+	@echo '$(CONFIG_LINE)' | cmp -s - $@ || echo '$(CONFIG_LINE)' > $@
 
 .PHONY: FORCE
 FORCE:
@@ -306,11 +325,12 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/asan/tests/%,$(UNIT_SRC))
 # The shim's pure parts only: its hooks would interpose the test itself.
 PRELOAD_UNIT_ASAN_OBJ := $(B)/asan/preload/mpa_config.o \
 	$(B)/asan/preload/mpa_mode.o \
-	$(B)/asan/preload/mpa_narrow.o \
+	$(B)/asan/preload/mpa_say.o \
 	$(B)/asan/preload/mpa_seccomp.o \
 	$(B)/asan/preload/mpa_sockopt.o \
 	$(B)/asan/cli/cli_util.o $(B)/asan/cli/cli_daemon.o \
-	$(B)/asan/cli/cli_mon.o
+	$(B)/asan/cli/cli_mon.o $(B)/asan/cli/cli_outlook.o \
+	$(B)/asan/cli/cli_view.o
 UNIT_ASAN_OBJ := $(call SAN_OBJ,$(COMMON_SRC) $(CORE_SRC) $(POLICY_SRC) \
 	$(ENGINE_SRC) $(DAEMON_SRC)) $(PRELOAD_UNIT_ASAN_OBJ)
 
@@ -403,12 +423,15 @@ check: deps
 		$(MAKE) -s deps DEB_PKGS="$(KERNEL_PKGS)"; fi
 	bash tests/run.sh
 
+# Quiet: the build says nothing unless it fails; the demo says what it does.
 demo: deps
-	$(MAKE) all
-	bash examples/demo.sh
+	@echo "make demo: building (quietly: only errors are shown)"
+	@$(MAKE) -s --no-print-directory all
+	@echo "make demo: a two-path lab in network namespaces, three downloads"
+	@echo "  as root and two as a normal user, then a table (about a minute)"
+	@bash examples/demo.sh
 
 # ---- install -------------------------------------------------------------
-SYSCONFDIR ?= /etc
 BINDIR ?= $(PREFIX)/bin
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
@@ -416,7 +439,25 @@ DOCDIR ?= $(PREFIX)/share/doc/mptcp-auto
 # systemd's system units; the unit is installed, never enabled.
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 
-install: lib shim cli daemon
+# The installed system policy changes nothing: conf/policy.ini with its
+# settings and sections commented out ('#'), under a header saying so.
+NEUTRAL_POLICY := $(B)/policy-neutral.ini
+$(NEUTRAL_POLICY): conf/policy.ini $(B)/config.stamp | $(B)
+	{ printf '%s\n' \
+	  '; mptcp-auto: the system policy. Nothing in this file is in effect:' \
+	  '; every setting below is commented out with #, so that installing' \
+	  '; changes no program. Remove the # of a line to use it, or write' \
+	  '; drop-ins in policy.d/*.ini. The full example, every key explained:' \
+	  ';   $(DOCDIR)/examples/policy.ini' \
+	  '; Reference: mptcp-auto-policy(5). Check: mptcp-auto check.' ''; \
+	  sed -e '1,/^$$/d' -e 's/^\([a-z[]\)/#\1/' $<; } > $@
+
+# The man pages name the installed paths; their sources name those of a
+# PREFIX=/usr install.
+MAN_SUBST := -e 's|/usr/\$$LIB/libmptcp_auto\.so|$(SHIM_LD_PATH)|g' \
+	-e 's|/etc/mptcp-auto|$(SYSCONFDIR)/mptcp-auto|g'
+
+install: lib shim cli daemon $(NEUTRAL_POLICY)
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) \
 		$(DESTDIR)$(SHIMDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
@@ -432,18 +473,22 @@ install: lib shim cli daemon
 	install -m 0755 $(SHIM) $(DESTDIR)$(SHIMDIR)/libmptcp_auto.so
 	install -m 0755 $(CLI) $(DESTDIR)$(BINDIR)/mptcp-auto
 	install -m 0755 $(DAEMON) $(DESTDIR)$(SBINDIR)/mptcp-autod
-	sed 's|@SBINDIR@|$(SBINDIR)|g' conf/mptcp-autod.service.in \
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		conf/mptcp-autod.service.in \
 		> $(DESTDIR)$(UNITDIR)/mptcp-autod.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/mptcp-autod.service
-	install -m 0644 docs/man/mptcp-auto.1 $(DESTDIR)$(MANDIR)/man1/
-	install -m 0644 docs/man/mptcplib.3 $(DESTDIR)$(MANDIR)/man3/
-	install -m 0644 docs/man/mptcp-auto-policy.5 $(DESTDIR)$(MANDIR)/man5/
+	for m in man1/mptcp-auto.1 man3/mptcplib.3 \
+		man5/mptcp-auto-policy.5; do \
+		sed $(MAN_SUBST) docs/man/$${m#*/} \
+			> $(DESTDIR)$(MANDIR)/$$m && \
+		chmod 0644 $(DESTDIR)$(MANDIR)/$$m || exit 1; \
+	done
 	install -m 0644 conf/policy.ini $(DESTDIR)$(DOCDIR)/examples/
 	install -m 0644 docs/policy.md docs/sockopts.md README.md \
 		$(DESTDIR)$(DOCDIR)/
 	@# An administrator's policy is never overwritten.
 	test -e $(DESTDIR)$(SYSCONFDIR)/mptcp-auto/policy.ini || \
-		install -m 0644 conf/policy.ini \
+		install -m 0644 $(NEUTRAL_POLICY) \
 			$(DESTDIR)$(SYSCONFDIR)/mptcp-auto/policy.ini
 
 $(B) $(B)/common $(B)/core $(B)/policy $(B)/engine $(B)/preload $(B)/debug \

@@ -47,8 +47,11 @@ static int probe(int fd, struct cli_daemon *d)
 		return -ENAMETOOLONG;
 	}
 	strcpy(a.sun_path, d->path);
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		d->connect_err = errno;
 		return -errno;
+	}
+	d->connected = true;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0)
 		d->pid = cred.pid;
 	eng_wire_init(&m, ENG_WIRE_STATUS, seq);
@@ -192,6 +195,13 @@ enum cli_path cli_path_decide(const struct cli_path_facts *f, const char **why)
 	 * it even when it could act itself, so that two never act. */
 	if (f->daemon)
 		return CLI_PATH_DAEMON;
+	/* As the shim: no path manager of its own while a daemon may run. */
+	if (f->unreachable) {
+		*why = "mptcp-autod's socket is there but cannot be used "
+		       "(permissions): sockets become MPTCP, no subflow is "
+		       "opened";
+		return CLI_PATH_NONE;
+	}
 	if (f->pm == MPTCPLIB_PM_KERNEL)
 		return CLI_PATH_ENDPOINTS;
 	if (f->pm != MPTCPLIB_PM_USERSPACE) {
@@ -225,8 +235,7 @@ const char *cli_path_text(enum cli_path p, const char *why)
 	return why ? why : "";
 }
 
-/* CAP_NET_ADMIN in the effective set, as the shim checks it. */
-static bool has_cap_net_admin(void)
+bool cli_has_cap_net_admin(void)
 {
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3,
 						0 };
@@ -242,7 +251,15 @@ void cli_path_facts_read(struct cli_path_facts *f, struct cli_daemon *d)
 {
 	memset(f, 0, sizeof(*f));
 	cli_daemon_probe(d);
-	f->daemon = d->running;
+	/*
+	 * As the shim decides: a daemon that took the connection serves,
+	 * even if it did not answer in time (stopped, busy); a socket that
+	 * refuses us for any reason but "nobody there" is unusable.
+	 */
+	f->daemon = d->running || d->connected;
+	f->unreachable =
+		!d->connected && d->connect_err && d->connect_err != ENOENT &&
+		d->connect_err != ENOTDIR && d->connect_err != ECONNREFUSED;
 	f->mptcp = mptcplib_get_path_manager(&f->pm) == 0;
-	f->privileged = geteuid() == 0 || has_cap_net_admin();
+	f->privileged = geteuid() == 0 || cli_has_cap_net_admin();
 }

@@ -5,6 +5,7 @@
  * return, and how each line reads, in text and in JSON.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -673,6 +674,17 @@ static void print_path_json(FILE *f, const struct mon_event *ev,
 	fputs("}\n", f);
 }
 
+/*
+ * A join the peer refused: its SYN was answered by a reset (error 111 on
+ * the subflow), typically because nothing listens on that port any more:
+ * a server that accepts one connection and closes its listener, as socat
+ * without fork does. Only the connection's first path is then used.
+ */
+static bool refused_by_peer(const struct mptcplib_event *e)
+{
+	return e->type == MPTCPLIB_EVENT_SUB_CLOSED && e->error == ECONNREFUSED;
+}
+
 static void print_mptcp_text(FILE *f, const struct mptcplib_event *e,
 			     const struct mon_line *l)
 {
@@ -688,7 +700,11 @@ static void print_mptcp_text(FILE *f, const struct mptcplib_event *e,
 		fputs("  backup", f);
 	if (l->ifname[0])
 		fprintf(f, "  dev %s", l->ifname);
-	if (e->error)
+	if (refused_by_peer(e))
+		fputs("  refused by the peer (nothing accepts a new subflow "
+		      "there)",
+		      f);
+	else if (e->error)
 		fprintf(f, "  error %d (%s)", e->error, strerror(e->error));
 	if (e->server_side)
 		fputs("  server-side", f);
@@ -724,7 +740,9 @@ static void print_mptcp_json(FILE *f, const struct mon_event *ev,
 		"\"error\":%d,\"interface\":",
 		e->local_addr_id, e->remote_addr_id, e->backup, e->error);
 	json_str(f, l->ifname);
-	fprintf(f, ",\"server_side\":%s", e->server_side ? "true" : "false");
+	fprintf(f, ",\"server_side\":%s,\"refused_by_peer\":%s",
+		e->server_side ? "true" : "false",
+		refused_by_peer(e) ? "true" : "false");
 	if (l->story == MON_REOPENED)
 		fputs(",\"reopened\":true", f);
 	if (l->story != MON_PLAIN && l->cause[0]) {

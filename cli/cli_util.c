@@ -405,3 +405,15 @@ int dropin_render(const char *unit, const char *shim, const char *policy,
 	}
 	return n;
 }
+
+int socket_unit_name(const char *unit, char *out, size_t len)
+{
+	/* A template's or an instance's socket is named without the '@'. */
+	size_t base = strcspn(unit, "@");
+	int n;
+
+	if (!unit[base] && strrchr(unit, '.'))
+		base = (size_t)(strrchr(unit, '.') - unit);
+	n = snprintf(out, len, "%.*s.socket", (int)base, unit);
+	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
+}

@@ -28,7 +28,10 @@ static const char monitor_help[] =
 	"removed or its route to the peer removed is said to be removed\n"
 	"because of it; one that comes back on an interface or address where\n"
 	"its connection lost one is said to be re-opened, with the link up\n"
-	"or address added that brought it back. Needs CAP_NET_ADMIN.\n";
+	"or address added that brought it back. A join the peer refused (a\n"
+	"server that accepted one connection and closed its listener, like\n"
+	"socat without fork) is a SUB_CLOSED \"refused by the peer\". Needs\n"
+	"CAP_NET_ADMIN.\n";
 
 struct monitor {
 	struct mptcplib_events *ev;

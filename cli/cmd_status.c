@@ -31,7 +31,10 @@ static const char status_help[] =
 	"registrations it served per user and program; what the shim can do\n"
 	"here; and the MPTCP connections of the namespace, each with its\n"
 	"subflows (addresses, interface, backup flag, bytes, state) and, where\n"
-	"/proc allows, the owning process.\n";
+	"/proc allows, the owning process. Under mptcp-autod, the joins a\n"
+	"connection's peer refused (a server that accepted one connection\n"
+	"and closed its listener, like socat without fork): \"refused by the\n"
+	"peer\".\n";
 
 struct conn {
 	struct mpl_diag_sock s; /* the MPTCP socket */
@@ -206,9 +209,27 @@ static const char *sub_ifname(const struct mpl_diag_sock *s, char *ifn)
 	return "";
 }
 
-static void print_text(const struct snapshot *sn)
+/*
+ * The joins @c's peer refused, as mptcp-autod counted them (0 when it
+ * does not serve the namespace): only the daemon sees the events of
+ * every connection; the shim's own engine lives in its program.
+ */
+static uint32_t refused_joins(const struct cli_daemon *dmn, uint32_t token)
+{
+	int i;
+
+	if (!dmn->running)
+		return 0;
+	for (i = 0; i < dmn->state.nrefused; i++)
+		if (dmn->state.refused[i].token == token)
+			return dmn->state.refused[i].count;
+	return 0;
+}
+
+static void print_text(const struct snapshot *sn, const struct cli_daemon *dmn)
 {
 	char a[CMN_ADDRSTRLEN], b[CMN_ADDRSTRLEN], ifn[IF_NAMESIZE];
+	uint32_t n;
 	int i, j;
 
 	for (i = 0; i < sn->nconns; i++) {
@@ -238,6 +259,14 @@ static void print_text(const struct snapshot *sn)
 			       (unsigned long long)s->bytes_received,
 			       state_name(s->state));
 		}
+		n = refused_joins(dmn, c->s.token);
+		if (n)
+			printf("  %u join%s refused by the peer: nothing "
+			       "accepts a new subflow at %s (a server that "
+			       "closed its listener after one connection, like "
+			       "socat without fork); one path\n",
+			       n, n == 1 ? "" : "s",
+			       ep_str(&c->s.remote, b, sizeof(b)));
 	}
 	if (!sn->nconns)
 		puts("no MPTCP connection");
@@ -323,7 +352,8 @@ static void print_json(const struct snapshot *sn, const struct cli_daemon *dmn,
 			       (unsigned long long)s->bytes_received,
 			       state_name(s->state));
 		}
-		printf("]}");
+		printf("],\"refused_joins\":%u}",
+		       refused_joins(dmn, c->s.token));
 	}
 	puts("]}");
 }
@@ -361,7 +391,7 @@ int cmd_status(int argc, char **argv)
 	} else {
 		cli_daemon_line(&dmn, line, sizeof(line));
 		printf("%s\n%s\n", line, mode);
-		print_text(&sn);
+		print_text(&sn, &dmn);
 	}
 	free(sn.conns);
 	free(sn.subs);

@@ -3,6 +3,7 @@
  * mptcp-auto enable/disable: a systemd drop-in that preloads the shim for
  * one unit. The unit's own file is never touched.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -144,31 +145,93 @@ static void reload(const struct unit_args *a)
 			     "yourself");
 }
 
-/* Socket activation: systemd, not the service, creates the listeners. */
+/* Where units and their .wants/.requires links live, first wins. */
+static const char *const unit_dirs[] = { "/etc/systemd/system",
+					 "/run/systemd/system",
+					 "/usr/lib/systemd/system",
+					 "/lib/systemd/system" };
+
+#define NDIRS (sizeof(unit_dirs) / sizeof(unit_dirs[0]))
+
+/*
+ * Is unit @name enabled below @root: its file is there, it is not masked
+ * (the first file found is a link to /dev/null), and a *.wants or
+ * *.requires folder of a unit directory names it (what systemctl enable,
+ * or a vendor's preset, leaves). The folder's name in @by.
+ */
+static bool unit_enabled(const char *root, const char *name, char *by,
+			 size_t by_len)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	bool found = false;
+	struct dirent *de;
+	struct stat st;
+	size_t i, len;
+	ssize_t n;
+	DIR *d;
+
+	/* The first file found is the unit, as systemd looks it up. */
+	for (i = 0; i < NDIRS && !found; i++) {
+		snprintf(path, sizeof(path), "%s%s/%s", root, unit_dirs[i],
+			 name);
+		if (lstat(path, &st) < 0)
+			continue;
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n > 0) {
+			target[n] = '\0';
+			if (!strcmp(target, "/dev/null"))
+				return false; /* masked */
+		}
+		found = true;
+	}
+	if (!found)
+		return false;
+	for (i = 0; i < NDIRS; i++) {
+		snprintf(path, sizeof(path), "%s%s", root, unit_dirs[i]);
+		d = opendir(path);
+		while (d && (de = readdir(d))) {
+			len = strlen(de->d_name);
+			if (!((len > 6 &&
+			       !strcmp(de->d_name + len - 6, ".wants")) ||
+			      (len > 9 &&
+			       !strcmp(de->d_name + len - 9, ".requires"))))
+				continue;
+			snprintf(path, sizeof(path), "%s%s/%s/%s", root,
+				 unit_dirs[i], de->d_name, name);
+			if (faccessat(AT_FDCWD, path, F_OK,
+				      AT_SYMLINK_NOFOLLOW) == 0) {
+				snprintf(by, by_len, "%s/%s", unit_dirs[i],
+					 de->d_name);
+				closedir(d);
+				return true;
+			}
+		}
+		if (d)
+			closedir(d);
+	}
+	return false;
+}
+
+/*
+ * Socket activation: systemd, not the service, creates the listeners,
+ * which the preload cannot reach. Said only when the unit's socket unit
+ * is enabled: a socket unit shipped but not enabled (Debian's ssh.socket)
+ * activates nothing.
+ */
 static void warn_socket_activation(const struct unit_args *a)
 {
-	static const char *const dirs[] = { "/etc/systemd/system",
-					    "/run/systemd/system",
-					    "/usr/lib/systemd/system",
-					    "/lib/systemd/system" };
-	char name[256], path[PATH_MAX];
-	size_t i;
+	char name[MPA_UNIT_NAME_MAX + 1], by[PATH_MAX];
 
-	snprintf(name, sizeof(name), "%.*s.socket",
-		 (int)(strrchr(a->unit, '.') - a->unit), a->unit);
-	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		snprintf(path, sizeof(path), "%s%s/%s", a->root, dirs[i], name);
-		if (access(path, F_OK) == 0) {
-			cli_error(
-				0,
-				"warning: %s is socket-activated: systemd "
-				"creates its listening sockets, which the "
-				"preload cannot see; add SocketProtocol=mptcp "
-				"to %s (a drop-in in %s.d/ will do)",
-				a->unit, name, name);
-			return;
-		}
-	}
+	if (socket_unit_name(a->unit, name, sizeof(name)))
+		return;
+	if (!unit_enabled(a->root, name, by, sizeof(by)))
+		return;
+	cli_error(0,
+		  "warning: %s is socket-activated (%s is enabled, in %s): "
+		  "systemd creates its listening sockets, which the preload "
+		  "cannot see; add SocketProtocol=mptcp to %s (a drop-in in "
+		  "%s.d/ will do)",
+		  a->unit, name, by, name, name);
 }
 
 #define FILE_MAX (PATH_MAX + 64)

@@ -8,7 +8,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cmn_goinfo.h"
+#include "cmn_say.h"
 #include "eng_wire.h"
+#include "mpa_policy.h"
 #include "mptcplib.h"
 
 /* Where `make install` puts the shim; $LIB is expanded by ld.so. */
@@ -90,6 +93,15 @@ int unit_name_parse(const char *arg, char *out, size_t len, char *why,
 		    size_t why_len);
 
 /*
+ * socket_unit_name() - the socket unit that may activate service @unit (a
+ * name unit_name_parse() accepted): "foo.socket" for "foo.service", and
+ * for a template or an instance ("foo@.service", "foo@1.service", started
+ * per connection by a socket with Accept=yes) "foo.socket". 0, or
+ * -ENOSPC.
+ */
+int socket_unit_name(const char *unit, char *out, size_t len);
+
+/*
  * env_value_check() - can @value be written into a unit file's
  * Environment= setting and reach the program as it is? 0; -EINVAL if it
  * holds a control character (a newline would end the setting), its
@@ -121,6 +133,8 @@ int dropin_render(const char *unit, const char *shim, const char *policy,
 /* What the daemon said, or why it said nothing. */
 struct cli_daemon {
 	bool running; /* its socket answered STATUS */
+	bool connected; /* its socket took the connection */
+	int connect_err; /* why not (errno), 0 if it did */
 	char path[128]; /* the socket asked */
 	char why[ENG_WIRE_REASON_MAX + 64]; /* not running: why */
 	int pid; /* its pid (SO_PEERCRED), 0 unknown */
@@ -149,10 +163,11 @@ enum cli_path {
 };
 
 struct cli_path_facts {
-	bool daemon; /* its socket answers */
+	bool daemon; /* its socket takes a connection */
 	bool mptcp; /* the kernel has MPTCP */
 	enum mptcplib_pm pm; /* the namespace's path manager */
 	bool privileged; /* root or CAP_NET_ADMIN */
+	bool unreachable; /* its socket is there, but refuses us */
 };
 
 /*
@@ -170,5 +185,105 @@ const char *cli_path_text(enum cli_path p, const char *why);
 /* cli_path_facts_read() - the facts of this process and namespace, the
  * daemon probed into @d (I/O). */
 void cli_path_facts_read(struct cli_path_facts *f, struct cli_daemon *d);
+
+/* cli_has_cap_net_admin() - this process's effective set has it. */
+bool cli_has_cap_net_admin(void);
+
+/* ---- what a program run by this caller gets (run, explain) ----------- */
+
+/* The program, as run would start it. */
+struct cli_prog {
+	char name[64]; /* its file's name, for sentences and rules */
+	bool is_static; /* statically linked: the preload cannot reach it */
+	/* cmn_go_version_read(): 0 a Go program, -EOPNOTSUPP an old Go one */
+	int go_err;
+	char go_ver[CMN_GO_VERSION_MAX];
+	/* A program that hands its connections to another user ("_apt"). */
+	const char *drops_to;
+};
+
+/*
+ * cli_prog_drops_to() - pure: the user that program @name (a file name)
+ * runs its connections as, for the programs known to drop their
+ * privileges for that (apt's download helpers run as _apt); NULL.
+ */
+const char *cli_prog_drops_to(const char *name);
+
+/*
+ * cli_prog_read() - @p for the executable @path (NULL: only @name is
+ * known), named @name: statically linked, Go and its release, known to
+ * drop its privileges (when that user exists). I/O.
+ */
+void cli_prog_read(const char *path, const char *name, struct cli_prog *p);
+
+/* What decides the outlook; the facts gathered by the caller. */
+struct cli_outlook_in {
+	struct cli_path_facts host;
+	enum cli_path path; /* cli_path_decide() of host */
+	const struct cli_prog *prog;
+	bool converts; /* the shim's rule for it: mptcp = yes */
+	bool wants; /* ... and extra subflows */
+	/* Under the daemon: its rule, narrowed by the user's, opens some
+	 * (1), none (0), or it cannot be read (-1). */
+	int daemon_gives;
+	int endpoints; /* the in-kernel path manager's subflow endpoints, -1 */
+	const char *daemon_policy; /* where the daemon's rules come from */
+	const char *daemon_socket, *daemon_why; /* an unusable socket: why */
+};
+
+/*
+ * cli_outlook_reason() - pure: why the program will not get its policy's
+ * subflows (common/cmn_say.h), or CMN_SAY_NONE: they come, or none are
+ * asked. The same reasons the shim says in the program itself.
+ */
+enum cmn_say cli_outlook_reason(const struct cli_outlook_in *in);
+
+/*
+ * cli_outlook_line() - pure: the sentence `run` prints for reason @r
+ * (not CMN_SAY_NONE), naming the program: what will happen instead and
+ * what to do. Returns @out.
+ */
+const char *cli_outlook_line(const struct cli_outlook_in *in, enum cmn_say r,
+			     char *out, size_t len);
+
+/* The policy as the shim and the daemon read it for one program. */
+struct cli_view {
+	struct mpa_policy *shim; /* the shim's layers: system, user, env */
+	const struct mpa_rule *rule; /* the program's rule there */
+	struct mpa_policy *user; /* the user's own layers (the narrowing) */
+	const struct mpa_rule *user_rule;
+	struct mpa_policy *daemon; /* the daemon's policy, NULL: unread */
+	const struct mpa_rule *daemon_rule;
+	char daemon_from[ENG_WIRE_PATH_MAX]; /* its file or folder */
+};
+
+/*
+ * cli_view_load() - the policies for program @id, read as the shim in a
+ * program started now would (the environment's MPTCP_AUTO_POLICY, which
+ * --policy sets, layered over the system files and the user's), and,
+ * when @d runs, as the daemon does (the policy its STATE names, else the
+ * system folder). 0, or -ENOMEM.
+ */
+int cli_view_load(struct cli_view *v, const struct mpa_prog_id *id,
+		  const struct cli_daemon *d);
+
+void cli_view_free(struct cli_view *v);
+
+/*
+ * cli_daemon_rule() - pure: under the daemon, the rule a connection to
+ * @dst gets: the daemon's rule narrowed by the user's (as the shim
+ * registers it and the daemon applies it), into @out. With @dst NULL, any
+ * destination the user's filters let through. False when the daemon's
+ * policy could not be read.
+ */
+bool cli_daemon_rule(const struct cli_view *v, const struct sockaddr *dst,
+		     struct mpa_rule *out);
+
+/*
+ * cli_policy_env() - --policy @file made absolute into
+ * MPTCP_AUTO_POLICY, for this process and what it runs: every command
+ * reads it the same way. 0, or -errno.
+ */
+int cli_policy_env(const char *file);
 
 #endif /* MPA_CLI_H */

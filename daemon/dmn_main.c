@@ -32,6 +32,7 @@
 #include "dmn_notify.h"
 #include "dmn_pm.h"
 #include "dmn_policies.h"
+#include "dmn_refused.h"
 #include "dmn_server.h"
 #include "dmn_slots.h"
 #include "dmn_verify.h"
@@ -53,8 +54,7 @@ static const char usage[] =
 	"\n"
 	"  --socket PATH  registration socket (env " DMN_ENV_SOCKET ";\n"
 	"                 default " DMN_SOCKET_DEFAULT ")\n"
-	"  --policy FILE  the policy, instead of the system's (" MPA_SYSTEM_DIR
-	")\n"
+	"  --policy FILE  the policy, instead of the system's (%s)\n"
 	"  --verbose      debug lines too\n"
 	"  --rate N       registrations per second per user (default 2000)\n"
 	"  --burst N      registrations a user may make at once (default 4000)\n"
@@ -117,6 +117,7 @@ struct dmn {
 	bool default_rule;
 	time_t started; /* wall clock, for `mptcp-auto status` */
 	struct dmn_host_config *host_cfg;
+	struct dmn_refused refused; /* joins the peers refused, for status */
 	struct dmn_host_ops host_ops;
 	struct dmn_host *host;
 	bool host_gave_up; /* no privilege for it: not tried again */
@@ -167,7 +168,7 @@ static struct mpa_policy *policy_load(const struct dmn *d)
 	if (d->policy_file)
 		return mpa_policy_load_files(&d->policy_file, 1);
 	/* Secure: no user or environment layer, only /etc/mptcp-auto. */
-	mpa_sources_init(&src, MPA_SYSTEM_DIR, NULL, NULL, NULL, true);
+	mpa_sources_init(&src, mpa_system_dir, NULL, NULL, NULL, true);
 	return mpa_policy_load(&src);
 }
 
@@ -331,7 +332,7 @@ static int on_register(void *ctx, const struct dmn_request *rq, char *why,
 	err = dmn_narrow_intern(dmn_policies_narrow(d->pols), sys, rq->msg,
 				rq->peer->uid, &rule);
 	/* More than the system gives: served narrowed, and said. */
-	if (!err && dmn_narrow_widens(sys, rq->msg, why, len))
+	if (!err && eng_narrow_widens(sys, rq->msg, why, len))
 		dmn_log(CMN_LOG_INFO, "uid %u pid %d (%s): %s",
 			(unsigned int)rq->peer->uid, (int)rq->peer->pid,
 			prog_name(rq->prog), why);
@@ -474,6 +475,7 @@ static void on_events(struct dmn *d)
 			fatal_stop(d);
 			return;
 		}
+		dmn_refused_event(&d->refused, &ev);
 		c = dmn_conns_event(d->conns, &ev, cmn_now_ms());
 		if (c) {
 			c->waiting = false;
@@ -711,6 +713,7 @@ static int host_start(struct dmn *d)
 static void on_status(void *ctx, struct eng_wire_msg *m)
 {
 	struct dmn *d = ctx;
+	char path[PATH_MAX];
 
 	/* Read now: someone may have switched the namespace back by hand. */
 	if (d->pm.taken && dmn_pm_mode(&d->pm, m->mode, sizeof(m->mode)))
@@ -720,6 +723,12 @@ static void on_status(void *ctx, struct eng_wire_msg *m)
 	else if (d->default_rule)
 		m->unregistered = ENG_WIRE_UNREG_DEFAULT;
 	m->since = d->started;
+	/* Where the rules come from, for explain and run to read the same. */
+	if (!d->policy_file)
+		snprintf(m->policy, sizeof(m->policy), "%s", mpa_system_dir);
+	else if (realpath(d->policy_file, path) && eng_wire_path_ok(path))
+		memcpy(m->policy, path, strlen(path) + 1); /* it fits */
+	dmn_refused_fill(&d->refused, m);
 }
 
 /*
@@ -970,15 +979,15 @@ int main(int argc, char **argv)
 			*dst = count_arg(optarg);
 			break;
 		case 'h':
-			fputs(usage, stdout);
+			printf(usage, mpa_system_dir);
 			return 0;
 		default:
-			fputs(usage, stderr);
+			fprintf(stderr, usage, mpa_system_dir);
 			return 2;
 		}
 	}
 	if (optind < argc) {
-		fputs(usage, stderr);
+		fprintf(stderr, usage, mpa_system_dir);
 		return 2;
 	}
 	if (!d.socket_path || !d.socket_path[0])

@@ -1,27 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A registration's rule: the system policy's rule for the verified
- * program, narrowed by what the user's own policy asks (the message's
- * user-* keys). Narrowing never widens:
- *   - user-interfaces: of the rule's interfaces (and backup interfaces),
- *     only those that also match one of the user's patterns are kept;
- *   - user-backup: of those, the ones that match become backup;
- *   - user-subflows: the cap is the smaller of the two (0: none).
- * It never adds an interface, never raises the cap, never turns a backup
- * interface into a regular one; exclusions and destination filters stay.
- *
- * Interface patterns against patterns: a system pattern is kept when a
- * user pattern covers all of it (the same pattern, "*", or a plain name
- * the user pattern matches); a user's plain name that a system pattern
- * matches is kept as that name. Anything else (two overlapping wildcard
- * patterns, say eth* and eth1*) is dropped: narrower than asked, never
- * wider.
- *
- * The engine keeps a pointer to each connection's rule for the
- * connection's life, so narrowed rules are interned: one copy per system
- * rule and narrowing, kept until the table is freed. A table serves one
- * policy: a reload makes a new one, and the old one goes with its policy
- * (dmn_policies.h).
+ * Narrowed rules, interned: the engine keeps a pointer to each
+ * connection's rule for the connection's life, so a system rule narrowed
+ * by a registration (engine/eng_narrow.h) is kept once per system rule
+ * and narrowing, until the table is freed.
  */
 #ifndef DMN_NARROW_H
 #define DMN_NARROW_H
@@ -29,24 +11,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "eng_narrow.h"
 #include "eng_wire.h"
 #include "mpa_policy.h"
-
-/*
- * dmn_narrow_rule() - pure: @sys narrowed by @m into @out (a copy of
- * @sys when @m narrows nothing). Its origin says it was narrowed.
- */
-void dmn_narrow_rule(const struct mpa_rule *sys, const struct eng_wire_msg *m,
-		     struct mpa_rule *out);
-
-/*
- * dmn_narrow_widens() - pure: does @m ask for more than @sys gives (an
- * interface pattern that keeps none of the rule's interfaces, or more
- * subflows than the rule's cap)? Such a request is served narrowed all
- * the same; 1 with a sentence for the user in @why, else 0.
- */
-int dmn_narrow_widens(const struct mpa_rule *sys, const struct eng_wire_msg *m,
-		      char *why, size_t len);
 
 /* Distinct narrowed rules kept at most, and per user. */
 #define DMN_NARROW_MAX 1024

@@ -761,6 +761,20 @@ static void sub_conform(struct eng_engine *e, const struct eng_conn *c,
 		    c->req.token, ip(&s->local.addr, a), s->local.ifname, why);
 }
 
+/*
+ * Why a subflow closed, in words. A join answered by a reset (111) is the
+ * peer's refusal: nothing accepts a new subflow on that port, typically a
+ * server that accepted one connection and closed its listener.
+ */
+static const char *sub_error_text(int error)
+{
+	if (error == ECONNREFUSED)
+		return "refused by the peer (nothing accepts a new subflow "
+		       "there: a server that closed its listener after one "
+		       "connection, like socat without fork)";
+	return strerror(error);
+}
+
 static void on_event(struct eng_engine *e, const struct mptcplib_event *ev,
 		     int64_t now)
 {
@@ -810,7 +824,7 @@ static void on_event(struct eng_engine *e, const struct mptcplib_event *ev,
 		    "token %08x: subflow from %s (%s) %s%s%s", c->req.token,
 		    ip(&s->local.addr, a), s->local.ifname,
 		    pending ? "failed" : "closed", ev->error ? ": " : "",
-		    ev->error ? strerror(ev->error) : "");
+		    ev->error ? sub_error_text(ev->error) : "");
 		s->state = pending ? SUB_FAILED : SUB_CLOSED;
 		s->ends = false;
 		/* Its path still works, or its loss would have come first. */

@@ -36,6 +36,8 @@ enum wire_key {
 	KEY_SINCE,
 	KEY_SERVED,
 	KEY_SERVED_OTHER,
+	KEY_POLICY,
+	KEY_REFUSED,
 };
 
 /* STATE's unregistered values. */
@@ -69,6 +71,8 @@ static const struct {
 	{ "since", KEY_SINCE, 1u << ENG_WIRE_STATE, false },
 	{ "served", KEY_SERVED, 1u << ENG_WIRE_STATE, true },
 	{ "served-other", KEY_SERVED_OTHER, 1u << ENG_WIRE_STATE, false },
+	{ "policy", KEY_POLICY, 1u << ENG_WIRE_STATE, false },
+	{ "refused", KEY_REFUSED, 1u << ENG_WIRE_STATE, true },
 };
 
 #define NKEYS (sizeof(wire_keys) / sizeof(wire_keys[0]))
@@ -174,6 +178,18 @@ wire_put(char *buf, size_t len, size_t *off, const char *fmt, ...)
 	return 0;
 }
 
+bool eng_wire_path_ok(const char *p)
+{
+	size_t n = strlen(p), i;
+
+	if (n < 1 || n >= ENG_WIRE_PATH_MAX || p[0] != '/')
+		return false;
+	for (i = 0; i < n; i++)
+		if (p[i] < ' ' || p[i] > '~')
+			return false;
+	return true;
+}
+
 /* STATE's lines: only what is said, each within the protocol's limits. */
 static int wire_put_state(const struct eng_wire_msg *m, char *buf, size_t len,
 			  size_t *off)
@@ -182,7 +198,9 @@ static int wire_put_state(const struct eng_wire_msg *m, char *buf, size_t len,
 
 	if (m->nserved < 0 || m->nserved > ENG_WIRE_MAX_SERVED ||
 	    m->since < -1 || (size_t)m->unregistered >= NUNREG ||
-	    (m->mode[0] && !wire_word_ok(m->mode)))
+	    (m->mode[0] && !wire_word_ok(m->mode)) ||
+	    (m->policy[0] && !eng_wire_path_ok(m->policy)) || m->nrefused < 0 ||
+	    m->nrefused > ENG_WIRE_MAX_REFUSED)
 		return -EINVAL;
 	if (m->mode[0])
 		err = wire_put(buf, len, off, "mode %s\n", m->mode);
@@ -202,6 +220,11 @@ static int wire_put_state(const struct eng_wire_msg *m, char *buf, size_t len,
 	if (!err && m->served_other)
 		err = wire_put(buf, len, off, "served-other %u\n",
 			       m->served_other);
+	if (!err && m->policy[0])
+		err = wire_put(buf, len, off, "policy %s\n", m->policy);
+	for (i = 0; !err && i < m->nrefused; i++)
+		err = wire_put(buf, len, off, "refused %08x %u\n",
+			       m->refused[i].token, m->refused[i].count);
 	return err;
 }
 
@@ -326,6 +349,21 @@ static int wire_served(struct eng_wire_msg *m, char *v)
 	return 0;
 }
 
+/* "TOKEN COUNT": one more refused line, if there is room. */
+static int wire_refused(struct eng_wire_msg *m, char *v)
+{
+	char *token = strsep(&v, " "), *end;
+	unsigned long n;
+
+	if (m->nrefused == ENG_WIRE_MAX_REFUSED || !v || strlen(token) != 8 ||
+	    strspn(token, "0123456789abcdef") != 8 ||
+	    wire_number(v, UINT32_MAX, &n) || !n)
+		return -1;
+	m->refused[m->nrefused].token = (uint32_t)strtoul(token, &end, 16);
+	m->refused[m->nrefused++].count = (uint32_t)n;
+	return 0;
+}
+
 static int wire_value(struct eng_wire_msg *m, enum wire_key key, char *v)
 {
 	unsigned long n;
@@ -392,6 +430,13 @@ static int wire_value(struct eng_wire_msg *m, enum wire_key key, char *v)
 			return -1;
 		m->served_other = (uint32_t)n;
 		return 0;
+	case KEY_POLICY:
+		if (!eng_wire_path_ok(v))
+			return -1;
+		strcpy(m->policy, v);
+		return 0;
+	case KEY_REFUSED:
+		return wire_refused(m, v);
 	}
 	return -1;
 }

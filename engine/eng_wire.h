@@ -34,12 +34,17 @@
  *                              served 1000 curl 12
  *                              served 0 apt 3
  *                              served-other 5
+ *                              policy /etc/mptcp-auto
+ *                              refused 1a2b3c4d 1
  *
  * STATE: the namespace's path manager as the daemon set it, what
  * connections no program registers get ("default": the policy's
  * [default] rule, "endpoints": the host's former endpoints), its start
- * (seconds since the epoch), and registrations served per uid and program
- * (at most ENG_WIRE_MAX_SERVED lines; "served-other": the rest).
+ * (seconds since the epoch), registrations served per uid and program
+ * (at most ENG_WIRE_MAX_SERVED lines; "served-other": the rest), where
+ * its policy comes from (the system policy's folder, or the one file it
+ * was given), and the joins the peer refused, per connection still
+ * followed (at most ENG_WIRE_MAX_REFUSED lines, the latest ones).
  */
 #ifndef ENG_WIRE_H
 #define ENG_WIRE_H
@@ -62,6 +67,9 @@
 #define ENG_WIRE_MAX_SERVED 32
 #define ENG_WIRE_PROG_MAX 33
 #define ENG_WIRE_WORD_MAX 16
+/* STATE: a policy path (with its NUL), refused lines. */
+#define ENG_WIRE_PATH_MAX 256
+#define ENG_WIRE_MAX_REFUSED 16
 
 enum eng_wire_type {
 	ENG_WIRE_REGISTER = 1,
@@ -75,6 +83,12 @@ enum eng_wire_type {
 enum eng_wire_unreg {
 	ENG_WIRE_UNREG_DEFAULT = 1, /* the policy's [default] rule */
 	ENG_WIRE_UNREG_ENDPOINTS, /* the host's former endpoints */
+};
+
+/* STATE: the joins a connection's peer refused. */
+struct eng_wire_refused {
+	uint32_t token;
+	uint32_t count;
 };
 
 /* STATE: registrations served for one user's program. */
@@ -105,6 +119,9 @@ struct eng_wire_msg {
 	int nserved;
 	struct eng_wire_served served[ENG_WIRE_MAX_SERVED];
 	uint32_t served_other; /* registrations of pairs not listed */
+	char policy[ENG_WIRE_PATH_MAX]; /* absolute, printable; "" unsaid */
+	int nrefused;
+	struct eng_wire_refused refused[ENG_WIRE_MAX_REFUSED];
 };
 
 /* eng_wire_init() - an empty message of @type: nothing narrowed. */
@@ -126,6 +143,12 @@ int eng_wire_format(const struct eng_wire_msg *m, char *buf, size_t len);
  */
 int eng_wire_parse(const char *buf, size_t len, struct eng_wire_msg *m,
 		   const char **why);
+
+/*
+ * eng_wire_path_ok() - a policy path STATE carries: absolute, printable
+ * ASCII (spaces too), shorter than ENG_WIRE_PATH_MAX.
+ */
+bool eng_wire_path_ok(const char *p);
 
 /* eng_wire_pattern_ok() - an interface pattern the protocol carries. */
 bool eng_wire_pattern_ok(const char *p);

@@ -103,6 +103,10 @@ EOF
 
 url=http://10.9.0.1:8080/file
 rows=()
+# One format for the rows and the header: each column as wide as its
+# widest cell, and two blanks between columns.
+row_format='%-28s  %-9s  %7s s  %7s Mbit/s  %-8s  %-40s  %s'
+head_format='%-28s  %-9s  %9s  %14s  %-8s  %-40s  %s'
 
 # Where fetch writes (the user's rows: a directory the user owns), and how
 # it counts subflows: "shim", the initial one plus each join the shim
@@ -156,7 +160,7 @@ fetch()
 		/^sub /{split($4, a, "=");
 		r = r sprintf("%s%s %.1f MB", r ? ", " : "", $2, a[2] / 1048576)}
 		END{print r}' "$tmp/httpd.log")
-	rows+=("$(printf '%-28s %-9s %7s s %7s Mbit/s  %-8s %-40s %s' \
+	rows+=("$(printf "$row_format" \
 		"$label" "2x$RATE" "$secs" "$mbps" "$subs" "$bytes" "$ok")")
 }
 
@@ -189,8 +193,9 @@ kill -TERM "$dpid"
 wait "$dpid"
 
 echo
-printf '%-28s %-9s %9s %14s  %-8s %-40s %s\n' "download" "paths" "time" \
-	"goodput" "subflows" "bytes per subflow at the end (server)" "intact"
+# The header's columns are those of the rows, two blanks apart.
+printf "$head_format\n" "download" "paths" "time" "goodput" "subflows" \
+	"bytes per subflow at the end (server)" "intact"
 printf '%s\n' "${rows[@]}"
 cat <<EOF
 

@@ -177,6 +177,21 @@ bool mpa_rule_dest_allowed(const struct mpa_rule *rule,
 	return !no;
 }
 
+bool mpa_rule_wants_subflows(const struct mpa_rule *rule, const char **why)
+{
+	const char *w = NULL;
+
+	if (rule->mptcp != MPA_YES)
+		w = "MPTCP is off for this program";
+	else if (!rule->ifaces.n && !rule->backup_ifaces.n)
+		w = "the policy names no interfaces";
+	else if (rule->subflows == 0)
+		w = "subflows = 0";
+	if (why)
+		*why = w;
+	return !w;
+}
+
 void mpa_rule_decide(const struct mpa_rule *rule, const struct sockaddr *dst,
 		     struct mpa_decision *out)
 {
@@ -184,13 +199,7 @@ void mpa_rule_decide(const struct mpa_rule *rule, const struct sockaddr *dst,
 	out->mptcp = rule->mptcp == MPA_YES;
 	out->open_subflows = false;
 	out->max_subflows = rule->subflows;
-	if (!out->mptcp)
-		out->why = "MPTCP is off for this program";
-	else if (!rule->ifaces.n && !rule->backup_ifaces.n)
-		out->why = "the policy names no interfaces";
-	else if (rule->subflows == 0)
-		out->why = "subflows = 0";
-	else
+	if (mpa_rule_wants_subflows(rule, &out->why))
 		out->open_subflows =
 			mpa_rule_dest_allowed(rule, dst, &out->why);
 	if (out->open_subflows)

@@ -17,6 +17,13 @@
 #define POLICY_FILE_MAX (1024 * 1024)
 #define DROPIN_MAX 1024
 
+/* Given by the Makefile (SYSCONFDIR); this is its default prefix's. */
+#ifndef MPA_SYSCONFDIR
+#define MPA_SYSCONFDIR "/usr/local/etc"
+#endif
+
+const char mpa_system_dir[] = MPA_SYSCONFDIR "/mptcp-auto";
+
 void mpa_sources_init(struct mpa_sources *src, const char *sysdir,
 		      const char *env_policy, const char *xdg_config_home,
 		      const char *home, bool secure)

@@ -119,19 +119,24 @@ struct mpa_policy {
 
 /* Where the policy comes from, highest precedence last. */
 struct mpa_sources {
-	char system_file[256]; /* /etc/mptcp-auto/policy.ini */
-	char dropin_dir[256]; /* /etc/mptcp-auto/policy.d: *.ini, sorted */
+	char system_file[256]; /* mpa_system_dir/policy.ini */
+	char dropin_dir[256]; /* mpa_system_dir/policy.d: *.ini, sorted */
 	char user_file[256]; /* XDG config; "" when unknown or secure */
 	char env_file[256]; /* the launch's file; "" when unset or secure */
 };
 
-#define MPA_SYSTEM_DIR "/etc/mptcp-auto"
+/*
+ * The system policy's folder: SYSCONFDIR/mptcp-auto of the build, compiled
+ * in (the Makefile: /etc/mptcp-auto for PREFIX=/usr, else
+ * PREFIX/etc/mptcp-auto).
+ */
+extern const char mpa_system_dir[];
 
 /*
  * mpa_sources_init() - the policy files of this process. @env_policy,
  * @xdg_config_home and @home are the environment's values (NULL if unset);
  * @secure is getauxval(AT_SECURE): a setuid/setcap process ignores every
- * environment-derived path. @sysdir is MPA_SYSTEM_DIR outside tests.
+ * environment-derived path. @sysdir is mpa_system_dir outside tests.
  */
 void mpa_sources_init(struct mpa_sources *src, const char *sysdir,
 		      const char *env_policy, const char *xdg_config_home,
@@ -222,6 +227,14 @@ struct mpa_decision {
  */
 void mpa_rule_decide(const struct mpa_rule *rule, const struct sockaddr *dst,
 		     struct mpa_decision *out);
+
+/*
+ * mpa_rule_wants_subflows() - @rule opens extra subflows for some
+ * destination: MPTCP on, interfaces (or backup interfaces) named, a cap
+ * above 0. When not, the first reason of mpa_rule_decide() in *@why (may
+ * be NULL). Pure.
+ */
+bool mpa_rule_wants_subflows(const struct mpa_rule *rule, const char **why);
 
 /*
  * mpa_rule_dest_allowed() - @rule's destination filters alone (skip-local

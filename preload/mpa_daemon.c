@@ -16,9 +16,9 @@
 
 #include "cmn_clock.h"
 #include "cmn_syscall.h"
+#include "eng_narrow.h"
 #include "mpa_daemon.h"
 #include "mpa_log.h"
-#include "mpa_narrow.h"
 #include "mpa_shim.h"
 
 /* Refusals and notes said once each; past these, no new one is said. */
@@ -35,7 +35,7 @@ struct reg {
 	/* No slot for this process at the daemon (it said so, then closed). */
 	bool turned_away;
 	bool said_stall; /* "does not answer" said for this stall */
-	unsigned int said_lost; /* enum mpa_narrow_lost bits said */
+	unsigned int said_lost; /* enum eng_narrow_lost bits said */
 	uint32_t reasons[REASONS_SAID]; /* hashes of the reasons said */
 	int nreasons;
 };
@@ -175,13 +175,13 @@ static void reg_lost(struct reg *r, unsigned int lost)
 		unsigned int bit;
 		const char *text;
 	} lost_texts[] = {
-		{ MPA_NARROW_LOST_EXCLUDE,
+		{ ENG_NARROW_LOST_EXCLUDE,
 		  "exclude-interfaces of the user's policy cannot be passed "
 		  "to mptcp-autod: list the interfaces to keep instead" },
-		{ MPA_NARROW_LOST_PATTERN,
+		{ ENG_NARROW_LOST_PATTERN,
 		  "an interface name of the user's policy cannot be passed to "
 		  "mptcp-autod: left out" },
-		{ MPA_NARROW_LOST_COUNT,
+		{ ENG_NARROW_LOST_COUNT,
 		  "more than 16 interface names in the user's policy: the rest "
 		  "are left out" },
 	};
@@ -243,7 +243,7 @@ static void reg_one(struct reg *r, const struct mpa_conn_req *req)
 	eng_wire_init(&m, ENG_WIRE_REGISTER, r->sent + 1);
 	m.token = req->token;
 	if (mpa_shim.user_rule)
-		reg_lost(r, mpa_narrow_build(
+		reg_lost(r, eng_narrow_build(
 				    mpa_shim.user_rule,
 				    (const struct sockaddr *)&req->remote, &m));
 	n = eng_wire_format(&m, buf, sizeof(buf));
@@ -297,7 +297,12 @@ static void reg_say(struct reg *r, const char *what, const char *text)
 	if (r->nreasons == REASONS_SAID)
 		return;
 	r->reasons[r->nreasons++] = h;
-	mpa_log(CMN_LOG_WARN, "mptcp-autod %s: %s (said once)", what, text);
+	/* With logging off, the first of them is the process's one line. */
+	if (mpa_log_enabled(CMN_LOG_WARN))
+		mpa_log(CMN_LOG_WARN, "mptcp-autod %s: %s (said once)", what,
+			text);
+	else
+		mpa_say(CMN_SAY_DAEMON_NONE, text);
 }
 
 /* One reply of the daemon, @n bytes in @buf. */

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -19,6 +20,7 @@
 #include "mpa_daemon.h"
 #include "mpa_helper.h"
 #include "mpa_log.h"
+#include "mpa_say.h"
 #include "mpa_seccomp.h"
 #include "mpa_shim.h"
 
@@ -39,6 +41,28 @@ static int helper_own_table(void)
 }
 
 /*
+ * A mode that opens none of the subflows the connection at hand wants:
+ * the one unasked line says why (@err: the daemon's socket's error).
+ */
+static void say_mode(enum mpa_mode mode, int err)
+{
+	enum cmn_say r = mpa_say_for_mode(mode, mpa_shim.had_cap);
+	char detail[sizeof(mpa_shim.pm_socket) + 64];
+
+	if (r == CMN_SAY_DROPPED)
+		snprintf(detail, sizeof(detail), "it runs as uid %u now",
+			 (unsigned int)getuid());
+	else if (r == CMN_SAY_UNREACHABLE)
+		snprintf(detail, sizeof(detail), "%s: %s", mpa_shim.pm_socket,
+			 strerror(err));
+	else if (r == CMN_SAY_SECCOMP)
+		snprintf(detail, sizeof(detail), "%s", MPA_SAY_SECCOMP_NETLINK);
+	else
+		detail[0] = '\0';
+	mpa_say(r, detail);
+}
+
+/*
  * Which mode, now that a connection wants subflows: the daemon is asked
  * (again: one may have started since start-up, and while one runs this
  * process must not be a path manager too), the rest is the constructor's
@@ -55,11 +79,22 @@ static enum mpa_mode helper_mode(int *sock)
 	*sock = -1;
 	if (mpa_shim.pm_socket[0] && h.daemon_calls)
 		h.daemon = mpa_daemon_probe(mpa_shim.pm_socket, sock, &err);
+	/*
+	 * The privileges this thread has now, which subflow requests are
+	 * made with: a program that dropped them since start (apt's
+	 * download helpers run as _apt) has none left.
+	 */
+	h.cap_net_admin = mpa_has_cap_net_admin();
 	mode = mpa_mode_decide(&h);
 	atomic_store(&mpa_shim.mode, mode);
 	text = mpa_mode_text(mode, &level);
 	if (!text)
 		return mode;
+	/* A mode that opens none: the user's line says it, this at debug. */
+	if (mpa_say_for_mode(mode, mpa_shim.had_cap) != CMN_SAY_NONE) {
+		say_mode(mode, err);
+		level = CMN_LOG_DEBUG;
+	}
 	if (mode == MPA_MODE_DAEMON && *sock < 0)
 		mpa_log(level,
 			"%s (%s; it takes no connection now, stopped or busy: "
@@ -132,6 +167,12 @@ static void *helper_main(void *arg)
 		mpa_daemon_run(mpa_shim.engine, sock, pidfd, wake);
 	} else if (mode == MPA_MODE_ENGINE) {
 		eng_engine_run(mpa_shim.engine, wake);
+		/*
+		 * The engine stops on EPERM: the process gave up its
+		 * privileges while it ran (this thread's went with them).
+		 */
+		if (!mpa_has_cap_net_admin())
+			say_mode(MPA_MODE_NO_CAP, 0);
 	} else {
 		/* Nothing to do in this process: hooks stop handing over. */
 		atomic_store(&mpa_shim.engine_state, ENGINE_FAILED);

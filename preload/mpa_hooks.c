@@ -84,8 +84,19 @@ static int connect_hooked(int fd, const struct sockaddr *addr, socklen_t len)
 	if (!mpa_shim.real_connect)
 		return (int)syscall(SYS_connect, fd, addr, len);
 	rc = mpa_shim.real_connect(fd, addr, len);
-	if (!mpa_shim.ready || !mpa_shim.subflows)
+	if (!mpa_shim.ready)
 		return rc;
+	if (!mpa_shim.subflows) {
+		/* Until said: why the policy's subflows will not come. */
+		if (atomic_load_explicit(&mpa_shim.say_at_connect,
+					 memory_order_relaxed) == CMN_SAY_NONE)
+			return rc;
+		saved = errno;
+		if (rc == 0 || saved == EINPROGRESS)
+			mpa_say_connect(addr, len);
+		errno = saved;
+		return rc;
+	}
 	saved = errno;
 	if (rc == 0 || saved == EINPROGRESS)
 		mpa_track(fd, addr, len);

@@ -24,10 +24,12 @@
 #include <unistd.h>
 
 #include "cmn_compat.h"
+#include "cmn_goinfo.h"
+#include "eng_narrow.h"
 #include "mpa_config.h"
 #include "mpa_helper.h"
 #include "mpa_log.h"
-#include "mpa_narrow.h"
+#include "mpa_say.h"
 #include "mpa_shim.h"
 #include "mptcplib.h"
 
@@ -40,7 +42,8 @@
 #define DAEMON_QUEUE 512
 #define SOCK_TYPE_MASK 0xf /* SOCK_NONBLOCK and SOCK_CLOEXEC are flags */
 
-struct mpa_shim mpa_shim = { .engine_state = ENGINE_IDLE };
+struct mpa_shim mpa_shim = { .engine_state = ENGINE_IDLE,
+			     .say_at_connect = CMN_SAY_NONE };
 
 /*
  * Exported (the one symbol besides the hooks) so that a second copy of
@@ -90,7 +93,7 @@ static bool user_says_none(const struct sockaddr *addr)
 	return mpa_shim.user_rule &&
 	       atomic_load_explicit(&mpa_shim.mode, memory_order_relaxed) !=
 		       MPA_MODE_ENGINE &&
-	       mpa_narrow_none(mpa_shim.user_rule, addr);
+	       eng_narrow_none(mpa_shim.user_rule, addr);
 }
 
 void mpa_track(int fd, const struct sockaddr *addr, socklen_t len)
@@ -151,7 +154,7 @@ static void at_fork_child(void)
 	mpa_helper_after_fork();
 }
 
-static bool has_cap_net_admin(void)
+bool mpa_has_cap_net_admin(void)
 {
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3,
 						0 };
@@ -161,6 +164,49 @@ static bool has_cap_net_admin(void)
 		return false;
 	return data[CAP_NET_ADMIN / 32].effective &
 	       (1u << (CAP_NET_ADMIN % 32));
+}
+
+void mpa_say(enum cmn_say r, const char *detail)
+{
+	char text[600];
+	bool no = false;
+	int saved = errno;
+
+	if (r == CMN_SAY_NONE)
+		return;
+	mpa_say_format(r, detail, text, sizeof(text));
+	/*
+	 * One unasked line per process: the first reason wins. Said
+	 * already (by mptcp-auto run, or another reason), it is still
+	 * logged when logging is on.
+	 */
+	if (cmn_say_allowed(mpa_shim.said_env[0] ? mpa_shim.said_env : NULL,
+			    r) &&
+	    mpa_log_can_say() &&
+	    atomic_compare_exchange_strong(&mpa_shim.said, &no, true))
+		mpa_log_say("%s", text);
+	else
+		mpa_log(CMN_LOG_INFO, "%s", text);
+	errno = saved;
+}
+
+void mpa_say_connect(const struct sockaddr *addr, socklen_t len)
+{
+	struct mpa_decision d;
+	int r;
+
+	if (!addr ||
+	    (addr->sa_family != AF_INET && addr->sa_family != AF_INET6) ||
+	    len < (addr->sa_family == AF_INET ? sizeof(struct sockaddr_in) :
+						sizeof(struct sockaddr_in6)))
+		return;
+	/* Only a connection the policy wants subflows for is told about. */
+	mpa_rule_decide(mpa_shim.rule, addr, &d);
+	if (!d.open_subflows)
+		return;
+	r = atomic_exchange(&mpa_shim.say_at_connect, CMN_SAY_NONE);
+	if (r != CMN_SAY_NONE)
+		mpa_say((enum cmn_say)r, mpa_shim.say_detail);
 }
 
 /* This program's names: /proc/self/exe, argv[0] and argv[1]. */
@@ -212,6 +258,49 @@ static bool socket_file(const char *path)
 }
 
 /*
+ * The one unasked line for a mode decided now that opens no subflow: said
+ * at the first connection the policy wants subflows for, if any comes (a
+ * program that never connects is told nothing).
+ */
+static bool say_later(enum cmn_say r, const char *detail)
+{
+	if (r == CMN_SAY_NONE || !mpa_rule_wants_subflows(mpa_shim.rule, NULL))
+		return false;
+	snprintf(mpa_shim.say_detail, sizeof(mpa_shim.say_detail), "%s",
+		 detail);
+	atomic_store(&mpa_shim.say_at_connect, r);
+	return true;
+}
+
+/*
+ * A Go program makes its own system calls: its sockets never reach the
+ * hooks, and only its runtime (Go 1.21 and newer, with
+ * GODEBUG=multipathtcp=1) makes them MPTCP. Said now, once, when the
+ * policy wants subflows for it: no connection will ever tell.
+ */
+static void check_go(const struct mpa_config *cfg)
+{
+	char ver[CMN_GO_VERSION_MAX];
+	enum cmn_say r;
+	int fd, err;
+
+	if (mpa_shim.rule->mptcp != MPA_YES ||
+	    !mpa_rule_wants_subflows(mpa_shim.rule, NULL) ||
+	    (!mpa_log_can_say() && !mpa_log_enabled(CMN_LOG_INFO)))
+		return;
+	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	err = cmn_go_version_read(fd, ver, sizeof(ver));
+	close(fd);
+	r = mpa_say_for_go(err, ver, cfg->godebug_mptcp);
+	if (r == CMN_SAY_NONE)
+		return;
+	mpa_shim.go = true;
+	mpa_say(r, ver);
+}
+
+/*
  * What this host lets us do. Where a helper thread may be needed, it
  * decides at the first connection that wants subflows, and says it then;
  * every other mode is final and said now, once.
@@ -224,9 +313,10 @@ static void decide_mode(void)
 	const char *text;
 
 	if (mpa_shim.rule->mptcp == MPA_YES && !mpa_shim.convert) {
-		mpa_log(CMN_LOG_WARN,
-			"the seccomp filter would kill the process on an MPTCP "
-			"socket: sockets stay plain TCP");
+		if (!say_later(CMN_SAY_SECCOMP, "an MPTCP socket: plain TCP"))
+			mpa_log(CMN_LOG_WARN,
+				"the seccomp filter would kill the process on "
+				"an MPTCP socket: sockets stay plain TCP");
 		return;
 	}
 	if (!mpa_shim.convert) {
@@ -239,15 +329,26 @@ static void decide_mode(void)
 	h->daemon_calls = (mpa_shim.probes & PROBES_DAEMON) == PROBES_DAEMON;
 	h->pm = MPTCPLIB_PM_UNKNOWN;
 	mptcplib_get_path_manager(&h->pm);
-	h->cap_net_admin = has_cap_net_admin();
+	h->cap_net_admin = mpa_has_cap_net_admin();
+	mpa_shim.had_cap = h->cap_net_admin;
 	h->engine_calls = (mpa_shim.probes & PROBES_SUBFLOWS) ==
 			  PROBES_SUBFLOWS;
 	mode = mpa_mode_decide(h);
 	atomic_store(&mpa_shim.mode, mode);
 	mpa_shim.subflows = mpa_mode_has_helper(mode);
-	if (mpa_shim.subflows)
+	/*
+	 * A Go program was told what it gets (check_go()): its runtime's
+	 * sockets never reach the hooks, whatever the mode says of others.
+	 */
+	if (mpa_shim.subflows || mpa_shim.go)
 		return;
 	text = mpa_mode_text(mode, &level);
+	/* A line for the user comes at the connection it is about. */
+	if (say_later(mpa_say_for_mode(mode, false),
+		      mode == MPA_MODE_UNREACHABLE ? mpa_shim.pm_socket :
+		      mode == MPA_MODE_SECCOMP	   ? MPA_SAY_SECCOMP_NETLINK :
+						     ""))
+		level = CMN_LOG_DEBUG;
 	if (mode == MPA_MODE_UNREACHABLE)
 		mpa_log(level, "%s (%s)", text, mpa_shim.pm_socket);
 	else
@@ -295,8 +396,9 @@ __attribute__((constructor)) static void mpa_init(void)
 		goto out;
 	mpa_shim.pid = getpid();
 	mpa_config_init(&cfg, env_get, getauxval(AT_SECURE) != 0,
-			MPA_SYSTEM_DIR);
-	mpa_log_open(cfg.log_level, cfg.log_file);
+			mpa_system_dir);
+	mpa_log_open(cfg.log_level, cfg.log_file, cfg.say);
+	snprintf(mpa_shim.said_env, sizeof(mpa_shim.said_env), "%s", cfg.said);
 	if (cfg.bad_log_level)
 		mpa_log(CMN_LOG_WARN, "%s: expected debug, info, warn or off",
 			MPA_ENV_LOG);
@@ -326,6 +428,7 @@ __attribute__((constructor)) static void mpa_init(void)
 		mpa_shim.probes = mpa_seccomp_probe();
 	mpa_shim.convert = mpa_shim.rule->mptcp == MPA_YES &&
 			   (mpa_shim.probes & 1u << MPA_PROBE_MPTCP);
+	check_go(&cfg);
 	decide_mode();
 	if (mpa_shim.subflows) {
 		load_user_layers(&cfg.sources, &id);

@@ -19,6 +19,8 @@
 #define LOG_FD_MIN 100
 
 static enum cmn_log_level log_level = CMN_LOG_OFF;
+/* The one unasked line may go to standard error even with logging off. */
+static bool say_on;
 static atomic_int log_fd = -1;
 /* What our descriptor is, to notice when the program replaced it. */
 static dev_t log_dev;
@@ -30,21 +32,24 @@ static ino_t log_ino;
 static __thread bool log_private;
 static __thread int log_pidfd = -1;
 
-void mpa_log_open(enum cmn_log_level level, const char *file)
+void mpa_log_open(enum cmn_log_level level, const char *file, bool say)
 {
 	struct stat st;
 	int fd, high;
 
 	log_level = level;
-	if (level == CMN_LOG_OFF)
+	say_on = say;
+	if (level == CMN_LOG_OFF && !say)
 		return;
-	if (!file[0]) {
+	/* Logging off: the one line goes to standard error, never a file. */
+	if (level == CMN_LOG_OFF || !file[0]) {
 		fd = 2;
 	} else {
 		fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
 			  0600);
 		if (fd < 0) {
 			log_level = CMN_LOG_OFF;
+			say_on = false;
 			return;
 		}
 		/* Out of the way of programs that assume small fds. */
@@ -54,6 +59,7 @@ void mpa_log_open(enum cmn_log_level level, const char *file)
 	}
 	if (fd < 0 || cmn_fstat(fd, &st) < 0) {
 		log_level = CMN_LOG_OFF;
+		say_on = false;
 		return;
 	}
 	log_dev = st.st_dev;
@@ -67,17 +73,26 @@ int mpa_log_enabled(enum cmn_log_level level)
 	       atomic_load_explicit(&log_fd, memory_order_relaxed) >= 0;
 }
 
-void mpa_log(enum cmn_log_level level, const char *fmt, ...)
+bool mpa_log_can_say(void)
+{
+	return (say_on || mpa_log_enabled(CMN_LOG_WARN)) &&
+	       atomic_load_explicit(&log_fd, memory_order_relaxed) >= 0;
+}
+
+/* One line at @level to the log's descriptor, whatever the level allows. */
+static void write_line(enum cmn_log_level level, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static void write_line(enum cmn_log_level level, const char *fmt, va_list ap)
 {
 	static const char *const names[] = { "debug", "info", "warn" };
-	char line[512];
+	char line[768];
 	struct stat st;
-	va_list ap;
 	int saved = errno, fd, n, own = -1;
 
-	if (!mpa_log_enabled(level))
-		return;
 	fd = atomic_load(&log_fd);
+	if (fd < 0)
+		goto out;
 	if (log_private) {
 		/* A copy of the program's descriptor, dropped after the line. */
 		if (log_pidfd < 0)
@@ -97,9 +112,7 @@ void mpa_log(enum cmn_log_level level, const char *fmt, ...)
 	}
 	n = snprintf(line, sizeof(line), "mptcp-auto[%d]: %s: ", (int)getpid(),
 		     names[level]);
-	va_start(ap, fmt);
 	n += vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
-	va_end(ap);
 	if (n > (int)sizeof(line) - 2)
 		n = (int)sizeof(line) - 2;
 	line[n++] = '\n';
@@ -110,6 +123,28 @@ out:
 	if (own >= 0)
 		close(own);
 	errno = saved;
+}
+
+void mpa_log(enum cmn_log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!mpa_log_enabled(level))
+		return;
+	va_start(ap, fmt);
+	write_line(level, fmt, ap);
+	va_end(ap);
+}
+
+void mpa_log_say(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!mpa_log_can_say())
+		return;
+	va_start(ap, fmt);
+	write_line(CMN_LOG_WARN, fmt, ap);
+	va_end(ap);
 }
 
 void mpa_log_private_table(int pidfd)

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include "cmn_say.h"
 #include "eng_run.h"
 #include "mpa_config.h"
 #include "mpa_mode.h"
@@ -47,6 +48,18 @@ struct mpa_shim {
 	pid_t pid; /* ours; differs in a vfork()ed child */
 	struct mpa_seccomp seccomp; /* the constructor's thread's filter */
 	unsigned int probes; /* bit n: enum mpa_probe n survives the filter */
+	/*
+	 * The one unasked line (preload/mpa_say.h): said yet; what to say at
+	 * the first connection that wants subflows (enum cmn_say, in a mode
+	 * decided at start that opens none), with its detail; what
+	 * MPTCP_AUTO_SAID says was said already ("" unset).
+	 */
+	atomic_bool said;
+	atomic_int say_at_connect;
+	char say_detail[160];
+	char said_env[32];
+	bool had_cap; /* CAP_NET_ADMIN at start */
+	bool go; /* a Go program: its own sockets never reach the hooks */
 };
 
 enum mpa_engine_state { ENGINE_IDLE, ENGINE_RUNNING, ENGINE_FAILED };
@@ -63,5 +76,23 @@ bool mpa_socket_eligible(int domain, int type, int protocol);
  * daemon is told so). Never changes the connect() result; keeps errno.
  */
 void mpa_track(int fd, const struct sockaddr *addr, socklen_t len);
+
+/*
+ * mpa_say() - the one unasked line of this process, for reason @r with
+ * @detail ("" or NULL for none): written once (the first reason wins),
+ * unless MPTCP_AUTO_LOG=off, or `mptcp-auto run` said @r already
+ * (MPTCP_AUTO_SAID). Any thread; keeps errno.
+ */
+void mpa_say(enum cmn_say r, const char *detail);
+
+/*
+ * mpa_say_connect() - after a successful or in-progress connect() in a
+ * process whose mode opens no subflow: the line decided at start, when
+ * the policy wants subflows for @addr (once).
+ */
+void mpa_say_connect(const struct sockaddr *addr, socklen_t len);
+
+/* mpa_has_cap_net_admin() - the calling thread's effective set has it. */
+bool mpa_has_cap_net_admin(void);
 
 #endif /* MPA_SHIM_H */

@@ -26,9 +26,24 @@ if [ "$shim_syms" != "connect mptcp_auto_shim setsockopt socket " ]; then
 	exit 1
 fi
 
+# The installed paths are compiled in: the tree goes back to the default
+# prefix's build for the other tests, whatever happens here.
 dest=$(mktemp -d)
-trap 'rm -rf "$dest"' EXIT
+dest2=$(mktemp -d)
+trap 'rm -rf "$dest" "$dest2"; make -s shim cli daemon >/dev/null' EXIT
 make -s install DESTDIR="$dest" PREFIX=/opt/mpa >/dev/null
+# Everything under the prefix, the configuration too (GNU: SYSCONFDIR is
+# PREFIX/etc): nothing outside it, no /etc of the host's.
+if [ "$(ls -A "$dest")" != opt ] || [ "$(ls -A "$dest/opt")" != mpa ]; then
+	echo "make install PREFIX=/opt/mpa wrote outside the prefix:"
+	find "$dest" -maxdepth 3
+	exit 1
+fi
+test -f "$dest/opt/mpa/etc/mptcp-auto/policy.ini"
+# PREFIX=/usr: the configuration in /etc, as a distribution has it.
+make -s install DESTDIR="$dest2" PREFIX=/usr >/dev/null
+test -f "$dest2/etc/mptcp-auto/policy.ini"
+test ! -e "$dest2/usr/etc"
 test -f "$dest/opt/mpa/include/mptcplib.h"
 test -f "$dest/opt/mpa/lib/libmptcplib.a"
 test -L "$dest/opt/mpa/lib/libmptcplib.so"
@@ -53,19 +68,67 @@ done
 # A real install under a fresh prefix: the command finds the shim through
 # ld.so's $LIB, and the shim converts sockets.
 prefix=$(mktemp -d /tmp/mpa-prefix-XXXXXX)
-trap 'rm -rf "$dest" "$prefix"' EXIT
-make -s install PREFIX="$prefix" SYSCONFDIR="$prefix/etc" >/dev/null
+trap 'rm -rf "$dest" "$dest2" "$prefix"; make -s shim cli daemon >/dev/null' EXIT
+make -s install PREFIX="$prefix" >/dev/null
 test -x "$prefix/bin/mptcp-auto"
 test -x "$prefix/sbin/mptcp-autod"
 test -f "$prefix/share/man/man1/mptcp-auto.1"
 test -f "$prefix/share/man/man5/mptcp-auto-policy.5"
 test -f "$prefix/share/man/man3/mptcplib.3"
-test -f "$prefix/etc/mptcp-auto/policy.ini"
+test -f "$prefix/share/doc/mptcp-auto/examples/policy.ini"
+sys=$prefix/etc/mptcp-auto/policy.ini
+test -f "$sys"
 "$prefix/bin/mptcp-auto" run env | grep -qx "LD_PRELOAD=$prefix/\$LIB/libmptcp_auto.so"
 "$prefix/bin/mptcp-auto" run build/tests/mpa-shimtest eligibility mptcp
+# The installed system policy is neutral: no section, no key in effect.
+# Uncommented, it is the full example, which loads without an error.
+if grep -Ev '^[[:space:]]*([;#]|$)' "$sys"; then
+	echo "the installed system policy sets something (above)"
+	exit 1
+fi
+"$prefix/bin/mptcp-auto" check "$sys" 2>&1 | grep -qx '1 file applied, 0 errors, 0 warnings'
+sed 's/^#//' "$sys" >"$prefix/uncommented.ini"
+"$prefix/bin/mptcp-auto" check "$prefix/uncommented.ini" 2>&1 |
+	grep -qx '1 file applied, 0 errors, 0 warnings'
+grep -q '^interfaces = ' "$prefix/uncommented.ini"
+# The command and the shim read the system policy from the prefix they
+# were built for.
+printf '[program true]\nmptcp = off\n' >"$prefix/etc/mptcp-auto/policy.d/t.ini"
+"$prefix/bin/mptcp-auto" explain --program true 192.0.2.1 |
+	grep -q "from $prefix/etc/mptcp-auto/policy.d/t.ini:1"
+MPTCP_AUTO_LOG=info "$prefix/bin/mptcp-auto" run true 2>&1 |
+	grep -q "policy $prefix/etc/mptcp-auto/policy.d/t.ini:1: MPTCP off"
+"$prefix/sbin/mptcp-autod" --help | grep -q "($prefix/etc/mptcp-auto)"
+# --policy FILE is layered over the system files, in explain as in run: a
+# system drop-in that excludes the destination wins over FILE's
+# interfaces (it used to be evaluated alone, and promised a subflow).
+printf '[default]\nexclude-destinations = 192.0.2.0/24\n' \
+	>"$prefix/etc/mptcp-auto/policy.d/lan.ini"
+printf '[default]\ninterfaces = eth9\n' >"$prefix/mine.ini"
+"$prefix/bin/mptcp-auto" explain --policy "$prefix/mine.ini" 192.0.2.1 |
+	grep -qx 'extra subflows to 192.0.2.1: none (destination in exclude-destinations)'
+env -u XDG_CONFIG_HOME HOME=/nonexistent "$prefix/bin/mptcp-auto" check \
+	--policy "$prefix/mine.ini" 2>&1 | grep -qx '4 files applied, 0 errors, 0 warnings'
+
+# The man pages name the installed library and policy, and say that
+# MPTCP_AUTO_POLICY is layered over the system files.
+man1=$prefix/share/man/man1/mptcp-auto.1
+grep -qF "$prefix/\$LIB/libmptcp_auto.so" "$man1"
+for m in "$man1" "$prefix/share/man/man5/mptcp-auto-policy.5"; do
+	all=$(grep -o '/etc/mptcp-auto' "$m" | wc -l)
+	ours=$(grep -oF "$prefix/etc/mptcp-auto" "$m" | wc -l)
+	if [ "$all" = 0 ] || [ "$all" != "$ours" ]; then
+		echo "$m: $((all - ours)) of $all paths of the policy are not the prefix's"
+		exit 1
+	fi
+done
+if grep '/usr/local\|/usr/\$LIB' "$man1"; then
+	echo "$man1 names a library path of another prefix (above)"
+	exit 1
+fi
+grep -A3 '^\.B MPTCP_AUTO_POLICY' "$man1" | grep -q 'layered over the system'
 # An administrator's policy survives a second install.
-echo '; mine' >"$prefix/etc/mptcp-auto/policy.ini"
-make -s install PREFIX="$prefix" SYSCONFDIR="$prefix/etc" >/dev/null
-grep -qx '; mine' "$prefix/etc/mptcp-auto/policy.ini"
-make -s cli >/dev/null # back to the default prefix for the other tests
+echo '; mine' >"$sys"
+make -s install PREFIX="$prefix" >/dev/null
+grep -qx '; mine' "$sys"
 echo "abi and install: OK ($(echo "$exported" | wc -l) symbols)"

@@ -19,8 +19,8 @@ fail()
 
 prefix=$(mktemp -d /tmp/mpa-unit-XXXXXX)
 dest=$(mktemp -d /tmp/mpa-unit-dest-XXXXXX)
-trap 'rm -rf "$prefix" "$dest"; make -s cli >/dev/null' EXIT
-make -s install PREFIX="$prefix" SYSCONFDIR="$prefix/etc" >/dev/null ||
+trap 'rm -rf "$prefix" "$dest"; make -s shim cli daemon >/dev/null' EXIT
+make -s install PREFIX="$prefix" >/dev/null ||
 	{ echo "FAIL: make install"; exit 1; }
 unit=$prefix/lib/systemd/system/mptcp-autod.service
 [ -f "$unit" ] || { echo "FAIL: no $unit"; exit 1; }

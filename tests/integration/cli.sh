@@ -9,17 +9,21 @@ top=$(cd "$here/../.." && pwd)
 . "$top/tests/lib/require.sh"
 . "$top/tests/lib/tap.sh"
 . "$top/tests/lib/nobody.sh"
+. "$top/tests/lib/gofake.sh"
 
 MA=$top/build/mptcp-auto
 T=$top/build/tests
 tmp=$(mktemp -d)
 nd=""
+pub=""
+dpid2=""
 TOPO_OK=0
 cleanup()
 {
 	trap '' INT TERM HUP
+	[ -n "$dpid2" ] && kill "$dpid2" 2>/dev/null
 	[ "$TOPO_OK" = 1 ] && topo_cleanup
-	rm -rf "$tmp" ${nd:+"$nd"}
+	rm -rf "$tmp" ${nd:+"$nd"} ${pub:+"$pub"}
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -194,10 +198,33 @@ else
 fi
 expect "disable when not enabled" 0 "is not enabled" \
 	"$MA" disable web --root "$root"
+# Socket activation is said only when the socket unit is enabled: one
+# shipped but not enabled (Debian's ssh.socket) activates nothing.
 printf '[Socket]\nListenStream=80\n' >"$root/lib/systemd/system/sock.socket"
-expect "socket-activated unit: warned, pointed to SocketProtocol=mptcp" 0 \
-	"socket-activated.*SocketProtocol=mptcp" \
+out=$("$MA" enable sock --root "$root" --dry-run 2>&1)
+if grep -q "would write" <<<"$out" && ! grep -q "socket-activated" <<<"$out"; then
+	pass "socket unit shipped but not enabled: no warning"
+else
+	fail "socket unit shipped but not enabled: no warning" "$out"
+fi
+mkdir -p "$root/etc/systemd/system/sockets.target.wants"
+ln -s /lib/systemd/system/sock.socket \
+	"$root/etc/systemd/system/sockets.target.wants/sock.socket"
+expect "socket-activated unit (enabled): warned, pointed to SocketProtocol=mptcp" 0 \
+	"socket-activated \(sock.socket is enabled, in /etc/systemd/system/sockets.target.wants\).*SocketProtocol=mptcp" \
 	"$MA" enable sock --root "$root" --dry-run
+expect "a template's socket (Accept=yes) counts for its instances" 0 \
+	"sock@1.service is socket-activated" \
+	"$MA" enable sock@1 --root "$root" --dry-run
+ln -s /dev/null "$root/etc/systemd/system/sock.socket"
+out=$("$MA" enable sock --root "$root" --dry-run 2>&1)
+if ! grep -q "socket-activated" <<<"$out"; then
+	pass "a masked socket unit: no warning"
+else
+	fail "a masked socket unit: no warning" "$out"
+fi
+rm -r "$root/etc/systemd/system/sock.socket" \
+	"$root/etc/systemd/system/sockets.target.wants"
 expect "enable: not a service" 2 "not a service unit name" \
 	"$MA" enable foo.socket --root "$root"
 expect "enable: no unit" 2 "no unit given" "$MA" enable
@@ -402,6 +429,20 @@ done
 in_cli "$MA" status --json >"$tmp/status.json" 2>&1
 touch "$tmp/release"
 wait $conn
+# A join the server refuses: it accepted one connection and closed its
+# listener (socat without fork), so the subflow from c2 meets a reset.
+topo_bg "$TOPO_SRV" "$T/mpa-testsrv" --once 7002
+topo_wait_listen "$TOPO_SRV" 7002
+in_cli env MPA_HOLD_UNTIL="$tmp/release-once" MPTCP_AUTO_LOG=warn \
+	"$MA" run --policy "$tmp/p.ini" \
+	"$T/mpa-shimtest" state 10.9.0.1 7002 >"$tmp/once.out" 2>&1 &
+once=$!
+for _ in $(seq 100); do
+	grep -q 'refused by the peer' "$tmp/monitor.log" && break
+	sleep 0.1
+done
+touch "$tmp/release-once"
+wait $once
 # A kernel that does not bind subflows to an interface (6.1) leaves it
 # unbound, and the shim says so: then status and monitor show none.
 want_if=c2
@@ -442,12 +483,29 @@ else
 	fail "monitor: a connection's life, one line per event" \
 		"$(cat "$tmp/monitor.log")"
 fi
+if grep -q '^SUB_CLOSED .*10\.0\.2\.1:[0-9]* -> 10\.9\.0\.1:7002 .*refused by the peer' \
+	"$tmp/monitor.log"; then
+	pass "monitor: a join the server refuses is 'refused by the peer'"
+else
+	fail "monitor: a join the server refuses is 'refused by the peer'" \
+		"$(cat "$tmp/monitor.log")"
+fi
+if grep -q 'subflow from 10\.0\.2\.1 (c2) failed: refused by the peer' \
+	"$tmp/once.out"; then
+	pass "the shim's log: the join was refused by the peer"
+else
+	fail "the shim's log: the join was refused by the peer" \
+		"$(cat "$tmp/once.out")"
+fi
 if python3 -c 'import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1])]
 names = [e["event"] for e in ev]
 assert "SUB_ESTABLISHED" in names and "CLOSED" in names
 sub = [e for e in ev if e["event"] == "SUB_ESTABLISHED"][0]
-assert sub["interface"] == sys.argv[2].strip("-")' "$tmp/monitor.json" \
+assert sub["interface"] == sys.argv[2].strip("-")
+refused = [e for e in ev if e["refused_by_peer"]]
+assert len(refused) == 1 and refused[0]["event"] == "SUB_CLOSED"
+assert refused[0]["remote"] == "10.9.0.1:7002"' "$tmp/monitor.json" \
 	"$want_if" 2>/dev/null; then
 	pass "monitor --json"
 else
@@ -466,6 +524,9 @@ plan_lab()
 	local i=10 dev
 	topo_netns_add "$pns" || return 1
 	ip -n "$pns" link set lo up
+	# Root, userspace path manager, no daemon: the shim's own engine
+	# opens the plan, so explain's "subflows" is the plan too.
+	topo_set_pm "$pns" userspace || return 1
 	for dev in wlan0 eth1 wwan0 tun0; do
 		ip -n "$pns" link add "$dev" type veth peer name "p$i" || return 1
 		ip -n "$pns" addr add "192.168.$i.1/24" dev "$dev"
@@ -496,7 +557,9 @@ plan_case()
 e, g = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 want = sys.argv[3].split()
 assert [s["interface"] for s in g["subflows"]] == want, "engine"
-assert e["subflows"] == g["subflows"], "explain"
+assert e["path"] == "in-process", "path"
+assert e["plan"] == g["subflows"], "explain plan"
+assert e["subflows"] == g["subflows"], "explain subflows"
 used = [i for i in e["interfaces"] if i["use"]]
 assert [i["interface"] for i in used] == want, "interfaces"' \
 		"$e" "$g" "$want" 2>/dev/null; then
@@ -529,6 +592,257 @@ if plan_lab; then
 		"" --program curl 198.51.100.1:443
 else
 	fail "explain = the engine's plan: namespace with four interfaces"
+fi
+
+# ---- status under mptcp-autod: a join the peer refused -------------------
+# The daemon sees every connection's events: a join refused by the server
+# (it accepted one connection and closed its listener) is counted for the
+# connection, and status says so while it lives.
+sock=$tmp/pm.sock
+MPTCP_AUTO_PM_SOCKET=$sock ip netns exec "$TOPO_CLI" "$top/build/mptcp-autod" \
+	--socket "$sock" --policy "$tmp/p.ini" 2>"$tmp/daemon.log" &
+dpid=$!
+for _ in $(seq 50); do
+	[ -S "$sock" ] && break
+	sleep 0.1
+done
+topo_bg "$TOPO_SRV" "$T/mpa-testsrv" --once 7003
+topo_wait_listen "$TOPO_SRV" 7003
+in_cli env MPA_HOLD_UNTIL="$tmp/release-d" MPTCP_AUTO_PM_SOCKET="$sock" \
+	"$MA" run --policy "$tmp/p.ini" \
+	"$T/mpa-shimtest" state 10.9.0.1 7003 >"$tmp/once-d.out" 2>&1 &
+onced=$!
+for _ in $(seq 100); do
+	in_cli env MPTCP_AUTO_PM_SOCKET="$sock" "$MA" status \
+		>"$tmp/status-refused.txt" 2>&1
+	grep -q 'refused by the peer' "$tmp/status-refused.txt" && break
+	sleep 0.1
+done
+in_cli env MPTCP_AUTO_PM_SOCKET="$sock" "$MA" status --json \
+	>"$tmp/status-refused.json" 2>&1
+touch "$tmp/release-d"
+wait $onced
+kill -TERM $dpid
+wait $dpid
+if grep -A3 '^connection token [0-9a-f]* 10\.0\.1\.1:[0-9]* -> 10\.9\.0\.1:7003 ' \
+	"$tmp/status-refused.txt" |
+	grep -q '^  1 join refused by the peer: nothing accepts a new subflow at 10\.9\.0\.1:7003'; then
+	pass "status (mptcp-autod): a join the server refuses is 'refused by the peer'"
+else
+	fail "status (mptcp-autod): a join the server refuses is 'refused by the peer'" \
+		"$(cat "$tmp/status-refused.txt")" "$(cat "$tmp/daemon.log")"
+fi
+if python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+c = [c for c in d["connections"] if c["remote"] == "10.9.0.1:7003"]
+assert len(c) == 1 and c[0]["refused_joins"] == 1
+assert all(x["refused_joins"] == 0 for x in d["connections"] if x not in c)' \
+	"$tmp/status-refused.json" 2>/dev/null; then
+	pass "status --json: refused_joins"
+else
+	fail "status --json: refused_joins" "$(cat "$tmp/status-refused.json")"
+fi
+
+# ---- run and explain say what a program really gets ----------------------
+# Copies a normal user can reach: the command, the shim beside it (run
+# finds it there), the tester, a copy that passes for apt-get, policies,
+# and a folder for a daemon's socket.
+pub=$(nobody_copy "$MA" "$top/build/libmptcp_auto.so" "$T/mpa-shimtest") ||
+	{ fail "copies for user nobody"; exit 1; }
+cp "$pub/mpa-shimtest" "$pub/apt-get"
+printf '[default]\ninterfaces = c2\n' >"$pub/p.ini"
+chmod 0644 "$pub/p.ini"
+PM="$pub/none.sock" # no daemon there
+# as_nobody VAR=VALUE... -- CMD...: CMD as user nobody in the client
+# namespace, the variables set; stdout dropped, stderr kept.
+as_nobody()
+{
+	local vars=()
+	while [ "$1" != -- ]; do
+		vars+=("$1")
+		shift
+	done
+	shift
+	in_cli setpriv --reuid 65534 --regid 65534 --clear-groups \
+		--inh-caps=-all --bounding-set=-all env -u XDG_CONFIG_HOME \
+		HOME=/nonexistent "${vars[@]}" "$@" 2>&1 >/dev/null
+}
+err=$(as_nobody MPTCP_AUTO_PM_SOCKET="$PM" -- "$pub/mptcp-auto" run \
+	--policy "$pub/p.ini" "$pub/mpa-shimtest" connect 10.9.0.1 7001 2)
+if [ "$(grep -c . <<<"$err")" = 1 ] && grep -q \
+	"^mptcp-auto: warning: mpa-shimtest will get no extra subflow (its sockets become MPTCP, on one path): no CAP_NET_ADMIN, and no mptcp-autod runs. Start mptcp-autod (systemctl enable --now mptcp-autod), or run it as root$" \
+	<<<"$err"; then
+	pass "run as a user, no daemon: one line says why and what to do"
+else
+	fail "run as a user, no daemon: one line says why and what to do" \
+		"$err"
+fi
+err=$(as_nobody MPTCP_AUTO_PM_SOCKET="$PM" -- "$pub/mptcp-auto" run \
+	--quiet --policy "$pub/p.ini" "$pub/mpa-shimtest" connect 10.9.0.1 \
+	7001 2)
+if [ -z "$err" ]; then
+	pass "run --quiet: nothing said, by run or the shim"
+else
+	fail "run --quiet: nothing said, by run or the shim" "$err"
+fi
+err=$(in_cli env MPTCP_AUTO_PM_SOCKET="$PM" "$MA" run --policy "$pub/p.ini" \
+	"$T/mpa-shimtest" connect 10.9.0.1 7001 2 2>&1 >/dev/null)
+if [ -z "$err" ]; then
+	pass "run as root, userspace path manager: nothing to say"
+else
+	fail "run as root, userspace path manager: nothing to say" "$err"
+fi
+if getent passwd _apt >/dev/null; then
+	err=$(in_cli env MPTCP_AUTO_PM_SOCKET="$PM" "$MA" run \
+		--policy "$pub/p.ini" "$pub/apt-get" connect 10.9.0.1 7001 \
+		2>&1 >/dev/null)
+	if grep -q "^mptcp-auto: warning: apt-get will get no extra subflow for its downloads: they run as user _apt, without CAP_NET_ADMIN, and no mptcp-autod runs" \
+		<<<"$err"; then
+		pass "run apt-get as root without a daemon: its downloads run as _apt"
+	else
+		fail "run apt-get as root without a daemon: its downloads run as _apt" \
+			"$err"
+	fi
+else
+	skip "run apt-get as root without a daemon" "no user _apt here"
+fi
+topo_set_pm "$TOPO_CLI" kernel
+err=$(in_cli env MPTCP_AUTO_PM_SOCKET="$PM" "$MA" run --policy "$pub/p.ini" \
+	"$T/mpa-shimtest" connect 10.9.0.1 7001 2 2>&1 >/dev/null)
+x=$(in_cli env MPTCP_AUTO_PM_SOCKET="$PM" "$MA" explain --json \
+	--policy "$pub/p.ini" 10.9.0.1:7001 2>&1)
+topo_set_pm "$TOPO_CLI" userspace
+if [ "$(grep -c . <<<"$err")" = 1 ] && grep -q \
+	"warning: mpa-shimtest will not get the policy's subflows: the in-kernel path manager serves this network namespace and no mptcp-autod runs, so the kernel's endpoints decide (there is no subflow endpoint: one path)" \
+	<<<"$err"; then
+	pass "run, in-kernel path manager: one line, the endpoints decide"
+else
+	fail "run, in-kernel path manager: one line, the endpoints decide" "$err"
+fi
+if python3 -c 'import json, sys
+d = json.loads(sys.argv[1])
+assert d["path"] == "kernel endpoints" and d["reason"] == "kernel-pm"
+assert d["plan"] and d["subflows"] == []' "$x" 2>/dev/null; then
+	pass "explain, in-kernel path manager: the plan is not what it gets"
+else
+	fail "explain, in-kernel path manager: the plan is not what it gets" "$x"
+fi
+if command -v objcopy >/dev/null && go_fake go1.19.8 "$T/mpa-shimtest" \
+	"$tmp/go119"; then
+	err=$(in_cli env MPTCP_AUTO_PM_SOCKET="$PM" "$MA" run \
+		--policy "$pub/p.ini" "$tmp/go119" connect 10.9.0.1 7001 \
+		2>&1 >/dev/null)
+	if [ "$(grep -c . <<<"$err")" = 1 ] && grep -q \
+		"^mptcp-auto: warning: go119 is a Go program (go1\.19\.8): Go makes its own system calls, out of the shim's reach, and Go before 1\.21 ignores GODEBUG=multipathtcp=1: it will run on plain TCP" \
+		<<<"$err"; then
+		pass "run a Go 1.19 program: one line, GODEBUG=multipathtcp=1 is ignored"
+	else
+		fail "run a Go 1.19 program: one line, GODEBUG=multipathtcp=1 is ignored" \
+			"$err"
+	fi
+else
+	skip "run a Go 1.19 program" "objcopy missing or failed"
+fi
+# explain states the path for the caller's privileges, and what comes.
+x=$(in_cli setpriv --reuid 65534 --regid 65534 --clear-groups \
+	--inh-caps=-all --bounding-set=-all env HOME=/nonexistent \
+	MPTCP_AUTO_PM_SOCKET="$PM" "$pub/mptcp-auto" explain --json \
+	--policy "$pub/p.ini" 10.9.0.1:7001 2>&1)
+y=$(in_cli env MPTCP_AUTO_PM_SOCKET="$PM" "$MA" explain --json \
+	--policy "$pub/p.ini" 10.9.0.1:7001 2>&1)
+if python3 -c 'import json, sys
+u, r = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+assert u["path"] == "nothing" and u["reason"] == "no-cap", "user"
+assert [s["interface"] for s in u["plan"]] == ["c2"] and u["subflows"] == []
+assert "no CAP_NET_ADMIN" in u["gets"]
+assert r["path"] == "in-process" and r["reason"] == "", "root"
+assert [s["interface"] for s in r["subflows"]] == ["c2"]' "$x" "$y" \
+	2>/dev/null; then
+	pass "explain: a user gets nothing, root gets c2 (the caller's privileges)"
+else
+	fail "explain: a user gets nothing, root gets c2 (the caller's privileges)" \
+		"$x" "$y"
+fi
+# --policy FILE is layered over the other files in explain as in run: the
+# user's own file excludes the destination, FILE asks for c2.
+mkdir -p "$tmp/xdg/mptcp-auto"
+printf '[default]\nexclude-destinations = 10.9.0.0/16\n' \
+	>"$tmp/xdg/mptcp-auto/policy.ini"
+out=$(in_cli env XDG_CONFIG_HOME="$tmp/xdg" MPTCP_AUTO_PM_SOCKET="$PM" \
+	"$MA" explain --policy "$pub/p.ini" 10.9.0.1:7001 2>&1)
+in_cli env XDG_CONFIG_HOME="$tmp/xdg" MPTCP_AUTO_PM_SOCKET="$PM" \
+	MPTCP_AUTO_LOG=debug MPTCP_AUTO_LOG_FILE="$tmp/layer.log" "$MA" run \
+	--policy "$pub/p.ini" "$T/mpa-shimtest" connect 10.9.0.1 7001 \
+	>/dev/null 2>&1
+if grep -q "^extra subflows to 10.9.0.1:7001: none (destination in exclude-destinations)$" \
+	<<<"$out" &&
+	grep -q 'no extra subflow: destination in exclude-destinations' \
+		"$tmp/layer.log" && ! grep -q 'subflow requested' "$tmp/layer.log"; then
+	pass "explain --policy: layered as run layers it (they agree)"
+else
+	fail "explain --policy: layered as run layers it (they agree)" "$out" \
+		"$(cat "$tmp/layer.log")"
+fi
+expect "check --policy: layered over the other files" 0 \
+	"^2 files applied, 0 errors" \
+	env XDG_CONFIG_HOME="$tmp/xdg" "$MA" check --policy "$pub/p.ini"
+# Under mptcp-autod: the daemon's rule, narrowed by the user's own files.
+printf '[default]\ninterfaces = c2\n' >"$pub/daemon.ini"
+printf '[default]\nsubflows = 0\n' >"$pub/none.ini"
+chmod 0644 "$pub/daemon.ini" "$pub/none.ini"
+DS=$pub/pm.sock
+MPTCP_AUTO_PM_SOCKET=$DS ip netns exec "$TOPO_CLI" "$top/build/mptcp-autod" \
+	--socket "$DS" --policy "$pub/daemon.ini" 2>"$tmp/daemon2.log" &
+dpid2=$!
+for _ in $(seq 50); do
+	[ -S "$DS" ] && break
+	sleep 0.1
+done
+x=$(in_cli setpriv --reuid 65534 --regid 65534 --clear-groups \
+	--inh-caps=-all --bounding-set=-all env HOME=/nonexistent \
+	MPTCP_AUTO_PM_SOCKET="$DS" "$pub/mptcp-auto" explain --json \
+	10.9.0.1:7001 2>&1)
+y=$(in_cli setpriv --reuid 65534 --regid 65534 --clear-groups \
+	--inh-caps=-all --bounding-set=-all env HOME=/nonexistent \
+	MPTCP_AUTO_PM_SOCKET="$DS" "$pub/mptcp-auto" explain --json \
+	--policy "$pub/none.ini" 10.9.0.1:7001 2>&1)
+if python3 -c 'import json, sys
+a, b = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+assert a["path"] == "daemon" and a["rule_from"] == "mptcp-autod", "daemon"
+assert a["origin"].startswith(sys.argv[3] + ":1"), "the daemon policy"
+assert [s["interface"] for s in a["subflows"]] == ["c2"], "subflows"
+assert b["rule_from"] == "mptcp-autod" and b["subflows"] == [], "narrowed"
+assert b["why"] == "subflows = 0"' "$x" "$y" "$pub/daemon.ini" 2>/dev/null; then
+	pass "explain under mptcp-autod: its rule, narrowed by the user's"
+else
+	fail "explain under mptcp-autod: its rule, narrowed by the user's" \
+		"$x" "$y"
+fi
+err=$(as_nobody MPTCP_AUTO_PM_SOCKET="$DS" -- "$pub/mptcp-auto" run \
+	--policy "$pub/p.ini" "$pub/mpa-shimtest" connect 10.9.0.1 7001)
+if [ -z "$err" ]; then
+	pass "run as a user under mptcp-autod: nothing to say"
+else
+	fail "run as a user under mptcp-autod: nothing to say" "$err"
+fi
+# The daemon's policy gives this program nothing: the user's cannot add.
+printf '[default]\nsubflows = 2\n' >"$pub/daemon.ini"
+kill -HUP "$dpid2"
+for _ in $(seq 50); do
+	grep -q 'policy reloaded' "$tmp/daemon2.log" && break
+	sleep 0.1
+done
+err=$(as_nobody MPTCP_AUTO_PM_SOCKET="$DS" -- "$pub/mptcp-auto" run \
+	--policy "$pub/p.ini" "$pub/mpa-shimtest" connect 10.9.0.1 7001)
+kill -TERM "$dpid2"
+wait "$dpid2"
+dpid2=""
+if grep -q "^mptcp-auto: warning: mpa-shimtest will get no extra subflow: mptcp-autod serves it by its own policy ($pub/daemon.ini), whose rule for it opens none" \
+	<<<"$err"; then
+	pass "run under mptcp-autod whose policy gives none: said"
+else
+	fail "run under mptcp-autod whose policy gives none: said" "$err" \
+		"$(cat "$tmp/daemon2.log")"
 fi
 
 # User nobody runs a copy of the command it can reach.

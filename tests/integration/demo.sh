@@ -62,11 +62,26 @@ check()
 	fi
 }
 
+# The first run is `make demo` as typed in the tree, after a source has
+# changed: the build is quiet (no compiler lines), and a few lines say
+# what comes before the lab's own description.
 new_run
-out=$(demo 2>&1)
+touch "$top/cli/main.c"
+out=$(cd "$top" && MPA_NS_TAG=$tag TMPDIR=$dir make demo 2>&1)
 rc=$?
 echo "$out"
 [ $rc -eq 0 ] && echo "PASS: demo exits 0" || { echo "FAIL: demo exits 0 ($rc)"; failed=1; }
+before_lab=$(sed -n '/^Lab: /q; p' <<<"$out")
+if [ "$(grep -c '' <<<"$before_lab")" -le 4 ] &&
+	! grep -qE '(^| )(cc|gcc|clang) |-o build/' <<<"$before_lab"; then
+	echo "PASS: make demo builds quietly and says what it does in a few lines"
+else
+	echo "FAIL: make demo builds quietly and says what it does in a few lines"
+	failed=1
+fi
+# The table's header: every column apart from the next.
+check "the table's header: subflows and bytes apart" \
+	'^download +paths +time +goodput +subflows  +bytes per subflow'
 check "plain curl: one TCP path, intact" \
 	'^plain curl +.* 1 +TCP [0-9.]+ MB +yes$'
 check "mptcp-auto run: two subflows carried data, intact" \

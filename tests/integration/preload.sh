@@ -13,6 +13,7 @@ top=$(cd "$here/../.." && pwd)
 . "$top/tests/lib/serve.sh"
 . "$top/tests/lib/lab.sh"
 . "$top/tests/lib/nobody.sh"
+. "$top/tests/lib/gofake.sh"
 
 SHIM=$top/build/libmptcp_auto.so
 SHIM_DEBUG=$top/build/debug/libmptcp_auto.so
@@ -189,6 +190,55 @@ check "log fd closed and reused by the program: no write, no close" \
 	env LD_PRELOAD="$SHIM" MPTCP_AUTO_LOG=debug \
 	MPTCP_AUTO_LOG_FILE="$tmp/log2" "$ST" logfd "${L[@]}" "$tmp/app"
 
+# What the shim says unasked, once per process, when the policy wants
+# subflows that the process cannot get: a Go program (its runtime makes
+# its own system calls). A copy of the tester that carries Go's build
+# information (a .go.buildinfo section) passes for one.
+if command -v objcopy >/dev/null && go_fake go1.19.8 "$ST" "$tmp/go119" &&
+	go_fake go1.22.1 "$ST" "$tmp/go122"; then
+	err=$(env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini" \
+		"$tmp/go119" connect "${L[@]}" 2 2>&1 >/dev/null)
+	if [ "$(grep -c . <<<"$err")" = 1 ] && grep -q \
+		'^mptcp-auto\[[0-9]*\]: warn: this Go program (go1\.19\.8) .*Go before 1\.21 ignores GODEBUG=multipathtcp=1: its connections stay plain TCP' \
+		<<<"$err"; then
+		pass "a Go 1.19 program: one line, GODEBUG=multipathtcp=1 is ignored"
+	else
+		fail "a Go 1.19 program: one line, GODEBUG=multipathtcp=1 is ignored" \
+			"$err"
+	fi
+	env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini" \
+		MPTCP_AUTO_LOG=debug MPTCP_AUTO_LOG_FILE="$tmp/go.log" \
+		"$tmp/go119" connect "${L[@]}" 2 >/dev/null 2>&1
+	if grep -q 'Go before 1\.21' "$tmp/go.log" &&
+		! grep -q 'per policy\|subflow requested' "$tmp/go.log"; then
+		pass "a Go 1.19 program: the log claims no subflows"
+	else
+		fail "a Go 1.19 program: the log claims no subflows" \
+			"$(cat "$tmp/go.log")"
+	fi
+	err=$(env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini" \
+		GODEBUG=multipathtcp=1 "$tmp/go122" connect "${L[@]}" 2>&1 \
+		>/dev/null)
+	if grep -q 'warn: this Go program (go1\.22\.1) makes its own MPTCP sockets' \
+		<<<"$err"; then
+		pass "a Go 1.22 program with multipathtcp=1: the shim never sees it"
+	else
+		fail "a Go 1.22 program with multipathtcp=1: the shim never sees it" \
+			"$err"
+	fi
+	err=$(env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini" \
+		MPTCP_AUTO_LOG=off "$tmp/go119" connect "${L[@]}" 2>&1 >/dev/null)
+	out=$(env LD_PRELOAD="$SHIM" "$tmp/go119" connect "${L[@]}" 2>&1)
+	if [ -z "$err" ] && [ -z "$out" ]; then
+		pass "a Go program: nothing said with MPTCP_AUTO_LOG=off, or no subflows asked"
+	else
+		fail "a Go program: nothing said with MPTCP_AUTO_LOG=off, or no subflows asked" \
+			"$err" "$out"
+	fi
+else
+	skip "what the shim says of a Go program" "objcopy missing or failed"
+fi
+
 # 22. No descriptor of ours survives exec (compared with no shim at all).
 base=$("$ST" fds "${L[@]}" 2>/dev/null)
 out=$(env LD_PRELOAD="$SHIM" MPTCP_AUTO_LOG=debug \
@@ -268,6 +318,97 @@ if [ $rc -eq 0 ] && [ "$(grep -c 'no CAP_NET_ADMIN' <<<"$out")" = 1 ]; then
 else
 	fail "no CAP_NET_ADMIN: connections work, one log line says why" \
 		"exit $rc" "$out"
+fi
+
+# The one unasked line: when the policy wants subflows this process
+# cannot get, said once (not per connection), at the first connection the
+# policy wants them for, with what to do; MPTCP_AUTO_LOG=off silences it,
+# and so does mptcp-auto run having said the same (MPTCP_AUTO_SAID).
+say_re='^mptcp-auto\[[0-9]*\]: warn: no extra subflow for this program: it has no CAP_NET_ADMIN and no mptcp-autod answers .*Start mptcp-autod'
+printf '[default]\ninterfaces = c2\nexclude-destinations = 10.9.0.0/16\n' \
+	>"$nd/excluded.ini"
+chmod 0644 "$nd/excluded.ini"
+# nobody_say VAR=VALUE... -- ARGS...: the tester as nobody, its stderr.
+nobody_say()
+{
+	local vars=()
+	while [ "$1" != -- ]; do
+		vars+=("$1")
+		shift
+	done
+	shift
+	in_cli setpriv --reuid 65534 --regid 65534 --clear-groups \
+		--inh-caps=-all --bounding-set=-all env \
+		MPTCP_AUTO_PM_SOCKET="$nd/no-daemon.sock" \
+		LD_PRELOAD="$nd/libmptcp_auto.so" \
+		MPTCP_AUTO_POLICY="$nd/policy.ini" "${vars[@]}" \
+		"$nd/mpa-shimtest" "$@" 2>&1 >/dev/null
+}
+err=$(nobody_say -- connect "${N[@]}" 3)
+if [ "$(grep -c . <<<"$err")" = 1 ] && grep -qE "$say_re" <<<"$err"; then
+	pass "no CAP_NET_ADMIN, no daemon: one line unasked, for three connections"
+else
+	fail "no CAP_NET_ADMIN, no daemon: one line unasked, for three connections" \
+		"$err"
+fi
+for v in MPTCP_AUTO_LOG=off MPTCP_AUTO_SAID=no-cap MPTCP_AUTO_SAID=quiet \
+	MPTCP_AUTO_POLICY="$nd/excluded.ini"; do
+	err=$(nobody_say "$v" -- connect "${N[@]}" 2)
+	if [ -z "$err" ]; then
+		pass "nothing said with $(sed "s|$nd/||" <<<"$v")"
+	else
+		fail "nothing said with $(sed "s|$nd/||" <<<"$v")" "$err"
+	fi
+done
+err=$(nobody_say MPTCP_AUTO_SAID=kernel-pm -- connect "${N[@]}" 1)
+if grep -qE "$say_re" <<<"$err"; then
+	pass "said when mptcp-auto run said another reason"
+else
+	fail "said when mptcp-auto run said another reason" "$err"
+fi
+err=$(in_cli setpriv --reuid 65534 --regid 65534 --clear-groups \
+	--inh-caps=-all --bounding-set=-all env \
+	LD_PRELOAD="$nd/libmptcp_auto.so" MPTCP_AUTO_POLICY="$nd/policy.ini" \
+	MPTCP_AUTO_PM_SOCKET="$nd/no-daemon.sock" true 2>&1)
+if [ -z "$err" ]; then
+	pass "a program that connects nowhere is told nothing"
+else
+	fail "a program that connects nowhere is told nothing" "$err"
+fi
+# The in-kernel path manager: its endpoints decide, not the policy.
+topo_set_pm "$TOPO_CLI" kernel
+err=$(in_cli env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini" \
+	MPTCP_AUTO_PM_SOCKET="$tmp/no-daemon.sock" \
+	"$ST" connect "${N[@]}" 2 2>&1 >/dev/null)
+topo_set_pm "$TOPO_CLI" userspace
+if [ "$(grep -c . <<<"$err")" = 1 ] && grep -q \
+	"warn: the in-kernel path manager serves this network namespace and no mptcp-autod runs: the kernel's endpoints (ip mptcp endpoint) decide" \
+	<<<"$err"; then
+	pass "in-kernel path manager: one line, the endpoints decide"
+else
+	fail "in-kernel path manager: one line, the endpoints decide" "$err"
+fi
+# Root at start, then a drop (apt's download helpers run as _apt): the
+# helper finds no privilege left when the first connection comes.
+rm -f "$nd/said"
+in_cli env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini" \
+	MPTCP_AUTO_PM_SOCKET="$nd/no-daemon.sock" \
+	MPA_HOLD_UNTIL="$nd/said" \
+	"$ST" privdrop "${N[@]}" 65534 before >/dev/null 2>"$tmp/drop.err" &
+pid=$!
+for _ in $(seq 100); do
+	grep -q 'warn:' "$tmp/drop.err" && break
+	sleep 0.1
+done
+touch "$nd/said"
+wait $pid
+if [ "$(grep -c . "$tmp/drop.err")" = 1 ] && grep -q \
+	'warn: no extra subflow for this program: it gave up CAP_NET_ADMIN after it started (it runs as uid 65534 now)' \
+	"$tmp/drop.err"; then
+	pass "privileges dropped after start: one line says so"
+else
+	fail "privileges dropped after start: one line says so" \
+		"$(cat "$tmp/drop.err")"
 fi
 
 name="thread stress under ThreadSanitizer, subflow engine active"

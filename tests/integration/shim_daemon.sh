@@ -327,6 +327,34 @@ else
 		"$(cat "$tmp/noted.log")" "$(cat "$tmp/fake.out")"
 fi
 
+# The same with logging off: the process's one unasked line on standard
+# error, once; not at all when mptcp-auto run said it already.
+for said in "" daemon-none; do
+	fake_start --note "less than asked"
+	rm -f "$ND/hold"
+	as_root ${said:+MPTCP_AUTO_SAID=$said} MPA_HOLD_UNTIL="$ND/hold" \
+		"$ST" tokens 10.9.0.1 7001 3 >/dev/null 2>"$tmp/noted.err" &
+	pid=$!
+	wait_lines "$tmp/fake.out" '^REGISTER ' 3
+	sleep 0.3 # the replies reach the helper
+	touch "$ND/hold"
+	wait "$pid"
+	if [ -z "$said" ]; then
+		name="a note from the daemon, logging off: one line unasked"
+		[ "$(grep -c . "$tmp/noted.err")" = 1 ] && grep -q \
+			'warn: mptcp-autod serves this program less than its policy asks (less than asked)' \
+			"$tmp/noted.err"
+	else
+		name="a note from the daemon, said already by run: nothing"
+		[ ! -s "$tmp/noted.err" ]
+	fi
+	if [ $? = 0 ]; then
+		pass "$name"
+	else
+		fail "$name" "$(cat "$tmp/noted.err")"
+	fi
+done
+
 # ---- a descriptor closed and reused before the helper took it ---------
 # Standard error is a pipe nobody reads yet: the tester fills it, so the
 # helper's first log line (its mode, said before it takes any connection)

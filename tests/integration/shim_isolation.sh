@@ -138,9 +138,13 @@ nsubflows() { grep -c '^10\.0\.' <<<"$1"; }
 # tester's subcommand, what it must print (subflows the server sees, or
 # the socket's protocol).
 while IFS='|' read -r name action target cmd want; do
-	out=$(shim "$SF" "$action" "$target" "$ST" "$cmd" 10.9.0.1 7001 2>&1)
+	# What the program prints; the shim's one line goes to stderr.
+	out=$(shim "$SF" "$action" "$target" "$ST" "$cmd" 10.9.0.1 7001 \
+		2>"$tmp/sf.err")
 	rc=$?
 	got=$out
+	out="$out
+$(cat "$tmp/sf.err")"
 	[ "$cmd" = state ] && got=$(nsubflows "$out")
 	if [ $rc = 0 ] && [ "$got" = "$want" ]; then
 		pass "$name"

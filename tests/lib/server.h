@@ -14,10 +14,13 @@
 
 /*
  * Listen on [::]:@port (IPv4 too) with @proto (IPPROTO_MPTCP or TCP) and
- * run @serve(fd) in a detached thread per connection, forever. Returns 1
- * if the listener cannot be set up.
+ * run @serve(fd) in a detached thread per connection, forever; with
+ * @once, accept one connection, close the listener (as socat without
+ * fork does: a join to that port is refused from then on), serve it and
+ * return 0. Returns 1 if the listener cannot be set up.
  */
-static inline int server_run(int port, int proto, void *(*serve)(void *))
+static inline int server_run_mode(int port, int proto, void *(*serve)(void *),
+				  int once)
 {
 	struct sockaddr_in6 addr = { .sin6_family = AF_INET6,
 				     .sin6_addr = IN6ADDR_ANY_INIT,
@@ -53,12 +56,22 @@ static inline int server_run(int port, int proto, void *(*serve)(void *))
 			perror("accept");
 			return 1;
 		}
+		if (once) {
+			close(lfd);
+			serve((void *)(intptr_t)fd);
+			return 0;
+		}
 		if (pthread_create(&th, NULL, serve, (void *)(intptr_t)fd)) {
 			close(fd);
 			continue;
 		}
 		pthread_detach(th);
 	}
+}
+
+static inline int server_run(int port, int proto, void *(*serve)(void *))
+{
+	return server_run_mode(port, proto, serve, 0);
 }
 
 #endif /* TESTS_SERVER_H */

@@ -12,7 +12,9 @@
  *   PING       answer "PONG"
  *   STATE      one line per live subflow, "<peer-addr> <peer-port>
  *              <backup_remote>", then "END\n"
- * --tcp listens with plain TCP instead of MPTCP.
+ * --tcp listens with plain TCP instead of MPTCP. --once serves one
+ * connection and closes the listener after accepting it, as socat
+ * without fork does: every join the client asks for is then refused.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -132,19 +134,22 @@ out:
 
 int main(int argc, char **argv)
 {
-	int proto = 262, port = 0, i;
+	int proto = 262, port = 0, once = 0, i;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--tcp"))
 			proto = IPPROTO_TCP;
 		else if (!strcmp(argv[i], "--silent"))
 			silent = 1;
+		else if (!strcmp(argv[i], "--once"))
+			once = 1;
 		else
 			port = atoi(argv[i]);
 	}
 	if (port <= 0 || port > 65535) {
-		fprintf(stderr, "usage: mpa-testsrv [--tcp] [--silent] PORT\n");
+		fprintf(stderr,
+			"usage: mpa-testsrv [--tcp] [--silent] [--once] PORT\n");
 		return 2;
 	}
-	return server_run(port, proto, serve);
+	return server_run_mode(port, proto, serve, once);
 }

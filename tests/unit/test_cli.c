@@ -2,7 +2,8 @@
 /*
  * The command's pure parts: environment merging, static binaries, program
  * lookup, unit names, Environment= quoting and the drop-in; the daemon's
- * status line and the path a program takes.
+ * status line and the path a program takes; what run says a program
+ * will get, and the rule under the daemon that explain states.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -340,6 +342,29 @@ static const struct env_case {
 	{ "\xf4\x90\x80\x80", -EILSEQ, 0, NULL }, /* above U+10FFFF */
 };
 
+/* The socket unit that may activate a service, templates included. */
+static void test_socket_unit_name(void **state)
+{
+	static const struct {
+		const char *unit, *want;
+	} cases[] = {
+		{ "ssh.service", "ssh.socket" },
+		{ "my.web.service", "my.web.socket" },
+		{ "ssh@.service", "ssh.socket" },
+		{ "ssh@1-10.0.0.1:22.service", "ssh.socket" },
+	};
+	char out[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(
+			socket_unit_name(cases[i].unit, out, sizeof(out)), 0);
+		assert_string_equal(out, cases[i].want);
+	}
+	assert_int_equal(socket_unit_name("ssh.service", out, 10), -ENOSPC);
+}
+
 static void test_env_quote(void **state)
 {
 	size_t i, len, bad;
@@ -436,28 +461,32 @@ static const struct path_case {
 	enum cli_path want;
 } path_cases[] = {
 	{ "no MPTCP",
-	  { true, false, MPTCPLIB_PM_UNKNOWN, true },
+	  { true, false, MPTCPLIB_PM_UNKNOWN, true, false },
 	  CLI_PATH_NONE },
 	{ "daemon, user",
-	  { true, true, MPTCPLIB_PM_USERSPACE, false },
+	  { true, true, MPTCPLIB_PM_USERSPACE, false, false },
 	  CLI_PATH_DAEMON },
 	{ "daemon, root: still the daemon",
-	  { true, true, MPTCPLIB_PM_USERSPACE, true },
+	  { true, true, MPTCPLIB_PM_USERSPACE, true, false },
 	  CLI_PATH_DAEMON },
 	{ "daemon, kernel PM (switched back by hand)",
-	  { true, true, MPTCPLIB_PM_KERNEL, false },
+	  { true, true, MPTCPLIB_PM_KERNEL, false, false },
 	  CLI_PATH_DAEMON },
 	{ "no daemon, root, userspace",
-	  { false, true, MPTCPLIB_PM_USERSPACE, true },
+	  { false, true, MPTCPLIB_PM_USERSPACE, true, false },
 	  CLI_PATH_IN_PROCESS },
 	{ "no daemon, user, userspace",
-	  { false, true, MPTCPLIB_PM_USERSPACE, false },
+	  { false, true, MPTCPLIB_PM_USERSPACE, false, false },
 	  CLI_PATH_NONE },
 	{ "no daemon, kernel PM",
-	  { false, true, MPTCPLIB_PM_KERNEL, true },
+	  { false, true, MPTCPLIB_PM_KERNEL, true, false },
 	  CLI_PATH_ENDPOINTS },
 	{ "no daemon, unknown PM",
-	  { false, true, MPTCPLIB_PM_UNKNOWN, true },
+	  { false, true, MPTCPLIB_PM_UNKNOWN, true, false },
+	  CLI_PATH_NONE },
+	/* As the shim: no path manager of its own while a daemon may run. */
+	{ "a daemon's socket we may not use, root",
+	  { false, true, MPTCPLIB_PM_USERSPACE, true, true },
 	  CLI_PATH_NONE },
 };
 
@@ -483,6 +512,183 @@ static void test_path_decide(void **state)
 	assert_string_equal(cli_path_name(CLI_PATH_ENDPOINTS),
 			    "kernel endpoints");
 	assert_string_equal(cli_path_name(CLI_PATH_NONE), "nothing");
+}
+
+/* Hosts, by what they are. */
+#define H_USER                                                   \
+	{                                                        \
+		false, true, MPTCPLIB_PM_USERSPACE, false, false \
+	}
+#define H_ROOT                                                  \
+	{                                                       \
+		false, true, MPTCPLIB_PM_USERSPACE, true, false \
+	}
+#define H_KERNEL                                             \
+	{                                                    \
+		false, true, MPTCPLIB_PM_KERNEL, true, false \
+	}
+#define H_DAEMON                                                \
+	{                                                       \
+		true, true, MPTCPLIB_PM_USERSPACE, false, false \
+	}
+#define H_NOMPTCP                                              \
+	{                                                      \
+		false, false, MPTCPLIB_PM_UNKNOWN, true, false \
+	}
+#define H_LOCKED                                               \
+	{                                                      \
+		false, true, MPTCPLIB_PM_USERSPACE, true, true \
+	}
+
+static const struct cli_prog p_c = { "curl", false, -ENOENT, "", NULL };
+static const struct cli_prog p_apt = { "apt-get", false, -ENOENT, "", "_apt" };
+static const struct cli_prog p_go19 = { "hugo", true, 0, "go1.19.8", NULL };
+static const struct cli_prog p_go17 = { "old", true, -EOPNOTSUPP,
+					"go1.17 or older", NULL };
+static const struct cli_prog p_go22 = { "hugo", false, 0, "go1.22.2", NULL };
+
+static const struct outlook_case {
+	const char *name;
+	struct cli_path_facts host;
+	const struct cli_prog *prog;
+	bool converts, wants;
+	int daemon_gives;
+	enum cmn_say want;
+	const char *says; /* in the sentence */
+} outlook_cases[] = {
+	{ "user, no daemon", H_USER, &p_c, true, true, -1, CMN_SAY_NO_CAP,
+	  "curl will get no extra subflow" },
+	{ "root, userspace: the subflows come", H_ROOT, &p_c, true, true, -1,
+	  CMN_SAY_NONE, NULL },
+	{ "the policy asks none", H_USER, &p_c, true, false, -1, CMN_SAY_NONE,
+	  NULL },
+	{ "the policy turns MPTCP off", H_USER, &p_go19, false, false, -1,
+	  CMN_SAY_NONE, NULL },
+	{ "kernel path manager", H_KERNEL, &p_c, true, true, -1,
+	  CMN_SAY_KERNEL_PM, "net.mptcp.path_manager=userspace" },
+	{ "no MPTCP", H_NOMPTCP, &p_c, true, true, -1, CMN_SAY_NO_MPTCP,
+	  "plain TCP" },
+	{ "apt as root, no daemon", H_ROOT, &p_apt, true, true, -1,
+	  CMN_SAY_DROPPED, "run as user _apt" },
+	{ "apt under the daemon", H_DAEMON, &p_apt, true, true, 1, CMN_SAY_NONE,
+	  NULL },
+	{ "the daemon's rule gives none", H_DAEMON, &p_c, true, true, 0,
+	  CMN_SAY_DAEMON_NONE, "can only narrow" },
+	{ "the daemon's policy unread: nothing claimed", H_DAEMON, &p_c, true,
+	  true, -1, CMN_SAY_NONE, NULL },
+	{ "an unusable daemon socket", H_LOCKED, &p_c, true, true, -1,
+	  CMN_SAY_UNREACHABLE, "cannot be used" },
+	/* Go: before 1.21 plain TCP on every path, even with no subflows. */
+	{ "Go 1.19, root", H_ROOT, &p_go19, true, false, -1, CMN_SAY_GO_OLD,
+	  "Go before 1.21 ignores GODEBUG=multipathtcp=1" },
+	{ "Go 1.17, daemon", H_DAEMON, &p_go17, true, true, 1, CMN_SAY_GO_OLD,
+	  "(go1.17 or older)" },
+	{ "Go 1.22, root", H_ROOT, &p_go22, true, true, -1, CMN_SAY_GO_UNSEEN,
+	  "no extra subflow from the policy" },
+	{ "Go 1.22, daemon", H_DAEMON, &p_go22, true, true, 1,
+	  CMN_SAY_GO_UNSEEN, "connections no program registers" },
+	{ "Go 1.22, kernel: the endpoints as for any", H_KERNEL, &p_go22, true,
+	  true, -1, CMN_SAY_KERNEL_PM, "endpoints decide" },
+	{ "Go 1.22, no subflows asked", H_ROOT, &p_go22, true, false, -1,
+	  CMN_SAY_NONE, NULL },
+};
+
+static void test_outlook(void **state)
+{
+	char line[1024];
+	const char *why;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(outlook_cases) / sizeof(outlook_cases[0]); i++) {
+		const struct outlook_case *c = &outlook_cases[i];
+		struct cli_outlook_in in = { .host = c->host,
+					     .prog = c->prog,
+					     .converts = c->converts,
+					     .wants = c->wants,
+					     .daemon_gives = c->daemon_gives,
+					     .endpoints = 0,
+					     .daemon_socket = "/run/x.sock",
+					     .daemon_why =
+						     "Permission denied" };
+		enum cmn_say got;
+
+		print_message("case: %s\n", c->name);
+		in.path = cli_path_decide(&c->host, &why);
+		got = cli_outlook_reason(&in);
+		assert_int_equal(got, c->want);
+		if (got == CMN_SAY_NONE)
+			continue;
+		cli_outlook_line(&in, got, line, sizeof(line));
+		if (!strstr(line, c->says))
+			fail_msg("\"%s\" lacks \"%s\"", line, c->says);
+		/* What happens instead, and what to do or what would. */
+		assert_non_null(strstr(line, c->prog->name));
+	}
+	assert_string_equal(cli_prog_drops_to("apt-get"), "_apt");
+	assert_string_equal(cli_prog_drops_to("aptitude"), "_apt");
+	assert_null(cli_prog_drops_to("curl"));
+	assert_null(cli_prog_drops_to("apt-getx"));
+}
+
+/* A user's rule as mpa_policy_load_user() leaves it: nothing set. */
+static void user_rule_unset(struct mpa_rule *u)
+{
+	memset(u, 0, sizeof(*u));
+	u->mptcp = u->subflows = u->skip_local = u->reopen = MPA_UNSET;
+	u->subflow_delay = -1;
+}
+
+/* Under the daemon: its rule, narrowed by the user's, as both sides do. */
+static void test_daemon_rule(void **state)
+{
+	static const char *const name = "daemon.ini";
+	static const char *const text =
+		"[default]\ninterfaces = c2, c3\nsubflows = 2\n";
+	struct sockaddr_in in10 = { .sin_family = AF_INET,
+				    .sin_port = htons(80),
+				    .sin_addr.s_addr = htonl(0x0a000001) };
+	struct mpa_prog_id id = { 0 };
+	struct cli_view v = { 0 };
+	struct mpa_rule user, r;
+	size_t len = strlen(text);
+
+	(void)state;
+	v.daemon = mpa_policy_load_buffers(&name, &text, &len, 1);
+	assert_non_null(v.daemon);
+	v.daemon_rule = mpa_policy_program(v.daemon, &id);
+	v.user_rule = &user;
+	/* The user's policy says nothing: the daemon's rule. */
+	user_rule_unset(&user);
+	assert_true(cli_daemon_rule(&v, NULL, &r));
+	assert_int_equal(r.ifaces.n, 2);
+	assert_int_equal(r.subflows, 2);
+	/* Only c3. */
+	user.ifaces.set = true;
+	user.ifaces.n = 1;
+	strcpy(user.ifaces.v[0].pat, "c3");
+	assert_true(cli_daemon_rule(&v, NULL, &r));
+	assert_int_equal(r.ifaces.n, 1);
+	assert_string_equal(r.ifaces.v[0].pat, "c3");
+	/* No subflow at all. */
+	user_rule_unset(&user);
+	user.subflows = 0;
+	assert_true(cli_daemon_rule(&v, NULL, &r));
+	assert_int_equal(r.subflows, 0);
+	/* A destination filter is per connection: any destination passes,
+	 * but not one it excludes (registered with user-subflows 0). */
+	user_rule_unset(&user);
+	user.exclude_dests.set = true;
+	user.exclude_dests.n = 1;
+	user.exclude_dests.v[0] = (struct mpa_prefix){ AF_INET, { 10 }, 8 };
+	assert_true(cli_daemon_rule(&v, NULL, &r));
+	assert_int_equal(r.subflows, 2);
+	assert_true(cli_daemon_rule(&v, (const struct sockaddr *)&in10, &r));
+	assert_int_equal(r.subflows, 0);
+	/* The daemon's policy could not be read: nothing claimed. */
+	mpa_policy_free(v.daemon);
+	v.daemon_rule = NULL;
+	assert_false(cli_daemon_rule(&v, NULL, &r));
 }
 
 static void test_daemon_line(void **state)
@@ -526,12 +732,15 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_path_decide),
 		cmocka_unit_test(test_daemon_line),
+		cmocka_unit_test(test_outlook),
+		cmocka_unit_test(test_daemon_rule),
 		cmocka_unit_test(test_ld_preload_add),
 		cmocka_unit_test(test_ld_preload_find),
 		cmocka_unit_test(test_godebug_add),
 		cmocka_unit_test(test_elf_is_static),
 		cmocka_unit_test(test_program_find),
 		cmocka_unit_test(test_unit_name_parse),
+		cmocka_unit_test(test_socket_unit_name),
 		cmocka_unit_test(test_env_quote),
 		cmocka_unit_test(test_dropin_render),
 	};

@@ -146,7 +146,7 @@ static void test_narrow_cases(void **state)
 		print_message("case %zu\n", i);
 		sys_rule(&sys, c->sys_if, c->sys_bk, NULL, c->sys_sub);
 		msg(&m, c->u_if, c->u_bk, c->u_sub);
-		dmn_narrow_rule(&sys, &m, &out);
+		eng_narrow_rule(&sys, &m, &out);
 		list_str(&out.ifaces, got, sizeof(got));
 		assert_string_equal(got, c->want_if);
 		list_str(&out.backup_ifaces, got, sizeof(got));
@@ -258,7 +258,7 @@ static void test_never_widens(void **state)
 		usub = rand_r(&seed) % 5 - 1;
 		sys_rule(&sys, si, sb, sx, rand_r(&seed) % 4);
 		msg(&m, ui[0] ? ui : NULL, ub[0] ? ub : NULL, usub);
-		dmn_narrow_rule(&sys, &m, &out);
+		eng_narrow_rule(&sys, &m, &out);
 		usage(&mc, &sys, before);
 		usage(&mc, &out, after);
 		assert_true(out.subflows <= sys.subflows);
@@ -328,7 +328,7 @@ static void test_widening_said(void **state)
 		sys_rule(&sys, cases[i].sys_if, NULL, NULL, cases[i].sys_sub);
 		msg(&m, cases[i].u_if, NULL, cases[i].u_sub);
 		why[0] = '\0';
-		got = dmn_narrow_widens(&sys, &m, why, sizeof(why));
+		got = eng_narrow_widens(&sys, &m, why, sizeof(why));
 		print_message("case %zu: %s\n", i, why);
 		assert_int_equal(got, cases[i].said != NULL);
 		if (cases[i].said) {
@@ -356,9 +356,9 @@ static void test_reopen(void **state)
 	msg(&m, NULL, NULL, -1);
 	m.user_reopen = 0;
 	m.narrow = true;
-	dmn_narrow_rule(&sys, &m, &r);
+	eng_narrow_rule(&sys, &m, &r);
 	assert_int_equal(r.reopen, MPA_NO);
-	assert_int_equal(dmn_narrow_widens(&sys, &m, why, sizeof(why)), 0);
+	assert_int_equal(eng_narrow_widens(&sys, &m, why, sizeof(why)), 0);
 	assert_int_equal(dmn_narrow_intern(t, &sys, &m, 7, &a), 0);
 	m.user_subflows = 2; /* the same as the system's: only reopen differs */
 	m.user_reopen = 1;
@@ -367,9 +367,9 @@ static void test_reopen(void **state)
 	assert_int_equal(a->reopen, MPA_NO);
 	assert_int_equal(b->reopen, MPA_YES);
 	sys.reopen = MPA_NO;
-	dmn_narrow_rule(&sys, &m, &r);
+	eng_narrow_rule(&sys, &m, &r);
 	assert_int_equal(r.reopen, MPA_NO);
-	assert_int_equal(dmn_narrow_widens(&sys, &m, why, sizeof(why)), 1);
+	assert_int_equal(eng_narrow_widens(&sys, &m, why, sizeof(why)), 1);
 	assert_non_null(strstr(why, "reopen = yes"));
 	dmn_narrow_table_free(t);
 }

@@ -467,7 +467,8 @@ static void test_json(void **state)
 		  "\"token\":\"1a2b3c4d\",\"local\":\"10.0.2.1:40000\","
 		  "\"remote\":\"10.9.0.1:7002\",\"local_id\":-1,"
 		  "\"remote_id\":-1,\"backup\":0,\"error\":0,"
-		  "\"interface\":\"c2\",\"server_side\":false}\n" },
+		  "\"interface\":\"c2\",\"server_side\":false,"
+		  "\"refused_by_peer\":false}\n" },
 		{ 1500, CMN_RTNL_LINK, C2, "c2", 0, NULL,
 		  "{\"ts\":1700000001.500000,\"event\":\"LINK_DOWN\","
 		  "\"interface\":\"c2\",\"ifindex\":3}\n" },
@@ -483,7 +484,7 @@ static void test_json(void **state)
 		  "\"remote\":\"10.9.0.1:7002\",\"local_id\":-1,"
 		  "\"remote_id\":-1,\"backup\":0,\"error\":0,"
 		  "\"interface\":\"c2\",\"server_side\":false,"
-		  "\"cause\":\"link c2 down\"}\n" },
+		  "\"refused_by_peer\":false,\"cause\":\"link c2 down\"}\n" },
 		{ 4000, CMN_RTNL_LINK, C2, "c2", 1, NULL,
 		  "{\"ts\":1700000004.000000,\"event\":\"LINK_UP\","
 		  "\"interface\":\"c2\",\"ifindex\":3}\n" },
@@ -499,7 +500,8 @@ static void test_json(void **state)
 		  "\"remote\":\"10.9.0.1:7002\",\"local_id\":-1,"
 		  "\"remote_id\":-1,\"backup\":0,\"error\":0,"
 		  "\"interface\":\"c2\",\"server_side\":false,"
-		  "\"reopened\":true,\"cause\":\"link c2 up\"}\n" },
+		  "\"refused_by_peer\":false,\"reopened\":true,"
+		  "\"cause\":\"link c2 up\"}\n" },
 	};
 
 	(void)state;

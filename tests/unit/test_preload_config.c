@@ -31,7 +31,8 @@ static const char *fake_get(const char *name)
 static const char *const full_env[] = {
 	"MPTCP_AUTO_POLICY=/srv/policy.ini",	"MPTCP_AUTO_LOG=debug",
 	"MPTCP_AUTO_LOG_FILE=/var/log/mpa.log", "HOME=/home/u",
-	"MPTCP_AUTO_PM_SOCKET=/tmp/t/pm.sock",	NULL
+	"MPTCP_AUTO_PM_SOCKET=/tmp/t/pm.sock",	"MPTCP_AUTO_SAID=no-cap",
+	"GODEBUG=http2client=0,multipathtcp=1", NULL
 };
 
 static void test_environment_read(void **state)
@@ -48,6 +49,36 @@ static void test_environment_read(void **state)
 			    "/home/u/.config/mptcp-auto/policy.ini");
 	assert_false(c.bad_log_level);
 	assert_string_equal(c.pm_socket, "/tmp/t/pm.sock");
+	assert_true(c.say);
+	assert_string_equal(c.said, "no-cap");
+	assert_true(c.godebug_mptcp);
+}
+
+/* Go takes the last setting of a key; only multipathtcp=1 turns it on. */
+static void test_godebug(void **state)
+{
+	static const struct {
+		const char *v;
+		bool want;
+	} cases[] = {
+		{ NULL, false },
+		{ "", false },
+		{ "multipathtcp=1", true },
+		{ "http2client=0,multipathtcp=1", true },
+		{ "multipathtcp=1,http2client=0", true },
+		{ "multipathtcp=1,multipathtcp=0", false },
+		{ "multipathtcp=0,multipathtcp=1", true },
+		{ "multipathtcp=10", false },
+		{ "xmultipathtcp=1", false },
+		{ "multipathtcp=", false },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (mpa_godebug_mptcp(cases[i].v) != cases[i].want)
+			fail_msg("GODEBUG=%s: %d", cases[i].v ? cases[i].v : "",
+				 !cases[i].want);
 }
 
 static void test_secure_execution_ignores_environment(void **state)
@@ -58,6 +89,9 @@ static void test_secure_execution_ignores_environment(void **state)
 	env_now = full_env;
 	mpa_config_init(&c, fake_get, true, "/etc/mptcp-auto");
 	assert_int_equal(c.log_level, CMN_LOG_OFF);
+	assert_false(c.say); /* nothing at all, not even the one line */
+	assert_string_equal(c.said, "");
+	assert_false(c.godebug_mptcp);
 	assert_string_equal(c.log_file, "");
 	assert_string_equal(c.sources.env_file, "");
 	assert_string_equal(c.sources.user_file, "");
@@ -109,15 +143,23 @@ static void test_daemon_socket(void **state)
 	}
 }
 
+/*
+ * say: the one unasked line (preload/mpa_say.h) is written unless
+ * MPTCP_AUTO_LOG=off, whatever the level.
+ */
 static const struct level_case {
 	const char *env;
 	enum cmn_log_level level;
-	bool bad;
+	bool bad, say;
 } level_cases[] = {
-	{ NULL, CMN_LOG_OFF, false },	   { "", CMN_LOG_OFF, false },
-	{ "off", CMN_LOG_OFF, false },	   { "warn", CMN_LOG_WARN, false },
-	{ "INFO", CMN_LOG_INFO, false },   { "debug", CMN_LOG_DEBUG, false },
-	{ "verbose", CMN_LOG_WARN, true },
+	{ NULL, CMN_LOG_OFF, false, true },
+	{ "", CMN_LOG_OFF, false, true },
+	{ "off", CMN_LOG_OFF, false, false },
+	{ "OFF", CMN_LOG_OFF, false, false },
+	{ "warn", CMN_LOG_WARN, false, true },
+	{ "INFO", CMN_LOG_INFO, false, true },
+	{ "debug", CMN_LOG_DEBUG, false, true },
+	{ "verbose", CMN_LOG_WARN, true, true },
 };
 
 static void test_log_levels(void **state)
@@ -143,6 +185,7 @@ static void test_log_levels(void **state)
 		mpa_config_init(&c, fake_get, false, "/etc/mptcp-auto");
 		assert_int_equal(c.log_level, level_cases[i].level);
 		assert_int_equal(c.bad_log_level, level_cases[i].bad);
+		assert_int_equal(c.say, level_cases[i].say);
 		/* Relative paths would depend on the current directory. */
 		assert_string_equal(c.log_file, "");
 	}
@@ -154,6 +197,7 @@ int main(void)
 		cmocka_unit_test(test_environment_read),
 		cmocka_unit_test(test_secure_execution_ignores_environment),
 		cmocka_unit_test(test_log_levels),
+		cmocka_unit_test(test_godebug),
 		cmocka_unit_test(test_daemon_socket),
 	};
 

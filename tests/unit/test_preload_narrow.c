@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mpa_narrow.h"
+#include "eng_narrow.h"
 
 #define HEAD "MPTCP-AUTO/1 REGISTER\nseq 1\ntoken 00000001\n"
 
@@ -91,20 +91,20 @@ static const struct narrow_case {
 	  "curl", "10.9.0.1 80", "user-subflows 1\nuser-interfaces eth1\n", 0 },
 	{ "exclude-interfaces cannot be said",
 	  "[default]\nexclude-interfaces = eth1\nsubflows = 2\n", "curl",
-	  "10.9.0.1 80", "user-subflows 2\n", MPA_NARROW_LOST_EXCLUDE },
+	  "10.9.0.1 80", "user-subflows 2\n", ENG_NARROW_LOST_EXCLUDE },
 	{ "a name the protocol cannot carry is left out",
 	  "[default]\ninterfaces = eth+0, eth1\n", "curl", "10.9.0.1 80",
-	  "user-interfaces eth1\n", MPA_NARROW_LOST_PATTERN },
+	  "user-interfaces eth1\n", ENG_NARROW_LOST_PATTERN },
 	{ "no name can be carried: no subflow",
 	  "[default]\ninterfaces = eth+0\n", "curl", "10.9.0.1 80",
-	  "user-subflows 0\n", MPA_NARROW_LOST_PATTERN },
+	  "user-subflows 0\n", ENG_NARROW_LOST_PATTERN },
 	{ "past 16 names the rest is left out",
 	  "[default]\ninterfaces = a0,a1,a2,a3,a4,a5,a6,a7,a8,a9,a10,a11,a12,"
 	  "a13,a14,a15\nbackup = b0\n",
 	  "curl", "10.9.0.1 80",
 	  "user-interfaces a0,a1,a2,a3,a4,a5,a6,a7,a8,a9,a10,a11,a12,a13,a14,"
 	  "a15\nuser-backup b0\n",
-	  MPA_NARROW_LOST_COUNT },
+	  ENG_NARROW_LOST_COUNT },
 };
 
 static void dst_parse(const char *s, struct sockaddr_storage *ss)
@@ -200,14 +200,14 @@ static void test_narrowing_table(void **state)
 		dst_parse(c->dst, &dst);
 		eng_wire_init(&m, ENG_WIRE_REGISTER, 1);
 		m.token = 1;
-		lost = mpa_narrow_build(r, (struct sockaddr *)&dst, &m);
+		lost = eng_narrow_build(r, (struct sockaddr *)&dst, &m);
 		assert_true(eng_wire_format(&m, buf, sizeof(buf)) > 0);
 		snprintf(want, sizeof(want), HEAD "%s", c->want);
 		assert_string_equal(buf, want);
 		assert_int_equal(lost, c->lost);
-		assert_int_equal(mpa_narrow_none(r, (struct sockaddr *)&dst),
+		assert_int_equal(eng_narrow_none(r, (struct sockaddr *)&dst),
 				 strstr(c->want, "user-subflows 0") != NULL &&
-					 !(lost & MPA_NARROW_LOST_PATTERN));
+					 !(lost & ENG_NARROW_LOST_PATTERN));
 		mpa_policy_free(p);
 	}
 }

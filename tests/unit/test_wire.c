@@ -166,6 +166,17 @@ static const struct bad_case {
 	  "MPTCP-AUTO/1 STATE\nseq 1\nserved 0 cu\trl 1\n" },
 	{ "served-other twice",
 	  "MPTCP-AUTO/1 STATE\nseq 1\nserved-other 1\nserved-other 2\n" },
+	{ "policy relative", "MPTCP-AUTO/1 STATE\nseq 1\npolicy etc/p.ini\n" },
+	{ "policy with a tab", "MPTCP-AUTO/1 STATE\nseq 1\npolicy /a\tb\n" },
+	{ "policy twice", "MPTCP-AUTO/1 STATE\nseq 1\npolicy /a\npolicy /b\n" },
+	{ "policy on a reply", "MPTCP-AUTO/1 OK\nseq 1\npolicy /a\n" },
+	{ "refused without a count",
+	  "MPTCP-AUTO/1 STATE\nseq 1\nrefused 1a2b3c4d\n" },
+	{ "refused zero", "MPTCP-AUTO/1 STATE\nseq 1\nrefused 1a2b3c4d 0\n" },
+	{ "refused short token",
+	  "MPTCP-AUTO/1 STATE\nseq 1\nrefused 1a2b3c 1\n" },
+	{ "refused upper case",
+	  "MPTCP-AUTO/1 STATE\nseq 1\nrefused 1A2B3C4D 1\n" },
 };
 
 static void test_refusals(void **state)
@@ -228,11 +239,15 @@ static void test_status_and_state(void **state)
 	m.served[m.nserved++] = (struct eng_wire_served){ 1000, "curl", 12 };
 	m.served[m.nserved++] = (struct eng_wire_served){ 0, "apt", 3 };
 	m.served_other = 5;
+	strcpy(m.policy, "/etc/my policy.ini");
+	m.refused[m.nrefused++] = (struct eng_wire_refused){ 0x1a2b3c4d, 1 };
+	m.refused[m.nrefused++] = (struct eng_wire_refused){ 0xff, 3 };
 	n = eng_wire_format(&m, buf, sizeof(buf));
 	assert_string_equal(buf, "MPTCP-AUTO/1 STATE\nseq 3\nmode userspace\n"
 				 "unregistered endpoints\nsince 1790000000\n"
 				 "served 1000 curl 12\nserved 0 apt 3\n"
-				 "served-other 5\n");
+				 "served-other 5\npolicy /etc/my policy.ini\n"
+				 "refused 1a2b3c4d 1\nrefused 000000ff 3\n");
 	assert_int_equal(eng_wire_parse(buf, (size_t)n, &back, NULL), 0);
 	assert_int_equal(back.type, ENG_WIRE_STATE);
 	assert_string_equal(back.mode, "userspace");
@@ -245,6 +260,10 @@ static void test_status_and_state(void **state)
 	assert_int_equal(back.served[1].uid, 0);
 	assert_string_equal(back.served[1].prog, "apt");
 	assert_int_equal(back.served_other, 5);
+	assert_string_equal(back.policy, "/etc/my policy.ini");
+	assert_int_equal(back.nrefused, 2);
+	assert_int_equal(back.refused[0].token, 0x1a2b3c4d);
+	assert_int_equal(back.refused[1].count, 3);
 	assert_memory_equal(&m, &back, sizeof(m));
 
 	/* Nothing said: only the seq, and nothing read back. */
@@ -268,6 +287,12 @@ static void test_status_and_state(void **state)
 	}
 	m.nserved = ENG_WIRE_MAX_SERVED;
 	m.served_other = UINT32_MAX;
+	m.policy[0] = '/';
+	memset(m.policy + 1, 'x', ENG_WIRE_PATH_MAX - 2);
+	for (i = 0; i < ENG_WIRE_MAX_REFUSED; i++)
+		m.refused[i] =
+			(struct eng_wire_refused){ UINT32_MAX, UINT32_MAX };
+	m.nrefused = ENG_WIRE_MAX_REFUSED;
 	n = eng_wire_format(&m, buf, sizeof(buf));
 	assert_true(n > 0);
 	assert_int_equal(eng_wire_parse(buf, (size_t)n, &back, NULL), 0);
@@ -302,6 +327,19 @@ static void test_status_and_state(void **state)
 	eng_wire_init(&m, ENG_WIRE_STATE, 1);
 	m.unregistered = 7;
 	assert_int_equal(eng_wire_format(&m, buf, sizeof(buf)), -EINVAL);
+	eng_wire_init(&m, ENG_WIRE_STATE, 1);
+	strcpy(m.policy, "relative/p.ini");
+	assert_int_equal(eng_wire_format(&m, buf, sizeof(buf)), -EINVAL);
+	eng_wire_init(&m, ENG_WIRE_STATE, 1);
+	m.nrefused = ENG_WIRE_MAX_REFUSED + 1;
+	assert_int_equal(eng_wire_format(&m, buf, sizeof(buf)), -EINVAL);
+	/* One refused line past the bound is refused. */
+	off = (size_t)snprintf(text, sizeof(text),
+			       "MPTCP-AUTO/1 STATE\nseq 1\n");
+	for (i = 0; i <= ENG_WIRE_MAX_REFUSED; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off,
+					"refused %08x 1\n", i);
+	assert_int_equal(eng_wire_parse(text, off, &back, NULL), -EPROTO);
 }
 
 static const struct prog_case {
