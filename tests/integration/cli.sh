@@ -503,7 +503,7 @@ names = [e["event"] for e in ev]
 assert "SUB_ESTABLISHED" in names and "CLOSED" in names
 sub = [e for e in ev if e["event"] == "SUB_ESTABLISHED"][0]
 assert sub["interface"] == sys.argv[2].strip("-")
-refused = [e for e in ev if e["refused_by_peer"]]
+refused = [e for e in ev if e.get("refused_by_peer")]
 assert len(refused) == 1 and refused[0]["event"] == "SUB_CLOSED"
 assert refused[0]["remote"] == "10.9.0.1:7002"' "$tmp/monitor.json" \
 	"$want_if" 2>/dev/null; then
