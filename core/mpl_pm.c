@@ -674,6 +674,18 @@ out_list:
 	return err;
 }
 
+/* @tuple's two ends into @sf: -EINVAL unless both are there, with ports. */
+static int tuple_load(const struct mptcplib_flow *tuple, struct mpl_sf *sf)
+{
+	if (!tuple || !tuple->local || !tuple->remote ||
+	    cmn_sa_load(&sf->local, tuple->local, tuple->local_len) ||
+	    cmn_sa_load(&sf->remote, tuple->remote, tuple->remote_len) ||
+	    !cmn_sa_port((struct sockaddr *)&sf->local) ||
+	    !cmn_sa_port((struct sockaddr *)&sf->remote))
+		return -EINVAL;
+	return 0;
+}
+
 int mptcplib_token_close_sub(uint32_t token, const struct mptcplib_flow *tuple)
 {
 	struct mpl_sf sf = { 0 };
@@ -681,11 +693,7 @@ int mptcplib_token_close_sub(uint32_t token, const struct mptcplib_flow *tuple)
 	int err;
 
 	mpl_clear();
-	if (!tuple || !tuple->local || !tuple->remote ||
-	    cmn_sa_load(&sf.local, tuple->local, tuple->local_len) ||
-	    cmn_sa_load(&sf.remote, tuple->remote, tuple->remote_len) ||
-	    !cmn_sa_port((struct sockaddr *)&sf.local) ||
-	    !cmn_sa_port((struct sockaddr *)&sf.remote))
+	if (tuple_load(tuple, &sf))
 		return mpl_fail(EINVAL, "close_sub: both ends of the subflow, "
 					"with their ports, are needed");
 	cmn_sa_unmap(&sf.local);
@@ -734,11 +742,7 @@ int mptcplib_token_set_sub_prio(uint32_t token,
 	int err;
 
 	mpl_clear();
-	if (!tuple || !tuple->local || !tuple->remote ||
-	    cmn_sa_load(&sf.local, tuple->local, tuple->local_len) ||
-	    cmn_sa_load(&sf.remote, tuple->remote, tuple->remote_len) ||
-	    !cmn_sa_port((struct sockaddr *)&sf.local) ||
-	    !cmn_sa_port((struct sockaddr *)&sf.remote))
+	if (tuple_load(tuple, &sf))
 		return mpl_fail(EINVAL, "set_sub_prio: both ends of the "
 					"subflow, with their ports, are "
 					"needed");

@@ -14,7 +14,7 @@
 # the guest the suites run as its root. Knobs, passed to the guest:
 # MPA_SUITES (names as in guest.sh, commas between), MPA_SUITE_TIMEOUT,
 # MPA_STRESS_CYCLES, MPA_E2E_MB, MPA_E2E_SMALL_MB, MPA_E2E_CONNS,
-# MPA_SLOW_TOOLS, MPA_SLOW_FACTOR; here: MPA_KERNEL_TIMEOUT (seconds per kernel, 600),
+# MPA_SLOW_TOOLS, MPA_SLOW_FACTOR; here: MPA_KERNEL_TIMEOUT (seconds per kernel, 900),
 # MPA_QEMU_MEM (MiB, 2048), MPA_KERNEL_CACHE (lib.sh), MPA_KERNEL_OUT
 # (build/kernels).
 set -u
@@ -76,7 +76,7 @@ boot()
 		-serial "file:$dir/console.log" -serial "file:$dir/results.raw"
 		-append "console=ttyS0 quiet panic=-1 MPA_TOP=$top MPA_MODDIR=$k/lib/modules/$rel MPA_CI=${CI:-}$(knobs)")
 	# qemu exits 0 whatever the guest did: the results port decides.
-	timeout -k 10 "${MPA_KERNEL_TIMEOUT:-600}" qemu-system-x86_64 \
+	timeout -k 10 "${MPA_KERNEL_TIMEOUT:-900}" qemu-system-x86_64 \
 		"${qemu_args[@]}" >"$dir/qemu.log" 2>&1
 }
 
@@ -112,7 +112,7 @@ for s in $series; do
 		rc=$?
 	fi
 	t1=$(date +%s)
-	[ $rc = 124 ] && echo "qemu stopped after ${MPA_KERNEL_TIMEOUT:-600} s" \
+	[ $rc = 124 ] && echo "qemu stopped after ${MPA_KERNEL_TIMEOUT:-900} s" \
 		>>"$dir/qemu.log"
 	echo "$((t1 - t0))" >"$dir/seconds"
 	kernel_report "$rel" "$dir" || failed=1
