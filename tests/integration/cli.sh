@@ -626,7 +626,7 @@ kill -TERM $dpid
 wait $dpid
 if grep -A3 '^connection token [0-9a-f]* 10\.0\.1\.1:[0-9]* -> 10\.9\.0\.1:7003 ' \
 	"$tmp/status-refused.txt" |
-	grep -q '^  1 join refused by the peer: nothing accepts a new subflow at 10\.9\.0\.1:7003'; then
+	grep -Eq '^  [123] joins? refused by the peer: nothing accepts a new subflow at 10\.9\.0\.1:7003'; then
 	pass "status (mptcp-autod): a join the server refuses is 'refused by the peer'"
 else
 	fail "status (mptcp-autod): a join the server refuses is 'refused by the peer'" \
@@ -635,7 +635,8 @@ fi
 if python3 -c 'import json, sys
 d = json.load(open(sys.argv[1]))
 c = [c for c in d["connections"] if c["remote"] == "10.9.0.1:7003"]
-assert len(c) == 1 and c[0]["refused_joins"] == 1
+# reopen asks again (1 s later, 3 times at most) for a join never up.
+assert len(c) == 1 and 1 <= c[0]["refused_joins"] <= 3
 assert all(x["refused_joins"] == 0 for x in d["connections"] if x not in c)' \
 	"$tmp/status-refused.json" 2>/dev/null; then
 	pass "status --json: refused_joins"
