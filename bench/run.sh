@@ -485,15 +485,15 @@ for run in $(seq "$RUNS"); do
 				MPTCP_AUTO_PM_SOCKET="$DSOCK" \
 				MPTCP_AUTO_POLICY="$tmp/policy.ini" ;;
 		esac
-		res=$(cli "$@" python3 "$tmp/cut.py" http://10.9.0.1:8080/f \
+		r7b=$(cli "$@" python3 "$tmp/cut.py" http://10.9.0.1:8080/f \
 			"$sum" "$half" 47.5 ip netns exec "$TOPO_SRV" sh -c \
 			"iptables -A INPUT -i s1 -j DROP &&
 			 iptables -A OUTPUT -o s1 -j DROP" 2>&1 | tail -1)
 		daemon_down
-		echo "   run $run, $mode: $res"
-		record "cut.$mode.run$run" "$res"
-		cst[$mode]+=" $(sed -n 's/.*longest_stall_ms=\([0-9]*\).*/\1/p' <<<"$res")"
-		cbk[$mode]+=" $(sed -n 's/.*back_to_rate_s=\([0-9.]*\).*/\1/p' <<<"$res")"
+		echo "   run $run, $mode: $r7b"
+		record "cut.$mode.run$run" "$r7b"
+		cst[$mode]+=" $(sed -n 's/.*longest_stall_ms=\([0-9]*\).*/\1/p' <<<"$r7b")"
+		cbk[$mode]+=" $(sed -n 's/.*back_to_rate_s=\([0-9.]*\).*/\1/p' <<<"$r7b")"
 	done
 done
 for mode in kernel in-process daemon; do
