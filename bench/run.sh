@@ -110,6 +110,33 @@ download()
 		awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }'
 }
 
+DAEMON=$B/mptcp-autod
+DSOCK=$tmp/pm.sock
+DPID=""
+# daemon_up POLICY [ARGS]: the daemon in the client namespace on $DSOCK.
+daemon_up()
+{
+	local i p=$1
+	shift
+	rm -f "$DSOCK"
+	ip netns exec "$TOPO_CLI" "$DAEMON" --socket "$DSOCK" --policy "$p" \
+		"$@" 2>>"$tmp/daemon.log" &
+	DPID=$!
+	TOPO_PIDS="$TOPO_PIDS $DPID"
+	for i in $(seq 50); do
+		[ -S "$DSOCK" ] && return 0
+		kill -0 "$DPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "   the daemon did not start: $(tail -1 "$tmp/daemon.log")"
+	return 1
+}
+daemon_down()
+{
+	[ -n "$DPID" ] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
+	DPID=""
+}
+
 printf '[default]\ninterfaces = c2\n' >"$tmp/policy.ini"
 head -c $((MB * 1024 * 1024)) /dev/urandom >"$tmp/file"
 
@@ -412,6 +439,94 @@ record failover.back_to_rate_s "$(stats "${backs[@]}")"
 
 fi
 
+# ---- 7b. a cut with the link up ---------------------------------------------
+# Path 1 cut halfway through a download, its link up: every packet through
+# the server's s1 dropped. The client cuts it itself, so that the figures
+# count from the cut on the download's own clock. The kernel path manager
+# (mptcpize, or the shim where it is missing), the in-process engine and
+# mptcp-autod, in turn in each run.
+if want 7b; then
+echo "== 7b. a cut with the link up: path 1's packets dropped halfway, $RUNS runs"
+cat >"$tmp/cut.py" <<'EOF'
+import hashlib, subprocess, sys, threading, time, urllib.request
+url, want, at = sys.argv[1], sys.argv[2], float(sys.argv[3])
+rate = float(sys.argv[4]) * 1e6 / 8
+cut = []
+def cutter():
+    time.sleep(at)
+    cut.append(time.monotonic())
+    subprocess.run(sys.argv[5:], check=True)
+marks = []; h = hashlib.sha256(); n = 0
+r = urllib.request.urlopen(url)
+threading.Thread(target=cutter, daemon=True).start()
+while True:
+    b = r.read(65536)
+    if not b:
+        break
+    h.update(b); n += len(b); marks.append((time.monotonic(), n))
+c = cut[0]
+i0 = max(i for i, m in enumerate(marks) if m[0] < c)
+stall = max(b[0] - a[0] for a, b in zip(marks[i0:], marks[i0 + 1:]))
+back = None
+for i, (t, b) in enumerate(marks):
+    if t < c:
+        continue
+    j = i
+    while j < len(marks) and marks[j][0] - t < 0.5:
+        j += 1
+    if j < len(marks) and (marks[j][1] - b) / (marks[j][0] - t) >= 0.9 * rate:
+        back = t - c
+        break
+print("intact=%s bytes=%d longest_stall_ms=%.0f back_to_rate_s=%s" % (
+    h.hexdigest() == want, n, stall * 1000,
+    "%.2f" % back if back is not None else "never"))
+EOF
+sum=$(sha256sum "$tmp/file" | cut -d' ' -f1)
+half=$(awk -v mb="$MB" 'BEGIN { printf "%.1f", mb * 8.4 / 100 / 2 }')
+declare -A cst cbk
+for run in $(seq "$RUNS"); do
+	for mode in kernel in-process daemon; do
+		pm=userspace
+		[ $mode = kernel ] && pm=kernel
+		lab $pm 50mbit 50mbit || break 2
+		case $mode in
+		kernel)
+			if [ -n "$MPTCPIZE" ]; then
+				set -- "$MPTCPIZE" run
+			else
+				set -- env LD_PRELOAD="$SHIM"
+			fi ;;
+		in-process)
+			set -- env LD_PRELOAD="$SHIM" \
+				MPTCP_AUTO_POLICY="$tmp/policy.ini" ;;
+		daemon)
+			daemon_up "$tmp/policy.ini" || break 2
+			set -- env LD_PRELOAD="$SHIM" \
+				MPTCP_AUTO_PM_SOCKET="$DSOCK" \
+				MPTCP_AUTO_POLICY="$tmp/policy.ini" ;;
+		esac
+		r7b=$(cli "$@" python3 "$tmp/cut.py" http://10.9.0.1:8080/f \
+			"$sum" "$half" 47.5 ip netns exec "$TOPO_SRV" sh -c \
+			"iptables -A INPUT -i s1 -j DROP &&
+			 iptables -A OUTPUT -o s1 -j DROP" 2>&1 | tail -1)
+		daemon_down
+		echo "   run $run, $mode: $r7b"
+		record "cut.$mode.run$run" "$r7b"
+		cst[$mode]+=" $(sed -n 's/.*longest_stall_ms=\([0-9]*\).*/\1/p' <<<"$r7b")"
+		cbk[$mode]+=" $(sed -n 's/.*back_to_rate_s=\([0-9.]*\).*/\1/p' <<<"$r7b")"
+	done
+done
+for mode in kernel in-process daemon; do
+	st=$(stats ${cst[$mode]})
+	bk=$(stats ${cbk[$mode]})
+	printf '   %-11s longest stall %s ms, back to rate after %s s\n' \
+		"$mode:" "$(fmt "$st")" "$(fmt "$bk")"
+	record "cut.$mode.longest_stall_ms" "$st"
+	record "cut.$mode.back_to_rate_s" "$bk"
+done
+
+fi
+
 # ---- 8. port use -------------------------------------------------------------
 if want 8; then
 # Every extra subflow takes a local port on its own address and leaves a
@@ -445,32 +560,6 @@ fi
 # user's program takes), side by side with the kernel path manager in the
 # same run, each figure with the goal of the daemon's issue.
 if want 9; then
-DAEMON=$B/mptcp-autod
-DSOCK=$tmp/pm.sock
-DPID=""
-# daemon_up POLICY [ARGS]: the daemon in the client namespace on $DSOCK.
-daemon_up()
-{
-	local i p=$1
-	shift
-	rm -f "$DSOCK"
-	ip netns exec "$TOPO_CLI" "$DAEMON" --socket "$DSOCK" --policy "$p" \
-		"$@" 2>>"$tmp/daemon.log" &
-	DPID=$!
-	TOPO_PIDS="$TOPO_PIDS $DPID"
-	for i in $(seq 50); do
-		[ -S "$DSOCK" ] && return 0
-		kill -0 "$DPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "   the daemon did not start: $(tail -1 "$tmp/daemon.log")"
-	return 1
-}
-daemon_down()
-{
-	[ -n "$DPID" ] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
-	DPID=""
-}
 in_daemon() { cli env LD_PRELOAD="$SHIM" MPTCP_AUTO_PM_SOCKET="$DSOCK" \
 	MPTCP_AUTO_POLICY="$tmp/policy.ini" "$@"; }
 

@@ -193,27 +193,36 @@ static void diag_put_id(struct inet_diag_sockid *id, int family,
 	}
 }
 
+/* What a request asks, beyond the family and protocol. */
+struct diag_req {
+	/* A lookup of the one socket @local -> @remote; NULL: a dump. */
+	const struct sockaddr *local, *remote;
+	int ifindex; /* lookup: the device it is bound to, 0 for none */
+	const void *bc; /* dump: a filter of @bclen bytes, if any */
+	size_t bclen;
+};
+
 /*
  * A sock_diag request for @protocol sockets of @family into @buf (zeroed),
- * with INET_DIAG_INFO: a lookup of the one socket @local -> @remote, or a
- * dump of all when @local is NULL.
+ * with INET_DIAG_INFO, as @q says.
  */
 static struct nlmsghdr *diag_put_req(void *buf, int family, int protocol,
-				     const struct sockaddr *local,
-				     const struct sockaddr *remote)
+				     const struct diag_req *q)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct inet_diag_req_v2 *req;
 
 	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	nlh->nlmsg_flags = NLM_F_REQUEST | (local ? 0 : NLM_F_DUMP);
+	nlh->nlmsg_flags = NLM_F_REQUEST | (q->local ? 0 : NLM_F_DUMP);
 	nlh->nlmsg_seq = 1;
 	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
 	req->sdiag_family = (uint8_t)family;
 	req->idiag_states = DIAG_STATES;
 	req->idiag_ext = 1 << (INET_DIAG_INFO - 1);
-	if (local)
-		diag_put_id(&req->id, family, local, remote);
+	if (q->local) {
+		diag_put_id(&req->id, family, q->local, q->remote);
+		req->id.idiag_if = (uint32_t)q->ifindex;
+	}
 	/* A protocol number past 255 (MPTCP's) goes in an attribute. */
 	if (protocol > UINT8_MAX) {
 		req->sdiag_protocol = IPPROTO_TCP;
@@ -222,6 +231,8 @@ static struct nlmsghdr *diag_put_req(void *buf, int family, int protocol,
 	} else {
 		req->sdiag_protocol = (uint8_t)protocol;
 	}
+	if (q->bclen)
+		mnl_attr_put(nlh, INET_DIAG_REQ_BYTECODE, q->bclen, q->bc);
 	return nlh;
 }
 
@@ -242,22 +253,84 @@ static int diag_walk_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /* One request built by diag_put_req(), each socket of the reply to @cb. */
-static int diag_talk(const struct cmn_nl *nl, int family, int protocol,
-		     const struct sockaddr *local,
-		     const struct sockaddr *remote, mpl_diag_cb cb, void *data)
+static int diag_ask(const struct cmn_nl *nl, int family, int protocol,
+		    const struct diag_req *q, mpl_diag_cb cb, void *data)
 {
 	char buf[MPL_NL_BUFSIZE] = { 0 }; /* zeroed: attribute padding */
 	struct diag_walk w = { protocol, cb, data };
 
-	return cmn_nl_talk(nl,
-			   diag_put_req(buf, family, protocol, local, remote),
-			   buf, sizeof(buf), diag_walk_cb, &w);
+	return cmn_nl_talk(nl, diag_put_req(buf, family, protocol, q), buf,
+			   sizeof(buf), diag_walk_cb, &w);
+}
+
+static int diag_talk(const struct cmn_nl *nl, int family, int protocol,
+		     const struct sockaddr *local,
+		     const struct sockaddr *remote, mpl_diag_cb cb, void *data)
+{
+	struct diag_req q = { .local = local, .remote = remote };
+
+	return diag_ask(nl, family, protocol, &q, cb, data);
 }
 
 int mpl_diag_dump(const struct cmn_nl *nl, int family, int protocol,
 		  mpl_diag_cb cb, void *data)
 {
 	return diag_talk(nl, family, protocol, NULL, NULL, cb, data);
+}
+
+/* One operation of inet_diag bytecode (struct inet_diag_bc_op). */
+static void bc_op(unsigned char *at, int code, int yes, int no)
+{
+	struct inet_diag_bc_op op = { (unsigned char)code, (unsigned char)yes,
+				      (unsigned short)no };
+
+	memcpy(at, &op, sizeof(op));
+}
+
+int mpl_diag_bc_ports(void *buf, size_t len, const struct mpl_diag_ports *p,
+		      int n)
+{
+	/* Per pair: S_EQ, its port, D_EQ, its port, JMP. */
+	const int op = (int)sizeof(struct inet_diag_bc_op), block = 5 * op;
+	unsigned char *bc = buf;
+	int i, total = n * block;
+
+	if (n <= 0 || n > MPL_DIAG_PORTS_MAX || (size_t)total > len)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		unsigned char *b = bc + i * block;
+		/* A mismatch goes to the next pair; past the last, 4 bytes
+		 * beyond the end: the kernel's "reject". */
+		int next = i + 1 < n ? 0 : op;
+
+		bc_op(b, INET_DIAG_BC_S_EQ, 2 * op, block + next);
+		bc_op(b + op, 0, 0, p[i].sport);
+		bc_op(b + 2 * op, INET_DIAG_BC_D_EQ, 2 * op,
+		      block - 2 * op + next);
+		bc_op(b + 3 * op, 0, 0, p[i].dport);
+		/* Both matched: to the end, the kernel's "accept". A jump
+		 * always takes its "no"; its "yes" is what the kernel's
+		 * check walks along. */
+		bc_op(b + 4 * op, INET_DIAG_BC_JMP, op,
+		      total - i * block - 4 * op);
+	}
+	return total;
+}
+
+int mpl_diag_dump_ports(const struct cmn_nl *nl, int family,
+			const struct mpl_diag_ports *p, int n, mpl_diag_cb cb,
+			void *data)
+{
+	unsigned char
+		bc[MPL_DIAG_PORTS_MAX * 5 * sizeof(struct inet_diag_bc_op)];
+	int len = mpl_diag_bc_ports(bc, sizeof(bc), p, n);
+
+	struct diag_req q = { .bc = bc };
+
+	if (len < 0)
+		return len;
+	q.bclen = (size_t)len;
+	return diag_ask(nl, family, IPPROTO_TCP, &q, cb, data);
 }
 
 struct diag_match {
@@ -302,6 +375,28 @@ int mpl_diag_subflow_nl(const struct cmn_nl *nl, const struct sockaddr *local,
 			if (err == -ENOENT)
 				err = 0;
 		}
+	}
+	if (err)
+		return err;
+	return m.found ? 0 : -ENOENT;
+}
+
+int mpl_diag_lookup_nl(const struct cmn_nl *nl, const struct sockaddr *local,
+		       const struct sockaddr *remote, int ifindex,
+		       struct mpl_diag_sock *out)
+{
+	struct diag_match m = { local, remote, out, false };
+	/* The initial subflow of a dual-stack socket is AF_INET6, v4-mapped. */
+	int families[2] = { local->sa_family, AF_INET6 };
+	int nfam = local->sa_family == AF_INET ? 2 : 1;
+	struct diag_req q = { local, remote, ifindex, NULL, 0 };
+	int err = 0, i;
+
+	for (i = 0; i < nfam && !m.found && !err; i++) {
+		err = diag_ask(nl, families[i], IPPROTO_TCP, &q, diag_match_cb,
+			       &m);
+		if (err == -ENOENT)
+			err = 0;
 	}
 	if (err)
 		return err;

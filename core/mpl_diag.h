@@ -57,6 +57,36 @@ typedef void (*mpl_diag_cb)(const struct mpl_diag_sock *s, void *data);
 int mpl_diag_dump(const struct cmn_nl *nl, int family, int protocol,
 		  mpl_diag_cb cb, void *data);
 
+/* The ports of a TCP socket, host byte order: its own, then its peer's. */
+struct mpl_diag_ports {
+	uint16_t sport, dport;
+};
+
+/*
+ * Pairs one filtered dump takes: the bytecode (20 bytes a pair) and the
+ * request must fit the request buffer (MPL_NL_BUFSIZE).
+ */
+#define MPL_DIAG_PORTS_MAX 128
+
+/*
+ * mpl_diag_bc_ports() - inet_diag bytecode (INET_DIAG_REQ_BYTECODE) that
+ * passes the sockets whose ports are one of the @n pairs @p, into @buf
+ * (@len bytes). Its length, or -EINVAL (@n out of 1..MPL_DIAG_PORTS_MAX,
+ * or @buf too small).
+ */
+int mpl_diag_bc_ports(void *buf, size_t len, const struct mpl_diag_ports *p,
+		      int n);
+
+/*
+ * mpl_diag_dump_ports() - mpl_diag_dump() of the TCP sockets of @family
+ * whose ports are one of the @n pairs @p (1..MPL_DIAG_PORTS_MAX): the
+ * kernel filters, so that a host with many sockets sends only these. 0 or
+ * -errno.
+ */
+int mpl_diag_dump_ports(const struct cmn_nl *nl, int family,
+			const struct mpl_diag_ports *p, int n, mpl_diag_cb cb,
+			void *data);
+
 /*
  * mpl_diag_subflow() - find the TCP subflow socket with this exact 4-tuple
  * (v4 tuples also match v4-mapped IPv6 sockets). 0, -ENOENT if none, or
@@ -70,6 +100,18 @@ int mpl_diag_subflow(const struct sockaddr *local,
  * network namespace, into @out. 0, -ENOENT if none, or another -errno.
  */
 int mpl_diag_token(uint32_t token, struct mpl_diag_sock *out);
+
+/*
+ * mpl_diag_lookup_nl() - the TCP socket with this exact 4-tuple, by the
+ * kernel's own lookup (the IPv4 table, then the IPv6 one v4-mapped, for a
+ * v4 tuple): a few microseconds, where a dump walks the whole table. A
+ * socket bound to a device is found only when @ifindex names it; an
+ * unbound one with any @ifindex (docs/kernel-facts.md §21). 0, -ENOENT
+ * if none, or another -errno.
+ */
+int mpl_diag_lookup_nl(const struct cmn_nl *nl, const struct sockaddr *local,
+		       const struct sockaddr *remote, int ifindex,
+		       struct mpl_diag_sock *out);
 
 /* mpl_diag_subflow() over @nl, an open NETLINK_SOCK_DIAG socket. */
 int mpl_diag_subflow_nl(const struct cmn_nl *nl, const struct sockaddr *local,

@@ -64,6 +64,8 @@ struct eng_sub {
 	int64_t up_at; /* when it came up, 0 if it did not */
 	int fails; /* requests in a row that never came up */
 	int backoff; /* ms: the next wait */
+	struct eng_stall_sub st; /* SUB_UP: its readings (stalls) */
+	int64_t read_at; /* when st.cur was read, 0: never */
 };
 
 /*
@@ -124,6 +126,13 @@ struct eng_engine {
 	int64_t route_due; /* re-check routes, -1: none */
 	int route_ifs[8], nroute_ifs; /* of these interfaces; > 8: all */
 	int64_t paths_seen; /* last time a connection followed paths, 0 */
+	/* Stalls. */
+	int64_t watch_due; /* the next reading of the subflows, -1: none */
+	int watch_wait; /* ms between readings now */
+	int watch_from; /* the connection the next reading starts from */
+	bool watch_said; /* a failed reading was logged */
+	struct eng_probe *probes; /* published like conns, for fork() */
+	int cap_probes;
 	uint32_t rng; /* jitter */
 	struct {
 		struct sockaddr_storage addr, peer;
@@ -180,6 +189,8 @@ struct eng_engine *eng_engine_new(const struct eng_config *cfg)
 	e->ops = cfg->ops;
 	e->resync_due = -1;
 	e->route_due = -1;
+	e->watch_due = -1;
+	e->watch_wait = ENG_STALL_POLL_MS;
 	e->rng = 0x9e3779b9u;
 	e->max_conns = cfg->max_conns > 0 ? cfg->max_conns : ENG_MAX_CONNS;
 	return e;
@@ -775,6 +786,251 @@ static const char *sub_error_text(int error)
 	return strerror(error);
 }
 
+/* ---- Stalls ----------------------------------------------------------------
+ *
+ * A subflow whose path is cut further away keeps its link, its address
+ * and its route: nothing in rtnetlink says so. While a connection has two
+ * or more subflows up, their state is read (inet_diag's tcp_info, through
+ * ops->read_subflows) every ENG_STALL_POLL_MS while data moves, less
+ * often while nothing does, never when no connection has two up; the
+ * rule (eng_stall.h) finds the one that stopped while another carries on,
+ * and it is removed like a subflow whose path died: the kernel has then
+ * usually moved its data already (docs/kernel-facts.md §21), and the
+ * removal ends its retransmissions into the cut and frees its place.
+ * With reopen = yes it is re-opened with backoff, like any subflow that
+ * died while its link works; over a path still cut the join never comes
+ * up, and after ENG_REOPEN_TRIES of those it is not asked for again.
+ */
+
+/* A reading soon: a subflow came up, and may be the second. */
+static void watch_soon(struct eng_engine *e, int64_t now)
+{
+	if (!e->ops->read_subflows || !e->ops->close_subflow)
+		return;
+	e->watch_wait = ENG_STALL_POLL_MS;
+	if (e->watch_due < 0 || e->watch_due > now + ENG_STALL_POLL_MS)
+		e->watch_due = now + ENG_STALL_POLL_MS;
+}
+
+static bool sub_readable(const struct eng_sub *s)
+{
+	return s->state == SUB_UP && s->ends;
+}
+
+/* Has @c two or more subflows up whose ends are known? */
+static bool conn_watched(struct eng_conn *c)
+{
+	int i, n = 0;
+
+	for (i = 0; i < conn_nslots(c) && n < 2; i++)
+		n += sub_readable(conn_slot(c, i));
+	return n >= 2;
+}
+
+/*
+ * Room for @n probes. The new array is published before its size and the
+ * old one freed last, as conns_resize() does, for a fork() at any moment.
+ */
+static bool probes_fit(struct eng_engine *e, int n)
+{
+	struct eng_probe *p, *old = e->probes;
+	int cap = e->cap_probes ? e->cap_probes : 16;
+
+	if (n <= e->cap_probes)
+		return true;
+	while (cap < n)
+		cap *= 2;
+	p = calloc((size_t)cap, sizeof(*p));
+	if (!p)
+		return false;
+	__atomic_store_n(&e->probes, p, __ATOMIC_RELEASE);
+	__atomic_store_n(&e->cap_probes, cap, __ATOMIC_RELEASE);
+	free(old);
+	return true;
+}
+
+/*
+ * The readable subflows of the watched connections, in turn: past
+ * ENG_STALL_MAX_READ, the next reading starts where this one stopped.
+ * Their count.
+ */
+static int watch_collect(struct eng_engine *e)
+{
+	int start = e->nconns ? e->watch_from % e->nconns : 0, k, j, n = 0;
+
+	e->watch_from = 0;
+	for (k = 0; k < e->nconns; k++) {
+		int at = (start + k) % e->nconns;
+		struct eng_conn *c = &e->conns[at];
+
+		if (!conn_watched(c))
+			continue;
+		if (n + conn_nslots(c) > ENG_STALL_MAX_READ ||
+		    !probes_fit(e, n + conn_nslots(c))) {
+			e->watch_from = at;
+			break;
+		}
+		for (j = 0; j < conn_nslots(c); j++) {
+			const struct eng_sub *s = conn_slot(c, j);
+			struct eng_probe *p = &e->probes[n];
+
+			if (!sub_readable(s))
+				continue;
+			memset(p, 0, sizeof(*p));
+			p->token = c->req.token;
+			p->local = s->l;
+			p->remote = s->r;
+			p->ifindex = s->local.ifindex;
+			p->slot = j;
+			n++;
+		}
+	}
+	return n;
+}
+
+/*
+ * Remove @s, stalled (@kind, as reading @r says). Like a subflow whose
+ * path died, it is gone for the engine whatever the kernel answers; with
+ * reopen it comes back after the backoff.
+ */
+static void stall_remove(struct eng_engine *e, struct eng_conn *c,
+			 struct eng_sub *s, enum eng_stall_kind kind,
+			 const struct eng_sf_sample *r, int64_t now)
+{
+	char a[INET6_ADDRSTRLEN], why[160], err_why[200] = "";
+	int err;
+
+	err = e->ops->close_subflow(e->ops->ctx, c->req.token,
+				    (const struct sockaddr *)&s->l,
+				    (const struct sockaddr *)&s->r, err_why,
+				    sizeof(err_why));
+	atomic_fetch_add(&e->stats.stalled, 1);
+	if (!err)
+		atomic_fetch_add(&e->stats.removed, 1);
+	LOG(e, err && err != -ENOENT ? CMN_LOG_WARN : CMN_LOG_INFO,
+	    "token %08x: %ssubflow from %s (%s) stalled (%s): %s%s",
+	    c->req.token, s->initial ? "initial " : "", ip(&s->local.addr, a),
+	    s->local.ifname, eng_stall_why(r, kind, why, sizeof(why)),
+	    !err	   ? "removed" :
+	    err == -ENOENT ? "gone already" :
+			     "not removed: ",
+	    err && err != -ENOENT ? (err_why[0] ? err_why : strerror(-err)) :
+				    "");
+	s->ends = false;
+	touch(e, c->req.token);
+	if (c->reopen) {
+		sub_retry(e, c, s, now);
+		return;
+	}
+	sub_ended(s, now);
+	s->state = SUB_CLOSED;
+}
+
+/*
+ * The rule over @c's subflows read at @now. True when data moves in it
+ * (bytes acknowledged or received since the previous reading, or
+ * segments out).
+ */
+static bool conn_judge(struct eng_engine *e, struct eng_conn *c, int64_t now,
+		       bool *watched)
+{
+	struct eng_stall_sub v[ENG_SLOTS + 1];
+	enum eng_stall_kind kind[ENG_SLOTS + 1];
+	int idx[ENG_SLOTS + 1], i, m = 0;
+	bool moving = false;
+
+	for (i = 0; i < conn_nslots(c); i++) {
+		struct eng_sub *s = conn_slot(c, i);
+
+		if (s->state != SUB_UP || s->read_at != now)
+			continue;
+		v[m] = s->st;
+		idx[m++] = i;
+	}
+	for (i = 0; i < m; i++) {
+		kind[i] = eng_stall_judge(v, m, i);
+		/* Read for the first time: whether it moves is not known. */
+		moving |= !v[i].have_prev || eng_stall_moving(&v[i]);
+	}
+	for (i = 0; i < m; i++) {
+		struct eng_sub *s = conn_slot(c, idx[i]);
+
+		eng_stall_remember(v, m, i, &s->st.streak, &s->st.carrying);
+		if (kind[i] != ENG_STALL_NONE)
+			stall_remove(e, c, s, kind[i], &v[i].cur, now);
+	}
+	*watched |= conn_watched(c);
+	return moving;
+}
+
+/* A reading is due: read, judge, remove; and when to read again. */
+static void on_watch(struct eng_engine *e, int64_t now)
+{
+	bool moving = false, watched;
+	int i, n, err;
+
+	if (e->watch_due < 0 || e->watch_due > now)
+		return;
+	e->watch_due = -1;
+	n = watch_collect(e);
+	/* Connections left for the next reading are watched still. */
+	watched = e->watch_from != 0;
+	if (!n) {
+		/* Nothing to watch: no reading until a subflow comes up. */
+		e->watch_wait = ENG_STALL_POLL_MS;
+		return;
+	}
+	err = e->ops->read_subflows(e->ops->ctx, e->probes, n);
+	atomic_fetch_add(&e->stats.readings, 1);
+	if (err) {
+		if (!e->watch_said)
+			LOG(e, CMN_LOG_WARN,
+			    "the subflows' state cannot be read (%s): stalled "
+			    "subflows are not found",
+			    strerror(-err));
+		e->watch_said = true;
+		e->watch_due = now + ENG_STALL_IDLE_MS;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		const struct eng_probe *p = &e->probes[i];
+		struct eng_conn *c = conn_at(e, p->token);
+		struct eng_sub *s;
+
+		if (!c || p->slot >= conn_nslots(c))
+			continue;
+		s = conn_slot(c, p->slot);
+		s->st.prev = s->st.cur;
+		s->st.have_prev = s->read_at != 0;
+		s->st.cur = p->s;
+		s->read_at = now;
+	}
+	/* Each connection read once, whatever the order the reading left. */
+	for (i = 0; i < e->nconns; i++) {
+		struct eng_conn *c = &e->conns[i];
+		int j;
+
+		for (j = 0; j < conn_nslots(c); j++)
+			if (conn_slot(c, j)->read_at == now)
+				break;
+		if (j < conn_nslots(c))
+			moving |= conn_judge(e, c, now, &watched);
+	}
+	if (!watched) {
+		/* The last one that had two subflows up lost one. */
+		e->watch_wait = ENG_STALL_POLL_MS;
+		return;
+	}
+	/* Quiet readings space out; data moving again brings them back. */
+	if (moving)
+		e->watch_wait = ENG_STALL_POLL_MS;
+	else if (e->watch_wait < ENG_STALL_IDLE_MS)
+		e->watch_wait = e->watch_wait * 2 > ENG_STALL_IDLE_MS ?
+					ENG_STALL_IDLE_MS :
+					e->watch_wait * 2;
+	e->watch_due = now + e->watch_wait;
+}
+
 static void on_event(struct eng_engine *e, const struct mptcplib_event *ev,
 		     int64_t now)
 {
@@ -800,6 +1056,8 @@ static void on_event(struct eng_engine *e, const struct mptcplib_event *ev,
 		s->state = SUB_UP;
 		s->up_at = now;
 		s->fails = 0;
+		memset(&s->st, 0, sizeof(s->st));
+		s->read_at = 0;
 		s->l = ev->local;
 		s->r = ev->remote;
 		cmn_sa_unmap(&s->l);
@@ -810,6 +1068,7 @@ static void on_event(struct eng_engine *e, const struct mptcplib_event *ev,
 		LOG(e, CMN_LOG_DEBUG, "token %08x: subflow from %s (%s) is up",
 		    c->req.token, ip(&s->local.addr, a), s->local.ifname);
 		sub_conform(e, c, s, ev);
+		watch_soon(e, now);
 		break;
 	case MPTCPLIB_EVENT_SUB_CLOSED:
 		s = event_sub(c, ev);
@@ -1368,6 +1627,7 @@ static void on_timers(struct eng_engine *e, int64_t now)
 	int64_t due;
 
 	on_path_timers(e, now);
+	on_watch(e, now);
 	/* What it re-planned may be due now. */
 	timers_sync(e);
 	while (!atomic_load(&e->disabled) &&
@@ -1450,6 +1710,7 @@ int64_t eng_engine_next_timer(const struct eng_engine *e)
 
 	earliest(&next, e->resync_due);
 	earliest(&next, e->route_due);
+	earliest(&next, e->watch_due);
 	/* The end of the linger: the host then stops following paths. */
 	if (!e->npaths && e->paths_seen)
 		earliest(&next, e->paths_seen + ENG_PATHS_LINGER_MS);
@@ -1551,6 +1812,9 @@ void eng_engine_reset_after_fork(struct eng_engine *e)
 	e->nroute_ifs = 0;
 	e->paths_seen = 0;
 	e->own.at = 0;
+	e->watch_due = -1;
+	e->watch_wait = ENG_STALL_POLL_MS;
+	e->watch_from = 0;
 	eng_plan_cache_clear(&e->plans);
 	eng_queue_reset(&e->q);
 	atomic_init(&e->stop, 0);
@@ -1569,5 +1833,6 @@ void eng_engine_free(struct eng_engine *e)
 	eng_index_free(&e->index);
 	eng_timers_free(&e->timers);
 	free(e->conns);
+	free(e->probes);
 	free(e);
 }

@@ -11,13 +11,18 @@
  * (the kernel moves their data to the others); a link, address or route
  * that comes (back) re-opens the missing subflows of connections whose
  * rule says `reopen = yes`, and subflows that die while their path works
- * are re-opened with backoff (eng_engine.c, "Paths").
+ * are re-opened with backoff (eng_engine.c, "Paths"). A subflow that
+ * stalls while its link stays up (the path cut further away) is found in
+ * the kernel's per-subflow state, read while a connection has two or more
+ * subflows up, and removed like one whose path died (eng_stall.h; "Stalls"
+ * in eng_engine.c).
  *
  * It is a state machine. eng_engine_step() takes one input (a connection,
  * a path-manager event, a change of links, addresses or routes, or the
  * passing of time) and acts only through
- * struct eng_ops: the clock, the subflow request, and the plan's look at
- * interfaces and routes (eng_plan.h). The thread loop, eng_engine_run()
+ * struct eng_ops: the clock, the subflow requests, the reading of the
+ * subflows' state, and the plan's look at interfaces and routes
+ * (eng_plan.h). The thread loop, eng_engine_run()
  * (eng_run.h), feeds it from the queue and the kernel's events; unit tests
  * feed it canned inputs and a fake clock, with no kernel and no thread.
  *
@@ -39,6 +44,7 @@
 #include "cmn_rtnl.h"
 #include "eng_plan.h"
 #include "eng_queue.h"
+#include "eng_stall.h"
 #include "mptcplib.h"
 
 /* Counters, for logs, tests and benchmarks. */
@@ -55,6 +61,19 @@ struct eng_engine_stats {
 	atomic_uint removed; /* SUBFLOW_DESTROY accepted: its path died */
 	atomic_uint reopened; /* of requested: re-opening a lost subflow */
 	atomic_uint path_events; /* link, address and route changes taken */
+	atomic_uint readings; /* reads of the subflows' state (stalls) */
+	atomic_uint stalled; /* of removed: it stalled, its link up */
+};
+
+/* One subflow whose state is read (eng_ops.read_subflows). */
+struct eng_probe {
+	/* In: which. */
+	uint32_t token;
+	struct sockaddr_storage local, remote; /* ports included, unmapped */
+	int ifindex; /* the interface it is bound to, 0 if none or unknown */
+	int slot; /* the engine's own */
+	/* Out: what the kernel says; found false if it has no such one. */
+	struct eng_sf_sample s;
 };
 
 /* What the engine does to the world, and how it reads the clock. */
@@ -96,6 +115,12 @@ struct eng_ops {
 	 * NULL (the initial subflow then does not follow its interface).
 	 */
 	int (*ifindex_of)(void *ctx, const struct sockaddr *addr, char *ifname);
+	/*
+	 * Read the state of the @n subflows @v names into each one's s (the
+	 * array may be reordered). 0 or -errno. May be NULL: stalls are not
+	 * looked for.
+	 */
+	int (*read_subflows)(void *ctx, struct eng_probe *v, int n);
 	const struct eng_plan_ops *plan; /* interfaces and routes */
 	void *ctx;
 };
@@ -148,6 +173,12 @@ struct eng_ops {
  * and close a socket for each.
  */
 #define ENG_PATHS_LINGER_MS 5000
+
+/*
+ * Subflows read at once for stalls (ENG_STALL_POLL_MS); past it, the rest
+ * are read at the next reading, in turn.
+ */
+#define ENG_STALL_MAX_READ 4096
 
 /* Connections followed at once; past it, finished ones are forgotten. */
 #define ENG_MAX_CONNS 8192

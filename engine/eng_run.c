@@ -11,6 +11,7 @@
 #include "cmn_addr.h"
 #include "cmn_clock.h"
 #include "cmn_rtnl.h"
+#include "eng_diag.h"
 #include "eng_run.h"
 
 #define LOG(log, level, ...)                     \
@@ -94,12 +95,19 @@ static int kernel_ifindex_of(void *ctx, const struct sockaddr *addr,
 	return eng_resolve_addr(addr, ifname);
 }
 
+static int kernel_read_subflows(void *ctx, struct eng_probe *v, int n)
+{
+	(void)ctx;
+	return eng_diag_read(v, n);
+}
+
 const struct eng_ops eng_kernel_ops = {
 	.now = kernel_now,
 	.open_subflow = kernel_open_subflow,
 	.set_backup = kernel_set_backup,
 	.close_subflow = kernel_close_subflow,
 	.ifindex_of = kernel_ifindex_of,
+	.read_subflows = kernel_read_subflows,
 	.plan = &eng_plan_kernel,
 };
 

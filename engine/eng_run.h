@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The engine on this machine: struct eng_ops backed by the kernel
- * (mptcplib's subflow requests, the monotonic clock, eng_plan_kernel),
+ * (mptcplib's subflow requests, the monotonic clock, eng_plan_kernel,
+ * inet_diag's subflow state: eng_diag.h),
  * and the thread loop that feeds the state machine (eng_engine.h) from
  * its queue and the path-manager events.
  */

@@ -6,8 +6,11 @@
 # c1), the download goes on over the other path, and with reopen = yes
 # the subflow comes back when the link and its route do; an address
 # replaced on c2 moves its subflow to the new one; 50 flaps in 5 s
-# cost a bounded number of subflow requests and no descriptor. With the
-# in-process engine (the shim as root), and once under mptcp-autod.
+# cost a bounded number of subflow requests and no descriptor; a path cut
+# further away (its link up, its packets dropped in the server's
+# namespace) has its stalled subflow removed while the download goes on
+# over the other. With the in-process engine (the shim as root), and under
+# mptcp-autod.
 # Prints "PASS: name", "FAIL: name" or "SKIP: name (why)".
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -59,10 +62,10 @@ reopen = yes
 EOF
 
 # estab_from ADDR: the client's established subflows from ADDR to the
-# download's server.
+# download's server (port $dport, 7002 by default).
 estab_from()
 {
-	in_cli ss -tnH state established "( dport = :7002 ) and src $1" |
+	in_cli ss -tnH state established "( dport = :${dport:-7002} ) and src $1" |
 		grep -c .
 }
 
@@ -104,7 +107,8 @@ link_back()
 }
 
 # download NAME [ENV...]: curl under the shim in the background, 640 KiB/s,
-# into $tmp/NAME.out, its log in $tmp/NAME.log; its pid in $dl.
+# into $tmp/NAME.out, its log in $tmp/NAME.log; its pid in $dl. With
+# url and limit set, that file at that rate (0: as fast as the paths go).
 download()
 {
 	local name=$1
@@ -114,8 +118,8 @@ download()
 	ip netns exec "$TOPO_CLI" env -u XDG_CONFIG_HOME HOME=/nonexistent \
 		LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini" \
 		MPTCP_AUTO_LOG=debug MPTCP_AUTO_LOG_FILE="$tmp/$name.log" "$@" \
-		curl -s --limit-rate 640K -o "$tmp/$name.out" \
-		http://10.9.0.1:7002/page &
+		curl -s --limit-rate "${limit:-640K}" -o "$tmp/$name.out" \
+		"${url:-http://10.9.0.1:7002/page}" &
 	dl=$!
 	PIDS="$PIDS $dl"
 }
@@ -124,13 +128,14 @@ download()
 running() { kill -0 "$dl" 2>/dev/null && echo "curl still running" ||
 	echo "curl had ended"; }
 
-# intact NAME: the download ended well and has every byte.
+# intact NAME WHAT [FILE]: the download ended well and has every byte (of
+# FILE, the page by default).
 intact()
 {
 	local rc
 	wait "$dl"
 	rc=$?
-	if [ $rc = 0 ] && cmp -s "$tmp/page" "$tmp/$1.out"; then
+	if [ $rc = 0 ] && cmp -s "${3:-$tmp/page}" "$tmp/$1.out"; then
 		pass "$2: the download is intact"
 	else
 		fail "$2: the download is intact" "curl exit $rc" \
@@ -352,6 +357,69 @@ else
 fi
 intact flap "50 flaps of c2"
 
+# ---- a path cut further away: its link up, its packets dropped ------------
+# Both paths at 20 Mbit/s and a download as fast as they go, so that both
+# subflows carry data when path 1 is cut: every packet through the
+# server's s1 dropped, c1 and s1 up. The initial subflow (on c1) stalls;
+# it is removed and the download ends over c2. Its re-open (reopen = yes)
+# goes through the cut: it never comes up, and is asked for once in the
+# time the download takes (the next try waits for the kernel to give up
+# the join's SYN).
+head -c 24000000 /dev/urandom >"$tmp/big"
+topo_bg "$TOPO_SRV" "$T/mpa-httpd" 7003 "$tmp/big" >/dev/null
+topo_wait_listen "$TOPO_SRV" 7003
+topo_shape c1 20mbit && topo_shape c2 20mbit ||
+	fail "path cut: the paths shaped to 20 Mbit/s"
+in_srv() { ip netns exec "$TOPO_SRV" "$@"; }
+# path_cut DEV -A|-D: drop (or stop dropping) every packet through the server's
+# DEV, its link up.
+path_cut()
+{
+	in_srv iptables "$2" INPUT -i "$1" -j DROP &&
+		in_srv iptables "$2" OUTPUT -o "$1" -j DROP
+}
+# stall_case NAME LOG DEV ADDR WHAT [ENV...]: a download, path DEV cut once
+# the download is well under way (6 MB of 24: both subflows carrying),
+# the subflow from ADDR said stalled in LOG and gone, the rest intact.
+stall_case()
+{
+	local name=$1 log=$2 dev=$3 addr=$4 what=$5 size dport=7003
+	shift 5
+	limit=0 url=http://10.9.0.1:7003/big download "$name" "$@"
+	if ! wait_for 10 has_subflow 10.0.2.1 ||
+		! wait_for 20 grows "$tmp/$name.out" 6000000; then
+		fail "$what: the download got under way on both paths" \
+			"$(running)" "$(in_cli ss -tnH 'dport = :7003')" \
+			"$(cat "$log")"
+	fi
+	size=$(stat -c %s "$tmp/$name.out")
+	path_cut "$dev" -A
+	stalled_and_gone()
+	{
+		grep -qE "subflow from $addr \(.*\) stalled \(.*\): removed" \
+			"$log" && no_subflow "$addr"
+	}
+	if wait_for 5 stalled_and_gone; then
+		pass "$what: its subflow stalled, removed ($(grep -oE \
+			"stalled \([^)]*\)" "$log" | head -1))"
+	else
+		fail "$what: its subflow stalled, removed" "$(running)" \
+			"cut at $size bytes" "$(in_cli ss -tinH 'dport = :7003')" \
+			"$(cat "$log")"
+	fi
+	intact "$name" "$what" "$tmp/big"
+	path_cut "$dev" -D
+}
+stall_case stall "$tmp/stall.log" s1 10.0.1.1 \
+	"path 1 cut mid-transfer, its link up"
+asked=$(grep -c "subflow from 10.0.1.1 (c1) re-opened" "$tmp/stall.log")
+if [ "$asked" -le 1 ]; then
+	pass "path 1 cut: the re-open through the cut asked for $asked time(s), not again and again"
+else
+	fail "path 1 cut: the re-open through the cut asked for at most once" \
+		"$(grep -E 're-opened|stalled|failed' "$tmp/stall.log")"
+fi
+
 # ---- under mptcp-autod -------------------------------------------------------
 mkdir -p "$tmp/run"
 ip netns exec "$TOPO_CLI" "$DAEMON" --policy "$tmp/policy.ini" \
@@ -384,6 +452,9 @@ else
 		"$(running)" "$(in_cli ss -tnH 'dport = :7002')" "$(cat "$tmp/autod.log")"
 fi
 intact daemon "mptcp-autod, c2 down and up"
+stall_case daemon-stall "$tmp/autod.log" s2 10.0.2.1 \
+	"mptcp-autod, path 2 cut mid-transfer, its link up" \
+	MPTCP_AUTO_PM_SOCKET="$tmp/run/pm.sock"
 kill -TERM "$dpid"
 wait "$dpid"
 rc=$?

@@ -11,6 +11,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/inet_diag.h>
 #include <linux/mptcp.h>
 #include <linux/tcp.h>
 #include <string.h>
@@ -262,10 +263,156 @@ static void test_diag_parse_refuses_malformed(void **state)
 			 -EINVAL);
 }
 
+/*
+ * The kernel's inet_diag bytecode, modelled on net/ipv4/inet_diag.c: the
+ * check a request's bytecode must pass (every operation reached along
+ * "yes" jumps, every "no" jump onto one of them, the end or 4 past it)
+ * and the run over one socket's ports (accepted when it ends exactly at
+ * the end). Only the operations the port filter uses.
+ */
+static bool bc_reachable(const unsigned char *bc, int len, int cc)
+{
+	while (len >= 0) {
+		const struct inet_diag_bc_op *op = (const void *)bc;
+
+		if (cc > len)
+			return false;
+		if (cc == len)
+			return true;
+		if (op->yes < 4 || op->yes & 3)
+			return false;
+		len -= op->yes;
+		bc += op->yes;
+	}
+	return false;
+}
+
+static bool bc_audit(const unsigned char *bytecode, int bytecode_len)
+{
+	const unsigned char *bc = bytecode;
+	int len = bytecode_len;
+
+	while (len > 0) {
+		const struct inet_diag_bc_op *op = (const void *)bc;
+		int min_len = sizeof(*op);
+
+		switch (op->code) {
+		case INET_DIAG_BC_S_EQ:
+		case INET_DIAG_BC_D_EQ:
+			min_len += sizeof(*op);
+			if (len < min_len)
+				return false;
+			break;
+		case INET_DIAG_BC_JMP:
+			break;
+		default:
+			return false;
+		}
+		if (op->no < min_len || op->no > len + 4 || op->no & 3)
+			return false;
+		if (op->no < len &&
+		    !bc_reachable(bytecode, bytecode_len, len - op->no))
+			return false;
+		if (op->yes < min_len || op->yes > len + 4 || op->yes & 3)
+			return false;
+		bc += op->yes;
+		len -= op->yes;
+	}
+	return len == 0;
+}
+
+static bool bc_run(const unsigned char *bc, int len, uint16_t sport,
+		   uint16_t dport)
+{
+	while (len > 0) {
+		const struct inet_diag_bc_op *op = (const void *)bc;
+		bool yes = true;
+
+		switch (op->code) {
+		case INET_DIAG_BC_JMP:
+			yes = false;
+			break;
+		case INET_DIAG_BC_S_EQ:
+			yes = sport == op[1].no;
+			break;
+		case INET_DIAG_BC_D_EQ:
+			yes = dport == op[1].no;
+			break;
+		}
+		if (yes) {
+			len -= op->yes;
+			bc += op->yes;
+		} else {
+			len -= op->no;
+			bc += op->no;
+		}
+	}
+	return len == 0;
+}
+
+/*
+ * The port filter of the stall readings: the kernel's check takes it, and
+ * it passes exactly the sockets whose (own, peer) ports are one of the
+ * pairs, for one pair, several, and the most one request holds.
+ */
+static void test_diag_port_filter(void **state)
+{
+	static const struct mpl_diag_ports pairs[] = {
+		{ 40000, 443 },
+		{ 50001, 8080 },
+		{ 443, 40000 },
+		{ 7, 7 },
+	};
+	static const struct {
+		uint16_t sport, dport;
+	} probes[] = { { 40000, 443 }, { 50001, 8080 }, { 443, 40000 },
+		       { 7, 7 },       { 40000, 8080 }, { 50001, 443 },
+		       { 443, 443 },   { 0, 0 },	{ 8080, 50001 },
+		       { 40001, 443 } };
+	struct mpl_diag_ports many[MPL_DIAG_PORTS_MAX];
+	unsigned char bc[MPL_DIAG_PORTS_MAX * 20];
+	int n, len, i, k;
+
+	(void)state;
+	for (n = 1; n <= 4; n++) {
+		len = mpl_diag_bc_ports(bc, sizeof(bc), pairs, n);
+		assert_int_equal(len, n * 20);
+		assert_true(bc_audit(bc, len));
+		for (i = 0; i < (int)(sizeof(probes) / sizeof(probes[0]));
+		     i++) {
+			bool want = false;
+
+			for (k = 0; k < n; k++)
+				want |= pairs[k].sport == probes[i].sport &&
+					pairs[k].dport == probes[i].dport;
+			assert_int_equal(bc_run(bc, len, probes[i].sport,
+						probes[i].dport),
+					 want);
+		}
+	}
+	for (i = 0; i < MPL_DIAG_PORTS_MAX; i++)
+		many[i] = (struct mpl_diag_ports){ (uint16_t)(1000 + i),
+						   (uint16_t)(2000 + i) };
+	len = mpl_diag_bc_ports(bc, sizeof(bc), many, MPL_DIAG_PORTS_MAX);
+	assert_true(bc_audit(bc, len));
+	assert_true(bc_run(bc, len, 1000, 2000));
+	assert_true(bc_run(bc, len, 1000 + MPL_DIAG_PORTS_MAX - 1,
+			   2000 + MPL_DIAG_PORTS_MAX - 1));
+	assert_false(bc_run(bc, len, 1000, 2001));
+	assert_false(bc_run(bc, len, 999, 1999));
+	/* Nothing to filter on, too many, or no room: refused. */
+	assert_int_equal(mpl_diag_bc_ports(bc, sizeof(bc), pairs, 0), -EINVAL);
+	assert_int_equal(mpl_diag_bc_ports(bc, sizeof(bc), many,
+					   MPL_DIAG_PORTS_MAX + 1),
+			 -EINVAL);
+	assert_int_equal(mpl_diag_bc_ports(bc, 39, pairs, 2), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_diag_parse_table),
+		cmocka_unit_test(test_diag_port_filter),
 		cmocka_unit_test(test_diag_info_follows_protocol),
 		cmocka_unit_test(test_diag_parse_refuses_malformed),
 		cmocka_unit_test(test_legacy_subflow_ids),

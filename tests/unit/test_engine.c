@@ -58,6 +58,10 @@ struct world {
 	unsigned char *many;
 	struct opened closed[64]; /* close_subflow calls: local address */
 	int nclosed;
+	/* read_subflows: what the kernel says, by the local address's
+	 * interface index (the connection's own: eth0, 1). */
+	struct eng_sf_sample sample[NIFS + 1];
+	int reads, read_err, last_read; /* calls, answer, subflows asked */
 	struct eng_plan_ops plan_ops;
 	struct eng_ops ops;
 	struct mpa_policy *policy;
@@ -169,6 +173,28 @@ static int fake_close(void *ctx, uint32_t token, const struct sockaddr *local,
 	o->token = token;
 	memcpy(&o->from, local, cmn_sa_len(local->sa_family));
 	o->at = w->now;
+	return 0;
+}
+
+static int if_of(const char *ip);
+
+static int fake_read(void *ctx, struct eng_probe *v, int n)
+{
+	struct world *w = ctx;
+	char a[INET6_ADDRSTRLEN];
+	int i;
+
+	w->reads++;
+	w->last_read = n;
+	if (w->read_err)
+		return w->read_err;
+	for (i = 0; i < n; i++) {
+		/* Asked by both ends, ports included. */
+		assert_true(cmn_sa_port((struct sockaddr *)&v[i].local) &&
+			    cmn_sa_port((struct sockaddr *)&v[i].remote));
+		v[i].s = w->sample[if_of(cmn_sa_ntop(
+			(struct sockaddr *)&v[i].local, a, sizeof(a)))];
+	}
 	return 0;
 }
 
@@ -1389,6 +1415,242 @@ static void test_follows_paths(void **state)
 	assert_false(eng_engine_follows_paths(w->e));
 }
 
+/* ---- stalls ---------------------------------------------------------------- */
+
+static const char stall_text[] = "[default]\n"
+				 "interfaces = wlan0\n"
+				 "reopen = yes\n";
+
+/* Subflows are read: a world whose kernel answers read_subflows. */
+static void world_reads(struct world *w, const char *text)
+{
+	w->ops.read_subflows = fake_read;
+	world_policy(w, text, 0);
+}
+
+/* What the kernel says of the subflow on @ifindex from now on. */
+static void reading_is(struct world *w, int ifindex, uint64_t acked,
+		       uint64_t rcvd, uint32_t quiet, uint32_t unacked,
+		       uint8_t backoff)
+{
+	w->sample[ifindex] = (struct eng_sf_sample){
+		.found = true,
+		.state = 1, /* TCP_ESTABLISHED */
+		.rtt_us = 10000,
+		.bytes_acked = acked,
+		.bytes_received = rcvd,
+		.last_data_recv = quiet,
+		.last_ack_recv = quiet,
+		.unacked = unacked,
+		.backoff = backoff,
+	};
+}
+
+/* The next reading, which must be due @wait ms from now. */
+static void read_after(struct world *w, int64_t wait)
+{
+	int reads = w->reads;
+
+	assert_int_equal(eng_engine_next_timer(w->e), w->now + wait);
+	timer(w, w->now + wait);
+	assert_int_equal(w->reads, reads + 1);
+}
+
+/* Both of @token's subflows (eth0, wlan0) receiving: @k readings. */
+static uint64_t both_receive(struct world *w, uint64_t bytes, int k)
+{
+	while (k--) {
+		bytes += 1000000;
+		reading_is(w, 1, 0, bytes, 2, 0, 0);
+		reading_is(w, 2, 0, bytes, 3, 0, 0);
+		read_after(w, ENG_STALL_POLL_MS);
+	}
+	return bytes;
+}
+
+/*
+ * A download whose path through wlan0 is cut: wlan0 stops receiving
+ * while eth0 goes on. Once its quiet passes the window, it is removed
+ * (both ends named), said, counted, and re-opened after 1 s (reopen).
+ */
+static void test_stall_receiving_removed(void **state)
+{
+	struct world *w = *state;
+	uint64_t b;
+	int64_t gap;
+
+	world_reads(w, stall_text);
+	conn_up(w, 0x61);
+	b = both_receive(w, 0, 3);
+	assert_int_equal(w->last_read, 2);
+	assert_int_equal(w->nclosed, 0);
+	/* wlan0 quiet 100 ms: not yet. */
+	reading_is(w, 1, 0, b + 1000000, 2, 0, 0);
+	reading_is(w, 2, 0, b, 100, 0, 0);
+	read_after(w, ENG_STALL_POLL_MS);
+	assert_int_equal(w->nclosed, 0);
+	/* 350 ms: stalled. */
+	reading_is(w, 1, 0, b + 2000000, 2, 0, 0);
+	reading_is(w, 2, 0, b, 350, 0, 0);
+	read_after(w, ENG_STALL_POLL_MS);
+	assert_int_equal(w->nclosed, 1);
+	assert_int_equal(closes_from(w, 0x61, "10.0.1.1"), 1);
+	assert_int_equal(stats(w)->stalled, 1);
+	assert_int_equal(stats(w)->removed, 1);
+	/* One subflow up: no more readings. Re-opened after about 1 s. */
+	gap = eng_engine_next_timer(w->e) - w->now;
+	assert_true(gap >= ENG_REOPEN_FIRST_MS &&
+		    gap <= ENG_REOPEN_FIRST_MS * 5 / 4);
+	timer(w, w->now + gap);
+	assert_int_equal(opens_from(w, 0x61, "10.0.1.1"), 2);
+	assert_int_equal(eng_engine_next_timer(w->e), -1);
+	/* Up again: read again, its history forgotten. */
+	sub_up(w, 0x61, "10.0.1.1");
+	reading_is(w, 2, 0, 0, 5000, 0, 0);
+	read_after(w, ENG_STALL_POLL_MS);
+	read_after(w, ENG_STALL_POLL_MS);
+	assert_int_equal(w->nclosed, 1);
+}
+
+/*
+ * Sending: segments out and no ACK for the window, or two retransmission
+ * timeouts in a row, while the other subflow is acknowledged. The
+ * initial subflow is removed like any other, and re-opened in its place.
+ */
+static void test_stall_sending_initial(void **state)
+{
+	struct world *w = *state;
+
+	world_reads(w, stall_text);
+	conn_up(w, 0x62);
+	reading_is(w, 1, 1000000, 0, 9000, 20, 0);
+	reading_is(w, 2, 1000000, 0, 9000, 20, 0);
+	read_after(w, ENG_STALL_POLL_MS);
+	/* eth0: an ACK 250 ms ago, but the second timeout in a row. */
+	reading_is(w, 1, 1000000, 0, 250, 20, 2);
+	reading_is(w, 2, 2000000, 0, 4, 20, 0);
+	read_after(w, ENG_STALL_POLL_MS);
+	assert_int_equal(closes_from(w, 0x62, "10.0.0.1"), 1);
+	assert_int_equal(cmn_sa_port((struct sockaddr *)&w->closed[0].from),
+			 40000);
+	timer(w, eng_engine_next_timer(w->e));
+	assert_int_equal(opens_from(w, 0x62, "10.0.0.1"), 1);
+}
+
+/*
+ * What is not a stall: both quiet (the transfer paused or ended), a
+ * subflow that never carried data going quiet (one the peer does not
+ * need), the other one's data older than this one's quiet. And without
+ * reopen, a stalled subflow stays gone.
+ */
+static void test_stall_not(void **state)
+{
+	struct world *w = *state;
+	uint64_t b;
+	int i;
+
+	world_reads(w, "[default]\ninterfaces = wlan0\nreopen = no\n");
+	conn_up(w, 0x63);
+	b = both_receive(w, 0, 3);
+	/* Both quiet 2 s: a pause (and the next reading later). */
+	reading_is(w, 1, 0, b, 2000, 0, 0);
+	reading_is(w, 2, 0, b, 2000, 0, 0);
+	read_after(w, ENG_STALL_POLL_MS);
+	assert_int_equal(w->nclosed, 0);
+	/* eth0 only, from now on: wlan0's carrying ended with the pause. */
+	for (i = 1; i <= 4; i++) {
+		reading_is(w, 1, 0, b + i * 1000000, 2, 0, 0);
+		reading_is(w, 2, 0, b, 2000 + i * 250, 0, 0);
+		read_after(w,
+			   i == 1 ? 2 * ENG_STALL_POLL_MS : ENG_STALL_POLL_MS);
+	}
+	assert_int_equal(w->nclosed, 0);
+	/* wlan0 carries again, then stops: removed, not re-opened. */
+	b += 4000000;
+	both_receive(w, b, 2);
+	b += 2000000;
+	reading_is(w, 1, 0, b + 1000000, 2, 0, 0);
+	reading_is(w, 2, 0, b, 400, 0, 0);
+	read_after(w, ENG_STALL_POLL_MS);
+	assert_int_equal(closes_from(w, 0x63, "10.0.1.1"), 1);
+	assert_int_equal(eng_engine_next_timer(w->e), -1);
+	timer(w, w->now + 100000);
+	assert_int_equal(opens_from(w, 0x63, "10.0.1.1"), 1);
+}
+
+/*
+ * Readings: none while no connection has two subflows up; every 250 ms
+ * while data moves; doubling up to ENG_STALL_IDLE_MS while none does;
+ * none once the connection is gone. A reading the kernel refuses is
+ * tried again after ENG_STALL_IDLE_MS.
+ */
+static void test_stall_readings(void **state)
+{
+	struct world *w = *state;
+	int wait;
+
+	world_reads(w, stall_text);
+	submit(w, 0x64, false);
+	event(w, MPTCPLIB_EVENT_ESTABLISHED, 0x64, NULL, 0);
+	/* One subflow up (the initial one): nothing read. */
+	assert_int_equal(eng_engine_next_timer(w->e), -1);
+	sub_up(w, 0x64, "10.0.1.1");
+	reading_is(w, 1, 0, 5, 9000, 0, 0);
+	reading_is(w, 2, 0, 5, 9000, 0, 0);
+	/* The first reading tells nothing of movement: 250 ms again. */
+	read_after(w, ENG_STALL_POLL_MS);
+	read_after(w, ENG_STALL_POLL_MS);
+	for (wait = ENG_STALL_POLL_MS * 2; wait < ENG_STALL_IDLE_MS; wait *= 2)
+		read_after(w, wait);
+	read_after(w, ENG_STALL_IDLE_MS);
+	read_after(w, ENG_STALL_IDLE_MS);
+	/* Data moves: every 250 ms again. */
+	reading_is(w, 2, 0, 6, 1, 0, 0);
+	read_after(w, ENG_STALL_IDLE_MS);
+	reading_is(w, 2, 0, 7, 1, 0, 0);
+	read_after(w, ENG_STALL_POLL_MS);
+	/* The kernel refuses: said once, tried again later. */
+	w->read_err = -ENOMEM;
+	read_after(w, ENG_STALL_POLL_MS);
+	read_after(w, ENG_STALL_IDLE_MS);
+	w->read_err = 0;
+	read_after(w, ENG_STALL_IDLE_MS);
+	assert_int_equal(w->nclosed, 0);
+	/* Closed: the next reading finds nothing, and there is no other. */
+	event(w, MPTCPLIB_EVENT_CLOSED, 0x64, NULL, 0);
+	timer(w, eng_engine_next_timer(w->e));
+	assert_int_equal(eng_engine_next_timer(w->e), -1);
+	assert_int_equal(stats(w)->readings, (unsigned int)w->reads);
+}
+
+/*
+ * Re-opened over a path still cut, the join never comes up: after
+ * ENG_REOPEN_TRIES such requests it is not asked for again.
+ */
+static void test_stall_reopen_gives_up(void **state)
+{
+	struct world *w = *state;
+	uint64_t b;
+	int i;
+
+	world_reads(w, stall_text);
+	conn_up(w, 0x65);
+	b = both_receive(w, 0, 3);
+	reading_is(w, 1, 0, b + 1000000, 2, 0, 0);
+	reading_is(w, 2, 0, b, 400, 0, 0);
+	read_after(w, ENG_STALL_POLL_MS);
+	assert_int_equal(closes_from(w, 0x65, "10.0.1.1"), 1);
+	for (i = 1; i <= ENG_REOPEN_TRIES; i++) {
+		timer(w, eng_engine_next_timer(w->e));
+		assert_int_equal(opens_from(w, 0x65, "10.0.1.1"), 1 + i);
+		/* Its SYN timed out. */
+		sub_closed(w, 0x65, "10.0.1.1");
+	}
+	assert_int_equal(eng_engine_next_timer(w->e), -1);
+	timer(w, w->now + 1000000);
+	assert_int_equal(opens_from(w, 0x65, "10.0.1.1"), 1 + ENG_REOPEN_TRIES);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1428,6 +1690,11 @@ int main(void)
 		T(test_new_interface),
 		T(test_reopen_cap),
 		T(test_follows_paths),
+		T(test_stall_receiving_removed),
+		T(test_stall_sending_initial),
+		T(test_stall_not),
+		T(test_stall_readings),
+		T(test_stall_reopen_gives_up),
 	};
 
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);

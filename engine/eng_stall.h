@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Stalled subflows: the rule that tells, from two readings of one
+ * connection's subflows (their tcp_info, by inet_diag, ENG_STALL_POLL_MS
+ * apart), that one of them stopped carrying data while its link stays up
+ * (the path is cut further away) and another one still carries. Pure: no
+ * clock, no kernel. The engine reads and acts (eng_engine.c, "Stalls");
+ * docs/policy.md states the rule, docs/kernel-facts.md §21 what it rests
+ * on.
+ */
+#ifndef ENG_STALL_H
+#define ENG_STALL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * How often the subflows of connections with two or more subflows up are
+ * read while data moves; readings that show nothing moving and nothing
+ * outstanding double the wait, up to ENG_STALL_IDLE_MS, so that an idle
+ * connection costs a reading every few seconds.
+ */
+#define ENG_STALL_POLL_MS 250
+#define ENG_STALL_IDLE_MS 4000
+/*
+ * A subflow is stalled once it went this long without progress: at
+ * least ENG_STALL_MIN_MS, and ENG_STALL_RTTS round trips on a slow path.
+ * A healthy path acknowledges within one round trip plus the delayed-ACK
+ * time (40 to 200 ms).
+ */
+#define ENG_STALL_MIN_MS 300
+#define ENG_STALL_RTTS 4
+/* Retransmission timeouts in a row that make it stalled in any case. */
+#define ENG_STALL_BACKOFF 2
+/*
+ * A subflow counts as carrying data once ENG_STALL_BUSY readings in a row
+ * found it receiving: one that the peer's scheduler uses now and then (a
+ * second path while one suffices) going quiet again is not a stall.
+ */
+#define ENG_STALL_BUSY 2
+
+/* What tcp_info says of a subflow, as far as the rule goes. */
+struct eng_sf_sample {
+	bool found; /* the kernel has it */
+	uint8_t state; /* TCP_ESTABLISHED (1), ... */
+	uint8_t backoff; /* retransmission timeouts in a row, no ACK since */
+	/*
+	 * Smoothed round trip, from ACKs of what it sent; a subflow that
+	 * only receives keeps its handshake's (§21). The receiver's own
+	 * estimate, from the data it receives; 0 until it has one.
+	 */
+	uint32_t rtt_us, rcv_rtt_us;
+	uint32_t unacked; /* segments sent, not acknowledged */
+	uint32_t last_data_recv, last_ack_recv; /* ms since */
+	uint64_t bytes_acked, bytes_received;
+};
+
+/* One subflow of a connection: its last two readings, and its memory. */
+struct eng_stall_sub {
+	struct eng_sf_sample prev, cur;
+	bool have_prev; /* prev is the reading before cur */
+	uint8_t streak; /* readings in a row, up to prev, that it received */
+	bool carrying; /* it was receiving steadily, and has not paused */
+};
+
+enum eng_stall_kind {
+	ENG_STALL_NONE,
+	ENG_STALL_SENDING, /* data out, and no ACK for the window */
+	ENG_STALL_RECEIVING, /* it was receiving, and nothing came since */
+};
+
+/*
+ * eng_stall_window() - how long @s may go without progress before it is
+ * stalled (ms): max(ENG_STALL_RTTS round trips, ENG_STALL_MIN_MS), the
+ * round trip of what it does: sending (segments out) its smoothed one,
+ * receiving the receiver's estimate when it has one.
+ */
+uint32_t eng_stall_window(const struct eng_sf_sample *s);
+
+/*
+ * eng_stall_judge() - is subflow @i of the @n subflows @subs of one
+ * connection stalled at its latest reading? It is when
+ *  - sending: it has segments out and no ACK came for its window, or
+ *    ENG_STALL_BACKOFF retransmission timeouts in a row; or
+ *  - receiving: it was carrying data (eng_stall_remember()) and nothing
+ *    came from its peer for its window;
+ * and another subflow of the connection, itself not stalled, made
+ * progress since the previous reading (bytes acknowledged or received)
+ * and heard from its peer after this one last did: the data has a path
+ * that works, and what stopped is this one's. The kind, or ENG_STALL_NONE.
+ */
+enum eng_stall_kind eng_stall_judge(const struct eng_stall_sub *subs, int n,
+				    int i);
+
+/*
+ * eng_stall_remember() - subflow @i's memory after its latest reading,
+ * into *@streak and *@carrying: the streak grows when it received data
+ * since the previous reading and ends otherwise; it is carrying from the
+ * reading its streak reaches ENG_STALL_BUSY until it has been quiet for
+ * its window while no other subflow made progress either (the connection
+ * paused: what it carried is over).
+ */
+void eng_stall_remember(const struct eng_stall_sub *subs, int n, int i,
+			uint8_t *streak, bool *carrying);
+
+/*
+ * eng_stall_moving() - does data move in subflow @x: bytes acknowledged or
+ * received since its previous reading, or segments out? Readings of
+ * connections where none does space out (ENG_STALL_IDLE_MS).
+ */
+bool eng_stall_moving(const struct eng_stall_sub *x);
+
+/*
+ * eng_stall_why() - why subflow @s (of @kind) is stalled, for a log line,
+ * into @buf. @buf.
+ */
+const char *eng_stall_why(const struct eng_sf_sample *s,
+			  enum eng_stall_kind kind, char *buf, size_t len);
+
+#endif /* ENG_STALL_H */
