@@ -26,10 +26,13 @@
 #define ENG_RETRY_FIRST_MS 250
 #define ENG_RETRIES 8
 /*
- * ESTABLISHED events for tokens not submitted yet (the event can beat the
- * queue): remembered briefly, so that the submission acts at once. Sets
- * of a few by token, the oldest of a set replaced: a look costs
- * ENG_EARLY_WAYS comparisons, however many are remembered.
+ * CREATED and ESTABLISHED events for tokens not submitted yet (the events
+ * can beat the queue): remembered briefly, so that the submission acts at
+ * once when its connection is established already, and waits for the
+ * event when only its CREATED went by (then its ESTABLISHED is still to
+ * come and will be seen). Sets of a few by token, the oldest of a set
+ * replaced: a look costs ENG_EARLY_WAYS comparisons, however many are
+ * remembered.
  */
 #define ENG_EARLY_SETS 64
 #define ENG_EARLY_WAYS 4
@@ -112,6 +115,7 @@ struct eng_engine {
 	int64_t subscribed_at; /* ms; and a while after it: maybe as well */
 	struct {
 		uint32_t token; /* 0: free */
+		bool established; /* its ESTABLISHED, else only its CREATED */
 		int64_t at;
 	} early[ENG_EARLY_SLOTS];
 	struct eng_plan_cache plans;
@@ -624,24 +628,35 @@ static int early_set(uint32_t token)
 	       ENG_EARLY_WAYS;
 }
 
-static void early_note(struct eng_engine *e, uint32_t token, int64_t now)
+static void early_note(struct eng_engine *e, uint32_t token, bool established,
+		       int64_t now)
 {
-	int first = early_set(token), i, old = first;
+	int first = early_set(token), i, at = -1;
 
-	for (i = first; i < first + ENG_EARLY_WAYS; i++) {
-		if (!e->early[i].token) {
-			old = i;
-			break;
-		}
-		if (e->early[i].at < e->early[old].at)
-			old = i;
+	/* Its own slot (its CREATED, now its ESTABLISHED), a free one, else
+	 * the set's oldest. */
+	for (i = first; i < first + ENG_EARLY_WAYS && at < 0; i++)
+		if (e->early[i].token == token)
+			at = i;
+	for (i = first; i < first + ENG_EARLY_WAYS && at < 0; i++)
+		if (!e->early[i].token)
+			at = i;
+	if (at < 0) {
+		at = first;
+		for (i = first + 1; i < first + ENG_EARLY_WAYS; i++)
+			if (e->early[i].at < e->early[at].at)
+				at = i;
 	}
-	e->early[old].token = token;
-	e->early[old].at = now;
+	e->early[at].token = token;
+	e->early[at].established = established;
+	e->early[at].at = now;
 }
 
-/* Was @token's ESTABLISHED event seen lately? Each is used once. */
-static bool early_take(struct eng_engine *e, uint32_t token, int64_t now)
+enum early_seen { EARLY_NONE, EARLY_CREATED, EARLY_ESTABLISHED };
+
+/* Which of @token's events were seen lately? Each is used once. */
+static enum early_seen early_take(struct eng_engine *e, uint32_t token,
+				  int64_t now)
 {
 	int first = early_set(token), i;
 
@@ -649,15 +664,18 @@ static bool early_take(struct eng_engine *e, uint32_t token, int64_t now)
 		if (e->early[i].token != token)
 			continue;
 		e->early[i].token = 0;
-		if (now - e->early[i].at < ENG_EARLY_MS)
-			return true;
+		if (now - e->early[i].at >= ENG_EARLY_MS)
+			return EARLY_NONE;
+		return e->early[i].established ? EARLY_ESTABLISHED :
+						 EARLY_CREATED;
 	}
-	return false;
+	return EARLY_NONE;
 }
 
 static void conn_add(struct eng_engine *e, const struct mpa_conn_req *req,
 		     bool maybe_established, int64_t now)
 {
+	enum early_seen seen = early_take(e, req->token, now);
 	char r[CMN_ADDRSTRLEN];
 	struct eng_conn *c = conn_find(e, req->token);
 
@@ -692,9 +710,13 @@ static void conn_add(struct eng_engine *e, const struct mpa_conn_req *req,
 	/*
 	 * Wait for the ESTABLISHED event rather than load the program's
 	 * busiest moment with work that would fail; if the event came first
-	 * (or may have come before we listened), act now.
+	 * (or may have come before we listened: none of its events was
+	 * seen), act now. A connection whose CREATED was seen will have its
+	 * ESTABLISHED seen too: trying it early would cost a refused request
+	 * for each connection of a burst.
 	 */
-	if (early_take(e, req->token, now) || maybe_established) {
+	if (seen == EARLY_ESTABLISHED ||
+	    (seen == EARLY_NONE && maybe_established)) {
 		conn_ready(e, c, now);
 	} else {
 		c->state = CONN_WAIT_ESTABLISHED;
@@ -1040,8 +1062,10 @@ static void on_event(struct eng_engine *e, const struct mptcplib_event *ev,
 	bool pending;
 
 	if (!c) {
-		if (ev->type == MPTCPLIB_EVENT_ESTABLISHED)
-			early_note(e, ev->token, now);
+		if (ev->type == MPTCPLIB_EVENT_ESTABLISHED ||
+		    ev->type == MPTCPLIB_EVENT_CREATED)
+			early_note(e, ev->token,
+				   ev->type == MPTCPLIB_EVENT_ESTABLISHED, now);
 		return;
 	}
 	switch (ev->type) {

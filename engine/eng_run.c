@@ -262,9 +262,14 @@ void eng_engine_run(struct eng_engine *e, bool wake_signal)
 		};
 		int timeout;
 
-		eng_engine_drain(e);
+		/*
+		 * Events first: a submission then finds its connection's
+		 * CREATED seen, and waits for its ESTABLISHED rather than try
+		 * too early.
+		 */
 		if (run_events(e, evs) < 0)
 			break;
+		eng_engine_drain(e);
 		eng_paths_run(&paths, e);
 		eng_engine_step(e, &timer);
 		eng_paths_sync(&paths, e);

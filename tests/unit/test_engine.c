@@ -474,6 +474,35 @@ static void test_queued_before_subscription(void **state)
 	assert_int_equal(stats(w)->submitted, 3);
 }
 
+/*
+ * A burst right after the subscription: a connection whose CREATED event
+ * was seen is not tried before its ESTABLISHED (each would cost a refused
+ * request); one whose events were all seen before it was handed over is
+ * tried at once.
+ */
+static void test_created_seen_waits(void **state)
+{
+	struct world *w = *state;
+	struct mpa_conn_req a, b;
+
+	world_policy(w, rule_text, 0);
+	a = req(w, 0x36, "10.9.0.1", 443);
+	b = req(w, 0x37, "10.9.0.2", 443);
+	eng_engine_subscribed(w->e);
+	event(w, MPTCPLIB_EVENT_CREATED, 0x36, NULL, 0);
+	event(w, MPTCPLIB_EVENT_CREATED, 0x37, NULL, 0);
+	event(w, MPTCPLIB_EVENT_ESTABLISHED, 0x37, NULL, 0);
+	w->now += 10;
+	assert_int_equal(eng_engine_submit(w->e, &a), 0);
+	assert_int_equal(eng_engine_submit(w->e, &b), 0);
+	assert_int_equal(eng_engine_drain(w->e), 2);
+	assert_int_equal(opens_for(w, 0x36), 0);
+	assert_int_equal(opens_for(w, 0x37), 3);
+	event(w, MPTCPLIB_EVENT_ESTABLISHED, 0x36, NULL, 0);
+	assert_int_equal(opens_for(w, 0x36), 3);
+	assert_int_equal(stats(w)->too_early, 0);
+}
+
 /* A lost ESTABLISHED event: the timer tries anyway, then backs off. */
 static void test_event_lost_timer_resync(void **state)
 {
@@ -1660,6 +1689,7 @@ int main(void)
 		T(test_conform_backup_and_binding),
 		T(test_established_before_submit),
 		T(test_queued_before_subscription),
+		T(test_created_seen_waits),
 		T(test_event_lost_timer_resync),
 		T(test_retries_end),
 		T(test_fallback_esrch),
