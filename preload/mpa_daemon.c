@@ -12,12 +12,14 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmn_clock.h"
 #include "cmn_syscall.h"
 #include "eng_narrow.h"
 #include "mpa_daemon.h"
+#include "mpa_linger.h"
 #include "mpa_log.h"
 #include "mpa_shim.h"
 
@@ -384,6 +386,15 @@ static void reg_replies(struct reg *r)
 		reg_gone(r, err);
 }
 
+/* CLOCK_MONOTONIC in microseconds, for the helper's wakeful window. */
+static int64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 void mpa_daemon_run(struct eng_engine *e, int sock, int pidfd, bool wake)
 {
 	struct reg r = {
@@ -393,6 +404,7 @@ void mpa_daemon_run(struct eng_engine *e, int sock, int pidfd, bool wake)
 		.tried_at = cmn_now_ms(),
 	};
 	struct mpa_conn_req req;
+	int64_t took_at = -1; /* us: the last connection taken */
 	int wfd = -1;
 
 	if (wake) {
@@ -408,18 +420,35 @@ void mpa_daemon_run(struct eng_engine *e, int sock, int pidfd, bool wake)
 			{ .fd = r.sock, .events = POLLIN },
 			{ .fd = wfd, .events = POLLIN },
 		};
+		struct timespec ts;
+		int linger;
 
-		while (eng_queue_pop(r.q, &req, NULL))
+		while (eng_queue_pop(r.q, &req, NULL)) {
 			reg_one(&r, &req);
+			took_at = now_us();
+		}
 		reg_replies(&r);
 		pfd[0].fd = r.sock; /* -1 (ignored by poll) once gone */
-		if (!eng_queue_sleep(r.q) || eng_engine_stopped(e)) {
+		/*
+		 * Awake a while after a connection: the program's next
+		 * connect() finds us so and pays no wake-up (mpa_linger.h).
+		 */
+		linger = wfd < 0 ?
+				 -1 :
+				 mpa_linger_timeout_us(
+					 took_at < 0 ? -1 : now_us() - took_at);
+		if (linger >= 0) {
+			ts.tv_sec = 0;
+			ts.tv_nsec = (long)linger * 1000;
+			ppoll(pfd, 2, &ts, NULL);
+		} else if (!eng_queue_sleep(r.q) || eng_engine_stopped(e)) {
 			eng_queue_awake(r.q);
 			continue;
+		} else {
+			/* No timer: reconnecting waits for something to do. */
+			poll(pfd, 2, wfd < 0 ? ENG_TICK_MS : -1);
+			eng_queue_awake(r.q);
 		}
-		/* No timer: reconnecting waits for something to register. */
-		poll(pfd, 2, wfd < 0 ? ENG_TICK_MS : -1);
-		eng_queue_awake(r.q);
 		if (wfd >= 0 && (pfd[1].revents & POLLIN) &&
 		    eng_queue_wake_read(r.q, wfd) < 0) {
 			wfd = -1;

@@ -136,7 +136,9 @@ void mpa_track(int fd, const struct sockaddr *addr, socklen_t len)
 	}
 	memcpy(&req.remote, addr,
 	       len < sizeof(req.remote) ? len : sizeof(req.remote));
-	if (getsockname(fd, (struct sockaddr *)&req.local, &slen) < 0)
+	if (!mpa_mode_needs_local(atomic_load_explicit(&mpa_shim.mode,
+						       memory_order_relaxed)) ||
+	    getsockname(fd, (struct sockaddr *)&req.local, &slen) < 0)
 		memset(&req.local, 0, sizeof(req.local));
 	if (atomic_load(&mpa_shim.engine_state) == ENGINE_IDLE)
 		mpa_helper_start();

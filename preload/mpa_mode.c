@@ -57,6 +57,16 @@ bool mpa_mode_has_helper(enum mpa_mode m)
 	       m == MPA_MODE_ENGINE;
 }
 
+bool mpa_mode_needs_local(enum mpa_mode m)
+{
+	/*
+	 * The engine opens subflows from the initial one's source; the
+	 * daemon reads all it needs from the socket it is passed. Until the
+	 * helper has decided (PROBE), it may become the engine.
+	 */
+	return m == MPA_MODE_PROBE || m == MPA_MODE_ENGINE;
+}
+
 static const struct {
 	enum mpa_mode mode;
 	enum cmn_log_level level;

@@ -57,6 +57,13 @@ enum mpa_mode mpa_mode_decide(const struct mpa_host *h);
 bool mpa_mode_has_helper(enum mpa_mode m);
 
 /*
+ * mpa_mode_needs_local() - the connect() hook reads the connection's local
+ * address for the helper in mode @m (a system call on the program's
+ * thread: only where the helper uses it).
+ */
+bool mpa_mode_needs_local(enum mpa_mode m);
+
+/*
  * mpa_mode_text() - the line that says mode @m once, and its level in
  * *@level; NULL for MPA_MODE_PROBE (nothing is decided yet).
  */

@@ -70,6 +70,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -654,7 +655,13 @@ static int cmp_double(const void *a, const void *b)
  * median_us is the median of the cycles timed one by one: what one
  * socket + connect + close costs the program when nothing interferes.
  * thread_cpu_us is this thread's CPU per cycle (the system calls' work
- * included), whatever other threads take.
+ * included), whatever other threads take. vcsw and ivcsw are this
+ * thread's voluntary and involuntary context switches per cycle: a
+ * wake-up of another thread that takes this one's CPU shows in ivcsw.
+ * connect_us and connect_cpu_us are the same for the connect()
+ * call alone (the median of its wall time; its mean CPU time, which
+ * counts rare costs too): close() may cost a shimmed program less, when
+ * the helper still holds the socket and the last close is someone else's.
  */
 static int cmd_rate(int n)
 {
@@ -665,11 +672,13 @@ static int cmd_rate(int n)
 	socklen_t len = sizeof(in);
 	struct linger lg = { 1, 0 };
 	struct timespec cpu0, cpu1;
-	double t0, t1, *cyc;
+	struct rusage ru0, ru1;
+	double t0, t1, *cyc, *con, ccpu = 0;
 	pthread_t th;
 	int lfd, i;
 
-	if (n < 1 || !(cyc = calloc((size_t)n, sizeof(*cyc))))
+	if (n < 1 || !(cyc = calloc((size_t)n, sizeof(*cyc))) ||
+	    !(con = calloc((size_t)n, sizeof(*con))))
 		return fail("rate: a count of at least 1");
 	lfd = socket(AF_INET, SOCK_STREAM, proto);
 	if (lfd < 0 || bind(lfd, (struct sockaddr *)&in, len) < 0 ||
@@ -677,13 +686,24 @@ static int cmd_rate(int n)
 	    getsockname(lfd, (struct sockaddr *)&in, &len) < 0)
 		return fail("listener: %s", strerror(errno));
 	pthread_create(&th, NULL, accept_loop, (void *)(intptr_t)lfd);
+	getrusage(RUSAGE_THREAD, &ru0);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu0);
 	t0 = now_ms();
 	for (i = 0; i < n; i++) {
-		double c0 = now_ms();
-		int fd = socket(AF_INET, SOCK_STREAM, proto);
+		double c0 = now_ms(), c1;
+		int fd = socket(AF_INET, SOCK_STREAM, proto), rc = -1;
+		struct timespec u0, u1;
 
-		if (fd < 0 || connect(fd, (struct sockaddr *)&in, len) < 0)
+		if (fd >= 0) {
+			clock_gettime(CLOCK_THREAD_CPUTIME_ID, &u0);
+			c1 = now_ms();
+			rc = connect(fd, (struct sockaddr *)&in, len);
+			con[i] = (now_ms() - c1) * 1000;
+			clock_gettime(CLOCK_THREAD_CPUTIME_ID, &u1);
+			ccpu += (double)(u1.tv_sec - u0.tv_sec) * 1e6 +
+				(double)(u1.tv_nsec - u0.tv_nsec) / 1e3;
+		}
+		if (rc < 0)
 			return fail("cycle %d: %s", i, strerror(errno));
 		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 		close(fd);
@@ -691,15 +711,22 @@ static int cmd_rate(int n)
 	}
 	t1 = now_ms();
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu1);
+	getrusage(RUSAGE_THREAD, &ru1);
 	qsort(cyc, (size_t)n, sizeof(*cyc), cmp_double);
+	qsort(con, (size_t)n, sizeof(*con), cmp_double);
 	printf("us_per_cycle=%.2f cycles_per_s=%.0f median_us=%.2f "
-	       "p90_us=%.2f thread_cpu_us=%.2f\n",
+	       "p90_us=%.2f thread_cpu_us=%.2f vcsw=%.3f ivcsw=%.3f "
+	       "connect_us=%.2f connect_cpu_us=%.2f\n",
 	       (t1 - t0) * 1000 / n, n / ((t1 - t0) / 1000), cyc[n / 2],
 	       cyc[n * 9 / 10],
 	       ((double)(cpu1.tv_sec - cpu0.tv_sec) * 1e6 +
 		(double)(cpu1.tv_nsec - cpu0.tv_nsec) / 1e3) /
-		       n);
+		       n,
+	       (double)(ru1.ru_nvcsw - ru0.ru_nvcsw) / n,
+	       (double)(ru1.ru_nivcsw - ru0.ru_nivcsw) / n, con[n / 2],
+	       ccpu / n);
 	free(cyc);
+	free(con);
 	return 0;
 }
 

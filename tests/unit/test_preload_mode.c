@@ -125,12 +125,37 @@ static void test_helper_and_texts(void **state)
 	assert_int_equal(level, CMN_LOG_WARN);
 }
 
+/*
+ * The local address costs connect() a system call: read only for a
+ * helper that may become the in-process engine, which opens subflows
+ * from it; never for registrations with mptcp-autod.
+ */
+static void test_local_address_only_for_the_engine(void **state)
+{
+	static const struct {
+		enum mpa_mode mode;
+		bool needs;
+	} cases[] = {
+		{ MPA_MODE_PROBE, true },    { MPA_MODE_ENGINE, true },
+		{ MPA_MODE_DAEMON, false },  { MPA_MODE_UNREACHABLE, false },
+		{ MPA_MODE_KERNEL, false },  { MPA_MODE_NO_CAP, false },
+		{ MPA_MODE_SECCOMP, false }, { MPA_MODE_NO_MPTCP, false },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(mpa_mode_needs_local(cases[i].mode),
+				 cases[i].needs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mode_table),
 		cmocka_unit_test(test_daemon_wins_whatever_the_privileges),
 		cmocka_unit_test(test_helper_and_texts),
+		cmocka_unit_test(test_local_address_only_for_the_engine),
 	};
 
 	return cmocka_run_group_tests_name("preload-mode", tests, NULL, NULL);
