@@ -4,13 +4,13 @@
 # each case with a download checked byte for byte: a link that goes down
 # mid-transfer loses its subflow at once (c2's, and the initial one on
 # c1), the download goes on over the other path, and with reopen = yes
-# the subflow comes back when the link and its route do; an address
-# replaced on c2 moves its subflow to the new one; 50 flaps in 5 s
-# cost a bounded number of subflow requests and no descriptor; a path cut
-# further away (its link up, its packets dropped in the server's
-# namespace) has its stalled subflow removed while the download goes on
-# over the other. With the in-process engine (the shim as root), and under
-# mptcp-autod.
+# the subflow comes back when the link and its route do, and carries the
+# download again; an address replaced on c2 moves its subflow to the new
+# one; 50 flaps in 5 s cost a bounded number of subflow requests and no
+# descriptor; a path cut further away (its link up, its packets dropped in
+# the server's namespace) has its stalled subflow removed while the
+# download goes on over the other. With the in-process engine (the shim as
+# root), and under mptcp-autod.
 # Prints "PASS: name", "FAIL: name" or "SKIP: name (why)".
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -48,11 +48,18 @@ fi
 lab_up_or_skip
 in_cli() { ip netns exec "$TOPO_CLI" "$@"; }
 
-# 16 MB at 640 KiB/s, 24 s: longer than every step of a case, on a busy
-# machine too (each step waits for what it checks, 10 s at most; 3 s for
-# a removal, which is at once, while without it the kernel keeps a
-# subflow on a dead link established for many seconds).
-head -c 16000000 /dev/urandom >"$tmp/page"
+# Each download lasts as long as its case's steps, on a slow machine too
+# (an emulated guest that shares its host): the paths are shaped to
+# 2 Mbit/s each while the steps run, so that 32 MB would take over a
+# minute, and the shaping goes when they are done, so that the rest then
+# arrives at once. Each step waits for what it checks, 10 s at most (3 s
+# for a removal, which is at once, while without it the kernel keeps a
+# subflow on a dead link established for many seconds). Not curl's
+# --limit-rate: curl reads in bursts (10 MB of 16 in the first second at
+# 640 KiB/s, then nothing for 15 s) and ends at the same time however
+# slowly the steps went, so that in a guest a download ended before the
+# link it waited for came back.
+head -c 32000000 /dev/urandom >"$tmp/page"
 topo_bg "$TOPO_SRV" "$T/mpa-httpd" 7002 "$tmp/page" >/dev/null
 topo_wait_listen "$TOPO_SRV" 7002
 cat >"$tmp/policy.ini" <<'EOF'
@@ -67,6 +74,15 @@ estab_from()
 {
 	in_cli ss -tnH state established "( dport = :${dport:-7002} ) and src $1" |
 		grep -c .
+}
+
+# received_from ADDR: the bytes the established subflow from ADDR has
+# received (TCP_INFO's bytes_received), 0 without one.
+received_from()
+{
+	in_cli ss -tniH state established "( dport = :7002 ) and src $1" |
+		grep -o 'bytes_received:[0-9]*' | cut -d: -f2 | sort -n |
+		tail -1 | grep . || echo 0
 }
 
 # wait_for SECONDS CMD...: until CMD succeeds (polled every 0.1 s).
@@ -106,19 +122,36 @@ link_back()
 	ip -n "$TOPO_CLI" route replace default via "$2" dev "$1" metric "$3"
 }
 
-# download NAME [ENV...]: curl under the shim in the background, 640 KiB/s,
-# into $tmp/NAME.out, its log in $tmp/NAME.log; its pid in $dl. With
-# url and limit set, that file at that rate (0: as fast as the paths go).
+# shape, unshape: both paths at 2 Mbit/s, or as fast as they go.
+shape()
+{
+	topo_shape c1 2mbit && topo_shape c2 2mbit ||
+		fail "tc tbf on both paths"
+}
+unshape()
+{
+	local d
+	for d in c1 c2; do
+		tc -n "$TOPO_CLI" qdisc del dev $d root 2>/dev/null
+		tc -n "$TOPO_SRV" qdisc del dev "s${d#c}" root 2>/dev/null
+	done
+}
+
+# download NAME [ENV...]: curl under the shim in the background over the
+# shaped paths, into $tmp/NAME.out, its log in $tmp/NAME.log; its pid in
+# $dl. With url set, that file, and with fast=1 over the paths as they
+# are (the caller shaped them).
 download()
 {
 	local name=$1
 	shift
 	: >"$tmp/$name.log"
+	[ "${fast:-}" = 1 ] || shape
 	# ip and env exec: $! is curl itself.
 	ip netns exec "$TOPO_CLI" env -u XDG_CONFIG_HOME HOME=/nonexistent \
 		LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini" \
 		MPTCP_AUTO_LOG=debug MPTCP_AUTO_LOG_FILE="$tmp/$name.log" "$@" \
-		curl -s --limit-rate "${limit:-640K}" -o "$tmp/$name.out" \
+		curl -s -o "$tmp/$name.out" \
 		"${url:-http://10.9.0.1:7002/page}" &
 	dl=$!
 	PIDS="$PIDS $dl"
@@ -128,15 +161,18 @@ download()
 running() { kill -0 "$dl" 2>/dev/null && echo "curl still running" ||
 	echo "curl had ended"; }
 
-# intact NAME WHAT [FILE]: the download ended well and has every byte (of
-# FILE, the page by default).
+# intact NAME WHAT [FILE]: the case's steps are done: the paths at full
+# speed, and the download ended well and has every byte (of FILE, the
+# page by default).
 intact()
 {
 	local rc
+	unshape
 	wait "$dl"
 	rc=$?
 	if [ $rc = 0 ] && cmp -s "${3:-$tmp/page}" "$tmp/$1.out"; then
 		pass "$2: the download is intact"
+		rm -f "$tmp/$1.out"
 	else
 		fail "$2: the download is intact" "curl exit $rc" \
 			"$(stat -c %s "$tmp/$1.out" 2>/dev/null) bytes" \
@@ -283,6 +319,14 @@ else
 	fail "c1 back up with its route: a subflow from c1 re-opened" \
 		"$(running)" "$(in_cli ss -tnH 'dport = :7002')" "$(cat "$tmp/c1.log")"
 fi
+carries() { [ "$(received_from 10.0.1.1)" -ge 100000 ]; }
+if wait_for 10 carries; then
+	pass "c1 back up: the re-opened subflow carries the download"
+else
+	fail "c1 back up: the re-opened subflow carries the download" \
+		"$(running); $(received_from 10.0.1.1) bytes received from c1" \
+		"$(in_cli ss -tniH 'dport = :7002')"
+fi
 intact c1 "c1 down and up"
 
 # ---- a new address on c2 (a new DHCP lease) ---------------------------------
@@ -368,8 +412,6 @@ intact flap "50 flaps of c2"
 head -c 24000000 /dev/urandom >"$tmp/big"
 topo_bg "$TOPO_SRV" "$T/mpa-httpd" 7003 "$tmp/big" >/dev/null
 topo_wait_listen "$TOPO_SRV" 7003
-topo_shape c1 20mbit && topo_shape c2 20mbit ||
-	fail "path cut: the paths shaped to 20 Mbit/s"
 in_srv() { ip netns exec "$TOPO_SRV" "$@"; }
 # path_cut DEV -A|-D: drop (or stop dropping) every packet through the server's
 # DEV, its link up.
@@ -385,7 +427,9 @@ stall_case()
 {
 	local name=$1 log=$2 dev=$3 addr=$4 what=$5 size dport=7003
 	shift 5
-	limit=0 url=http://10.9.0.1:7003/big download "$name" "$@"
+	topo_shape c1 20mbit && topo_shape c2 20mbit ||
+		fail "$what: the paths shaped to 20 Mbit/s"
+	fast=1 url=http://10.9.0.1:7003/big download "$name" "$@"
 	if ! wait_for 10 has_subflow 10.0.2.1 ||
 		! wait_for 20 grows "$tmp/$name.out" 6000000; then
 		fail "$what: the download got under way on both paths" \

@@ -30,6 +30,7 @@ policy-resolve-netns cmocka bash tests/integration/policy_ns.sh
 preload-rules tap bash tests/integration/preload.sh
 shim-isolation tap bash tests/integration/shim_isolation.sh
 shim-daemon tap bash tests/integration/shim_daemon.sh
+path-changes tap bash tests/integration/paths.sh
 socket-options tap bash tests/integration/sockopts.sh
 host-path-manager tap bash tests/integration/host_pm.sh
 end-to-end tap bash tests/integration/e2e.sh
