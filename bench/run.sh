@@ -802,6 +802,11 @@ fi
 # the program and under mptcp-autod, with reopen = yes (the default).
 if want 10; then
 PRUNS=${BENCH_PATHS_RUNS:-5}
+# Some of it only: BENCH_PATHS_MODES="in-process daemon",
+# BENCH_PATHS_CASES="down-c1 down-c2" ("back" is the c2-back series;
+# "cut-2", path 2 cut with its link up, is not in the default set).
+PMODES=${BENCH_PATHS_MODES:-kernel-pm in-process daemon}
+PCASES=${BENCH_PATHS_CASES:-none down-c1 down-c2 cut-1 back}
 printf '[default]\ninterfaces = c2\nreopen = yes\n' >"$tmp/paths.ini"
 DSOCK=$tmp/pm10.sock
 # p_up MODE: the lab for MODE, and the daemon in it for "daemon".
@@ -843,8 +848,8 @@ p_fail()
 	none) ;;
 	down-c1) ip -n "$TOPO_CLI" link set c1 down ;;
 	down-c2) ip -n "$TOPO_CLI" link set c2 down ;;
-	cut-1) ip netns exec "$TOPO_SRV" iptables -A INPUT -i s1 -j DROP
-		ip netns exec "$TOPO_SRV" iptables -A OUTPUT -o s1 -j DROP ;;
+	cut-[12]) ip netns exec "$TOPO_SRV" iptables -A INPUT -i "s${1#cut-}" -j DROP
+		ip netns exec "$TOPO_SRV" iptables -A OUTPUT -o "s${1#cut-}" -j DROP ;;
 	esac
 }
 cat >"$tmp/back.py" <<'EOF'
@@ -880,14 +885,24 @@ while time.monotonic() - t0 < 10:
     time.sleep(0.01)
 print("never")
 EOF
-for mode in kernel-pm in-process daemon; do
+# counter NS NAME: NAME's value in namespace NS (since it was made).
+counter()
+{
+	ip netns exec "$1" nstat -asz "$2" 2>/dev/null |
+		awk -v n="$2" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }'
+}
+for mode in $PMODES; do
 	if [ $mode = kernel-pm ] && [ -z "$MPTCPIZE" ]; then
 		echo "== 10. $mode: mptcpize is not installed"
 		continue
 	fi
-	for case in none down-c1 down-c2 cut-1; do
+	for case in $PCASES; do
+		[ $case = back ] && continue
 		stalls=()
 		backs=()
+		extra=()
+		dups=()
+		rmaddr=()
 		bad=0
 		for run in $(seq "$PRUNS"); do
 			p_up $mode || break
@@ -903,6 +918,15 @@ for mode in kernel-pm in-process daemon; do
 			stalls+=("$(sed -n 's/.*stall_after_cut_ms=\([0-9]*\).*/\1/p' <<<"$r")")
 			b=$(sed -n 's/.*back_to_rate_s=\([0-9.]*\).*/\1/p' <<<"$r")
 			backs+=("${b:-99}")
+			# What crossed the client's links beyond the file
+			# (headers, and data sent twice), the data segments
+			# it got twice, the RM_ADDRs the server got.
+			extra+=("$(awk -v o="$(counter "$TOPO_CLI" IpExtInOctets)" \
+				-v f=$((MB * 1048576)) 'BEGIN { printf "%.0f", (o - f) / 1024 }')")
+			dups+=("$(counter "$TOPO_CLI" MPTcpExtDuplicateData)")
+			rmaddr+=("$(counter "$TOPO_SRV" MPTcpExtRmAddr)")
+			[ -n "${BENCH_VERBOSE:-}" ] &&
+				echo "   $mode $case run $run: $r extra_kib=${extra[-1]} dup=${dups[-1]} rmaddr=${rmaddr[-1]}"
 		done
 		st=$(stats "${stalls[@]}")
 		bk=$(stats "${backs[@]}")
@@ -914,8 +938,14 @@ for mode in kernel-pm in-process daemon; do
 			"${#stalls[@]}"
 		record "paths.$mode.$case.stall_ms" "$st"
 		record "paths.$mode.$case.back_s" "$bk"
+		printf '   %-10s %-8s received beyond the file %s KiB, data segments received twice %s, RM_ADDR at the server %s\n' \
+			"$mode" "$case" "$(fmt "$(stats "${extra[@]}")")" \
+			"$(fmt "$(stats "${dups[@]}")")" "${rmaddr[*]}"
 		record "paths.$mode.$case.bad" "$bad"
+		record "paths.$mode.$case.extra_kib" "$(stats "${extra[@]}")"
+		record "paths.$mode.$case.dup_segs" "$(stats "${dups[@]}")"
 	done
+	case " $PCASES " in *" back "*) ;; *) continue ;; esac
 	# c2 down at a third, back at two thirds: until its subflow carries.
 	bl=()
 	for run in $(seq "$PRUNS"); do

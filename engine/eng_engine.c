@@ -15,6 +15,7 @@
 #include "eng_engine.h"
 #include "eng_index.h"
 #include "eng_timers.h"
+#include "eng_withdraw.h"
 
 /*
  * A connection is fully established only once data has flowed, so at
@@ -61,6 +62,7 @@ struct eng_sub {
 	enum sub_state state;
 	bool initial; /* the connection's first subflow, or its replacement */
 	bool ends; /* l and r hold its ends, ports included */
+	int id; /* its local address id, -1: not known */
 	struct sockaddr_storage l, r;
 	int64_t due; /* SUB_WAIT: when */
 	int64_t next_ok; /* no request for it before (ms) */
@@ -135,6 +137,7 @@ struct eng_engine {
 	int watch_wait; /* ms between readings now */
 	int watch_from; /* the connection the next reading starts from */
 	bool watch_said; /* a failed reading was logged */
+	bool withdraw_said; /* a refused REMOVE was logged */
 	struct eng_probe *probes; /* published like conns, for fork() */
 	int cap_probes;
 	uint32_t rng; /* jitter */
@@ -318,6 +321,7 @@ static void sub_init(struct eng_sub *s, const struct mpa_local *l)
 	s->local = *l;
 	s->state = SUB_PLANNED;
 	s->backoff = ENG_REOPEN_FIRST_MS;
+	s->id = -1;
 }
 
 /* A request for @s went out at @now: the next one waits longer. */
@@ -327,6 +331,7 @@ static void sub_asked(struct eng_engine *e, struct eng_sub *s, int64_t now)
 	s->backoff = s->backoff * 2 > ENG_REOPEN_MAX_MS ? ENG_REOPEN_MAX_MS :
 							  s->backoff * 2;
 	s->ends = false;
+	s->id = -1;
 	s->up_at = 0;
 }
 
@@ -697,6 +702,8 @@ static void conn_add(struct eng_engine *e, const struct mpa_conn_req *req,
 	cmn_sa_unmap(&c->req.remote);
 	c->init.state = SUB_UP;
 	c->init.initial = true;
+	/* The initial subflow's address always has id 0. */
+	c->init.id = 0;
 	c->init.backoff = ENG_REOPEN_FIRST_MS;
 	c->init.l = c->req.local;
 	c->init.r = c->req.remote;
@@ -1088,6 +1095,7 @@ static void on_event(struct eng_engine *e, const struct mptcplib_event *ev,
 		cmn_sa_unmap(&s->r);
 		s->ends = cmn_sa_port((const struct sockaddr *)&s->l) &&
 			  cmn_sa_port((const struct sockaddr *)&s->r);
+		s->id = ev->local_addr_id;
 		atomic_fetch_add(&e->stats.established, 1);
 		LOG(e, CMN_LOG_DEBUG, "token %08x: subflow from %s (%s) is up",
 		    c->req.token, ip(&s->local.addr, a), s->local.ifname);
@@ -1216,31 +1224,67 @@ static bool sub_matches(struct eng_engine *e, struct eng_conn *c,
 }
 
 /*
- * Remove @s, whose path died. True if the kernel took the removal (a
- * subflow not up yet, or without known ends, is only forgotten: its SYN
- * fails on the dead path).
+ * Tell the peer that @s's address is gone (REMOVE, RM_ADDR over the
+ * other subflows), so that it closes its end and sends the data it had
+ * in flight there over the others at once, not when its retransmission
+ * timer fires. True if the kernel took it. Refused (a kernel that has no
+ * such id for the connection): said once, and the removal is local only.
+ */
+static bool sub_withdraw(struct eng_engine *e, struct eng_conn *c,
+			 struct eng_sub *s)
+{
+	char a[INET6_ADDRSTRLEN], why[200] = "";
+	int err;
+
+	err = e->ops->remove_addr(e->ops->ctx, c->req.token, s->id, why,
+				  sizeof(why));
+	if (!err) {
+		atomic_fetch_add(&e->stats.withdrawn, 1);
+		return true;
+	}
+	LOG(e, e->withdraw_said ? CMN_LOG_DEBUG : CMN_LOG_INFO,
+	    "token %08x: the peer is not told that %s (id %d) is gone (%s): "
+	    "the subflow is removed here only%s",
+	    c->req.token, ip(&s->local.addr, a), s->id,
+	    why[0] ? why : strerror(-err),
+	    e->withdraw_said ? "" : " (said once)");
+	e->withdraw_said = true;
+	return false;
+}
+
+/*
+ * Remove @s, whose path died, telling the peer first when @how says so.
+ * True if the kernel took the removal (a subflow not up yet, or without
+ * known ends, is only forgotten: its SYN fails on the dead path).
  */
 static bool sub_lose(struct eng_engine *e, struct eng_conn *c,
-		     struct eng_sub *s, int64_t now)
+		     struct eng_sub *s, enum eng_wd_how how, int64_t now)
 {
 	bool live = s->state == SUB_UP || s->state == SUB_PENDING;
 	char a[INET6_ADDRSTRLEN], why[200] = "";
-	bool removed = false;
+	bool removed = false, told = false;
 	int err;
 
 	if (live && s->ends && e->ops->close_subflow) {
+		/* Before the destroy, which drops the id REMOVE looks for. */
+		if (how == ENG_WD_REMOVE && e->ops->remove_addr)
+			told = sub_withdraw(e, c, s);
 		err = e->ops->close_subflow(e->ops->ctx, c->req.token,
 					    (const struct sockaddr *)&s->l,
 					    (const struct sockaddr *)&s->r, why,
 					    sizeof(why));
+		/* REMOVE may have closed it already. */
+		if (told && err == -ENOENT)
+			err = 0;
 		removed = !err;
 		if (!err)
 			atomic_fetch_add(&e->stats.removed, 1);
-		LOG(e, CMN_LOG_DEBUG, "token %08x: %ssubflow from %s (%s) %s%s",
-		    c->req.token, s->initial ? "initial " : "",
-		    ip(&s->local.addr, a), s->local.ifname,
-		    err ? "not removed: " : "removed",
-		    err ? (why[0] ? why : strerror(-err)) : "");
+		LOG(e, CMN_LOG_DEBUG,
+		    "token %08x: %ssubflow from %s (%s) %s%s%s", c->req.token,
+		    s->initial ? "initial " : "", ip(&s->local.addr, a),
+		    s->local.ifname, err ? "not removed: " : "removed",
+		    err ? (why[0] ? why : strerror(-err)) : "",
+		    told ? ", the peer told" : "");
 	}
 	sub_ended(s, now);
 	s->state = SUB_LOST;
@@ -1257,15 +1301,21 @@ static int conn_lose(struct eng_engine *e, struct eng_conn *c,
 		     const struct lose_match *m, struct route_memo *memo,
 		     int64_t now)
 {
-	bool hit[ENG_SLOTS + 1];
-	int i, n = 0, up_left = 0, live_hit = 0;
+	struct eng_wd_sub wd[ENG_SLOTS + 1];
+	enum eng_wd_how how[ENG_SLOTS + 1];
+	int i, n = 0, up_left = 0, live_hit = 0, ns = conn_nslots(c);
 
-	for (i = 0; i < conn_nslots(c); i++) {
+	for (i = 0; i < ns; i++) {
 		struct eng_sub *s = conn_slot(c, i);
 
-		hit[i] = sub_matches(e, c, s, m, memo);
-		up_left += !hit[i] && s->state == SUB_UP;
-		live_hit += hit[i] && s->state != SUB_WAIT;
+		wd[i] = (struct eng_wd_sub){
+			.local = (const struct sockaddr *)&s->local.addr,
+			.id = s->ends ? s->id : -1,
+			.live = s->state == SUB_UP || s->state == SUB_PENDING,
+			.going = sub_matches(e, c, s, m, memo),
+		};
+		up_left += !wd[i].going && s->state == SUB_UP;
+		live_hit += wd[i].going && s->state != SUB_WAIT;
 	}
 	if (live_hit && !up_left) {
 		LOG(e, CMN_LOG_DEBUG,
@@ -1273,9 +1323,12 @@ static int conn_lose(struct eng_engine *e, struct eng_conn *c,
 		    c->req.token);
 		return 0;
 	}
-	for (i = 0; i < conn_nslots(c); i++)
-		if (hit[i])
-			n += sub_lose(e, c, conn_slot(c, i), now);
+	/* Decided over the whole connection before any of it goes. */
+	for (i = 0; i < ns; i++)
+		how[i] = eng_wd_decide(wd, ns, i, ENG_WD_PATH);
+	for (i = 0; i < ns; i++)
+		if (wd[i].going)
+			n += sub_lose(e, c, conn_slot(c, i), how[i], now);
 	return n;
 }
 

@@ -59,6 +59,7 @@ struct eng_engine_stats {
 	atomic_uint no_route; /* interface skipped: no route through it */
 	atomic_uint unbound; /* up, but the kernel did not bind its interface */
 	atomic_uint removed; /* SUBFLOW_DESTROY accepted: its path died */
+	atomic_uint withdrawn; /* REMOVE accepted: the peer was told */
 	atomic_uint reopened; /* of requested: re-opening a lost subflow */
 	atomic_uint path_events; /* link, address and route changes taken */
 	atomic_uint readings; /* reads of the subflows' state (stalls) */
@@ -108,6 +109,16 @@ struct eng_ops {
 			     const struct sockaddr *local,
 			     const struct sockaddr *remote, char *why,
 			     size_t len);
+	/*
+	 * Withdraw local address id @id from connection @token: the peer
+	 * gets RM_ADDR over the other subflows and closes its end of every
+	 * subflow from that id (docs/kernel-facts.md §19, §20). Asked
+	 * before close_subflow() for a subflow whose path died. 0 or
+	 * -errno (-EINVAL: refused, the kernel has no such id for it), a
+	 * readable reason in @why. May be NULL: the peer is not told.
+	 */
+	int (*remove_addr)(void *ctx, uint32_t token, int id, char *why,
+			   size_t len);
 	/*
 	 * The interface that has the local address @addr now: its index
 	 * and name into @ifname (IFNAMSIZ), 0 when none has it, or -errno.

@@ -88,6 +88,18 @@ static int kernel_close_subflow(void *ctx, uint32_t token,
 	return -err;
 }
 
+static int kernel_remove_addr(void *ctx, uint32_t token, int id, char *why,
+			      size_t len)
+{
+	int err;
+
+	(void)ctx;
+	err = mptcplib_token_remove(token, id);
+	if (err)
+		snprintf(why, len, "%s", mptcplib_last_error());
+	return -err;
+}
+
 static int kernel_ifindex_of(void *ctx, const struct sockaddr *addr,
 			     char *ifname)
 {
@@ -106,6 +118,7 @@ const struct eng_ops eng_kernel_ops = {
 	.open_subflow = kernel_open_subflow,
 	.set_backup = kernel_set_backup,
 	.close_subflow = kernel_close_subflow,
+	.remove_addr = kernel_remove_addr,
 	.ifindex_of = kernel_ifindex_of,
 	.read_subflows = kernel_read_subflows,
 	.plan = &eng_plan_kernel,

@@ -3,10 +3,11 @@
 # Subflows that follow their paths, in the two-path lab (tests/lib/topo.sh),
 # each case with a download checked byte for byte: a link that goes down
 # mid-transfer loses its subflow at once (c2's, and the initial one on
-# c1), the download goes on over the other path, and with reopen = yes
-# the subflow comes back when the link and its route do, and carries the
-# download again; an address replaced on c2 moves its subflow to the new
-# one; 50 flaps in 5 s cost a bounded number of subflow requests and no
+# c1), the server told of c2's (RM_ADDR, counted in its namespace), the
+# download goes on over the other path, and with reopen = yes the subflow
+# comes back when the link and its route do, and carries the download
+# again; an address replaced on c2 moves its subflow to the new one; 50
+# flaps in 5 s cost a bounded number of subflow requests and no
 # descriptor; a path cut further away (its link up, its packets dropped in
 # the server's namespace) has its stalled subflow removed while the
 # download goes on over the other. With the in-process engine (the shim as
@@ -112,6 +113,14 @@ reopened_and_up()
 	said "$1" "$2" && has_subflow "$3"
 }
 grows() { [ "$(stat -c %s "$1" 2>/dev/null || echo 0)" -gt "$2" ]; }
+# rm_addrs: the RM_ADDRs the server received so far (its namespace's
+# MPTcpExtRmAddr): the peer told that an address is gone.
+rm_addrs()
+{
+	ip netns exec "$TOPO_SRV" nstat -asz MPTcpExtRmAddr 2>/dev/null |
+		awk '$1 == "MPTcpExtRmAddr" { n = $2 } END { print n + 0 }'
+}
+told_since() { [ "$(rm_addrs)" -gt "$1" ]; }
 
 # link_back DEV GW METRIC: the link up again, and its default route, as a
 # DHCP client or NetworkManager puts it back (the kernel drops a route
@@ -216,12 +225,20 @@ mon_saw_sub()
 }
 wait_for 10 mon_saw_sub ||
 	fail "monitor: the subflow on c2 seen up" "$(cat "$tmp/mon.txt")"
+rm0=$(rm_addrs)
 ip -n "$TOPO_CLI" link set c2 down
 if wait_for 3 removed_and_gone "$tmp/c2.log" c2 10.0.2.1; then
 	pass "c2 down mid-transfer: its subflow removed at once"
 else
 	fail "c2 down mid-transfer: its subflow removed at once" \
 		"$(running)" "$(in_cli ss -tnH 'dport = :7002')" "$(cat "$tmp/c2.log")"
+fi
+# Told over c1, the server sends what it had in flight on c2 at once.
+if wait_for 3 told_since "$rm0"; then
+	pass "c2 down: the server told (RM_ADDR)"
+else
+	fail "c2 down: the server told (RM_ADDR)" \
+		"MPTcpExtRmAddr $rm0 -> $(rm_addrs)" "$(cat "$tmp/c2.log")"
 fi
 link_back c2 10.0.2.2 200
 if wait_for 10 reopened_and_up "$tmp/c2.log" \
@@ -480,12 +497,19 @@ if ! wait_for 10 has_subflow 10.0.2.1; then
 	fail "mptcp-autod: the subflow on c2 first came up" \
 		"$(cat "$tmp/autod.log")" "$(cat "$tmp/daemon.log")"
 fi
+rm0=$(rm_addrs)
 ip -n "$TOPO_CLI" link set c2 down
 if wait_for 3 removed_and_gone "$tmp/autod.log" c2 10.0.2.1; then
 	pass "mptcp-autod, c2 down mid-transfer: its subflow removed at once"
 else
 	fail "mptcp-autod, c2 down mid-transfer: its subflow removed at once" \
 		"$(running)" "$(in_cli ss -tnH 'dport = :7002')" "$(cat "$tmp/autod.log")"
+fi
+if wait_for 3 told_since "$rm0"; then
+	pass "mptcp-autod, c2 down: the server told (RM_ADDR)"
+else
+	fail "mptcp-autod, c2 down: the server told (RM_ADDR)" \
+		"MPTcpExtRmAddr $rm0 -> $(rm_addrs)" "$(cat "$tmp/autod.log")"
 fi
 link_back c2 10.0.2.2 200
 if wait_for 10 reopened_and_up "$tmp/autod.log" \

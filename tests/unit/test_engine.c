@@ -58,6 +58,8 @@ struct world {
 	unsigned char *many;
 	struct opened closed[64]; /* close_subflow calls: local address */
 	int nclosed;
+	/* remove_addr calls: the id, and the destroys made before it. */
+	int removed_id[16], removed_after[16], nremoved, remove_rc;
 	/* read_subflows: what the kernel says, by the local address's
 	 * interface index (the connection's own: eth0, 1). */
 	struct eng_sf_sample sample[NIFS + 1];
@@ -176,6 +178,19 @@ static int fake_close(void *ctx, uint32_t token, const struct sockaddr *local,
 	return 0;
 }
 
+static int fake_remove(void *ctx, uint32_t token, int id, char *why, size_t len)
+{
+	struct world *w = ctx;
+
+	(void)token;
+	assert_true(w->nremoved < 16);
+	w->removed_id[w->nremoved] = id;
+	w->removed_after[w->nremoved++] = w->nclosed;
+	if (w->remove_rc)
+		snprintf(why, len, "scripted %d", w->remove_rc);
+	return w->remove_rc;
+}
+
 static int if_of(const char *ip);
 
 static int fake_read(void *ctx, struct eng_probe *v, int n)
@@ -254,6 +269,7 @@ static int setup(void **state)
 				   .open_subflow = fake_open,
 				   .set_backup = fake_set_backup,
 				   .close_subflow = fake_close,
+				   .remove_addr = fake_remove,
 				   .ifindex_of = fake_ifindex_of,
 				   .plan = &w->plan_ops,
 				   .ctx = w };
@@ -1086,6 +1102,20 @@ static void sub_up(struct world *w, uint32_t token, const char *ip)
 	event_if(w, MPTCPLIB_EVENT_SUB_ESTABLISHED, token, ip, if_of(ip));
 }
 
+/* sub_up() with the local address id the kernel gives it. */
+static void sub_up_id(struct world *w, uint32_t token, const char *ip, int id)
+{
+	struct mptcplib_event ev = { .type = MPTCPLIB_EVENT_SUB_ESTABLISHED,
+				     .token = token,
+				     .ifindex = if_of(ip),
+				     .local_addr_id = id };
+	struct eng_input in = { .type = ENG_IN_EVENT, .event = &ev };
+
+	sa(&ev.local, ip, 50000);
+	sa(&ev.remote, "10.9.0.1", 443);
+	assert_int_equal(eng_engine_step(w->e, &in), 0);
+}
+
 static void sub_closed(struct world *w, uint32_t token, const char *ip)
 {
 	event_if(w, MPTCPLIB_EVENT_SUB_CLOSED, token, ip, if_of(ip));
@@ -1133,6 +1163,79 @@ static void test_link_down_removes(void **state)
 	timer(w, w->now + 60000);
 	assert_int_equal(w->nopened, 2);
 	assert_int_equal(eng_engine_next_timer(w->e), -1);
+}
+
+/*
+ * A link goes down under a subflow whose local id the kernel gave: the
+ * peer is told (REMOVE of that id) before the destroy. Not for the
+ * initial subflow (id 0): destroyed only. Refused, the destroy goes on.
+ */
+static void test_link_down_tells_peer(void **state)
+{
+	struct world *w = *state;
+
+	world_policy(
+		w,
+		"[default]\ninterfaces = wlan0, eth1, wwan0\nsubflows = 4\n"
+		"reopen = no\n",
+		0);
+	submit(w, 0x45, false);
+	event(w, MPTCPLIB_EVENT_ESTABLISHED, 0x45, NULL, 0);
+	assert_int_equal(w->nopened, 3);
+	sub_up_id(w, 0x45, "10.0.1.1", 3);
+	sub_up_id(w, 0x45, "10.0.2.1", 4);
+	sub_up_id(w, 0x45, "10.0.3.1", 5);
+	/* The initial subflow's link: id 0, destroyed only. */
+	link_down(w, 1);
+	assert_int_equal(closes_from(w, 0x45, "10.0.0.1"), 1);
+	assert_int_equal(w->nremoved, 0);
+	link_down(w, 2);
+	assert_int_equal(w->nremoved, 1);
+	assert_int_equal(w->removed_id[0], 3);
+	/* Asked before its destroy: only the initial one's came before. */
+	assert_int_equal(w->removed_after[0], 1);
+	assert_int_equal(closes_from(w, 0x45, "10.0.1.1"), 1);
+	assert_int_equal(stats(w)->withdrawn, 1);
+	assert_int_equal(stats(w)->removed, 2);
+	/* Refused: destroyed all the same. */
+	w->remove_rc = -EINVAL;
+	link_down(w, 3);
+	assert_int_equal(w->nremoved, 2);
+	assert_int_equal(w->removed_id[1], 4);
+	assert_int_equal(closes_from(w, 0x45, "10.0.2.1"), 1);
+	assert_int_equal(stats(w)->withdrawn, 1);
+	assert_int_equal(stats(w)->removed, 3);
+}
+
+/*
+ * Subflows without a known id (events without LOC_ID), and a subflow
+ * whose id another one that stays shares: destroyed only, the peer not
+ * told (RM_ADDR would close the other one at the peer as well).
+ */
+static void test_link_down_shared_id_not_told(void **state)
+{
+	struct world *w = *state;
+
+	world_policy(w, "[default]\ninterfaces = wlan0, eth1\nreopen = no\n",
+		     0);
+	submit(w, 0x46, false);
+	event(w, MPTCPLIB_EVENT_ESTABLISHED, 0x46, NULL, 0);
+	sub_up_id(w, 0x46, "10.0.1.1", 5);
+	sub_up_id(w, 0x46, "10.0.2.1", 5);
+	link_down(w, 2);
+	assert_int_equal(closes_from(w, 0x46, "10.0.1.1"), 1);
+	assert_int_equal(w->nremoved, 0);
+	/* Events without LOC_ID. */
+	submit(w, 0x47, false);
+	event(w, MPTCPLIB_EVENT_ESTABLISHED, 0x47, NULL, 0);
+	sub_up_id(w, 0x47, "10.0.1.1", -1);
+	sub_up_id(w, 0x47, "10.0.2.1", -1);
+	/* 0x46's other subflow has id 5 to itself now: told. */
+	link_down(w, 3);
+	assert_int_equal(closes_from(w, 0x47, "10.0.2.1"), 1);
+	assert_int_equal(closes_from(w, 0x46, "10.0.2.1"), 1);
+	assert_int_equal(w->nremoved, 1);
+	assert_int_equal(w->removed_id[0], 5);
 }
 
 /*
@@ -1708,6 +1811,8 @@ int main(void)
 		T(test_mapped_peer),
 		T(test_plan_make),
 		T(test_link_down_removes),
+		T(test_link_down_tells_peer),
+		T(test_link_down_shared_id_not_told),
 		T(test_link_up_reopens),
 		T(test_initial_lost_and_back),
 		T(test_last_subflow_kept),

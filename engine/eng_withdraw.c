@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The choice between telling the peer that a subflow's address is gone
+ * (RM_ADDR) and removing the subflow locally only (eng_withdraw.h).
+ */
+#include "cmn_addr.h"
+#include "eng_withdraw.h"
+
+/* Do @a and @b share a local id or a local address? */
+static bool same_address(const struct eng_wd_sub *a, const struct eng_wd_sub *b)
+{
+	if (a->id >= 0 && a->id == b->id)
+		return true;
+	return a->local && b->local && cmn_sa_addr_equal(a->local, b->local);
+}
+
+enum eng_wd_how eng_wd_decide(const struct eng_wd_sub *v, int n, int i,
+			      enum eng_wd_cause cause)
+{
+	int j;
+
+	/*
+	 * A stall is found when the kernel has usually moved the data
+	 * already; RM_ADDR then makes the peer send again all it has not
+	 * had acknowledged, a second stall (docs/kernel-facts.md §21).
+	 */
+	if (cause != ENG_WD_PATH || i < 0 || i >= n)
+		return ENG_WD_DESTROY;
+	if (!v[i].live || !v[i].going || v[i].id < 0 || v[i].id > 255)
+		return ENG_WD_DESTROY;
+	/*
+	 * The initial subflow's address (id 0): withdrawn, it made the peer
+	 * send again more than it had in flight on that path, and the
+	 * download stalled longer than without (docs/benchmarks.md, 10);
+	 * 6.1 as released refuses it anyway (docs/kernel-facts.md §19).
+	 */
+	if (v[i].id == 0)
+		return ENG_WD_DESTROY;
+	for (j = 0; j < n; j++) {
+		if (j == i || !same_address(&v[i], &v[j]))
+			continue;
+		/* It would close at the peer too. */
+		if (v[j].live && !v[j].going)
+			return ENG_WD_DESTROY;
+		/* One RM_ADDR for them all: the first one sends it. */
+		if (j < i && v[j].live && v[j].going && v[j].id == v[i].id)
+			return ENG_WD_DESTROY;
+	}
+	return ENG_WD_REMOVE;
+}
