@@ -46,13 +46,15 @@ MPTCPIZE=$(command -v mptcpize || true)
 
 # record KEY VALUE: one figure for results.json and the summary.
 record() { echo "$1 $2" >>"$res"; }
-# stats V...: "median min max" of numbers.
+# stats V...: "median min max" of numbers, with STATS_DIGITS decimals (2).
 stats()
 {
-	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+	printf '%s\n' "$@" | sort -g | awk -v d="${STATS_DIGITS:-2}" '
+		{ v[NR] = $1 } END {
 		if (NR == 0) { print "nan nan nan"; exit }
 		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		printf "%.2f %.2f %.2f\n", m, v[1], v[NR] }'
+		f = "%." d "f"
+		printf f " " f " " f "\n", m, v[1], v[NR] }'
 }
 fmt() { set -- $1; echo "$1 ($2..$3)"; }
 # goal NAME VALUE OP LIMIT: "met" or "NOT met", printed after the figure.
@@ -187,24 +189,40 @@ record lab.rtt_ms "$rtt"
 if want 1; then
 aggregate()
 {
-	local r1=$1 r2=$2 label=$3 mode s g list sum
+	local r1=$1 r2=$2 label=$3 mode s g sum run order list
+	local -A got
+	local ratios=()
 	sum=$(( ${r1%mbit} + ${r2%mbit} ))
 	echo "== 1. aggregation, $label: paths $r1 + $r2, ${DELAY_MS} ms, $MB MB"
+	# Round by round, each download in a lab of its own, the order
+	# reversed every other round: all of one mode and then all of the
+	# next would compare the machine's load at two times as well.
+	for run in $(seq "$RUNS"); do
+		order="tcp mptcpize shim"
+		[ $((run % 2)) = 0 ] && order="shim mptcpize tcp"
+		for mode in $order; do
+			[ $mode = mptcpize ] && [ -z "$MPTCPIZE" ] && continue
+			if [ $mode = mptcpize ]; then
+				lab kernel "$r1" "$r2" || return 1
+			else
+				lab userspace "$r1" "$r2" || return 1
+			fi
+			s=$(download $mode)
+			[ -n "$s" ] && got[$mode.$run]=$(awk -v s="$s" \
+				-v mb="$MB" 'BEGIN { printf "%.2f", mb * 8 * 1.048576 / s }')
+		done
+		[ -n "${got[shim.$run]:-}" ] && [ -n "${got[mptcpize.$run]:-}" ] &&
+			ratios+=("$(awk -v a="${got[shim.$run]}" \
+				-v b="${got[mptcpize.$run]}" 'BEGIN { print a / b }')")
+	done
 	for mode in tcp mptcpize shim; do
 		if [ $mode = mptcpize ] && [ -z "$MPTCPIZE" ]; then
 			echo "   mptcpize: not installed (Debian package mptcpd)"
 			continue
 		fi
-		if [ $mode = mptcpize ]; then
-			lab kernel "$r1" "$r2" || return 1
-		else
-			lab userspace "$r1" "$r2" || return 1
-		fi
 		list=()
-		for _ in $(seq "$RUNS"); do
-			s=$(download $mode)
-			[ -n "$s" ] && list+=("$(awk -v s="$s" -v mb="$MB" \
-				'BEGIN { printf "%.2f", mb * 8 * 1.048576 / s }')")
+		for run in $(seq "$RUNS"); do
+			[ -n "${got[$mode.$run]:-}" ] && list+=("${got[$mode.$run]}")
 		done
 		g=$(stats "${list[@]}")
 		set -- $g
@@ -219,6 +237,12 @@ aggregate()
 				print 100 * g / (s * p / 1514) }')"
 		record "aggregation.$label.$mode.goodput_mbps" "$g"
 	done
+	if [ ${#ratios[@]} -gt 0 ]; then
+		g=$(STATS_DIGITS=3 stats "${ratios[@]}")
+		printf '   %-9s x%s of mptcpize, median of %d rounds\n' shim \
+			"$(fmt "$g")" "${#ratios[@]}"
+		record "aggregation.$label.shim_over_mptcpize" "$g"
+	fi
 }
 aggregate 50mbit 50mbit equal
 aggregate 50mbit 20mbit unequal
@@ -563,38 +587,119 @@ if want 9; then
 in_daemon() { cli env LD_PRELOAD="$SHIM" MPTCP_AUTO_PM_SOCKET="$DSOCK" \
 	MPTCP_AUTO_POLICY="$tmp/policy.ini" "$@"; }
 
+# fetch9 CASE: one download in a lab of its own (rebuilt each time, as
+# each lab starts from the same state): K and C the kernel path manager
+# (mptcpize), D the shim under mptcp-autod, P the shim in the program.
+# Sets F9 to "WALL CURL_TOTAL CURL_STARTTRANSFER" in seconds, "" on
+# failure. (Not run in a subshell: the lab it builds must stay known to
+# this shell, to be torn down by the next one.)
+fetch9()
+{
+	local t0 o rc w='%{time_total} %{time_starttransfer}'
+	F9=""
+	case $1 in
+	K | C) lab kernel 50mbit 50mbit || return 1 ;;
+	D) { lab userspace 50mbit 50mbit && daemon_up "$tmp/policy.ini"; } ||
+		return 1 ;;
+	P) lab userspace 50mbit 50mbit || return 1 ;;
+	esac
+	rm -f "$tmp/out"
+	t0=$(date +%s.%N)
+	case $1 in
+	K | C) o=$(cli "$MPTCPIZE" run curl -s -w "$w" -o "$tmp/out" \
+		http://10.9.0.1:8080/f) ;;
+	D) o=$(in_daemon curl -s -w "$w" -o "$tmp/out" \
+		http://10.9.0.1:8080/f) ;;
+	P) o=$(cli env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini" \
+		curl -s -w "$w" -o "$tmp/out" http://10.9.0.1:8080/f) ;;
+	esac
+	rc=$?
+	o="$(awk -v a="$t0" -v b="$(date +%s.%N)" \
+		'BEGIN { printf "%.4f", b - a }') $o"
+	[ "$1" = D ] && daemon_down
+	[ $rc -eq 0 ] && cmp -s "$tmp/out" "$tmp/file" && F9=$o
+	return 0
+}
+
 if ! want 9a; then
 	:
 elif [ -z "$MPTCPIZE" ]; then
 	echo "== 9a. aggregation: mptcpize is not installed (Debian package mptcpd)"
 else
-	echo "== 9a. aggregation under mptcp-autod: 50 + 50 Mbit/s, ${DELAY_MS} ms, $MB MB"
-	kl=()
-	dl=()
-	for _ in $(seq "$RUNS"); do
-		lab kernel 50mbit 50mbit || break
-		s=$(download mptcpize)
-		[ -n "$s" ] && kl+=("$(awk -v s="$s" -v mb="$MB" \
-			'BEGIN { printf "%.2f", mb * 8 * 1.048576 / s }')")
-		lab userspace 50mbit 50mbit && daemon_up "$tmp/policy.ini" ||
-			break
-		rm -f "$tmp/out"
-		t0=$(date +%s.%N)
-		in_daemon curl -s -o "$tmp/out" http://10.9.0.1:8080/f &&
-			cmp -s "$tmp/out" "$tmp/file" &&
-			dl+=("$(awk -v a="$t0" -v b="$(date +%s.%N)" -v mb="$MB" \
-				'BEGIN { printf "%.2f", mb * 8 * 1.048576 / (b - a) }')")
-		daemon_down
+	# In pairs, each pair's ratio kept, as in 9c: the load of this shared
+	# machine changes between downloads, and a comparison of all of one
+	# case then all of the other measures that change too. Each pair is
+	# the kernel path manager (K) and the case, in turn K first and the
+	# case first; the control pairs K with K itself (C) in the very
+	# place the shim takes: if the method favoured a place, the control
+	# would show it. Rates are over the whole command (as a user times
+	# it: start-up, the shim's constructor, the download) and over the
+	# transfer alone (curl's time_total, from its start).
+	P9=${BENCH_PAIRS:-$((RUNS > 3 ? RUNS : 4))}
+	echo "== 9a. aggregation under mptcp-autod: 50 + 50 Mbit/s, ${DELAY_MS} ms, $MB MB, $P9 rounds of pairs"
+	: >"$tmp/pairs9"
+	for i in $(seq "$P9"); do
+		for c in D P C; do
+			a="" b=""
+			if [ $((i % 2)) = 1 ]; then
+				fetch9 K && a=$F9 && fetch9 $c && b=$F9
+			else
+				fetch9 $c && b=$F9 && fetch9 K && a=$F9
+			fi
+			[ -n "$a" ] && [ -n "$b" ] &&
+				echo "$c $((i % 2)) $a $b" >>"$tmp/pairs9"
+		done
 	done
-	k=$(stats "${kl[@]}")
-	d=$(stats "${dl[@]}")
-	r=$(awk -v a="${d%% *}" -v b="${k%% *}" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')
-	printf '   %-28s %s Mbit/s\n' "kernel PM (mptcpize)" "$(fmt "$k")"
-	printf '   %-28s %s Mbit/s, x%s of the kernel PM (goal >= 0.99: %s)\n' \
-		"shim + mptcp-autod" "$(fmt "$d")" "$r" "$(goal a "$r" '>=' 0.99)"
-	record daemon.aggregation.kernel_pm_mbps "$k"
-	record daemon.aggregation.daemon_mbps "$d"
-	record daemon.aggregation.ratio "$r"
+	cp "$tmp/pairs9" "$out/pairs-9a.txt"
+	# Each line: CASE, 1 if K went first (0 if the case did), K's wall,
+	# total, start of transfer, the case's.
+	rates()
+	{
+		awk -v c="$1" -v f="$2" -v mb="$MB" '$1 == c || c == "all" {
+			bits = mb * 8 * 1.048576
+			if (f == "k") print bits / $3
+			else if (f == "c") print bits / $6
+			else if (f == "r") print $3 / $6
+			else if (f == "rx") print $4 / $7
+			else if (f == "s") print 1000 * (($6 - $7) - ($3 - $4))
+			# the second download of the pair against the first
+			else if (f == "pos") print $2 ? $3 / $6 : $6 / $3 }' \
+			"$tmp/pairs9"
+	}
+	for c in C P D; do
+		case $c in
+		C) name="control: kernel PM again" key=control ;;
+		P) name="shim, in-process" key=in_process ;;
+		D) name="shim + mptcp-autod" key=daemon ;;
+		esac
+		k=$(stats $(rates $c k))
+		v=$(stats $(rates $c c))
+		r=$(STATS_DIGITS=3 stats $(rates $c r))
+		rx=$(STATS_DIGITS=3 stats $(rates $c rx))
+		st=$(STATS_DIGITS=0 stats $(rates $c s))
+		n=$(awk -v c="$c" '$1 == c' "$tmp/pairs9" | wc -l)
+		g=""
+		[ $c != C ] && g=" (goal >= 0.99: $(goal a "${r%% *}" '>=' 0.99))"
+		printf '   %-26s %s Mbit/s against the kernel PM'"'"'s %s in the same pairs\n' \
+			"$name" "$(fmt "$v")" "$(fmt "$k")"
+		printf '   %-26s x%s of the kernel PM, median of %d pairs%s;\n' \
+			"" "$(fmt "$r")" "$n" "$g"
+		printf '   %-26s the transfer alone x%s; start-up and exit %s ms longer\n' \
+			"" "$(fmt "$rx")" "$(fmt "$st")"
+		record "daemon.aggregation.$key.mbps" "$v"
+		record "daemon.aggregation.$key.kernel_pm_mbps" "$k"
+		record "daemon.aggregation.$key.ratio" "$r"
+		record "daemon.aggregation.$key.transfer_ratio" "$rx"
+		record "daemon.aggregation.$key.startup_extra_ms" "$st"
+	done
+	# What the place in a pair alone does, every pair pooled: 1 when it
+	# does nothing; the old method (always the kernel PM first) had it
+	# in the shim's figure.
+	pos=$(STATS_DIGITS=3 stats $(rates all pos))
+	printf '   %-26s x%s, the second download of a pair against the first, all %d pairs
+' \
+		"place in the pair" "$(fmt "$pos")" "$(wc -l <"$tmp/pairs9")"
+	record daemon.aggregation.second_over_first "$pos"
 fi
 
 # join_series MODE N HOLD: N connections in turn (MODE daemon or
