@@ -6,7 +6,8 @@
 # c1), the server told of c2's (RM_ADDR, counted in its namespace), the
 # download goes on over the other path, and with reopen = yes the subflow
 # comes back when the link and its route do, and carries the download
-# again; an address replaced on c2 moves its subflow to the new one; 50
+# again; an address replaced on c2 moves its subflow to the new one; an
+# interface that appears and matches the rule's pattern gets one; 50
 # flaps in 5 s cost a bounded number of subflow requests and no
 # descriptor; a path cut further away (its link up, its packets dropped in
 # the server's namespace) has its stalled subflow removed while the
@@ -371,6 +372,38 @@ intact addr "c2's address replaced"
 ip -n "$TOPO_CLI" addr del 10.0.2.5/24 dev c2
 ip -n "$TOPO_CLI" addr add 10.0.2.1/24 dev c2
 ip -n "$TOPO_CLI" route replace default via 10.0.2.2 dev c2 metric 200
+
+# ---- an interface that appears and matches the rule's pattern -------------
+# The rule names c3* before any such interface exists; a third path
+# (c3 to s3, shaped like the others) comes up mid-transfer with an
+# address and a route to the server: the connection gets a subflow on it.
+printf '[default]\ninterfaces = c2, c3*\nsubflows = 4\nreopen = yes\n' \
+	>"$tmp/policy3.ini"
+download newif MPTCP_AUTO_POLICY="$tmp/policy3.ini"
+wait_for 10 has_subflow 10.0.2.1
+ip link add c3 netns "$TOPO_CLI" type veth peer name s3 netns "$TOPO_SRV" &&
+	ip -n "$TOPO_CLI" addr add 10.0.3.1/24 dev c3 &&
+	ip -n "$TOPO_SRV" addr add 10.0.3.2/24 dev s3 &&
+	ip -n "$TOPO_SRV" link set s3 up && ip -n "$TOPO_CLI" link set c3 up &&
+	topo_shape c3 2mbit &&
+	ip -n "$TOPO_CLI" route add default via 10.0.3.2 dev c3 metric 300 ||
+	fail "a third path set up mid-transfer"
+if wait_for 10 has_subflow 10.0.3.1; then
+	pass "an interface that appears and matches c3*: a subflow on it"
+else
+	fail "an interface that appears and matches c3*: a subflow on it" \
+		"$(running)" "$(in_cli ss -tnH 'dport = :7002')" \
+		"$(cat "$tmp/newif.log")"
+fi
+carries3() { [ "$(received_from 10.0.3.1)" -ge 100000 ]; }
+if wait_for 10 carries3; then
+	pass "the new interface's subflow carries the download"
+else
+	fail "the new interface's subflow carries the download" \
+		"$(running); $(received_from 10.0.3.1) bytes received from c3"
+fi
+intact newif "an interface that appeared mid-transfer"
+ip -n "$TOPO_CLI" link del c3
 
 # ---- a flapping link -------------------------------------------------------
 # fds PID: the descriptors of every thread of PID (the helper thread has
