@@ -677,6 +677,64 @@ static enum early_seen early_take(struct eng_engine *e, uint32_t token,
 	return EARLY_NONE;
 }
 
+static bool sub_lose(struct eng_engine *e, struct eng_conn *c,
+		     struct eng_sub *s, enum eng_wd_how how, int64_t now);
+static void conn_resync(struct eng_engine *e, struct eng_conn *c, int64_t now);
+
+/* Is @req the connection @c follows (a token the kernel did not reuse)? */
+static bool conn_same(const struct eng_conn *c, const struct mpa_conn_req *req)
+{
+	struct sockaddr_storage l = req->local, r = req->remote;
+
+	cmn_sa_unmap(&l);
+	cmn_sa_unmap(&r);
+	return cmn_sa_equal((const struct sockaddr *)&c->req.local,
+			    (const struct sockaddr *)&l) &&
+	       cmn_sa_equal((const struct sockaddr *)&c->req.remote,
+			    (const struct sockaddr *)&r);
+}
+
+/*
+ * @c handed over again under another rule: mptcp-autod gave a connection
+ * the [default] rule when no registration had come in time, and the
+ * program's came later. Planned afresh, it would get a second subflow
+ * from every address beside the first; so its subflows stay, those the
+ * new rule does not plan go (a user may narrow), and those it plans and
+ * the connection lacks come.
+ */
+static void conn_rerule(struct eng_engine *e, struct eng_conn *c,
+			const struct mpa_conn_req *req, int64_t now)
+{
+	const struct sockaddr *own = (const struct sockaddr *)&c->req.local;
+	const struct sockaddr *peer = (const struct sockaddr *)&c->req.remote;
+	struct eng_plan p;
+	int i, k;
+
+	LOG(e, CMN_LOG_DEBUG, "token %08x: rule %s in place of %s",
+	    c->req.token, req->rule->origin, c->req.rule->origin);
+	c->req.rule = req->rule;
+	touch(e, c->req.token);
+	/* Not planned yet: it is, with this rule, once established. */
+	if (!c->planned)
+		return;
+	eng_plan_make(e->ops->plan, c->req.rule, peer, own, &p);
+	for (i = 0; i < c->nsubs; i++) {
+		struct eng_sub *s = &c->subs[i];
+		bool kept = false;
+
+		for (k = 0; k < p.nsubs && !kept; k++)
+			kept = cmn_sa_addr_equal(
+				(const struct sockaddr *)&s->local.addr,
+				(const struct sockaddr *)&p.subs[k].addr);
+		if (kept || s->state == SUB_CLOSED)
+			continue;
+		sub_lose(e, c, s, ENG_WD_DESTROY, now);
+		s->state = SUB_CLOSED;
+	}
+	conn_paths_init(e, c, now);
+	conn_resync(e, c, now);
+}
+
 static void conn_add(struct eng_engine *e, const struct mpa_conn_req *req,
 		     bool maybe_established, int64_t now)
 {
@@ -684,6 +742,10 @@ static void conn_add(struct eng_engine *e, const struct mpa_conn_req *req,
 	char r[CMN_ADDRSTRLEN];
 	struct eng_conn *c = conn_find(e, req->token);
 
+	if (c && conn_same(c, req)) {
+		conn_rerule(e, c, req, now);
+		return;
+	}
 	if (c)
 		conn_drop(e, c); /* a reused token: the old one is gone */
 	if (e->nconns == e->capconns && !conns_make_room(e)) {

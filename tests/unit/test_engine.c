@@ -884,10 +884,15 @@ static void test_reused_token(void **state)
 {
 	struct world *w = *state;
 
+	struct mpa_conn_req r;
+	struct eng_input in = { .type = ENG_IN_SUBMIT, .req = &r };
+
 	world_policy(w, rule_text, 0);
 	submit(w, 0xf3, false);
 	w->now += 500;
-	submit(w, 0xf3, false);
+	/* Another connection: its ends are not the old one's. */
+	r = req(w, 0xf3, "10.9.0.2", 443);
+	assert_int_equal(eng_engine_step(w->e, &in), 0);
 	assert_int_equal(eng_engine_nconns(w->e), 1);
 	/* Its timer is the new connection's. */
 	assert_int_equal(eng_engine_timeout(w->e), 1000);
@@ -1133,6 +1138,47 @@ static void conn_up(struct world *w, uint32_t token)
 		sub_up(w, token,
 		       cmn_sa_ntop((struct sockaddr *)&w->opened[i].from, a,
 				   sizeof(a)));
+}
+
+/*
+ * The same connection handed over again under another rule (mptcp-autod:
+ * served by [default] until the program's late registration): it keeps
+ * its subflows, loses those the new rule leaves out, gets those it adds,
+ * and never a second one from an address it has.
+ */
+static void test_rerule_keeps_subflows(void **state)
+{
+	struct world *w = *state;
+	const char *name = "narrow.ini";
+	const char *text = "[default]\ninterfaces = eth1, eth0\n"
+			   "backup = wwan0\n";
+	size_t len = strlen(text);
+	struct mpa_policy *narrow;
+	struct mpa_conn_req r;
+	struct eng_input in = { .type = ENG_IN_SUBMIT, .req = &r };
+
+	narrow = mpa_policy_load_buffers(&name, &text, &len, 1);
+	assert_non_null(narrow);
+	world_policy(w, rule_text, 0);
+	conn_up(w, 0xf6);
+	assert_int_equal(opens_for(w, 0xf6), 3);
+	/* The same rule again: nothing more asked. */
+	r = req(w, 0xf6, "10.9.0.1", 443);
+	assert_int_equal(eng_engine_step(w->e, &in), 0);
+	timer(w, w->now + 1000);
+	assert_int_equal(opens_for(w, 0xf6), 3);
+	assert_int_equal(w->nclosed, 0);
+	/* A narrower one: wlan0's subflow goes, eth1's and wwan0's stay. */
+	r.rule = &narrow->def;
+	assert_int_equal(eng_engine_step(w->e, &in), 0);
+	timer(w, w->now + 1000);
+	assert_int_equal(opens_for(w, 0xf6), 3);
+	assert_int_equal(w->nclosed, 1);
+	assert_int_equal(closes_from(w, 0xf6, "10.0.1.1"), 1);
+	assert_int_equal(eng_engine_nconns(w->e), 1);
+	eng_engine_free(w->e);
+	w->e = NULL;
+	mpa_policy_free(narrow);
 }
 
 /*
@@ -1808,6 +1854,7 @@ int main(void)
 		T(test_timer_walk_after_drop),
 		T(test_no_route_then_cap),
 		T(test_reused_token),
+		T(test_rerule_keeps_subflows),
 		T(test_mapped_peer),
 		T(test_plan_make),
 		T(test_link_down_removes),
