@@ -142,7 +142,8 @@ struct eng_ops {
  * starting the engine's thread and queueing the connection, while the
  * engine subscribes and the connection becomes established. Such
  * connections are tried at once (a too-early try only costs a request and
- * waits for the event as usual).
+ * waits for the event as usual), unless their CREATED event was seen:
+ * then their ESTABLISHED will be too.
  */
 #define ENG_SUBSCRIBE_GRACE_MS 2000
 
