@@ -142,20 +142,30 @@ daemon_down()
 printf '[default]\ninterfaces = c2\n' >"$tmp/policy.ini"
 head -c $((MB * 1024 * 1024)) /dev/urandom >"$tmp/file"
 
-# client.py URL SHA256 CUT_S RATE_MBPS: a download that notes when each
-# 64 KiB came; prints whether it is intact, its longest stall (over the
-# whole download, and from CUT_S on), and how long after CUT_S it was
-# back at 90% of RATE_MBPS (sections 7 and 10).
+# client.py URL SHA256 CUT_S RATE_MBPS [CMD...]: a download that notes
+# when each 64 KiB came; prints whether it is intact, its longest stall
+# (over the whole download, and from CUT_S on), and how long after CUT_S
+# it was back at 90% of RATE_MBPS (sections 7, 7b and 10). With CMD, that
+# command is run CUT_S after the download started (the cut, 7b), and the
+# times count from when it ran.
 cat >"$tmp/client.py" <<'EOF'
-import hashlib, sys, time, urllib.request
+import hashlib, subprocess, sys, threading, time, urllib.request
 t0 = time.monotonic(); marks = []; h = hashlib.sha256(); n = 0
+cut = float(sys.argv[3]); rate = float(sys.argv[4]) * 1e6 / 8
 r = urllib.request.urlopen(sys.argv[1])
+def cutter(at):
+    global cut
+    time.sleep(at)
+    cut = time.monotonic() - t0
+    subprocess.run(sys.argv[5:], check=True)
+if sys.argv[5:]:
+    threading.Thread(target=cutter, args=(cut,), daemon=True).start()
+    cut = float("inf")
 while True:
     b = r.read(65536)
     if not b:
         break
     h.update(b); n += len(b); marks.append((time.monotonic() - t0, n))
-cut = float(sys.argv[3]); rate = float(sys.argv[4]) * 1e6 / 8
 stall = max(b[0] - a[0] for a, b in zip(marks, marks[1:]))
 # From the last read before the cut on.
 after = max([b[0] - a[0] for a, b in zip(marks, marks[1:]) if b[0] >= cut]
@@ -471,42 +481,6 @@ fi
 # mptcp-autod, in turn in each run.
 if want 7b; then
 echo "== 7b. a cut with the link up: path 1's packets dropped halfway, $RUNS runs"
-cat >"$tmp/cut.py" <<'EOF'
-import hashlib, subprocess, sys, threading, time, urllib.request
-url, want, at = sys.argv[1], sys.argv[2], float(sys.argv[3])
-rate = float(sys.argv[4]) * 1e6 / 8
-cut = []
-def cutter():
-    time.sleep(at)
-    cut.append(time.monotonic())
-    subprocess.run(sys.argv[5:], check=True)
-marks = []; h = hashlib.sha256(); n = 0
-r = urllib.request.urlopen(url)
-threading.Thread(target=cutter, daemon=True).start()
-while True:
-    b = r.read(65536)
-    if not b:
-        break
-    h.update(b); n += len(b); marks.append((time.monotonic(), n))
-c = cut[0]
-i0 = max(i for i, m in enumerate(marks) if m[0] < c)
-stall = max(b[0] - a[0] for a, b in zip(marks[i0:], marks[i0 + 1:]))
-back = None
-for i, (t, b) in enumerate(marks):
-    if t < c:
-        continue
-    j = i
-    while j < len(marks) and marks[j][0] - t < 0.5:
-        j += 1
-    if j < len(marks) and (marks[j][1] - b) / (marks[j][0] - t) >= 0.9 * rate:
-        back = t - c
-        break
-print("intact=%s bytes=%d longest_stall_ms=%.0f back_to_rate_s=%s" % (
-    h.hexdigest() == want, n, stall * 1000,
-    "%.2f" % back if back is not None else "never"))
-EOF
-sum=$(sha256sum "$tmp/file" | cut -d' ' -f1)
-half=$(awk -v mb="$MB" 'BEGIN { printf "%.1f", mb * 8.4 / 100 / 2 }')
 declare -A cst cbk
 for run in $(seq "$RUNS"); do
 	for mode in kernel in-process daemon; do
@@ -529,14 +503,14 @@ for run in $(seq "$RUNS"); do
 				MPTCP_AUTO_PM_SOCKET="$DSOCK" \
 				MPTCP_AUTO_POLICY="$tmp/policy.ini" ;;
 		esac
-		r7b=$(cli "$@" python3 "$tmp/cut.py" http://10.9.0.1:8080/f \
+		r7b=$(cli "$@" python3 "$tmp/client.py" http://10.9.0.1:8080/f \
 			"$sum" "$half" 47.5 ip netns exec "$TOPO_SRV" sh -c \
 			"iptables -A INPUT -i s1 -j DROP &&
 			 iptables -A OUTPUT -o s1 -j DROP" 2>&1 | tail -1)
 		daemon_down
 		echo "   run $run, $mode: $r7b"
 		record "cut.$mode.run$run" "$r7b"
-		cst[$mode]+=" $(sed -n 's/.*longest_stall_ms=\([0-9]*\).*/\1/p' <<<"$r7b")"
+		cst[$mode]+=" $(sed -n 's/.*stall_after_cut_ms=\([0-9]*\).*/\1/p' <<<"$r7b")"
 		cbk[$mode]+=" $(sed -n 's/.*back_to_rate_s=\([0-9.]*\).*/\1/p' <<<"$r7b")"
 	done
 done
