@@ -29,7 +29,9 @@
  *                           v4-mapped IPv6 address: a dual-stack socket)
  *   rate N                  N socket/connect/close cycles against our own
  *                           listener, one thread: prints us per cycle
- *                           (MPA_RATE_NATIVE=1: IPPROTO_MPTCP ourselves)
+ *                           (MPA_RATE_NATIVE=1: IPPROTO_MPTCP ourselves),
+ *                           and connect()'s instructions where the
+ *                           machine counts them
  *   rss HOST PORT           resident memory and threads, before and after
  *                           a connection (for the benchmarks)
  *   connect HOST PORT [N]   connect, read the greeting, N times
@@ -56,6 +58,7 @@
 #include <dirent.h>
 #include <grp.h>
 #include <linux/mptcp.h>
+#include <linux/perf_event.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -650,6 +653,52 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /*
+ * This thread's instructions, user and kernel, in one counter group:
+ * its descriptor, or -errno where the machine has no such counter (a
+ * virtual machine without a PMU: ENOENT or EOPNOTSUPP) or may not count
+ * (EACCES: kernel.perf_event_paranoid).
+ */
+static int ins_open(void)
+{
+	struct perf_event_attr a = {
+		.type = PERF_TYPE_HARDWARE,
+		.size = sizeof(a),
+		.config = PERF_COUNT_HW_INSTRUCTIONS,
+		.exclude_kernel = 1,
+		.exclude_hv = 1,
+		.read_format = PERF_FORMAT_GROUP,
+	};
+	int lead, k, err;
+
+	lead = (int)syscall(SYS_perf_event_open, &a, 0, -1, -1,
+			    PERF_FLAG_FD_CLOEXEC);
+	if (lead < 0)
+		return -errno;
+	a.exclude_kernel = 0;
+	a.exclude_user = 1;
+	k = (int)syscall(SYS_perf_event_open, &a, 0, -1, lead,
+			 PERF_FLAG_FD_CLOEXEC);
+	if (k < 0) {
+		err = -errno;
+		close(lead);
+		return err;
+	}
+	return lead; /* k lives as long as the process: one group */
+}
+
+/* The group's user and kernel counts into @v; false if unread. */
+static bool ins_read(int fd, uint64_t v[2])
+{
+	uint64_t buf[3]; /* nr, then one value per counter */
+
+	if (read(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf) || buf[0] != 2)
+		return false;
+	v[0] = buf[1];
+	v[1] = buf[2];
+	return true;
+}
+
+/*
  * us_per_cycle is the whole loop's time per cycle: it also counts what
  * other threads and processes take from this one on a busy machine.
  * median_us is the median of the cycles timed one by one: what one
@@ -662,6 +711,10 @@ static int cmp_double(const void *a, const void *b)
  * call alone (the median of its wall time; its mean CPU time, which
  * counts rare costs too): close() may cost a shimmed program less, when
  * the helper still holds the socket and the last close is someone else's.
+ * connect_ins_user and connect_ins_kernel are the instructions this
+ * thread ran in connect(), on average (the counter reads around it add
+ * the same to every run); where the machine cannot count them, ins_errno
+ * says why instead.
  */
 static int cmd_rate(int n)
 {
@@ -674,8 +727,10 @@ static int cmd_rate(int n)
 	struct timespec cpu0, cpu1;
 	struct rusage ru0, ru1;
 	double t0, t1, *cyc, *con, ccpu = 0;
+	uint64_t ins[2] = { 0, 0 }, i0[2], i1[2];
+	bool ins_ok;
 	pthread_t th;
-	int lfd, i;
+	int lfd, i, ifd;
 
 	if (n < 1 || !(cyc = calloc((size_t)n, sizeof(*cyc))) ||
 	    !(con = calloc((size_t)n, sizeof(*con))))
@@ -686,6 +741,8 @@ static int cmd_rate(int n)
 	    getsockname(lfd, (struct sockaddr *)&in, &len) < 0)
 		return fail("listener: %s", strerror(errno));
 	pthread_create(&th, NULL, accept_loop, (void *)(intptr_t)lfd);
+	ifd = ins_open();
+	ins_ok = ifd >= 0;
 	getrusage(RUSAGE_THREAD, &ru0);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu0);
 	t0 = now_ms();
@@ -697,7 +754,13 @@ static int cmd_rate(int n)
 		if (fd >= 0) {
 			clock_gettime(CLOCK_THREAD_CPUTIME_ID, &u0);
 			c1 = now_ms();
+			if (ins_ok)
+				ins_ok = ins_read(ifd, i0);
 			rc = connect(fd, (struct sockaddr *)&in, len);
+			if (ins_ok && (ins_ok = ins_read(ifd, i1))) {
+				ins[0] += i1[0] - i0[0];
+				ins[1] += i1[1] - i0[1];
+			}
 			con[i] = (now_ms() - c1) * 1000;
 			clock_gettime(CLOCK_THREAD_CPUTIME_ID, &u1);
 			ccpu += (double)(u1.tv_sec - u0.tv_sec) * 1e6 +
@@ -716,7 +779,7 @@ static int cmd_rate(int n)
 	qsort(con, (size_t)n, sizeof(*con), cmp_double);
 	printf("us_per_cycle=%.2f cycles_per_s=%.0f median_us=%.2f "
 	       "p90_us=%.2f thread_cpu_us=%.2f vcsw=%.3f ivcsw=%.3f "
-	       "connect_us=%.2f connect_cpu_us=%.2f\n",
+	       "connect_us=%.2f connect_cpu_us=%.2f",
 	       (t1 - t0) * 1000 / n, n / ((t1 - t0) / 1000), cyc[n / 2],
 	       cyc[n * 9 / 10],
 	       ((double)(cpu1.tv_sec - cpu0.tv_sec) * 1e6 +
@@ -725,6 +788,11 @@ static int cmd_rate(int n)
 	       (double)(ru1.ru_nvcsw - ru0.ru_nvcsw) / n,
 	       (double)(ru1.ru_nivcsw - ru0.ru_nivcsw) / n, con[n / 2],
 	       ccpu / n);
+	if (ins_ok)
+		printf(" connect_ins_user=%.0f connect_ins_kernel=%.0f\n",
+		       (double)ins[0] / n, (double)ins[1] / n);
+	else
+		printf(" ins_errno=%d\n", ifd < 0 ? -ifd : EIO);
 	free(cyc);
 	free(con);
 	return 0;
