@@ -794,7 +794,7 @@ if want 9c && lab userspace 50mbit 50mbit && daemon_up "$tmp/sub.ini"; then
 	nl=() dl=() pl=() tl=() cl=() ul=() sl=() kp=() kc=() iu=() ik=()
 	ins_err=""
 	# field NAME OUTPUT: one figure of `mpa-shimtest rate`.
-	field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<" $2"; }
+	field() { sed -n "s/.* $1=\([-0-9.]*\).*/\1/p" <<<" $2"; }
 	sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a - b }'; }
 	for _ in $(seq "$PAIRS"); do
 		o0=$(cli env MPA_RATE_NATIVE=1 "$T/mpa-shimtest" rate "$CYC")
@@ -831,6 +831,18 @@ if want 9c && lab userspace 50mbit 50mbit && daemon_up "$tmp/sub.ini"; then
 			ins_err=$(field ins_errno "$o1 $o2")
 		fi
 	done
+	# The hook's own share: one process, every other connect() past it
+	# to libc's; whatever else the shim's presence costs (its helper
+	# thread, the daemon's work) falls on both halves alike.
+	hl=()
+	for _ in $(seq "${BENCH_9C_SPLIT_RUNS:-$((RUNS * 3))}"); do
+		o=$(cli env MPA_RATE_SPLIT=1 LD_PRELOAD="$SHIM" \
+			MPTCP_AUTO_PM_SOCKET="$DSOCK" \
+			MPTCP_AUTO_POLICY="$tmp/sub.ini" "$T/mpa-shimtest" rate \
+			"$((CYC * 5))")
+		v=$(field hook_cpu_us "$o")
+		[ -n "$v" ] && hl+=("$v")
+	done
 	served=$(MPTCP_AUTO_PM_SOCKET=$DSOCK cli "$MA" status 2>&1 |
 		sed -n "s/.*\(serving [0-9]* registrations*\).*/\1/p" | head -1)
 	daemon_down
@@ -852,6 +864,10 @@ if want 9c && lab userspace 50mbit 50mbit && daemon_up "$tmp/sub.ini"; then
 	printf '   %-28s %s us of connect()'"'"'s wall time, %s us of its CPU, median of %d control pairs (the noise floor)\n' \
 		"MPTCP - MPTCP, per pair" "$(fmt "$(stats "${kp[@]}")")" \
 		"$(fmt "$(stats "${kc[@]}")")" "${#kp[@]}"
+	hdiff=$(stats "${hl[@]}")
+	printf '   %-28s %s us of the program thread'"'"'s CPU in connect(), median of %d runs of %d (hooked minus libc'"'"'s, alternate calls of one process)\n' \
+		"the hook itself" "$(fmt "$hdiff")" "${#hl[@]}" "$((CYC * 5))"
+	record daemon.cost.hook_cpu_us "$hdiff"
 	if [ "${#iu[@]}" -gt 0 ]; then
 		iud=$(STATS_DIGITS=0 stats "${iu[@]}")
 		ikd=$(STATS_DIGITS=0 stats "${ik[@]}")

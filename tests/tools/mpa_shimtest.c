@@ -29,7 +29,9 @@
  *                           v4-mapped IPv6 address: a dual-stack socket)
  *   rate N                  N socket/connect/close cycles against our own
  *                           listener, one thread: prints us per cycle
- *                           (MPA_RATE_NATIVE=1: IPPROTO_MPTCP ourselves),
+ *                           (MPA_RATE_NATIVE=1: IPPROTO_MPTCP ourselves;
+ *                           MPA_RATE_SPLIT=1: every other connect() goes
+ *                           past the preload, to libc's),
  *                           and connect()'s instructions where the
  *                           machine counts them
  *   rss HOST PORT           resident memory and threads, before and after
@@ -711,6 +713,11 @@ static bool ins_read(int fd, uint64_t v[2])
  * call alone (the median of its wall time; its mean CPU time, which
  * counts rare costs too): close() may cost a shimmed program less, when
  * the helper still holds the socket and the last close is someone else's.
+ * With MPA_RATE_SPLIT=1, every other cycle calls libc's connect() itself
+ * (dlsym RTLD_NEXT), past a preloaded hook, on the same kind of socket:
+ * hook_cpu_us is the mean CPU of the hooked calls minus that of the
+ * others, what the hook itself adds on this thread, with the load of the
+ * machine and of every other thread alike on both halves.
  * connect_ins_user and connect_ins_kernel are the instructions this
  * thread ran in connect(), on average (the counter reads around it add
  * the same to every run); where the machine cannot count them, ins_errno
@@ -719,7 +726,10 @@ static bool ins_read(int fd, uint64_t v[2])
 static int cmd_rate(int n)
 {
 	const char *native = getenv("MPA_RATE_NATIVE");
+	const char *split = getenv("MPA_RATE_SPLIT");
 	int proto = native && *native == '1' ? IPPROTO_MPTCP : 0;
+	int (*libc_connect)(int, const struct sockaddr *, socklen_t) = NULL;
+	double half[2] = { 0, 0 };
 	struct sockaddr_in in = { .sin_family = AF_INET,
 				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t len = sizeof(in);
@@ -741,13 +751,16 @@ static int cmd_rate(int n)
 	    getsockname(lfd, (struct sockaddr *)&in, &len) < 0)
 		return fail("listener: %s", strerror(errno));
 	pthread_create(&th, NULL, accept_loop, (void *)(intptr_t)lfd);
+	if (split && *split == '1')
+		libc_connect = (int (*)(int, const struct sockaddr *,
+					socklen_t))dlsym(RTLD_NEXT, "connect");
 	ifd = ins_open();
 	ins_ok = ifd >= 0;
 	getrusage(RUSAGE_THREAD, &ru0);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu0);
 	t0 = now_ms();
 	for (i = 0; i < n; i++) {
-		double c0 = now_ms(), c1;
+		double c0 = now_ms(), c1, cpu_us;
 		int fd = socket(AF_INET, SOCK_STREAM, proto), rc = -1;
 		struct timespec u0, u1;
 
@@ -756,15 +769,21 @@ static int cmd_rate(int n)
 			c1 = now_ms();
 			if (ins_ok)
 				ins_ok = ins_read(ifd, i0);
-			rc = connect(fd, (struct sockaddr *)&in, len);
+			if (libc_connect && i % 2)
+				rc = libc_connect(fd, (struct sockaddr *)&in,
+						  len);
+			else
+				rc = connect(fd, (struct sockaddr *)&in, len);
 			if (ins_ok && (ins_ok = ins_read(ifd, i1))) {
 				ins[0] += i1[0] - i0[0];
 				ins[1] += i1[1] - i0[1];
 			}
 			con[i] = (now_ms() - c1) * 1000;
 			clock_gettime(CLOCK_THREAD_CPUTIME_ID, &u1);
-			ccpu += (double)(u1.tv_sec - u0.tv_sec) * 1e6 +
-				(double)(u1.tv_nsec - u0.tv_nsec) / 1e3;
+			cpu_us = (double)(u1.tv_sec - u0.tv_sec) * 1e6 +
+				 (double)(u1.tv_nsec - u0.tv_nsec) / 1e3;
+			ccpu += cpu_us;
+			half[i % 2] += cpu_us;
 		}
 		if (rc < 0)
 			return fail("cycle %d: %s", i, strerror(errno));
@@ -788,6 +807,9 @@ static int cmd_rate(int n)
 	       (double)(ru1.ru_nvcsw - ru0.ru_nvcsw) / n,
 	       (double)(ru1.ru_nivcsw - ru0.ru_nivcsw) / n, con[n / 2],
 	       ccpu / n);
+	if (libc_connect)
+		printf(" hook_cpu_us=%.2f",
+		       n < 2 ? 0 : half[0] / ((n + 1) / 2) - half[1] / (n / 2));
 	if (ins_ok)
 		printf(" connect_ins_user=%.0f connect_ins_kernel=%.0f\n",
 		       (double)ins[0] / n, (double)ins[1] / n);
