@@ -125,11 +125,15 @@ void mpa_track(int fd, const struct sockaddr *addr, socklen_t len)
 			return;
 		}
 	}
-	/* A vfork()ed child shares our memory: start nothing there. */
-	mode = atomic_load_explicit(&mpa_shim.mode, memory_order_relaxed);
-	if (mpa_mode_checks_pid((enum mpa_mode)mode, state == ENGINE_RUNNING) &&
-	    getpid() != mpa_shim.pid)
+	/*
+	 * A vfork()ed child shares our memory: start nothing there, and
+	 * queue nothing either. Its wake-up of the helper would come from
+	 * another pid, which the helper takes for the program's own SIGURG:
+	 * it would hand it to the process and stop using wake-ups.
+	 */
+	if (getpid() != mpa_shim.pid)
 		return;
+	mode = atomic_load_explicit(&mpa_shim.mode, memory_order_relaxed);
 	/*
 	 * State comes from the kernel, never from our own bookkeeping: only
 	 * an MPTCP socket that has not fallen back has a token.

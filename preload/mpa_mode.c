@@ -67,17 +67,6 @@ bool mpa_mode_needs_local(enum mpa_mode m)
 	return m == MPA_MODE_PROBE || m == MPA_MODE_ENGINE;
 }
 
-bool mpa_mode_checks_pid(enum mpa_mode m, bool running)
-{
-	/*
-	 * Registering, the helper copies the descriptor number from our own
-	 * table (a vfork()ed child has a table of its own) and drops it
-	 * unless the copy carries the queued token: a child's connection
-	 * never gets through. Not started yet, the child would start it.
-	 */
-	return !running || m != MPA_MODE_DAEMON;
-}
-
 static const struct {
 	enum mpa_mode mode;
 	enum cmn_log_level level;

@@ -64,17 +64,6 @@ bool mpa_mode_has_helper(enum mpa_mode m);
 bool mpa_mode_needs_local(enum mpa_mode m);
 
 /*
- * mpa_mode_checks_pid() - the connect() hook compares getpid() with the
- * shim's recorded pid before it queues a connection in mode @m, with the
- * helper thread started (@running) or not: a system call on the program's
- * thread, made only where a vfork()ed child sharing our memory could start
- * something (the helper) or have its connection acted on unverified (the
- * in-process engine works by token alone). A registration with mptcp-autod
- * is verified by the helper against this process's own descriptor table.
- */
-bool mpa_mode_checks_pid(enum mpa_mode m, bool running);
-
-/*
  * mpa_mode_text() - the line that says mode @m once, and its level in
  * *@level; NULL for MPA_MODE_PROBE (nothing is decided yet).
  */

@@ -42,6 +42,9 @@
  *   proto HOST PORT         print the connected socket's protocol
  *   tokens HOST PORT N      N connections at once: print each one's MPTCP
  *                           token, hold them (see hold()), close
+ *   vforkconn HOST PORT     connect A, then a vfork()ed child connects
+ *                           C on A's number in its own table: prints
+ *                           "A token" and "C token"
  *   reuse HOST PORT         with standard error a pipe nobody reads:
  *                           fill the pipe (the shim's next log line then
  *                           waits), connect A, close it, connect B on
@@ -1015,6 +1018,48 @@ static int cmd_reuse(void)
 	return 0;
 }
 
+/*
+ * A, then a vfork()ed child that closes A's number in its own table and
+ * connects C on it, held a while: the helper, copying that number from
+ * the process's table, finds A, whose token is not C's. Prints both
+ * tokens; only A may be registered, once.
+ */
+static int cmd_vforkconn(void)
+{
+	char line[32];
+	uint32_t ta;
+	int a, status;
+	pid_t pid;
+
+	a = connect_greeted();
+	if (a < 0)
+		return 1;
+	ta = sock_token(a);
+	printf("A %08x\n", ta);
+	fflush(stdout);
+	usleep(300 * 1000); /* A registered, the helper asleep again */
+	pid = vfork();
+	if (pid == 0) {
+		int c, n;
+
+		close(a);
+		c = connect_greeted();
+		if (c != a)
+			_exit(2);
+		n = snprintf(line, sizeof(line), "C %08x\n", sock_token(c));
+		if (write(1, line, (size_t)n) != n)
+			_exit(3);
+		usleep(300 * 1000); /* the helper takes C's request meanwhile */
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		return fail("vfork child failed");
+	usleep(300 * 1000);
+	close(a);
+	return 0;
+}
+
 static int drop_to(uid_t uid, bool raw)
 {
 	if (raw)
@@ -1108,6 +1153,8 @@ int main(int argc, char **argv)
 		return cmd_tokens(atoi(argv[4]));
 	if (!strcmp(cmd, "reuse"))
 		return cmd_reuse();
+	if (!strcmp(cmd, "vforkconn"))
+		return cmd_vforkconn();
 	if (!strcmp(cmd, "privdrop") && argc == 6)
 		return cmd_privdrop((uid_t)atoi(argv[4]), argv[5]);
 	if (!strcmp(cmd, "state"))

@@ -149,40 +149,6 @@ static void test_local_address_only_for_the_engine(void **state)
 				 cases[i].needs);
 }
 
-/*
- * getpid() costs connect() a system call: made wherever a vfork()ed child
- * could start the helper or hand the engine a connection it acts on
- * unverified; not once mptcp-autod registrations run, which the helper
- * checks against this process's own descriptor table.
- */
-static void test_pid_checked_unless_registering(void **state)
-{
-	static const struct {
-		enum mpa_mode mode;
-		bool running;
-		bool checks;
-	} cases[] = {
-		{ MPA_MODE_DAEMON, true, false },
-		{ MPA_MODE_DAEMON, false, true },
-		{ MPA_MODE_PROBE, true, true },
-		{ MPA_MODE_PROBE, false, true },
-		{ MPA_MODE_ENGINE, true, true },
-		{ MPA_MODE_ENGINE, false, true },
-		{ MPA_MODE_UNREACHABLE, true, true },
-		{ MPA_MODE_KERNEL, true, true },
-		{ MPA_MODE_NO_CAP, true, true },
-		{ MPA_MODE_SECCOMP, true, true },
-		{ MPA_MODE_NO_MPTCP, true, true },
-	};
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		assert_int_equal(mpa_mode_checks_pid(cases[i].mode,
-						     cases[i].running),
-				 cases[i].checks);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,7 +156,6 @@ int main(void)
 		cmocka_unit_test(test_daemon_wins_whatever_the_privileges),
 		cmocka_unit_test(test_helper_and_texts),
 		cmocka_unit_test(test_local_address_only_for_the_engine),
-		cmocka_unit_test(test_pid_checked_unless_registering),
 	};
 
 	return cmocka_run_group_tests_name("preload-mode", tests, NULL, NULL);
