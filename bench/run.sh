@@ -759,13 +759,19 @@ if want 9c && lab userspace 50mbit 50mbit && daemon_up "$tmp/sub.ini"; then
 	# program thread's, which other processes' load does not add to);
 	# the cycle's close() can cost a shimmed program less, when the
 	# helper still holds the socket and the last close is the daemon's.
+	# Each pair comes after a control pair, native against native in the
+	# same loop: its spread is the noise floor of the figures. Where the
+	# machine counts instructions, connect()'s are counted too (user and
+	# kernel, this thread only): they hardly depend on the load.
 	PAIRS=${BENCH_9C_PAIRS:-$((RUNS * 7))}
 	CYC=${BENCH_9C_CYCLES:-2000}
-	nl=() dl=() pl=() tl=() cl=() ul=() sl=()
+	nl=() dl=() pl=() tl=() cl=() ul=() sl=() kp=() kc=() iu=() ik=()
+	ins_err=""
 	# field NAME OUTPUT: one figure of `mpa-shimtest rate`.
-	field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<" $2"; }
+	field() { sed -n "s/.* $1=\([-0-9.]*\).*/\1/p" <<<" $2"; }
 	sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a - b }'; }
 	for _ in $(seq "$PAIRS"); do
+		o0=$(cli env MPA_RATE_NATIVE=1 "$T/mpa-shimtest" rate "$CYC")
 		o1=$(cli env MPA_RATE_NATIVE=1 "$T/mpa-shimtest" rate "$CYC")
 		o2=$(cli env LD_PRELOAD="$SHIM" MPTCP_AUTO_PM_SOCKET="$DSOCK" \
 			MPTCP_AUTO_POLICY="$tmp/sub.ini" "$T/mpa-shimtest" rate \
@@ -783,6 +789,33 @@ if want 9c && lab userspace 50mbit 50mbit && daemon_up "$tmp/sub.ini"; then
 			"$(field thread_cpu_us "$o1")")")
 		sl+=("$(awk -v a="$(field ivcsw "$o2")" -v b="$(field ivcsw "$o1")" \
 			'BEGIN { printf "%.3f", a - b }')")
+		v0=$(field connect_us "$o0")
+		if [ -n "$v0" ]; then
+			kp+=("$(sub "$v1" "$v0")")
+			kc+=("$(sub "$(field connect_cpu_us "$o1")" \
+				"$(field connect_cpu_us "$o0")")")
+		fi
+		if [ -n "$(field connect_ins_user "$o2")" ] &&
+			[ -n "$(field connect_ins_user "$o1")" ]; then
+			iu+=("$(sub "$(field connect_ins_user "$o2")" \
+				"$(field connect_ins_user "$o1")")")
+			ik+=("$(sub "$(field connect_ins_kernel "$o2")" \
+				"$(field connect_ins_kernel "$o1")")")
+		else
+			ins_err=$(field ins_errno "$o1 $o2")
+		fi
+	done
+	# The hook's own share: one process, every other connect() past it
+	# to libc's; whatever else the shim's presence costs (its helper
+	# thread, the daemon's work) falls on both halves alike.
+	hl=()
+	for _ in $(seq "${BENCH_9C_SPLIT_RUNS:-$((RUNS * 3))}"); do
+		o=$(cli env MPA_RATE_SPLIT=1 LD_PRELOAD="$SHIM" \
+			MPTCP_AUTO_PM_SOCKET="$DSOCK" \
+			MPTCP_AUTO_POLICY="$tmp/sub.ini" "$T/mpa-shimtest" rate \
+			"$((CYC * 5))")
+		v=$(field hook_cpu_us "$o")
+		[ -n "$v" ] && hl+=("$v")
 	done
 	served=$(MPTCP_AUTO_PM_SOCKET=$DSOCK cli "$MA" status 2>&1 |
 		sed -n "s/.*\(serving [0-9]* registrations*\).*/\1/p" | head -1)
@@ -802,6 +835,31 @@ if want 9c && lab userspace 50mbit 50mbit && daemon_up "$tmp/sub.ini"; then
 	printf '   %-28s %s us of the program thread'"'"'s CPU in connect() (goal <= +2 us: %s)\n' \
 		"shim - MPTCP, per pair" "$(fmt "$cdiff")" \
 		"$(goal a "${cdiff%% *}" '<=' 2)"
+	printf '   %-28s %s us of connect()'"'"'s wall time, %s us of its CPU, median of %d control pairs (the noise floor)\n' \
+		"MPTCP - MPTCP, per pair" "$(fmt "$(stats "${kp[@]}")")" \
+		"$(fmt "$(stats "${kc[@]}")")" "${#kp[@]}"
+	hdiff=$(stats "${hl[@]}")
+	printf '   %-28s %s us of the program thread'"'"'s CPU in connect(), median of %d runs of %d (hooked minus libc'"'"'s, alternate calls of one process)\n' \
+		"the hook itself" "$(fmt "$hdiff")" "${#hl[@]}" "$((CYC * 5))"
+	record daemon.cost.hook_cpu_us "$hdiff"
+	if [ "${#iu[@]}" -gt 0 ]; then
+		iud=$(STATS_DIGITS=0 stats "${iu[@]}")
+		ikd=$(STATS_DIGITS=0 stats "${ik[@]}")
+		printf '   %-28s %s user and %s kernel instructions per connect(), the program thread'"'"'s\n' \
+			"shim - MPTCP, per pair" "$(fmt "$iud")" "$(fmt "$ikd")"
+		record daemon.cost.connect_ins_user_over_mptcp "$iud"
+		record daemon.cost.connect_ins_kernel_over_mptcp "$ikd"
+	else
+		printf '   %-28s skipped: %s\n' "instructions per connect()" \
+			"$(awk -v e="${ins_err:-0}" 'BEGIN {
+			if (e == 2 || e == 95 || e == 19)
+				r = "no hardware instruction counter on this machine (a virtual machine without a PMU)"
+			else if (e == 13 || e == 1)
+				r = "not allowed to count (kernel.perf_event_paranoid)"
+			else
+				r = "no count"
+			printf "%s, perf_event_open errno %d", r, e }')"
+	fi
 	printf '   %-28s %s us per socket+connect+close cycle, %s us of its CPU\n' \
 		"shim - MPTCP, per pair" "$(fmt "$udiff")" "$(fmt "$tdiff")"
 	printf '   %-28s %s involuntary context switches per cycle\n' \
@@ -811,6 +869,8 @@ if want 9c && lab userspace 50mbit 50mbit && daemon_up "$tmp/sub.ini"; then
 	record daemon.cost.connect_cpu_over_mptcp_us "$cdiff"
 	record daemon.cost.cycle_over_mptcp_us "$udiff"
 	record daemon.cost.ivcsw_over_mptcp "$sdiff"
+	record daemon.cost.control_connect_cpu_us "$(stats "${kc[@]}")"
+	record daemon.cost.control_connect_us "$(stats "${kp[@]}")"
 	record daemon.cost.mptcp_us "$n"
 	record daemon.cost.daemon_us "$d"
 	record daemon.cost.over_mptcp_us "$diff"

@@ -46,6 +46,25 @@ int mpl_sock_info(int fd, struct mpl_mptcp_info *info, socklen_t *len)
 	return 0;
 }
 
+int mpl_sock_token(int fd, uint32_t *token)
+{
+	struct mpl_mptcp_info info;
+	/*
+	 * The kernel copies only as much as asked: the token is all a
+	 * connect() hook needs, and the rest would be copied for nothing.
+	 */
+	socklen_t need =
+		offsetof(struct mpl_mptcp_info, token) + sizeof(info.token);
+	socklen_t optlen = need;
+
+	*token = 0;
+	if (getsockopt(fd, MPL_SOL_MPTCP, MPL_MPTCP_INFO, &info, &optlen) < 0)
+		return sock_norm_err(errno);
+	if (optlen >= need)
+		*token = info.token;
+	return 0;
+}
+
 int mpl_sock_kind(int fd, enum mptcplib_kind *kind)
 {
 	int type = 0, proto = 0, domain = 0, is_mptcp = 0;

@@ -38,6 +38,13 @@ int mpl_sock_kind(int fd, enum mptcplib_kind *kind);
 int mpl_sock_info(int fd, struct mpl_mptcp_info *info, socklen_t *len);
 
 /*
+ * mpl_sock_token() - the local token of @fd's MPTCP connection in *@token
+ * (0 before the kernel gave it one), read without the rest of MPTCP_INFO.
+ * 0, -EOPNOTSUPP (not MPTCP: plain TCP or fallback), or another -errno.
+ */
+int mpl_sock_token(int fd, uint32_t *token);
+
+/*
  * mpl_sf_legacy_id() - pure: the id of subflow @local -> @remote on a
  * kernel without subflow ids (before 6.5), given the MPTCP socket's own
  * ends: 1 for the initial subflow (whose ends they are), as on newer

@@ -298,12 +298,10 @@ int mptcplib_get_kind(int sockfd, enum mptcplib_kind *kind)
 
 int mptcplib_get_token(int sockfd, uint32_t *token)
 {
-	struct mpl_mptcp_info info;
 	int err;
 
 	mpl_clear();
-	*token = 0;
-	err = mpl_sock_info(sockfd, &info, NULL);
+	err = mpl_sock_token(sockfd, token);
 	/* No probing of why here: this call sits on a connect() hook path. */
 	if (err == -EOPNOTSUPP)
 		return mpl_fail(EOPNOTSUPP,
@@ -313,7 +311,6 @@ int mptcplib_get_token(int sockfd, uint32_t *token)
 				sockfd);
 	if (err)
 		return mpl_fail(-err, "get_token: fd %d", sockfd);
-	*token = info.token;
 	return 0;
 }
 

@@ -177,6 +177,14 @@ bool mpa_rule_dest_allowed(const struct mpa_rule *rule,
 	return !no;
 }
 
+bool mpa_rule_opens_for_all(const struct mpa_rule *rule)
+{
+	/* Every filter mpa_rule_dest_allowed() applies, none set. */
+	return mpa_rule_wants_subflows(rule, NULL) &&
+	       rule->skip_local != MPA_YES && !rule->exclude_dests.n &&
+	       !rule->dests.n && !rule->exclude_ports.n && !rule->ports.n;
+}
+
 bool mpa_rule_wants_subflows(const struct mpa_rule *rule, const char **why)
 {
 	const char *w = NULL;

@@ -237,6 +237,15 @@ void mpa_rule_decide(const struct mpa_rule *rule, const struct sockaddr *dst,
 bool mpa_rule_wants_subflows(const struct mpa_rule *rule, const char **why);
 
 /*
+ * mpa_rule_opens_for_all() - @rule opens extra subflows to every IPv4 and
+ * IPv6 destination: it wants subflows and has no destination filter that
+ * could refuse one (skip-local not yes, no destination or port list). Its
+ * mpa_rule_decide() is then the same for every such destination, and a
+ * caller may decide once. Pure.
+ */
+bool mpa_rule_opens_for_all(const struct mpa_rule *rule);
+
+/*
  * mpa_rule_dest_allowed() - @rule's destination filters alone (skip-local
  * when it is yes, exclude-destinations, destinations, exclude-ports,
  * ports; unset lists filter nothing) let @dst have extra subflows. When

@@ -98,10 +98,10 @@ static bool user_says_none(const struct sockaddr *addr)
 
 void mpa_track(int fd, const struct sockaddr *addr, socklen_t len)
 {
-	struct mpa_conn_req req = { .rule = mpa_shim.rule, .fd = fd };
+	struct mpa_conn_req req;
 	struct mpa_decision d;
 	socklen_t slen = sizeof(req.local);
-	int err;
+	int state, mode, err;
 
 	if (!addr ||
 	    (addr->sa_family != AF_INET && addr->sa_family != AF_INET6) ||
@@ -109,23 +109,36 @@ void mpa_track(int fd, const struct sockaddr *addr, socklen_t len)
 						sizeof(struct sockaddr_in6)))
 		return;
 	/* The helper found nothing to do in this process: nothing more. */
-	if (atomic_load_explicit(&mpa_shim.engine_state,
-				 memory_order_relaxed) == ENGINE_FAILED)
+	state = atomic_load_explicit(&mpa_shim.engine_state,
+				     memory_order_relaxed);
+	if (state == ENGINE_FAILED)
 		return;
-	/* The pure decision first: most connections need no system call. */
-	mpa_rule_decide(mpa_shim.rule, addr, &d);
-	if (!d.open_subflows && !user_says_none(addr)) {
-		mpa_log(CMN_LOG_DEBUG, "fd %d: no extra subflow: %s", fd,
-			d.why);
-		return;
+	/*
+	 * The pure decision first: most connections need no system call.
+	 * A rule without destination filters was decided at start-up.
+	 */
+	if (!mpa_shim.rule_for_all) {
+		mpa_rule_decide(mpa_shim.rule, addr, &d);
+		if (!d.open_subflows && !user_says_none(addr)) {
+			mpa_log(CMN_LOG_DEBUG, "fd %d: no extra subflow: %s",
+				fd, d.why);
+			return;
+		}
 	}
-	/* A vfork()ed child shares our memory: start nothing there. */
+	/*
+	 * A vfork()ed child shares our memory: start nothing there, and
+	 * queue nothing either. Its wake-up of the helper would come from
+	 * another pid, which the helper takes for the program's own SIGURG:
+	 * it would hand it to the process and stop using wake-ups.
+	 */
 	if (getpid() != mpa_shim.pid)
 		return;
+	mode = atomic_load_explicit(&mpa_shim.mode, memory_order_relaxed);
 	/*
 	 * State comes from the kernel, never from our own bookkeeping: only
 	 * an MPTCP socket that has not fallen back has a token.
 	 */
+	req.token = 0;
 	err = mptcplib_get_token(fd, &req.token);
 	if (err || !req.token) {
 		mpa_log(CMN_LOG_DEBUG,
@@ -134,13 +147,17 @@ void mpa_track(int fd, const struct sockaddr *addr, socklen_t len)
 			fd);
 		return;
 	}
+	/* Only now the request itself: most connect()s never build one. */
+	req.rule = mpa_shim.rule;
+	req.fd = fd;
+	memset(&req.remote, 0, sizeof(req.remote));
 	memcpy(&req.remote, addr,
 	       len < sizeof(req.remote) ? len : sizeof(req.remote));
-	if (!mpa_mode_needs_local(atomic_load_explicit(&mpa_shim.mode,
-						       memory_order_relaxed)) ||
+	memset(&req.local, 0, sizeof(req.local));
+	if (mpa_mode_needs_local((enum mpa_mode)mode) &&
 	    getsockname(fd, (struct sockaddr *)&req.local, &slen) < 0)
 		memset(&req.local, 0, sizeof(req.local));
-	if (atomic_load(&mpa_shim.engine_state) == ENGINE_IDLE)
+	if (state == ENGINE_IDLE)
 		mpa_helper_start();
 	err = eng_engine_submit(mpa_shim.engine, &req);
 	if (err)
@@ -417,6 +434,7 @@ __attribute__((constructor)) static void mpa_init(void)
 	log_policy(mpa_shim.policy);
 	program_id(&id, &names);
 	mpa_shim.rule = mpa_policy_program(mpa_shim.policy, &id);
+	mpa_shim.rule_for_all = mpa_rule_opens_for_all(mpa_shim.rule);
 	/*
 	 * Under a seccomp filter, a call the program never makes could kill
 	 * it: try each of ours in a throw-away child first (only then).

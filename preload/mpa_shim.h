@@ -39,6 +39,11 @@ struct mpa_shim {
 	atomic_int mode; /* enum mpa_mode: the helper's, once it decided */
 	char pm_socket[MPA_SOCKET_PATH_MAX]; /* the daemon's; "": none */
 	const struct mpa_rule *rule;
+	/*
+	 * The rule opens subflows to every destination
+	 * (mpa_rule_opens_for_all()): connect() decides nothing per call.
+	 */
+	bool rule_for_all;
 	struct mpa_policy *policy; /* owns rule; kept for the process */
 	/* The user's own layers' rule (the narrowing), or NULL. */
 	const struct mpa_rule *user_rule;

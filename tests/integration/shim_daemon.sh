@@ -6,7 +6,8 @@
 # and the user's own narrowing, by root and by an unprivileged user, also
 # after a privilege drop; the shim opens no subflow itself meanwhile, even
 # as root; a stopped daemon slows no connect(); a descriptor closed and
-# reused before the helper took it is not registered; without a daemon
+# reused before the helper took it is not registered, nor a vfork()ed
+# child's connection; without a daemon
 # the program works and one line says so. Prints "PASS: name", "FAIL:
 # name" or "SKIP: name".
 set -u
@@ -385,6 +386,36 @@ else
 	fail "a closed and reused descriptor: only the new socket registered" \
 		"exit $rc" "A $ta, B $tb" "$(cat "$tmp/reuse.out")" \
 		"$(cat "$tmp/fake.out")"
+fi
+
+# ---- a vfork()ed child's connection --------------------------------------
+# A vfork()ed child shares the process's memory: its connection is not
+# queued. Were it queued, the helper, which copies descriptor numbers from
+# the process's own table, would find A there and drop it; but the
+# child's push would also wake the helper from another pid, which the
+# helper takes for the program's own SIGURG: handed to the process, and
+# the helper's wake-ups given up. Only A may be registered, once, and the
+# wake-ups must stay.
+fake_start
+as_root MPTCP_AUTO_LOG=debug "$ST" vforkconn 10.9.0.1 7001 \
+	>"$tmp/vf.out" 2>"$tmp/vf.err"
+rc=$?
+ta=$(sed -n 's/^A //p' "$tmp/vf.out")
+tc=$(sed -n 's/^C //p' "$tmp/vf.out")
+if [ $rc = 0 ] && [ -n "$ta" ] && [ -n "$tc" ] && [ "$ta" != "$tc" ] &&
+	[ "$(registered)" = "$ta" ] &&
+	[ "$(grep -c . "$tmp/fake.out")" = 1 ]; then
+	pass "a vfork()ed child's connection: not registered, the parent's once"
+else
+	fail "a vfork()ed child's connection: not registered, the parent's once" \
+		"exit $rc" "A $ta, C $tc" "$(cat "$tmp/fake.out")" \
+		"$(tail -5 "$tmp/vf.err")"
+fi
+if ! grep -q "SIGURG sent to the process" "$tmp/vf.err"; then
+	pass "a vfork()ed child's connection: the helper keeps its wake-ups"
+else
+	fail "a vfork()ed child's connection: the helper keeps its wake-ups" \
+		"$(grep SIGURG "$tmp/vf.err")"
 fi
 
 # ---- a stopped daemon ---------------------------------------------------

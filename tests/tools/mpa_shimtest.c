@@ -29,7 +29,11 @@
  *                           v4-mapped IPv6 address: a dual-stack socket)
  *   rate N                  N socket/connect/close cycles against our own
  *                           listener, one thread: prints us per cycle
- *                           (MPA_RATE_NATIVE=1: IPPROTO_MPTCP ourselves)
+ *                           (MPA_RATE_NATIVE=1: IPPROTO_MPTCP ourselves;
+ *                           MPA_RATE_SPLIT=1: every other connect() goes
+ *                           past the preload, to libc's),
+ *                           and connect()'s instructions where the
+ *                           machine counts them
  *   rss HOST PORT           resident memory and threads, before and after
  *                           a connection (for the benchmarks)
  *   connect HOST PORT [N]   connect, read the greeting, N times
@@ -38,6 +42,9 @@
  *   proto HOST PORT         print the connected socket's protocol
  *   tokens HOST PORT N      N connections at once: print each one's MPTCP
  *                           token, hold them (see hold()), close
+ *   vforkconn HOST PORT     connect A, then a vfork()ed child connects
+ *                           C on A's number in its own table: prints
+ *                           "A token" and "C token"
  *   reuse HOST PORT         with standard error a pipe nobody reads:
  *                           fill the pipe (the shim's next log line then
  *                           waits), connect A, close it, connect B on
@@ -56,6 +63,7 @@
 #include <dirent.h>
 #include <grp.h>
 #include <linux/mptcp.h>
+#include <linux/perf_event.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -650,6 +658,52 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /*
+ * This thread's instructions, user and kernel, in one counter group:
+ * its descriptor, or -errno where the machine has no such counter (a
+ * virtual machine without a PMU: ENOENT or EOPNOTSUPP) or may not count
+ * (EACCES: kernel.perf_event_paranoid).
+ */
+static int ins_open(void)
+{
+	struct perf_event_attr a = {
+		.type = PERF_TYPE_HARDWARE,
+		.size = sizeof(a),
+		.config = PERF_COUNT_HW_INSTRUCTIONS,
+		.exclude_kernel = 1,
+		.exclude_hv = 1,
+		.read_format = PERF_FORMAT_GROUP,
+	};
+	int lead, k, err;
+
+	lead = (int)syscall(SYS_perf_event_open, &a, 0, -1, -1,
+			    PERF_FLAG_FD_CLOEXEC);
+	if (lead < 0)
+		return -errno;
+	a.exclude_kernel = 0;
+	a.exclude_user = 1;
+	k = (int)syscall(SYS_perf_event_open, &a, 0, -1, lead,
+			 PERF_FLAG_FD_CLOEXEC);
+	if (k < 0) {
+		err = -errno;
+		close(lead);
+		return err;
+	}
+	return lead; /* k lives as long as the process: one group */
+}
+
+/* The group's user and kernel counts into @v; false if unread. */
+static bool ins_read(int fd, uint64_t v[2])
+{
+	uint64_t buf[3]; /* nr, then one value per counter */
+
+	if (read(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf) || buf[0] != 2)
+		return false;
+	v[0] = buf[1];
+	v[1] = buf[2];
+	return true;
+}
+
+/*
  * us_per_cycle is the whole loop's time per cycle: it also counts what
  * other threads and processes take from this one on a busy machine.
  * median_us is the median of the cycles timed one by one: what one
@@ -662,11 +716,23 @@ static int cmp_double(const void *a, const void *b)
  * call alone (the median of its wall time; its mean CPU time, which
  * counts rare costs too): close() may cost a shimmed program less, when
  * the helper still holds the socket and the last close is someone else's.
+ * With MPA_RATE_SPLIT=1, every other cycle calls libc's connect() itself
+ * (dlsym RTLD_NEXT), past a preloaded hook, on the same kind of socket:
+ * hook_cpu_us is the mean CPU of the hooked calls minus that of the
+ * others, what the hook itself adds on this thread, with the load of the
+ * machine and of every other thread alike on both halves.
+ * connect_ins_user and connect_ins_kernel are the instructions this
+ * thread ran in connect(), on average (the counter reads around it add
+ * the same to every run); where the machine cannot count them, ins_errno
+ * says why instead.
  */
 static int cmd_rate(int n)
 {
 	const char *native = getenv("MPA_RATE_NATIVE");
+	const char *split = getenv("MPA_RATE_SPLIT");
 	int proto = native && *native == '1' ? IPPROTO_MPTCP : 0;
+	int (*libc_connect)(int, const struct sockaddr *, socklen_t) = NULL;
+	double half[2] = { 0, 0 };
 	struct sockaddr_in in = { .sin_family = AF_INET,
 				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t len = sizeof(in);
@@ -674,8 +740,10 @@ static int cmd_rate(int n)
 	struct timespec cpu0, cpu1;
 	struct rusage ru0, ru1;
 	double t0, t1, *cyc, *con, ccpu = 0;
+	uint64_t ins[2] = { 0, 0 }, i0[2], i1[2];
+	bool ins_ok;
 	pthread_t th;
-	int lfd, i;
+	int lfd, i, ifd;
 
 	if (n < 1 || !(cyc = calloc((size_t)n, sizeof(*cyc))) ||
 	    !(con = calloc((size_t)n, sizeof(*con))))
@@ -686,22 +754,39 @@ static int cmd_rate(int n)
 	    getsockname(lfd, (struct sockaddr *)&in, &len) < 0)
 		return fail("listener: %s", strerror(errno));
 	pthread_create(&th, NULL, accept_loop, (void *)(intptr_t)lfd);
+	if (split && *split == '1')
+		libc_connect = (int (*)(int, const struct sockaddr *,
+					socklen_t))dlsym(RTLD_NEXT, "connect");
+	ifd = ins_open();
+	ins_ok = ifd >= 0;
 	getrusage(RUSAGE_THREAD, &ru0);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu0);
 	t0 = now_ms();
 	for (i = 0; i < n; i++) {
-		double c0 = now_ms(), c1;
+		double c0 = now_ms(), c1, cpu_us;
 		int fd = socket(AF_INET, SOCK_STREAM, proto), rc = -1;
 		struct timespec u0, u1;
 
 		if (fd >= 0) {
 			clock_gettime(CLOCK_THREAD_CPUTIME_ID, &u0);
 			c1 = now_ms();
-			rc = connect(fd, (struct sockaddr *)&in, len);
+			if (ins_ok)
+				ins_ok = ins_read(ifd, i0);
+			if (libc_connect && i % 2)
+				rc = libc_connect(fd, (struct sockaddr *)&in,
+						  len);
+			else
+				rc = connect(fd, (struct sockaddr *)&in, len);
+			if (ins_ok && (ins_ok = ins_read(ifd, i1))) {
+				ins[0] += i1[0] - i0[0];
+				ins[1] += i1[1] - i0[1];
+			}
 			con[i] = (now_ms() - c1) * 1000;
 			clock_gettime(CLOCK_THREAD_CPUTIME_ID, &u1);
-			ccpu += (double)(u1.tv_sec - u0.tv_sec) * 1e6 +
-				(double)(u1.tv_nsec - u0.tv_nsec) / 1e3;
+			cpu_us = (double)(u1.tv_sec - u0.tv_sec) * 1e6 +
+				 (double)(u1.tv_nsec - u0.tv_nsec) / 1e3;
+			ccpu += cpu_us;
+			half[i % 2] += cpu_us;
 		}
 		if (rc < 0)
 			return fail("cycle %d: %s", i, strerror(errno));
@@ -716,7 +801,7 @@ static int cmd_rate(int n)
 	qsort(con, (size_t)n, sizeof(*con), cmp_double);
 	printf("us_per_cycle=%.2f cycles_per_s=%.0f median_us=%.2f "
 	       "p90_us=%.2f thread_cpu_us=%.2f vcsw=%.3f ivcsw=%.3f "
-	       "connect_us=%.2f connect_cpu_us=%.2f\n",
+	       "connect_us=%.2f connect_cpu_us=%.2f",
 	       (t1 - t0) * 1000 / n, n / ((t1 - t0) / 1000), cyc[n / 2],
 	       cyc[n * 9 / 10],
 	       ((double)(cpu1.tv_sec - cpu0.tv_sec) * 1e6 +
@@ -725,6 +810,14 @@ static int cmd_rate(int n)
 	       (double)(ru1.ru_nvcsw - ru0.ru_nvcsw) / n,
 	       (double)(ru1.ru_nivcsw - ru0.ru_nivcsw) / n, con[n / 2],
 	       ccpu / n);
+	if (libc_connect)
+		printf(" hook_cpu_us=%.2f",
+		       n < 2 ? 0 : half[0] / ((n + 1) / 2) - half[1] / (n / 2));
+	if (ins_ok)
+		printf(" connect_ins_user=%.0f connect_ins_kernel=%.0f\n",
+		       (double)ins[0] / n, (double)ins[1] / n);
+	else
+		printf(" ins_errno=%d\n", ifd < 0 ? -ifd : EIO);
 	free(cyc);
 	free(con);
 	return 0;
@@ -925,6 +1018,48 @@ static int cmd_reuse(void)
 	return 0;
 }
 
+/*
+ * A, then a vfork()ed child that closes A's number in its own table and
+ * connects C on it, held a while: the helper, copying that number from
+ * the process's table, finds A, whose token is not C's. Prints both
+ * tokens; only A may be registered, once.
+ */
+static int cmd_vforkconn(void)
+{
+	char line[32];
+	uint32_t ta;
+	int a, status;
+	pid_t pid;
+
+	a = connect_greeted();
+	if (a < 0)
+		return 1;
+	ta = sock_token(a);
+	printf("A %08x\n", ta);
+	fflush(stdout);
+	usleep(300 * 1000); /* A registered, the helper asleep again */
+	pid = vfork();
+	if (pid == 0) {
+		int c, n;
+
+		close(a);
+		c = connect_greeted();
+		if (c != a)
+			_exit(2);
+		n = snprintf(line, sizeof(line), "C %08x\n", sock_token(c));
+		if (write(1, line, (size_t)n) != n)
+			_exit(3);
+		usleep(300 * 1000); /* the helper takes C's request meanwhile */
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		return fail("vfork child failed");
+	usleep(300 * 1000);
+	close(a);
+	return 0;
+}
+
 static int drop_to(uid_t uid, bool raw)
 {
 	if (raw)
@@ -1018,6 +1153,8 @@ int main(int argc, char **argv)
 		return cmd_tokens(atoi(argv[4]));
 	if (!strcmp(cmd, "reuse"))
 		return cmd_reuse();
+	if (!strcmp(cmd, "vforkconn"))
+		return cmd_vforkconn();
 	if (!strcmp(cmd, "privdrop") && argc == 6)
 		return cmd_privdrop((uid_t)atoi(argv[4]), argv[5]);
 	if (!strcmp(cmd, "state"))

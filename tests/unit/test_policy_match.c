@@ -232,6 +232,76 @@ static void test_skip_local_off(void **state)
 	mpa_policy_free(p);
 }
 
+/*
+ * A rule without destination filters is decided once per process: only
+ * where each destination would get the same answer from
+ * mpa_rule_decide(), whichever filter is set.
+ */
+static void test_opens_for_all(void **state)
+{
+	static const struct {
+		const char *text;
+		bool all;
+	} cases[] = {
+		{ "[default]\ninterfaces = eth1\nskip-local = no\n", true },
+		{ "[default]\nbackup = eth1\nskip-local = no\n", true },
+		/* skip-local is yes by default: loopback is refused. */
+		{ "[default]\ninterfaces = eth1\n", false },
+		{ "[default]\ninterfaces = eth1\nskip-local = no\n"
+		  "destinations = 192.0.2.0/24\n",
+		  false },
+		{ "[default]\ninterfaces = eth1\nskip-local = no\n"
+		  "exclude-destinations = 10.0.0.0/8\n",
+		  false },
+		{ "[default]\ninterfaces = eth1\nskip-local = no\n"
+		  "ports = 443\n",
+		  false },
+		{ "[default]\ninterfaces = eth1\nskip-local = no\n"
+		  "exclude-ports = 53\n",
+		  false },
+		/* No subflow anywhere: nothing to open for all. */
+		{ "[default]\nskip-local = no\n", false },
+		{ "[default]\ninterfaces = eth1\nskip-local = no\n"
+		  "subflows = 0\n",
+		  false },
+		{ "[default]\ninterfaces = eth1\nskip-local = no\n"
+		  "mptcp = off\n",
+		  false },
+	};
+	static const struct {
+		const char *ip;
+		int port;
+	} dsts[] = {
+		{ "198.51.100.1", 443 }, { "127.0.0.1", 80 },
+		{ "169.254.1.1", 80 },	 { "10.1.2.3", 53 },
+		{ "::1", 80 },		 { "2001:db8::1", 443 },
+		{ "fe80::1", 22 },	 { "::ffff:10.1.2.3", 53 },
+	};
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct mpa_policy *p = load(cases[i].text);
+		struct mpa_prog_id id = { .exe = "x" };
+		const struct mpa_rule *r = mpa_policy_program(p, &id);
+		bool all = true;
+
+		print_message("%s", cases[i].text);
+		assert_int_equal(mpa_rule_opens_for_all(r), cases[i].all);
+		for (j = 0; j < sizeof(dsts) / sizeof(dsts[0]); j++) {
+			struct sockaddr_storage ss;
+			struct mpa_decision d;
+
+			sa(&ss, dsts[j].ip, dsts[j].port);
+			mpa_rule_decide(r, (struct sockaddr *)&ss, &d);
+			all = all && d.open_subflows;
+		}
+		/* Said for all exactly when every destination gets it. */
+		assert_int_equal(all, cases[i].all);
+		mpa_policy_free(p);
+	}
+}
+
 static void test_glob(void **state)
 {
 	(void)state;
@@ -331,6 +401,7 @@ int main(void)
 		cmocka_unit_test(test_destination_table),
 		cmocka_unit_test(test_no_interfaces_no_subflows),
 		cmocka_unit_test(test_skip_local_off),
+		cmocka_unit_test(test_opens_for_all),
 		cmocka_unit_test(test_glob),
 		cmocka_unit_test(test_resolve_list),
 	};
