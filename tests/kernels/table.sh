@@ -23,7 +23,7 @@ what()
 	preload-rules) echo "shim: reliability rules (\`preload.sh\`)" ;;
 	shim-isolation) echo "shim: helper isolation (\`shim_isolation.sh\`)" ;;
 	shim-daemon) echo "shim: registering with mptcp-autod (\`shim_daemon.sh\`)" ;;
-	path-changes) echo "engine: links down and back, flaps (\`paths.sh\`)" ;;
+	path-changes) echo "engine: links down and back, paths cut, flaps (\`paths.sh\`)" ;;
 	socket-options) echo "shim: socket options (\`sockopts.sh\`)" ;;
 	host-path-manager) echo "daemon: the host's endpoints kept (\`host_pm.sh\`)" ;;
 	end-to-end) echo "engine: curl, wget, python3 over two paths (\`e2e.sh\`)" ;;
