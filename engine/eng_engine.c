@@ -934,6 +934,9 @@ static bool probes_fit(struct eng_engine *e, int n)
 	p = calloc((size_t)cap, sizeof(*p));
 	if (!p)
 		return false;
+	/* watch_collect() may grow it midway: what it collected stays. */
+	if (old)
+		memcpy(p, old, (size_t)e->cap_probes * sizeof(*p));
 	__atomic_store_n(&e->probes, p, __ATOMIC_RELEASE);
 	__atomic_store_n(&e->cap_probes, cap, __ATOMIC_RELEASE);
 	free(old);

@@ -1829,6 +1829,26 @@ static void test_stall_reopen_gives_up(void **state)
 	assert_int_equal(opens_from(w, 0x65, "10.0.1.1"), 1 + ENG_REOPEN_TRIES);
 }
 
+/*
+ * More readable subflows than the first room for probes (16): the room
+ * grows midway through one reading, and every subflow collected before
+ * that is still asked for, by both ends, in the same reading.
+ */
+static void test_stall_many_read(void **state)
+{
+	struct world *w = *state;
+	uint32_t t;
+
+	world_reads(w, stall_text);
+	for (t = 0x70; t < 0x79; t++)
+		conn_up(w, t);
+	reading_is(w, 1, 0, 5, 2, 0, 0);
+	reading_is(w, 2, 0, 5, 3, 0, 0);
+	/* fake_read() asserts both ports of each probe. */
+	read_after(w, ENG_STALL_POLL_MS);
+	assert_int_equal(w->last_read, 18);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1877,6 +1897,7 @@ int main(void)
 		T(test_stall_not),
 		T(test_stall_readings),
 		T(test_stall_reopen_gives_up),
+		T(test_stall_many_read),
 	};
 
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
