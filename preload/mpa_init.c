@@ -154,7 +154,13 @@ void mpa_track(int fd, const struct sockaddr *addr, socklen_t len)
 	memcpy(&req.remote, addr,
 	       len < sizeof(req.remote) ? len : sizeof(req.remote));
 	memset(&req.local, 0, sizeof(req.local));
-	if (mpa_mode_needs_local((enum mpa_mode)mode) &&
+	/*
+	 * Before this process's helper has started, the mode may be a
+	 * parent's from before fork(): the child's helper probes again and
+	 * may become the engine, which needs the source.
+	 */
+	if ((state == ENGINE_IDLE ||
+	     mpa_mode_needs_local((enum mpa_mode)mode)) &&
 	    getsockname(fd, (struct sockaddr *)&req.local, &slen) < 0)
 		memset(&req.local, 0, sizeof(req.local));
 	if (state == ENGINE_IDLE)
