@@ -211,6 +211,23 @@ static const char *opener(const struct explanation *x)
 	return x->path == CLI_PATH_DAEMON ? "mptcp-autod" : "the shim";
 }
 
+/* @n locals as JSON objects, commas between: "plan" and "subflows". */
+static void json_locals(const struct mpa_local *v, int n)
+{
+	char a[INET6_ADDRSTRLEN];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		printf("%s{\"interface\":", i ? "," : "");
+		json_str(stdout, v[i].ifname);
+		printf(",\"address\":");
+		json_str(stdout,
+			 cmn_sa_ntop((const struct sockaddr *)&v[i].addr, a,
+				     sizeof(a)));
+		printf(",\"backup\":%s}", v[i].backup ? "true" : "false");
+	}
+}
+
 static void print_json(const struct explanation *x)
 {
 	const struct eng_plan *plan = &x->plan;
@@ -259,27 +276,9 @@ static void print_json(const struct explanation *x)
 	 * "subflows": what the program really gets from it on this path.
 	 */
 	printf("],\"plan\":[");
-	for (i = 0; i < plan->nsubs; i++) {
-		const struct mpa_local *l = &plan->subs[i];
-
-		printf("%s{\"interface\":", i ? "," : "");
-		json_str(stdout, l->ifname);
-		printf(",\"address\":");
-		json_str(stdout, cmn_sa_ntop((const struct sockaddr *)&l->addr,
-					     a, sizeof(a)));
-		printf(",\"backup\":%s}", l->backup ? "true" : "false");
-	}
+	json_locals(plan->subs, plan->nsubs);
 	printf("],\"subflows\":[");
-	for (i = 0; i < x->opened; i++) {
-		const struct mpa_local *l = &plan->subs[i];
-
-		printf("%s{\"interface\":", i ? "," : "");
-		json_str(stdout, l->ifname);
-		printf(",\"address\":");
-		json_str(stdout, cmn_sa_ntop((const struct sockaddr *)&l->addr,
-					     a, sizeof(a)));
-		printf(",\"backup\":%s}", l->backup ? "true" : "false");
-	}
+	json_locals(plan->subs, x->opened);
 	printf("],\"endpoints\":[");
 	for (i = 0; i < x->nep; i++) {
 		char ifn[IF_NAMESIZE] = "";
