@@ -763,7 +763,7 @@ if want 9c && lab userspace 50mbit 50mbit && daemon_up "$tmp/sub.ini"; then
 	# same loop: its spread is the noise floor of the figures. Where the
 	# machine counts instructions, connect()'s are counted too (user and
 	# kernel, this thread only): they hardly depend on the load.
-	PAIRS=${BENCH_9C_PAIRS:-$((RUNS * 7))}
+	PAIRS=${BENCH_9C_PAIRS:-151}
 	CYC=${BENCH_9C_CYCLES:-2000}
 	nl=() dl=() pl=() tl=() cl=() ul=() sl=() kp=() kc=() iu=() ik=()
 	ins_err=""
