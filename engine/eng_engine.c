@@ -132,6 +132,7 @@ struct eng_engine {
 	int64_t route_due; /* re-check routes, -1: none */
 	int route_ifs[8], nroute_ifs; /* of these interfaces; > 8: all */
 	int64_t paths_seen; /* last time a connection followed paths, 0 */
+	int64_t events_seen; /* last time a connection was followed, 0 */
 	/* Stalls. */
 	int64_t watch_due; /* the next reading of the subflows, -1: none */
 	int watch_wait; /* ms between readings now */
@@ -1838,6 +1839,7 @@ void eng_engine_subscribed(struct eng_engine *e)
 	e->late_until = eng_queue_pushed(&e->q);
 	e->subscribed_at = e->ops->now(e->ops->ctx);
 	e->late_set = true;
+	e->events_seen = e->subscribed_at;
 }
 
 static void earliest(int64_t *next, int64_t t)
@@ -1871,6 +1873,24 @@ bool eng_engine_follows_paths(struct eng_engine *e)
 		return true;
 	e->paths_seen = 0;
 	return false;
+}
+
+bool eng_engine_follows_events(struct eng_engine *e, int *left_ms)
+{
+	int64_t now = e->ops->now(e->ops->ctx), left;
+
+	*left_ms = -1;
+	if (e->nconns) {
+		e->events_seen = now;
+		return true;
+	}
+	left = e->events_seen + ENG_EVENTS_LINGER_MS - now;
+	if (!e->events_seen || left <= 0) {
+		e->events_seen = 0;
+		return false;
+	}
+	*left_ms = left > INT_MAX ? INT_MAX : (int)left;
+	return true;
 }
 
 int eng_engine_timeout(const struct eng_engine *e)
@@ -1953,6 +1973,7 @@ void eng_engine_reset_after_fork(struct eng_engine *e)
 	e->resync_due = e->route_due = -1;
 	e->nroute_ifs = 0;
 	e->paths_seen = 0;
+	e->events_seen = 0;
 	e->own.at = 0;
 	e->watch_due = -1;
 	e->watch_wait = ENG_STALL_POLL_MS;

@@ -185,6 +185,13 @@ struct eng_ops {
  * and close a socket for each.
  */
 #define ENG_PATHS_LINGER_MS 5000
+/*
+ * The in-process host holds its subscription to the namespace's MPTCP
+ * events while the engine follows a connection, and this long after the
+ * last one went: an idle process is then woken by nobody's connections,
+ * and one making a connection every second or so keeps it.
+ */
+#define ENG_EVENTS_LINGER_MS 2000
 
 /*
  * Subflows read at once for stalls (ENG_STALL_POLL_MS); past it, the rest
@@ -263,6 +270,18 @@ int eng_engine_timeout(const struct eng_engine *e);
  * rtnetlink socket (cmn_rtnl.h) then, and closes it otherwise.
  */
 bool eng_engine_follows_paths(struct eng_engine *e);
+
+/*
+ * eng_engine_follows_events() - should the host hold its subscription to
+ * the MPTCP events now? True while a connection is followed, and for
+ * ENG_EVENTS_LINGER_MS after the last one went (or after the host
+ * subscribed, eng_engine_subscribed()). Into *@left_ms, when true with no
+ * connection followed, the ms until it turns false, else -1. A host that
+ * drops its subscription subscribes again before it drains the queue
+ * (connections queued meanwhile are then tried at once, as at start-up).
+ * mptcp-autod, which serves connections nobody hands over, never drops it.
+ */
+bool eng_engine_follows_events(struct eng_engine *e, int *left_ms);
 
 /* eng_engine_nconns() - connections followed now. */
 int eng_engine_nconns(const struct eng_engine *e);

@@ -124,6 +124,11 @@ unsigned int eng_queue_pushed(struct eng_queue *q)
 	return atomic_load(&q->enq);
 }
 
+bool eng_queue_pending(struct eng_queue *q)
+{
+	return atomic_load(&q->enq) != q->deq;
+}
+
 void eng_queue_wake(struct eng_queue *q)
 {
 	/* The caller's store (a stop flag) before our look at `sleeping`. */

@@ -82,6 +82,12 @@ bool eng_queue_pop(struct eng_queue *q, struct mpa_conn_req *out,
  */
 unsigned int eng_queue_pushed(struct eng_queue *q);
 
+/*
+ * eng_queue_pending() - consumer: has anything been pushed that it has
+ * not popped yet (a push that claimed its slot counts)?
+ */
+bool eng_queue_pending(struct eng_queue *q);
+
 /* eng_queue_wake() - any thread: wake the consumer if it sleeps. */
 void eng_queue_wake(struct eng_queue *q);
 

@@ -240,24 +240,40 @@ static int run_events(struct eng_engine *e, struct mptcplib_events *evs)
 	return 0;
 }
 
+/*
+ * Subscribe to the MPTCP events into *@evs, and tell the engine (the
+ * connections queued before were maybe established unseen). 0, or -1
+ * when the socket cannot be had: said, the engine disabled.
+ */
+static int events_subscribe(struct eng_engine *e, struct mptcplib_events **evs)
+{
+	cmn_log_fn log = eng_engine_logger(e);
+	int err = mptcplib_events_open(evs);
+
+	if (err) {
+		*evs = NULL;
+		LOG(log, CMN_LOG_WARN,
+		    "%s: connections stay MPTCP, but no subflow is opened",
+		    mptcplib_last_error());
+		eng_engine_disable(e);
+		return -1;
+	}
+	eng_engine_subscribed(e);
+	return 0;
+}
+
 void eng_engine_run(struct eng_engine *e, bool wake_signal)
 {
 	struct eng_input timer = { .type = ENG_IN_TIMER };
 	struct eng_queue *q = eng_engine_queue(e);
 	cmn_log_fn log = eng_engine_logger(e);
-	struct mptcplib_events *evs;
+	struct mptcplib_events *evs = NULL;
 	struct eng_paths paths;
-	int wfd = -1, err;
+	int wfd = -1;
 
-	err = mptcplib_events_open(&evs);
-	if (err) {
-		LOG(log, CMN_LOG_WARN,
-		    "%s: connections stay MPTCP, but no subflow is opened",
-		    mptcplib_last_error());
-		eng_engine_disable(e);
+	/* The helper starts with a connection to serve: subscribe now. */
+	if (events_subscribe(e, &evs) < 0)
 		return;
-	}
-	eng_engine_subscribed(e);
 	if (wake_signal) {
 		wfd = eng_queue_wake_open(q);
 		if (wfd < 0)
@@ -269,27 +285,54 @@ void eng_engine_run(struct eng_engine *e, bool wake_signal)
 	eng_paths_init(&paths);
 	while (!eng_engine_stopped(e)) {
 		struct pollfd pfd[3] = {
-			{ .fd = mptcplib_events_fd(evs), .events = POLLIN },
+			{ .fd = -1, .events = POLLIN },
 			{ .fd = wfd, .events = POLLIN },
 			{ .fd = -1, .events = POLLIN },
 		};
-		int timeout;
+		int timeout, left = -1;
 
+		/*
+		 * Back from idle with connections to serve: subscribe before
+		 * taking them, so that none of their later events is missed.
+		 */
+		if (!evs && eng_queue_pending(q) &&
+		    events_subscribe(e, &evs) < 0)
+			break;
 		/*
 		 * Events first: a submission then finds its connection's
 		 * CREATED seen, and waits for its ESTABLISHED rather than try
 		 * too early.
 		 */
-		if (run_events(e, evs) < 0)
+		if (evs && run_events(e, evs) < 0)
 			break;
-		eng_engine_drain(e);
+		/*
+		 * Not subscribed: a push that came after the look above stays
+		 * queued (the sleep below then does not), and is taken once
+		 * subscribed.
+		 */
+		if (evs)
+			eng_engine_drain(e);
 		eng_paths_run(&paths, e);
 		eng_engine_step(e, &timer);
 		eng_paths_sync(&paths, e);
+		/*
+		 * No connection followed for a while: every connection of
+		 * the namespace would wake us for nothing.
+		 */
+		if (evs && !eng_engine_follows_events(e, &left)) {
+			mptcplib_events_close(evs);
+			evs = NULL;
+			LOG(log, CMN_LOG_DEBUG,
+			    "MPTCP events: no longer followed (no connection "
+			    "needs them)");
+		}
 		/* A negative descriptor is ignored by poll(). */
+		pfd[0].fd = evs ? mptcplib_events_fd(evs) : -1;
 		pfd[2].fd = paths.fd;
 		/* No timer, no tick: only an event or a submission wakes us. */
 		timeout = eng_engine_timeout(e);
+		if (evs && left >= 0 && (timeout < 0 || timeout > left))
+			timeout = left;
 		if (wfd < 0 && (timeout < 0 || timeout > ENG_TICK_MS))
 			timeout = ENG_TICK_MS;
 		if (!eng_queue_sleep(q) || eng_engine_stopped(e)) {
@@ -316,5 +359,6 @@ void eng_engine_run(struct eng_engine *e, bool wake_signal)
 	if (wfd >= 0)
 		eng_queue_wake_close(q, wfd);
 	eng_paths_close(&paths);
-	mptcplib_events_close(evs);
+	if (evs)
+		mptcplib_events_close(evs);
 }

@@ -415,6 +415,52 @@ name="thread stress under ThreadSanitizer, subflow engine active"
 slow_tool tsan "$name" && check "$name" \
 	in_cli bash -c "$(declare -f tsan_stress); T=$T tmp=$tmp tsan_stress"
 
+# An idle process costs nothing when others connect: once its connection
+# is gone (and the lingers, ENG_EVENTS_LINGER_MS and ENG_PATHS_LINGER_MS,
+# are over), its helper thread holds no subscription and sleeps through
+# another process's 200 multipath connections in the same namespace.
+# helper_switches PID: the context switches of PID's helper thread.
+helper_switches()
+{
+	local t
+	for t in /proc/"$1"/task/*; do
+		[ "$(cat "$t/comm" 2>/dev/null)" = mptcp-auto ] || continue
+		awk '/^(non)?voluntary_ctxt_switches/ { n += $2 } END { print n }' \
+			"$t/status"
+		return 0
+	done
+	return 1
+}
+name="idle process: not woken by another's 200 connections"
+# Not in_cli, a function: $! is then the tester's own pid (both exec).
+ip netns exec "$TOPO_CLI" env LD_PRELOAD="$SHIM" \
+	MPTCP_AUTO_POLICY="$tmp/policy.ini" MPTCP_AUTO_LOG=debug \
+	MPTCP_AUTO_LOG_FILE="$tmp/idle.log" \
+	"$ST" idle "${N[@]}" 60 >"$tmp/idle.out" 2>&1 &
+idle_pid=$!
+PIDS="$PIDS $idle_pid"
+# Up to 20 s for: the connection closed, both lingers over.
+for i in $(seq 200); do
+	grep -q '^idle' "$tmp/idle.out" 2>/dev/null &&
+		grep -q 'MPTCP events: no longer followed' "$tmp/idle.log" &&
+		grep -q 'routes: no longer followed' "$tmp/idle.log" && break
+	sleep 0.1
+done
+sw0=$(helper_switches "$idle_pid")
+in_cli env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini" \
+	"$ST" connect "${N[@]}" 200 >/dev/null 2>&1
+busy_rc=$?
+sw1=$(helper_switches "$idle_pid")
+kill "$idle_pid" 2>/dev/null
+wait "$idle_pid" 2>/dev/null
+if [ $busy_rc -eq 0 ] && [ -n "$sw0" ] && [ "$sw0" = "$sw1" ] &&
+	grep -q 'subflow requested' "$tmp/idle.log"; then
+	pass "$name"
+else
+	fail "$name" "helper thread's context switches: before ${sw0:-none}," \
+		"after ${sw1:-none} (exit $busy_rc)" "$(cat "$tmp/idle.log")"
+fi
+
 # 22 again, with the helper thread's netlink sockets open.
 base=$(in_cli "$ST" fds "${N[@]}" 2>/dev/null)
 out=$(in_cli env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini" \

@@ -40,6 +40,8 @@
  *   short HOST PORT N       N short connections one after the other:
  *                           greeting, one PING/PONG, close
  *   proto HOST PORT         print the connected socket's protocol
+ *   idle HOST PORT SECS     connect, hold 1 s (its subflows come), close,
+ *                           print "idle", then do nothing for SECS
  *   tokens HOST PORT N      N connections at once: print each one's MPTCP
  *                           token, hold them (see hold()), close
  *   vforkconn HOST PORT     connect A, then a vfork()ed child connects
@@ -871,6 +873,24 @@ static int cmd_connect(int n)
 	return 0;
 }
 
+/*
+ * A program that made one connection and then idles: what its helper
+ * thread does meanwhile is what other processes' connections cost it.
+ */
+static int cmd_idle(int secs)
+{
+	int fd = connect_greeted();
+
+	if (fd < 0)
+		return fail("connect failed");
+	sleep(1);
+	close(fd);
+	printf("idle\n");
+	fflush(stdout);
+	sleep((unsigned int)secs);
+	return 0;
+}
+
 /* N short connections: greeting, one PING/PONG (fully established), close. */
 static int cmd_short(int n)
 {
@@ -1149,6 +1169,8 @@ int main(int argc, char **argv)
 		return cmd_burst(atoi(argv[4]), atoi(argv[5]), atoi(argv[6]));
 	if (!strcmp(cmd, "proto"))
 		return cmd_proto();
+	if (!strcmp(cmd, "idle") && argc == 5)
+		return cmd_idle(atoi(argv[4]));
 	if (!strcmp(cmd, "tokens") && argc == 5)
 		return cmd_tokens(atoi(argv[4]));
 	if (!strcmp(cmd, "reuse"))

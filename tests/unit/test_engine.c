@@ -1593,6 +1593,47 @@ static void test_follows_paths(void **state)
 	assert_false(eng_engine_follows_paths(w->e));
 }
 
+/*
+ * The MPTCP events are wanted while a connection is followed, and
+ * ENG_EVENTS_LINGER_MS after the last one went (or after the host
+ * subscribed): an idle process then holds no subscription, and is not
+ * woken by other processes' connections.
+ */
+static void test_follows_events(void **state)
+{
+	struct world *w = *state;
+	int left;
+
+	world_policy(w, "[default]\ninterfaces = wlan0\n", 0);
+	/* Never subscribed, nothing followed. */
+	assert_false(eng_engine_follows_events(w->e, &left));
+	assert_int_equal(left, -1);
+	eng_engine_subscribed(w->e);
+	assert_true(eng_engine_follows_events(w->e, &left));
+	assert_int_equal(left, ENG_EVENTS_LINGER_MS);
+	submit(w, 0x4e, false);
+	w->now += 3 * ENG_EVENTS_LINGER_MS;
+	/* Followed, however long: no end in sight. */
+	assert_true(eng_engine_follows_events(w->e, &left));
+	assert_int_equal(left, -1);
+	event(w, MPTCPLIB_EVENT_ESTABLISHED, 0x4e, NULL, 0);
+	w->now += 500;
+	assert_true(eng_engine_follows_events(w->e, &left));
+	event(w, MPTCPLIB_EVENT_CLOSED, 0x4e, NULL, 0);
+	w->now += 500;
+	/* Gone: the linger counts from the last time it was followed. */
+	assert_true(eng_engine_follows_events(w->e, &left));
+	assert_int_equal(left, ENG_EVENTS_LINGER_MS - 500);
+	w->now += ENG_EVENTS_LINGER_MS - 500;
+	assert_false(eng_engine_follows_events(w->e, &left));
+	assert_int_equal(left, -1);
+	/* Subscribed again: the linger starts again. */
+	w->now += 10000;
+	eng_engine_subscribed(w->e);
+	assert_true(eng_engine_follows_events(w->e, &left));
+	assert_int_equal(left, ENG_EVENTS_LINGER_MS);
+}
+
 /* ---- stalls ---------------------------------------------------------------- */
 
 static const char stall_text[] = "[default]\n"
@@ -1892,6 +1933,7 @@ int main(void)
 		T(test_new_interface),
 		T(test_reopen_cap),
 		T(test_follows_paths),
+		T(test_follows_events),
 		T(test_stall_receiving_removed),
 		T(test_stall_sending_initial),
 		T(test_stall_not),
