@@ -17,7 +17,7 @@ SCALE=${BENCH_SCALE:-2000}
 B=$top/build
 T=$B/tests
 MA=$B/mptcp-auto
-SHIM=$B/libmptcp_auto.so
+SHIM=${BENCH_SHIM:-$B/libmptcp_auto.so}
 out=$B/bench
 mkdir -p "$out"
 res=$out/results.txt
@@ -1112,6 +1112,78 @@ for mode in $PMODES; do
 			"$mode" "${#bl[@]}"
 	fi
 	record "paths.$mode.back_carries_s" "$bt"
+done
+fi
+
+# ---- 12. idle shimmed processes ---------------------------------------------
+# Twenty shimmed programs that each made one multipath connection and now
+# idle, while another process makes BENCH_IDLE_CONNS connections in the
+# same namespace: what the idle ones pay for them. The CPU of each idle
+# process from /proc/PID/stat (clock ticks: the goal's resolution), and its
+# helper thread's run time (schedstat, ns) and wake-ups, which count
+# exactly; in-process and under mptcp-autod.
+if want 12; then
+IDLE_N=${BENCH_IDLE_N:-20}
+IDLE_CONNS=${BENCH_IDLE_CONNS:-2000}
+HZ=$(getconf CLK_TCK)
+echo "== 12. idle shimmed processes while another connects"
+printf '[default]\ninterfaces = c2\nskip-local = no\n' >"$tmp/sub.ini"
+# idle_read PID: "ticks ns switches" of PID, its helper thread's last two.
+idle_read()
+{
+	local t ticks ns=0 sw=0
+	ticks=$(awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null) || return 1
+	for t in /proc/"$1"/task/*; do
+		[ "$(cat "$t/comm" 2>/dev/null)" = mptcp-auto ] || continue
+		ns=$(awk '{ print $1 }' "$t/schedstat")
+		sw=$(awk '/ctxt_switches/ { n += $2 } END { print n }' "$t/status")
+	done
+	echo "$ticks $ns $sw"
+}
+for mode in in-process daemon; do
+	lab userspace 50mbit 50mbit || break
+	envs=(env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/sub.ini")
+	if [ $mode = daemon ]; then
+		daemon_up "$tmp/sub.ini" || break
+		envs+=(MPTCP_AUTO_PM_SOCKET="$DSOCK")
+	fi
+	ipids=()
+	for i in $(seq "$IDLE_N"); do
+		ip netns exec "$TOPO_CLI" "${envs[@]}" "$T/mpa-shimtest" idle \
+			10.9.0.1 7001 3600 >"$tmp/idle.$i" 2>&1 &
+		ipids+=($!)
+	done
+	for i in $(seq 100); do
+		[ "$(cat "$tmp"/idle.* | grep -c '^idle')" = "$IDLE_N" ] && break
+		sleep 0.1
+	done
+	# The helpers' lingers after a connection (2 and 5 s) are over.
+	sleep 6
+	before=()
+	for p in "${ipids[@]}"; do before+=("$(idle_read "$p")"); done
+	cli "${envs[@]}" "$T/mpa-shimtest" connect 10.9.0.1 7001 "$IDLE_CONNS" \
+		>/dev/null 2>&1 || echo "   (the busy process failed)"
+	tl=() nl=() wl=()
+	for i in "${!ipids[@]}"; do
+		set -- ${before[$i]} $(idle_read "${ipids[$i]}")
+		tl+=("$(awk -v a="$1" -v b="$4" -v hz="$HZ" 'BEGIN { printf "%.2f", (b - a) / hz }')")
+		nl+=("$(awk -v a="$2" -v b="$5" 'BEGIN { printf "%.1f", (b - a) / 1000 }')")
+		wl+=("$(( $6 - $3 ))")
+	done
+	for p in "${ipids[@]}"; do kill "$p" 2>/dev/null; done
+	wait "${ipids[@]}" 2>/dev/null
+	daemon_down
+	t=$(stats "${tl[@]}")
+	set -- $t
+	printf '   %-12s CPU of each of %d idle processes while another made %d connections: %s s (goal 0.00: %s)\n' \
+		"$mode" "$IDLE_N" "$IDLE_CONNS" "$(fmt "$t")" \
+		"$(awk -v m="$3" 'BEGIN { print m + 0 == 0 ? "met" : "NOT met" }')"
+	printf '   %-12s their helper threads: %s us of run time, %s wake-ups each\n' \
+		"$mode" "$(fmt "$(stats "${nl[@]}")")" \
+		"$(fmt "$(STATS_DIGITS=0 stats "${wl[@]}")")"
+	record "idle.$mode.cpu_s" "$t"
+	record "idle.$mode.helper_us" "$(stats "${nl[@]}")"
+	record "idle.$mode.helper_wakeups" "$(STATS_DIGITS=0 stats "${wl[@]}")"
 done
 fi
 
