@@ -12,6 +12,7 @@
 #include "cmn_clock.h"
 #include "cmn_rtnl.h"
 #include "eng_diag.h"
+#include "eng_linger.h"
 #include "eng_run.h"
 
 #define LOG(log, level, ...)                     \
@@ -268,6 +269,7 @@ void eng_engine_run(struct eng_engine *e, bool wake_signal)
 	struct eng_queue *q = eng_engine_queue(e);
 	cmn_log_fn log = eng_engine_logger(e);
 	struct mptcplib_events *evs = NULL;
+	int64_t took_at = -1; /* us: the last connection taken */
 	struct eng_paths paths;
 	int wfd = -1;
 
@@ -289,7 +291,8 @@ void eng_engine_run(struct eng_engine *e, bool wake_signal)
 			{ .fd = wfd, .events = POLLIN },
 			{ .fd = -1, .events = POLLIN },
 		};
-		int timeout, left = -1;
+		int timeout, linger, left = -1;
+		struct timespec ts;
 
 		/*
 		 * Back from idle with connections to serve: subscribe before
@@ -310,8 +313,8 @@ void eng_engine_run(struct eng_engine *e, bool wake_signal)
 		 * queued (the sleep below then does not), and is taken once
 		 * subscribed.
 		 */
-		if (evs)
-			eng_engine_drain(e);
+		if (evs && eng_engine_drain(e) > 0)
+			took_at = cmn_now_us();
 		eng_paths_run(&paths, e);
 		eng_engine_step(e, &timer);
 		eng_paths_sync(&paths, e);
@@ -335,12 +338,32 @@ void eng_engine_run(struct eng_engine *e, bool wake_signal)
 			timeout = left;
 		if (wfd < 0 && (timeout < 0 || timeout > ENG_TICK_MS))
 			timeout = ENG_TICK_MS;
-		if (!eng_queue_sleep(q) || eng_engine_stopped(e)) {
+		/*
+		 * Awake a while after a connection: the program's next
+		 * connect() finds us so and pays no wake-up (eng_linger.h).
+		 * Nor do its connection's events: we sleep on no socket
+		 * meanwhile (each would wake us from the program's thread,
+		 * where the kernel sends them) and read them all after.
+		 */
+		linger = wfd < 0 ?
+				 -1 :
+				 eng_linger_timeout_us(
+					 took_at < 0 ? -1 :
+						       cmn_now_us() - took_at);
+		if (linger >= 0) {
+			if (timeout >= 0 && (int64_t)timeout * 1000 < linger)
+				linger = timeout * 1000;
+			ts.tv_sec = 0;
+			ts.tv_nsec = (long)linger * 1000;
+			ppoll(NULL, 0, &ts, NULL);
+			continue;
+		} else if (!eng_queue_sleep(q) || eng_engine_stopped(e)) {
 			eng_queue_awake(q);
 			continue;
+		} else {
+			poll(pfd, 3, timeout);
+			eng_queue_awake(q);
 		}
-		poll(pfd, 3, timeout);
-		eng_queue_awake(q);
 		if (wfd >= 0 && (pfd[1].revents & POLLIN) &&
 		    eng_queue_wake_read(q, wfd) < 0) {
 			wfd = -1;
