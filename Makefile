@@ -392,10 +392,25 @@ $(B)/bench/policy_match: bench/policy_match.c $(B)/libmpa_policy.a \
 $(B)/bench/mpa-delayq: bench/mpa_delayq.c | $(B)/bench
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< $(LIBMNL_LIBS)
 
+# The shim once more, reading its system policy from the build tree
+# instead of SYSCONFDIR: section 11 times the constructor with 1,000
+# drop-ins in that folder's policy.d, and nobody else's policy changes.
+BENCH_SYSCONF := $(abspath $(B))/bench/sysconf
+$(B)/bench/mpa_policy.o: policy/mpa_policy.c $(ALL_HDR) | $(B)/bench
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -DMPA_SYSCONFDIR='"$(BENCH_SYSCONF)"' \
+		$(INC_policy) -c -o $@ $<
+BENCH_SHIM_OBJ := $(filter-out $(B)/policy/mpa_policy.o,$(SHIM_OBJ)) \
+	$(B)/bench/mpa_policy.o
+$(B)/bench/libmptcp_auto.so: $(BENCH_SHIM_OBJ) preload/libmptcp_auto.map
+	$(CC) -shared -Wl,-soname,libmptcp_auto.so -Wl,-z,now -Wl,-z,defs \
+		-Wl,--version-script=preload/libmptcp_auto.map -o $@ \
+		$(BENCH_SHIM_OBJ) $(LIBMNL_LIBS) $(INIH_LIBS) -lpthread -ldl
+
 # Figures, not pass/fail: installs what it compares against (mptcpd's
 # mptcpize, iptables for the delay line), runs as root in namespaces.
 BENCH_PKGS := mptcpd iptables iputils-ping python3
-bench: deps all $(B)/bench/policy_match $(B)/bench/mpa-delayq
+bench: deps all $(B)/bench/policy_match $(B)/bench/mpa-delayq \
+		$(B)/bench/libmptcp_auto.so
 	@$(MAKE) -s deps DEB_PKGS="$(BENCH_PKGS)"
 	bash bench/run.sh
 

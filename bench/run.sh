@@ -1115,6 +1115,186 @@ for mode in $PMODES; do
 done
 fi
 
+# ---- 11. cost to the program: memory and start-up ---------------------------
+# What the shim adds to a program that uses it: its private memory (the
+# whole process's Private_Dirty from /proc/PID/smaps_rollup, with the
+# shim less without it: pages only this process has written, which no
+# other process shares), before any connection and after one that got its
+# extra subflow, in the program and under mptcp-autod; and the
+# constructor's time (the policy loaded) in a program that makes no
+# connection, with and without 1,000 drop-ins.
+if want 11; then
+MEMRUNS=${BENCH_MEM_RUNS:-5}
+SRUNS=${BENCH_START_RUNS:-500}
+BSHIM=$B/bench/libmptcp_auto.so
+# The folder that shim reads its system policy from (the Makefile's
+# BENCH_SYSCONF): drop-ins are written there, and removed afterwards.
+BDIR=$B/bench/sysconf/mptcp-auto
+rm -rf "$BDIR"
+trap 'topo_cleanup; rm -rf "$tmp" "$BDIR"' EXIT
+DSOCK=$tmp/pm11.sock
+# A file just built has pages in the page cache not yet written to disk:
+# mapped by one process, smaps counts them as its Private_Dirty (180 kB of
+# the shim's, seen). Written out first, they count as what they are.
+sync "$SHIM" "$BSHIM" "$T/mpa-shimtest"
+lab userspace 50mbit 50mbit || exit 1
+# field11 NAME OUTPUT: one figure of `mpa-shimtest mem` or start.py.
+field11() { sed -n "s/.* $1=\([-0-9.]*\).*/\1/p" <<<" $2"; }
+# mem_pairs LABEL KEY ENV...: MEMRUNS pairs, the program alone then with
+# ENV (the order turned every other pair); prints and records the shim's
+# Private_Dirty over the program's, before and after the connection.
+mem_pairs()
+{
+	local label=$1 key=$2 i o0 o1 b=() a=() r=() t="" s="" x
+	shift 2
+	for i in $(seq "$MEMRUNS"); do
+		if [ $((i % 2)) = 1 ]; then
+			o0=$(cli "$T/mpa-shimtest" mem 10.9.0.1 7001)
+			o1=$(cli env "$@" "$T/mpa-shimtest" mem 10.9.0.1 7001)
+		else
+			o1=$(cli env "$@" "$T/mpa-shimtest" mem 10.9.0.1 7001)
+			o0=$(cli "$T/mpa-shimtest" mem 10.9.0.1 7001)
+		fi
+		x=$(field11 private_dirty_kb_after "$o1")
+		[ -n "$x" ] && [ -n "$(field11 private_dirty_kb_after "$o0")" ] ||
+			continue
+		b+=("$(($(field11 private_dirty_kb_before "$o1") -
+			$(field11 private_dirty_kb_before "$o0")))")
+		a+=("$((x - $(field11 private_dirty_kb_after "$o0")))")
+		r+=("$(($(field11 rss_kb_after "$o1") -
+			$(field11 rss_kb_after "$o0")))")
+		t+=" $(field11 threads_after "$o1")"
+		s+=" $(field11 subflows "$o1")"
+		[ -n "${BENCH_VERBOSE:-}" ] && echo "   alone: $o0" &&
+			echo "   $label: $o1"
+	done
+	set -- $(STATS_DIGITS=0 stats "${b[@]}")
+	printf '   %-34s +%s kB Private_Dirty before any connection (goal <= 256 KiB: %s)\n' \
+		"$label" "$(fmt "$*")" "$(goal a "$1" '<=' 256)"
+	record "program_cost.memory.$key.private_dirty_before_kb" "$*"
+	set -- $(STATS_DIGITS=0 stats "${a[@]}")
+	printf '   %-34s +%s kB after a connection with its subflow (goal <= 256 KiB: %s)\n' \
+		"" "$(fmt "$*")" "$(goal a "$1" '<=' 256)"
+	record "program_cost.memory.$key.private_dirty_after_kb" "$*"
+	printf '   %-34s +%s kB resident; threads after:%s; its extra subflows:%s\n' \
+		"" "$(fmt "$(STATS_DIGITS=0 stats "${r[@]}")")" "$t" "$s"
+	record "program_cost.memory.$key.rss_after_kb" \
+		"$(STATS_DIGITS=0 stats "${r[@]}")"
+	record "program_cost.memory.$key.subflows" "${s# }"
+}
+# 1,000 drop-ins, each a [program] section, for the shim that reads them.
+dropins()
+{
+	local i
+	mkdir -p "$BDIR/policy.d"
+	for i in $(seq -w 1000); do
+		printf '; bench drop-in %s\n[program bench-%s]\ninterfaces = c2\n' \
+			"$i" "$i" >"$BDIR/policy.d/$i.ini"
+	done
+}
+echo "== 11. cost to the program: memory (mpa-shimtest mem, $MEMRUNS pairs; the shim's Private_Dirty over the same program's)"
+mem_pairs "in-process engine" in_process LD_PRELOAD="$SHIM" \
+	MPTCP_AUTO_POLICY="$tmp/policy.ini"
+if daemon_up "$tmp/policy.ini"; then
+	mem_pairs "under mptcp-autod" daemon LD_PRELOAD="$SHIM" \
+		MPTCP_AUTO_PM_SOCKET="$DSOCK" MPTCP_AUTO_POLICY="$tmp/policy.ini"
+	daemon_down
+fi
+dropins
+mem_pairs "in-process, 1,000 drop-ins" in_process_1000_dropins \
+	LD_PRELOAD="$BSHIM" MPTCP_AUTO_POLICY="$tmp/policy.ini"
+rm -rf "$BDIR"
+
+# start.py N VARIANT... -- CMD...: N rounds; in each, CMD runs once per
+# VARIANT ("NAME:K=V;K=V", the first one the reference), in turn, the
+# order reversed every other round so that no variant always follows
+# another. Spawned directly (no shell, no env(1)) with standard output
+# to /dev/null. Prints, per variant, its median wall time and, against
+# the reference in the same round, the median and the 10th and 90th
+# percentiles of the difference in wall time and in the child's CPU
+# time (user + system, from wait4).
+cat >"$tmp/start.py" <<'PYEOF'
+import os, sys, time
+n = int(sys.argv[1])
+i = sys.argv.index("--")
+cmd = sys.argv[i + 1:]
+variants = []
+for v in sys.argv[2:i]:
+    name, _, kvs = v.partition(":")
+    env = dict(os.environ)
+    for kv in filter(None, kvs.split(";")):
+        k, _, val = kv.partition("=")
+        env[k] = val
+    variants.append((name, env))
+fa = [(os.POSIX_SPAWN_OPEN, 1, "/dev/null", os.O_WRONLY, 0)]
+wall = {v[0]: [] for v in variants}
+cpu = {v[0]: [] for v in variants}
+bad = 0
+for r in range(n):
+    for name, env in (variants if r % 2 == 0 else variants[::-1]):
+        t0 = time.perf_counter_ns()
+        pid = os.posix_spawn(cmd[0], cmd, env, file_actions=fa)
+        _, status, ru = os.wait4(pid, 0)
+        t1 = time.perf_counter_ns()
+        bad += status != 0
+        wall[name].append((t1 - t0) / 1e3)
+        cpu[name].append((ru.ru_utime + ru.ru_stime) * 1e6)
+def q(v, f):
+    v = sorted(v)
+    return v[min(len(v) - 1, int(f * len(v)))]
+def med(v):
+    v = sorted(v)
+    return (v[(len(v) - 1) // 2] + v[len(v) // 2]) / 2
+ref = variants[0][0]
+for name, _ in variants:
+    d = [a - b for a, b in zip(wall[name], wall[ref])]
+    c = [a - b for a, b in zip(cpu[name], cpu[ref])]
+    print("%s wall_us=%.1f diff_us=%.1f diff_p10_us=%.1f diff_p90_us=%.1f "
+          "cpu_diff_us=%.1f cpu_diff_p10_us=%.1f cpu_diff_p90_us=%.1f "
+          "failed=%d" % (name, med(wall[name]), med(d), q(d, .1), q(d, .9),
+                         med(c), q(c, .1), q(c, .9), bad))
+PYEOF
+# startup LABEL KEY VARIANT... -- CMD...: the figures of start.py, the
+# first variant the program alone; each difference with the 1 ms goal.
+startup()
+{
+	local label=$1 key=$2 o name v
+	shift 2
+	o=$(cli python3 "$tmp/start.py" "$SRUNS" "$@")
+	echo "   $label: alone $(sed -n 's/^alone wall_us=\([0-9.]*\).*/\1/p' <<<"$o") us (median of $SRUNS);" \
+		"runs that failed: $(field11 failed "$(head -1 <<<"$o")")"
+	while read -r name v; do
+		[ "$name" = alone ] && continue
+		v=" $v"
+		printf '   %-34s %s us wall (p10..p90 %s..%s), %s us CPU (%s..%s) (goal <= +1 ms: %s)\n' \
+			"  + $name" "$(field11 diff_us "$v")" \
+			"$(field11 diff_p10_us "$v")" "$(field11 diff_p90_us "$v")" \
+			"$(field11 cpu_diff_us "$v")" \
+			"$(field11 cpu_diff_p10_us "$v")" \
+			"$(field11 cpu_diff_p90_us "$v")" \
+			"$(goal a "$(field11 diff_us "$v")" '<=' 1000)"
+		record "program_cost.start.$key.$name.wall_diff_us_median_p10_p90" \
+			"$(field11 diff_us "$v") $(field11 diff_p10_us "$v") $(field11 diff_p90_us "$v")"
+		record "program_cost.start.$key.$name.cpu_diff_us_median_p10_p90" \
+			"$(field11 cpu_diff_us "$v") $(field11 cpu_diff_p10_us "$v") $(field11 cpu_diff_p90_us "$v")"
+	done <<<"$o"
+}
+echo "== 11b. cost to the program: start-up ($SRUNS rounds, interleaved; the shim's time over the program alone in the same round)"
+P="MPTCP_AUTO_POLICY=$tmp/policy.ini"
+daemon_up "$tmp/policy.ini" || true
+for prog in /bin/true "$(command -v curl) --version"; do
+	startup "$prog" "$(basename "${prog%% *}")" \
+		"alone:" "in_process:LD_PRELOAD=$SHIM;$P" \
+		"daemon:LD_PRELOAD=$SHIM;$P;MPTCP_AUTO_PM_SOCKET=$DSOCK" -- $prog
+done
+daemon_down
+dropins
+startup "/bin/true, 1,000 drop-ins in the system policy's policy.d" dropins \
+	"alone:" "in_process:LD_PRELOAD=$SHIM;$P" \
+	"1000_dropins:LD_PRELOAD=$BSHIM;$P" -- /bin/true
+rm -rf "$BDIR"
+fi
+
 # ---- 12. idle shimmed processes ---------------------------------------------
 # Twenty shimmed programs that each made one multipath connection and now
 # idle, while another process makes BENCH_IDLE_CONNS connections in the

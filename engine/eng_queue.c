@@ -16,20 +16,52 @@
 
 #define ENG_WAKE_SIGNAL SIGURG
 
+/*
+ * A cell's sequence number is kept less the cell's index (cell_seq()):
+ * the ring's first state, cell i at sequence i, is then all zeros, which
+ * calloc() gives without writing. The cells' pages stay unwritten (the
+ * kernel's shared zero page, no memory of the program's) until pushes
+ * reach them: a program that makes ten connections owns one page of
+ * the ring, not all of it (docs/benchmarks.md, section 11).
+ */
 struct eng_cell {
 	atomic_uint seq;
 	struct mpa_conn_req req;
 };
 
+/* The sequence number of the cell at @idx, with @order. */
+static unsigned int cell_seq(const struct eng_queue *q, unsigned int idx,
+			     memory_order order)
+{
+	return atomic_load_explicit(&q->cells[idx].seq, order) + idx;
+}
+
+static void cell_set_seq(struct eng_queue *q, unsigned int idx,
+			 unsigned int seq, memory_order order)
+{
+	atomic_store_explicit(&q->cells[idx].seq, seq - idx, order);
+}
+
+static void queue_counters_init(struct eng_queue *q)
+{
+	atomic_init(&q->enq, 0);
+	q->deq = 0;
+	atomic_init(&q->lapped, false);
+	atomic_init(&q->sleeping, 0);
+	atomic_init(&q->tid, 0);
+	atomic_init(&q->senders, 0);
+}
+
 int eng_queue_init(struct eng_queue *q, unsigned int slots)
 {
 	if (!slots || (slots & (slots - 1)))
 		return -EINVAL;
+	/* Zeros: every cell at its first state (cell_seq()), unwritten. */
 	q->cells = calloc(slots, sizeof(*q->cells));
 	if (!q->cells)
 		return -ENOMEM;
 	q->mask = slots - 1;
-	eng_queue_reset(q);
+	queue_counters_init(q);
 	q->tgid = 0;
 	return 0;
 }
@@ -68,8 +100,7 @@ int eng_queue_push(struct eng_queue *q, const struct mpa_conn_req *req)
 		int diff;
 
 		cell = &q->cells[pos & q->mask];
-		diff = (int)(atomic_load_explicit(&cell->seq,
-						  memory_order_acquire) -
+		diff = (int)(cell_seq(q, pos & q->mask, memory_order_acquire) -
 			     pos);
 		if (diff == 0) {
 			if (atomic_compare_exchange_weak_explicit(
@@ -84,7 +115,7 @@ int eng_queue_push(struct eng_queue *q, const struct mpa_conn_req *req)
 		}
 	}
 	cell->req = *req;
-	atomic_store_explicit(&cell->seq, pos + 1, memory_order_release);
+	cell_set_seq(q, pos & q->mask, pos + 1, memory_order_release);
 	/*
 	 * Pairs with the fence in eng_queue_sleep(): either the consumer's
 	 * last look at the ring sees this entry, or we see it asleep.
@@ -97,8 +128,7 @@ int eng_queue_push(struct eng_queue *q, const struct mpa_conn_req *req)
 
 static bool queue_empty(const struct eng_queue *q)
 {
-	unsigned int seq = atomic_load_explicit(&q->cells[q->deq & q->mask].seq,
-						memory_order_acquire);
+	unsigned int seq = cell_seq(q, q->deq & q->mask, memory_order_acquire);
 
 	return (int)(seq - (q->deq + 1)) < 0;
 }
@@ -113,9 +143,11 @@ bool eng_queue_pop(struct eng_queue *q, struct mpa_conn_req *out,
 	*out = cell->req;
 	if (pos)
 		*pos = q->deq;
-	atomic_store_explicit(&cell->seq, q->deq + q->mask + 1,
-			      memory_order_release);
+	cell_set_seq(q, q->deq & q->mask, q->deq + q->mask + 1,
+		     memory_order_release);
 	q->deq++;
+	if (q->deq == q->mask + 1)
+		atomic_store_explicit(&q->lapped, true, memory_order_relaxed);
 	return true;
 }
 
@@ -204,13 +236,21 @@ int eng_queue_wake_read(struct eng_queue *q, int fd)
 
 void eng_queue_reset(struct eng_queue *q)
 {
-	unsigned int i;
+	unsigned int i, enq = atomic_load(&q->enq), n = q->mask + 1;
 
-	for (i = 0; i <= q->mask; i++)
-		atomic_init(&q->cells[i].seq, i);
-	atomic_init(&q->enq, 0);
-	q->deq = 0;
-	atomic_init(&q->sleeping, 0);
-	atomic_init(&q->tid, 0);
-	atomic_init(&q->senders, 0);
+	/*
+	 * Every cell back at its first state, 0, rewriting only those that
+	 * pushes have written: writing all of them would copy the whole
+	 * ring into each fork()ed child. Until the consumer has gone round
+	 * once, pushes are at most one ring ahead of it, so enq has not
+	 * wrapped and they have reached the cells below it alone.
+	 */
+	if (!atomic_load_explicit(&q->lapped, memory_order_relaxed) && enq < n)
+		n = enq;
+	for (i = 0; i < n; i++)
+		if (atomic_load_explicit(&q->cells[i].seq,
+					 memory_order_relaxed))
+			atomic_store_explicit(&q->cells[i].seq, 0,
+					      memory_order_relaxed);
+	queue_counters_init(q);
 }

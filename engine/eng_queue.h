@@ -47,6 +47,11 @@ struct eng_queue {
 	unsigned int mask;
 	atomic_uint enq;
 	unsigned int deq; /* the consumer's */
+	/*
+	 * The consumer has gone round the ring once: every cell may have
+	 * been written, whatever enq says (it wraps at 2^32).
+	 */
+	atomic_bool lapped;
 	/* The wake-up. */
 	atomic_int sleeping; /* the consumer is about to poll, or polls */
 	atomic_int tid; /* consumer thread with a signalfd, 0 if none */
@@ -56,7 +61,9 @@ struct eng_queue {
 
 /*
  * eng_queue_init() - @slots (a power of two) entries. Allocates: call at
- * start-up. 0, -EINVAL or -ENOMEM.
+ * start-up. The entries' memory is not written until pushes reach it:
+ * a process owns only the part of the ring it has used. 0, -EINVAL or
+ * -ENOMEM.
  */
 int eng_queue_init(struct eng_queue *q, unsigned int slots);
 
@@ -129,7 +136,8 @@ int eng_queue_wake_read(struct eng_queue *q, int fd);
 
 /*
  * eng_queue_reset() - in a fork()ed child: empty, and no consumer (its
- * thread did not survive the fork). Nothing is freed or allocated.
+ * thread did not survive the fork). Nothing is freed or allocated, and
+ * only entries that pushes have written are written again.
  */
 void eng_queue_reset(struct eng_queue *q);
 

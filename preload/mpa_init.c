@@ -35,8 +35,8 @@
 
 /*
  * Connections queued for the helper thread: the engine's bursts need
- * room; a registration is taken at once, and the queue's memory is
- * touched at start-up, in every program where a daemon may answer.
+ * room; a registration is taken at once. The queue's memory becomes the
+ * program's only as connections use it (engine/eng_queue.c).
  */
 #define ENGINE_QUEUE 4096
 #define DAEMON_QUEUE 512
