@@ -381,6 +381,66 @@ record burst.shim_wall_ms "$bs"
 
 fi
 
+# ---- 3c. connect() in-process, in pairs --------------------------------------
+# The in-process engine's cost to connect(), as 9c measures the daemon's:
+# many short runs, each round a native MPTCP client, the same with a
+# path manager's listener in the namespace (`ip mptcp monitor`: the
+# kernel then builds and sends each connection's events, from the
+# program's thread, whoever listens), and the shim; each round's
+# differences kept, their median printed. And the hook's own share (one
+# process, every other connect() past the preload).
+if want 3c && lab userspace 50mbit 50mbit; then
+echo "== 3c. cost to the program in-process: connect() in pairs, loopback"
+printf '[default]\ninterfaces = c2\nskip-local = no\n' >"$tmp/sub.ini"
+field() { sed -n "s/.* $1=\([-0-9.]*\).*/\1/p" <<<" $2"; }
+sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a - b }'; }
+PAIRS=${BENCH_3C_PAIRS:-51}
+CYC=${BENCH_9C_CYCLES:-2000}
+wn=() wl=() cn=() cl=()
+for _ in $(seq "$PAIRS"); do
+	o0=$(cli env MPA_RATE_NATIVE=1 "$T/mpa-shimtest" rate "$CYC")
+	ip netns exec "$TOPO_CLI" ip mptcp monitor >/dev/null 2>&1 &
+	mon=$!
+	sleep 0.1
+	o1=$(cli env MPA_RATE_NATIVE=1 "$T/mpa-shimtest" rate "$CYC")
+	kill "$mon" 2>/dev/null
+	wait "$mon" 2>/dev/null
+	o2=$(cli env LD_PRELOAD="$SHIM" MPTCP_AUTO_POLICY="$tmp/sub.ini" \
+		"$T/mpa-shimtest" rate "$CYC")
+	a=$(field connect_us "$o0") b=$(field connect_us "$o1")
+	c=$(field connect_us "$o2")
+	[ -n "$a" ] && [ -n "$b" ] && [ -n "$c" ] || continue
+	wn+=("$(sub "$c" "$a")")
+	wl+=("$(sub "$c" "$b")")
+	cn+=("$(sub "$(field connect_cpu_us "$o2")" "$(field connect_cpu_us "$o0")")")
+	cl+=("$(sub "$(field connect_cpu_us "$o2")" "$(field connect_cpu_us "$o1")")")
+done
+hl=()
+for _ in $(seq "${BENCH_9C_SPLIT_RUNS:-$((RUNS * 3))}"); do
+	o=$(cli env MPA_RATE_SPLIT=1 LD_PRELOAD="$SHIM" \
+		MPTCP_AUTO_POLICY="$tmp/sub.ini" "$T/mpa-shimtest" rate \
+		"$((CYC * 5))")
+	v=$(field hook_cpu_us "$o")
+	[ -n "$v" ] && hl+=("$v")
+done
+d=$(stats "${wn[@]}")
+dc=$(stats "${cn[@]}")
+printf '   %-30s %s us of connect()'"'"'s wall time, %s us of its CPU, median of %d rounds (goal <= +1 us: %s)\n' \
+	"shim - MPTCP" "$(fmt "$d")" "$(fmt "$dc")" "${#wn[@]}" \
+	"$(goal a "${d%% *}" '<=' 1)"
+printf '   %-30s %s us of connect()'"'"'s wall time, %s us of its CPU\n' \
+	"shim - MPTCP with a listener" "$(fmt "$(stats "${wl[@]}")")" \
+	"$(fmt "$(stats "${cl[@]}")")"
+printf '   %-30s %s us of the program thread'"'"'s CPU in connect(), median of %d runs of %d\n' \
+	"the hook itself" "$(fmt "$(stats "${hl[@]}")")" "${#hl[@]}" \
+	"$((CYC * 5))"
+record inprocess.cost.connect_over_mptcp_us "$d"
+record inprocess.cost.connect_cpu_over_mptcp_us "$dc"
+record inprocess.cost.connect_over_listened_us "$(stats "${wl[@]}")"
+record inprocess.cost.connect_cpu_over_listened_us "$(stats "${cl[@]}")"
+record inprocess.cost.hook_cpu_us "$(stats "${hl[@]}")"
+fi
+
 # ---- 4. policy match and load ---------------------------------------------
 if want 4; then
 echo "== 4. policy match and load cost"
