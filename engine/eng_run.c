@@ -341,9 +341,9 @@ void eng_engine_run(struct eng_engine *e, bool wake_signal)
 		/*
 		 * Awake a while after a connection: the program's next
 		 * connect() finds us so and pays no wake-up (eng_linger.h).
-		 * Nor do its connection's events: we sleep on no socket
-		 * meanwhile (each would wake us from the program's thread,
-		 * where the kernel sends them) and read them all after.
+		 * The events still wake us: read only every look, a burst's
+		 * would overflow the socket (events lost, their connections
+		 * served late by the retry timers).
 		 */
 		linger = wfd < 0 ?
 				 -1 :
@@ -355,8 +355,7 @@ void eng_engine_run(struct eng_engine *e, bool wake_signal)
 				linger = timeout * 1000;
 			ts.tv_sec = 0;
 			ts.tv_nsec = (long)linger * 1000;
-			ppoll(NULL, 0, &ts, NULL);
-			continue;
+			ppoll(pfd, 3, &ts, NULL);
 		} else if (!eng_queue_sleep(q) || eng_engine_stopped(e)) {
 			eng_queue_awake(q);
 			continue;
