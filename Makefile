@@ -324,6 +324,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/asan/tests/%,$(UNIT_SRC))
 
 # The shim's pure parts only: its hooks would interpose the test itself.
 PRELOAD_UNIT_ASAN_OBJ := $(B)/asan/preload/mpa_config.o \
+	$(B)/asan/preload/mpa_linger.o \
 	$(B)/asan/preload/mpa_mode.o \
 	$(B)/asan/preload/mpa_say.o \
 	$(B)/asan/preload/mpa_seccomp.o \

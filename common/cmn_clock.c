@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The monotonic clock in milliseconds, and microseconds. */
+/* The monotonic clock in milliseconds. */
 #include <time.h>
 
 #include "cmn_clock.h"
@@ -10,12 +10,4 @@ int64_t cmn_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t cmn_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }

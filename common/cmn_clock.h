@@ -8,7 +8,4 @@
 /* cmn_now_ms() - CLOCK_MONOTONIC in ms. */
 int64_t cmn_now_ms(void);
 
-/* cmn_now_us() - CLOCK_MONOTONIC in us (the helper's wakeful window). */
-int64_t cmn_now_us(void);
-
 #endif /* CMN_CLOCK_H */

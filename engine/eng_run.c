@@ -12,7 +12,6 @@
 #include "cmn_clock.h"
 #include "cmn_rtnl.h"
 #include "eng_diag.h"
-#include "eng_linger.h"
 #include "eng_run.h"
 
 #define LOG(log, level, ...)                     \
@@ -269,7 +268,6 @@ void eng_engine_run(struct eng_engine *e, bool wake_signal)
 	struct eng_queue *q = eng_engine_queue(e);
 	cmn_log_fn log = eng_engine_logger(e);
 	struct mptcplib_events *evs = NULL;
-	int64_t took_at = -1; /* us: the last connection taken */
 	struct eng_paths paths;
 	int wfd = -1;
 
@@ -291,8 +289,7 @@ void eng_engine_run(struct eng_engine *e, bool wake_signal)
 			{ .fd = wfd, .events = POLLIN },
 			{ .fd = -1, .events = POLLIN },
 		};
-		int timeout, linger, left = -1;
-		struct timespec ts;
+		int timeout, left = -1;
 
 		/*
 		 * Back from idle with connections to serve: subscribe before
@@ -313,8 +310,8 @@ void eng_engine_run(struct eng_engine *e, bool wake_signal)
 		 * queued (the sleep below then does not), and is taken once
 		 * subscribed.
 		 */
-		if (evs && eng_engine_drain(e) > 0)
-			took_at = cmn_now_us();
+		if (evs)
+			eng_engine_drain(e);
 		eng_paths_run(&paths, e);
 		eng_engine_step(e, &timer);
 		eng_paths_sync(&paths, e);
@@ -338,31 +335,12 @@ void eng_engine_run(struct eng_engine *e, bool wake_signal)
 			timeout = left;
 		if (wfd < 0 && (timeout < 0 || timeout > ENG_TICK_MS))
 			timeout = ENG_TICK_MS;
-		/*
-		 * Awake a while after a connection: the program's next
-		 * connect() finds us so and pays no wake-up (eng_linger.h).
-		 * The events still wake us: read only every look, a burst's
-		 * would overflow the socket (events lost, their connections
-		 * served late by the retry timers).
-		 */
-		linger = wfd < 0 ?
-				 -1 :
-				 eng_linger_timeout_us(
-					 took_at < 0 ? -1 :
-						       cmn_now_us() - took_at);
-		if (linger >= 0) {
-			if (timeout >= 0 && (int64_t)timeout * 1000 < linger)
-				linger = timeout * 1000;
-			ts.tv_sec = 0;
-			ts.tv_nsec = (long)linger * 1000;
-			ppoll(pfd, 3, &ts, NULL);
-		} else if (!eng_queue_sleep(q) || eng_engine_stopped(e)) {
+		if (!eng_queue_sleep(q) || eng_engine_stopped(e)) {
 			eng_queue_awake(q);
 			continue;
-		} else {
-			poll(pfd, 3, timeout);
-			eng_queue_awake(q);
 		}
+		poll(pfd, 3, timeout);
+		eng_queue_awake(q);
 		if (wfd >= 0 && (pfd[1].revents & POLLIN) &&
 		    eng_queue_wake_read(q, wfd) < 0) {
 			wfd = -1;

@@ -19,7 +19,7 @@
 #include "cmn_syscall.h"
 #include "eng_narrow.h"
 #include "mpa_daemon.h"
-#include "eng_linger.h"
+#include "mpa_linger.h"
 #include "mpa_log.h"
 #include "mpa_shim.h"
 
@@ -386,6 +386,15 @@ static void reg_replies(struct reg *r)
 		reg_gone(r, err);
 }
 
+/* CLOCK_MONOTONIC in microseconds, for the helper's wakeful window. */
+static int64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 void mpa_daemon_run(struct eng_engine *e, int sock, int pidfd, bool wake)
 {
 	struct reg r = {
@@ -416,19 +425,18 @@ void mpa_daemon_run(struct eng_engine *e, int sock, int pidfd, bool wake)
 
 		while (eng_queue_pop(r.q, &req, NULL)) {
 			reg_one(&r, &req);
-			took_at = cmn_now_us();
+			took_at = now_us();
 		}
 		reg_replies(&r);
 		pfd[0].fd = r.sock; /* -1 (ignored by poll) once gone */
 		/*
 		 * Awake a while after a connection: the program's next
-		 * connect() finds us so and pays no wake-up (eng_linger.h).
+		 * connect() finds us so and pays no wake-up (mpa_linger.h).
 		 */
 		linger = wfd < 0 ?
 				 -1 :
-				 eng_linger_timeout_us(
-					 took_at < 0 ? -1 :
-						       cmn_now_us() - took_at);
+				 mpa_linger_timeout_us(
+					 took_at < 0 ? -1 : now_us() - took_at);
 		if (linger >= 0) {
 			ts.tv_sec = 0;
 			ts.tv_nsec = (long)linger * 1000;

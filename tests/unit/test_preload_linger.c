@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * The helper's wakeful window after a connection (engine/eng_linger.h):
- * awake, it looks at the queue every ENG_LINGER_POLL_US, so that the
- * program's next connect() wakes nobody; past ENG_LINGER_US without a
+ * The helper's wakeful window after a connection (preload/mpa_linger.h):
+ * awake, it looks at the queue every MPA_LINGER_POLL_US, so that the
+ * program's next connect() wakes nobody; past MPA_LINGER_US without a
  * connection it sleeps until one wakes it, and costs nothing.
  */
 #include <stdarg.h>
@@ -11,7 +11,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "eng_linger.h"
+#include "mpa_linger.h"
 
 static const struct linger_case {
 	const char *name;
@@ -19,10 +19,10 @@ static const struct linger_case {
 	int want;
 } linger_cases[] = {
 	{ "never given a connection: sleeps", -1, -1 },
-	{ "just took one: looks again soon", 0, ENG_LINGER_POLL_US },
-	{ "within the window", ENG_LINGER_US / 2, ENG_LINGER_POLL_US },
-	{ "the window's last look ends on time", ENG_LINGER_US - 100, 100 },
-	{ "the window is over: sleeps", ENG_LINGER_US, -1 },
+	{ "just took one: looks again soon", 0, MPA_LINGER_POLL_US },
+	{ "within the window", MPA_LINGER_US / 2, MPA_LINGER_POLL_US },
+	{ "the window's last look ends on time", MPA_LINGER_US - 100, 100 },
+	{ "the window is over: sleeps", MPA_LINGER_US, -1 },
 	{ "long idle: sleeps", 10 * 1000 * 1000, -1 },
 };
 
@@ -35,7 +35,7 @@ static void test_linger_table(void **state)
 		const struct linger_case *c = &linger_cases[i];
 
 		print_message("%s\n", c->name);
-		assert_int_equal(eng_linger_timeout_us(c->idle_us), c->want);
+		assert_int_equal(mpa_linger_timeout_us(c->idle_us), c->want);
 	}
 }
 
@@ -50,13 +50,13 @@ static void test_linger_ends(void **state)
 	int t, looks = 0;
 
 	(void)state;
-	while ((t = eng_linger_timeout_us(idle)) >= 0) {
-		assert_true(t > 0 && t <= ENG_LINGER_POLL_US);
+	while ((t = mpa_linger_timeout_us(idle)) >= 0) {
+		assert_true(t > 0 && t <= MPA_LINGER_POLL_US);
 		idle += t;
 		looks++;
-		assert_true(looks <= ENG_LINGER_US / ENG_LINGER_POLL_US + 1);
+		assert_true(looks <= MPA_LINGER_US / MPA_LINGER_POLL_US + 1);
 	}
-	assert_int_equal(idle, ENG_LINGER_US);
+	assert_int_equal(idle, MPA_LINGER_US);
 }
 
 int main(void)

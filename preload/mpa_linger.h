@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * How long the helper thread stays awake after taking connections from its
- * queue (registering them with mptcp-autod, or serving them in-process).
+ * How long the helper thread stays awake after registering connections.
  * Waking a sleeping thread costs the thread that wakes it the kernel's
  * wake-up (an inter-processor interrupt to an idle CPU: 10 to 20 us on a
  * virtual machine, docs/benchmarks.md section 9), and that thread is the
@@ -10,8 +9,8 @@
  * the queue now and then for a while, awake, and connect() finds it awake
  * and wakes nobody. Pure: the caller reads the clock.
  */
-#ifndef ENG_LINGER_H
-#define ENG_LINGER_H
+#ifndef MPA_LINGER_H
+#define MPA_LINGER_H
 
 #include <stdint.h>
 
@@ -19,16 +18,16 @@
  * While awake with nothing to do, the helper looks at the queue this
  * often: the most a connection made meanwhile waits to be registered.
  */
-#define ENG_LINGER_POLL_US 500
+#define MPA_LINGER_POLL_US 500
 /* It stays awake this long after the last connection it was given. */
-#define ENG_LINGER_US 20000
+#define MPA_LINGER_US 20000
 
 /*
- * eng_linger_timeout_us() - the helper has nothing to do, @idle_us after
+ * mpa_linger_timeout_us() - the helper has nothing to do, @idle_us after
  * it last took a connection from the queue (negative: it never did): how
  * long to wait for its socket while staying awake, in microseconds, or -1
  * when it is to sleep until a connection wakes it.
  */
-int eng_linger_timeout_us(int64_t idle_us);
+int mpa_linger_timeout_us(int64_t idle_us);
 
-#endif /* ENG_LINGER_H */
+#endif /* MPA_LINGER_H */
