@@ -983,71 +983,34 @@ static int watch_collect(struct eng_engine *e)
 	return n;
 }
 
-static bool sub_withdraw(struct eng_engine *e, struct eng_conn *c,
-			 struct eng_sub *s);
-
-/* How to remove @s, stalled: the peer told (REMOVE) or not. */
-static enum eng_wd_how stall_how(struct eng_conn *c, const struct eng_sub *s)
-{
-	struct eng_wd_sub wd[ENG_SLOTS + 1];
-	int i, at = -1, ns = conn_nslots(c);
-
-	for (i = 0; i < ns; i++) {
-		const struct eng_sub *x = conn_slot(c, i);
-
-		wd[i] = (struct eng_wd_sub){
-			.local = (const struct sockaddr *)&x->local.addr,
-			.id = x->ends ? x->id : -1,
-			.live = x->state == SUB_UP || x->state == SUB_PENDING,
-			.going = x == s,
-		};
-		if (x == s)
-			at = i;
-	}
-	return eng_wd_decide(wd, ns, at, ENG_WD_STALL);
-}
-
 /*
  * Remove @s, stalled (@kind, as reading @r says). Like a subflow whose
  * path died, it is gone for the engine whatever the kernel answers; with
- * reopen it comes back after the backoff. The peer is told when
- * eng_wd_decide() says so.
+ * reopen it comes back after the backoff.
  */
 static void stall_remove(struct eng_engine *e, struct eng_conn *c,
 			 struct eng_sub *s, enum eng_stall_kind kind,
 			 const struct eng_sf_sample *r, int64_t now)
 {
 	char a[INET6_ADDRSTRLEN], why[160], err_why[200] = "";
-	bool told = false;
 	int err;
 
-	/*
-	 * The peer told first (the destroy drops the id REMOVE looks for):
-	 * it closes its end and sends the data it had there over the other
-	 * subflows at once, not at its next retransmission timeout.
-	 */
-	if (e->ops->remove_addr && stall_how(c, s) == ENG_WD_REMOVE)
-		told = sub_withdraw(e, c, s);
 	err = e->ops->close_subflow(e->ops->ctx, c->req.token,
 				    (const struct sockaddr *)&s->l,
 				    (const struct sockaddr *)&s->r, err_why,
 				    sizeof(err_why));
-	/* REMOVE may have closed it already. */
-	if (told && err == -ENOENT)
-		err = 0;
 	atomic_fetch_add(&e->stats.stalled, 1);
 	if (!err)
 		atomic_fetch_add(&e->stats.removed, 1);
 	LOG(e, err && err != -ENOENT ? CMN_LOG_WARN : CMN_LOG_INFO,
-	    "token %08x: %ssubflow from %s (%s) stalled (%s): %s%s%s",
+	    "token %08x: %ssubflow from %s (%s) stalled (%s): %s%s",
 	    c->req.token, s->initial ? "initial " : "", ip(&s->local.addr, a),
 	    s->local.ifname, eng_stall_why(r, kind, why, sizeof(why)),
 	    !err	   ? "removed" :
 	    err == -ENOENT ? "gone already" :
 			     "not removed: ",
 	    err && err != -ENOENT ? (err_why[0] ? err_why : strerror(-err)) :
-				    "",
-	    told ? ", the peer told" : "");
+				    "");
 	s->ends = false;
 	touch(e, c->req.token);
 	if (c->reopen) {
@@ -1088,13 +1051,6 @@ static bool conn_judge(struct eng_engine *e, struct eng_conn *c, int64_t now,
 		struct eng_sub *s = conn_slot(c, idx[i]);
 
 		eng_stall_remember(v, m, i, &s->st.streak, &s->st.carrying);
-		/*
-		 * Nothing moves anywhere for a moment while a subflow that
-		 * carried data is quiet: the others may wait for its data,
-		 * which is when it must be read soon. Readings space out
-		 * once the pause lasts (the carrying ends).
-		 */
-		moving |= s->st.carrying;
 		if (kind[i] != ENG_STALL_NONE)
 			stall_remove(e, c, s, kind[i], &v[i].cur, now);
 	}

@@ -12,10 +12,8 @@ uint32_t eng_stall_window(const struct eng_sf_sample *s)
 {
 	uint32_t rtt = !s->unacked && s->rcv_rtt_us ? s->rcv_rtt_us : s->rtt_us;
 	uint64_t rtts = (uint64_t)rtt * ENG_STALL_RTTS / 1000;
-	/* No delayed ACK to wait for in what the peer sends. */
-	uint32_t floor = s->unacked ? ENG_STALL_MIN_MS : ENG_STALL_RECV_MIN_MS;
 
-	return rtts > floor ? (uint32_t)rtts : floor;
+	return rtts > ENG_STALL_MIN_MS ? (uint32_t)rtts : ENG_STALL_MIN_MS;
 }
 
 /* ms since it last heard anything from its peer, data or ACK. */
@@ -99,14 +97,7 @@ void eng_stall_remember(const struct eng_stall_sub *subs, int n, int i,
 		return;
 	}
 	*streak = 0;
-	/*
-	 * A pause is told from a cut by the longer floor: while a cut
-	 * subflow's data waits for the peer's retransmission, the others
-	 * may stop receiving too for a moment (the connection's window is
-	 * full), and forgetting it then would leave it never judged.
-	 */
-	if (quiet(&x->cur) < eng_stall_window(&x->cur) ||
-	    quiet(&x->cur) < ENG_STALL_MIN_MS)
+	if (quiet(&x->cur) < eng_stall_window(&x->cur))
 		return;
 	for (j = 0; j < n; j++)
 		if (j != i && progressed(&subs[j]))

@@ -19,34 +19,26 @@
  * How often the subflows of connections with two or more subflows up are
  * read while data moves; readings that show nothing moving and nothing
  * outstanding double the wait, up to ENG_STALL_IDLE_MS, so that an idle
- * connection costs a reading every few seconds. Often enough that a
- * download's cut path is found within ENG_STALL_RECV_MIN_MS and a reading,
- * before the sender's own first retransmission timeout (about 200 ms or
- * more) moves its data; a reading costs about 6 us a subflow.
+ * connection costs a reading every few seconds.
  */
-#define ENG_STALL_POLL_MS 50
+#define ENG_STALL_POLL_MS 250
 #define ENG_STALL_IDLE_MS 4000
 /*
  * A subflow is stalled once it went this long without progress: at
- * least ENG_STALL_MIN_MS while it sends, ENG_STALL_RECV_MIN_MS while it
- * receives, and ENG_STALL_RTTS round trips on a slow path. A healthy path
- * acknowledges within one round trip plus the delayed-ACK time (40 to
- * 200 ms); a subflow that carried data steadily and hears nothing for
- * 100 ms, while another one of the connection goes on receiving, has lost
- * its path (docs/kernel-facts.md §21).
+ * least ENG_STALL_MIN_MS, and ENG_STALL_RTTS round trips on a slow path.
+ * A healthy path acknowledges within one round trip plus the delayed-ACK
+ * time (40 to 200 ms).
  */
 #define ENG_STALL_MIN_MS 300
-#define ENG_STALL_RECV_MIN_MS 100
 #define ENG_STALL_RTTS 4
 /* Retransmission timeouts in a row that make it stalled in any case. */
 #define ENG_STALL_BACKOFF 2
 /*
- * A subflow counts as carrying data once it received in every reading for
- * ENG_STALL_BUSY_MS: one that the peer's scheduler uses now and then (a
+ * A subflow counts as carrying data once ENG_STALL_BUSY readings in a row
+ * found it receiving: one that the peer's scheduler uses now and then (a
  * second path while one suffices) going quiet again is not a stall.
  */
-#define ENG_STALL_BUSY_MS 500
-#define ENG_STALL_BUSY (ENG_STALL_BUSY_MS / ENG_STALL_POLL_MS)
+#define ENG_STALL_BUSY 2
 
 /* What tcp_info says of a subflow, as far as the rule goes. */
 struct eng_sf_sample {
@@ -80,10 +72,9 @@ enum eng_stall_kind {
 
 /*
  * eng_stall_window() - how long @s may go without progress before it is
- * stalled (ms): ENG_STALL_RTTS round trips of what it does, at least its
- * floor: sending (segments out) its smoothed round trip and
- * ENG_STALL_MIN_MS, receiving the receiver's estimate when it has one and
- * ENG_STALL_RECV_MIN_MS.
+ * stalled (ms): max(ENG_STALL_RTTS round trips, ENG_STALL_MIN_MS), the
+ * round trip of what it does: sending (segments out) its smoothed one,
+ * receiving the receiver's estimate when it has one.
  */
 uint32_t eng_stall_window(const struct eng_sf_sample *s);
 
@@ -107,8 +98,8 @@ enum eng_stall_kind eng_stall_judge(const struct eng_stall_sub *subs, int n,
  * into *@streak and *@carrying: the streak grows when it received data
  * since the previous reading and ends otherwise; it is carrying from the
  * reading its streak reaches ENG_STALL_BUSY until it has been quiet for
- * its window, and ENG_STALL_MIN_MS at least, while no other subflow made
- * progress either (the connection paused: what it carried is over).
+ * its window while no other subflow made progress either (the connection
+ * paused: what it carried is over).
  */
 void eng_stall_remember(const struct eng_stall_sub *subs, int n, int i,
 			uint8_t *streak, bool *carrying);
