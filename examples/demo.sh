@@ -12,6 +12,9 @@
 #   MPA_NS_TAG a word put into the lab's namespace names
 #              (mpa-c-TAG-PID-N, mpa-s-TAG-PID-N), for a script that runs
 #              the demo and checks afterwards that they are gone
+#   DEMO_KEEP  a directory: the logs (web server, shim, mptcp-autod) are
+#              copied there on exit, for a script that shows them when a
+#              row is not what it expected
 # Its files go to a directory made with mktemp -d (under TMPDIR if set).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,6 +47,11 @@ demo_cleanup()
 	trap '' INT TERM HUP
 	topo_cleanup
 	kill $(jobs -pr) 2>/dev/null
+	if [ -n "${DEMO_KEEP:-}" ] && mkdir -p "$DEMO_KEEP"; then
+		cp "$tmp"/*.log "$DEMO_KEEP"/ 2>/dev/null
+		[ -n "$ud" ] && cp "$ud/work/shim.log" "$DEMO_KEEP/user-shim.log" \
+			2>/dev/null
+	fi
 	[ -n "$tmp" ] && rm -rf "$tmp"
 	[ -n "$user" ] && userdel "$user" 2>/dev/null
 	[ -n "$ud" ] && rm -rf "$ud"
@@ -180,7 +188,8 @@ work=$ud/work
 count=server
 fetch "as user: mptcp-auto run curl" 0 "${as_user[@]}"
 topo_bg "$TOPO_CLI" "$top/build/mptcp-autod" --socket "$ud/run/pm.sock" \
-	--policy "$ud/daemon-policy.ini" 2>"$tmp/daemon.log"
+	--policy "$ud/daemon-policy.ini" ${DEMO_KEEP:+--verbose} \
+	2>"$tmp/daemon.log"
 dpid=${TOPO_PIDS##* }
 for _ in $(seq 50); do
 	[ -S "$ud/run/pm.sock" ] && break

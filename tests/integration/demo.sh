@@ -58,8 +58,24 @@ check()
 		echo "PASS: $1"
 	else
 		echo "FAIL: $1"
+		show_logs
 		failed=1
 	fi
+}
+
+# show_logs: the logs the first run kept (DEMO_KEEP), once, under a
+# failed check: what the server, the shim and mptcp-autod saw.
+shown=0
+show_logs()
+{
+	local f
+	[ $shown = 0 ] || return 0
+	shown=1
+	for f in "$base/keep"/*.log; do
+		[ -e "$f" ] || continue
+		echo "      --- ${f##*/} (last 60 lines)"
+		tail -n 60 "$f" | sed 's/^/      /'
+	done
 }
 
 # The first run is `make demo` as typed in the tree, after a source has
@@ -67,7 +83,8 @@ check()
 # what comes before the lab's own description.
 new_run
 touch "$top/cli/main.c"
-out=$(cd "$top" && MPA_NS_TAG=$tag TMPDIR=$dir make demo 2>&1)
+out=$(cd "$top" && DEMO_KEEP=$base/keep MPA_NS_TAG=$tag TMPDIR=$dir \
+	make demo 2>&1)
 rc=$?
 echo "$out"
 [ $rc -eq 0 ] && echo "PASS: demo exits 0" || { echo "FAIL: demo exits 0 ($rc)"; failed=1; }

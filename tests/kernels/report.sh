@@ -126,3 +126,39 @@ kernel_report()
 		exit F > 0
 	}' consolelog="${dir#"$top"/}/console.log" "$dir/results.log"
 }
+
+# kernel_left DIR: the suites of DIR/results.raw's plan that did not end
+# (the one a dead guest was running, and those after it), in the plan's
+# order with commas between, as MPA_SUITES takes them; nothing when the
+# guest finished (MPA-DONE) or never planned.
+kernel_left()
+{
+	tr -d '\r' <"$1/results.raw" | awk '
+	/^MPA-PLAN / { for (i = 2; i <= NF; i++) plan[++n] = $i; next }
+	/^MPA-END / { ended[$2] = 1; next }
+	/^MPA-DONE/ { done = 1 }
+	END {
+		if (done)
+			exit
+		for (i = 1; i <= n; i++)
+			if (!(plan[i] in ended))
+				s = s (s == "" ? "" : ",") plan[i]
+		if (s != "")
+			print s
+	}'
+}
+
+# kernel_keep_ended DIR: DIR/results.raw up to its last MPA-END line, the
+# suites that ended, for the results of a second boot to follow (the
+# suite the guest died in runs again there).
+kernel_keep_ended()
+{
+	local last
+	last=$(grep -n '^MPA-END ' "$1/results.raw" | tail -1 | cut -d: -f1)
+	if [ -n "$last" ]; then
+		head -n "$last" "$1/results.raw" >"$1/results.kept"
+	else
+		grep -E '^MPA-(KERNEL|PROBE) ' "$1/results.raw" >"$1/results.kept"
+	fi
+	mv "$1/results.kept" "$1/results.raw"
+}

@@ -264,4 +264,52 @@ else
 	fail "a guest that ran no suite fails, saying what it said" "exit $rc" \
 		"$out"
 fi
+# A guest that died during its second suite: the suites it did not end,
+# in the plan's order, its results cut after the last suite that ended,
+# and with a second boot's results after them, one clean report.
+dir4=$tmp/6.12.0-2-amd64
+mkdir "$dir4"
+printf '%s\r\n' "MPA-KERNEL 6.12.0-2-amd64 6.0" "MPA-PLAN lib paths cli" \
+	"MPA-PROBE path_manager kernel" "MPA-SUITE lib cmocka" \
+	"[       OK ] test_one" "MPA-END lib 0 1.0" "MPA-SUITE paths tap" \
+	"PASS: half way" >"$dir4/results.raw"
+left=$(kernel_left "$dir4")
+if [ "$left" = "paths,cli" ]; then
+	pass "a guest that died: the suites left, the one it died in first"
+else
+	fail "a guest that died: the suites left, the one it died in first" \
+		"got '$left'"
+fi
+kernel_keep_ended "$dir4"
+if [ "$(tail -n 1 "$dir4/results.raw" | tr -d '\r')" = "MPA-END lib 0 1.0" ]; then
+	pass "a guest that died: its results kept up to the last suite ended"
+else
+	fail "a guest that died: its results kept up to the last suite ended" \
+		"$(cat "$dir4/results.raw")"
+fi
+printf '%s\r\n' "MPA-KERNEL 6.12.0-2-amd64 5.0" "MPA-PLAN paths cli" \
+	"MPA-SUITE paths tap" "PASS: half way" "PASS: all the way" \
+	"MPA-END paths 0 2.0" "MPA-SUITE cli tap" "PASS: cli" \
+	"MPA-END cli 0 1.0" "MPA-DONE 9.0" >>"$dir4/results.raw"
+out=$(top=$tmp kernel_report 6.12.0-2-amd64 "$dir4")
+rc=$?
+if [ $rc = 0 ] && [ -z "$(kernel_left "$dir4")" ] &&
+	grep -qxF "Linux 6.12.0-2-amd64: 4 passed, 0 failed, 0 skipped" <<<"$out"; then
+	pass "a guest that died, booted again: each suite counted once"
+else
+	fail "a guest that died, booted again: each suite counted once" \
+		"exit $rc" "$out"
+fi
+# Died twice in the same suite: it did not finish.
+printf '%s\r\n' "MPA-KERNEL 6.12.0-2-amd64 5.0" "MPA-PLAN lib paths" \
+	"MPA-SUITE lib cmocka" "[       OK ] test_one" "MPA-END lib 0 1.0" \
+	"MPA-KERNEL 6.12.0-2-amd64 5.0" "MPA-PLAN paths" "MPA-SUITE paths tap" \
+	"PASS: half way" >"$dir4/results.raw"
+out=$(top=$tmp kernel_report 6.12.0-2-amd64 "$dir4")
+rc=$?
+if [ $rc = 1 ] && grep -qxF "FAIL: [6.12.0-2-amd64] paths: did not finish" <<<"$out"; then
+	pass "a guest that died twice in a suite: it did not finish"
+else
+	fail "a guest that died twice in a suite: it did not finish" "exit $rc" "$out"
+fi
 exit $failed
