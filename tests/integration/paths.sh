@@ -460,7 +460,8 @@ alive=$(running)
 after=$(fds "$dl")
 asked=$(grep -cE 're-opened|subflow from .* removed$' "$tmp/flap.log")
 # Without limits each flap would remove and re-open it: 100 requests.
-if [ "$asked" -le 12 ] && [ "$after" = "$before" ]; then
+# "before" itself may have caught such a moment: fewer after is fine.
+if [ "$asked" -le 12 ] && [ "$after" -gt 0 ] && [ "$after" -le "$before" ]; then
 	pass "50 flaps of c2 in $ms ms: $asked subflow requests, no descriptor more ($after)"
 else
 	fail "50 flaps of c2: at most 12 subflow requests, no descriptor more" \
