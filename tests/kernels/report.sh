@@ -127,21 +127,24 @@ kernel_report()
 	}' consolelog="${dir#"$top"/}/console.log" "$dir/results.log"
 }
 
-# kernel_left DIR: the suites of DIR/results.raw's plan that did not end
-# (the one a dead guest was running, and those after it), in the plan's
-# order with commas between, as MPA_SUITES takes them; nothing when the
+# kernel_left DIR: the suites of DIR/results.raw's plan that did not end,
+# with commas between, as MPA_SUITES takes them: first the one a dead
+# guest was running, then the others in the plan's order (the plan keeps
+# the order MPA_SUITES gave, the guest runs guest.sh's). Nothing when the
 # guest finished (MPA-DONE) or never planned.
 kernel_left()
 {
 	tr -d '\r' <"$1/results.raw" | awk '
 	/^MPA-PLAN / { for (i = 2; i <= NF; i++) plan[++n] = $i; next }
-	/^MPA-END / { ended[$2] = 1; next }
+	/^MPA-SUITE / { running = $2; next }
+	/^MPA-END / { ended[$2] = 1; running = ""; next }
 	/^MPA-DONE/ { done = 1 }
 	END {
 		if (done)
 			exit
+		s = running
 		for (i = 1; i <= n; i++)
-			if (!(plan[i] in ended))
+			if (!(plan[i] in ended) && plan[i] != running)
 				s = s (s == "" ? "" : ",") plan[i]
 		if (s != "")
 			print s

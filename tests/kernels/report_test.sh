@@ -280,6 +280,19 @@ else
 	fail "a guest that died: the suites left, the one it died in first" \
 		"got '$left'"
 fi
+# The plan keeps MPA_SUITES's order, the guest runs its own: the suite it
+# died in comes first all the same.
+mkdir "$tmp/order"
+printf '%s\r\n' "MPA-KERNEL 6.12.0-2-amd64 6.0" "MPA-PLAN cli paths lib" \
+	"MPA-SUITE lib cmocka" "MPA-END lib 0 1.0" "MPA-SUITE paths tap" \
+	"PASS: half way" >"$tmp/order/results.raw"
+left=$(kernel_left "$tmp/order")
+if [ "$left" = "paths,cli" ]; then
+	pass "a guest that died: the one it died in first, whatever the plan's order"
+else
+	fail "a guest that died: the one it died in first, whatever the plan's order" \
+		"got '$left'"
+fi
 kernel_keep_ended "$dir4"
 if [ "$(tail -n 1 "$dir4/results.raw" | tr -d '\r')" = "MPA-END lib 0 1.0" ]; then
 	pass "a guest that died: its results kept up to the last suite ended"
