@@ -116,6 +116,7 @@ static void diag_info(const struct nlattr *info, int protocol,
 		diag_info_copy(info, &mi, sizeof(mi));
 		s->token = mi.token;
 		s->mptcp_flags = mi.flags;
+		s->mptcp_rcv_nxt = mi.rcv_nxt;
 	} else {
 		size_t n = mnl_attr_get_payload_len(info);
 
@@ -200,6 +201,9 @@ struct diag_req {
 	int ifindex; /* lookup: the device it is bound to, 0 for none */
 	const void *bc; /* dump: a filter of @bclen bytes, if any */
 	size_t bclen;
+	/* MPTCP: a lookup of the connection with this local token */
+	bool by_token;
+	uint32_t token;
 };
 
 /*
@@ -213,7 +217,8 @@ static struct nlmsghdr *diag_put_req(void *buf, int family, int protocol,
 	struct inet_diag_req_v2 *req;
 
 	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	nlh->nlmsg_flags = NLM_F_REQUEST | (q->local ? 0 : NLM_F_DUMP);
+	nlh->nlmsg_flags = NLM_F_REQUEST |
+			   (q->local || q->by_token ? 0 : NLM_F_DUMP);
 	nlh->nlmsg_seq = 1;
 	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
 	req->sdiag_family = (uint8_t)family;
@@ -222,6 +227,11 @@ static struct nlmsghdr *diag_put_req(void *buf, int family, int protocol,
 	if (q->local) {
 		diag_put_id(&req->id, family, q->local, q->remote);
 		req->id.idiag_if = (uint32_t)q->ifindex;
+	}
+	if (q->by_token) {
+		/* The MPTCP handler looks the connection up by its token. */
+		req->id.idiag_cookie[0] = q->token;
+		req->id.idiag_cookie[1] = 0;
 	}
 	/* A protocol number past 255 (MPTCP's) goes in an attribute. */
 	if (protocol > UINT8_MAX) {
@@ -389,7 +399,9 @@ int mpl_diag_lookup_nl(const struct cmn_nl *nl, const struct sockaddr *local,
 	/* The initial subflow of a dual-stack socket is AF_INET6, v4-mapped. */
 	int families[2] = { local->sa_family, AF_INET6 };
 	int nfam = local->sa_family == AF_INET ? 2 : 1;
-	struct diag_req q = { local, remote, ifindex, NULL, 0 };
+	struct diag_req q = { .local = local,
+			      .remote = remote,
+			      .ifindex = ifindex };
 	int err = 0, i;
 
 	for (i = 0; i < nfam && !m.found && !err; i++) {
@@ -448,6 +460,19 @@ int mpl_diag_token(uint32_t token, struct mpl_diag_sock *out)
 		err = mpl_diag_dump(&nl, families[i], MPL_IPPROTO_MPTCP,
 				    diag_token_cb, &t);
 	cmn_nl_close(&nl);
+	if (err)
+		return err;
+	return t.found ? 0 : -ENOENT;
+}
+
+int mpl_diag_conn_nl(const struct cmn_nl *nl, uint32_t token,
+		     struct mpl_diag_sock *out)
+{
+	struct diag_req q = { .by_token = true, .token = token };
+	struct diag_token t = { token, out, false };
+	int err;
+
+	err = diag_ask(nl, AF_INET, MPL_IPPROTO_MPTCP, &q, diag_token_cb, &t);
 	if (err)
 		return err;
 	return t.found ? 0 : -ENOENT;

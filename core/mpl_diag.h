@@ -27,6 +27,8 @@ struct mpl_diag_sock {
 	int ifindex; /* bound device, 0 if none */
 	uint32_t token; /* the MPTCP connection's local token, 0 if none */
 	uint32_t mptcp_flags; /* MPTCP socket: mptcp_info flags (MPL_INFO_*) */
+	/* MPTCP socket: the next byte the connection expects in order */
+	uint64_t mptcp_rcv_nxt;
 	int family; /* of the socket: AF_INET6 for a dual-stack one */
 	bool v6only; /* AF_INET6 socket that refuses IPv4 */
 	bool subflow; /* a TCP socket carrying MPTCP subflow info */
@@ -100,6 +102,16 @@ int mpl_diag_subflow(const struct sockaddr *local,
  * network namespace, into @out. 0, -ENOENT if none, or another -errno.
  */
 int mpl_diag_token(uint32_t token, struct mpl_diag_sock *out);
+
+/*
+ * mpl_diag_conn_nl() - the MPTCP connection with local token @token, by
+ * the kernel's own lookup (a request for one socket, its token where a
+ * TCP lookup puts the socket's cookie), over @nl: a few microseconds,
+ * where mpl_diag_token() dumps them all. 0, -ENOENT if none, or another
+ * -errno.
+ */
+int mpl_diag_conn_nl(const struct cmn_nl *nl, uint32_t token,
+		     struct mpl_diag_sock *out);
 
 /*
  * mpl_diag_lookup_nl() - the TCP socket with this exact 4-tuple, by the

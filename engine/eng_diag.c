@@ -179,3 +179,22 @@ int eng_diag_read(struct eng_probe *v, int n)
 	cmn_nl_close(&nl);
 	return err;
 }
+
+int eng_diag_conn(uint32_t token, struct eng_conn_sample *out)
+{
+	struct mpl_diag_sock d;
+	struct cmn_nl nl;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = cmn_nl_open(NETLINK_SOCK_DIAG, &nl);
+	if (err)
+		return err;
+	err = mpl_diag_conn_nl(&nl, token, &d);
+	cmn_nl_close(&nl);
+	if (err)
+		return err;
+	out->found = true;
+	out->rcv_nxt = d.mptcp_rcv_nxt;
+	return 0;
+}

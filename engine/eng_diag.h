@@ -21,4 +21,11 @@
  */
 int eng_diag_read(struct eng_probe *v, int n);
 
+/*
+ * eng_diag_conn() - connection @token itself, by MPTCP's inet_diag (one
+ * lookup by its token): the next byte it expects in order into @out. 0,
+ * -ENOENT if the kernel has no such connection, or another -errno.
+ */
+int eng_diag_conn(uint32_t token, struct eng_conn_sample *out);
+
 #endif /* ENG_DIAG_H */

@@ -71,6 +71,8 @@ struct eng_sub {
 	int backoff; /* ms: the next wait */
 	struct eng_stall_sub st; /* SUB_UP: its readings (stalls) */
 	int64_t read_at; /* when st.cur was read, 0: never */
+	int64_t prev_at; /* when st.prev was */
+	bool told_quiet; /* its quiet spell without a hole was logged */
 };
 
 /*
@@ -99,6 +101,8 @@ struct eng_conn {
 	bool init_routed; /* a route to the peer left by the initial's link */
 	int cap; /* extra subflows at once: the rule's max */
 	struct eng_sub init; /* the initial subflow */
+	struct eng_stall_conn stc; /* its readings, with its subflows' */
+	int64_t stc_at; /* when stc.cur was read, 0: never */
 	int nsubs;
 	struct eng_sub subs[ENG_SLOTS];
 };
@@ -138,6 +142,7 @@ struct eng_engine {
 	int watch_wait; /* ms between readings now */
 	int watch_from; /* the connection the next reading starts from */
 	bool watch_said; /* a failed reading was logged */
+	bool conn_said; /* a connection that could not be read, logged */
 	bool withdraw_said; /* a refused REMOVE was logged */
 	struct eng_probe *probes; /* published like conns, for fork() */
 	int cap_probes;
@@ -1022,6 +1027,34 @@ static void stall_remove(struct eng_engine *e, struct eng_conn *c,
 }
 
 /*
+ * Read @c itself at @now, after its subflows: its previous reading counts
+ * only if it was taken at @before, with its subflows' previous one.
+ */
+static void conn_read(struct eng_engine *e, struct eng_conn *c, int64_t before,
+		      int64_t now)
+{
+	struct eng_conn_sample cur = { 0 };
+	int err = -EOPNOTSUPP;
+
+	if (e->ops->read_conn)
+		err = e->ops->read_conn(e->ops->ctx, c->req.token, &cur);
+	if (err && err != -ENOENT && !e->conn_said) {
+		LOG(e, CMN_LOG_WARN,
+		    "token %08x: the connection's state cannot be read (%s): a "
+		    "subflow that stops receiving is not found stalled",
+		    c->req.token, strerror(-err));
+		e->conn_said = true;
+	}
+	cur.found = cur.found && !err;
+	c->stc.prev = c->stc.cur;
+	c->stc.have_prev = c->stc_at && c->stc_at == before;
+	if (!c->stc.have_prev)
+		c->stc.held = 0;
+	c->stc.cur = cur;
+	c->stc_at = now;
+}
+
+/*
  * The rule over @c's subflows read at @now. True when data moves in it
  * (bytes acknowledged or received since the previous reading, or
  * segments out).
@@ -1032,27 +1065,54 @@ static bool conn_judge(struct eng_engine *e, struct eng_conn *c, int64_t now,
 	struct eng_stall_sub v[ENG_SLOTS + 1];
 	enum eng_stall_kind kind[ENG_SLOTS + 1];
 	int idx[ENG_SLOTS + 1], i, m = 0;
+	int64_t before = 0;
 	bool moving = false;
+	uint64_t held;
 
 	for (i = 0; i < conn_nslots(c); i++) {
 		struct eng_sub *s = conn_slot(c, i);
 
 		if (s->state != SUB_UP || s->read_at != now)
 			continue;
+		if (s->st.have_prev && s->prev_at > before)
+			before = s->prev_at;
 		v[m] = s->st;
 		idx[m++] = i;
 	}
+	conn_read(e, c, before, now);
+	held = eng_stall_held(v, m, &c->stc);
+	c->stc.stuck = eng_stall_stuck(v, m, &c->stc);
+	c->stc.held = held;
 	for (i = 0; i < m; i++) {
-		kind[i] = eng_stall_judge(v, m, i);
+		kind[i] = eng_stall_judge(v, m, i, &c->stc);
 		/* Read for the first time: whether it moves is not known. */
 		moving |= !v[i].have_prev || eng_stall_moving(&v[i]);
 	}
 	for (i = 0; i < m; i++) {
 		struct eng_sub *s = conn_slot(c, idx[i]);
 
-		eng_stall_remember(v, m, i, &s->st.streak, &s->st.carrying);
-		if (kind[i] != ENG_STALL_NONE)
+		eng_stall_remember(v, m, i, &c->stc, &s->st);
+		if (kind[i] != ENG_STALL_NONE) {
 			stall_remove(e, c, s, kind[i], &v[i].cur, now);
+			continue;
+		}
+		if (s->st.streak)
+			s->told_quiet = false;
+		else if (!s->told_quiet &&
+			 eng_stall_quiet_unheld(v, m, i, &c->stc)) {
+			/* Why a quiet subflow stays: once per quiet spell. */
+			char a[INET6_ADDRSTRLEN];
+
+			LOG(e, CMN_LOG_DEBUG,
+			    "token %08x: subflow from %s (%s) quiet for %u ms "
+			    "while another receives, its data in order (held "
+			    "%llu bytes, the others received %llu): not a cut",
+			    c->req.token, ip(&s->local.addr, a),
+			    s->local.ifname, v[i].cur.last_data_recv,
+			    (unsigned long long)held,
+			    (unsigned long long)s->st.others);
+			s->told_quiet = true;
+		}
 	}
 	*watched |= conn_watched(c);
 	return moving;
@@ -1098,6 +1158,7 @@ static void on_watch(struct eng_engine *e, int64_t now)
 		s->st.prev = s->st.cur;
 		s->st.have_prev = s->read_at != 0;
 		s->st.cur = p->s;
+		s->prev_at = s->read_at;
 		s->read_at = now;
 	}
 	/* Each connection read once, whatever the order the reading left. */

@@ -132,6 +132,14 @@ struct eng_ops {
 	 * looked for.
 	 */
 	int (*read_subflows)(void *ctx, struct eng_probe *v, int n);
+	/*
+	 * Read connection @token itself (its in-order data) into @out, at
+	 * the reading of its subflows. 0 or -errno (-ENOENT: no such one).
+	 * May be NULL: a subflow that only receives is then never found
+	 * stalled (nothing tells a cut from the end of its data).
+	 */
+	int (*read_conn)(void *ctx, uint32_t token,
+			 struct eng_conn_sample *out);
 	const struct eng_plan_ops *plan; /* interfaces and routes */
 	void *ctx;
 };

@@ -21,7 +21,7 @@
  * outstanding double the wait, up to ENG_STALL_IDLE_MS, so that an idle
  * connection costs a reading every few seconds.
  */
-#define ENG_STALL_POLL_MS 250
+#define ENG_STALL_POLL_MS 100
 #define ENG_STALL_IDLE_MS 4000
 /*
  * A subflow is stalled once it went this long without progress: at
@@ -56,12 +56,51 @@ struct eng_sf_sample {
 	uint64_t bytes_acked, bytes_received;
 };
 
+/*
+ * A subflow that stops receiving is cut only if it holds the connection's
+ * data back: what the other subflows receive then waits out of order
+ * behind a hole (docs/kernel-facts.md §21). At the end of a download, or
+ * when the peer's scheduler leaves a subflow, what the others receive is
+ * in order, and nothing more is held. The hole is seen once what the
+ * connection holds grew, since it last received, by a quarter of what the
+ * others received meanwhile (the kernel may be filling the hole already,
+ * and what it held when this one last received may be part of it), and
+ * by at least ENG_STALL_HOLE_MIN bytes (segments: not one reordered).
+ */
+#define ENG_STALL_HOLE_MIN 16384
+
 /* One subflow of a connection: its last two readings, and its memory. */
 struct eng_stall_sub {
 	struct eng_sf_sample prev, cur;
 	bool have_prev; /* prev is the reading before cur */
 	uint8_t streak; /* readings in a row, up to prev, that it received */
 	bool carrying; /* it was receiving steadily, and has not paused */
+	/* Up to prev: since it last received, what the other subflows did */
+	uint64_t others; /* bytes they received */
+	/* What the connection held when it last received, or at the
+	 * reading before if that was less (the cut came in between) */
+	uint64_t held_at;
+	uint64_t held_last; /* what it held at prev */
+	bool hole; /* what they received was held behind a hole */
+};
+
+/*
+ * The connection itself, read with its subflows (MPTCP's inet_diag): the
+ * next byte it expects in order; found false when it could not be read.
+ */
+struct eng_conn_sample {
+	bool found;
+	uint64_t rcv_nxt;
+};
+
+/* A connection's last two readings, and what it holds out of order. */
+struct eng_stall_conn {
+	struct eng_conn_sample prev, cur;
+	bool have_prev; /* prev was read with its subflows' prev */
+	uint64_t held; /* what it holds out of order; 0 when not known */
+	/* Since prev, nothing came in order while its subflows received
+	 * ENG_STALL_HOLE_MIN bytes or more */
+	bool stuck;
 };
 
 enum eng_stall_kind {
@@ -79,35 +118,71 @@ enum eng_stall_kind {
 uint32_t eng_stall_window(const struct eng_sf_sample *s);
 
 /*
- * eng_stall_judge() - is subflow @i of the @n subflows @subs of one
- * connection stalled at its latest reading? It is when
+ * eng_stall_held() - what connection @c holds out of order at its latest
+ * reading: what it held before, plus what its @n subflows @subs received
+ * since the previous reading, less how far its in-order data went
+ * (never below 0: data received twice is counted once). 0 when it or a
+ * subflow that received was not read both times (not known: no hole is
+ * seen).
+ */
+uint64_t eng_stall_held(const struct eng_stall_sub *subs, int n,
+			const struct eng_stall_conn *c);
+
+/*
+ * eng_stall_stuck() - connection @c's in-order data did not move since
+ * its previous reading while its @n subflows @subs received at least
+ * ENG_STALL_HOLE_MIN bytes: a hole, whatever it held before. False when
+ * not known.
+ */
+bool eng_stall_stuck(const struct eng_stall_sub *subs, int n,
+		     const struct eng_stall_conn *c);
+
+/*
+ * eng_stall_judge() - is subflow @i of the @n subflows @subs of connection
+ * @c stalled at its latest reading (@c's held and stuck are those of this
+ * reading: eng_stall_held(), eng_stall_stuck())? It is when
  *  - sending: it has segments out and no ACK came for its window, or
  *    ENG_STALL_BACKOFF retransmission timeouts in a row; or
- *  - receiving: it was carrying data (eng_stall_remember()) and nothing
- *    came from its peer for its window;
+ *  - receiving: it was carrying data (eng_stall_remember()), nothing came
+ *    from its peer for its window, and since it stopped the connection
+ *    held what the others received behind a hole (ENG_STALL_HOLE_MIN),
+ *    or was stuck at a reading;
  * and another subflow of the connection, itself not stalled, made
  * progress since the previous reading (bytes acknowledged or received)
  * and heard from its peer after this one last did: the data has a path
  * that works, and what stopped is this one's. The kind, or ENG_STALL_NONE.
  */
 enum eng_stall_kind eng_stall_judge(const struct eng_stall_sub *subs, int n,
-				    int i);
+				    int i, const struct eng_stall_conn *c);
 
 /*
- * eng_stall_remember() - subflow @i's memory after its latest reading,
- * into *@streak and *@carrying: the streak grows when it received data
- * since the previous reading and ends otherwise; it is carrying from the
- * reading its streak reaches ENG_STALL_BUSY until it has been quiet for
- * its window while no other subflow made progress either (the connection
- * paused: what it carried is over).
+ * eng_stall_remember() - subflow @i's memory after its latest reading
+ * (of connection @c, as for eng_stall_judge()), into *@m (a copy of subs[@i] to
+ * update): the streak grows when it received data since the previous
+ * reading and ends otherwise; it is carrying from the reading its streak
+ * reaches ENG_STALL_BUSY until it has been quiet for its window while no
+ * other subflow made progress either (the connection paused: what it
+ * carried is over). While it receives nothing, the others' bytes add up,
+ * and a hole seen stays seen until it receives again.
  */
 void eng_stall_remember(const struct eng_stall_sub *subs, int n, int i,
-			uint8_t *streak, bool *carrying);
+			const struct eng_stall_conn *c,
+			struct eng_stall_sub *m);
+
+/*
+ * eng_stall_quiet_unheld() - subflow @i was carrying data, has been quiet
+ * for its window while another made progress, and no hole was seen since
+ * it stopped: the end of its data, or a subflow the peer leaves; what
+ * eng_stall_judge() does not call a stall for want of a hole.
+ */
+bool eng_stall_quiet_unheld(const struct eng_stall_sub *subs, int n, int i,
+			    const struct eng_stall_conn *c);
 
 /*
  * eng_stall_moving() - does data move in subflow @x: bytes acknowledged or
- * received since its previous reading, or segments out? Readings of
- * connections where none does space out (ENG_STALL_IDLE_MS).
+ * received since its previous reading, segments out, or it was carrying
+ * and has been quiet less than its window? Readings of connections where
+ * none does space out (ENG_STALL_IDLE_MS).
  */
 bool eng_stall_moving(const struct eng_stall_sub *x);
 

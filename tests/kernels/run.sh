@@ -125,8 +125,17 @@ for s in $series; do
 			"$(($(date +%s) - t0)) s after it was started; the" \
 			"last lines of its console" \
 			"(${dir#$top/}/console-died.log):"
-		tail -n 25 "$dir/console-died.log" | tr -d '\r' |
-			sed 's/^/        /'
+		# From the kernel's first word of trouble when it said one
+		# (a panic's reason comes before its stack), else its end.
+		tr -d '\r' <"$dir/console-died.log" | awk '
+			/Kernel panic|BUG:|Oops|general protection|double fault|Out of memory|Attempted to kill init/ && !from { from = NR }
+			{ line[NR] = $0 }
+			END {
+				first = from ? from : NR - 24
+				if (first < 1) first = 1
+				for (i = first; i <= NR && i < first + 40; i++)
+					print "        " line[i]
+			}'
 		echo "       booted again for: ${left//,/ })"
 		kernel_keep_ended "$dir"
 		mv "$dir/results.raw" "$dir/results.ended"

@@ -64,6 +64,9 @@ struct world {
 	 * interface index (the connection's own: eth0, 1). */
 	struct eng_sf_sample sample[NIFS + 1];
 	int reads, read_err, last_read; /* calls, answer, subflows asked */
+	/* The connections' own reading (read_conn): one for all of them. */
+	struct eng_conn_sample conn;
+	int conn_reads, conn_err;
 	struct eng_plan_ops plan_ops;
 	struct eng_ops ops;
 	struct mpa_policy *policy;
@@ -213,11 +216,57 @@ static int fake_read(void *ctx, struct eng_probe *v, int n)
 	return 0;
 }
 
+static int fake_read_conn(void *ctx, uint32_t token,
+			  struct eng_conn_sample *out)
+{
+	struct world *w = ctx;
+
+	(void)token;
+	w->conn_reads++;
+	if (w->conn_err)
+		return w->conn_err;
+	*out = w->conn;
+	return 0;
+}
+
 static int fake_ifindex_of(void *ctx, const struct sockaddr *addr, char *ifname)
 {
 	struct world *w = ctx;
 
 	return eng_resolve_addr_list(&w->ifs[0].addr_ifa, addr, ifname);
+}
+
+/* What the engine logged since the world's policy was set. */
+static char logged[16384];
+
+static void log_keep(enum cmn_log_level level, const char *fmt, ...)
+{
+	size_t at = strlen(logged);
+	va_list ap;
+
+	(void)level;
+	va_start(ap, fmt);
+	vsnprintf(logged + at, sizeof(logged) - at, fmt, ap);
+	va_end(ap);
+	at = strlen(logged);
+	if (at + 1 < sizeof(logged)) {
+		logged[at] = '\n';
+		logged[at + 1] = '\0';
+	}
+}
+
+/* How many lines the engine logged that hold @what. */
+static int said(const struct world *w, const char *what)
+{
+	const char *p = logged;
+	int n = 0;
+
+	(void)w;
+	while ((p = strstr(p, what))) {
+		n++;
+		p += strlen(what);
+	}
+	return n;
 }
 
 static void world_policy(struct world *w, const char *text, int max_conns)
@@ -227,9 +276,11 @@ static void world_policy(struct world *w, const char *text, int max_conns)
 	struct eng_config cfg = {
 		.queue_slots = 8,
 		.max_conns = max_conns,
+		.log = log_keep,
 		.ops = &w->ops,
 	};
 
+	logged[0] = '\0';
 	w->policy = mpa_policy_load_buffers(&name, &text, &len, 1);
 	assert_non_null(w->policy);
 	assert_int_equal(w->policy->ndiags, 0);
@@ -1644,6 +1695,8 @@ static const char stall_text[] = "[default]\n"
 static void world_reads(struct world *w, const char *text)
 {
 	w->ops.read_subflows = fake_read;
+	w->ops.read_conn = fake_read_conn;
+	w->conn = (struct eng_conn_sample){ .found = true };
 	world_policy(w, text, 0);
 }
 
@@ -1675,13 +1728,18 @@ static void read_after(struct world *w, int64_t wait)
 	assert_int_equal(w->reads, reads + 1);
 }
 
-/* Both of @token's subflows (eth0, wlan0) receiving: @k readings. */
+/*
+ * Both of @token's subflows (eth0, wlan0) receiving: @k readings, the
+ * connection's data in order. Where the callers leave w->conn.rcv_nxt
+ * after that, what eth0 receives is held behind wlan0's hole.
+ */
 static uint64_t both_receive(struct world *w, uint64_t bytes, int k)
 {
 	while (k--) {
 		bytes += 1000000;
 		reading_is(w, 1, 0, bytes, 2, 0, 0);
 		reading_is(w, 2, 0, bytes, 3, 0, 0);
+		w->conn.rcv_nxt += 2000000;
 		read_after(w, ENG_STALL_POLL_MS);
 	}
 	return bytes;
@@ -1795,6 +1853,59 @@ static void test_stall_not(void **state)
 	assert_int_equal(eng_engine_next_timer(w->e), -1);
 	timer(w, w->now + 100000);
 	assert_int_equal(opens_from(w, 0x63, "10.0.1.1"), 1);
+}
+
+/*
+ * The end of a download, or a subflow the peer leaves: wlan0 receives
+ * nothing more while eth0 goes on, and what eth0 receives is in order
+ * (the connection holds nothing back): wlan0 is no stall, however long
+ * its quiet. A connection that cannot be read is no evidence either:
+ * said once. Then a real hole behind wlan0: removed.
+ */
+static void test_stall_tail_not(void **state)
+{
+	struct world *w = *state;
+	uint64_t b;
+	int i;
+
+	world_reads(w, stall_text);
+	conn_up(w, 0x66);
+	b = both_receive(w, 0, 3);
+	for (i = 1; i <= 8; i++) {
+		reading_is(w, 1, 0, b + i * 1000000, 2, 0, 0);
+		reading_is(w, 2, 0, b, i * ENG_STALL_POLL_MS, 0, 0);
+		w->conn.rcv_nxt += 1000000;
+		read_after(w, ENG_STALL_POLL_MS);
+	}
+	assert_int_equal(w->nclosed, 0);
+	assert_true(w->conn_reads >= 8);
+	/* A few segments held (reordering), no more: still no stall. */
+	b += 8000000;
+	reading_is(w, 1, 0, b + 1000000, 2, 0, 0);
+	reading_is(w, 2, 0, b - 8000000, 900, 0, 0);
+	w->conn.rcv_nxt += 1000000 - (ENG_STALL_HOLE_MIN - 1);
+	read_after(w, ENG_STALL_POLL_MS);
+	assert_int_equal(w->nclosed, 0);
+	/* Both carry again; then wlan0 stops, its connection unreadable. */
+	b = both_receive(w, b + 1000000, 2);
+	w->conn_err = -EPERM;
+	for (i = 1; i <= 4; i++) {
+		reading_is(w, 1, 0, b + i * 1000000, 2, 0, 0);
+		reading_is(w, 2, 0, b, i * 150, 0, 0);
+		read_after(w, ENG_STALL_POLL_MS);
+	}
+	assert_int_equal(w->nclosed, 0);
+	assert_int_equal(said(w, "connection's state cannot be read"), 1);
+	/* Readable again, a hole: eth0's data held, wlan0 removed. */
+	w->conn_err = 0;
+	b = both_receive(w, b + 4000000, 2);
+	reading_is(w, 1, 0, b + 1000000, 2, 0, 0);
+	reading_is(w, 2, 0, b, 100, 0, 0);
+	read_after(w, ENG_STALL_POLL_MS);
+	reading_is(w, 1, 0, b + 2000000, 2, 0, 0);
+	reading_is(w, 2, 0, b, 350, 0, 0);
+	read_after(w, ENG_STALL_POLL_MS);
+	assert_int_equal(closes_from(w, 0x66, "10.0.1.1"), 1);
 }
 
 /*
@@ -1937,6 +2048,7 @@ int main(void)
 		T(test_stall_receiving_removed),
 		T(test_stall_sending_initial),
 		T(test_stall_not),
+		T(test_stall_tail_not),
 		T(test_stall_readings),
 		T(test_stall_reopen_gives_up),
 		T(test_stall_many_read),

@@ -15,6 +15,9 @@
 
 #include "eng_stall.h"
 
+/* A connection holding @v bytes out of order, not stuck. */
+#define H(v) (&(struct eng_stall_conn){ .held = (v) })
+
 /* A reading: established, 10 ms round trip, the given counters. */
 #define R(a_, r_, ldr_, lar_, out_, bo_)                                  \
 	{                                                                 \
@@ -41,46 +44,77 @@
 #define QUIET \
 	SUB(R(0, 2000000, 300, 300, 0, 0), R(0, 2000000, 550, 550, 0, 0), true)
 
+/*
+ * Each case's subflow 0 has seen its connection hold the sibling's data
+ * behind a hole since it last received (its memory), unless the case
+ * says "held" (then what the connection holds now, in bytes, decides).
+ */
 static const struct stall_case {
 	const char *name;
 	struct eng_stall_sub subs[2];
 	enum eng_stall_kind want;
 	uint32_t rtt_us; /* subflow 0's, when not 10 ms */
+	bool by_held; /* no hole remembered: the connection holds @held */
+	uint64_t held, others, held_at; /* and subflow 0's memory */
 } cases[] = {
 	{ "receiving, then nothing for 400 ms while the sibling receives",
 	  { SUB(R(0, 900000, 150, 150, 0, 0), R(0, 900000, 400, 400, 0, 0),
 		true),
 	    RECEIVING },
 	  ENG_STALL_RECEIVING,
+	  0,
+	  false,
+	  0,
+	  0,
 	  0 },
 	{ "quiet for 290 ms: within the 300 ms floor",
 	  { SUB(R(0, 900000, 40, 40, 0, 0), R(0, 900000, 290, 290, 0, 0), true),
 	    RECEIVING },
 	  ENG_STALL_NONE,
+	  0,
+	  false,
+	  0,
+	  0,
 	  0 },
 	{ "a 100 ms round trip: 399 ms is within 4 round trips",
 	  { SUB(R(0, 900000, 150, 150, 0, 0), R(0, 900000, 399, 399, 0, 0),
 		true),
 	    RECEIVING },
 	  ENG_STALL_NONE,
-	  100000 },
+	  100000,
+	  false,
+	  0,
+	  0,
+	  0 },
 	{ "a 100 ms round trip: 400 ms is 4 round trips",
 	  { SUB(R(0, 900000, 150, 150, 0, 0), R(0, 900000, 400, 400, 0, 0),
 		true),
 	    RECEIVING },
 	  ENG_STALL_RECEIVING,
-	  100000 },
+	  100000,
+	  false,
+	  0,
+	  0,
+	  0 },
 	{ "never carrying: an idle subflow's quiet means nothing",
 	  { SUB(R(0, 1000, 5000, 5000, 0, 0), R(0, 1000, 5250, 5250, 0, 0),
 		false),
 	    RECEIVING },
 	  ENG_STALL_NONE,
+	  0,
+	  false,
+	  0,
+	  0,
 	  0 },
 	{ "the whole connection quiet: a pause, not a stall",
 	  { SUB(R(0, 900000, 150, 150, 0, 0), R(0, 900000, 400, 400, 0, 0),
 		true),
 	    QUIET },
 	  ENG_STALL_NONE,
+	  0,
+	  false,
+	  0,
+	  0,
 	  0 },
 	{ "the sibling heard from its peer before this one last did",
 	  { SUB(R(0, 900000, 150, 150, 0, 0), R(0, 900000, 400, 400, 0, 0),
@@ -88,30 +122,50 @@ static const struct stall_case {
 	    SUB(R(0, 1000000, 0, 0, 0, 0), R(0, 2000000, 450, 450, 0, 0),
 		false) },
 	  ENG_STALL_NONE,
+	  0,
+	  false,
+	  0,
+	  0,
 	  0 },
 	{ "segments out, no ACK for 350 ms, the sibling acknowledged",
 	  { SUB(R(5000000, 0, 9000, 100, 40, 0),
 		R(5000000, 0, 9250, 350, 40, 1), false),
 	    SENDING },
 	  ENG_STALL_SENDING,
+	  0,
+	  false,
+	  0,
+	  0,
 	  0 },
 	{ "segments out, an ACK 100 ms ago: a slow path, not a stall",
 	  { SUB(R(5000000, 0, 9000, 20, 40, 0), R(5100000, 0, 9250, 100, 40, 0),
 		false),
 	    SENDING },
 	  ENG_STALL_NONE,
+	  0,
+	  false,
+	  0,
+	  0,
 	  0 },
 	{ "two timeouts in a row: stalled before the window is up",
 	  { SUB(R(5000000, 0, 9000, 100, 40, 1),
 		R(5000000, 0, 9250, 250, 40, 2), false),
 	    SENDING },
 	  ENG_STALL_SENDING,
+	  0,
+	  false,
+	  0,
+	  0,
 	  0 },
 	{ "nothing out, nothing received, never carrying: idle sender",
 	  { SUB(R(5000000, 0, 9000, 800, 0, 0), R(5000000, 0, 9250, 1050, 0, 0),
 		false),
 	    SENDING },
 	  ENG_STALL_NONE,
+	  0,
+	  false,
+	  0,
+	  0,
 	  0 },
 	{ "the sibling is stalled too: neither has a working path",
 	  { SUB(R(5000000, 0, 9000, 100, 40, 0),
@@ -119,6 +173,10 @@ static const struct stall_case {
 	    SUB(R(1000000, 0, 9000, 100, 10, 0),
 		R(1000100, 0, 9250, 340, 10, 1), false) },
 	  ENG_STALL_NONE,
+	  0,
+	  false,
+	  0,
+	  0,
 	  0 },
 	{ "the kernel no longer has it",
 	  { { .prev = R(0, 900000, 150, 150, 0, 0),
@@ -127,6 +185,10 @@ static const struct stall_case {
 	      .carrying = true },
 	    RECEIVING },
 	  ENG_STALL_NONE,
+	  0,
+	  false,
+	  0,
+	  0,
 	  0 },
 	{ "closing (FIN-WAIT-1), not established",
 	  { { .prev = R(0, 900000, 150, 150, 0, 0),
@@ -140,12 +202,100 @@ static const struct stall_case {
 	      .carrying = true },
 	    RECEIVING },
 	  ENG_STALL_NONE,
+	  0,
+	  false,
+	  0,
+	  0,
 	  0 },
 	{ "a sibling read for the first time: no progress known yet",
 	  { SUB(R(0, 900000, 150, 150, 0, 0), R(0, 900000, 400, 400, 0, 0),
 		true),
 	    { .cur = R(0, 2000000, 5, 5, 0, 0) } },
 	  ENG_STALL_NONE,
+	  0,
+	  false,
+	  0,
+	  0,
+	  0 },
+	{ "quiet 400 ms, and now the sibling's 1 MB is held behind it",
+	  { SUB(R(0, 900000, 150, 150, 0, 0), R(0, 900000, 400, 400, 0, 0),
+		true),
+	    RECEIVING },
+	  ENG_STALL_RECEIVING,
+	  0,
+	  true,
+	  1000000,
+	  0,
+	  0 },
+	{ "quiet 400 ms, the sibling's data in order: a download's end",
+	  { SUB(R(0, 900000, 150, 150, 0, 0), R(0, 900000, 400, 400, 0, 0),
+		true),
+	    RECEIVING },
+	  ENG_STALL_NONE,
+	  0,
+	  true,
+	  0,
+	  0,
+	  0 },
+	{ "held: a few segments less than the least a hole holds",
+	  { SUB(R(0, 900000, 150, 150, 0, 0), R(0, 900000, 400, 400, 0, 0),
+		true),
+	    RECEIVING },
+	  ENG_STALL_NONE,
+	  0,
+	  true,
+	  ENG_STALL_HOLE_MIN - 1,
+	  0,
+	  0 },
+	{ "held: less than a quarter of what the sibling received since (3 MB)",
+	  { SUB(R(0, 900000, 150, 150, 0, 0), R(0, 900000, 400, 400, 0, 0),
+		true),
+	    RECEIVING },
+	  ENG_STALL_NONE,
+	  0,
+	  true,
+	  400000,
+	  2000000,
+	  0 },
+	{ "held: a quarter of it (2 MB before this reading, 1 MB since)",
+	  { SUB(R(0, 900000, 150, 150, 0, 0), R(0, 900000, 400, 400, 0, 0),
+		true),
+	    RECEIVING },
+	  ENG_STALL_RECEIVING,
+	  0,
+	  true,
+	  750000,
+	  2000000,
+	  0 },
+	{ "held: as much as when it last received, nothing more",
+	  { SUB(R(0, 900000, 150, 150, 0, 0), R(0, 900000, 400, 400, 0, 0),
+		true),
+	    RECEIVING },
+	  ENG_STALL_NONE,
+	  0,
+	  true,
+	  3000000,
+	  0,
+	  3000000 },
+	{ "held, but it received since the last reading",
+	  { SUB(R(0, 800000, 150, 150, 0, 0), R(0, 900000, 400, 400, 0, 0),
+		true),
+	    RECEIVING },
+	  ENG_STALL_NONE,
+	  0,
+	  true,
+	  1000000,
+	  0,
+	  0 },
+	{ "a hole, but it sends: the sender's rule",
+	  { SUB(R(5000000, 0, 9000, 20, 40, 0), R(5100000, 0, 9250, 100, 40, 0),
+		false),
+	    SENDING },
+	  ENG_STALL_NONE,
+	  0,
+	  true,
+	  1000000,
+	  0,
 	  0 },
 };
 
@@ -160,8 +310,12 @@ static void test_judge_table(void **state)
 		memcpy(subs, cases[i].subs, sizeof(subs));
 		if (cases[i].rtt_us)
 			subs[0].cur.rtt_us = cases[i].rtt_us;
+		subs[0].hole = !cases[i].by_held;
+		subs[0].others = cases[i].others;
+		subs[0].held_at = cases[i].held_at;
 		print_message("case: %s\n", cases[i].name);
-		assert_int_equal(eng_stall_judge(subs, 2, 0), cases[i].want);
+		assert_int_equal(eng_stall_judge(subs, 2, 0, H(cases[i].held)),
+				 cases[i].want);
 	}
 }
 
@@ -207,42 +361,138 @@ static void test_remember(void **state)
 					   .cur = R(0, 200, 0, 0, 0, 0),
 					   .have_prev = true },
 					 RECEIVING };
-	uint8_t streak;
-	bool carrying;
+	struct eng_stall_sub m;
 
 	(void)state;
-	eng_stall_remember(subs, 2, 0, &streak, &carrying);
-	assert_int_equal(streak, 1);
-	assert_false(carrying);
-	subs[0].streak = streak;
+	eng_stall_remember(subs, 2, 0, H(4000), &m);
+	assert_int_equal(m.streak, 1);
+	assert_false(m.carrying);
+	subs[0] = m;
 	subs[0].prev = subs[0].cur;
 	subs[0].cur.bytes_received = 300;
-	eng_stall_remember(subs, 2, 0, &streak, &carrying);
-	assert_int_equal(streak, 2);
-	assert_true(carrying);
-	/* Nothing new, quiet 100 ms: the streak ends, carrying stays. */
-	subs[0].streak = streak;
-	subs[0].carrying = carrying;
+	eng_stall_remember(subs, 2, 0, H(5000), &m);
+	assert_int_equal(m.streak, 2);
+	assert_true(m.carrying);
+	/* What the connection held at the reading before, the lesser (the
+	 * cut may have come in between), and what the sibling received. */
+	assert_int_equal(m.held_at, 4000);
+	assert_int_equal(m.others, 1000000);
+	/* Nothing new, quiet 100 ms: the streak ends, carrying stays; the
+	 * sibling's 1 MB more is counted; held in order: no hole. */
+	subs[0] = m;
 	subs[0].prev = subs[0].cur;
 	subs[0].cur.last_data_recv = subs[0].cur.last_ack_recv = 100;
-	eng_stall_remember(subs, 2, 0, &streak, &carrying);
-	assert_int_equal(streak, 0);
-	assert_true(carrying);
-	/* Quiet for its window while the sibling receives: still carrying
-	 * (what the rule then calls a stall). */
+	eng_stall_remember(subs, 2, 0, H(5000), &m);
+	assert_int_equal(m.streak, 0);
+	assert_true(m.carrying);
+	assert_int_equal(m.others, 2000000);
+	assert_false(m.hole);
+	/* Quiet for its window while the sibling receives, and now its 1 MB
+	 * more is held too: a hole, remembered. */
+	subs[0] = m;
 	subs[0].cur.last_data_recv = subs[0].cur.last_ack_recv = 400;
-	eng_stall_remember(subs, 2, 0, &streak, &carrying);
-	assert_true(carrying);
-	/* ... while nothing moves anywhere: the transfer is over. */
+	eng_stall_remember(subs, 2, 0, H(5000 + 1000000), &m);
+	assert_true(m.carrying);
+	assert_true(m.hole);
+	assert_int_equal(m.others, 3000000);
+	/* ... remembered when the connection holds nothing any more (the
+	 * kernel moved the data), until it receives again. */
+	subs[0] = m;
+	eng_stall_remember(subs, 2, 0, H(0), &m);
+	assert_true(m.hole);
+	assert_int_equal(eng_stall_judge(subs, 2, 0, H(0)),
+			 ENG_STALL_RECEIVING);
+	subs[0] = m;
+	subs[0].prev = subs[0].cur;
+	subs[0].cur.bytes_received += 1;
+	eng_stall_remember(subs, 2, 0, H(0), &m);
+	assert_false(m.hole);
+	assert_int_equal(m.others, 1000000);
+	/* Quiet while nothing moves anywhere: the transfer is over. */
+	subs[0] = m;
+	subs[0].prev = subs[0].cur;
+	subs[0].cur.last_data_recv = subs[0].cur.last_ack_recv = 400;
 	subs[1] = (struct eng_stall_sub)QUIET;
-	eng_stall_remember(subs, 2, 0, &streak, &carrying);
-	assert_false(carrying);
+	eng_stall_remember(subs, 2, 0, H(0), &m);
+	assert_false(m.carrying);
 	/* Gone from the kernel: nothing to remember. */
 	subs[0].cur.found = false;
 	subs[0].carrying = true;
-	eng_stall_remember(subs, 2, 0, &streak, &carrying);
-	assert_false(carrying);
-	assert_int_equal(streak, 0);
+	subs[0].hole = true;
+	eng_stall_remember(subs, 2, 0, H(0), &m);
+	assert_false(m.carrying);
+	assert_false(m.hole);
+	assert_int_equal(m.streak, 0);
+}
+
+/*
+ * What the connection holds out of order: what its subflows received
+ * less how far its in-order data went, from reading to reading; nothing
+ * known without two readings of each.
+ */
+static void test_held(void **state)
+{
+	struct eng_stall_sub subs[2] = { SUB(R(0, 900000, 150, 150, 0, 0),
+					     R(0, 900000, 250, 250, 0, 0),
+					     true),
+					 RECEIVING };
+	struct eng_stall_conn c = { .prev = { true, 7000000 },
+				    .cur = { true, 7000000 },
+				    .have_prev = true };
+
+	(void)state;
+	/* The sibling's 1 MB, none of it in order. */
+	assert_int_equal(eng_stall_held(subs, 2, &c), 1000000);
+	/* All of it in order. */
+	c.cur.rcv_nxt = 8000000;
+	assert_int_equal(eng_stall_held(subs, 2, &c), 0);
+	/* Held before, released now, and more: never below 0. */
+	c.held = 500000;
+	c.cur.rcv_nxt = 7000000 + 1200000;
+	assert_int_equal(eng_stall_held(subs, 2, &c), 300000);
+	c.cur.rcv_nxt = 7000000 + 2000000;
+	assert_int_equal(eng_stall_held(subs, 2, &c), 0);
+	/* Not known: the connection or a subflow not read twice. */
+	c.cur.rcv_nxt = 7000000;
+	c.have_prev = false;
+	assert_int_equal(eng_stall_held(subs, 2, &c), 0);
+	c.have_prev = true;
+	c.cur.found = false;
+	assert_int_equal(eng_stall_held(subs, 2, &c), 0);
+	c.cur.found = true;
+	subs[1].have_prev = false;
+	assert_int_equal(eng_stall_held(subs, 2, &c), 0);
+	assert_false(eng_stall_stuck(subs, 2, &c));
+	/* Stuck: nothing in order while the sibling received 1 MB. */
+	subs[1].have_prev = true;
+	assert_true(eng_stall_stuck(subs, 2, &c));
+	c.cur.rcv_nxt += 1;
+	assert_false(eng_stall_stuck(subs, 2, &c));
+	c.cur.rcv_nxt -= 1;
+	subs[1].cur.bytes_received =
+		subs[1].prev.bytes_received + ENG_STALL_HOLE_MIN - 1;
+	assert_false(eng_stall_stuck(subs, 2, &c));
+}
+
+/*
+ * Stuck at this reading: a hole, though the connection held as much
+ * before (reordering between two paths of different delays) and holds
+ * no more now than a quarter of what the sibling received.
+ */
+static void test_stuck_judged(void **state)
+{
+	struct eng_stall_sub subs[2] = { SUB(R(0, 900000, 150, 150, 0, 0),
+					     R(0, 900000, 400, 400, 0, 0),
+					     true),
+					 RECEIVING };
+	struct eng_stall_conn c = { .held = 700000 };
+
+	(void)state;
+	subs[0].held_at = 700000;
+	subs[0].others = 3000000;
+	assert_int_equal(eng_stall_judge(subs, 2, 0, &c), ENG_STALL_NONE);
+	c.stuck = true;
+	assert_int_equal(eng_stall_judge(subs, 2, 0, &c), ENG_STALL_RECEIVING);
 }
 
 /* Moving: progress since the last reading, or segments out. */
@@ -257,6 +507,11 @@ static void test_moving(void **state)
 	assert_true(eng_stall_moving(&tx));
 	assert_false(eng_stall_moving(&quiet));
 	assert_true(eng_stall_moving(&out));
+	/* Carrying, quiet within its window: watched closely still. */
+	quiet.cur.last_data_recv = quiet.cur.last_ack_recv = 100;
+	assert_true(eng_stall_moving(&quiet));
+	quiet.carrying = false;
+	assert_false(eng_stall_moving(&quiet));
 }
 
 /* The log line says what the reading showed. */
@@ -285,6 +540,8 @@ int main(void)
 		cmocka_unit_test(test_judge_table),
 		cmocka_unit_test(test_window),
 		cmocka_unit_test(test_remember),
+		cmocka_unit_test(test_held),
+		cmocka_unit_test(test_stuck_judged),
 		cmocka_unit_test(test_moving),
 		cmocka_unit_test(test_why),
 	};
