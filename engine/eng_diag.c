@@ -153,8 +153,11 @@ int eng_diag_read(struct eng_probe *v, int n)
 	if (n <= 0)
 		return 0;
 	qsort(v, (size_t)n, sizeof(*v), probe_cmp);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		memset(&v[i].s, 0, sizeof(v[i].s));
+		memset(&v[i].c, 0, sizeof(v[i].c));
+		v[i].conn_err = -ENODATA;
+	}
 	err = cmn_nl_open(NETLINK_SOCK_DIAG, &nl);
 	if (err)
 		return err;
@@ -176,25 +179,15 @@ int eng_diag_read(struct eng_probe *v, int n)
 	/* The rest, and any bound elsewhere than the engine thinks. */
 	if (!err)
 		err = read_dump(&nl, &rd);
+	for (i = 0; i < n && !err; i++) {
+		if (!v[i].conn)
+			continue;
+		v[i].conn_err = mpl_diag_conn_nl(&nl, v[i].token, &d);
+		if (!v[i].conn_err) {
+			v[i].c.found = true;
+			v[i].c.rcv_nxt = d.mptcp_rcv_nxt;
+		}
+	}
 	cmn_nl_close(&nl);
 	return err;
-}
-
-int eng_diag_conn(uint32_t token, struct eng_conn_sample *out)
-{
-	struct mpl_diag_sock d;
-	struct cmn_nl nl;
-	int err;
-
-	memset(out, 0, sizeof(*out));
-	err = cmn_nl_open(NETLINK_SOCK_DIAG, &nl);
-	if (err)
-		return err;
-	err = mpl_diag_conn_nl(&nl, token, &d);
-	cmn_nl_close(&nl);
-	if (err)
-		return err;
-	out->found = true;
-	out->rcv_nxt = d.mptcp_rcv_nxt;
-	return 0;
 }

@@ -16,16 +16,11 @@
  * found false when the kernel has no such subflow. A few are looked up
  * one by one; many, and any a lookup missed, come from one dump per
  * address family of the TCP sockets with their ports (the kernel
- * filters; past MPL_DIAG_PORTS_MAX, of every TCP socket). Reorders @v. 0
- * or -errno.
+ * filters; past MPL_DIAG_PORTS_MAX, of every TCP socket). For the probes
+ * with conn set, their connection too, by MPTCP's inet_diag (one lookup by
+ * its token, over the same socket): the next byte it expects in order.
+ * Reorders @v. 0 or -errno.
  */
 int eng_diag_read(struct eng_probe *v, int n);
-
-/*
- * eng_diag_conn() - connection @token itself, by MPTCP's inet_diag (one
- * lookup by its token): the next byte it expects in order into @out. 0,
- * -ENOENT if the kernel has no such connection, or another -errno.
- */
-int eng_diag_conn(uint32_t token, struct eng_conn_sample *out);
 
 #endif /* ENG_DIAG_H */

@@ -103,6 +103,10 @@ struct eng_conn {
 	struct eng_sub init; /* the initial subflow */
 	struct eng_stall_conn stc; /* its readings, with its subflows' */
 	int64_t stc_at; /* when stc.cur was read, 0: never */
+	/* The reading of it that came with its subflows', at stc_read_at */
+	struct eng_conn_sample stc_read;
+	int stc_err;
+	int64_t stc_read_at;
 	int nsubs;
 	struct eng_sub subs[ENG_SLOTS];
 };
@@ -963,6 +967,8 @@ static int watch_collect(struct eng_engine *e)
 		int at = (start + k) % e->nconns;
 		struct eng_conn *c = &e->conns[at];
 
+		bool first = false;
+
 		if (!conn_watched(c))
 			continue;
 		if (n + conn_nslots(c) > ENG_STALL_MAX_READ ||
@@ -982,40 +988,80 @@ static int watch_collect(struct eng_engine *e)
 			p->remote = s->r;
 			p->ifindex = s->local.ifindex;
 			p->slot = j;
+			/* The connection itself, with its first subflow. */
+			p->conn = !first;
+			first = true;
 			n++;
 		}
 	}
 	return n;
 }
 
+static bool sub_withdraw(struct eng_engine *e, struct eng_conn *c,
+			 struct eng_sub *s);
+
+/* How to remove @s, stalled: the peer told (REMOVE) or not. */
+static enum eng_wd_how stall_how(struct eng_conn *c, const struct eng_sub *s)
+{
+	struct eng_wd_sub wd[ENG_SLOTS + 1];
+	int i, at = -1, ns = conn_nslots(c);
+
+	for (i = 0; i < ns; i++) {
+		const struct eng_sub *x = conn_slot(c, i);
+
+		wd[i] = (struct eng_wd_sub){
+			.local = (const struct sockaddr *)&x->local.addr,
+			.id = x->ends ? x->id : -1,
+			.live = x->state == SUB_UP || x->state == SUB_PENDING,
+			.going = x == s,
+		};
+		if (x == s)
+			at = i;
+	}
+	return eng_wd_decide(wd, ns, at, ENG_WD_STALL);
+}
+
 /*
  * Remove @s, stalled (@kind, as reading @r says). Like a subflow whose
  * path died, it is gone for the engine whatever the kernel answers; with
- * reopen it comes back after the backoff.
+ * reopen it comes back after the backoff. The peer is told when
+ * eng_wd_decide() says so.
  */
 static void stall_remove(struct eng_engine *e, struct eng_conn *c,
 			 struct eng_sub *s, enum eng_stall_kind kind,
 			 const struct eng_sf_sample *r, int64_t now)
 {
 	char a[INET6_ADDRSTRLEN], why[160], err_why[200] = "";
+	bool told = false;
 	int err;
 
+	/*
+	 * The peer told first (the destroy drops the id REMOVE looks for):
+	 * it closes its end and sends the data it had there over the other
+	 * subflows at once, not at its next retransmission timeout.
+	 */
+	if (e->ops->remove_addr && stall_how(c, s) == ENG_WD_REMOVE)
+		told = sub_withdraw(e, c, s);
 	err = e->ops->close_subflow(e->ops->ctx, c->req.token,
 				    (const struct sockaddr *)&s->l,
 				    (const struct sockaddr *)&s->r, err_why,
 				    sizeof(err_why));
+	/* REMOVE may have closed it already. */
+	if (told && err == -ENOENT)
+		err = 0;
 	atomic_fetch_add(&e->stats.stalled, 1);
 	if (!err)
 		atomic_fetch_add(&e->stats.removed, 1);
 	LOG(e, err && err != -ENOENT ? CMN_LOG_WARN : CMN_LOG_INFO,
-	    "token %08x: %ssubflow from %s (%s) stalled (%s): %s%s",
+	    "token %08x: %ssubflow from %s (%s) stalled (%s): %s%s%s",
 	    c->req.token, s->initial ? "initial " : "", ip(&s->local.addr, a),
 	    s->local.ifname, eng_stall_why(r, kind, why, sizeof(why)),
 	    !err	   ? "removed" :
 	    err == -ENOENT ? "gone already" :
 			     "not removed: ",
 	    err && err != -ENOENT ? (err_why[0] ? err_why : strerror(-err)) :
-				    "");
+				    "",
+	    told ? ", the peer told" : "");
 	s->ends = false;
 	touch(e, c->req.token);
 	if (c->reopen) {
@@ -1034,10 +1080,13 @@ static void conn_read(struct eng_engine *e, struct eng_conn *c, int64_t before,
 		      int64_t now)
 {
 	struct eng_conn_sample cur = { 0 };
-	int err = -EOPNOTSUPP;
+	int err = -ENODATA;
 
-	if (e->ops->read_conn)
-		err = e->ops->read_conn(e->ops->ctx, c->req.token, &cur);
+	/* Read with its subflows (on_watch()). */
+	if (c->stc_read_at == now) {
+		cur = c->stc_read;
+		err = c->stc_err;
+	}
 	if (err && err != -ENOENT && !e->conn_said) {
 		LOG(e, CMN_LOG_WARN,
 		    "token %08x: the connection's state cannot be read (%s): a "
@@ -1160,6 +1209,11 @@ static void on_watch(struct eng_engine *e, int64_t now)
 		s->st.cur = p->s;
 		s->prev_at = s->read_at;
 		s->read_at = now;
+		if (p->conn) {
+			c->stc_read = p->c;
+			c->stc_err = p->conn_err;
+			c->stc_read_at = now;
+		}
 	}
 	/* Each connection read once, whatever the order the reading left. */
 	for (i = 0; i < e->nconns; i++) {

@@ -73,8 +73,14 @@ struct eng_probe {
 	struct sockaddr_storage local, remote; /* ports included, unmapped */
 	int ifindex; /* the interface it is bound to, 0 if none or unknown */
 	int slot; /* the engine's own */
+	/* In: also read the connection itself (one probe per connection) */
+	bool conn;
 	/* Out: what the kernel says; found false if it has no such one. */
 	struct eng_sf_sample s;
+	/* Out, with conn: the connection's in-order data; conn_err the
+	 * error of that lookup (0, -ENOENT no such connection, ...) */
+	struct eng_conn_sample c;
+	int conn_err;
 };
 
 /* What the engine does to the world, and how it reads the clock. */
@@ -127,19 +133,14 @@ struct eng_ops {
 	 */
 	int (*ifindex_of)(void *ctx, const struct sockaddr *addr, char *ifname);
 	/*
-	 * Read the state of the @n subflows @v names into each one's s (the
+	 * Read the state of the @n subflows @v names into each one's s, and
+	 * for those with conn set their connection into c and conn_err (the
 	 * array may be reordered). 0 or -errno. May be NULL: stalls are not
-	 * looked for.
+	 * looked for. A connection that cannot be read: a subflow that only
+	 * receives is then never found stalled (nothing tells a cut from
+	 * the end of its data).
 	 */
 	int (*read_subflows)(void *ctx, struct eng_probe *v, int n);
-	/*
-	 * Read connection @token itself (its in-order data) into @out, at
-	 * the reading of its subflows. 0 or -errno (-ENOENT: no such one).
-	 * May be NULL: a subflow that only receives is then never found
-	 * stalled (nothing tells a cut from the end of its data).
-	 */
-	int (*read_conn)(void *ctx, uint32_t token,
-			 struct eng_conn_sample *out);
 	const struct eng_plan_ops *plan; /* interfaces and routes */
 	void *ctx;
 };

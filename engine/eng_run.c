@@ -113,13 +113,6 @@ static int kernel_read_subflows(void *ctx, struct eng_probe *v, int n)
 	return eng_diag_read(v, n);
 }
 
-static int kernel_read_conn(void *ctx, uint32_t token,
-			    struct eng_conn_sample *out)
-{
-	(void)ctx;
-	return eng_diag_conn(token, out);
-}
-
 const struct eng_ops eng_kernel_ops = {
 	.now = kernel_now,
 	.open_subflow = kernel_open_subflow,
@@ -128,7 +121,6 @@ const struct eng_ops eng_kernel_ops = {
 	.remove_addr = kernel_remove_addr,
 	.ifindex_of = kernel_ifindex_of,
 	.read_subflows = kernel_read_subflows,
-	.read_conn = kernel_read_conn,
 	.plan = &eng_plan_kernel,
 };
 

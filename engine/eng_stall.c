@@ -12,8 +12,10 @@ uint32_t eng_stall_window(const struct eng_sf_sample *s)
 {
 	uint32_t rtt = !s->unacked && s->rcv_rtt_us ? s->rcv_rtt_us : s->rtt_us;
 	uint64_t rtts = (uint64_t)rtt * ENG_STALL_RTTS / 1000;
+	/* No delayed ACK to wait for in what the peer sends. */
+	uint32_t floor = s->unacked ? ENG_STALL_MIN_MS : ENG_STALL_RECV_MIN_MS;
 
-	return rtts > ENG_STALL_MIN_MS ? (uint32_t)rtts : ENG_STALL_MIN_MS;
+	return rtts > floor ? (uint32_t)rtts : floor;
 }
 
 /* ms since it last heard anything from its peer, data or ACK. */
@@ -26,6 +28,14 @@ static uint32_t quiet(const struct eng_sf_sample *s)
 static bool up(const struct eng_sf_sample *s)
 {
 	return s->found && s->state == TCP_ESTABLISHED;
+}
+
+/* How long the whole connection must be quiet to be paused (ms). */
+static uint32_t pause_ms(const struct eng_sf_sample *s)
+{
+	uint32_t w = eng_stall_window(s);
+
+	return w > ENG_STALL_MIN_MS ? w : ENG_STALL_MIN_MS;
 }
 
 /* Bytes acknowledged or received since the previous reading. */
@@ -173,7 +183,7 @@ bool eng_stall_moving(const struct eng_stall_sub *x)
 	return progressed(x) ||
 	       (up(&x->cur) &&
 		(x->cur.unacked ||
-		 (x->carrying && quiet(&x->cur) < eng_stall_window(&x->cur))));
+		 (x->carrying && quiet(&x->cur) < pause_ms(&x->cur))));
 }
 
 void eng_stall_remember(const struct eng_stall_sub *subs, int n, int i,
@@ -213,7 +223,7 @@ void eng_stall_remember(const struct eng_stall_sub *subs, int n, int i,
 	m->others = x->others + others_received(subs, n, i);
 	m->held_last = held;
 	m->streak = 0;
-	if (quiet(&x->cur) < eng_stall_window(&x->cur))
+	if (quiet(&x->cur) < pause_ms(&x->cur))
 		return;
 	/*
 	 * A pause is every subflow quiet for the window, not only since
@@ -223,7 +233,7 @@ void eng_stall_remember(const struct eng_stall_sub *subs, int n, int i,
 	for (j = 0; j < n; j++)
 		if (j != i && up(&subs[j].cur) &&
 		    (progressed(&subs[j]) ||
-		     quiet(&subs[j].cur) < eng_stall_window(&x->cur)))
+		     quiet(&subs[j].cur) < pause_ms(&x->cur)))
 			return;
 	m->carrying = false;
 }

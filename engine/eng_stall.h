@@ -19,26 +19,35 @@
  * How often the subflows of connections with two or more subflows up are
  * read while data moves; readings that show nothing moving and nothing
  * outstanding double the wait, up to ENG_STALL_IDLE_MS, so that an idle
- * connection costs a reading every few seconds.
+ * connection costs a reading every few seconds. Often enough that a
+ * download's cut path is found within ENG_STALL_RECV_MIN_MS and a reading
+ * or two, before the sender's own first retransmission timeout (200 ms or
+ * more) moves its data; a reading costs a few microseconds a subflow.
  */
-#define ENG_STALL_POLL_MS 100
+#define ENG_STALL_POLL_MS 50
 #define ENG_STALL_IDLE_MS 4000
 /*
  * A subflow is stalled once it went this long without progress: at
- * least ENG_STALL_MIN_MS, and ENG_STALL_RTTS round trips on a slow path.
- * A healthy path acknowledges within one round trip plus the delayed-ACK
- * time (40 to 200 ms).
+ * least ENG_STALL_MIN_MS while it sends, ENG_STALL_RECV_MIN_MS while it
+ * receives, and ENG_STALL_RTTS round trips on a slow path. A healthy path
+ * acknowledges within one round trip plus the delayed-ACK time (40 to
+ * 200 ms); what the peer sends needs no such wait, and a receiving
+ * subflow is stalled only with the connection's data held behind it (a
+ * hole, below). A pause of the whole connection is ENG_STALL_MIN_MS of
+ * quiet on every subflow.
  */
 #define ENG_STALL_MIN_MS 300
+#define ENG_STALL_RECV_MIN_MS 100
 #define ENG_STALL_RTTS 4
 /* Retransmission timeouts in a row that make it stalled in any case. */
 #define ENG_STALL_BACKOFF 2
 /*
- * A subflow counts as carrying data once ENG_STALL_BUSY readings in a row
- * found it receiving: one that the peer's scheduler uses now and then (a
+ * A subflow counts as carrying data once it received in every reading for
+ * ENG_STALL_BUSY_MS: one that the peer's scheduler uses now and then (a
  * second path while one suffices) going quiet again is not a stall.
  */
-#define ENG_STALL_BUSY 2
+#define ENG_STALL_BUSY_MS 500
+#define ENG_STALL_BUSY (ENG_STALL_BUSY_MS / ENG_STALL_POLL_MS)
 
 /* What tcp_info says of a subflow, as far as the rule goes. */
 struct eng_sf_sample {
@@ -111,9 +120,10 @@ enum eng_stall_kind {
 
 /*
  * eng_stall_window() - how long @s may go without progress before it is
- * stalled (ms): max(ENG_STALL_RTTS round trips, ENG_STALL_MIN_MS), the
- * round trip of what it does: sending (segments out) its smoothed one,
- * receiving the receiver's estimate when it has one.
+ * stalled (ms): ENG_STALL_RTTS round trips of what it does, at least its
+ * floor: sending (segments out) its smoothed round trip and
+ * ENG_STALL_MIN_MS, receiving the receiver's estimate when it has one and
+ * ENG_STALL_RECV_MIN_MS.
  */
 uint32_t eng_stall_window(const struct eng_sf_sample *s);
 
@@ -160,9 +170,9 @@ enum eng_stall_kind eng_stall_judge(const struct eng_stall_sub *subs, int n,
  * (of connection @c, as for eng_stall_judge()), into *@m (a copy of subs[@i] to
  * update): the streak grows when it received data since the previous
  * reading and ends otherwise; it is carrying from the reading its streak
- * reaches ENG_STALL_BUSY until it has been quiet for its window while no
- * other subflow made progress either (the connection paused: what it
- * carried is over). While it receives nothing, the others' bytes add up,
+ * reaches ENG_STALL_BUSY until it has been quiet for its window, and
+ * ENG_STALL_MIN_MS at least, while every other subflow was quiet that long
+ * too (the connection paused: what it carried is over). While it receives nothing, the others' bytes add up,
  * and a hole seen stays seen until it receives again.
  */
 void eng_stall_remember(const struct eng_stall_sub *subs, int n, int i,
@@ -181,8 +191,8 @@ bool eng_stall_quiet_unheld(const struct eng_stall_sub *subs, int n, int i,
 /*
  * eng_stall_moving() - does data move in subflow @x: bytes acknowledged or
  * received since its previous reading, segments out, or it was carrying
- * and has been quiet less than its window? Readings of connections where
- * none does space out (ENG_STALL_IDLE_MS).
+ * and has been quiet less than ENG_STALL_MIN_MS? Readings of connections
+ * where none does space out (ENG_STALL_IDLE_MS).
  */
 bool eng_stall_moving(const struct eng_stall_sub *x);
 

@@ -20,11 +20,14 @@ enum eng_wd_how eng_wd_decide(const struct eng_wd_sub *v, int n, int i,
 	int j;
 
 	/*
-	 * A stall is found when the kernel has usually moved the data
-	 * already; RM_ADDR then makes the peer send again all it has not
-	 * had acknowledged, a second stall (docs/kernel-facts.md §21).
+	 * A link down and a stall alike: a destroy is local, its FIN never
+	 * crosses a dead path, and the peer goes on sending there until
+	 * its own retransmission timer fires; RM_ADDR has it send the data
+	 * over the others at once. A stall is found within the peer's first
+	 * timeout (eng_stall.h), before it moved much of that data
+	 * (docs/kernel-facts.md §21).
 	 */
-	if (cause != ENG_WD_PATH || i < 0 || i >= n)
+	if (i < 0 || i >= n || (cause != ENG_WD_PATH && cause != ENG_WD_STALL))
 		return ENG_WD_DESTROY;
 	if (!v[i].live || !v[i].going || v[i].id < 0 || v[i].id > 255)
 		return ENG_WD_DESTROY;

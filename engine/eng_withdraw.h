@@ -33,11 +33,11 @@ struct eng_wd_sub {
 
 /*
  * How to remove @v[@i], one of the @n subflows of a connection, for
- * @cause. REMOVE only for a path that died, when the id is known and is
- * not 0 (the initial subflow's address), when no other live subflow of
- * the connection that stays has that id or that local address (the peer
- * closes every subflow of the id), and only for the first of those going
- * with it (the others go with the same RM_ADDR).
+ * @cause (a path that died or a stall alike). REMOVE when the id is known
+ * and is not 0 (the initial subflow's address), when no other live
+ * subflow of the connection that stays has that id or that local address
+ * (the peer closes every subflow of the id), and only for the first of
+ * those going with it (the others go with the same RM_ADDR).
  */
 enum eng_wd_how eng_wd_decide(const struct eng_wd_sub *v, int n, int i,
 			      enum eng_wd_cause cause);

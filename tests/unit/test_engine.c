@@ -212,20 +212,13 @@ static int fake_read(void *ctx, struct eng_probe *v, int n)
 			    cmn_sa_port((struct sockaddr *)&v[i].remote));
 		v[i].s = w->sample[if_of(cmn_sa_ntop(
 			(struct sockaddr *)&v[i].local, a, sizeof(a)))];
+		if (!v[i].conn)
+			continue;
+		/* The connection, once per connection and reading. */
+		w->conn_reads++;
+		v[i].conn_err = w->conn_err;
+		v[i].c = w->conn_err ? (struct eng_conn_sample){ 0 } : w->conn;
 	}
-	return 0;
-}
-
-static int fake_read_conn(void *ctx, uint32_t token,
-			  struct eng_conn_sample *out)
-{
-	struct world *w = ctx;
-
-	(void)token;
-	w->conn_reads++;
-	if (w->conn_err)
-		return w->conn_err;
-	*out = w->conn;
 	return 0;
 }
 
@@ -1695,7 +1688,6 @@ static const char stall_text[] = "[default]\n"
 static void world_reads(struct world *w, const char *text)
 {
 	w->ops.read_subflows = fake_read;
-	w->ops.read_conn = fake_read_conn;
 	w->conn = (struct eng_conn_sample){ .found = true };
 	world_policy(w, text, 0);
 }
@@ -1757,23 +1749,33 @@ static void test_stall_receiving_removed(void **state)
 	int64_t gap;
 
 	world_reads(w, stall_text);
-	conn_up(w, 0x61);
-	b = both_receive(w, 0, 3);
+	/* wlan0's subflow with an id of its own (2), as the kernel gives. */
+	submit(w, 0x61, false);
+	event(w, MPTCPLIB_EVENT_ESTABLISHED, 0x61, NULL, 0);
+	sub_up_id(w, 0x61, "10.0.1.1", 2);
+	b = both_receive(w, 0, ENG_STALL_BUSY + 1);
 	assert_int_equal(w->last_read, 2);
 	assert_int_equal(w->nclosed, 0);
-	/* wlan0 quiet 100 ms: not yet. */
+	/* wlan0 quiet 60 ms, eth0's data held behind it: not yet. */
 	reading_is(w, 1, 0, b + 1000000, 2, 0, 0);
-	reading_is(w, 2, 0, b, 100, 0, 0);
+	reading_is(w, 2, 0, b, 60, 0, 0);
 	read_after(w, ENG_STALL_POLL_MS);
 	assert_int_equal(w->nclosed, 0);
-	/* 350 ms: stalled. */
+	/* 110 ms: stalled. */
 	reading_is(w, 1, 0, b + 2000000, 2, 0, 0);
-	reading_is(w, 2, 0, b, 350, 0, 0);
+	reading_is(w, 2, 0, b, 110, 0, 0);
 	read_after(w, ENG_STALL_POLL_MS);
 	assert_int_equal(w->nclosed, 1);
 	assert_int_equal(closes_from(w, 0x61, "10.0.1.1"), 1);
 	assert_int_equal(stats(w)->stalled, 1);
 	assert_int_equal(stats(w)->removed, 1);
+	/* The peer told first (REMOVE of its id), then the destroy: it
+	 * sends what it had there over eth0 without waiting. */
+	assert_int_equal(w->nremoved, 1);
+	assert_int_equal(w->removed_id[0], 2);
+	assert_int_equal(w->removed_after[0], 0);
+	assert_int_equal(said(w, "stalled"), 1);
+	assert_int_equal(said(w, "the peer told"), 1);
 	/* One subflow up: no more readings. Re-opened after about 1 s. */
 	gap = eng_engine_next_timer(w->e) - w->now;
 	assert_true(gap >= ENG_REOPEN_FIRST_MS &&
@@ -1828,7 +1830,7 @@ static void test_stall_not(void **state)
 
 	world_reads(w, "[default]\ninterfaces = wlan0\nreopen = no\n");
 	conn_up(w, 0x63);
-	b = both_receive(w, 0, 3);
+	b = both_receive(w, 0, ENG_STALL_BUSY + 1);
 	/* Both quiet 2 s: a pause (and the next reading later). */
 	reading_is(w, 1, 0, b, 2000, 0, 0);
 	reading_is(w, 2, 0, b, 2000, 0, 0);
@@ -1843,9 +1845,7 @@ static void test_stall_not(void **state)
 	}
 	assert_int_equal(w->nclosed, 0);
 	/* wlan0 carries again, then stops: removed, not re-opened. */
-	b += 4000000;
-	both_receive(w, b, 2);
-	b += 2000000;
+	b = both_receive(w, b + 4000000, ENG_STALL_BUSY);
 	reading_is(w, 1, 0, b + 1000000, 2, 0, 0);
 	reading_is(w, 2, 0, b, 400, 0, 0);
 	read_after(w, ENG_STALL_POLL_MS);
@@ -1870,7 +1870,7 @@ static void test_stall_tail_not(void **state)
 
 	world_reads(w, stall_text);
 	conn_up(w, 0x66);
-	b = both_receive(w, 0, 3);
+	b = both_receive(w, 0, ENG_STALL_BUSY + 1);
 	for (i = 1; i <= 8; i++) {
 		reading_is(w, 1, 0, b + i * 1000000, 2, 0, 0);
 		reading_is(w, 2, 0, b, i * ENG_STALL_POLL_MS, 0, 0);
@@ -1887,7 +1887,7 @@ static void test_stall_tail_not(void **state)
 	read_after(w, ENG_STALL_POLL_MS);
 	assert_int_equal(w->nclosed, 0);
 	/* Both carry again; then wlan0 stops, its connection unreadable. */
-	b = both_receive(w, b + 1000000, 2);
+	b = both_receive(w, b + 1000000, ENG_STALL_BUSY);
 	w->conn_err = -EPERM;
 	for (i = 1; i <= 4; i++) {
 		reading_is(w, 1, 0, b + i * 1000000, 2, 0, 0);
@@ -1898,18 +1898,19 @@ static void test_stall_tail_not(void **state)
 	assert_int_equal(said(w, "connection's state cannot be read"), 1);
 	/* Readable again, a hole: eth0's data held, wlan0 removed. */
 	w->conn_err = 0;
-	b = both_receive(w, b + 4000000, 2);
+	b = both_receive(w, b + 4000000, ENG_STALL_BUSY);
 	reading_is(w, 1, 0, b + 1000000, 2, 0, 0);
-	reading_is(w, 2, 0, b, 100, 0, 0);
+	reading_is(w, 2, 0, b, 60, 0, 0);
 	read_after(w, ENG_STALL_POLL_MS);
+	assert_int_equal(w->nclosed, 0);
 	reading_is(w, 1, 0, b + 2000000, 2, 0, 0);
-	reading_is(w, 2, 0, b, 350, 0, 0);
+	reading_is(w, 2, 0, b, 110, 0, 0);
 	read_after(w, ENG_STALL_POLL_MS);
 	assert_int_equal(closes_from(w, 0x66, "10.0.1.1"), 1);
 }
 
 /*
- * Readings: none while no connection has two subflows up; every 250 ms
+ * Readings: none while no connection has two subflows up; every ENG_STALL_POLL_MS
  * while data moves; doubling up to ENG_STALL_IDLE_MS while none does;
  * none once the connection is gone. A reading the kernel refuses is
  * tried again after ENG_STALL_IDLE_MS.
@@ -1927,14 +1928,14 @@ static void test_stall_readings(void **state)
 	sub_up(w, 0x64, "10.0.1.1");
 	reading_is(w, 1, 0, 5, 9000, 0, 0);
 	reading_is(w, 2, 0, 5, 9000, 0, 0);
-	/* The first reading tells nothing of movement: 250 ms again. */
+	/* The first reading tells nothing of movement: ENG_STALL_POLL_MS again. */
 	read_after(w, ENG_STALL_POLL_MS);
 	read_after(w, ENG_STALL_POLL_MS);
 	for (wait = ENG_STALL_POLL_MS * 2; wait < ENG_STALL_IDLE_MS; wait *= 2)
 		read_after(w, wait);
 	read_after(w, ENG_STALL_IDLE_MS);
 	read_after(w, ENG_STALL_IDLE_MS);
-	/* Data moves: every 250 ms again. */
+	/* Data moves: every ENG_STALL_POLL_MS again. */
 	reading_is(w, 2, 0, 6, 1, 0, 0);
 	read_after(w, ENG_STALL_IDLE_MS);
 	reading_is(w, 2, 0, 7, 1, 0, 0);
@@ -1965,7 +1966,7 @@ static void test_stall_reopen_gives_up(void **state)
 
 	world_reads(w, stall_text);
 	conn_up(w, 0x65);
-	b = both_receive(w, 0, 3);
+	b = both_receive(w, 0, ENG_STALL_BUSY + 1);
 	reading_is(w, 1, 0, b + 1000000, 2, 0, 0);
 	reading_is(w, 2, 0, b, 400, 0, 0);
 	read_after(w, ENG_STALL_POLL_MS);
@@ -1999,6 +2000,8 @@ static void test_stall_many_read(void **state)
 	/* fake_read() asserts both ports of each probe. */
 	read_after(w, ENG_STALL_POLL_MS);
 	assert_int_equal(w->last_read, 18);
+	/* Each connection itself read once, with its subflows. */
+	assert_int_equal(w->conn_reads, 9);
 }
 
 int main(void)

@@ -67,8 +67,8 @@ static const struct stall_case {
 	  0,
 	  0,
 	  0 },
-	{ "quiet for 290 ms: within the 300 ms floor",
-	  { SUB(R(0, 900000, 40, 40, 0, 0), R(0, 900000, 290, 290, 0, 0), true),
+	{ "quiet for 90 ms: within the 100 ms floor of what it receives",
+	  { SUB(R(0, 900000, 40, 40, 0, 0), R(0, 900000, 90, 90, 0, 0), true),
 	    RECEIVING },
 	  ENG_STALL_NONE,
 	  0,
@@ -320,23 +320,27 @@ static void test_judge_table(void **state)
 }
 
 /*
- * The window: 4 round trips, never under 300 ms; the round trip of what
- * the subflow does.
+ * The window: 4 round trips of what the subflow does, never under 300 ms
+ * while it sends, 100 ms while it receives.
  */
 static void test_window(void **state)
 {
 	static const struct {
 		uint32_t rtt_us, rcv_rtt_us, unacked, want;
 	} w[] = {
-		{ 0, 0, 0, 300 },
-		{ 10000, 0, 0, 300 },
-		{ 75000, 0, 0, 300 },
+		/* Receiving: no delayed ACK to wait for, 100 ms at least. */
+		{ 0, 0, 0, 100 },
+		{ 10000, 0, 0, 100 },
+		{ 25000, 0, 0, 100 },
+		{ 26000, 0, 0, 104 },
 		{ 76000, 0, 0, 304 },
-		{ 250000, 0, 1, 1000 },
 		/* Receiving: its own estimate, not the handshake's. */
-		{ 878000, 4000, 0, 300 },
+		{ 878000, 4000, 0, 100 },
 		{ 10000, 200000, 0, 800 },
-		/* Sending: the smoothed round trip. */
+		/* Sending: the smoothed round trip, 300 ms at least. */
+		{ 0, 0, 1, 300 },
+		{ 75000, 0, 1, 300 },
+		{ 250000, 0, 1, 1000 },
 		{ 10000, 200000, 5, 300 },
 	};
 	size_t i;
@@ -363,15 +367,26 @@ static void test_remember(void **state)
 					 RECEIVING };
 	struct eng_stall_sub m;
 
+	int k;
+
 	(void)state;
 	eng_stall_remember(subs, 2, 0, H(4000), &m);
 	assert_int_equal(m.streak, 1);
 	assert_false(m.carrying);
+	/* Carrying once it received in ENG_STALL_BUSY readings in a row. */
+	for (k = 2; k < ENG_STALL_BUSY; k++) {
+		subs[0] = m;
+		subs[0].prev = subs[0].cur;
+		subs[0].cur.bytes_received += 100;
+		eng_stall_remember(subs, 2, 0, H(4000), &m);
+		assert_int_equal(m.streak, k);
+		assert_false(m.carrying);
+	}
 	subs[0] = m;
 	subs[0].prev = subs[0].cur;
-	subs[0].cur.bytes_received = 300;
+	subs[0].cur.bytes_received += 100;
 	eng_stall_remember(subs, 2, 0, H(5000), &m);
-	assert_int_equal(m.streak, 2);
+	assert_int_equal(m.streak, ENG_STALL_BUSY);
 	assert_true(m.carrying);
 	/* What the connection held at the reading before, the lesser (the
 	 * cut may have come in between), and what the sibling received. */
