@@ -928,6 +928,20 @@ static bool conn_watched(struct eng_conn *c)
 	return n >= 2;
 }
 
+/* Has @c a subflow up that received at its last reading, or carries? */
+static bool conn_receives(struct eng_conn *c)
+{
+	int i;
+
+	for (i = 0; i < conn_nslots(c); i++) {
+		const struct eng_sub *s = conn_slot(c, i);
+
+		if (sub_readable(s) && (s->st.streak || s->st.carrying))
+			return true;
+	}
+	return false;
+}
+
 /*
  * Room for @n probes. The new array is published before its size and the
  * old one freed last, as conns_resize() does, for a fork() at any moment.
@@ -967,7 +981,9 @@ static int watch_collect(struct eng_engine *e)
 		int at = (start + k) % e->nconns;
 		struct eng_conn *c = &e->conns[at];
 
-		bool first = false;
+		/* The connection itself only once a subflow receives:
+		 * what tells a cut from a pause (eng_stall.h). */
+		bool first = !conn_receives(c);
 
 		if (!conn_watched(c))
 			continue;
@@ -1080,9 +1096,9 @@ static void conn_read(struct eng_engine *e, struct eng_conn *c, int64_t before,
 		      int64_t now)
 {
 	struct eng_conn_sample cur = { 0 };
-	int err = -ENODATA;
+	int err = -ENOENT;
 
-	/* Read with its subflows (on_watch()). */
+	/* Read with its subflows (on_watch()), once one receives. */
 	if (c->stc_read_at == now) {
 		cur = c->stc_read;
 		err = c->stc_err;

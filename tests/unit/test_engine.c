@@ -2000,7 +2000,13 @@ static void test_stall_many_read(void **state)
 	/* fake_read() asserts both ports of each probe. */
 	read_after(w, ENG_STALL_POLL_MS);
 	assert_int_equal(w->last_read, 18);
-	/* Each connection itself read once, with its subflows. */
+	/* Nothing received yet: the connections themselves not read. */
+	assert_int_equal(w->conn_reads, 0);
+	/* Receiving: each connection itself read once, with its subflows. */
+	reading_is(w, 1, 0, 500, 2, 0, 0);
+	reading_is(w, 2, 0, 500, 3, 0, 0);
+	read_after(w, ENG_STALL_POLL_MS);
+	read_after(w, ENG_STALL_POLL_MS);
 	assert_int_equal(w->conn_reads, 9);
 }
 
