@@ -373,21 +373,17 @@ static void test_remember(void **state)
 	eng_stall_remember(subs, 2, 0, H(4000), &m);
 	assert_int_equal(m.streak, 1);
 	assert_false(m.carrying);
-	/* Carrying once it received in ENG_STALL_BUSY readings in a row. */
-	for (k = 2; k < ENG_STALL_BUSY; k++) {
+	/* Carrying once it received in ENG_STALL_BUSY readings in a row;
+	 * the connection holds 5000 bytes at the last. */
+	for (k = 2; k <= ENG_STALL_BUSY; k++) {
 		subs[0] = m;
 		subs[0].prev = subs[0].cur;
 		subs[0].cur.bytes_received += 100;
-		eng_stall_remember(subs, 2, 0, H(4000), &m);
+		eng_stall_remember(subs, 2, 0,
+				   H(k < ENG_STALL_BUSY ? 4000 : 5000), &m);
 		assert_int_equal(m.streak, k);
-		assert_false(m.carrying);
+		assert_int_equal(m.carrying, k == ENG_STALL_BUSY);
 	}
-	subs[0] = m;
-	subs[0].prev = subs[0].cur;
-	subs[0].cur.bytes_received += 100;
-	eng_stall_remember(subs, 2, 0, H(5000), &m);
-	assert_int_equal(m.streak, ENG_STALL_BUSY);
-	assert_true(m.carrying);
 	/* What the connection held at the reading before, the lesser (the
 	 * cut may have come in between), and what the sibling received. */
 	assert_int_equal(m.held_at, 4000);
