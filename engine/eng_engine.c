@@ -981,9 +981,10 @@ static int watch_collect(struct eng_engine *e)
 		int at = (start + k) % e->nconns;
 		struct eng_conn *c = &e->conns[at];
 
-		/* The connection itself only once a subflow receives:
-		 * what tells a cut from a pause (eng_stall.h). */
-		bool first = !conn_receives(c);
+		/* The connection itself, with its first subflow, only once
+		 * a subflow receives: what tells a cut from the end of its
+		 * data (eng_stall.h). */
+		bool conn_asked = !conn_receives(c);
 
 		if (!conn_watched(c))
 			continue;
@@ -1004,9 +1005,8 @@ static int watch_collect(struct eng_engine *e)
 			p->remote = s->r;
 			p->ifindex = s->local.ifindex;
 			p->slot = j;
-			/* The connection itself, with its first subflow. */
-			p->conn = !first;
-			first = true;
+			p->conn = !conn_asked;
+			conn_asked = true;
 			n++;
 		}
 	}
