@@ -179,9 +179,12 @@ static int server_listen(struct dmn_server *s, char *why, size_t len)
 	struct stat st;
 	int live;
 
-	if (strlen(s->cfg.path) >= sizeof(a.sun_path)) {
-		snprintf(why, len, "%s: path too long for a socket",
-			 s->cfg.path);
+	/* Room for the temporary name too (".new", see below). */
+	if (strlen(s->cfg.path) + strlen(".new") >= sizeof(a.sun_path)) {
+		snprintf(
+			why, len,
+			"%s: path too long for a socket (at most %zu characters)",
+			s->cfg.path, sizeof(a.sun_path) - 1 - strlen(".new"));
 		return -ENAMETOOLONG;
 	}
 	snprintf(s->path, sizeof(s->path), "%s", s->cfg.path);
@@ -202,25 +205,39 @@ static int server_listen(struct dmn_server *s, char *why, size_t len)
 			 s->path, strerror(-live));
 		return live;
 	}
-	unlink(s->path);
 	s->lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
 			0);
 	if (s->lfd < 0)
 		goto fail;
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s", s->path);
+	/*
+	 * Bound at PATH.new and renamed to PATH once listening: between
+	 * bind() and listen() the file refuses connections, and a program
+	 * starting then would take mptcp-autod for absent.
+	 */
+	if (snprintf(a.sun_path, sizeof(a.sun_path), "%s.new", s->path) >=
+	    (int)sizeof(a.sun_path)) {
+		errno = ENAMETOOLONG; /* checked above; said for the compiler */
+		goto fail;
+	}
+	unlink(a.sun_path);
 	if (bind(s->lfd, (struct sockaddr *)&a, sizeof(a)) < 0)
 		goto fail;
-	if (chmod(s->path, 0666) < 0 || stat(s->path, &st) < 0)
-		goto fail;
+	if (chmod(a.sun_path, 0666) < 0 || stat(a.sun_path, &st) < 0)
+		goto fail_bound;
 	s->ino = st.st_ino;
 	/*
 	 * As deep as the namespace allows (net.core.somaxconn caps it): at a
 	 * burst of process starts, a client the queue has no room for gets
 	 * EAGAIN, and its connections stay unregistered.
 	 */
-	if (listen(s->lfd, SOMAXCONN) < 0)
-		goto fail;
+	if (listen(s->lfd, SOMAXCONN) < 0 || rename(a.sun_path, s->path) < 0)
+		goto fail_bound;
 	return 0;
+fail_bound:
+	live = errno;
+	snprintf(why, len, "%s: %s", s->path, strerror(live));
+	unlink(a.sun_path);
+	return -live;
 fail:
 	snprintf(why, len, "%s: %s", s->path, strerror(errno));
 	return -errno;

@@ -480,7 +480,9 @@ kill -STOP "$FAKE"
 ip netns exec "$TOPO_CLI" "$T/mpa-fakepm" fill "$SOCK" >"$tmp/fill.out" &
 PIDS="$PIDS $!"
 fillpid=$!
-wait_lines "$tmp/fill.out" '^FULL' 1
+wait_lines "$tmp/fill.out" '^FULL' 1 ||
+	fail "a stopped daemon: its queue of new connections filled" \
+		"$(cat "$tmp/fill.out")"
 out=$(as_root MPTCP_AUTO_LOG=info MPTCP_AUTO_LOG_FILE="$tmp/full.log" \
 	"$ST" rate $N 2>&1)
 rc=$?

@@ -5,7 +5,9 @@
  * shim passes as the daemon would, and prints one line per registration.
  *
  *   mpa-fakepm listen PATH [--refuse REASON] [--note TEXT] [--backlog N]
- *       listen at PATH (mode 0666); for each REGISTER datagram: exactly
+ *       listen at PATH (mode 0666; PATH appears only once it listens, so
+ *       a test that sees the file may stop the stand-in at once);
+ *       for each REGISTER datagram: exactly
  *       one descriptor, an MPTCP stream socket, not listening, whose token
  *       is the one claimed. Prints
  *         REGISTER token=1a2b3c4d uid=1000 pid=42 narrow=none
@@ -197,16 +199,26 @@ static int cmd_listen(const char *path, const char *refuse, const char *note,
 	struct pollfd pfd[1 + MAX_CLIENTS];
 	struct sigaction sa = { .sa_handler = on_term };
 	struct sockaddr_un un;
+	char tmp[sizeof(un.sun_path)];
 	int lfd, n = 1, i;
 
-	if (addr_of(path, &un) < 0)
+	/*
+	 * Bound at PATH.new and renamed once listening: a socket file seen
+	 * between bind() and listen() refuses connections, and a test that
+	 * stops the stand-in as soon as the file is there must not catch
+	 * that moment.
+	 */
+	if (snprintf(tmp, sizeof(tmp), "%s.new", path) >= (int)sizeof(tmp) ||
+	    addr_of(tmp, &un) < 0)
 		return 2;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	unlink(path);
+	unlink(tmp);
 	lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (lfd < 0 || bind(lfd, (struct sockaddr *)&un, sizeof(un)) < 0 ||
-	    chmod(path, 0666) < 0 || listen(lfd, backlog) < 0) {
+	    chmod(tmp, 0666) < 0 || listen(lfd, backlog) < 0 ||
+	    rename(tmp, path) < 0) {
 		perror("mpa-fakepm: listen");
 		return 1;
 	}

@@ -1277,9 +1277,18 @@ static void test_socket_file(void **state)
 	struct dmn_server *second;
 	struct dmn_server_config cfg = { .path = f->path, .handle = handle };
 	struct stat st;
-	char why[200];
+	char why[200], tmpname[sizeof(f->path) + 8], longp[120];
 	int fd;
 
+	/* A path with no room for the temporary name: said how long. */
+	memset(longp, 'a', sizeof(longp));
+	longp[0] = '/';
+	longp[104] = '\0';
+	cfg.path = longp;
+	assert_int_equal(dmn_server_open(&cfg, &second, why, sizeof(why)),
+			 -ENAMETOOLONG);
+	assert_non_null(strstr(why, "at most 103 characters"));
+	cfg.path = f->path;
 	/* A live daemon is never replaced. */
 	assert_int_equal(dmn_server_open(&cfg, &second, why, sizeof(why)),
 			 -EADDRINUSE);
@@ -1295,8 +1304,16 @@ static void test_socket_file(void **state)
 		assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
 	}
 	close(fd);
+	/* And the temporary name a daemon killed at its start left. */
+	snprintf(tmpname, sizeof(tmpname), "%s.new", f->path);
+	fd = open(tmpname, O_CREAT | O_WRONLY, 0600);
+	close(fd);
 	assert_int_equal(open_server(f, 0, 0), 0);
 	close(client(f));
+	/* Listening before it had its name: nothing left under the other. */
+	assert_int_equal(stat(tmpname, &st), -1);
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0666);
 	/* Gone at the close. */
 	dmn_server_close(f->s);
 	f->s = NULL;
