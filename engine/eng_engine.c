@@ -984,7 +984,7 @@ static int watch_collect(struct eng_engine *e)
 		/* The connection itself, with its first subflow, only once
 		 * a subflow receives: what tells a cut from the end of its
 		 * data (eng_stall.h). */
-		bool conn_asked = !conn_receives(c);
+		bool conn_wanted = conn_receives(c);
 
 		if (!conn_watched(c))
 			continue;
@@ -1005,8 +1005,8 @@ static int watch_collect(struct eng_engine *e)
 			p->remote = s->r;
 			p->ifindex = s->local.ifindex;
 			p->slot = j;
-			p->conn = !conn_asked;
-			conn_asked = true;
+			p->conn = conn_wanted;
+			conn_wanted = false; /* asked once */
 			n++;
 		}
 	}
@@ -1132,7 +1132,6 @@ static bool conn_judge(struct eng_engine *e, struct eng_conn *c, int64_t now,
 	int idx[ENG_SLOTS + 1], i, m = 0;
 	int64_t before = 0;
 	bool moving = false;
-	uint64_t held;
 
 	for (i = 0; i < conn_nslots(c); i++) {
 		struct eng_sub *s = conn_slot(c, i);
@@ -1145,9 +1144,7 @@ static bool conn_judge(struct eng_engine *e, struct eng_conn *c, int64_t now,
 		idx[m++] = i;
 	}
 	conn_read(e, c, before, now);
-	held = eng_stall_held(v, m, &c->stc);
-	c->stc.stuck = eng_stall_stuck(v, m, &c->stc);
-	c->stc.held = held;
+	eng_stall_conn_update(v, m, &c->stc);
 	for (i = 0; i < m; i++) {
 		kind[i] = eng_stall_judge(v, m, i, &c->stc);
 		/* Read for the first time: whether it moves is not known. */
@@ -1174,7 +1171,7 @@ static bool conn_judge(struct eng_engine *e, struct eng_conn *c, int64_t now,
 			    "%llu bytes, the others received %llu): not a cut",
 			    c->req.token, ip(&s->local.addr, a),
 			    s->local.ifname, v[i].cur.last_data_recv,
-			    (unsigned long long)held,
+			    (unsigned long long)c->stc.held,
 			    (unsigned long long)s->st.others);
 			s->told_quiet = true;
 		}

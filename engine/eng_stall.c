@@ -67,37 +67,28 @@ static uint64_t others_received(const struct eng_stall_sub *subs, int n, int i)
 	return sum;
 }
 
-bool eng_stall_stuck(const struct eng_stall_sub *subs, int n,
-		     const struct eng_stall_conn *c)
+void eng_stall_conn_update(const struct eng_stall_sub *subs, int n,
+			   struct eng_stall_conn *c)
 {
-	uint64_t in = 0;
-	int j;
-
-	if (!c->have_prev || !c->prev.found || !c->cur.found ||
-	    c->cur.rcv_nxt != c->prev.rcv_nxt)
-		return false;
-	for (j = 0; j < n; j++)
-		in += received(&subs[j]);
-	return in >= ENG_STALL_HOLE_MIN;
-}
-
-uint64_t eng_stall_held(const struct eng_stall_sub *subs, int n,
-			const struct eng_stall_conn *c)
-{
+	bool both = c->have_prev && c->prev.found && c->cur.found;
+	bool all_read = true;
 	uint64_t in = 0, went;
 	int j;
 
-	if (!c->have_prev || !c->prev.found || !c->cur.found ||
-	    c->cur.rcv_nxt < c->prev.rcv_nxt)
-		return 0;
 	for (j = 0; j < n; j++) {
 		/* One that received and was not read before: not known. */
 		if (up(&subs[j].cur) && !subs[j].have_prev)
-			return 0;
+			all_read = false;
 		in += received(&subs[j]);
 	}
+	c->stuck = both && c->cur.rcv_nxt == c->prev.rcv_nxt &&
+		   in >= ENG_STALL_HOLE_MIN;
+	if (!both || !all_read || c->cur.rcv_nxt < c->prev.rcv_nxt) {
+		c->held = 0;
+		return;
+	}
 	went = c->cur.rcv_nxt - c->prev.rcv_nxt;
-	return c->held + in > went ? c->held + in - went : 0;
+	c->held = c->held + in > went ? c->held + in - went : 0;
 }
 
 /*

@@ -128,29 +128,24 @@ enum eng_stall_kind {
 uint32_t eng_stall_window(const struct eng_sf_sample *s);
 
 /*
- * eng_stall_held() - what connection @c holds out of order at its latest
- * reading: what it held before, plus what its @n subflows @subs received
- * since the previous reading, less how far its in-order data went
- * (never below 0: data received twice is counted once). 0 when it or a
- * subflow that received was not read both times (not known: no hole is
- * seen).
+ * eng_stall_conn_update() - connection @c's held and stuck at its latest
+ * reading, from its @n subflows @subs:
+ *  - held: what it held before, plus what the subflows received since
+ *    the previous reading, less how far its in-order data went (never
+ *    below 0: data received twice is counted once); 0 when it or a
+ *    subflow that received was not read both times (not known: no hole
+ *    is seen);
+ *  - stuck: its in-order data did not move since the previous reading
+ *    while the subflows received at least ENG_STALL_HOLE_MIN bytes: a
+ *    hole, whatever it held before; false when not known.
  */
-uint64_t eng_stall_held(const struct eng_stall_sub *subs, int n,
-			const struct eng_stall_conn *c);
-
-/*
- * eng_stall_stuck() - connection @c's in-order data did not move since
- * its previous reading while its @n subflows @subs received at least
- * ENG_STALL_HOLE_MIN bytes: a hole, whatever it held before. False when
- * not known.
- */
-bool eng_stall_stuck(const struct eng_stall_sub *subs, int n,
-		     const struct eng_stall_conn *c);
+void eng_stall_conn_update(const struct eng_stall_sub *subs, int n,
+			   struct eng_stall_conn *c);
 
 /*
  * eng_stall_judge() - is subflow @i of the @n subflows @subs of connection
  * @c stalled at its latest reading (@c's held and stuck are those of this
- * reading: eng_stall_held(), eng_stall_stuck())? It is when
+ * reading: eng_stall_conn_update())? It is when
  *  - sending: it has segments out and no ACK came for its window, or
  *    ENG_STALL_BACKOFF retransmission timeouts in a row; or
  *  - receiving: it was carrying data (eng_stall_remember()), nothing came

@@ -436,6 +436,15 @@ static void test_remember(void **state)
 	assert_int_equal(m.streak, 0);
 }
 
+/* @c's reading of the two subflows @subs, having held @before: its held. */
+static uint64_t update(const struct eng_stall_sub *subs,
+		       struct eng_stall_conn *c, uint64_t before)
+{
+	c->held = before;
+	eng_stall_conn_update(subs, 2, c);
+	return c->held;
+}
+
 /*
  * What the connection holds out of order: what its subflows received
  * less how far its in-order data went, from reading to reading; nothing
@@ -452,37 +461,44 @@ static void test_held(void **state)
 				    .have_prev = true };
 
 	(void)state;
-	/* The sibling's 1 MB, none of it in order. */
-	assert_int_equal(eng_stall_held(subs, 2, &c), 1000000);
+	/* The sibling's 1 MB, none of it in order: held, and stuck. */
+	assert_int_equal(update(subs, &c, 0), 1000000);
+	assert_true(c.stuck);
 	/* All of it in order. */
 	c.cur.rcv_nxt = 8000000;
-	assert_int_equal(eng_stall_held(subs, 2, &c), 0);
+	assert_int_equal(update(subs, &c, 0), 0);
+	assert_false(c.stuck);
 	/* Held before, released now, and more: never below 0. */
-	c.held = 500000;
 	c.cur.rcv_nxt = 7000000 + 1200000;
-	assert_int_equal(eng_stall_held(subs, 2, &c), 300000);
+	assert_int_equal(update(subs, &c, 500000), 300000);
 	c.cur.rcv_nxt = 7000000 + 2000000;
-	assert_int_equal(eng_stall_held(subs, 2, &c), 0);
+	assert_int_equal(update(subs, &c, 500000), 0);
 	/* Not known: the connection or a subflow not read twice. */
 	c.cur.rcv_nxt = 7000000;
 	c.have_prev = false;
-	assert_int_equal(eng_stall_held(subs, 2, &c), 0);
+	assert_int_equal(update(subs, &c, 500000), 0);
+	assert_false(c.stuck);
 	c.have_prev = true;
 	c.cur.found = false;
-	assert_int_equal(eng_stall_held(subs, 2, &c), 0);
+	assert_int_equal(update(subs, &c, 500000), 0);
+	assert_false(c.stuck);
 	c.cur.found = true;
 	subs[1].have_prev = false;
-	assert_int_equal(eng_stall_held(subs, 2, &c), 0);
-	assert_false(eng_stall_stuck(subs, 2, &c));
-	/* Stuck: nothing in order while the sibling received 1 MB. */
+	assert_int_equal(update(subs, &c, 500000), 0);
+	assert_false(c.stuck);
+	/* Stuck: nothing in order while the sibling received 1 MB, whatever
+	 * was held before. */
 	subs[1].have_prev = true;
-	assert_true(eng_stall_stuck(subs, 2, &c));
+	update(subs, &c, 2000000);
+	assert_true(c.stuck);
 	c.cur.rcv_nxt += 1;
-	assert_false(eng_stall_stuck(subs, 2, &c));
+	update(subs, &c, 0);
+	assert_false(c.stuck);
 	c.cur.rcv_nxt -= 1;
 	subs[1].cur.bytes_received =
 		subs[1].prev.bytes_received + ENG_STALL_HOLE_MIN - 1;
-	assert_false(eng_stall_stuck(subs, 2, &c));
+	update(subs, &c, 0);
+	assert_false(c.stuck);
 }
 
 /*
