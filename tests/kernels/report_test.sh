@@ -156,14 +156,18 @@ else
 	fail "per-suite counts for the table" "$(cat "$dir/suites")"
 fi
 
+# guest_said DIR LINE...: the guest's lines in DIR/results.raw, as its
+# serial console gives them (CR LF); guest_said_more adds to them.
+guest_said() { printf '%s\r\n' "${@:2}" >"$1/results.raw"; }
+guest_said_more() { printf '%s\r\n' "${@:2}" >>"$1/results.raw"; }
+
 # A clean run ends with MPA-DONE and exits 0.
 dir2=$tmp/6.12.0-1-amd64
 mkdir "$dir2"
-printf '%s\r\n' "MPA-KERNEL 6.12.0-1-amd64 6.0" "MPA-PLAN lib" \
+guest_said "$dir2" "MPA-KERNEL 6.12.0-1-amd64 6.0" "MPA-PLAN lib" \
 	"MPA-PROBE full_info yes (136 bytes, 1 subflow)" \
 	"MPA-PROBE path_manager kernel" "MPA-SUITE lib cmocka" \
-	"[       OK ] test_one" "MPA-END lib 0 1.0" "MPA-DONE 9.5" \
-	>"$dir2/results.raw"
+	"[       OK ] test_one" "MPA-END lib 0 1.0" "MPA-DONE 9.5"
 out=$(top=$tmp kernel_report 6.12.0-1-amd64 "$dir2")
 rc=$?
 if [ $rc = 0 ] && grep -qxF "Linux 6.12.0-1-amd64: 1 passed, 0 failed, 0 skipped" \
@@ -269,8 +273,8 @@ fi
 # yet powered off cleanly passed nothing: a failure, with what it said.
 dir3=$tmp/6.1.0-9-amd64
 mkdir "$dir3"
-printf '%s\r\n' "bash: /tmp/x/tests/kernels/guest.sh: No such file or directory" \
-	"MPA-DONE 6.1" >"$dir3/results.raw"
+guest_said "$dir3" "bash: /tmp/x/tests/kernels/guest.sh: No such file or directory" \
+	"MPA-DONE 6.1"
 out=$(top=$tmp kernel_report 6.1.0-9-amd64 "$dir3")
 rc=$?
 if [ $rc = 1 ] && grep -qF "FAIL: [6.1.0-9-amd64] the guest ran no suite" \
@@ -286,10 +290,10 @@ fi
 # and with a second boot's results after them, one clean report.
 dir4=$tmp/6.12.0-2-amd64
 mkdir "$dir4"
-printf '%s\r\n' "MPA-KERNEL 6.12.0-2-amd64 6.0" "MPA-PLAN lib paths cli" \
+guest_said "$dir4" "MPA-KERNEL 6.12.0-2-amd64 6.0" "MPA-PLAN lib paths cli" \
 	"MPA-PROBE path_manager kernel" "MPA-SUITE lib cmocka" \
 	"[       OK ] test_one" "MPA-END lib 0 1.0" "MPA-SUITE paths tap" \
-	"PASS: half way" >"$dir4/results.raw"
+	"PASS: half way"
 left=$(kernel_left "$dir4")
 if [ "$left" = "paths,cli" ]; then
 	pass "a guest that died: the suites left, the one it died in first"
@@ -300,9 +304,9 @@ fi
 # The plan keeps MPA_SUITES's order, the guest runs its own: the suite it
 # died in comes first all the same.
 mkdir "$tmp/order"
-printf '%s\r\n' "MPA-KERNEL 6.12.0-2-amd64 6.0" "MPA-PLAN cli paths lib" \
+guest_said "$tmp/order" "MPA-KERNEL 6.12.0-2-amd64 6.0" "MPA-PLAN cli paths lib" \
 	"MPA-SUITE lib cmocka" "MPA-END lib 0 1.0" "MPA-SUITE paths tap" \
-	"PASS: half way" >"$tmp/order/results.raw"
+	"PASS: half way"
 left=$(kernel_left "$tmp/order")
 if [ "$left" = "paths,cli" ]; then
 	pass "a guest that died: the one it died in first, whatever the plan's order"
@@ -317,10 +321,10 @@ else
 	fail "a guest that died: its results kept up to the last suite ended" \
 		"$(cat "$dir4/results.raw")"
 fi
-printf '%s\r\n' "MPA-KERNEL 6.12.0-2-amd64 5.0" "MPA-PLAN paths cli" \
+guest_said_more "$dir4" "MPA-KERNEL 6.12.0-2-amd64 5.0" "MPA-PLAN paths cli" \
 	"MPA-SUITE paths tap" "PASS: half way" "PASS: all the way" \
 	"MPA-END paths 0 2.0" "MPA-SUITE cli tap" "PASS: cli" \
-	"MPA-END cli 0 1.0" "MPA-DONE 9.0" >>"$dir4/results.raw"
+	"MPA-END cli 0 1.0" "MPA-DONE 9.0"
 out=$(top=$tmp kernel_report 6.12.0-2-amd64 "$dir4")
 rc=$?
 if [ $rc = 0 ] && [ -z "$(kernel_left "$dir4")" ] &&
@@ -331,10 +335,10 @@ else
 		"exit $rc" "$out"
 fi
 # Died twice in the same suite: it did not finish.
-printf '%s\r\n' "MPA-KERNEL 6.12.0-2-amd64 5.0" "MPA-PLAN lib paths" \
+guest_said "$dir4" "MPA-KERNEL 6.12.0-2-amd64 5.0" "MPA-PLAN lib paths" \
 	"MPA-SUITE lib cmocka" "[       OK ] test_one" "MPA-END lib 0 1.0" \
 	"MPA-KERNEL 6.12.0-2-amd64 5.0" "MPA-PLAN paths" "MPA-SUITE paths tap" \
-	"PASS: half way" >"$dir4/results.raw"
+	"PASS: half way"
 out=$(top=$tmp kernel_report 6.12.0-2-amd64 "$dir4")
 rc=$?
 if [ $rc = 1 ] && grep -qxF "FAIL: [6.12.0-2-amd64] paths: did not finish" <<<"$out"; then

@@ -1738,6 +1738,17 @@ static uint64_t both_receive(struct world *w, uint64_t bytes, int k)
 }
 
 /*
+ * Connection @token under stall_text, both its subflows carrying: what
+ * each received so far.
+ */
+static uint64_t carrying(struct world *w, uint32_t token)
+{
+	world_reads(w, stall_text);
+	conn_up(w, token);
+	return both_receive(w, 0, ENG_STALL_BUSY + 1);
+}
+
+/*
  * A download whose path through wlan0 is cut: wlan0 stops receiving
  * while eth0 goes on. Once its quiet passes the window, it is removed
  * (both ends named), said, counted, and re-opened after 1 s (reopen).
@@ -1868,9 +1879,7 @@ static void test_stall_tail_not(void **state)
 	uint64_t b;
 	int i;
 
-	world_reads(w, stall_text);
-	conn_up(w, 0x66);
-	b = both_receive(w, 0, ENG_STALL_BUSY + 1);
+	b = carrying(w, 0x66);
 	for (i = 1; i <= 8; i++) {
 		reading_is(w, 1, 0, b + i * 1000000, 2, 0, 0);
 		reading_is(w, 2, 0, b, i * ENG_STALL_POLL_MS, 0, 0);
@@ -1964,9 +1973,7 @@ static void test_stall_reopen_gives_up(void **state)
 	uint64_t b;
 	int i;
 
-	world_reads(w, stall_text);
-	conn_up(w, 0x65);
-	b = both_receive(w, 0, ENG_STALL_BUSY + 1);
+	b = carrying(w, 0x65);
 	reading_is(w, 1, 0, b + 1000000, 2, 0, 0);
 	reading_is(w, 2, 0, b, 400, 0, 0);
 	read_after(w, ENG_STALL_POLL_MS);
