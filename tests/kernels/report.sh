@@ -44,8 +44,10 @@ kernel_report()
 		name = ""
 	}
 	BEGIN { P = F = S = 0; done = 0; planned = 0; name = ""; before = "" }
-	/^MPA-PROBE / { sub(/^MPA-PROBE /, ""); print > probes; next }
-	/^MPA-KERNEL / { booted = $3; next }
+	# A guest booted again says its probes again: each key once.
+	/^MPA-PROBE / { sub(/^MPA-PROBE /, ""); if (!($1 in probed))
+		print > probes; probed[$1] = 1; next }
+	/^MPA-KERNEL / { booted = $3; boots++; next }
 	/^MPA-PLAN / { planned = 1; for (i = 2; i <= NF; i++) plan[$i] = 1
 		next }
 	/^MPA-SUITE / {
@@ -120,7 +122,10 @@ kernel_report()
 			F++
 		}
 		printf "Linux %s: %d passed, %d failed, %d skipped\n", rel, P, F, S
-		if (booted != "" && ended != "")
+		if (booted != "" && ended != "" && boots > 1)
+			printf "      (Linux %s: booted %d times, the last in %.1f s, its suites %.1f s)\n",
+				rel, boots, booted, ended - booted
+		else if (booted != "" && ended != "")
 			printf "      (Linux %s: booted in %.1f s, suites %.1f s)\n",
 				rel, booted, ended - booted
 		exit F > 0

@@ -322,16 +322,18 @@ else
 		"$(cat "$dir4/results.raw")"
 fi
 guest_said_more "$dir4" "MPA-KERNEL 6.12.0-2-amd64 5.0" "MPA-PLAN paths cli" \
-	"MPA-SUITE paths tap" "PASS: half way" "PASS: all the way" \
+	"MPA-PROBE path_manager kernel" "MPA-SUITE paths tap" "PASS: half way" "PASS: all the way" \
 	"MPA-END paths 0 2.0" "MPA-SUITE cli tap" "PASS: cli" \
 	"MPA-END cli 0 1.0" "MPA-DONE 9.0"
 out=$(top=$tmp kernel_report 6.12.0-2-amd64 "$dir4")
 rc=$?
 if [ $rc = 0 ] && [ -z "$(kernel_left "$dir4")" ] &&
-	grep -qxF "Linux 6.12.0-2-amd64: 4 passed, 0 failed, 0 skipped" <<<"$out"; then
-	pass "a guest that died, booted again: each suite counted once"
+	grep -qxF "Linux 6.12.0-2-amd64: 4 passed, 0 failed, 0 skipped" <<<"$out" &&
+	[ "$(grep -c '^path_manager ' "$dir4/probes")" = 1 ] &&
+	grep -qF "booted 2 times, the last in 5.0 s, its suites 4.0 s" <<<"$out"; then
+	pass "a guest that died, booted again: each suite and probe counted once"
 else
-	fail "a guest that died, booted again: each suite counted once" \
+	fail "a guest that died, booted again: each suite and probe counted once" \
 		"exit $rc" "$out"
 fi
 # Died twice in the same suite: it did not finish.
