@@ -32,10 +32,9 @@ enum eng_wd_how eng_wd_decide(const struct eng_wd_sub *v, int n, int i,
 	if (!v[i].live || !v[i].going || v[i].id < 0 || v[i].id > 255)
 		return ENG_WD_DESTROY;
 	/*
-	 * The initial subflow's address (id 0): withdrawn, it made the peer
-	 * send again more than it had in flight on that path, and the
-	 * download stalled longer than without (docs/benchmarks.md, 10);
-	 * 6.1 as released refuses it anyway (docs/kernel-facts.md §19).
+	 * The initial subflow's address (id 0): withdrawn, the download
+	 * stalled no less than without (docs/benchmarks.md, 10d), and 6.1
+	 * as released refuses it anyway (docs/kernel-facts.md §19).
 	 */
 	if (v[i].id == 0)
 		return ENG_WD_DESTROY;
