@@ -25,7 +25,7 @@ CONF=/etc/mptcp-auto/policy.ini
 
 [ "$(id -u)" = 0 ] || skip_or_fail "needs root (installs packages with dpkg)"
 require_netns_mptcp
-for c in dpkg dpkg-query flock curl; do
+for c in dpkg dpkg-query flock curl cc pkg-config; do
 	require_cmd "$c"
 done
 T=$top/build/tests
@@ -173,6 +173,21 @@ if dpkg-query -W -f='${Conffiles}\n' mptcp-auto | grep -q "^ $CONF "; then
 else
 	fail "$CONF is a conffile" \
 		"$(dpkg-query -W -f='${Conffiles}\n' mptcp-auto)"
+fi
+
+# The -dev package is enough to build against the library: a program
+# built through pkg-config runs on the installed libmptcplib.so.0, whose
+# package carries the symbols file.
+if out=$(cc -std=gnu11 -Wall -Werror $(pkg-config --cflags mptcplib) \
+	-o "$tmp/example" "$top/examples/readme_example.c" \
+	$(pkg-config --libs mptcplib) 2>&1) &&
+	ldd "$tmp/example" | grep -Eq ' /(usr/)?lib/[^ ]*/libmptcplib\.so\.0 ' &&
+	sym=$(dpkg-query --control-path libmptcplib0 symbols) &&
+	grep -q '^ mptcplib_open_sub@MPTCPLIB_0 ' "$sym"; then
+	pass "libmptcplib-dev: a program built with pkg-config uses libmptcplib0"
+else
+	fail "libmptcplib-dev: a program built with pkg-config uses libmptcplib0" \
+		"$out" "$(ldd "$tmp/example" 2>&1)"
 fi
 
 # Installed, not enabled, not started.
