@@ -128,8 +128,17 @@ all_debs()
 	done
 }
 
+# What dpkg-buildpackage would write beside the tree it builds.
+beside() { ls -A "$top/.." | grep -E '^(mptcp-auto|libmptcplib)[^/]*_' ; }
+beside >"$tmp/beside.before"
 build "$tmp/v1"
 rc=$?
+if beside | cmp -s - "$tmp/beside.before"; then
+	pass "make deb writes nothing beside the tree"
+else
+	fail "make deb writes nothing beside the tree" \
+		"$(beside | diff "$tmp/beside.before" -)"
+fi
 n=$(wc -l <"$tmp/v1.debs")
 if all_debs "$tmp/v1.debs"; then
 	pass "make deb: $(basename -a $(cat "$tmp/v1.debs") | tr '\n' ' ')"
