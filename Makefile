@@ -22,6 +22,9 @@ SONAME := libmptcplib.so.0
 WARN := -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
 	-Wshadow -Werror
 CFLAGS ?= -O2 -g
+# Given to the links of what is installed (the libraries, the command and
+# the daemon): a package build's hardening flags (debian/rules).
+LDFLAGS ?=
 BASE_CFLAGS := -std=gnu11 -fPIC -fvisibility=hidden $(WARN) -D_GNU_SOURCE
 LIBMNL_LIBS := -lmnl
 CMOCKA_LIBS := -lcmocka
@@ -65,7 +68,7 @@ DEB_PKGS := gcc make pkg-config libmnl-dev libcmocka-dev libinih-dev \
 
 .SECONDARY:
 
-.PHONY: all deps lib policy engine shim shim-debug tsan cli daemon fuzz fuzz-check bench check check-kernels test-unit demo install clean sanitize
+.PHONY: all deps deb lib policy engine shim shim-debug tsan cli daemon fuzz fuzz-check bench check check-kernels test-unit demo install clean sanitize
 
 all: lib policy engine shim shim-debug tsan cli daemon examples tools
 
@@ -131,9 +134,9 @@ $(B)/asan/daemon/%.o: daemon/%.c $(ALL_HDR) | $(B)/asan/daemon
 lib: $(B)/$(SONAME) $(B)/libmptcplib.a $(B)/mptcplib.pc
 
 $(B)/$(SONAME): $(CORE_OBJ) $(COMMON_OBJ) core/mptcplib.map
-	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,-z,defs -Wl,-z,now \
-		-Wl,--version-script=core/mptcplib.map -o $@ $(CORE_OBJ) \
-		$(COMMON_OBJ) $(LIBMNL_LIBS) -lpthread
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,-z,defs \
+		-Wl,-z,now -Wl,--version-script=core/mptcplib.map -o $@ \
+		$(CORE_OBJ) $(COMMON_OBJ) $(LIBMNL_LIBS) -lpthread
 	ln -sf $(SONAME) $(B)/libmptcplib.so
 
 $(B)/libmptcplib.a: $(CORE_OBJ) $(COMMON_OBJ)
@@ -167,9 +170,9 @@ shim: $(SHIM)
 # Everything but the hooks is hidden by the version script, inih included
 # (linked statically); bound at load time, not in a hook.
 $(SHIM): $(SHIM_OBJ) preload/libmptcp_auto.map
-	$(CC) -shared -Wl,-soname,libmptcp_auto.so -Wl,-z,now -Wl,-z,defs \
-		-Wl,--version-script=preload/libmptcp_auto.map -o $@ \
-		$(SHIM_OBJ) $(LIBMNL_LIBS) $(INIH_LIBS) -lpthread -ldl
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,libmptcp_auto.so -Wl,-z,now \
+		-Wl,-z,defs -Wl,--version-script=preload/libmptcp_auto.map \
+		-o $@ $(SHIM_OBJ) $(LIBMNL_LIBS) $(INIH_LIBS) -lpthread -ldl
 
 # Debug shim: aborts if a hook is ever re-entered (tests only).
 SHIM_DEBUG := $(B)/debug/libmptcp_auto.so
@@ -217,7 +220,7 @@ FORCE:
 cli: $(CLI)
 CLI_LIBS := $(B)/libmpa_engine.a $(B)/libmpa_policy.a $(B)/libmptcplib.a
 $(CLI): $(CLI_SRC) $(CLI_HDR) $(ALL_HDR) $(CLI_LIBS) $(B)/config.stamp | $(B)
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(INC_cli) \
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) $(INC_cli) \
 		-DMPA_SHIM_INSTALLED='"$(SHIM_LD_PATH)"' -o $@ $(CLI_SRC) \
 		$(CLI_LIBS) $(LIBMNL_LIBS) $(INIH_LIBS) -lpthread
 
@@ -225,8 +228,8 @@ $(CLI): $(CLI_SRC) $(CLI_HDR) $(ALL_HDR) $(CLI_LIBS) $(B)/config.stamp | $(B)
 DAEMON := $(B)/mptcp-autod
 daemon: $(DAEMON)
 $(DAEMON): $(DAEMON_OBJ) $(CLI_LIBS)
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $(DAEMON_OBJ) $(CLI_LIBS) \
-		$(LIBMNL_LIBS) $(INIH_LIBS) -lpthread
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(DAEMON_OBJ) \
+		$(CLI_LIBS) $(LIBMNL_LIBS) $(INIH_LIBS) -lpthread
 
 # ---- examples and test tools ---------------------------------------------
 EXAMPLES := $(B)/examples/readme_example
@@ -477,7 +480,8 @@ install: lib shim cli daemon $(NEUTRAL_POLICY)
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) \
 		$(DESTDIR)$(SHIMDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
-		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR)/examples \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(DOCDIR)/examples \
 		$(DESTDIR)$(SYSCONFDIR)/mptcp-auto/policy.d \
 		$(DESTDIR)$(UNITDIR)
 	install -m 0755 $(B)/$(SONAME) $(DESTDIR)$(LIBDIR)/$(SONAME)
@@ -494,7 +498,7 @@ install: lib shim cli daemon $(NEUTRAL_POLICY)
 		> $(DESTDIR)$(UNITDIR)/mptcp-autod.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/mptcp-autod.service
 	for m in man1/mptcp-auto.1 man3/mptcplib.3 \
-		man5/mptcp-auto-policy.5; do \
+		man5/mptcp-auto-policy.5 man8/mptcp-autod.8; do \
 		sed $(MAN_SUBST) docs/man/$${m#*/} \
 			> $(DESTDIR)$(MANDIR)/$$m && \
 		chmod 0644 $(DESTDIR)$(MANDIR)/$$m || exit 1; \
@@ -506,6 +510,45 @@ install: lib shim cli daemon $(NEUTRAL_POLICY)
 	test -e $(DESTDIR)$(SYSCONFDIR)/mptcp-auto/policy.ini || \
 		install -m 0644 $(NEUTRAL_POLICY) \
 			$(DESTDIR)$(SYSCONFDIR)/mptcp-auto/policy.ini
+
+# ---- Debian packages ---------------------------------------------------------
+# `make deb`: libmptcplib0, libmptcplib-dev and mptcp-auto (debian/), built
+# by Debian's tools from a copy of the tree in DEB_DIR/src, because
+# dpkg-buildpackage writes the packages into the parent of the tree it
+# builds: here DEB_DIR, never the folder this tree is in. Then lintian,
+# which must find no error and no warning debian/*.lintian-overrides does
+# not justify. DEB_VERSION (e.g. 0.1.0-2) builds that version instead of
+# debian/changelog's latest, with an entry saying so (in the copy only).
+DEB_DIR ?= $(B)/deb
+DEB_VERSION ?=
+DEB_BUILD_PKGS := dpkg-dev debhelper fakeroot build-essential lintian \
+	pkg-config libmnl-dev libinih-dev
+
+deb:
+	@$(MAKE) -s deps DEB_PKGS="$(DEB_BUILD_PKGS)"
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_DIR)/src
+	tar -c --exclude=./$(B) --exclude=./.git --exclude=./debian/tmp \
+		--exclude='./debian/.debhelper' . | tar -x -C $(DEB_DIR)/src
+	@if [ -n "$(DEB_VERSION)" ]; then \
+		{ printf '%s (%s) unstable; urgency=medium\n\n' \
+			mptcp-auto '$(DEB_VERSION)'; \
+		  printf '  * Rebuilt as %s.\n\n' '$(DEB_VERSION)'; \
+		  sed -n '0,/^ -- /{/^ -- /{s/  [A-Z][a-z][a-z], .*//p}}' \
+			debian/changelog | \
+			sed "s/\$$/  $$(date -R)/"; echo; \
+		  cat debian/changelog; } > $(DEB_DIR)/src/debian/changelog; \
+	fi
+	@# No -dbgsym packages: `apt install ./$(DEB_DIR)/*.deb` takes them all.
+	cd $(DEB_DIR)/src && DEB_BUILD_OPTIONS="noautodbgsym $$DEB_BUILD_OPTIONS" \
+		dpkg-buildpackage -b -us -uc -jauto
+	lintian --fail-on error,warning $(DEB_DIR)/*.changes
+	@ls $(DEB_DIR)/*.deb
+
+# The library's symbols file follows its version script (tests/abi.sh
+# checks it).
+debian/libmptcplib0.symbols: core/mptcplib.map core/mptcplib.h
+	debian/gen-symbols $(VERSION) > $@.new && mv $@.new $@
 
 $(B) $(B)/common $(B)/core $(B)/policy $(B)/engine $(B)/preload $(B)/debug \
 		$(B)/daemon \

@@ -15,6 +15,14 @@ if [ "$exported" != "$declared" ]; then
 	exit 1
 fi
 [ "$(objdump -p "$lib" | awk '/SONAME/ {print $2}')" = libmptcplib.so.0 ]
+# The Debian symbols file is what debian/gen-symbols makes of the version
+# script and the header (`make debian/libmptcplib0.symbols` rewrites it).
+version=$(sed -n 's/^VERSION := //p' Makefile)
+if ! debian/gen-symbols "$version" | diff -u debian/libmptcplib0.symbols -; then
+	echo "debian/libmptcplib0.symbols is out of date (above):" \
+		"make debian/libmptcplib0.symbols"
+	exit 1
+fi
 # The shim exports its hooks and nothing else: socket() and connect(),
 # setsockopt() for the swap back to TCP of a socket that refuses an option
 # (preload/DESIGN.md, "The setsockopt() exception"), and the marker that
@@ -75,6 +83,7 @@ test -x "$prefix/sbin/mptcp-autod"
 test -f "$prefix/share/man/man1/mptcp-auto.1"
 test -f "$prefix/share/man/man5/mptcp-auto-policy.5"
 test -f "$prefix/share/man/man3/mptcplib.3"
+test -f "$prefix/share/man/man8/mptcp-autod.8"
 test -f "$prefix/share/doc/mptcp-auto/examples/policy.ini"
 sys=$prefix/etc/mptcp-auto/policy.ini
 test -f "$sys"
@@ -114,7 +123,8 @@ env -u XDG_CONFIG_HOME HOME=/nonexistent "$prefix/bin/mptcp-auto" check \
 # MPTCP_AUTO_POLICY is layered over the system files.
 man1=$prefix/share/man/man1/mptcp-auto.1
 grep -qF "$prefix/\$LIB/libmptcp_auto.so" "$man1"
-for m in "$man1" "$prefix/share/man/man5/mptcp-auto-policy.5"; do
+for m in "$man1" "$prefix/share/man/man5/mptcp-auto-policy.5" \
+	"$prefix/share/man/man8/mptcp-autod.8"; do
 	all=$(grep -o '/etc/mptcp-auto' "$m" | wc -l)
 	ours=$(grep -oF "$prefix/etc/mptcp-auto" "$m" | wc -l)
 	if [ "$all" = 0 ] || [ "$all" != "$ours" ]; then

@@ -138,6 +138,9 @@ run_tap end-to-end bash tests/integration/e2e.sh
 run_tap mptcp-auto-command bash tests/integration/cli.sh
 run_tap mptcp-autod bash tests/integration/daemon.sh
 run_tap demo bash tests/integration/demo.sh
+# The Debian packages, installed into this machine and purged (one run at
+# a time: it takes a lock; never in parallel-runs).
+run_tap debian-packages bash tests/integration/deb.sh
 # Last: two copies of the namespace suites at once, neither disturbing the
 # other (slow; it needs what the runs above built).
 run_tap parallel-runs bash tests/integration/parallel.sh
