@@ -100,7 +100,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
-tmp=$(mktemp -d) || exit 1
+# 0755, not mktemp's 0700: apt downloads as user _apt, into the tree.
+tmp=$(mktemp -d) && chmod 0755 "$tmp" || exit 1
 root=$tmp/root
 log=$tmp/log
 
