@@ -151,23 +151,27 @@ host_sources()
 	done
 }
 
-# step NAME CMD...: CMD with its output indented (never read as a check
-# line), then "PASS: NAME (N s)" or "FAIL: NAME (N s)".
+# step NAME CMD...: CMD with its output shown as it comes, indented
+# (never read as a check line), then "PASS: NAME (N s)" or "FAIL: NAME
+# (N s)". CMD runs in the background and is waited for, so that a signal
+# runs the trap at once.
 step()
 {
-	local name=$1 t0 rc
+	local name=$1 t0 rc shower
 	shift
 	t0=$(date +%s)
+	: >"$log"
 	"$@" >"$log" 2>&1 </dev/null &
 	inner=$!
+	tail -n +1 -s 0.5 -f --pid="$inner" "$log" | sed 's/^/   | /' &
+	shower=$!
 	wait "$inner"
 	rc=$?
 	inner=""
+	wait "$shower"
 	if [ $rc -eq 0 ]; then
-		sed 's/^/   | /' "$log"
 		pass "$name ($(($(date +%s) - t0)) s)"
 	else
-		sed 's/^/   | /' "$log"
 		fail "$name ($(($(date +%s) - t0)) s)" "exit $rc"
 	fi
 	return $rc
@@ -176,10 +180,14 @@ step()
 # inside CMD: CMD by bash as root in the tree, in /root/mptcp-auto, with
 # the tree's /proc, /sys, /dev (the host's devices) and an empty /run, in
 # a mount namespace of its own: gone when the last process in it exits.
+# (A private one: the network namespaces ip netns binds under its /run
+# are the tree's alone.)
 inside()
 {
 	unshare -m --propagation private -- sh -ec '
 		r=$1
+		# A mount point, as / is: ip netns exec makes / a slave.
+		mount --bind "$r" "$r"
 		mount -t proc proc "$r/proc"
 		mount -t sysfs sysfs "$r/sys"
 		mount --rbind /dev "$r/dev"
