@@ -73,17 +73,18 @@ cleanup()
 	local m
 	trap '' INT TERM HUP
 	[ -n "$tmp" ] || return
-	# A step cut short: what runs in the tree gets TERM first (the demo
-	# and the tests remove their labs on it), then, 20 s on, KILL; and
-	# so does the step's own process (mmdebstrap, unshare).
+	# A step cut short: its process group (mmdebstrap and what it runs,
+	# make and the tests) and what runs in the tree get TERM (the demo
+	# and the tests remove their labs on it), then, 20 s on, KILL. The
+	# tree is removed once none of them is left to write into it.
 	if [ -n "$inner" ]; then
-		kill -TERM $(tree_procs) 2>/dev/null
+		kill -TERM -- "-$inner" $(tree_procs) 2>/dev/null
 		for _ in $(seq 40); do
-			[ -z "$(tree_procs)" ] && break
+			kill -0 -- "-$inner" 2>/dev/null ||
+				[ -n "$(tree_procs)" ] || break
 			sleep 0.5
 		done
-		pkill -TERM -P "$inner" 2>/dev/null
-		kill -TERM "$inner" 2>/dev/null
+		kill -KILL -- "-$inner" 2>/dev/null
 		wait "$inner" 2>/dev/null
 	fi
 	kill -KILL $(tree_procs) 2>/dev/null
@@ -93,6 +94,8 @@ cleanup()
 		sort -r | while read -r m; do
 		umount -l "$m"
 	done
+	sleep 0.5
+	kill -KILL $(tree_procs) 2>/dev/null
 	rm -rf --one-file-system "$tmp"
 }
 trap cleanup EXIT
@@ -161,9 +164,12 @@ step()
 	shift
 	t0=$(date +%s)
 	: >"$log"
+	# A process group of its own (job control on), for the trap to stop.
+	set -m
 	"$@" >"$log" 2>&1 </dev/null &
 	inner=$!
-	tail -n +1 -s 0.5 -f --pid="$inner" "$log" | sed 's/^/   | /' &
+	set +m
+	tail -n +1 -s 0.5 -f --pid="$inner" "$log" | sed -u 's/^/   | /' &
 	shower=$!
 	wait "$inner"
 	rc=$?
