@@ -450,7 +450,7 @@ check: deps
 
 # The README's two commands on a minimal Debian built with mmdebstrap:
 # make demo, then CI=true make check without the kernel matrix
-# (tests/minbase.sh; about 16 minutes). make check runs the quick part,
+# (tests/minbase.sh; 13 to 16 minutes). make check runs the quick part,
 # make demo and the unit tests there (the suite minbase-demo, about 4
 # minutes); MPA_MINBASE_IN_CHECK=0 leaves it out.
 MINBASE_PKGS := mmdebstrap

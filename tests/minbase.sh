@@ -9,7 +9,7 @@
 # complete the developer's own machine is.
 #
 #   tests/minbase.sh          make demo, then CI=true make check (make
-#                             check-minbase; about 16 minutes)
+#                             check-minbase; 13 to 16 minutes)
 #   tests/minbase.sh demo     make demo (an 8 MB download), then the unit
 #                             tests (the suite minbase-demo of make check;
 #                             about 4 minutes)
