@@ -141,6 +141,14 @@ run_tap demo bash tests/integration/demo.sh
 # The Debian packages, installed into this machine and purged (one run at
 # a time: it takes a lock; never in parallel-runs).
 run_tap debian-packages bash tests/integration/deb.sh
+# make demo on a minimal Debian (mmdebstrap minbase, git, make), in a
+# clone under /root, then the unit tests there: a package the Makefile
+# does not install fails here. `make check-minbase` runs the whole make
+# check there too; MPA_MINBASE_IN_CHECK=0 leaves this out (that run sets
+# it, or the minimal system would build one of its own).
+if [ "${MPA_MINBASE_IN_CHECK:-1}" = 1 ]; then
+	run_tap minbase-demo bash tests/minbase.sh demo
+fi
 # Last: two copies of the namespace suites at once, neither disturbing the
 # other (slow; it needs what the runs above built).
 run_tap parallel-runs bash tests/integration/parallel.sh

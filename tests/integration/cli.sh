@@ -293,7 +293,7 @@ if command -v systemd-analyze >/dev/null; then
 		fail "$name" "$out"
 	fi
 else
-	skip "enable: systemd-analyze verify" "no systemd-analyze"
+	no_tool "enable: systemd-analyze verify" systemd-analyze
 fi
 nroot=$tmp/nroot
 mkdir "$nroot"

@@ -165,7 +165,7 @@ if command -v wget >/dev/null; then
 	download "wget" http://10.9.0.1:8081/s \
 		wget -q -O "$tmp/out" http://10.9.0.1:8081/s
 else
-	skip "wget" "not installed"
+	no_tool "wget" wget
 fi
 if command -v python3 >/dev/null; then
 	download "python3 urllib" http://10.9.0.1:8081/s python3 -c \
@@ -173,7 +173,7 @@ if command -v python3 >/dev/null; then
 open(sys.argv[2], "wb").write(u.urlopen(sys.argv[1]).read())' \
 		http://10.9.0.1:8081/s "$tmp/out"
 else
-	skip "python3 urllib" "not installed"
+	no_tool "python3 urllib" python3
 fi
 
 # ---- policy variants -------------------------------------------------------

@@ -96,7 +96,7 @@ if command -v curl >/dev/null; then
 			"exit $rc_plain / $rc_shim" "$(cat "$tmp/shim.err")"
 	fi
 else
-	skip "curl with a garbage policy" "curl not installed"
+	no_tool "curl with a garbage policy" curl
 fi
 
 # 6. MPTCP refused by a seccomp filter: the socket the program asked for.

@@ -210,7 +210,7 @@ if command -v curl >/dev/null; then
 		fi
 	done
 else
-	skip "curl registers its connection" "curl not installed"
+	no_tool "curl registers its connection" curl
 fi
 
 # ---- daemon mode, root: no subflow of the shim's own --------------------

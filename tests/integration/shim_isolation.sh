@@ -102,7 +102,7 @@ EOF
 	check "python3 os.closerange(3, 1024) then a 10 MB download" \
 		shim python3 "$tmp/closerange.py"
 else
-	skip "python3 os.closerange" "python3 not installed"
+	no_tool "python3 os.closerange" python3
 fi
 
 # /dev/null dup2()ed over every low number: the helper does not spin.
@@ -168,7 +168,7 @@ if command -v curl >/dev/null; then
 		fail "curl under a seccomp filter that kills AF_NETLINK" "exit $rc"
 	fi
 else
-	skip "curl under a seccomp filter" "curl not installed"
+	no_tool "curl under a seccomp filter" curl
 fi
 
 # The seccomp filter kills signalfd4 or tgkill (the wake-up): the
