@@ -163,11 +163,20 @@ fetch()
 	[ $count = server ] && subs=$(awk '/^conn /{n = 0; tcp = $5 == "mptcp=0"}
 		/^sub / && $5 != "acked=0" {n++}
 		END{print tcp || n == 0 ? 1 : n}' "$tmp/httpd.log")
-	bytes=$(awk '/^conn /{r=""; split($3, b, "=");
-		if ($5 == "mptcp=0") r = sprintf("TCP %.1f MB", b[2] / 1048576)}
-		/^sub /{split($4, a, "=");
-		r = r sprintf("%s%s %.1f MB", r ? ", " : "", $2, a[2] / 1048576)}
-		END{print r}' "$tmp/httpd.log")
+	# Bytes per path (client address, in order), as the server counted
+	# them: its subflows at the end, and those gone before (a path cut).
+	bytes=$(awk '/^conn /{n = 0; delete by; tcp = ""; split($3, b, "=");
+		if ($5 == "mptcp=0") tcp = sprintf("TCP %.1f MB", b[2] / 1048576)}
+		/^(sub|gone) /{split($4, a, "="); if (!($2 in by)) p[++n] = $2
+		by[$2] += a[2]}
+		END{if (tcp != "") { print tcp; exit }
+		for (i = 1; i <= n; i++)
+			for (j = i + 1; j <= n; j++)
+				if (p[j] < p[i]) { t = p[i]; p[i] = p[j]; p[j] = t }
+		for (i = 1; i <= n; i++)
+			r = r sprintf("%s%s %.1f MB", r ? ", " : "", p[i],
+				by[p[i]] / 1048576)
+		print r}' "$tmp/httpd.log")
 	rows+=("$(printf "$row_format" \
 		"$label" "2x$RATE" "$secs" "$mbps" "$subs" "$bytes" "$ok")")
 }
@@ -204,7 +213,7 @@ wait "$dpid"
 echo
 # The header's columns are those of the rows, two blanks apart.
 printf "$head_format\n" "download" "paths" "time" "goodput" "subflows" \
-	"bytes per subflow at the end (server)" "intact"
+	"bytes per path (server)" "intact"
 printf '%s\n' "${rows[@]}"
 cat <<EOF
 

@@ -98,7 +98,7 @@ else
 fi
 # The table's header: every column apart from the next.
 check "the table's header: subflows and bytes apart" \
-	'^download +paths +time +goodput +subflows  +bytes per subflow'
+	'^download +paths +time +goodput +subflows  +bytes per path'
 check "plain curl: one TCP path, intact" \
 	'^plain curl +.* 1 +TCP [0-9.]+ MB +yes$'
 check "mptcp-auto run: two subflows carried data, intact" \

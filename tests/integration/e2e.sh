@@ -82,20 +82,28 @@ report()
 		[ "$(grep -c '^conn ' "$tmp/httpd.log")" -gt "${1:-0}" ] && break
 		sleep 0.1
 	done
-	awk '/^conn /{r=$0; next} /^sub /{r=r "\n" $0} END{print r}' \
+	awk '/^conn /{r=$0; next} /^(sub|gone) /{r=r "\n" $0} END{print r}' \
 		"$tmp/httpd.log"
 }
 
 conns() { grep -c '^conn ' "$tmp/httpd.log"; }
 
-# ok_two_paths REPORT TOTAL: two subflows, each carried >= 20% of TOTAL.
+# ok_two_paths REPORT TOTAL: an MPTCP connection with at most two subflows
+# at its end, whose two paths (client addresses) each carried >= 20% of
+# TOTAL over the whole response. Counted by path, over the subflows gone
+# before the end too: on a busy machine a path's loss recovery can wait
+# for the server's retransmission timeout, which the stall rule takes for
+# a cut (docs/policy.md): that subflow is removed, its data moves to the
+# other path at once, and it comes back (reopen) a second later.
 ok_two_paths()
 {
 	awk -v total="$2" '
-		/^conn / { for (i = 1; i <= NF; i++) if ($i ~ /^subflows=/) {
+		/^conn / { mp = / mptcp=1/
+			for (i = 1; i <= NF; i++) if ($i ~ /^subflows=/) {
 			split($i, a, "="); n = a[2] } }
-		/^sub / { split($4, b, "="); if (b[2] >= total * 0.2) good++ }
-		END { exit !(n == 2 && good == 2) }' <<<"$1"
+		/^(sub|gone) / { split($4, b, "="); by[$2] += b[2] }
+		END { for (p in by) if (by[p] >= total * 0.2) good++
+			exit !(mp && n >= 1 && n <= 2 && good == 2) }' <<<"$1"
 }
 
 now() { date +%s.%N; }

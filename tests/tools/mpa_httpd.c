@@ -4,9 +4,13 @@
  * any GET, over MPTCP (or TCP with --tcp), dual-stack. When a response is
  * done and the client has closed, prints one line per connection and one
  * per subflow with the bytes each subflow carried (the server's bytes
- * acked) and whether the client marked it backup:
+ * acked) and whether the client marked it backup, then one per subflow
+ * that carried data during the response but was gone at its end (the
+ * bytes it had acked when last seen; the file is sent 1 MiB at a time,
+ * the subflows looked at after each):
  *   conn <peer> bytes=<n> subflows=<k> mptcp=<0|1>
  *   sub <client-addr> <client-port> acked=<n> backup=<0|1>
+ *   gone <client-addr> <client-port> acked=<n>
  * Usage: mpa-httpd [--tcp] PORT FILE
  */
 #include <arpa/inet.h>
@@ -17,6 +21,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,8 +51,87 @@ static void addr_str(const struct sockaddr *sa, char *host, size_t len,
 	}
 }
 
+/* A subflow seen during a response: the most it had acked. */
+struct seen_sub {
+	char host[INET6_ADDRSTRLEN];
+	unsigned short port;
+	unsigned long long acked;
+	bool now; /* there at the report */
+};
+
+#define MAX_SEEN 16
+
+struct seen {
+	struct seen_sub v[MAX_SEEN];
+	int n;
+};
+
+/* Remember that @host:@port had acked @acked (and whether it is @now). */
+static void seen_note(struct seen *sn, const char *host, unsigned short port,
+		      unsigned long long acked, bool now)
+{
+	int i;
+
+	for (i = 0; i < sn->n; i++)
+		if (sn->v[i].port == port && !strcmp(sn->v[i].host, host))
+			break;
+	if (i == sn->n) {
+		if (sn->n == MAX_SEEN)
+			return;
+		snprintf(sn->v[i].host, sizeof(sn->v[i].host), "%s", host);
+		sn->v[i].port = port;
+		sn->v[i].acked = 0;
+		sn->n++;
+	}
+	if (acked > sn->v[i].acked)
+		sn->v[i].acked = acked;
+	sn->v[i].now = now;
+}
+
+/*
+ * Each subflow of @fd now: into @sn, and printed as a "sub" line when
+ * @print.
+ */
+static void subflows(int fd, struct seen *sn, bool print)
+{
+	struct mptcplib_getsubids_result ids = mptcplib_get_sub_ids(fd);
+	char host[INET6_ADDRSTRLEN];
+	unsigned short port = 0;
+	int i;
+
+	for (i = 0; i < sn->n; i++)
+		sn->v[i].now = false;
+	for (i = 0; !ids.errnoValue && i < ids.ids.count; i++) {
+		int id = ids.ids.values[i];
+		struct mptcplib_getsubtuple_result t =
+			mptcplib_get_sub_tuple(fd, id);
+		struct mptcplib_getsubsockopt_result r =
+			mptcplib_get_sub_sockopt(fd, id, IPPROTO_TCP, TCP_INFO,
+						 sizeof(struct tcp_info));
+		struct mptcplib_sub_state st = { 0 };
+		unsigned long long acked = 0;
+
+		if (!r.errnoValue &&
+		    r.retsize >=
+			    offsetof(struct tcp_info, tcpi_bytes_acked) + 8)
+			acked = ((struct tcp_info *)r.value)->tcpi_bytes_acked;
+		if (!t.errnoValue) {
+			addr_str(t.flow.remote, host, sizeof(host), &port);
+			seen_note(sn, host, port, acked, true);
+			if (print) {
+				mptcplib_get_sub_state(fd, id, &st);
+				printf("sub %s %u acked=%llu backup=%d\n", host,
+				       port, acked, st.backup_remote);
+			}
+		}
+		mptcplib_free_flow(t.flow);
+		mptcplib_free_getsubsockopt_result(r);
+	}
+	mptcplib_free_intarray(ids.ids);
+}
+
 /* The per-subflow report, while the subflows are still there. */
-static void report(int fd, unsigned long long sent)
+static void report(int fd, unsigned long long sent, struct seen *sn)
 {
 	struct mptcplib_getsubids_result ids = mptcplib_get_sub_ids(fd);
 	struct sockaddr_storage peer;
@@ -62,30 +146,12 @@ static void report(int fd, unsigned long long sent)
 		addr_str((struct sockaddr *)&peer, host, sizeof(host), &port);
 	printf("conn %s bytes=%llu subflows=%d mptcp=%d\n", host, sent,
 	       ids.errnoValue ? 1 : ids.ids.count, ids.errnoValue == 0);
-	for (i = 0; !ids.errnoValue && i < ids.ids.count; i++) {
-		int id = ids.ids.values[i];
-		struct mptcplib_getsubtuple_result t =
-			mptcplib_get_sub_tuple(fd, id);
-		struct mptcplib_getsubsockopt_result r =
-			mptcplib_get_sub_sockopt(fd, id, IPPROTO_TCP, TCP_INFO,
-						 sizeof(struct tcp_info));
-		struct mptcplib_sub_state st = { 0 };
-		unsigned long long acked = 0;
-
-		mptcplib_get_sub_state(fd, id, &st);
-		if (!r.errnoValue &&
-		    r.retsize >=
-			    offsetof(struct tcp_info, tcpi_bytes_acked) + 8)
-			acked = ((struct tcp_info *)r.value)->tcpi_bytes_acked;
-		if (!t.errnoValue) {
-			addr_str(t.flow.remote, host, sizeof(host), &port);
-			printf("sub %s %u acked=%llu backup=%d\n", host, port,
-			       acked, st.backup_remote);
-		}
-		mptcplib_free_flow(t.flow);
-		mptcplib_free_getsubsockopt_result(r);
-	}
 	mptcplib_free_intarray(ids.ids);
+	subflows(fd, sn, true);
+	for (i = 0; i < sn->n; i++)
+		if (!sn->v[i].now && sn->v[i].acked)
+			printf("gone %s %u acked=%llu\n", sn->v[i].host,
+			       sn->v[i].port, sn->v[i].acked);
 	fflush(stdout);
 	pthread_mutex_unlock(&out_lock);
 }
@@ -95,6 +161,7 @@ static void *serve(void *arg)
 	int fd = (int)(intptr_t)arg, in = -1;
 	char req[4096], hdr[256], sink[4096];
 	unsigned long long sent = 0;
+	struct seen sn = { .n = 0 };
 	struct stat st;
 	size_t got = 0;
 	off_t off = 0;
@@ -119,18 +186,23 @@ static void *serve(void *arg)
 	if (io_write_all(fd, hdr, strlen(hdr)))
 		goto out;
 	while (off < st.st_size) {
-		n = sendfile(fd, in, &off, (size_t)(st.st_size - off));
+		size_t chunk = (size_t)(st.st_size - off);
+
+		if (chunk > 1 << 20)
+			chunk = 1 << 20;
+		n = sendfile(fd, in, &off, chunk);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			goto out;
 		sent += (unsigned long long)n;
+		subflows(fd, &sn, false);
 	}
 	/* The client closes once it has everything: all of it was acked. */
 	while ((n = read(fd, sink, sizeof(sink))) > 0 ||
 	       (n < 0 && errno == EINTR))
 		;
-	report(fd, sent);
+	report(fd, sent, &sn);
 out:
 	if (in >= 0)
 		close(in);
