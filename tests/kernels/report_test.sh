@@ -348,4 +348,24 @@ if [ $rc = 1 ] && grep -qxF "FAIL: [6.12.0-2-amd64] paths: did not finish" <<<"$
 else
 	fail "a guest that died twice in a suite: it did not finish" "exit $rc" "$out"
 fi
+
+# The runner's count of a TAP suite (tests/run.sh's run_tap): a suite
+# that skips whole (exit 77, as outside CI without root) is skipped, not
+# failed; one that exits non-zero with no FAIL line failed.
+eval "$(sed -n '/^record()/,/^}/p;/^run_tap()/,/^}/p' "$here/../run.sh")"
+(
+	logdir=$tmp/runner
+	mkdir -p "$logdir"
+	passed=0 failed=0 skipped=0 failures=()
+	run_tap whole-skip bash -c 'echo "SKIP: needs root"; exit 77' >/dev/null
+	a="$passed $failed $skipped"
+	run_tap crashed bash -c 'echo "PASS: one"; exit 3' >/dev/null
+	echo "$a|$passed $failed $skipped"
+) >"$tmp/runner.out"
+if [ "$(cat "$tmp/runner.out")" = "0 0 1|1 1 1" ]; then
+	pass "runner: a suite skipped whole is skipped; a crash with no FAIL fails"
+else
+	fail "runner: a suite skipped whole is skipped; a crash with no FAIL fails" \
+		"passed failed skipped: $(cat "$tmp/runner.out")"
+fi
 exit $failed
