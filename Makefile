@@ -87,8 +87,10 @@ deps:
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "installing:" $$missing; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y -qq $$missing >/dev/null || exit 1; \
+			apt-get update -qq -o DPkg::Lock::Timeout=300 && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				-o DPkg::Lock::Timeout=300 $$missing \
+				>/dev/null || exit 1; \
 		else \
 			echo "missing Debian packages:" $$missing; \
 			echo "run 'sudo make deps' or apt-get install them"; \
@@ -545,6 +547,10 @@ DEB_BUILD_PKGS := dpkg-dev debhelper fakeroot build-essential lintian \
 	pkg-config libmnl-dev libinih-dev
 
 deb:
+	@case "$(abspath $(DEB_DIR))" in $(abspath $(B))/*) ;; \
+	$(CURDIR) | $(CURDIR)/*) echo "DEB_DIR must be outside the tree or" \
+		"under $(B)/"; exit 1 ;; "" | /) echo "DEB_DIR is empty"; exit 1 ;; \
+	esac
 	@$(MAKE) -s deps DEB_PKGS="$(DEB_BUILD_PKGS)"
 	rm -rf $(DEB_DIR)
 	mkdir -p $(DEB_DIR)/src

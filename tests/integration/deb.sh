@@ -72,9 +72,10 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
-# One run at a time on this machine (the lock file stays, empty, in /tmp).
-exec 9>/tmp/mpa-deb-test.lock
-flock -w 900 9 || die "another run of deb.sh holds /tmp/mpa-deb-test.lock"
+# One run at a time on this machine (the lock file stays, empty, in /run,
+# where only root can create it).
+exec 9>/run/mpa-deb-test.lock
+flock -w 900 9 || die "another run of deb.sh holds /run/mpa-deb-test.lock"
 
 # The project's packages, if any are here already, are someone's: this
 # test would replace and then purge them.

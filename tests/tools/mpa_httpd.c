@@ -56,7 +56,7 @@ struct seen_sub {
 	char host[INET6_ADDRSTRLEN];
 	unsigned short port;
 	unsigned long long acked;
-	bool now; /* there at the report */
+	bool now; /* there at the latest look */
 };
 
 #define MAX_SEEN 16
@@ -66,9 +66,13 @@ struct seen {
 	int n;
 };
 
-/* Remember that @host:@port had acked @acked (and whether it is @now). */
+/*
+ * Remember that @host:@port, there now, had acked @acked (past MAX_SEEN
+ * subflows in one response, the later ones are not remembered: a "gone"
+ * line may be missing then, never a "sub" line).
+ */
 static void seen_note(struct seen *sn, const char *host, unsigned short port,
-		      unsigned long long acked, bool now)
+		      unsigned long long acked)
 {
 	int i;
 
@@ -85,19 +89,19 @@ static void seen_note(struct seen *sn, const char *host, unsigned short port,
 	}
 	if (acked > sn->v[i].acked)
 		sn->v[i].acked = acked;
-	sn->v[i].now = now;
+	sn->v[i].now = true;
 }
 
 /*
- * Each subflow of @fd now: into @sn, and printed as a "sub" line when
- * @print.
+ * Each subflow of @fd now, into @sn, and as a "sub" line into @out when
+ * not NULL. How many there are, or -1 when @fd is not MPTCP.
  */
-static void subflows(int fd, struct seen *sn, bool print)
+static int subs_sample(int fd, struct seen *sn, FILE *out)
 {
 	struct mptcplib_getsubids_result ids = mptcplib_get_sub_ids(fd);
 	char host[INET6_ADDRSTRLEN];
 	unsigned short port = 0;
-	int i;
+	int i, n;
 
 	for (i = 0; i < sn->n; i++)
 		sn->v[i].now = false;
@@ -117,37 +121,46 @@ static void subflows(int fd, struct seen *sn, bool print)
 			acked = ((struct tcp_info *)r.value)->tcpi_bytes_acked;
 		if (!t.errnoValue) {
 			addr_str(t.flow.remote, host, sizeof(host), &port);
-			seen_note(sn, host, port, acked, true);
-			if (print) {
-				mptcplib_get_sub_state(fd, id, &st);
-				printf("sub %s %u acked=%llu backup=%d\n", host,
-				       port, acked, st.backup_remote);
-			}
+			seen_note(sn, host, port, acked);
+		}
+		if (!t.errnoValue && out) {
+			mptcplib_get_sub_state(fd, id, &st);
+			fprintf(out, "sub %s %u acked=%llu backup=%d\n", host,
+				port, acked, st.backup_remote);
 		}
 		mptcplib_free_flow(t.flow);
 		mptcplib_free_getsubsockopt_result(r);
 	}
+	n = ids.errnoValue ? -1 : ids.ids.count;
 	mptcplib_free_intarray(ids.ids);
+	return n;
 }
 
-/* The per-subflow report, while the subflows are still there. */
+/*
+ * The report, while the subflows are still there: those of one look at
+ * them (the count before them), then those gone before.
+ */
 static void report(int fd, unsigned long long sent, struct seen *sn)
 {
-	struct mptcplib_getsubids_result ids = mptcplib_get_sub_ids(fd);
 	struct sockaddr_storage peer;
 	socklen_t plen = sizeof(peer);
-	char host[INET6_ADDRSTRLEN];
+	char host[INET6_ADDRSTRLEN], *subs = NULL;
 	unsigned short port = 0;
-	int i;
+	size_t len = 0;
+	FILE *m = open_memstream(&subs, &len);
+	int i, n;
 
 	pthread_mutex_lock(&out_lock);
 	host[0] = '\0';
 	if (getpeername(fd, (struct sockaddr *)&peer, &plen) == 0)
 		addr_str((struct sockaddr *)&peer, host, sizeof(host), &port);
+	n = subs_sample(fd, sn, m);
+	if (m)
+		fclose(m);
 	printf("conn %s bytes=%llu subflows=%d mptcp=%d\n", host, sent,
-	       ids.errnoValue ? 1 : ids.ids.count, ids.errnoValue == 0);
-	mptcplib_free_intarray(ids.ids);
-	subflows(fd, sn, true);
+	       n < 0 ? 1 : n, n >= 0);
+	fputs(subs ? subs : "", stdout);
+	free(subs);
 	for (i = 0; i < sn->n; i++)
 		if (!sn->v[i].now && sn->v[i].acked)
 			printf("gone %s %u acked=%llu\n", sn->v[i].host,
@@ -196,7 +209,7 @@ static void *serve(void *arg)
 		if (n <= 0)
 			goto out;
 		sent += (unsigned long long)n;
-		subflows(fd, &sn, false);
+		subs_sample(fd, &sn, NULL);
 	}
 	/* The client closes once it has everything: all of it was acked. */
 	while ((n = read(fd, sink, sizeof(sink))) > 0 ||
