@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The registration socket: clients, their messages, the replies. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -7,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
@@ -149,7 +152,8 @@ static int64_t server_now(const struct dmn_server *s)
 
 /*
  * Is @path a socket someone listens on? Stale after a killed daemon: then
- * it is replaced. 1 live, 0 stale, -errno when it is not a socket at all.
+ * it is replaced. 1 live, 0 stale or absent, -EEXIST when it is not a
+ * socket at all, or -errno.
  */
 static int socket_live(const char *path)
 {
@@ -172,75 +176,225 @@ static int socket_live(const char *path)
 	return rc;
 }
 
+/*
+ * The socket is bound at PATH.new.PID, and takes its name PATH once it
+ * listens: between bind() and listen() the file refuses connections, and a
+ * program starting then would take mptcp-autod for absent. The pid keeps
+ * two daemons starting together apart; the path keeps room for any pid
+ * (an int). PATH.new is the name older daemons used.
+ */
+#define TMP_SUFFIX ".new."
+#define TMP_PID_DIGITS 10
+/* A stale socket at PATH removed, and one there again: tries, then no. */
+#define TAKE_TRIES 8
+/* The directory's lock, held by another daemon: tries, and the pause. */
+#define LOCK_TRIES 500
+#define LOCK_PAUSE_MS 10
+
+/*
+ * Daemons starting on one directory take turns: each holds an flock() on
+ * it from before its bind() until its socket has its name. Without turns,
+ * one could find a stale socket at PATH, a second replace it with its own,
+ * and the first then unlink that live one and put its own there: the
+ * second would serve a file that no longer exists. The lock in @fd, or -1
+ * without one (a directory it cannot read, a file system without locks:
+ * the link() of path_take() still never replaces a live socket). 0, or
+ * -EWOULDBLOCK when another process keeps it for long.
+ */
+static int dir_lock(const char *dir, int *fd)
+{
+	struct timespec pause = { .tv_nsec = LOCK_PAUSE_MS * 1000000L };
+	int i;
+
+	*fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0)
+		return 0; /* not readable: no turns, as without locks */
+	for (i = 0; i < LOCK_TRIES; i++) {
+		if (flock(*fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			break;
+		nanosleep(&pause, NULL);
+	}
+	close(*fd);
+	*fd = -1;
+	return i < LOCK_TRIES ? 0 : -EWOULDBLOCK;
+}
+
+/*
+ * Give the listening socket at @tmp its name, s->path, with link(), which
+ * never replaces a file: a live socket there is another daemon's, and is
+ * refused, as is anything that is not a socket; a stale one is removed
+ * and the link tried again. 0, or -errno with a reason in @why.
+ */
+static int path_take(struct dmn_server *s, const char *tmp, char *why,
+		     size_t len)
+{
+	int i, live, err;
+
+	for (i = 0; i < TAKE_TRIES; i++) {
+		if (link(tmp, s->path) == 0)
+			return 0;
+		err = -errno;
+		live = err == -EEXIST ? socket_live(s->path) : err;
+		if (live > 0) {
+			snprintf(why, len,
+				 "%s: another mptcp-autod serves this socket: "
+				 "stop it first, or give this one another "
+				 "--socket",
+				 s->path);
+			return -EADDRINUSE;
+		}
+		if (live == -EEXIST) {
+			snprintf(why, len,
+				 "%s: exists and is not a socket: remove it, "
+				 "or give another --socket",
+				 s->path);
+			return -EEXIST;
+		}
+		if (live < 0) {
+			snprintf(why, len, "%s: %s", s->path, strerror(-live));
+			return live;
+		}
+		/* Stale, or gone since the link(): tried again. */
+		if (unlink(s->path) < 0 && errno != ENOENT) {
+			err = -errno;
+			snprintf(why, len, "%s: %s", s->path, strerror(-err));
+			return err;
+		}
+		LOG(s, CMN_LOG_INFO,
+		    "%s: a stale socket, of a daemon that is gone: replaced",
+		    s->path);
+	}
+	snprintf(why, len, "%s: a stale socket there came back %d times",
+		 s->path, TAKE_TRIES);
+	return -EAGAIN;
+}
+
+/* Is @name (in the socket's directory) PATH.new or PATH.new.DIGITS? */
+static bool is_tmp_name(const char *name, const char *base)
+{
+	size_t n = strlen(base), d;
+
+	if (strncmp(name, base, n) || strncmp(name + n, ".new", 4))
+		return false;
+	name += n + 4;
+	if (!*name)
+		return true;
+	d = strspn(name + 1, "0123456789");
+	return *name == '.' && d > 0 && !name[1 + d];
+}
+
+/*
+ * Remove the temporary names daemons killed at their start left: only
+ * those names, only sockets, only ones nobody listens on. With the
+ * directory's lock held, no other daemon is between its bind() and its
+ * link(), when its name does not answer yet.
+ */
+static void tmp_sweep(struct dmn_server *s)
+{
+	const char *slash = strrchr(s->path, '/');
+	const char *base = slash ? slash + 1 : s->path;
+	char dir[sizeof(s->path)], p[sizeof(s->path)];
+	int dlen = (int)(base - s->path);
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%.*s", dlen ? dlen : 1,
+		 dlen ? s->path : ".");
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (!is_tmp_name(e->d_name, base) ||
+		    snprintf(p, sizeof(p), "%.*s%s", dlen, s->path,
+			     e->d_name) >= (int)sizeof(p) ||
+		    socket_live(p) != 0 || unlink(p) < 0)
+			continue;
+		LOG(s, CMN_LOG_INFO,
+		    "%s: removed, left by a daemon killed at its start", p);
+	}
+	closedir(d);
+}
+
 static int server_listen(struct dmn_server *s, char *why, size_t len)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	size_t room =
+		sizeof(a.sun_path) - 1 - strlen(TMP_SUFFIX) - TMP_PID_DIGITS;
 	char dir[PATH_MAX];
+	const char *d;
 	struct stat st;
-	int live;
+	int lock, err;
 
-	/* Room for the temporary name too (".new", see below). */
-	if (strlen(s->cfg.path) + strlen(".new") >= sizeof(a.sun_path)) {
+	if (strlen(s->cfg.path) > room) {
 		snprintf(
 			why, len,
 			"%s: path too long for a socket (at most %zu characters)",
-			s->cfg.path, sizeof(a.sun_path) - 1 - strlen(".new"));
+			s->cfg.path, room);
 		return -ENAMETOOLONG;
 	}
 	snprintf(s->path, sizeof(s->path), "%s", s->cfg.path);
 	snprintf(dir, sizeof(dir), "%s", s->path);
+	d = dirname(dir);
 	/* Any user may connect: the directory only needs to be reachable. */
-	if (mkdir(dirname(dir), 0755) < 0 && errno != EEXIST) {
-		snprintf(why, len, "%s: %s", dir, strerror(errno));
-		return -errno;
+	if (mkdir(d, 0755) < 0 && errno != EEXIST) {
+		err = -errno;
+		snprintf(why, len, "%s: %s", d, strerror(-err));
+		return err;
 	}
-	live = socket_live(s->path);
-	if (live > 0) {
-		snprintf(why, len, "%s: another mptcp-autod is listening there",
-			 s->path);
-		return -EADDRINUSE;
+	err = dir_lock(d, &lock);
+	if (err) {
+		snprintf(why, len,
+			 "%s: another process keeps its lock (flock): is an "
+			 "mptcp-autod stuck starting there?",
+			 d);
+		return err;
 	}
-	if (live < 0) {
-		snprintf(why, len, "%s: exists and is not a socket (%s)",
-			 s->path, strerror(-live));
-		return live;
+	if (snprintf(a.sun_path, sizeof(a.sun_path), "%s" TMP_SUFFIX "%d",
+		     s->path, (int)getpid()) >= (int)sizeof(a.sun_path)) {
+		err = -ENAMETOOLONG; /* checked above; said for the compiler */
+		snprintf(why, len, "%s: %s", s->path, strerror(-err));
+		goto out;
 	}
 	s->lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
 			0);
-	if (s->lfd < 0)
-		goto fail;
-	/*
-	 * Bound at PATH.new and renamed to PATH once listening: between
-	 * bind() and listen() the file refuses connections, and a program
-	 * starting then would take mptcp-autod for absent.
-	 */
-	if (snprintf(a.sun_path, sizeof(a.sun_path), "%s.new", s->path) >=
-	    (int)sizeof(a.sun_path)) {
-		errno = ENAMETOOLONG; /* checked above; said for the compiler */
-		goto fail;
+	if (s->lfd < 0) {
+		err = -errno;
+		snprintf(why, len, "%s: %s", s->path, strerror(-err));
+		goto out;
 	}
-	unlink(a.sun_path);
-	if (bind(s->lfd, (struct sockaddr *)&a, sizeof(a)) < 0)
-		goto fail;
-	if (chmod(a.sun_path, 0666) < 0 || stat(a.sun_path, &st) < 0)
-		goto fail_bound;
-	s->ino = st.st_ino;
+	/* Our pid's name, left by a daemon gone that had it. */
+	if (socket_live(a.sun_path) == 0)
+		unlink(a.sun_path);
+	if (bind(s->lfd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		err = -errno;
+		snprintf(why, len, "%s: %s", a.sun_path, strerror(-err));
+		goto out;
+	}
 	/*
 	 * As deep as the namespace allows (net.core.somaxconn caps it): at a
 	 * burst of process starts, a client the queue has no room for gets
 	 * EAGAIN, and its connections stay unregistered.
 	 */
-	if (listen(s->lfd, SOMAXCONN) < 0 || rename(a.sun_path, s->path) < 0)
-		goto fail_bound;
-	return 0;
-fail_bound:
-	live = errno;
-	snprintf(why, len, "%s: %s", s->path, strerror(live));
+	if (chmod(a.sun_path, 0666) < 0 || stat(a.sun_path, &st) < 0 ||
+	    listen(s->lfd, SOMAXCONN) < 0) {
+		err = -errno;
+		snprintf(why, len, "%s: %s", a.sun_path, strerror(-err));
+	} else {
+		err = path_take(s, a.sun_path, why, len);
+	}
+	/* What dmn_server_close() removes: only the file it made its own. */
+	if (!err)
+		s->ino = st.st_ino;
+	/* Bound under its name now, or refused: the other goes either way. */
 	unlink(a.sun_path);
-	return -live;
-fail:
-	snprintf(why, len, "%s: %s", s->path, strerror(errno));
-	return -errno;
+	if (!err && lock >= 0)
+		tmp_sweep(s);
+out:
+	if (lock >= 0)
+		close(lock); /* the next daemon's turn */
+	return err;
 }
 
 static int watch(struct dmn_server *s, int op, int fd, uint32_t data)

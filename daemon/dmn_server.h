@@ -178,9 +178,13 @@ struct dmn_server;
 
 /*
  * dmn_server_open() - listen on cfg->path (mode 0666, in a directory made
- * 0755 if missing), replacing a stale socket file but never a live one
- * (another daemon) or anything that is not a socket. 0, or -errno with a
- * reason in @why.
+ * 0755 if missing; at most 92 characters: room is kept for the temporary
+ * name cfg->path.new.PID), which appears only once it listens. A stale
+ * socket file there is replaced; a live one (another daemon: -EADDRINUSE)
+ * or anything that is not a socket (-EEXIST) never is. Of daemons starting
+ * together on one path, exactly one takes it. Stale temporary names of
+ * daemons killed at their start are removed. 0, or -errno with a reason
+ * in @why.
  */
 int dmn_server_open(const struct dmn_server_config *cfg,
 		    struct dmn_server **out, char *why, size_t len);

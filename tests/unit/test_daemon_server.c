@@ -5,8 +5,9 @@
  * the reply, refusals, the bad-message streak, the rate per uid (and its
  * token buckets, pure), the client limits (in all, per user), the listen
  * queue under a burst, accept() short of descriptors, replies that never
- * block, the socket file's life, and the program's identity, whose
- * command line is read off the loop (a read that hangs, a process gone).
+ * block, the socket file's life (and two daemons starting on it at
+ * once), and the program's identity, whose command line is read off the
+ * loop (a read that hangs, a process gone).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -1271,47 +1273,127 @@ static void test_identity_gone(void **state)
 	close(ca);
 }
 
+/* A socket bound at @path; listening when @listening, else closed: stale. */
+static int socket_at(const char *path, bool listening)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	if (listening) {
+		assert_int_equal(listen(fd, 8), 0);
+		return fd;
+	}
+	close(fd);
+	return -1;
+}
+
+/* Did a connection reach the listener of @s (in @ms at most)? */
+static bool reached(const struct dmn_server *s, int ms)
+{
+	struct pollfd p = { .fd = dmn_server_listen_fd(s), .events = POLLIN };
+
+	return poll(&p, 1, ms) == 1;
+}
+
+/* The names in @dir, but . and .. */
+static int entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	return n;
+}
+
 static void test_socket_file(void **state)
 {
 	struct fixture *f = *state;
 	struct dmn_server *second;
 	struct dmn_server_config cfg = { .path = f->path, .handle = handle };
-	struct stat st;
-	char why[200], tmpname[sizeof(f->path) + 8], longp[120];
-	int fd;
+	struct stat st, before;
+	char why[200], name[sizeof(f->path) + 16], longp[120], run[96];
+	int fd, live;
+	size_t n;
 
-	/* A path with no room for the temporary name: said how long. */
-	memset(longp, 'a', sizeof(longp));
-	longp[0] = '/';
-	longp[104] = '\0';
+	snprintf(run, sizeof(run), "%s/run", f->dir);
+	/*
+	 * The longest path there is room for (with PATH.new.PID, any pid)
+	 * serves; one more character is refused, and said how long.
+	 */
+	n = (size_t)snprintf(longp, sizeof(longp), "%s/", f->dir);
+	memset(longp + n, 'a', 92 - n);
+	longp[92] = '\0';
 	cfg.path = longp;
+	assert_int_equal(dmn_server_open(&cfg, &second, why, sizeof(why)), 0);
+	dmn_server_close(second);
+	strcat(longp, "a");
 	assert_int_equal(dmn_server_open(&cfg, &second, why, sizeof(why)),
 			 -ENAMETOOLONG);
-	assert_non_null(strstr(why, "at most 103 characters"));
+	assert_non_null(strstr(why, "at most 92 characters"));
 	cfg.path = f->path;
-	/* A live daemon is never replaced. */
+	/*
+	 * A live daemon is never replaced: its file stays, and still takes
+	 * it to the first; nothing of the second is left.
+	 */
+	assert_int_equal(stat(f->path, &before), 0);
 	assert_int_equal(dmn_server_open(&cfg, &second, why, sizeof(why)),
 			 -EADDRINUSE);
-	assert_non_null(strstr(why, "another mptcp-autod"));
+	assert_non_null(strstr(why, "another mptcp-autod serves"));
+	assert_non_null(strstr(why, "--socket"));
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_int_equal(st.st_ino, before.st_ino);
+	fd = client(f);
+	assert_true(reached(f->s, 1000));
+	close(fd);
+	assert_int_equal(entries(run), 1);
 	/* Stale (a killed daemon's): replaced. */
 	dmn_server_close(f->s);
 	f->s = NULL;
-	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
-	{
-		struct sockaddr_un a = { .sun_family = AF_UNIX };
-
-		snprintf(a.sun_path, sizeof(a.sun_path), "%s", f->path);
-		assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	}
-	close(fd);
-	/* And the temporary name a daemon killed at its start left. */
-	snprintf(tmpname, sizeof(tmpname), "%s.new", f->path);
-	fd = open(tmpname, O_CREAT | O_WRONLY, 0600);
-	close(fd);
+	socket_at(f->path, false);
+	/*
+	 * And the temporary names daemons killed at their start left,
+	 * stale: removed, but only those names, only sockets, only when
+	 * nobody listens there.
+	 */
+	snprintf(name, sizeof(name), "%s.new", f->path); /* older daemons' */
+	socket_at(name, false);
+	snprintf(name, sizeof(name), "%s.new.4194304", f->path);
+	socket_at(name, false);
+	snprintf(name, sizeof(name), "%s.new.99", f->path);
+	live = socket_at(name, true);
+	snprintf(name, sizeof(name), "%s.new.12x", f->path);
+	socket_at(name, false);
+	snprintf(name, sizeof(name), "%s.new.7", f->path);
+	close(open(name, O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
+	assert_int_equal(entries(run), 6);
 	assert_int_equal(open_server(f, 0, 0), 0);
-	close(client(f));
+	fd = client(f);
+	assert_true(reached(f->s, 1000));
+	close(fd);
+	assert_int_equal(entries(run), 4);
+	snprintf(name, sizeof(name), "%s.new", f->path);
+	assert_int_equal(stat(name, &st), -1);
+	snprintf(name, sizeof(name), "%s.new.4194304", f->path);
+	assert_int_equal(stat(name, &st), -1);
+	snprintf(name, sizeof(name), "%s.new.99", f->path);
+	assert_int_equal(stat(name, &st), 0);
+	unlink(name);
+	close(live);
+	snprintf(name, sizeof(name), "%s.new.12x", f->path);
+	assert_int_equal(stat(name, &st), 0);
+	unlink(name);
+	snprintf(name, sizeof(name), "%s.new.7", f->path);
+	assert_int_equal(stat(name, &st), 0);
+	unlink(name);
 	/* Listening before it had its name: nothing left under the other. */
-	assert_int_equal(stat(tmpname, &st), -1);
+	assert_int_equal(entries(run), 1);
 	assert_int_equal(stat(f->path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0666);
 	/* Gone at the close. */
@@ -1323,8 +1405,10 @@ static void test_socket_file(void **state)
 	close(fd);
 	assert_int_equal(dmn_server_open(&cfg, &second, why, sizeof(why)),
 			 -EEXIST);
+	assert_non_null(strstr(why, "not a socket"));
 	assert_int_equal(stat(f->path, &st), 0);
 	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(entries(run), 1);
 	unlink(f->path);
 	/* Closing an old server leaves a newer one's file. */
 	assert_int_equal(open_server(f, 0, 0), 0);
@@ -1333,6 +1417,127 @@ static void test_socket_file(void **state)
 	dmn_server_close(f->s);
 	f->s = second;
 	assert_int_equal(stat(f->path, &st), 0);
+}
+
+/*
+ * Two daemons start at once on one path, again and again, on no socket
+ * or on a stale one: exactly one serves, the other says that one does,
+ * and the file at the path takes connections to the one that serves (it
+ * used to be possible for both to succeed, one on a file replaced by the
+ * other's).
+ */
+#define RACE_ROUNDS 200
+#define RACE_WAIT_MS 5000
+
+/*
+ * Did the test's connection, which sends "P", reach @s (in RACE_WAIT_MS
+ * at most)? Another daemon's look whether it lives is one too, silent.
+ */
+static bool racer_reached(const struct dmn_server *s)
+{
+	struct pollfd p = { .fd = dmn_server_listen_fd(s), .events = POLLIN };
+	struct timeval tv = { .tv_sec = RACE_WAIT_MS / 1000 };
+	char c = 0;
+	int fd;
+
+	while (c != 'P' && poll(&p, 1, RACE_WAIT_MS) == 1) {
+		fd = accept4(p.fd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0)
+			continue;
+		/* Read until it says something, or ends (a look). */
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		if (recv(fd, &c, 1, 0) != 1)
+			c = 0;
+		close(fd);
+	}
+	return c == 'P';
+}
+
+/* A racer: W served (and reached through the path), L refused, else E. */
+static void racer(const char *path, int go, int res)
+{
+	struct dmn_server_config cfg = { .path = path, .handle = handle };
+	struct dmn_server *s;
+	char why[200], c;
+	int err;
+
+	/* Every racer starts when the test closes its end of @go. */
+	while (read(go, &c, 1) < 0 && errno == EINTR)
+		;
+	err = dmn_server_open(&cfg, &s, why, sizeof(why));
+	c = !err ? 'W' :
+	    err == -EADDRINUSE && strstr(why, "another mptcp-autod serves") ?
+		   'L' :
+		   'E';
+	if (write(res, &c, 1) != 1 || err)
+		_exit(err ? 0 : 3);
+	err = racer_reached(s) ? 0 : 3;
+	dmn_server_close(s);
+	_exit(err);
+}
+
+static void test_socket_race(void **state)
+{
+	struct fixture *f = *state;
+	char got[2], run[96];
+	int round, i, go[2], res[2], status[2], n, fd, won, lost, reach;
+	pid_t pid[2];
+
+	snprintf(run, sizeof(run), "%s/run", f->dir);
+	dmn_server_close(f->s);
+	f->s = NULL;
+	for (round = 0; round < RACE_ROUNDS; round++) {
+		/* Every other round, a killed daemon's socket is there. */
+		if (round % 2)
+			socket_at(f->path, false);
+		assert_int_equal(pipe2(go, O_CLOEXEC), 0);
+		assert_int_equal(pipe2(res, O_CLOEXEC), 0);
+		for (i = 0; i < 2; i++) {
+			pid[i] = fork();
+			assert_true(pid[i] >= 0);
+			if (pid[i] == 0) {
+				close(go[1]);
+				close(res[0]);
+				racer(f->path, go[0], res[1]);
+			}
+		}
+		close(go[0]);
+		close(res[1]);
+		close(go[1]); /* off they go */
+		for (n = 0; n < 2;) {
+			i = (int)read(res[0], got + n, (size_t)(2 - n));
+			if (i <= 0)
+				break;
+			n += i;
+		}
+		close(res[0]);
+		won = (n > 0 && got[0] == 'W') + (n > 1 && got[1] == 'W');
+		lost = (n > 0 && got[0] == 'L') + (n > 1 && got[1] == 'L');
+		/* Through the path, to the one that says it serves. */
+		fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+		{
+			struct sockaddr_un a = { .sun_family = AF_UNIX };
+
+			snprintf(a.sun_path, sizeof(a.sun_path), "%s", f->path);
+			reach = connect(fd, (struct sockaddr *)&a, sizeof(a));
+			if (!reach && send(fd, "P", 1, 0) != 1)
+				reach = -1;
+		}
+		for (i = 0; i < 2; i++)
+			assert_int_equal(waitpid(pid[i], &status[i], 0),
+					 pid[i]);
+		close(fd);
+		assert_int_equal(n, 2);
+		assert_int_equal(won, 1);
+		assert_int_equal(lost, 1);
+		assert_int_equal(reach, 0);
+		for (i = 0; i < 2; i++) {
+			assert_true(WIFEXITED(status[i]));
+			assert_int_equal(WEXITSTATUS(status[i]), 0);
+		}
+		/* The one that served removed its file; nothing else is left. */
+		assert_int_equal(entries(run), 0);
+	}
 }
 
 int main(void)
@@ -1362,6 +1567,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_replies_never_block, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_socket_file, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_socket_race, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_identity_stall, setup,
 						teardown),
