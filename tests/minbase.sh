@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: MIT
 # The README's two commands on a minimal Debian, as a new user would run
 # them: mmdebstrap --variant=minbase of this machine's own Debian suite,
-# from the archive its apt uses, plus git and make; this repository cloned
-# under /root (mode 0700) with the working tree's uncommitted changes to
-# tracked files; then, inside, `make demo` and `CI=true make check`. A
-# package the Makefile forgets to install (make deps) fails here, however
-# complete the developer's own machine is.
+# from the Debian archive its apt uses (through its apt proxy, if any;
+# tests/lib/apt_sources.py decides what the tree can use of the host's
+# sources, deb.debian.org if nothing), plus git and make; this repository
+# cloned under /root (mode 0700) with the working tree's uncommitted
+# changes to tracked files; then, inside, `make demo` and `CI=true make
+# check`. A package the Makefile forgets to install (make deps) fails
+# here, however complete the developer's own machine is.
 #
 #   tests/minbase.sh          make demo, then CI=true make check (make
 #                             check-minbase; 13 to 16 minutes)
@@ -26,14 +28,16 @@
 # and go away with the last process inside. The demo and the tests inside
 # make their own network namespaces, named in the tree's own /run. On
 # exit, whatever happens, processes still running in the tree are killed
-# and the tree is removed. The host's apt cache is read (its packages are
-# copied into the tree, to download less), never written.
+# and the tree is removed. The host's apt configuration and cache are read
+# (the cache's packages are copied into the tree, to download less), never
+# written.
 # Prints "PASS: x" / "FAIL: x" per step, with how long it took.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 . "$top/tests/lib/require.sh"
 . "$top/tests/lib/tap.sh"
+apt_sources=$top/tests/lib/apt_sources.py
 
 mode=${1:-full}
 case $mode in
@@ -48,6 +52,7 @@ esac
 require_cmd mmdebstrap
 require_cmd unshare
 require_cmd git
+require_cmd python3
 . /etc/os-release
 [ "${ID:-}" = debian ] && [ -n "${VERSION_CODENAME:-}" ] ||
 	skip_or_fail "not a Debian release (/etc/os-release)"
@@ -109,52 +114,6 @@ tmp=$(mktemp -d) && chmod 0755 "$tmp" || exit 1
 root=$tmp/root
 log=$tmp/log
 
-# host_sources: the Debian entries of the host's apt sources, those of
-# this release's suites ($suite, $suite-updates, $suite-security), one
-# line each in one-line form ("deb [signed-by=K] URI SUITE COMPONENT...").
-host_sources()
-{
-	local f
-	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-		[ -f "$f" ] || continue
-		awk -v s="$suite" '$1 == "deb" {
-			i = 2
-			if ($2 ~ /^\[/) while ($i !~ /\]$/) i++
-			if (i > 2 || $2 ~ /\]$/) i++
-			if ($(i + 1) == s || index($(i + 1), s "-") == 1) print
-		}' "$f"
-	done
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -f "$f" ] || continue
-		awk -v s="$suite" '
-		function flush(   n, u, x, a, b, j, k, opt) {
-			if (types ~ /(^| )deb( |$)/ && enabled != "no") {
-				opt = key != "" ? "[signed-by=" key "] " : ""
-				n = split(uris, a, " ")
-				k = split(suites, b, " ")
-				for (x = 1; x <= n; x++)
-					for (j = 1; j <= k; j++)
-						if (b[j] == s || index(b[j], s "-") == 1)
-							print "deb " opt a[x] " " b[j] " " comps
-			}
-			types = uris = suites = comps = key = enabled = ""
-		}
-		/^[ \t]*#/ { next }
-		/^[ \t]*$/ { flush(); next }
-		{
-			f = tolower($1); sub(/:$/, "", f)
-			v = $0; sub(/^[^:]*:[ \t]*/, "", v)
-		}
-		f == "types" { types = v }
-		f == "uris" { uris = v }
-		f == "suites" { suites = v }
-		f == "components" { comps = v }
-		f == "signed-by" && v ~ /^\// { key = v }
-		f == "enabled" { enabled = tolower(v) }
-		END { flush() }' "$f"
-	done
-}
-
 # step NAME CMD...: CMD with its output shown as it comes, indented
 # (never read as a check line), then "PASS: NAME (N s)" or "FAIL: NAME
 # (N s)". CMD runs in the background and is waited for, so that a signal
@@ -204,19 +163,48 @@ inside()
 			/bin/bash -c "cd /root/mptcp-auto && $2"' sh "$root" "$1"
 }
 
-# build_tree: the minimal system. The packages of the host's apt cache are
-# copied in first (hard links when on the same file system), so that apt
+# build_tree: the minimal system. Its apt sources and options come from
+# the host's by tests/lib/apt_sources.py (which says on stderr what it
+# leaves out and why): the Debian entries of this release, a mirror list
+# replaced by its first mirror, nothing signed by a key the tree has not
+# got, deb.debian.org if nothing is left; the host's apt proxy, which
+# mmdebstrap's apt (reading the tree's configuration only) and the tree's
+# would not use otherwise. The packages of the host's apt cache are copied
+# in first (hard links when on the same file system), so that apt
 # downloads only what it lacks; the cache is kept in the tree for make
 # deps inside, which installs the rest.
 build_tree()
 {
-	local src=$tmp/sources.list
-	host_sources >"$src"
+	local src=$tmp/sources.list lists=$tmp/mirror-lists name url
+	local -a opts penv
+	apt-config dump >"$tmp/apt-config" || return 1
+	# Mirror lists apt would fetch itself (mirror://, mirror+http(s)://),
+	# downloaded through the host's proxy, for apt_sources.py to read.
+	mkdir -p "$lists" || return 1
+	mapfile -t penv < <(python3 "$apt_sources" proxy-env \
+		<"$tmp/apt-config")
+	python3 "$apt_sources" mirror-lists --suite "$suite" |
+		while read -r name url; do
+			if env "${penv[@]}" curl -fsSL --max-time 60 \
+				-o "$lists/$name.part" "$url"; then
+				mv "$lists/$name.part" "$lists/$name"
+			else
+				echo "cannot download the mirror list $url"
+			fi
+		done
+	python3 "$apt_sources" sources --suite "$suite" --lists "$lists" \
+		>"$src" || return 1
 	[ -s "$src" ] || {
-		echo "no Debian $suite entry in the host's apt sources"
+		echo "no Debian $suite source for the tree"
 		return 1
 	}
 	cat "$src"
+	python3 "$apt_sources" mmdebstrap-options --sources "$src" \
+		<"$tmp/apt-config" >"$tmp/options" || return 1
+	mapfile -t opts <"$tmp/options"
+	# Shown without a proxy's user and password.
+	[ ${#opts[@]} -eq 0 ] ||
+		sed 's#//[^/@]*@#//...@#; s/^/mmdebstrap /' "$tmp/options"
 	unshare -m --propagation private -- mmdebstrap --variant=minbase \
 		--include=git,make --skip=cleanup/apt/cache \
 		--setup-hook='mkdir -p "$1/var/cache/apt/archives"' \
@@ -224,7 +212,7 @@ build_tree()
 			"$1/var/cache/apt/archives/" 2>/dev/null ||
 			cp /var/cache/apt/archives/*.deb \
 			"$1/var/cache/apt/archives/" 2>/dev/null || true' \
-		"$suite" "$root" "$src"
+		"${opts[@]}" "$suite" "$root" "$src"
 }
 
 # clone: the repository under /root, which must be 0700 as Debian makes

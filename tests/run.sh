@@ -126,6 +126,9 @@ run_check systemd-unit bash tests/systemd.sh
 run_check layering bash tests/layering.sh
 run_check docs bash tests/docs.sh
 run_tap kernel-matrix-parts bash tests/kernels/report_test.sh
+# What the minimal Debian below takes of this machine's apt sources and
+# proxy (tests/lib/apt_sources.py), on canned hosts: quick, no root.
+run_tap minbase-sources bash tests/minbase_sources_test.sh
 run_check fuzz-policy make -s fuzz-check
 run_cmocka core-ipv4-valgrind bash tests/integration/core.sh 4 valgrind
 run_cmocka core-ipv6 bash tests/integration/core.sh 6
