@@ -817,9 +817,8 @@ static int start(struct dmn *d, char *status, size_t len)
 	 */
 	err = mptcplib_events_open(&d->evs);
 	if (err) {
-		dmn_log_error("path-manager events: %s%s",
-			      mptcplib_last_error(),
-			      err == EPERM ? " (needs CAP_NET_ADMIN)" : "");
+		/* The library's text already names CAP_NET_ADMIN on EPERM. */
+		dmn_log_error("path-manager events: %s", mptcplib_last_error());
 		return -err;
 	}
 	eng_engine_subscribed(d->eng);
