@@ -405,6 +405,10 @@ $(B)/bench/policy_match: bench/policy_match.c $(B)/libmpa_policy.a \
 $(B)/bench/mpa-delayq: bench/mpa_delayq.c | $(B)/bench
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< $(LIBMNL_LIBS)
 
+$(B)/bench/mpa-reqpar: bench/mpa_reqpar.c $(B)/libmptcplib.a | $(B)/bench
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Icore -o $@ $< $(B)/libmptcplib.a \
+		$(LIBMNL_LIBS) -lpthread
+
 # The shim once more, reading its system policy from the build tree
 # instead of SYSCONFDIR: section 11 times the constructor with 1,000
 # drop-ins in that folder's policy.d, and nobody else's policy changes.
@@ -420,10 +424,11 @@ $(B)/bench/libmptcp_auto.so: $(BENCH_SHIM_OBJ) preload/libmptcp_auto.map
 		$(BENCH_SHIM_OBJ) $(LIBMNL_LIBS) $(INIH_LIBS) -lpthread -ldl
 
 # Figures, not pass/fail: installs what it compares against (mptcpd's
-# mptcpize, iptables for the delay line), runs as root in namespaces.
-BENCH_PKGS := mptcpd iptables iputils-ping python3
+# mptcpize, iptables for the delay line, tcpdump for section 10's
+# captures), runs as root in namespaces.
+BENCH_PKGS := mptcpd iptables iputils-ping python3 tcpdump
 bench: deps all $(B)/bench/policy_match $(B)/bench/mpa-delayq \
-		$(B)/bench/libmptcp_auto.so
+		$(B)/bench/mpa-reqpar $(B)/bench/libmptcp_auto.so
 	@$(MAKE) -s deps DEB_PKGS="$(BENCH_PKGS)"
 	bash bench/run.sh
 

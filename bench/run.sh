@@ -147,16 +147,18 @@ head -c $((MB * 1024 * 1024)) /dev/urandom >"$tmp/file"
 # (over the whole download, and from CUT_S on), and how long after CUT_S
 # it was back at 90% of RATE_MBPS (sections 7, 7b and 10). With CMD, that
 # command is run CUT_S after the download started (the cut, 7b), and the
-# times count from when it ran.
+# times count from when it ran (cut_at: that moment, by the wall clock).
 cat >"$tmp/client.py" <<'EOF'
 import hashlib, subprocess, sys, threading, time, urllib.request
 t0 = time.monotonic(); marks = []; h = hashlib.sha256(); n = 0
 cut = float(sys.argv[3]); rate = float(sys.argv[4]) * 1e6 / 8
+cut_at = 0.0
 r = urllib.request.urlopen(sys.argv[1])
 def cutter(at):
-    global cut
+    global cut, cut_at
     time.sleep(at)
     cut = time.monotonic() - t0
+    cut_at = time.time()
     subprocess.run(sys.argv[5:], check=True)
 if sys.argv[5:]:
     threading.Thread(target=cutter, args=(cut,), daemon=True).start()
@@ -181,9 +183,9 @@ for i, (t, b) in enumerate(marks):
         back = t - cut
         break
 print("intact=%s bytes=%d longest_stall_ms=%.0f stall_after_cut_ms=%.0f "
-      "back_to_rate_s=%s" % (
+      "back_to_rate_s=%s cut_at=%.6f" % (
     h.hexdigest() == sys.argv[2], n, stall * 1000, after * 1000,
-    "%.2f" % back if back is not None else "never"))
+    "%.2f" % back if back is not None else "never", cut_at))
 EOF
 sum=$(sha256sum "$tmp/file" | cut -d' ' -f1)
 # About halfway through a download at 100 Mbit/s.
@@ -344,6 +346,33 @@ printf '   shim - kernel PM: median %s ms (goal <= +1 ms: %s), p99 %s ms (goal <
 record time_to_aggregate.shim_over_kernel_pm.median_ms "$dm"
 record time_to_aggregate.shim_over_kernel_pm.p99_ms "$dp"
 
+fi
+
+# ---- 2b. subflow requests side by side? -------------------------------------
+# What a second requesting thread would gain: 400 connections, then one
+# SUBFLOW_CREATE for each from one thread, or from two at once (each half),
+# alternating, RUNS times. The mptcp_pm netlink family is not marked for
+# parallel operations, so the kernel serves its requests one at a time
+# (docs/kernel-facts.md section 9): two threads take the wall time of one.
+if want 2b && lab userspace 50mbit 50mbit; then
+echo "== 2b. subflow requests: one thread against two at once, 400 requests, $RUNS runs each"
+declare -A w2b=() e2b=()
+for r in $(seq "$RUNS"); do
+	for th in 1 2; do
+		rq=$(cli "$B/bench/mpa-reqpar" 10.9.0.1 7001 10.0.2.1 400 $th c2) ||
+			continue
+		set -- $rq
+		[ -n "${BENCH_VERBOSE:-}" ] && echo "   run $r: $rq"
+		w2b[$th]+=" $(awk -v w="$6" 'BEGIN { printf "%.0f", w / 400 }')"
+		e2b[$th]+=" $8"
+	done
+done
+for th in 1 2; do
+	printf '   %d thread(s): %s us of wall time a request, each request %s us (medians of the runs)\n' \
+		$th "$(fmt "$(stats ${w2b[$th]})")" "$(fmt "$(stats ${e2b[$th]})")"
+	record "subflow_requests.threads$th.wall_us_each" "$(stats ${w2b[$th]})"
+	record "subflow_requests.threads$th.request_us" "$(stats ${e2b[$th]})"
+done
 fi
 
 # ---- 3. cost to the program ----------------------------------------------
@@ -1136,6 +1165,43 @@ while time.monotonic() - t0 < 10:
     time.sleep(0.01)
 print("never")
 EOF
+# queued.py PCAP CUT_AT: what the server sent on the surviving path from
+# the cut on (BENCH_PATHS_CAPTURE=1; tcpdump on its interface): when the
+# client's RM_ADDR reached it (ms after the cut, "none"), how much new data
+# it sent there before the first packet of data it sent again (data it had
+# queued on that subflow already: the re-sent data waits behind it), and
+# when that first re-sent packet left (ms after the cut).
+cat >"$tmp/queued.py" <<'EOF'
+import re, subprocess, sys
+cut = float(sys.argv[2]); top = sub_top = 0; new = 0; rm = resent = None
+out = subprocess.run(["tcpdump", "-r", sys.argv[1], "-tt", "-n"],
+                     capture_output=True, text=True).stdout
+for line in out.splitlines():
+    t = (float(line.split()[0]) - cut) * 1000
+    if "rem-addr" in line and rm is None and t >= 0:
+        rm = t
+    m = re.search(r"\.8080 > .* seq (\d+):(\d+),.*dss ack \d+ seq (\d+) "
+                  r"subseq (\d+)", line)
+    if not m:
+        continue
+    s0, s1, dseq, sub = map(int, m.groups())
+    # A retransmission of the subflow's own (a loss at the shaper) is
+    # neither new data nor data sent again by MPTCP.
+    if s0 < sub_top:
+        continue
+    sub_top = s1
+    # The data sequence number of this packet's first byte.
+    dsn = (dseq + s0 - sub) % (1 << 64)
+    if t >= 0 and resent is None:
+        if dsn < top:
+            resent = t
+        else:
+            new += s1 - s0
+    top = max(top, dsn + s1 - s0)
+print("rmaddr_ms=%s queued_kib=%d resent_ms=%s" % (
+    "%.0f" % rm if rm is not None else "none", new // 1024,
+    "%.0f" % resent if resent is not None else "none"))
+EOF
 # counter NS NAME: NAME's value in namespace NS (since it was made).
 counter()
 {
@@ -1154,9 +1220,21 @@ for mode in $PMODES; do
 		extra=()
 		dups=()
 		rmaddr=()
+		queued=()
+		resent=()
 		bad=0
+		# The surviving path's interface at the server.
+		surv=s1
+		case $case in down-c1 | cut-1) surv=s2 ;; esac
 		for run in $(seq "$PRUNS"); do
 			p_up $mode || break
+			cap=""
+			if [ "${BENCH_PATHS_CAPTURE:-0}" = 1 ] && [ $case != none ]; then
+				ip netns exec "$TOPO_SRV" tcpdump -i $surv -s 128 -U \
+					-w "$tmp/p10.pcap" tcp 2>/dev/null &
+				cap=$!
+				sleep 0.5
+			fi
 			# The client makes the failure itself, so that both
 			# figures count from the moment it happened (a program
 			# starts later under one preload than another).
@@ -1167,6 +1245,17 @@ for mode in $PMODES; do
 				"$(declare -f p_fail); p_fail $case" \
 				>"$tmp/p10.txt" 2>&1
 			r=$(cat "$tmp/p10.txt")
+			if [ -n "$cap" ]; then
+				kill $cap
+				wait $cap 2>/dev/null
+				q=$(python3 "$tmp/queued.py" "$tmp/p10.pcap" \
+					"$(sed -n 's/.*cut_at=\([0-9.]*\).*/\1/p' <<<"$r")")
+				r="$r $q"
+				q=${q#*queued_kib=}
+				queued+=("${q%% *}")
+				q=${q#*resent_ms=}
+				[ "$q" != none ] && resent+=("$q")
+			fi
 			grep -q "intact=True" <<<"$r" || bad=$((bad + 1))
 			stalls+=("$(sed -n 's/.*stall_after_cut_ms=\([0-9]*\).*/\1/p' <<<"$r")")
 			b=$(sed -n 's/.*back_to_rate_s=\([0-9.]*\).*/\1/p' <<<"$r")
@@ -1194,6 +1283,13 @@ for mode in $PMODES; do
 		printf '   %-10s %-8s received beyond the file %s KiB, data segments received twice %s, RM_ADDR at the server %s\n' \
 			"$mode" "$case" "$(fmt "$(stats "${extra[@]}")")" \
 			"$(fmt "$(stats "${dups[@]}")")" "${rmaddr[*]}"
+		if [ ${#queued[@]} -gt 0 ]; then
+			printf '   %-10s %-8s at the server: new data sent on the surviving path before the first re-sent packet %s KiB; that packet left %s ms after the cut\n' \
+				"$mode" "$case" "$(fmt "$(stats "${queued[@]}")")" \
+				"$(fmt "$(stats "${resent[@]:-0}")")"
+			record "paths.$mode.$case.queued_kib" "$(stats "${queued[@]}")"
+			record "paths.$mode.$case.resent_ms" "$(stats "${resent[@]:-0}")"
+		fi
 		record "paths.$mode.$case.bad" "$bad"
 		record "paths.$mode.$case.extra_kib" "$(stats "${extra[@]}")"
 		record "paths.$mode.$case.dup_segs" "$(stats "${dups[@]}")"
