@@ -14,8 +14,7 @@
 # the guest the suites run as its root. Knobs, passed to the guest:
 # MPA_SUITES (names as in guest.sh, commas between), MPA_SUITE_TIMEOUT,
 # MPA_STRESS_CYCLES, MPA_E2E_MB, MPA_E2E_SMALL_MB, MPA_E2E_CONNS,
-# MPA_SLOW_TOOLS, MPA_SLOW_FACTOR; here: MPA_KERNEL_JOBS (guests booted at
-# once, 2), MPA_KERNEL_TIMEOUT (seconds per kernel, 900 alone, 1500 side by side),
+# MPA_SLOW_TOOLS, MPA_SLOW_FACTOR; here: MPA_KERNEL_TIMEOUT (seconds per kernel, 900),
 # MPA_QEMU_MEM (MiB, 2048), MPA_KERNEL_CACHE (lib.sh), MPA_KERNEL_OUT
 # (build/kernels).
 set -u
@@ -35,10 +34,6 @@ kernel_fail()
 }
 
 out=${MPA_KERNEL_OUT:-$top/build/kernels}
-kjobs=${MPA_KERNEL_JOBS:-2}
-[ "$kjobs" -ge 1 ] 2>/dev/null || kjobs=1
-# Guests side by side share the cores: each is given more time.
-kernel_timeout=${MPA_KERNEL_TIMEOUT:-$((kjobs > 1 ? 1500 : 900))}
 series=${*:-${MPA_KERNELS:-6.1 6.12}}
 mkdir -p "$out"
 rels=()
@@ -81,15 +76,28 @@ boot()
 		-serial "file:$dir/console.log" -serial "file:$dir/results.raw"
 		-append "console=ttyS0 quiet panic=-1 MPA_TOP=$top MPA_MODDIR=$k/lib/modules/$rel MPA_CI=${CI:-}$(knobs)")
 	# qemu exits 0 whatever the guest did: the results port decides.
-	timeout -k 10 "$kernel_timeout" qemu-system-x86_64 \
+	timeout -k 10 "${MPA_KERNEL_TIMEOUT:-900}" qemu-system-x86_64 \
 		"${qemu_args[@]}" >"$dir/qemu.log" 2>&1
 }
 
-# boot_kernel REL DIR: REL booted (and booted again as below), its notes
-# on standard output, qemu's status in DIR/rc and its time in DIR/seconds.
-boot_kernel()
-{
-	local rel=$1 dir=$2 t0 t1 rc left
+for s in $series; do
+	kernel_error=""
+	if ! rel=$(kernel_get "$s"); then
+		kernel_fail "$s" "no kernel: $kernel_error"
+		failed=1
+		continue
+	fi
+	dir=$out/$rel
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	if ! kernel_initramfs "$rel" "$dir/initramfs.gz"; then
+		kernel_fail "$rel" "no initramfs: ${kernel_error:-see above}"
+		failed=1
+		continue
+	fi
+	: >"$dir/suites"
+	: >"$dir/probes"
+	cp "$kcache/$rel/.complete" "$dir/package"
 	t0=$(date +%s)
 	boot "$rel" "$dir"
 	rc=$?
@@ -138,54 +146,11 @@ boot_kernel()
 		rm -f "$dir/results.ended"
 	fi
 	t1=$(date +%s)
-	[ $rc = 124 ] && echo "qemu stopped after $kernel_timeout s" \
+	[ $rc = 124 ] && echo "qemu stopped after ${MPA_KERNEL_TIMEOUT:-900} s" \
 		>>"$dir/qemu.log"
-	echo "$rc" >"$dir/rc"
 	echo "$((t1 - t0))" >"$dir/seconds"
-}
-
-# Each kernel fetched and its initramfs made, one after the other.
-booting=()
-for s in $series; do
-	kernel_error=""
-	if ! rel=$(kernel_get "$s"); then
-		kernel_fail "$s" "no kernel: $kernel_error"
-		failed=1
-		continue
-	fi
-	dir=$out/$rel
-	rm -rf "$dir"
-	mkdir -p "$dir"
-	if ! kernel_initramfs "$rel" "$dir/initramfs.gz"; then
-		kernel_fail "$rel" "no initramfs: ${kernel_error:-see above}"
-		failed=1
-		continue
-	fi
-	: >"$dir/suites"
-	: >"$dir/probes"
-	cp "$kcache/$rel/.complete" "$dir/package"
-	booting+=("$rel")
-done
-# Then booted side by side, MPA_KERNEL_JOBS at a time (2): emulated, a
-# guest keeps about one core busy, so two take the wall time of one on
-# this two-core machine. Each one's notes are kept and shown in order.
-pids=()
-for rel in "${booting[@]}"; do
-	while [ "$(jobs -rp | wc -l)" -ge "$kjobs" ]; do
-		wait -n
-	done
-	boot_kernel "$rel" "$out/$rel" >"$out/$rel/boot-notes" 2>&1 &
-	pids+=($!)
-done
-for p in "${pids[@]}"; do
-	wait "$p"
-done
-for rel in "${booting[@]}"; do
-	dir=$out/$rel
-	cat "$dir/boot-notes"
 	kernel_report "$rel" "$dir" || failed=1
-	echo "      (Linux $rel: $(cat "$dir/seconds" 2>/dev/null || echo ?) s" \
-		"in qemu; logs in ${dir#$top/})"
+	echo "      (Linux $rel: $((t1 - t0)) s in qemu; logs in ${dir#$top/})"
 	rels+=("$rel")
 done
 # This machine's column, when make check wrote it (tests/kernels/host.sh).
