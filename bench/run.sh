@@ -1084,7 +1084,9 @@ if want 10; then
 PRUNS=${BENCH_PATHS_RUNS:-5}
 # Some of it only: BENCH_PATHS_MODES="in-process daemon",
 # BENCH_PATHS_CASES="down-c1 down-c2" ("back" is the c2-back series;
-# "cut-2", path 2 cut with its link up, is not in the default set).
+# "cut-2", path 2 cut with its link up, and "down-c1f", c1 down with the
+# server dropping path 1's addresses arriving by path 2, as a NAT would,
+# are not in the default set).
 PMODES=${BENCH_PATHS_MODES:-kernel-pm in-process daemon}
 PCASES=${BENCH_PATHS_CASES:-none down-c1 down-c2 cut-1 back}
 printf '[default]\ninterfaces = c2\nreopen = yes\n' >"$tmp/paths.ini"
@@ -1127,6 +1129,12 @@ p_fail()
 	case $1 in
 	none) ;;
 	down-c1) ip -n "$TOPO_CLI" link set c1 down ;;
+	# The same behind a NAT or source filtering: the server drops what
+	# comes from path 1's addresses by path 2 (the initial subflow's FIN,
+	# which leaves by the other route; docs/kernel-facts.md §20).
+	down-c1f) ip netns exec "$TOPO_SRV" iptables -A INPUT -i s2 \
+			-s 10.0.1.0/24 -j DROP
+		ip -n "$TOPO_CLI" link set c1 down ;;
 	down-c2) ip -n "$TOPO_CLI" link set c2 down ;;
 	cut-[12]) ip netns exec "$TOPO_SRV" iptables -A INPUT -i "s${1#cut-}" -j DROP
 		ip netns exec "$TOPO_SRV" iptables -A OUTPUT -o "s${1#cut-}" -j DROP ;;
@@ -1225,7 +1233,7 @@ for mode in $PMODES; do
 		bad=0
 		# The surviving path's interface at the server.
 		surv=s1
-		case $case in down-c1 | cut-1) surv=s2 ;; esac
+		case $case in down-c1* | cut-1) surv=s2 ;; esac
 		for run in $(seq "$PRUNS"); do
 			p_up $mode || break
 			cap=""

@@ -34,7 +34,8 @@ struct eng_wd_sub {
 /*
  * How to remove @v[@i], one of the @n subflows of a connection, for
  * @cause (a path that died or a stall alike). REMOVE when the id is known
- * and is not 0 (the initial subflow's address), when no other live
+ * (id 0, the initial subflow's address, only for a path that died, not
+ * for a stall), when no other live
  * subflow of the connection that stays has that id or that local address
  * (the peer closes every subflow of the id), and only for the first of
  * those going with it (the others go with the same RM_ADDR).
