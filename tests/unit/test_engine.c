@@ -1257,8 +1257,8 @@ static void test_link_down_removes(void **state)
 
 /*
  * A link goes down under a subflow whose local id the kernel gave: the
- * peer is told (REMOVE of that id) before the destroy. Not for the
- * initial subflow (id 0): destroyed only. Refused, the destroy goes on.
+ * peer is told (REMOVE of that id) before the destroy, the initial
+ * subflow's id 0 included. Refused, the destroy goes on.
  */
 static void test_link_down_tells_peer(void **state)
 {
@@ -1275,25 +1275,27 @@ static void test_link_down_tells_peer(void **state)
 	sub_up_id(w, 0x45, "10.0.1.1", 3);
 	sub_up_id(w, 0x45, "10.0.2.1", 4);
 	sub_up_id(w, 0x45, "10.0.3.1", 5);
-	/* The initial subflow's link: id 0, destroyed only. */
+	/* The initial subflow's link: id 0, told, then destroyed. */
 	link_down(w, 1);
-	assert_int_equal(closes_from(w, 0x45, "10.0.0.1"), 1);
-	assert_int_equal(w->nremoved, 0);
-	link_down(w, 2);
 	assert_int_equal(w->nremoved, 1);
-	assert_int_equal(w->removed_id[0], 3);
+	assert_int_equal(w->removed_id[0], 0);
+	assert_int_equal(w->removed_after[0], 0);
+	assert_int_equal(closes_from(w, 0x45, "10.0.0.1"), 1);
+	link_down(w, 2);
+	assert_int_equal(w->nremoved, 2);
+	assert_int_equal(w->removed_id[1], 3);
 	/* Asked before its destroy: only the initial one's came before. */
-	assert_int_equal(w->removed_after[0], 1);
+	assert_int_equal(w->removed_after[1], 1);
 	assert_int_equal(closes_from(w, 0x45, "10.0.1.1"), 1);
-	assert_int_equal(stats(w)->withdrawn, 1);
+	assert_int_equal(stats(w)->withdrawn, 2);
 	assert_int_equal(stats(w)->removed, 2);
 	/* Refused: destroyed all the same. */
 	w->remove_rc = -EINVAL;
 	link_down(w, 3);
-	assert_int_equal(w->nremoved, 2);
-	assert_int_equal(w->removed_id[1], 4);
+	assert_int_equal(w->nremoved, 3);
+	assert_int_equal(w->removed_id[2], 4);
 	assert_int_equal(closes_from(w, 0x45, "10.0.2.1"), 1);
-	assert_int_equal(stats(w)->withdrawn, 1);
+	assert_int_equal(stats(w)->withdrawn, 2);
 	assert_int_equal(stats(w)->removed, 3);
 }
 
