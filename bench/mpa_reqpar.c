@@ -8,7 +8,8 @@
  *   usage: mpa-reqpar HOST PORT LOCAL N THREADS [IFNAME]
  *   "threads T requests N wall_us W each_us_p50 A each_us_p90 B"
  * If the kernel ran two requests at once, two threads would take about
- * half the wall time of one on a machine with two cores (section 13).
+ * half the wall time of one on a machine with two cores (make bench
+ * section 2b, docs/benchmarks.md section 13).
  * IFNAME binds the subflows to that interface, as the engine does. IPv4
  * only; needs the userspace path manager in its namespace.
  */

@@ -353,10 +353,11 @@ fi
 # SUBFLOW_CREATE for each from one thread, or from two at once (each half),
 # alternating, RUNS times. The mptcp_pm netlink family is not marked for
 # parallel operations, so the kernel serves its requests one at a time
-# (docs/kernel-facts.md section 9): two threads take the wall time of one.
+# (docs/kernel-facts.md section 9): two threads overlap only their own
+# user-space halves.
 if want 2b && lab userspace 50mbit 50mbit; then
 echo "== 2b. subflow requests: one thread against two at once, 400 requests, $RUNS runs each"
-declare -A w2b=() e2b=()
+declare -A w2b=([1]= [2]=) e2b=([1]= [2]=)
 for r in $(seq "$RUNS"); do
 	for th in 1 2; do
 		rq=$(cli "$B/bench/mpa-reqpar" 10.9.0.1 7001 10.0.2.1 400 $th c2) ||
@@ -1241,6 +1242,7 @@ for mode in $PMODES; do
 				ip netns exec "$TOPO_SRV" tcpdump -i $surv -s 128 -U \
 					-w "$tmp/p10.pcap" tcp 2>/dev/null &
 				cap=$!
+				TOPO_PIDS="$TOPO_PIDS $cap"
 				sleep 0.5
 			fi
 			# The client makes the failure itself, so that both
@@ -1258,11 +1260,13 @@ for mode in $PMODES; do
 				wait $cap 2>/dev/null
 				q=$(python3 "$tmp/queued.py" "$tmp/p10.pcap" \
 					"$(sed -n 's/.*cut_at=\([0-9.]*\).*/\1/p' <<<"$r")")
-				r="$r $q"
-				q=${q#*queued_kib=}
-				queued+=("${q%% *}")
-				q=${q#*resent_ms=}
-				[ "$q" != none ] && resent+=("$q")
+				if [ "${q#*queued_kib=}" != "$q" ]; then
+					r="$r $q"
+					q=${q#*queued_kib=}
+					queued+=("${q%% *}")
+					q=${q#*resent_ms=}
+					[ "$q" != none ] && resent+=("$q")
+				fi
 			fi
 			grep -q "intact=True" <<<"$r" || bad=$((bad + 1))
 			stalls+=("$(sed -n 's/.*stall_after_cut_ms=\([0-9]*\).*/\1/p' <<<"$r")")
@@ -1294,9 +1298,9 @@ for mode in $PMODES; do
 		if [ ${#queued[@]} -gt 0 ]; then
 			printf '   %-10s %-8s at the server: new data sent on the surviving path before the first re-sent packet %s KiB; that packet left %s ms after the cut\n' \
 				"$mode" "$case" "$(fmt "$(stats "${queued[@]}")")" \
-				"$(fmt "$(stats "${resent[@]:-0}")")"
+				"$(fmt "$(stats ${resent[@]+"${resent[@]}"})")"
 			record "paths.$mode.$case.queued_kib" "$(stats "${queued[@]}")"
-			record "paths.$mode.$case.resent_ms" "$(stats "${resent[@]:-0}")"
+			record "paths.$mode.$case.resent_ms" "$(stats ${resent[@]+"${resent[@]}"})"
 		fi
 		record "paths.$mode.$case.bad" "$bad"
 		record "paths.$mode.$case.extra_kib" "$(stats "${extra[@]}")"

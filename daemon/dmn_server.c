@@ -197,9 +197,11 @@ static int socket_live(const char *path)
  * one could find a stale socket at PATH, a second replace it with its own,
  * and the first then unlink that live one and put its own there: the
  * second would serve a file that no longer exists. The lock in @fd, or -1
- * without one (a directory it cannot read, a file system without locks:
- * the link() of path_take() still never replaces a live socket). 0, or
- * -EWOULDBLOCK when another process keeps it for long.
+ * without one (a directory it cannot read, a file system without locks).
+ * Then only that stale-socket case stays open: the link() of path_take()
+ * never replaces a socket that answers. 0, or -EWOULDBLOCK when another
+ * process keeps the lock for long: any user who can read the directory
+ * can take it, so the caller goes on without it.
  */
 static int dir_lock(const char *dir, int *fd)
 {
@@ -343,14 +345,11 @@ static int server_listen(struct dmn_server *s, char *why, size_t len)
 		snprintf(why, len, "%s: %s", d, strerror(-err));
 		return err;
 	}
-	err = dir_lock(d, &lock);
-	if (err) {
-		snprintf(why, len,
-			 "%s: another process keeps its lock (flock): is an "
-			 "mptcp-autod stuck starting there?",
-			 d);
-		return err;
-	}
+	if (dir_lock(d, &lock) < 0)
+		LOG(s, CMN_LOG_WARN,
+		    "%s: another process keeps its lock (flock) for %d s: "
+		    "going on without taking turns",
+		    d, LOCK_TRIES * LOCK_PAUSE_MS / 1000);
 	if (snprintf(a.sun_path, sizeof(a.sun_path), "%s" TMP_SUFFIX "%d",
 		     s->path, (int)getpid()) >= (int)sizeof(a.sun_path)) {
 		err = -ENAMETOOLONG; /* checked above; said for the compiler */
