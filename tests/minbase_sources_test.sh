@@ -259,7 +259,14 @@ has "proxy: the auto-detection command left out, and said" \
 	'Acquire::http::Proxy-Auto-Detect is not passed on' "$tmp/err"
 # What mmdebstrap writes of them (each ended with ";") is what apt reads.
 if command -v apt-config >/dev/null; then
-	sed 's/^--aptopt=//; s/$/;/' "$tmp/opts" >"$tmp/99mmdebstrap"
+	# Only this file: apt reads the host's apt.conf.d after APT_CONFIG,
+	# and a host proxy there would replace these values.
+	mkdir -p "$tmp/no-parts"
+	{
+		echo "Dir::Etc::Parts \"$tmp/no-parts\";"
+		echo 'Dir::Etc::Main "/dev/null";'
+		sed 's/^--aptopt=//; s/$/;/' "$tmp/opts"
+	} >"$tmp/99mmdebstrap"
 	got=$(APT_CONFIG=$tmp/99mmdebstrap apt-config dump 2>&1 |
 		grep -i 'proxy')
 	same "proxy: apt reads the options as the host's" \
